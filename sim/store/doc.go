@@ -1,0 +1,24 @@
+// Package store is kubesim's stand-in for etcd: an MVCC key-value store with
+// a global revision, kept in one bbolt file per cluster.
+//
+// It owns:
+//   - the revision counter (every mutation adds one, as in etcd) and each
+//     key's create and mod revision;
+//   - an in-memory index from which every read is served (Get, List, Count);
+//   - group commit to the bbolt file: mutations are applied to the index at
+//     once and written to disk by the next Sync, many writers sharing one
+//     transaction and one fsync;
+//   - a bounded in-memory history of events, so that a watch can resume from
+//     a revision, and ErrCompacted once that revision has left the history.
+//
+// It must not:
+//   - interpret values or KV.Obj (that is the apiserver's business: the store
+//     holds bytes and an opaque decoded form);
+//   - read the clock, sleep, or start timers: the caller decides when to Sync
+//     (the simulation loop does it once per step);
+//   - block a writer on a slow watcher: each Watcher has an unbounded queue.
+//
+// Concurrency: every method of Store and Watcher may be called from any
+// goroutine. Values handed to Create and Update, and values returned by reads
+// and events, are shared with the store and must not be modified.
+package store

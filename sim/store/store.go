@@ -1,0 +1,321 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/btree"
+	bolt "go.etcd.io/bbolt"
+)
+
+// Sentinel errors. Operations wrap them with the key concerned; test with
+// errors.Is.
+var (
+	// ErrNotFound: the key is absent (Get, Update, Delete).
+	ErrNotFound = errors.New("store: key not found")
+	// ErrExists: Create on a key that is present.
+	ErrExists = errors.New("store: key already exists")
+	// ErrConflict: the expected mod revision is not the key's current one
+	// (the apiserver answers 409 Conflict).
+	ErrConflict = errors.New("store: mod revision conflict")
+	// ErrCompacted: Watch from a revision older than the retained history
+	// (the apiserver answers 410 Gone and clients relist).
+	ErrCompacted = errors.New("store: required revision has been compacted")
+	// ErrClosed: the store has been closed.
+	ErrClosed = errors.New("store: closed")
+)
+
+// DefaultHistorySize is the number of events kept for watch resume.
+const DefaultHistorySize = 100000
+
+// lockTimeout bounds how long Open waits for another process to release the
+// bbolt file lock (bbolt retries the flock; we never sleep ourselves).
+const lockTimeout = time.Second
+
+// Options configures Open.
+type Options struct {
+	// Path of the bbolt file; created if absent. Reopening a file resumes
+	// its revision and all its keys.
+	Path string
+	// HistorySize is the number of events kept in memory so that a watch
+	// can resume from a past revision. 0 means DefaultHistorySize.
+	HistorySize int
+	// NoSync turns off fsync (bbolt NoSync): for tests and benchmarks that
+	// do not need durability.
+	NoSync bool
+	// Decode, if set, is called at Open for each key read from the file; its
+	// result becomes KV.Obj. An error fails Open.
+	Decode func(key string, value []byte) (any, error)
+}
+
+// DefaultOptions returns durable options for the file at path.
+func DefaultOptions(path string) Options {
+	return Options{Path: path, HistorySize: DefaultHistorySize}
+}
+
+func (o Options) validate() error {
+	if o.Path == "" {
+		return errors.New("store: Options.Path is empty")
+	}
+	if o.HistorySize < 0 {
+		return fmt.Errorf("store: Options.HistorySize %d is negative", o.HistorySize)
+	}
+	return nil
+}
+
+// KV is one key's state at a revision.
+type KV struct {
+	Key string
+	// Value is what goes to disk. Shared: never modify it.
+	Value []byte
+	// Obj is an opaque decoded form supplied by the writer (or by
+	// Options.Decode at Open). The store never interprets it and never
+	// writes it to disk.
+	Obj any
+	// CreateRev is the revision that created the key (etcd's
+	// create_revision), ModRev the one that last changed it (mod_revision).
+	CreateRev, ModRev int64
+}
+
+// Store is the MVCC store. Create it with Open; it is safe for concurrent use.
+type Store struct {
+	db   *bolt.DB
+	opts Options
+
+	// mu guards everything below it up to syncMu.
+	mu       sync.RWMutex
+	closed   bool
+	rev      int64
+	index    *btree.BTreeG[*KV] // immutable *KV entries, ordered by Key
+	pending  []pendingOp        // mutations not yet handed to a commit
+	spare    []pendingOp        // recycled batch slice
+	hist     history
+	watchers []*Watcher
+
+	// syncMu guards the group-commit state.
+	syncMu     sync.Mutex
+	syncCond   *sync.Cond
+	committing bool  // a leader is writing a batch
+	durableRev int64 // every mutation up to here is on disk
+	syncErr    error // sticky: a failed commit leaves the file behind the index
+	dbClosed   bool
+	arena      []byte // leader-only scratch space for encoded values
+}
+
+// pendingOp is one mutation waiting for a commit: kv nil means delete.
+type pendingOp struct {
+	key string
+	kv  *KV
+}
+
+func lessKV(a, b *KV) bool { return a.Key < b.Key }
+
+// Open opens (or creates) the store file and loads every key into memory.
+func Open(opts Options) (*Store, error) {
+	if err := opts.validate(); err != nil {
+		return nil, err
+	}
+	if opts.HistorySize == 0 {
+		opts.HistorySize = DefaultHistorySize
+	}
+	db, err := bolt.Open(opts.Path, 0o600, &bolt.Options{
+		Timeout:        lockTimeout,
+		NoSync:         opts.NoSync,
+		NoFreelistSync: true,
+		FreelistType:   bolt.FreelistMapType,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", opts.Path, err)
+	}
+	s := &Store{
+		db:    db,
+		opts:  opts,
+		index: btree.NewG(32, lessKV),
+		hist:  history{max: opts.HistorySize},
+	}
+	s.syncCond = sync.NewCond(&s.syncMu)
+	if err := s.load(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: open %s: %w", opts.Path, err)
+	}
+	s.durableRev = s.rev
+	return s, nil
+}
+
+// Close writes every pending mutation (as Sync does), stops all watchers and
+// closes the file. Later calls return ErrClosed.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return ErrClosed
+	}
+	s.closed = true
+	ws := s.watchers
+	s.watchers = nil
+	s.mu.Unlock()
+	for _, w := range ws {
+		w.stop()
+	}
+	syncErr := s.Sync()
+	return errors.Join(syncErr, s.closeDB())
+}
+
+// closeDB waits for a commit in flight and closes the bbolt file.
+func (s *Store) closeDB() error {
+	s.syncMu.Lock()
+	defer s.syncMu.Unlock()
+	for s.committing {
+		s.syncCond.Wait()
+	}
+	s.dbClosed = true
+	s.syncCond.Broadcast()
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("store: close: %w", err)
+	}
+	return nil
+}
+
+// Rev returns the current global revision (0 on a fresh store).
+func (s *Store) Rev() int64 {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.rev
+}
+
+// Get returns the key's current state, or ErrNotFound.
+func (s *Store) Get(key string) (KV, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return KV{}, ErrClosed
+	}
+	kv, ok := s.index.Get(&KV{Key: key})
+	if !ok {
+		return KV{}, fmt.Errorf("get %q: %w", key, ErrNotFound)
+	}
+	return *kv, nil
+}
+
+// List returns every key with the prefix, sorted by key, for which filter
+// returns true (nil filter: all), and the revision of that snapshot. filter
+// runs under the store's read lock: it must be quick, must not call the
+// store, and must not modify the KV.
+func (s *Store) List(prefix string, filter func(*KV) bool) ([]KV, int64) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []KV
+	s.ascendPrefix(prefix, func(kv *KV) bool {
+		if filter == nil || filter(kv) {
+			out = append(out, *kv)
+		}
+		return true
+	})
+	return out, s.rev
+}
+
+// Count returns the number of keys with the prefix.
+func (s *Store) Count(prefix string) int {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if prefix == "" {
+		return s.index.Len()
+	}
+	n := 0
+	s.ascendPrefix(prefix, func(*KV) bool { n++; return true })
+	return n
+}
+
+// ascendPrefix calls fn for each entry whose key has the prefix, in key order.
+// The caller holds mu.
+func (s *Store) ascendPrefix(prefix string, fn func(*KV) bool) {
+	s.index.AscendGreaterOrEqual(&KV{Key: prefix}, func(kv *KV) bool {
+		if !strings.HasPrefix(kv.Key, prefix) {
+			return false
+		}
+		return fn(kv)
+	})
+}
+
+// Create stores a new key. It returns ErrExists if the key is present. The
+// store keeps value and obj: the caller must not modify them afterwards.
+func (s *Store) Create(key string, value []byte, obj any) (KV, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return KV{}, ErrClosed
+	}
+	if _, ok := s.index.Get(&KV{Key: key}); ok {
+		return KV{}, fmt.Errorf("create %q: %w", key, ErrExists)
+	}
+	s.rev++
+	kv := &KV{Key: key, Value: value, Obj: obj, CreateRev: s.rev, ModRev: s.rev}
+	s.index.ReplaceOrInsert(kv)
+	s.record(Event{Type: Put, Rev: s.rev, KV: *kv}, kv)
+	return *kv, nil
+}
+
+// Update replaces an existing key's value. It returns ErrNotFound if the key
+// is absent, and ErrConflict if expectModRev is not 0 and differs from the
+// key's current ModRev. The store keeps value and obj.
+func (s *Store) Update(key string, value []byte, obj any, expectModRev int64) (KV, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return KV{}, ErrClosed
+	}
+	prev, ok := s.index.Get(&KV{Key: key})
+	if !ok {
+		return KV{}, fmt.Errorf("update %q: %w", key, ErrNotFound)
+	}
+	if expectModRev != 0 && expectModRev != prev.ModRev {
+		return KV{}, fmt.Errorf("update %q: expected mod revision %d, have %d: %w",
+			key, expectModRev, prev.ModRev, ErrConflict)
+	}
+	s.rev++
+	kv := &KV{Key: key, Value: value, Obj: obj, CreateRev: prev.CreateRev, ModRev: s.rev}
+	s.index.ReplaceOrInsert(kv)
+	s.record(Event{Type: Put, Rev: s.rev, KV: *kv, PrevKV: prev}, kv)
+	return *kv, nil
+}
+
+// Delete removes a key. It returns ErrNotFound if the key is absent and
+// ErrConflict if expectModRev is not 0 and differs from the key's ModRev. The
+// returned KV is the deleted state with ModRev set to the delete's revision.
+func (s *Store) Delete(key string, expectModRev int64) (KV, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return KV{}, ErrClosed
+	}
+	prev, ok := s.index.Get(&KV{Key: key})
+	if !ok {
+		return KV{}, fmt.Errorf("delete %q: %w", key, ErrNotFound)
+	}
+	if expectModRev != 0 && expectModRev != prev.ModRev {
+		return KV{}, fmt.Errorf("delete %q: expected mod revision %d, have %d: %w",
+			key, expectModRev, prev.ModRev, ErrConflict)
+	}
+	s.rev++
+	s.index.Delete(prev)
+	kv := *prev
+	kv.ModRev = s.rev
+	s.record(Event{Type: Delete, Rev: s.rev, KV: kv, PrevKV: prev}, nil)
+	return kv, nil
+}
+
+// record queues a mutation for the next commit, keeps its event in the
+// history and hands it to matching watchers. The caller holds mu; kv is nil
+// for a delete.
+func (s *Store) record(ev Event, kv *KV) {
+	s.pending = append(s.pending, pendingOp{key: ev.KV.Key, kv: kv})
+	s.hist.add(ev)
+	for _, w := range s.watchers {
+		if ev.Rev > w.after && strings.HasPrefix(ev.KV.Key, w.prefix) {
+			w.push(ev)
+		}
+	}
+}

@@ -1,0 +1,252 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// On-disk layout: bucket "kv" maps each key to a 16-byte header (create
+// revision, mod revision; big-endian uint64) followed by the value. Bucket
+// "meta" holds "rev", the global revision as of the last commit (a delete
+// moves it too, so it is not derivable from the keys).
+var (
+	bucketKV   = []byte("kv")
+	bucketMeta = []byte("meta")
+	metaRev    = []byte("rev")
+)
+
+const headerLen = 16
+
+// Sync makes durable every mutation made before the call. Many goroutines may
+// call it at once: one of them (the leader) writes everything pending in one
+// bbolt transaction and one fsync, while those arriving during that commit
+// wait and are written together by the next leader. A failed commit is
+// sticky: the file is then behind the index, and every later Sync returns
+// the error.
+func (s *Store) Sync() error {
+	s.mu.RLock()
+	target := s.rev
+	s.mu.RUnlock()
+
+	s.syncMu.Lock()
+	defer s.syncMu.Unlock()
+	for {
+		switch {
+		case s.syncErr != nil:
+			return s.syncErr
+		case s.dbClosed:
+			return ErrClosed
+		case s.durableRev >= target:
+			return nil
+		case s.committing:
+			s.syncCond.Wait()
+			continue
+		}
+		s.committing = true
+		s.syncMu.Unlock()
+		rev, err := s.commit()
+		s.syncMu.Lock()
+		s.committing = false
+		if err != nil {
+			s.syncErr = err
+		} else {
+			s.durableRev = rev
+		}
+		s.syncCond.Broadcast()
+	}
+}
+
+// commit takes the pending batch and writes it in one transaction. Only the
+// leader calls it (committing is set), without holding any lock.
+func (s *Store) commit() (int64, error) {
+	s.mu.Lock()
+	batch := s.pending
+	s.pending = s.spare
+	s.spare = nil
+	rev := s.rev
+	s.mu.Unlock()
+
+	var err error
+	if len(batch) > 0 {
+		err = s.write(batch, rev)
+	}
+	clear(batch)
+	s.mu.Lock()
+	s.spare = batch[:0]
+	s.mu.Unlock()
+	return rev, err
+}
+
+// write applies a batch (in mutation order) and the revision to the file.
+func (s *Store) write(batch []pendingOp, rev int64) error {
+	// Sorted puts touch each bbolt page once; a stable sort keeps the order
+	// of mutations of one key, and only the last one is written.
+	slices.SortStableFunc(batch, func(a, b pendingOp) int { return strings.Compare(a.key, b.key) })
+	size := 0
+	for _, op := range batch {
+		if op.kv != nil {
+			size += headerLen + len(op.kv.Value)
+		}
+	}
+	if cap(s.arena) < size {
+		s.arena = make([]byte, size)
+	}
+	arena := s.arena[:size]
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		kvb := tx.Bucket(bucketKV)
+		kvb.FillPercent = 0.7
+		for i, op := range batch {
+			if i+1 < len(batch) && batch[i+1].key == op.key {
+				continue // superseded within this batch
+			}
+			if op.kv == nil {
+				if err := kvb.Delete([]byte(op.key)); err != nil {
+					return err
+				}
+				continue
+			}
+			n := headerLen + len(op.kv.Value)
+			buf := arena[:n:n]
+			arena = arena[n:]
+			encodeValue(buf, op.kv)
+			if err := kvb.Put([]byte(op.key), buf); err != nil {
+				return err
+			}
+		}
+		var rb [8]byte
+		binary.BigEndian.PutUint64(rb[:], uint64(rev))
+		return tx.Bucket(bucketMeta).Put(metaRev, rb[:])
+	})
+	if err != nil {
+		return fmt.Errorf("store: commit up to revision %d: %w", rev, err)
+	}
+	return nil
+}
+
+func encodeValue(buf []byte, kv *KV) {
+	binary.BigEndian.PutUint64(buf[0:8], uint64(kv.CreateRev))
+	binary.BigEndian.PutUint64(buf[8:16], uint64(kv.ModRev))
+	copy(buf[headerLen:], kv.Value)
+}
+
+// decodeValue parses a stored value; the returned Value is a copy (bbolt's
+// memory is only valid inside the transaction).
+func decodeValue(key, raw []byte) (*KV, error) {
+	if len(raw) < headerLen {
+		return nil, fmt.Errorf("key %q: stored value is %d bytes, shorter than its header", key, len(raw))
+	}
+	return &KV{
+		Key:       string(key),
+		Value:     bytes.Clone(raw[headerLen:]),
+		CreateRev: int64(binary.BigEndian.Uint64(raw[0:8])),
+		ModRev:    int64(binary.BigEndian.Uint64(raw[8:16])),
+	}, nil
+}
+
+// load creates the buckets of a new file, or reads an existing one into the
+// index. Called by Open only.
+func (s *Store) load() error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		kvb, err := tx.CreateBucketIfNotExists(bucketKV)
+		if err != nil {
+			return err
+		}
+		meta, err := tx.CreateBucketIfNotExists(bucketMeta)
+		if err != nil {
+			return err
+		}
+		if rb := meta.Get(metaRev); rb != nil {
+			if len(rb) != 8 {
+				return fmt.Errorf("meta revision is %d bytes, want 8", len(rb))
+			}
+			s.rev = int64(binary.BigEndian.Uint64(rb))
+		}
+		return kvb.ForEach(func(k, v []byte) error {
+			kv, err := decodeValue(k, v)
+			if err != nil {
+				return err
+			}
+			if kv.ModRev > s.rev || kv.CreateRev > kv.ModRev {
+				return fmt.Errorf("key %q: revisions create=%d mod=%d beyond store revision %d",
+					k, kv.CreateRev, kv.ModRev, s.rev)
+			}
+			if s.opts.Decode != nil {
+				if kv.Obj, err = s.opts.Decode(kv.Key, kv.Value); err != nil {
+					return fmt.Errorf("decode %q: %w", k, err)
+				}
+			}
+			s.index.ReplaceOrInsert(kv)
+			return nil
+		})
+	})
+}
+
+// Check syncs, then verifies the file (bbolt's tx.Check) and that the file
+// holds exactly the index: same keys, values, revisions, and global
+// revision. It needs a quiet store: writes racing with it make it fail.
+func (s *Store) Check() error {
+	if err := s.Sync(); err != nil {
+		return err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	s.syncMu.Lock()
+	defer s.syncMu.Unlock()
+	if s.dbClosed {
+		return ErrClosed
+	}
+	if s.committing || s.durableRev != s.rev {
+		return fmt.Errorf("store: check: writes in flight (durable %d, index %d)", s.durableRev, s.rev)
+	}
+	return s.db.View(func(tx *bolt.Tx) error {
+		var errs []error
+		for err := range tx.Check() {
+			errs = append(errs, err)
+		}
+		if len(errs) > 0 {
+			return fmt.Errorf("store: check: bbolt: %w", errors.Join(errs...))
+		}
+		var rev int64
+		if rb := tx.Bucket(bucketMeta).Get(metaRev); len(rb) == 8 {
+			rev = int64(binary.BigEndian.Uint64(rb))
+		}
+		if rev != s.rev {
+			return fmt.Errorf("store: check: file revision %d, index revision %d", rev, s.rev)
+		}
+		c := tx.Bucket(bucketKV).Cursor()
+		k, v := c.First()
+		var mismatch error
+		s.index.Ascend(func(want *KV) bool {
+			if k == nil {
+				mismatch = fmt.Errorf("store: check: key %q in index, not in file", want.Key)
+				return false
+			}
+			got, err := decodeValue(k, v)
+			if err != nil {
+				mismatch = fmt.Errorf("store: check: %w", err)
+				return false
+			}
+			if got.Key != want.Key || got.CreateRev != want.CreateRev || got.ModRev != want.ModRev ||
+				!bytes.Equal(got.Value, want.Value) {
+				mismatch = fmt.Errorf("store: check: file has %q (create %d, mod %d, %d bytes), index has %q (create %d, mod %d, %d bytes)",
+					got.Key, got.CreateRev, got.ModRev, len(got.Value), want.Key, want.CreateRev, want.ModRev, len(want.Value))
+				return false
+			}
+			k, v = c.Next()
+			return true
+		})
+		if mismatch != nil {
+			return mismatch
+		}
+		if k != nil {
+			return fmt.Errorf("store: check: key %q in file, not in index", k)
+		}
+		return nil
+	})
+}
