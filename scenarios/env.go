@@ -1,0 +1,41 @@
+package scenarios
+
+import (
+	"context"
+	"io"
+	"time"
+)
+
+// Env is what a scenario or a transcript needs from a running cluster. The
+// cluster side (cmd/kubesim, sim) implements it; this package and its
+// subpackages only call it.
+//
+// Concurrency: Play may run a scenario's background script (real bash, which
+// reaches the cluster through the ScriptEnv shims) while the learner types
+// commands that go to Run, so an implementation must accept calls from
+// scripts and from Run at the same time. Run, Advance and Directive
+// themselves are called from one goroutine only, never concurrently.
+type Env interface {
+	// Run runs one shell-like command line the way the practice shell does
+	// (kubectl, k, curl, vagrant, …), writing what the command prints to
+	// stdout and stderr, and returns the command's exit code. A non-nil
+	// error means the environment itself failed (not the command): callers
+	// stop on it.
+	Run(ctx context.Context, line string, stdout, stderr io.Writer) (int, error)
+
+	// Advance moves the cluster's virtual clock forward by d and lets the
+	// cluster settle. Advance(0) only settles.
+	Advance(d time.Duration) error
+
+	// Directive handles a transcript directive the runner does not handle
+	// itself: "halt", "start" and "restart-node" (args: one node name) in
+	// this version. An unknown name is an error.
+	Directive(name string, args []string) error
+
+	// ScriptEnv returns the environment ("KEY=value" entries) for real bash
+	// scripts (verify, background, foreground and {{exec}} blocks): a PATH
+	// on which kubectl, k and curl (and, for the built-in lecture, vagrant)
+	// reach the cluster, KUBECONFIG, HOME and so on. The runners add nothing
+	// to it except what a scenario's own scripts export.
+	ScriptEnv() []string
+}

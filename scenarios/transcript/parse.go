@@ -1,0 +1,321 @@
+package transcript
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Kind tells a command from a directive.
+type Kind int
+
+const (
+	// KindCommand is a "$ …" line with its expected output.
+	KindCommand Kind = iota + 1
+	// KindDirective is a "# kubesim: …" line.
+	KindDirective
+)
+
+// Item is one command or one directive of a transcript, in file order.
+type Item struct {
+	Kind Kind
+	// Line is the 1-based line of the "$" or "# kubesim:" line.
+	Line int
+
+	// Command is the command line without the leading "$ " (backslash
+	// continuations already joined, as the shell joins them).
+	Command string
+	// Want holds the expected output lines (stdout and stderr together, as
+	// a terminal shows them), trailing blank lines removed, "\" escapes
+	// resolved. Patterns are still in their {{…}} spelling.
+	Want []string
+	// Exit is the expected exit code (0 unless a "# kubesim: exit N"
+	// directive follows the output).
+	Exit int
+
+	// Directive is the directive's name (advance, halt, start,
+	// restart-node, seed); Args its arguments.
+	Directive string
+	Args      []string
+	// Advance is the parsed duration of an "advance" directive.
+	Advance time.Duration
+
+	matchers []lineMatcher
+}
+
+// Transcript is a parsed transcript file.
+type Transcript struct {
+	// Name is the file name used in messages ("lecture-04.txt").
+	Name string
+	// Seed is the cluster seed from "# kubesim: seed N"; HasSeed says
+	// whether the transcript set one. The caller builds the cluster with
+	// it before calling Replay; Replay itself skips the directive.
+	Seed    int64
+	HasSeed bool
+	Items   []Item
+}
+
+// Commands returns the number of commands in the transcript.
+func (t *Transcript) Commands() int {
+	n := 0
+	for _, it := range t.Items {
+		if it.Kind == KindCommand {
+			n++
+		}
+	}
+	return n
+}
+
+// ParseError is a transcript that cannot be read; it names file and line.
+type ParseError struct {
+	File string
+	Line int
+	Msg  string
+}
+
+func (e *ParseError) Error() string { return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg) }
+
+const (
+	directivePrefix = "# kubesim:"
+	commandPrefix   = "$ "
+)
+
+// directives maps each directive the parser accepts to its argument count.
+// "seed", "advance" and "exit" are handled by this package; the rest go to
+// scenarios.Env.Directive.
+var directives = map[string]int{
+	"seed":         1,
+	"advance":      1,
+	"exit":         1,
+	"halt":         1,
+	"start":        1,
+	"restart-node": 1,
+}
+
+func knownDirectives() string {
+	names := make([]string, 0, len(directives))
+	for n := range directives {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
+}
+
+// ParseFile reads and parses the transcript at path; messages name the file
+// by its base name.
+func ParseFile(path string) (*Transcript, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("transcript: %w", err)
+	}
+	defer f.Close()
+	return Parse(filepath.Base(path), f)
+}
+
+// Parse reads a transcript from r. name is used in error messages.
+func Parse(name string, r io.Reader) (*Transcript, error) {
+	p := &parser{t: &Transcript{Name: name}}
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64*1024), 16*1024*1024)
+	for sc.Scan() {
+		p.lineNo++
+		if err := p.line(sc.Text()); err != nil {
+			return nil, err
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if p.cont != nil {
+		return nil, p.errf("command ends with a line continuation (\\) and no next line")
+	}
+	p.closeOutput()
+	return p.t, nil
+}
+
+type parser struct {
+	t      *Transcript
+	lineNo int
+	// out is the command whose output is being read, nil outside output.
+	out *Item
+	// cont is a command whose last line ended in "\".
+	cont *Item
+	// exitOK says an "exit" directive may attach to the last command.
+	exitOK bool
+}
+
+func (p *parser) errf(format string, args ...any) error {
+	return &ParseError{File: p.t.Name, Line: p.lineNo, Msg: fmt.Sprintf(format, args...)}
+}
+
+func (p *parser) line(s string) error {
+	if p.cont != nil {
+		return p.continuation(s)
+	}
+	switch {
+	case strings.HasPrefix(s, directivePrefix):
+		p.closeOutput()
+		return p.directive(strings.TrimPrefix(s, directivePrefix))
+	case strings.HasPrefix(s, "# kubesim ") || s == "# kubesim":
+		return p.errf("malformed directive %q: want \"# kubesim: NAME ARGS\"", s)
+	case s == "$" || strings.HasPrefix(s, commandPrefix):
+		p.closeOutput()
+		return p.command(strings.TrimPrefix(strings.TrimPrefix(s, "$"), " "))
+	case p.out != nil:
+		if strings.HasPrefix(s, `\`) {
+			s = s[1:]
+		}
+		p.out.Want = append(p.out.Want, s)
+		return nil
+	case strings.TrimSpace(s) == "" || strings.HasPrefix(s, "#"):
+		return nil
+	default:
+		return p.errf("malformed line %q: expected \"$ command\", \"# kubesim: directive\" or a \"#\" comment (output belongs after a command)", s)
+	}
+}
+
+func (p *parser) command(cmd string) error {
+	if strings.TrimSpace(cmd) == "" {
+		return p.errf("empty command after \"$\"")
+	}
+	p.t.Items = append(p.t.Items, Item{Kind: KindCommand, Line: p.lineNo})
+	it := &p.t.Items[len(p.t.Items)-1]
+	if strings.HasSuffix(cmd, `\`) {
+		it.Command = strings.TrimSuffix(cmd, `\`)
+		p.cont = it
+		return nil
+	}
+	it.Command = cmd
+	p.out = it
+	return nil
+}
+
+func (p *parser) continuation(s string) error {
+	it := p.cont
+	if strings.HasSuffix(s, `\`) {
+		it.Command += strings.TrimSuffix(s, `\`)
+		return nil
+	}
+	it.Command += s
+	p.cont = nil
+	p.out = it
+	return nil
+}
+
+// closeOutput ends the output block being read, if any: trailing blank lines
+// go, and each line gets its matcher.
+func (p *parser) closeOutput() {
+	it := p.out
+	if it == nil {
+		return
+	}
+	p.out = nil
+	p.exitOK = true
+	for len(it.Want) > 0 && strings.TrimSpace(it.Want[len(it.Want)-1]) == "" {
+		it.Want = it.Want[:len(it.Want)-1]
+	}
+	it.matchers = make([]lineMatcher, len(it.Want))
+	for i, w := range it.Want {
+		it.matchers[i] = compileLine(w)
+	}
+}
+
+func (p *parser) directive(rest string) error {
+	fields := strings.Fields(rest)
+	if len(fields) == 0 {
+		return p.errf("directive without a name (known: %s)", knownDirectives())
+	}
+	name, args := fields[0], fields[1:]
+	want, ok := directives[name]
+	if !ok {
+		return p.errf("unknown directive %q (known: %s)", name, knownDirectives())
+	}
+	if len(args) != want {
+		return p.errf("directive %q takes %d argument(s), got %d", name, want, len(args))
+	}
+	exitOK := p.exitOK
+	p.exitOK = false
+	switch name {
+	case "seed":
+		if p.t.Commands() > 0 {
+			return p.errf("directive \"seed\" must come before the first command")
+		}
+		if p.t.HasSeed {
+			return p.errf("directive \"seed\" given twice")
+		}
+		n, err := strconv.ParseInt(args[0], 10, 64)
+		if err != nil {
+			return p.errf("seed %q is not an integer", args[0])
+		}
+		p.t.Seed, p.t.HasSeed = n, true
+	case "exit":
+		if !exitOK {
+			return p.errf("directive \"exit\" must directly follow a command's output")
+		}
+		n, err := strconv.Atoi(args[0])
+		if err != nil || n < 0 || n > 255 {
+			return p.errf("exit code %q is not a number from 0 to 255", args[0])
+		}
+		p.t.Items[len(p.t.Items)-1].Exit = n
+		return nil
+	}
+	it := Item{Kind: KindDirective, Line: p.lineNo, Directive: name, Args: args}
+	if name == "advance" {
+		d, err := ParseDuration(args[0])
+		if err != nil {
+			return p.errf("advance: %v", err)
+		}
+		it.Advance = d
+	}
+	p.t.Items = append(p.t.Items, it)
+	return nil
+}
+
+// ParseDuration reads a duration written the way kubectl prints ages:
+// integers with units d, h, m, s, ms in any combination ("2d12h", "9h",
+// "2m22s", "1h30m", "500ms").
+func ParseDuration(s string) (time.Duration, error) {
+	if s == "" {
+		return 0, errors.New("empty duration")
+	}
+	var total time.Duration
+	rest := s
+	for rest != "" {
+		i := 0
+		for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
+			i++
+		}
+		if i == 0 {
+			return 0, fmt.Errorf("duration %q: expected a number at %q", s, rest)
+		}
+		n, err := strconv.ParseInt(rest[:i], 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("duration %q: %w", s, err)
+		}
+		rest = rest[i:]
+		var unit time.Duration
+		switch {
+		case strings.HasPrefix(rest, "ms"):
+			unit, rest = time.Millisecond, rest[2:]
+		case strings.HasPrefix(rest, "d"):
+			unit, rest = 24*time.Hour, rest[1:]
+		case strings.HasPrefix(rest, "h"):
+			unit, rest = time.Hour, rest[1:]
+		case strings.HasPrefix(rest, "m"):
+			unit, rest = time.Minute, rest[1:]
+		case strings.HasPrefix(rest, "s"):
+			unit, rest = time.Second, rest[1:]
+		default:
+			return 0, fmt.Errorf("duration %q: missing or unknown unit (want d, h, m, s or ms)", s)
+		}
+		total += time.Duration(n) * unit
+	}
+	return total, nil
+}
