@@ -200,8 +200,8 @@ func goodEnv() *fakeEnv {
 			"kubectl get pods -n kube-system": "NAME                                    READY   STATUS    RESTARTS     AGE\n" +
 				"coredns-5d78c9869d-ghdvp                1/1     Running   0            2d12h\n" +
 				"kube-proxy-9xf77                        1/1     Running   1 (9h ago)   2d12h\n",
-			"kubectl get pods":                        "No resources found in default namespace.\n",
-			"kubectl get pod nope":                    "Error from server (NotFound): pods \"nope\" not found\n",
+			"kubectl get pods":                         "No resources found in default namespace.\n",
+			"kubectl get pod nope":                     "Error from server (NotFound): pods \"nope\" not found\n",
 			"kubectl run myapache   --image httpd:2.4": "pod/myapache created\n\n",
 			"echo": "$ not a command\n# not a comment: output\n\\backslash\n",
 		},
