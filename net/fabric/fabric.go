@@ -1,0 +1,508 @@
+package fabric
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/netip"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"kubesim/net/dns"
+)
+
+// Sentinel errors; every dial error is a *DialError wrapping one of them.
+var (
+	// ErrRefused: the host answered with a reset (ECONNREFUSED,
+	// "Connection refused").
+	ErrRefused = errors.New("connection refused")
+	// ErrTimeout: nothing answered; the caller's connect timeout (or the
+	// kernel's SYN retries) decides when it gives up (ETIMEDOUT,
+	// "Connection timed out").
+	ErrTimeout = errors.New("connection timed out")
+	// ErrHostUnreachable: the last hop found no host for the address (ARP
+	// failed) and said so with ICMP (EHOSTUNREACH, "No route to host").
+	ErrHostUnreachable = errors.New("no route to host")
+	// ErrResolve: the name is not known to the client's resolver.
+	ErrResolve = errors.New("could not resolve host")
+)
+
+// ARPTimeout is how long a Linux host waits before it reports an address on
+// a connected subnet unreachable: 3 multicast solicitations one second
+// apart (net.ipv4.neigh.default.mcast_solicit = 3, retrans_time_ms = 1000).
+const ARPTimeout = 3 * time.Second
+
+// DialError says why a connection failed and how much virtual time the
+// failure took to show (0 for a refusal; ARPTimeout for an unreachable
+// host; 0 for a timeout, whose length the caller decides).
+type DialError struct {
+	Addr  netip.Addr
+	Port  int32
+	After time.Duration
+	Err   error
+}
+
+func (e *DialError) Error() string {
+	return fmt.Sprintf("dial %s:%d: %v", e.Addr, e.Port, e.Err)
+}
+
+func (e *DialError) Unwrap() error { return e.Err }
+
+// Field is one header line; order is kept as the handler gave it.
+type Field struct{ Name, Value string }
+
+// Request is one HTTP request as the endpoint sees it.
+type Request struct {
+	Method string // "GET", "HEAD", …
+	Host   string // the Host header: "10.244.2.2", "web:8080"
+	Path   string // request target: "/", "/a?b=c"
+	Header []Field
+	Body   []byte
+	// Filled in by the fabric:
+	Time  time.Time  // the fabric's clock (virtual); zero without a clock
+	From  netip.Addr // client address (zero for a client outside the cluster)
+	Local netip.Addr // address the endpoint is registered on (after DNAT)
+	Port  int32      // port the endpoint is registered on (after DNAT)
+}
+
+// Get returns the first header named name (case-insensitive).
+func (r Request) Get(name string) string { return get(r.Header, name) }
+
+// Response is what a Handler answers.
+type Response struct {
+	Proto  string // "HTTP/1.1" when empty
+	Status int    // 200 when zero
+	Reason string // net/http's StatusText when empty
+	Header []Field
+	Body   []byte
+}
+
+// Get returns the first header named name (case-insensitive).
+func (r Response) Get(name string) string { return get(r.Header, name) }
+
+// StatusLine is "HTTP/1.1 200 OK".
+func (r Response) StatusLine() string {
+	return r.Proto + " " + fmt.Sprint(r.Status) + " " + r.Reason
+}
+
+func get(h []Field, name string) string {
+	for _, f := range h {
+		if strings.EqualFold(f.Name, name) {
+			return f.Value
+		}
+	}
+	return ""
+}
+
+// Handler is a simulated server: a container's behaviour behind a port.
+// It is called on the caller's goroutine, possibly concurrently with other
+// calls; it must not block on real time.
+type Handler func(Request) Response
+
+// Client is where a connection starts.
+type Client struct {
+	// Addr is the client's own address (a node IP for the host network, a
+	// pod IP for a pod). 127.0.0.0/8 and "localhost" mean this address.
+	// Zero: a client with no address in the cluster.
+	Addr netip.Addr
+	// Namespace, when set, makes the client a ClusterFirst pod in that
+	// namespace: names resolve through cluster DNS with the pod search
+	// list. Empty: a node's host resolver (/etc/hosts entries only).
+	Namespace string
+}
+
+// HostKind says what a known address is.
+type HostKind int
+
+const (
+	// Pod is a pod IP (or any plain host).
+	Pod HostKind = iota
+	// Node is a node address: NodePorts answer on it.
+	Node
+)
+
+type host struct {
+	kind HostKind
+	up   bool
+}
+
+type route struct {
+	subnet netip.Prefix
+	via    netip.Addr // the node that owns the subnet; zero: directly connected
+}
+
+type epKey struct {
+	ip   netip.Addr
+	port int32
+}
+
+// Fabric is the virtual network. Safe for concurrent use.
+type Fabric struct {
+	mu        sync.RWMutex
+	rngMu     sync.Mutex
+	rng       *rand.Rand
+	clock     func() time.Time
+	endpoints map[epKey]Handler
+	hosts     map[netip.Addr]*host
+	routes    []route
+	services  map[string]*Service // "ns/name"
+	byVIP     map[netip.Addr]*Service
+	nodePorts map[int32]*Service
+	names     map[string]netip.Addr // /etc/hosts
+	zone      *dns.Zone
+}
+
+// Option configures a Fabric.
+type Option func(*Fabric)
+
+// WithRand sets the source kube-proxy's backend choice draws from (the
+// cluster's seeded source). Without it the fabric uses a fixed-seed PCG.
+func WithRand(r *rand.Rand) Option { return func(f *Fabric) { f.rng = r } }
+
+// WithClock sets the clock that stamps Request.Time (the virtual clock).
+func WithClock(now func() time.Time) Option { return func(f *Fabric) { f.clock = now } }
+
+// WithClusterDomain sets the DNS domain (default "cluster.local").
+func WithClusterDomain(d string) Option { return func(f *Fabric) { f.zone = dns.NewZone(d) } }
+
+// New returns an empty network.
+func New(opts ...Option) *Fabric {
+	f := &Fabric{
+		endpoints: map[epKey]Handler{},
+		hosts:     map[netip.Addr]*host{},
+		services:  map[string]*Service{},
+		byVIP:     map[netip.Addr]*Service{},
+		nodePorts: map[int32]*Service{},
+		names:     map[string]netip.Addr{"localhost": netip.MustParseAddr("127.0.0.1")},
+	}
+	for _, o := range opts {
+		o(f)
+	}
+	if f.rng == nil {
+		f.rng = rand.New(rand.NewPCG(0x6b756265, 0x73696d))
+	}
+	if f.zone == nil {
+		f.zone = dns.NewZone(dns.DefaultClusterDomain)
+	}
+	return f
+}
+
+// Zone is the cluster DNS zone (for records beyond Services).
+func (f *Fabric) Zone() *dns.Zone { return f.zone }
+
+// AddHost makes ip a known, up host of the given kind. Adding a known host
+// again changes its kind and leaves its up state alone.
+func (f *Fabric) AddHost(ip netip.Addr, kind HostKind) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if h, ok := f.hosts[ip]; ok {
+		h.kind = kind
+		return
+	}
+	f.hosts[ip] = &host{kind: kind, up: true}
+}
+
+// SetHostUp marks a host up or down (adding it as a Pod host if unknown).
+// A down host times out instead of refusing; a down node also takes its
+// routed pod subnet down.
+func (f *Fabric) SetHostUp(ip netip.Addr, up bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	h, ok := f.hosts[ip]
+	if !ok {
+		h = &host{kind: Pod}
+		f.hosts[ip] = h
+	}
+	h.up = up
+}
+
+// HostUp reports whether ip is a known host that is up.
+func (f *Fabric) HostUp(ip netip.Addr) bool {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	h, ok := f.hosts[ip]
+	return ok && h.up
+}
+
+// AddRoute tells the fabric that subnet lives behind node via (flannel's
+// route to a node's podCIDR), or is directly connected when via is zero
+// (the node network). Unknown addresses in a routed subnet are unreachable
+// rather than black holes; every address behind a down node times out.
+func (f *Fabric) AddRoute(subnet netip.Prefix, via netip.Addr) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	subnet = subnet.Masked()
+	for i, r := range f.routes {
+		if r.subnet == subnet {
+			f.routes[i].via = via
+			return
+		}
+	}
+	f.routes = append(f.routes, route{subnet: subnet, via: via})
+	// Longest prefix first, then address order: a fixed lookup order.
+	sort.Slice(f.routes, func(i, j int) bool {
+		a, b := f.routes[i].subnet, f.routes[j].subnet
+		if a.Bits() != b.Bits() {
+			return a.Bits() > b.Bits()
+		}
+		return a.Addr().Less(b.Addr())
+	})
+}
+
+// RemoveRoute forgets a subnet.
+func (f *Fabric) RemoveRoute(subnet netip.Prefix) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	subnet = subnet.Masked()
+	for i, r := range f.routes {
+		if r.subnet == subnet {
+			f.routes = append(f.routes[:i], f.routes[i+1:]...)
+			return
+		}
+	}
+}
+
+// Register puts h behind (ip, port), replacing what was there, and makes ip
+// a known host (up, unless it was known and down).
+func (f *Fabric) Register(ip netip.Addr, port int32, h Handler) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.endpoints[epKey{ip, port}] = h
+	if _, ok := f.hosts[ip]; !ok {
+		f.hosts[ip] = &host{kind: Pod, up: true}
+	}
+}
+
+// Unregister removes the endpoint at (ip, port); the host stays known, so
+// the port now refuses.
+func (f *Fabric) Unregister(ip netip.Addr, port int32) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.endpoints, epKey{ip, port})
+}
+
+// UnregisterIP removes every endpoint on ip and forgets the host (the pod
+// is gone): its address becomes unreachable, or a black hole outside any
+// route.
+func (f *Fabric) UnregisterIP(ip netip.Addr) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for k := range f.endpoints {
+		if k.ip == ip {
+			delete(f.endpoints, k)
+		}
+	}
+	delete(f.hosts, ip)
+}
+
+// Listening lists the ports with an endpoint on ip, ascending.
+func (f *Fabric) Listening(ip netip.Addr) []int32 {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	var out []int32
+	for k := range f.endpoints {
+		if k.ip == ip {
+			out = append(out, k.port)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+// SetName adds an /etc/hosts entry every node carries (the Vagrant boxes'
+// "192.168.56.10 m.example.com"). Names are case-insensitive.
+func (f *Fabric) SetName(name string, ip netip.Addr) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.names[dns.Normalize(name)] = ip
+}
+
+// Resolve answers name as a pod in namespace "default" would: cluster DNS
+// with the pod search list (<svc>, <svc>.<ns>, <svc>.<ns>.svc.cluster.local
+// all work), then /etc/hosts-style names. IP literals resolve to
+// themselves.
+func (f *Fabric) Resolve(name string) (netip.Addr, bool) {
+	return f.ResolveFrom(Client{Namespace: "default"}, name)
+}
+
+// ResolveFrom answers name as client c's resolver would. A pod
+// (c.Namespace set) uses cluster DNS and "localhost"; a node host uses its
+// /etc/hosts entries only — cluster names do not resolve on a node, as on a
+// kubeadm node whose resolv.conf points at the outside world.
+func (f *Fabric) ResolveFrom(c Client, name string) (netip.Addr, bool) {
+	if ip, err := netip.ParseAddr(name); err == nil {
+		return ip.Unmap(), true
+	}
+	n := dns.Normalize(name)
+	if n == "" {
+		return netip.Addr{}, false
+	}
+	if c.Namespace != "" {
+		if n == "localhost" {
+			return netip.MustParseAddr("127.0.0.1"), true
+		}
+		return f.zone.Resolve(name, dns.SearchList(c.Namespace, f.zone.Domain()), dns.DefaultNdots)
+	}
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	ip, ok := f.names[n]
+	return ip, ok
+}
+
+// Conn is an established virtual connection.
+type Conn struct {
+	f       *Fabric
+	client  Client
+	handler Handler
+	// Local is the endpoint that accepted (after DNAT); Remote/RemotePort
+	// what the client dialled.
+	Remote     netip.Addr
+	RemotePort int32
+	Local      netip.Addr
+	LocalPort  int32
+}
+
+// Dial opens a virtual connection from c to (ip, port). Errors are
+// *DialError wrapping ErrRefused, ErrTimeout or ErrHostUnreachable.
+func (f *Fabric) Dial(c Client, ip netip.Addr, port int32) (*Conn, error) {
+	ip = ip.Unmap()
+	f.mu.RLock()
+	h, local, lport, err := f.route(c, ip, port, 0)
+	f.mu.RUnlock()
+	if err != nil {
+		return nil, err
+	}
+	return &Conn{f: f, client: c, handler: h, Remote: ip, RemotePort: port, Local: local, LocalPort: lport}, nil
+}
+
+// Do sends one request over the connection and returns the answer. A HEAD
+// answer loses its body, as HTTP says.
+func (cn *Conn) Do(req Request) Response {
+	req.From = cn.client.Addr
+	req.Local, req.Port = cn.Local, cn.LocalPort
+	if cn.f.clock != nil {
+		req.Time = cn.f.clock()
+	}
+	if req.Method == "" {
+		req.Method = "GET"
+	}
+	resp := cn.handler(req)
+	if resp.Proto == "" {
+		resp.Proto = "HTTP/1.1"
+	}
+	if resp.Status == 0 {
+		resp.Status = http.StatusOK
+	}
+	if resp.Reason == "" {
+		resp.Reason = http.StatusText(resp.Status)
+	}
+	if req.Method == http.MethodHead {
+		resp.Body = nil
+	}
+	return resp
+}
+
+// Do dials (ip, port) from c and sends req.
+func (f *Fabric) Do(c Client, ip netip.Addr, port int32, req Request) (Response, error) {
+	cn, err := f.Dial(c, ip, port)
+	if err != nil {
+		return Response{}, err
+	}
+	return cn.Do(req), nil
+}
+
+func dialErr(ip netip.Addr, port int32, err error) *DialError {
+	d := &DialError{Addr: ip, Port: port, Err: err}
+	if err == ErrHostUnreachable {
+		d.After = ARPTimeout
+	}
+	return d
+}
+
+// route finds the handler for (ip, port) seen from c. Caller holds f.mu.
+func (f *Fabric) route(c Client, ip netip.Addr, port int32, depth int) (Handler, netip.Addr, int32, error) {
+	if depth > 2 {
+		return nil, ip, port, dialErr(ip, port, ErrTimeout)
+	}
+	if ip.IsLoopback() {
+		if !c.Addr.IsValid() {
+			return nil, ip, port, dialErr(ip, port, ErrRefused)
+		}
+		// Loopback reaches the client itself, NodePorts included.
+		if h, ok := f.hosts[c.Addr]; ok && h.kind == Node {
+			if svc, ok := f.nodePorts[port]; ok {
+				return f.dnat(c, ip, port, svc, svc.portByNodePort(port), depth)
+			}
+		}
+		if h, ok := f.endpoints[epKey{c.Addr, port}]; ok {
+			return h, c.Addr, port, nil
+		}
+		return nil, ip, port, dialErr(ip, port, ErrRefused)
+	}
+	if svc, ok := f.byVIP[ip]; ok {
+		sp := svc.portByPort(port)
+		if sp == nil {
+			return nil, ip, port, dialErr(ip, port, ErrTimeout)
+		}
+		return f.dnat(c, ip, port, svc, sp, depth)
+	}
+	// Behind a node that is down, everything is a black hole.
+	for _, r := range f.routes {
+		if !r.subnet.Contains(ip) {
+			continue
+		}
+		if r.via.IsValid() && r.via != ip {
+			if n, ok := f.hosts[r.via]; ok && !n.up {
+				return nil, ip, port, dialErr(ip, port, ErrTimeout)
+			}
+		}
+		break
+	}
+	h, known := f.hosts[ip]
+	if !known {
+		for _, r := range f.routes {
+			if r.subnet.Contains(ip) {
+				return nil, ip, port, dialErr(ip, port, ErrHostUnreachable)
+			}
+		}
+		return nil, ip, port, dialErr(ip, port, ErrTimeout)
+	}
+	if !h.up {
+		return nil, ip, port, dialErr(ip, port, ErrTimeout)
+	}
+	// kube-proxy's DNAT runs before any socket sees the packet.
+	if h.kind == Node {
+		if svc, ok := f.nodePorts[port]; ok {
+			return f.dnat(c, ip, port, svc, svc.portByNodePort(port), depth)
+		}
+	}
+	if ep, ok := f.endpoints[epKey{ip, port}]; ok {
+		return ep, ip, port, nil
+	}
+	return nil, ip, port, dialErr(ip, port, ErrRefused)
+}
+
+// dnat picks a backend as kube-proxy's iptables rules do (uniformly at
+// random) and routes to it. No backends: REJECT, seen as a refusal.
+func (f *Fabric) dnat(c Client, ip netip.Addr, port int32, svc *Service, sp *ServicePort, depth int) (Handler, netip.Addr, int32, error) {
+	if sp == nil || len(sp.Backends) == 0 {
+		return nil, ip, port, dialErr(ip, port, ErrRefused)
+	}
+	f.rngMu.Lock()
+	i := f.rng.IntN(len(sp.Backends))
+	f.rngMu.Unlock()
+	b := sp.Backends[i]
+	h, local, lport, err := f.route(c, b.IP, b.Port, depth+1)
+	if err != nil {
+		// The client sees the error against the address it dialled.
+		var de *DialError
+		if errors.As(err, &de) {
+			return nil, ip, port, &DialError{Addr: ip, Port: port, After: de.After, Err: de.Err}
+		}
+		return nil, ip, port, err
+	}
+	return h, local, lport, nil
+}
