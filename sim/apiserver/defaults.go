@@ -1,0 +1,267 @@
+package apiserver
+
+import (
+	"strings"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	schedulingv1 "k8s.io/api/scheduling/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/intstr"
+)
+
+// defaultObject applies what kube-apiserver's defaulting functions and
+// default admission plugins set (k8s.io/kubernetes pkg/apis/*/v1/defaults.go,
+// plugin/pkg/admission: ServiceAccount, DefaultTolerationSeconds, Priority).
+// old is nil on create.
+func (r *Registry) defaultObject(res *Resource, obj runtime.Object, old runtime.Object) {
+	switch o := obj.(type) {
+	case *corev1.Pod:
+		defaultPodSpec(&o.Spec)
+		if old == nil {
+			r.admitPod(o)
+		}
+	case *appsv1.Deployment:
+		if o.Spec.Replicas == nil {
+			o.Spec.Replicas = ptr(int32(1))
+		}
+		if o.Spec.Strategy.Type == "" {
+			o.Spec.Strategy.Type = appsv1.RollingUpdateDeploymentStrategyType
+		}
+		if o.Spec.Strategy.Type == appsv1.RollingUpdateDeploymentStrategyType {
+			if o.Spec.Strategy.RollingUpdate == nil {
+				o.Spec.Strategy.RollingUpdate = &appsv1.RollingUpdateDeployment{}
+			}
+			if o.Spec.Strategy.RollingUpdate.MaxUnavailable == nil {
+				v := intstr.FromString("25%")
+				o.Spec.Strategy.RollingUpdate.MaxUnavailable = &v
+			}
+			if o.Spec.Strategy.RollingUpdate.MaxSurge == nil {
+				v := intstr.FromString("25%")
+				o.Spec.Strategy.RollingUpdate.MaxSurge = &v
+			}
+		}
+		if o.Spec.RevisionHistoryLimit == nil {
+			o.Spec.RevisionHistoryLimit = ptr(int32(10))
+		}
+		if o.Spec.ProgressDeadlineSeconds == nil {
+			o.Spec.ProgressDeadlineSeconds = ptr(int32(600))
+		}
+		defaultPodSpec(&o.Spec.Template.Spec)
+	case *appsv1.ReplicaSet:
+		if o.Spec.Replicas == nil {
+			o.Spec.Replicas = ptr(int32(1))
+		}
+		defaultPodSpec(&o.Spec.Template.Spec)
+	case *appsv1.DaemonSet:
+		if o.Spec.UpdateStrategy.Type == "" {
+			o.Spec.UpdateStrategy.Type = appsv1.RollingUpdateDaemonSetStrategyType
+		}
+		if o.Spec.UpdateStrategy.Type == appsv1.RollingUpdateDaemonSetStrategyType && o.Spec.UpdateStrategy.RollingUpdate == nil {
+			one, zero := intstr.FromInt32(1), intstr.FromInt32(0)
+			o.Spec.UpdateStrategy.RollingUpdate = &appsv1.RollingUpdateDaemonSet{MaxUnavailable: &one, MaxSurge: &zero}
+		}
+		if o.Spec.RevisionHistoryLimit == nil {
+			o.Spec.RevisionHistoryLimit = ptr(int32(10))
+		}
+		defaultPodSpec(&o.Spec.Template.Spec)
+	case *corev1.Service:
+		r.defaultService(o, old)
+	case *corev1.Namespace:
+		if o.Status.Phase == "" {
+			o.Status.Phase = corev1.NamespaceActive
+		}
+		if old == nil && len(o.Spec.Finalizers) == 0 {
+			o.Spec.Finalizers = []corev1.FinalizerName{corev1.FinalizerKubernetes}
+		}
+		if o.Labels == nil {
+			o.Labels = map[string]string{}
+		}
+		o.Labels["kubernetes.io/metadata.name"] = o.Name
+	case *schedulingv1.PriorityClass:
+		if o.PreemptionPolicy == nil {
+			p := corev1.PreemptLowerPriority
+			o.PreemptionPolicy = &p
+		}
+	case *corev1.Secret:
+		if o.Type == "" {
+			o.Type = corev1.SecretTypeOpaque
+		}
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// defaultPodSpec applies the core/v1 Pod and PodTemplate defaults.
+func defaultPodSpec(s *corev1.PodSpec) {
+	if s.RestartPolicy == "" {
+		s.RestartPolicy = corev1.RestartPolicyAlways
+	}
+	if s.DNSPolicy == "" {
+		s.DNSPolicy = corev1.DNSClusterFirst
+	}
+	if s.TerminationGracePeriodSeconds == nil {
+		s.TerminationGracePeriodSeconds = ptr(int64(30))
+	}
+	if s.SecurityContext == nil {
+		s.SecurityContext = &corev1.PodSecurityContext{}
+	}
+	if s.SchedulerName == "" {
+		s.SchedulerName = corev1.DefaultSchedulerName
+	}
+	for i := range s.InitContainers {
+		defaultContainer(&s.InitContainers[i])
+	}
+	for i := range s.Containers {
+		defaultContainer(&s.Containers[i])
+	}
+}
+
+func defaultContainer(c *corev1.Container) {
+	if c.TerminationMessagePath == "" {
+		c.TerminationMessagePath = corev1.TerminationMessagePathDefault
+	}
+	if c.TerminationMessagePolicy == "" {
+		c.TerminationMessagePolicy = corev1.TerminationMessageReadFile
+	}
+	if c.ImagePullPolicy == "" {
+		c.ImagePullPolicy = corev1.PullIfNotPresent
+		if imageTag(c.Image) == "latest" {
+			c.ImagePullPolicy = corev1.PullAlways
+		}
+	}
+	for i := range c.Ports {
+		if c.Ports[i].Protocol == "" {
+			c.Ports[i].Protocol = corev1.ProtocolTCP
+		}
+	}
+}
+
+// imageTag returns the tag of an image reference ("latest" when absent, "" for a digest).
+func imageTag(image string) string {
+	if strings.Contains(image, "@") {
+		return ""
+	}
+	slash := strings.LastIndex(image, "/")
+	if colon := strings.LastIndex(image, ":"); colon > slash {
+		return image[colon+1:]
+	}
+	return "latest"
+}
+
+// admitPod applies the default admission plugins to a new pod.
+func (r *Registry) admitPod(p *corev1.Pod) {
+	if p.Spec.EnableServiceLinks == nil {
+		p.Spec.EnableServiceLinks = ptr(true)
+	}
+	if p.Spec.Priority == nil {
+		p.Spec.Priority = ptr(int32(0))
+		if pc := r.priorityClass(p.Spec.PriorityClassName); pc != nil {
+			p.Spec.Priority = ptr(pc.Value)
+			if pc.PreemptionPolicy != nil && p.Spec.PreemptionPolicy == nil {
+				p.Spec.PreemptionPolicy = ptr(*pc.PreemptionPolicy)
+			}
+		}
+	}
+	if p.Spec.PreemptionPolicy == nil {
+		p.Spec.PreemptionPolicy = ptr(corev1.PreemptLowerPriority)
+	}
+	// DefaultTolerationSeconds.
+	addTol := func(key string) {
+		for _, t := range p.Spec.Tolerations {
+			if (t.Key == key || t.Key == "") && (t.Effect == corev1.TaintEffectNoExecute || t.Effect == "") {
+				return
+			}
+		}
+		p.Spec.Tolerations = append(p.Spec.Tolerations, corev1.Toleration{
+			Key: key, Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoExecute, TolerationSeconds: ptr(int64(300)),
+		})
+	}
+	if _, mirror := p.Annotations[corev1.MirrorPodAnnotationKey]; !mirror {
+		addTol(corev1.TaintNodeNotReady)
+		addTol(corev1.TaintNodeUnreachable)
+		r.admitServiceAccount(p)
+	}
+	if p.Status.Phase == "" {
+		p.Status.Phase = corev1.PodPending
+	}
+	if p.Status.QOSClass == "" {
+		p.Status.QOSClass = qosClass(p)
+	}
+}
+
+// admitServiceAccount is the ServiceAccount admission plugin: the default
+// account and its projected token volume.
+func (r *Registry) admitServiceAccount(p *corev1.Pod) {
+	if p.Spec.ServiceAccountName == "" {
+		p.Spec.ServiceAccountName = "default"
+	}
+	p.Spec.DeprecatedServiceAccount = p.Spec.ServiceAccountName
+	if p.Spec.AutomountServiceAccountToken != nil && !*p.Spec.AutomountServiceAccountToken {
+		return
+	}
+	for _, v := range p.Spec.Volumes {
+		if strings.HasPrefix(v.Name, "kube-api-access-") {
+			return
+		}
+	}
+	name := "kube-api-access-" + r.RandSuffix(5)
+	exp := int64(3607)
+	p.Spec.Volumes = append(p.Spec.Volumes, corev1.Volume{Name: name, VolumeSource: corev1.VolumeSource{Projected: &corev1.ProjectedVolumeSource{
+		DefaultMode: ptr(int32(0o644)),
+		Sources: []corev1.VolumeProjection{
+			{ServiceAccountToken: &corev1.ServiceAccountTokenProjection{ExpirationSeconds: &exp, Path: "token"}},
+			{ConfigMap: &corev1.ConfigMapProjection{LocalObjectReference: corev1.LocalObjectReference{Name: "kube-root-ca.crt"}, Items: []corev1.KeyToPath{{Key: "ca.crt", Path: "ca.crt"}}}},
+			{DownwardAPI: &corev1.DownwardAPIProjection{Items: []corev1.DownwardAPIVolumeFile{{Path: "namespace", FieldRef: &corev1.ObjectFieldSelector{APIVersion: "v1", FieldPath: "metadata.namespace"}}}}},
+		},
+	}}})
+	mount := corev1.VolumeMount{Name: name, ReadOnly: true, MountPath: "/var/run/secrets/kubernetes.io/serviceaccount"}
+	for i := range p.Spec.Containers {
+		p.Spec.Containers[i].VolumeMounts = append(p.Spec.Containers[i].VolumeMounts, mount)
+	}
+	for i := range p.Spec.InitContainers {
+		p.Spec.InitContainers[i].VolumeMounts = append(p.Spec.InitContainers[i].VolumeMounts, mount)
+	}
+}
+
+func (r *Registry) priorityClass(name string) *schedulingv1.PriorityClass {
+	if name == "" {
+		return nil
+	}
+	res := byGR[schedulingV1.WithResource("priorityclasses").GroupResource()]
+	obj, err := r.Get(res, "", name)
+	if err != nil {
+		return nil
+	}
+	return obj.(*schedulingv1.PriorityClass)
+}
+
+// qosClass computes the pod's QoS class as the kubelet's qos helper does.
+func qosClass(p *corev1.Pod) corev1.PodQOSClass {
+	requests, limits := 0, 0
+	guaranteed := true
+	all := append(append([]corev1.Container{}, p.Spec.InitContainers...), p.Spec.Containers...)
+	for _, c := range all {
+		for _, name := range []corev1.ResourceName{corev1.ResourceCPU, corev1.ResourceMemory} {
+			req, hasReq := c.Resources.Requests[name]
+			lim, hasLim := c.Resources.Limits[name]
+			if hasReq && !req.IsZero() {
+				requests++
+			}
+			if hasLim && !lim.IsZero() {
+				limits++
+			}
+			if !hasLim || lim.IsZero() || (hasReq && req.Cmp(lim) != 0) {
+				guaranteed = false
+			}
+		}
+	}
+	switch {
+	case requests == 0 && limits == 0:
+		return corev1.PodQOSBestEffort
+	case guaranteed:
+		return corev1.PodQOSGuaranteed
+	default:
+		return corev1.PodQOSBurstable
+	}
+}

@@ -1,0 +1,178 @@
+package apiserver
+
+import (
+	"sort"
+
+	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv1 "k8s.io/api/autoscaling/v1"
+	coordinationv1 "k8s.io/api/coordination/v1"
+	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	schedulingv1 "k8s.io/api/scheduling/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+)
+
+// Subresource describes a subresource as discovery announces it.
+type Subresource struct {
+	Name  string
+	Kind  schema.GroupVersionKind
+	Verbs []string
+}
+
+// Resource describes one served resource.
+type Resource struct {
+	GVR        schema.GroupVersionResource
+	Kind       string
+	ListKind   string
+	Singular   string
+	Namespaced bool
+	ShortNames []string
+	Categories []string
+	Verbs      []string
+	Subs       []Subresource
+	New        func() runtime.Object
+	NewList    func() runtime.Object
+}
+
+// GVK returns the resource's group/version/kind.
+func (r *Resource) GVK() schema.GroupVersionKind { return r.GVR.GroupVersion().WithKind(r.Kind) }
+
+// GR returns the resource's group/resource.
+func (r *Resource) GR() schema.GroupResource { return r.GVR.GroupResource() }
+
+var (
+	allVerbs     = []string{"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}
+	statusVerbs  = []string{"get", "patch", "update"}
+	scaleKind    = autoscalingv1.SchemeGroupVersion.WithKind("Scale")
+	statusSub    = func(k schema.GroupVersionKind) Subresource { return Subresource{Name: "status", Kind: k, Verbs: statusVerbs} }
+	coreV1       = corev1.SchemeGroupVersion
+	appsV1       = appsv1.SchemeGroupVersion
+	coordV1      = coordinationv1.SchemeGroupVersion
+	policyV1     = policyv1.SchemeGroupVersion
+	schedulingV1 = schedulingv1.SchemeGroupVersion
+	discoveryV1  = discoveryv1.SchemeGroupVersion
+)
+
+// resources is the table of everything the server serves, in discovery order.
+var resources = []*Resource{
+	{GVR: coreV1.WithResource("namespaces"), Kind: "Namespace", Singular: "namespace", ShortNames: []string{"ns"},
+		Verbs: []string{"create", "delete", "get", "list", "patch", "update", "watch"},
+		Subs:  []Subresource{statusSub(coreV1.WithKind("Namespace")), {Name: "finalize", Kind: coreV1.WithKind("Namespace"), Verbs: []string{"update"}}},
+		New:   func() runtime.Object { return &corev1.Namespace{} }, NewList: func() runtime.Object { return &corev1.NamespaceList{} }},
+	{GVR: coreV1.WithResource("nodes"), Kind: "Node", Singular: "node", ShortNames: []string{"no"}, Verbs: allVerbs,
+		Subs: []Subresource{statusSub(coreV1.WithKind("Node")), {Name: "proxy", Kind: coreV1.WithKind("NodeProxyOptions"), Verbs: []string{"create", "delete", "get", "patch", "update"}}},
+		New:  func() runtime.Object { return &corev1.Node{} }, NewList: func() runtime.Object { return &corev1.NodeList{} }},
+	{GVR: coreV1.WithResource("pods"), Kind: "Pod", Singular: "pod", Namespaced: true, ShortNames: []string{"po"}, Categories: []string{"all"}, Verbs: allVerbs,
+		Subs: []Subresource{
+			{Name: "attach", Kind: coreV1.WithKind("PodAttachOptions"), Verbs: []string{"create", "get"}},
+			{Name: "binding", Kind: coreV1.WithKind("Binding"), Verbs: []string{"create"}},
+			{Name: "ephemeralcontainers", Kind: coreV1.WithKind("Pod"), Verbs: statusVerbs},
+			{Name: "eviction", Kind: policyV1.WithKind("Eviction"), Verbs: []string{"create"}},
+			{Name: "exec", Kind: coreV1.WithKind("PodExecOptions"), Verbs: []string{"create", "get"}},
+			{Name: "log", Kind: coreV1.WithKind("Pod"), Verbs: []string{"get"}},
+			{Name: "portforward", Kind: coreV1.WithKind("PodPortForwardOptions"), Verbs: []string{"create", "get"}},
+			{Name: "proxy", Kind: coreV1.WithKind("PodProxyOptions"), Verbs: []string{"create", "delete", "get", "patch", "update"}},
+			statusSub(coreV1.WithKind("Pod")),
+		},
+		New: func() runtime.Object { return &corev1.Pod{} }, NewList: func() runtime.Object { return &corev1.PodList{} }},
+	{GVR: coreV1.WithResource("bindings"), Kind: "Binding", Singular: "binding", Namespaced: true, Verbs: []string{"create"},
+		New: func() runtime.Object { return &corev1.Binding{} }},
+	{GVR: coreV1.WithResource("events"), Kind: "Event", Singular: "event", Namespaced: true, ShortNames: []string{"ev"}, Verbs: allVerbs,
+		New: func() runtime.Object { return &corev1.Event{} }, NewList: func() runtime.Object { return &corev1.EventList{} }},
+	{GVR: coreV1.WithResource("services"), Kind: "Service", Singular: "service", Namespaced: true, ShortNames: []string{"svc"}, Categories: []string{"all"},
+		Verbs: []string{"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"},
+		Subs:  []Subresource{{Name: "proxy", Kind: coreV1.WithKind("ServiceProxyOptions"), Verbs: []string{"create", "delete", "get", "patch", "update"}}, statusSub(coreV1.WithKind("Service"))},
+		New:   func() runtime.Object { return &corev1.Service{} }, NewList: func() runtime.Object { return &corev1.ServiceList{} }},
+	{GVR: coreV1.WithResource("endpoints"), Kind: "Endpoints", Singular: "endpoints", Namespaced: true, ShortNames: []string{"ep"}, Verbs: allVerbs,
+		New: func() runtime.Object { return &corev1.Endpoints{} }, NewList: func() runtime.Object { return &corev1.EndpointsList{} }},
+	{GVR: coreV1.WithResource("configmaps"), Kind: "ConfigMap", Singular: "configmap", Namespaced: true, ShortNames: []string{"cm"}, Verbs: allVerbs,
+		New: func() runtime.Object { return &corev1.ConfigMap{} }, NewList: func() runtime.Object { return &corev1.ConfigMapList{} }},
+	{GVR: coreV1.WithResource("secrets"), Kind: "Secret", Singular: "secret", Namespaced: true, Verbs: allVerbs,
+		New: func() runtime.Object { return &corev1.Secret{} }, NewList: func() runtime.Object { return &corev1.SecretList{} }},
+	{GVR: coreV1.WithResource("serviceaccounts"), Kind: "ServiceAccount", Singular: "serviceaccount", Namespaced: true, ShortNames: []string{"sa"}, Verbs: allVerbs,
+		New: func() runtime.Object { return &corev1.ServiceAccount{} }, NewList: func() runtime.Object { return &corev1.ServiceAccountList{} }},
+	{GVR: appsV1.WithResource("daemonsets"), Kind: "DaemonSet", Singular: "daemonset", Namespaced: true, ShortNames: []string{"ds"}, Categories: []string{"all"}, Verbs: allVerbs,
+		Subs: []Subresource{statusSub(appsV1.WithKind("DaemonSet"))},
+		New:  func() runtime.Object { return &appsv1.DaemonSet{} }, NewList: func() runtime.Object { return &appsv1.DaemonSetList{} }},
+	{GVR: appsV1.WithResource("deployments"), Kind: "Deployment", Singular: "deployment", Namespaced: true, ShortNames: []string{"deploy"}, Categories: []string{"all"}, Verbs: allVerbs,
+		Subs: []Subresource{{Name: "scale", Kind: scaleKind, Verbs: statusVerbs}, statusSub(appsV1.WithKind("Deployment"))},
+		New:  func() runtime.Object { return &appsv1.Deployment{} }, NewList: func() runtime.Object { return &appsv1.DeploymentList{} }},
+	{GVR: appsV1.WithResource("replicasets"), Kind: "ReplicaSet", Singular: "replicaset", Namespaced: true, ShortNames: []string{"rs"}, Categories: []string{"all"}, Verbs: allVerbs,
+		Subs: []Subresource{{Name: "scale", Kind: scaleKind, Verbs: statusVerbs}, statusSub(appsV1.WithKind("ReplicaSet"))},
+		New:  func() runtime.Object { return &appsv1.ReplicaSet{} }, NewList: func() runtime.Object { return &appsv1.ReplicaSetList{} }},
+	{GVR: coordV1.WithResource("leases"), Kind: "Lease", Singular: "lease", Namespaced: true, Verbs: allVerbs,
+		New: func() runtime.Object { return &coordinationv1.Lease{} }, NewList: func() runtime.Object { return &coordinationv1.LeaseList{} }},
+	{GVR: discoveryV1.WithResource("endpointslices"), Kind: "EndpointSlice", Singular: "endpointslice", Namespaced: true, Verbs: allVerbs,
+		New: func() runtime.Object { return &discoveryv1.EndpointSlice{} }, NewList: func() runtime.Object { return &discoveryv1.EndpointSliceList{} }},
+	{GVR: policyV1.WithResource("poddisruptionbudgets"), Kind: "PodDisruptionBudget", Singular: "poddisruptionbudget", Namespaced: true, ShortNames: []string{"pdb"}, Verbs: allVerbs,
+		Subs: []Subresource{statusSub(policyV1.WithKind("PodDisruptionBudget"))},
+		New:  func() runtime.Object { return &policyv1.PodDisruptionBudget{} }, NewList: func() runtime.Object { return &policyv1.PodDisruptionBudgetList{} }},
+	{GVR: schedulingV1.WithResource("priorityclasses"), Kind: "PriorityClass", Singular: "priorityclass", ShortNames: []string{"pc"}, Verbs: allVerbs,
+		New: func() runtime.Object { return &schedulingv1.PriorityClass{} }, NewList: func() runtime.Object { return &schedulingv1.PriorityClassList{} }},
+}
+
+var (
+	byGVR  = map[schema.GroupVersionResource]*Resource{}
+	byGR   = map[schema.GroupResource]*Resource{}
+	byKind = map[schema.GroupKind]*Resource{}
+)
+
+func init() {
+	for _, r := range resources {
+		if r.NewList != nil {
+			r.ListKind = r.Kind + "List"
+		}
+		byGVR[r.GVR] = r
+		byGR[r.GR()] = r
+		byKind[r.GVK().GroupKind()] = r
+	}
+}
+
+// Lookup returns the served resource for a group/resource.
+func Lookup(gr schema.GroupResource) (*Resource, bool) {
+	r, ok := byGR[gr]
+	return r, ok
+}
+
+// LookupKind returns the served resource for a group/kind.
+func LookupKind(gk schema.GroupKind) (*Resource, bool) {
+	r, ok := byKind[gk]
+	return r, ok
+}
+
+// Resources returns every served resource, in discovery order.
+func Resources() []*Resource { return resources }
+
+// groupVersions returns the served group/versions, core first then by group name.
+func groupVersions() []schema.GroupVersion {
+	seen := map[schema.GroupVersion]bool{}
+	var gvs []schema.GroupVersion
+	for _, r := range resources {
+		gv := r.GVR.GroupVersion()
+		if !seen[gv] {
+			seen[gv] = true
+			gvs = append(gvs, gv)
+		}
+	}
+	sort.SliceStable(gvs, func(i, j int) bool { return gvs[i].Group < gvs[j].Group })
+	return gvs
+}
+
+// Scheme holds only the API groups kubesim serves, plus meta/v1 and autoscaling/v1 (Scale).
+var Scheme = runtime.NewScheme()
+
+func init() {
+	for _, add := range []func(*runtime.Scheme) error{
+		corev1.AddToScheme, appsv1.AddToScheme, coordinationv1.AddToScheme, policyv1.AddToScheme,
+		schedulingv1.AddToScheme, discoveryv1.AddToScheme, autoscalingv1.AddToScheme,
+	} {
+		if err := add(Scheme); err != nil {
+			panic(err)
+		}
+	}
+	metav1.AddToGroupVersion(Scheme, schema.GroupVersion{Version: "v1"})
+	metav1.AddMetaToScheme(Scheme)
+}

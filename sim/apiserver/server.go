@@ -1,0 +1,280 @@
+package apiserver
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"kubesim/sim/clock"
+)
+
+// Driver is how request handling cooperates with the cluster's loop.
+type Driver interface {
+	// Do runs fn with exclusive access to the cluster (registry, clock,
+	// random source), then lets the cluster react to what fn wrote and makes
+	// it durable before returning: the reply follows the group commit.
+	Do(fn func())
+	// Wait is called by a watch that has nothing to send. It returns when
+	// ready may have fired, reporting false when the watch should end: the
+	// client left (ctx), or nothing can happen before the watch's virtual
+	// deadline. A stepped driver advances virtual time to the next timer
+	// instead of blocking.
+	Wait(ctx context.Context, ready <-chan struct{}, deadline time.Time) bool
+}
+
+// Hooks are the node-side services the API server fronts (the kubelet's
+// log and exec endpoints). Nil hooks answer 404 as a node without them would.
+type Hooks struct {
+	// Logs returns a container's log lines.
+	Logs func(ns, pod string, opts LogOptions) ([]byte, error)
+	// Exec runs a command in a container.
+	Exec func(ns, pod, container string, cmd []string) (stdout, stderr string, code int, err error)
+}
+
+// LogOptions are the pods/log query parameters kubesim honours.
+type LogOptions struct {
+	Container  string
+	Previous   bool
+	Timestamps bool
+	TailLines  *int64
+}
+
+// Config configures a Server.
+type Config struct {
+	Registry *Registry
+	Clock    clock.Clock
+	Driver   Driver
+	// Version is the Kubernetes version the server reports (e.g. "v1.27.1").
+	Version string
+	Hooks   Hooks
+	// Platform goes into /version (e.g. "linux/amd64").
+	Platform string
+}
+
+// Server is the API server's http.Handler.
+type Server struct {
+	cfg Config
+}
+
+// New returns a Server.
+func New(cfg Config) (*Server, error) {
+	if cfg.Registry == nil || cfg.Clock == nil || cfg.Driver == nil {
+		return nil, errors.New("apiserver: Config needs Registry, Clock and Driver")
+	}
+	if cfg.Version == "" {
+		return nil, errors.New("apiserver: Config.Version is empty")
+	}
+	if cfg.Platform == "" {
+		cfg.Platform = "linux/amd64"
+	}
+	return &Server{cfg: cfg}, nil
+}
+
+// ServeHTTP routes a request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	defer func() {
+		if p := recover(); p != nil {
+			writeError(w, apierrors.NewInternalError(fmt.Errorf("%v", p)))
+		}
+	}()
+	path := strings.TrimSuffix(req.URL.Path, "/")
+	switch {
+	case path == "/version":
+		s.serveVersion(w)
+	case path == "/healthz" || path == "/readyz" || path == "/livez":
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		io.WriteString(w, "ok")
+	case path == "/openapi/v2":
+		// An empty protobuf Document: kubectl finds no models and skips
+		// client-side schema validation (see reference kubectl-wire.md §4).
+		w.Header().Set("Content-Type", "application/com.github.proto-openapi.spec.v2.v1.0+protobuf")
+		w.WriteHeader(http.StatusOK)
+	case path == "/api" || path == "/apis":
+		s.serveDiscovery(w, req, path == "/api")
+	case strings.HasPrefix(path, "/api/") || strings.HasPrefix(path, "/apis/"):
+		s.serveAPI(w, req, path)
+	default:
+		writeError(w, notFoundPath())
+	}
+}
+
+func notFoundPath() error {
+	return &apierrors.StatusError{ErrStatus: metav1.Status{
+		Status: metav1.StatusFailure, Code: http.StatusNotFound, Reason: metav1.StatusReasonNotFound,
+		Message: "the server could not find the requested resource",
+		Details: &metav1.StatusDetails{},
+	}}
+}
+
+func (s *Server) serveVersion(w http.ResponseWriter) {
+	v := strings.TrimPrefix(s.cfg.Version, "v")
+	parts := strings.SplitN(v, ".", 3)
+	major, minor := parts[0], ""
+	if len(parts) > 1 {
+		minor = parts[1]
+	}
+	info := map[string]string{
+		"major": major, "minor": minor, "gitVersion": s.cfg.Version,
+		"gitCommit": "kubesim", "gitTreeState": "clean", "buildDate": "2023-04-14T13:14:42Z",
+		"goVersion": "go1.20.3", "compiler": "gc", "platform": s.cfg.Platform,
+	}
+	order := []string{"major", "minor", "gitVersion", "gitCommit", "gitTreeState", "buildDate", "goVersion", "compiler", "platform"}
+	var b strings.Builder
+	b.WriteString("{\n")
+	for i, k := range order {
+		fmt.Fprintf(&b, "  %q: %q", k, info[k])
+		if i < len(order)-1 {
+			b.WriteString(",")
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("}")
+	w.Header().Set("Content-Type", "application/json")
+	io.WriteString(w, b.String())
+}
+
+// writeError writes err as a Status object with its HTTP code.
+func writeError(w http.ResponseWriter, err error) {
+	var status metav1.Status
+	var apiStatus apierrors.APIStatus
+	if errors.As(err, &apiStatus) {
+		status = apiStatus.Status()
+	} else {
+		status = apierrors.NewInternalError(err).Status()
+	}
+	status.Kind, status.APIVersion = "Status", "v1"
+	if status.Status == "" {
+		status.Status = metav1.StatusFailure
+	}
+	code := int(status.Code)
+	if code == 0 {
+		code = http.StatusInternalServerError
+	}
+	body, _ := json.Marshal(&status)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	w.Write(append(body, '\n'))
+}
+
+// writeObject writes a typed object as JSON.
+func writeObject(w http.ResponseWriter, code int, obj runtime.Object) {
+	if obj.GetObjectKind().GroupVersionKind().Empty() {
+		setGVK(obj)
+	}
+	body, err := encodeJSON(obj)
+	if err != nil {
+		writeError(w, apierrors.NewInternalError(err))
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	w.Write(body)
+}
+
+// request is a parsed resource request.
+type request struct {
+	gv        schema.GroupVersion
+	res       *Resource
+	namespace string
+	name      string
+	sub       string
+	// nsSub is set when the request is for a namespace's own subresource.
+}
+
+// parsePath splits /api/v1/... and /apis/<g>/<v>/... paths.
+func parsePath(path string) (gv schema.GroupVersion, segs []string, ok bool) {
+	parts := strings.Split(strings.Trim(path, "/"), "/")
+	switch {
+	case parts[0] == "api" && len(parts) >= 2:
+		return schema.GroupVersion{Version: parts[1]}, parts[2:], true
+	case parts[0] == "apis" && len(parts) >= 3:
+		return schema.GroupVersion{Group: parts[1], Version: parts[2]}, parts[3:], true
+	case parts[0] == "apis" && len(parts) == 2:
+		return schema.GroupVersion{Group: parts[1]}, nil, true
+	}
+	return gv, nil, false
+}
+
+func lookupGVR(gv schema.GroupVersion, resource string) (*Resource, bool) {
+	r, ok := byGVR[gv.WithResource(resource)]
+	return r, ok
+}
+
+func (s *Server) serveAPI(w http.ResponseWriter, req *http.Request, path string) {
+	gv, segs, ok := parsePath(path)
+	if !ok {
+		writeError(w, notFoundPath())
+		return
+	}
+	if gv.Version == "" || len(segs) == 0 {
+		s.serveGroupDiscovery(w, req, gv)
+		return
+	}
+	var r request
+	r.gv = gv
+	if segs[0] == "namespaces" && len(segs) >= 3 {
+		if res, ok := lookupGVR(gv, segs[2]); ok && res.Namespaced {
+			r.namespace, r.res = segs[1], res
+			segs = segs[3:]
+		} else if len(segs) == 3 && gv.Group == "" {
+			// /api/v1/namespaces/<name>/<sub>
+			r.res, _ = lookupGVR(gv, "namespaces")
+			r.name, r.sub = segs[1], segs[2]
+			segs = nil
+		} else {
+			writeError(w, notFoundPath())
+			return
+		}
+	} else {
+		res, ok := lookupGVR(gv, segs[0])
+		if !ok {
+			writeError(w, notFoundPath())
+			return
+		}
+		r.res = res
+		segs = segs[1:]
+	}
+	if len(segs) > 0 {
+		r.name = segs[0]
+	}
+	if len(segs) > 1 {
+		r.sub = segs[1]
+	}
+	if len(segs) > 2 {
+		writeError(w, notFoundPath())
+		return
+	}
+	if r.sub != "" && !hasSub(r.res, r.sub) {
+		writeError(w, notFoundPath())
+		return
+	}
+	s.serveResource(w, req, &r)
+}
+
+func hasSub(res *Resource, sub string) bool {
+	for _, s := range res.Subs {
+		if s.Name == sub {
+			return true
+		}
+	}
+	return false
+}
+
+func methodNotSupported(r *request, verb string) error {
+	return apierrors.NewMethodNotSupported(r.res.GR(), verb)
+}
+
+func encodeTo(w io.Writer, v any) {
+	json.NewEncoder(w).Encode(v)
+}
