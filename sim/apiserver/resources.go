@@ -44,10 +44,12 @@ func (r *Resource) GVK() schema.GroupVersionKind { return r.GVR.GroupVersion().W
 func (r *Resource) GR() schema.GroupResource { return r.GVR.GroupResource() }
 
 var (
-	allVerbs     = []string{"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}
-	statusVerbs  = []string{"get", "patch", "update"}
-	scaleKind    = autoscalingv1.SchemeGroupVersion.WithKind("Scale")
-	statusSub    = func(k schema.GroupVersionKind) Subresource { return Subresource{Name: "status", Kind: k, Verbs: statusVerbs} }
+	allVerbs    = []string{"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}
+	statusVerbs = []string{"get", "patch", "update"}
+	scaleKind   = autoscalingv1.SchemeGroupVersion.WithKind("Scale")
+	statusSub   = func(k schema.GroupVersionKind) Subresource {
+		return Subresource{Name: "status", Kind: k, Verbs: statusVerbs}
+	}
 	coreV1       = corev1.SchemeGroupVersion
 	appsV1       = appsv1.SchemeGroupVersion
 	coordV1      = coordinationv1.SchemeGroupVersion
