@@ -36,6 +36,17 @@ var (
 	podFailedConditions    = []metav1.TableRowCondition{{Type: metav1.RowCompleted, Status: metav1.ConditionTrue, Reason: string(corev1.PodFailed), Message: "The pod failed."}}
 )
 
+// initContainerSpec finds an init container's spec by name (nil if a status
+// has no spec, which upstream also tolerates since kubernetes PR #124906).
+func initContainerSpec(pod *corev1.Pod, name string) *corev1.Container {
+	for i := range pod.Spec.InitContainers {
+		if pod.Spec.InitContainers[i].Name == name {
+			return &pod.Spec.InitContainers[i]
+		}
+	}
+	return nil
+}
+
 func isRestartableInitContainer(c *corev1.Container) bool {
 	return c != nil && c.RestartPolicy != nil && *c.RestartPolicy == corev1.ContainerRestartPolicyAlways
 }
@@ -94,12 +105,11 @@ func summarizePod(pod *corev1.Pod, c *printContext) podSummary {
 		}
 	}
 
-	initSpecs := make(map[string]*corev1.Container, len(pod.Spec.InitContainers))
-	for i := range pod.Spec.InitContainers {
-		ic := &pod.Spec.InitContainers[i]
-		initSpecs[ic.Name] = ic
-		if sidecars && isRestartableInitContainer(ic) {
-			total++
+	if sidecars {
+		for i := range pod.Spec.InitContainers {
+			if isRestartableInitContainer(&pod.Spec.InitContainers[i]) {
+				total++
+			}
 		}
 	}
 
@@ -108,7 +118,7 @@ func summarizePod(pod *corev1.Pod, c *printContext) podSummary {
 		cs := &pod.Status.InitContainerStatuses[i]
 		restarts += int(cs.RestartCount)
 		lastRestart = laterFinish(lastRestart, cs)
-		restartable := sidecars && isRestartableInitContainer(initSpecs[cs.Name])
+		restartable := sidecars && isRestartableInitContainer(initContainerSpec(pod, cs.Name))
 		if restartable {
 			sidecarRestarts += int(cs.RestartCount)
 			lastSidecar = laterFinish(lastSidecar, cs)
