@@ -1,0 +1,32 @@
+// Package killercoda loads killercoda scenarios (and the Katacoda spellings
+// still found in them) and runs them against a cluster: interactively for a
+// learner (Play) or as a check for CI (Test).
+//
+// It owns: reading index.json and structure.json (Load, LoadDir,
+// LoadCourse), step markdown with its {{exec}}/{{copy}}/{{}} markers
+// (ParseMarkdown, recognised only right after closing backticks so that Helm
+// templates stay text), mapping backend.imageid to a Topology (plain data
+// the caller turns into a cluster), running verify/background/foreground
+// scripts and {{exec}} blocks in real bash with a time limit, and rendering
+// markdown for a terminal.
+//
+// It must not: reach the cluster other than through scenarios.Env (typed
+// commands go to Env.Run; scripts and blocks reach it through the shims on
+// Env.ScriptEnv's PATH), write outside its work directory (assets whose
+// target is elsewhere are put below it), or leave processes behind (each
+// script runs in its own process group, killed when the script ends or
+// times out, and background scripts are stopped when Play or Test return).
+//
+// Decisions worth knowing:
+//   - Scripts run as `bash -c BODY PATH`, so a script need not be executable
+//     or start with a shebang (most real verify scripts are neither).
+//   - {{exec}} blocks run through bash too, one block as one script, in Play
+//     (`exec N`) and in Test alike: real blocks hold heredocs, pipes and
+//     $(…), which the practice shell does not run.
+//   - Verify passes on exit status 0, as killercoda does; output is only
+//     shown.
+//   - Test advances the virtual clock (Env.Advance) by a settle time after
+//     setup and after each step's blocks; Play does not unless asked
+//     (PlayConfig.Settle), since a live cluster's clock follows the wall
+//     clock.
+package killercoda

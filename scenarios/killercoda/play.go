@@ -1,0 +1,255 @@
+package killercoda
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"kubesim/scenarios"
+)
+
+// PlayConfig configures Play. The zero value is usable.
+type PlayConfig struct {
+	// WorkDir is the scripts' working directory; empty: a temporary one,
+	// removed when Play returns.
+	WorkDir string
+	// ScriptTimeout limits each script and block (default
+	// DefaultScriptTimeout). Background scripts get the same limit.
+	ScriptTimeout time.Duration
+	// Settle, when positive, is passed to Env.Advance before each `check`
+	// (for a cluster whose clock does not follow the wall clock).
+	Settle time.Duration
+}
+
+const playHelp = `Commands:
+  check      run this step's verify script; moves on when it passes
+  hint       show this step's hints
+  solution   show this step's solution
+  exec N     run the N-th {{exec}} block of this step (shown as "exec N")
+  next       move on (only for a step without a verify script)
+  text       show this step's text again
+  log        show what background scripts printed
+  help       this list
+  quit       leave the scenario
+Anything else runs in the practice shell (kubectl, k, curl, …).
+`
+
+// Play runs a scenario interactively: it shows the intro, then each step's
+// text rendered for a terminal, and reads commands from in until the last
+// step is solved, the learner types quit, or in ends. Typed commands that
+// are not Play's own go to env.Run. {{exec}} blocks (`exec N`) and scripts
+// run in real bash with env.ScriptEnv; background scripts start when their
+// page starts and write to background.log in the work directory.
+//
+// Play returns nil when the scenario is finished or left; an error only when
+// the environment fails or ctx ends.
+func Play(ctx context.Context, sc *Scenario, env scenarios.Env, in io.Reader, out io.Writer, cfg PlayConfig) error {
+	s, err := newSession(ctx, sc, env, cfg.WorkDir, cfg.ScriptTimeout)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	p := &player{s: s, ctx: ctx, out: out, cfg: cfg, lines: bufio.NewScanner(in)}
+	return p.play()
+}
+
+type player struct {
+	s     *session
+	ctx   context.Context
+	out   io.Writer
+	cfg   PlayConfig
+	lines *bufio.Scanner
+	step  int // index into Steps
+}
+
+func (p *player) printf(format string, args ...any) { fmt.Fprintf(p.out, format, args...) }
+
+func (p *player) play() error {
+	sc := p.s.sc
+	p.printf("%s\n", sc.Title)
+	if sc.Description != "" {
+		p.printf("%s\n", sc.Description)
+	}
+	var names []string
+	for _, n := range sc.Topology.Nodes {
+		names = append(names, n.Name)
+	}
+	p.printf("Cluster: %s (%s)\n", strings.Join(names, ", "), sc.ImageID)
+	p.printf("Type `help` for the commands.\n\n")
+	p.startPage("intro", sc.Intro)
+	if sc.Intro.Text != nil && len(sc.Intro.Text.Blocks) > 0 {
+		Render(p.out, sc.Intro.Text, RenderOptions{})
+		p.printf("\n")
+	}
+	if len(sc.Steps) == 0 {
+		return p.finish()
+	}
+	p.startPage("step 1", sc.Steps[0].Page)
+	p.showStep()
+	for {
+		p.printf("[%d/%d] $ ", p.step+1, len(sc.Steps))
+		if !p.lines.Scan() {
+			p.printf("\n")
+			return p.lines.Err()
+		}
+		if err := p.ctx.Err(); err != nil {
+			return err
+		}
+		done, err := p.command(strings.TrimSpace(p.lines.Text()))
+		if err != nil || done {
+			return err
+		}
+	}
+}
+
+// startPage starts a page's background script and runs its foreground one.
+func (p *player) startPage(where string, pg Page) {
+	if !pg.Background.IsZero() {
+		p.s.startBackground(where, pg.Background, nil)
+	}
+	if !pg.Foreground.IsZero() {
+		if r := p.s.foreground(p.ctx, where, pg.Foreground, p.out); !r.OK() {
+			p.printf("%s\n", r.Describe())
+		}
+	}
+}
+
+func (p *player) current() Step { return p.s.sc.Steps[p.step] }
+
+func (p *player) showStep() {
+	st := p.current()
+	p.printf("── Step %d of %d: %s ──\n\n", p.step+1, len(p.s.sc.Steps), st.Title)
+	Render(p.out, st.Text, RenderOptions{})
+	p.printf("\n")
+}
+
+// command handles one typed line; done is true when Play should return.
+func (p *player) command(line string) (done bool, err error) {
+	word, arg, _ := strings.Cut(line, " ")
+	arg = strings.TrimSpace(arg)
+	st := p.current()
+	switch {
+	case line == "":
+	case line == "help":
+		p.printf("%s", playHelp)
+	case line == "quit" || line == "exit":
+		p.printf("Left the scenario at step %d of %d.\n", p.step+1, len(p.s.sc.Steps))
+		return true, nil
+	case line == "text":
+		p.showStep()
+	case line == "log":
+		data, err := os.ReadFile(p.s.logPath)
+		if err != nil || len(data) == 0 {
+			p.printf("(no background output yet; log: %s)\n", p.s.logPath)
+			break
+		}
+		p.printf("%s", data)
+	case line == "hint" || line == "solution":
+		p.details(st, line == "hint")
+	case word == "exec":
+		p.exec(st, arg)
+	case line == "check":
+		return p.check(st)
+	case line == "next":
+		if !st.Verify.IsZero() {
+			p.printf("This step has a verify script: type `check` when you are done.\n")
+			break
+		}
+		return p.advance()
+	default:
+		code, err := p.s.env.Run(p.ctx, line, p.out, p.out)
+		if err != nil {
+			return true, err
+		}
+		_ = code
+	}
+	return false, nil
+}
+
+func (p *player) details(st Step, hint bool) {
+	what := "solution"
+	if hint {
+		what = "hint"
+	}
+	blocks := st.Text.Details(hint)
+	if !hint && len(blocks) == 0 && st.Answer != nil {
+		Render(p.out, st.Answer, RenderOptions{ShowDetails: true})
+		return
+	}
+	if len(blocks) == 0 {
+		p.printf("This step has no %s.\n", what)
+		return
+	}
+	renderBlocks(p.out, blocks, RenderOptions{ShowDetails: true}, "")
+}
+
+func (p *player) exec(st Step, arg string) {
+	execs := stepExecs(st)
+	n, err := strconv.Atoi(arg)
+	if err != nil || n < 1 || n > len(execs) {
+		if len(execs) == 0 {
+			p.printf("This step has no {{exec}} blocks.\n")
+		} else {
+			p.printf("Usage: exec N, with N from 1 to %d.\n", len(execs))
+		}
+		return
+	}
+	e := execs[n-1]
+	for _, l := range strings.Split(e.Code, "\n") {
+		p.printf("$ %s\n", l)
+	}
+	if r := p.s.exec(p.ctx, e, p.out); !r.OK() {
+		p.printf("(%s)\n", r.Summary())
+	}
+}
+
+func (p *player) check(st Step) (bool, error) {
+	if st.Verify.IsZero() {
+		p.printf("This step has nothing to check.\n")
+		return p.advance()
+	}
+	if p.cfg.Settle > 0 {
+		if err := p.s.env.Advance(p.cfg.Settle); err != nil {
+			return true, err
+		}
+	}
+	var buf strings.Builder
+	r := p.s.verify(p.ctx, st, &buf)
+	if !r.OK() {
+		if r.TimedOut || r.Err != nil {
+			p.printf("✗ %s\n", r.Describe())
+		} else {
+			p.printf("✗ Not yet: %s\n", r.Describe())
+		}
+		return false, nil
+	}
+	p.printf("✔ Step %d solved.\n\n", p.step+1)
+	return p.advance()
+}
+
+// advance moves to the next step, or to the finish after the last.
+func (p *player) advance() (bool, error) {
+	if p.step+1 >= len(p.s.sc.Steps) {
+		return true, p.finish()
+	}
+	p.step++
+	p.startPage(fmt.Sprintf("step %d", p.step+1), p.current().Page)
+	p.showStep()
+	return false, nil
+}
+
+func (p *player) finish() error {
+	fin := p.s.sc.Finish
+	p.startPage("finish", fin)
+	if fin.Text != nil && len(fin.Text.Blocks) > 0 {
+		Render(p.out, fin.Text, RenderOptions{})
+		p.printf("\n")
+	}
+	p.printf("Scenario complete: %d of %d steps done.\n", len(p.s.sc.Steps), len(p.s.sc.Steps))
+	return nil
+}

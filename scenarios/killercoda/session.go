@@ -1,0 +1,239 @@
+package killercoda
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"kubesim/scenarios"
+)
+
+// DefaultScriptTimeout is the time limit of one script or {{exec}} block
+// when the config leaves it zero.
+const DefaultScriptTimeout = 60 * time.Second
+
+// BackgroundLog is the file, in the work directory, that background
+// scripts write to (killercoda writes /var/log/killercoda).
+const BackgroundLog = "background.log"
+
+// session is what Play and Test share: a work directory, the script
+// runner, the background log and the background scripts still running.
+type session struct {
+	sc      *Scenario
+	env     scenarios.Env
+	run     scriptRunner
+	workDir string
+	logPath string
+	ownDir  bool
+
+	mu     sync.Mutex // serialises writes to the log file
+	log    *os.File
+	bg     sync.WaitGroup
+	cancel context.CancelFunc
+	bgCtx  context.Context
+}
+
+func newSession(ctx context.Context, sc *Scenario, env scenarios.Env, workDir string, timeout time.Duration) (*session, error) {
+	if sc == nil || env == nil {
+		return nil, fmt.Errorf("killercoda: scenario and env are required")
+	}
+	if timeout <= 0 {
+		timeout = DefaultScriptTimeout
+	}
+	s := &session{sc: sc, env: env, workDir: workDir}
+	if s.workDir == "" {
+		d, err := os.MkdirTemp("", "kubesim-scenario-")
+		if err != nil {
+			return nil, fmt.Errorf("killercoda: work directory: %w", err)
+		}
+		s.workDir, s.ownDir = d, true
+	} else if err := os.MkdirAll(s.workDir, 0o755); err != nil {
+		return nil, fmt.Errorf("killercoda: work directory: %w", err)
+	}
+	s.logPath = filepath.Join(s.workDir, BackgroundLog)
+	f, err := os.OpenFile(s.logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		s.close()
+		return nil, fmt.Errorf("killercoda: background log: %w", err)
+	}
+	s.log = f
+	s.run = scriptRunner{env: env.ScriptEnv(), dir: s.workDir, timeout: timeout}
+	s.bgCtx, s.cancel = context.WithCancel(ctx)
+	if err := copyAssets(sc, s.workDir); err != nil {
+		s.close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// close stops background scripts still running, waits for them, and
+// removes a work directory the session made itself.
+func (s *session) close() {
+	if s.cancel != nil {
+		s.cancel()
+	}
+	s.bg.Wait()
+	if s.log != nil {
+		s.log.Close()
+	}
+	if s.ownDir {
+		os.RemoveAll(s.workDir)
+	}
+}
+
+// logWriter writes a background script's output to the log, a whole write
+// at a time.
+type logWriter struct{ s *session }
+
+func (l logWriter) Write(p []byte) (int, error) {
+	l.s.mu.Lock()
+	defer l.s.mu.Unlock()
+	return l.s.log.Write(p)
+}
+
+func (s *session) header(what string) {
+	fmt.Fprintf(logWriter{s}, "==> %s\n", what)
+}
+
+// background runs a background script to its end, output to the log.
+func (s *session) background(ctx context.Context, where string, sc Script) ScriptResult {
+	what := fmt.Sprintf("%s background script %s", where, sc.Path)
+	s.header(what)
+	return s.run.run(ctx, what, sc.Path, sc.Body, logWriter{s})
+}
+
+// startBackground starts a background script and returns at once; close
+// stops it.
+func (s *session) startBackground(where string, sc Script, done func(ScriptResult)) {
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		r := s.background(s.bgCtx, where, sc)
+		if done != nil {
+			done(r)
+		}
+	}()
+}
+
+// foreground runs a foreground script in the learner's terminal (out).
+func (s *session) foreground(ctx context.Context, where string, sc Script, out io.Writer) ScriptResult {
+	what := fmt.Sprintf("%s foreground script %s", where, sc.Path)
+	return s.run.run(ctx, what, sc.Path, sc.Body, out)
+}
+
+func (s *session) verify(ctx context.Context, st Step, out io.Writer) ScriptResult {
+	return s.run.run(ctx, "verify script "+st.Verify.Path, st.Verify.Path, st.Verify.Body, out)
+}
+
+func (s *session) exec(ctx context.Context, e Exec, out io.Writer) ScriptResult {
+	name := fmt.Sprintf("exec-%d", e.N)
+	return s.run.run(ctx, fmt.Sprintf("exec %d", e.N), name, e.Code, out)
+}
+
+// copyAssets copies details.assets into dir. Targets are mapped into the
+// work directory: "~" and "/root" are the directory itself, any other
+// absolute path goes below it ("/etc/x" → dir/etc/x), so a scenario never
+// writes outside its work directory.
+func copyAssets(sc *Scenario, dir string) error {
+	if len(sc.Assets) == 0 {
+		return nil
+	}
+	assets, err := fs.Sub(sc.files, "assets")
+	if err != nil {
+		return fmt.Errorf("%s: assets: %w", sc.Source, err)
+	}
+	var all []string
+	err = fs.WalkDir(assets, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() {
+			all = append(all, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("%s: assets: %w", sc.Source, err)
+	}
+	for _, a := range sc.Assets {
+		n := 0
+		for _, p := range all {
+			if !globMatch(a.File, p) {
+				continue
+			}
+			n++
+			data, err := fs.ReadFile(assets, p)
+			if err != nil {
+				return fmt.Errorf("%s: %w", path.Join(sc.Source, "assets", p), err)
+			}
+			dst := filepath.Join(targetDir(dir, a.Target), filepath.FromSlash(p))
+			if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+				return fmt.Errorf("asset %s: %w", p, err)
+			}
+			mode := os.FileMode(0o644)
+			if strings.Contains(a.Chmod, "+x") {
+				mode |= 0o111
+			}
+			if strings.Contains(a.Chmod, "+w") {
+				mode |= 0o222
+			}
+			if err := os.WriteFile(dst, data, mode); err != nil {
+				return fmt.Errorf("asset %s: %w", p, err)
+			}
+			if err := os.Chmod(dst, mode); err != nil {
+				return fmt.Errorf("asset %s: %w", p, err)
+			}
+		}
+		if n == 0 {
+			return fmt.Errorf("%s: details.assets: %q matches no file under assets/", path.Join(sc.Source, "index.json"), a.File)
+		}
+	}
+	return nil
+}
+
+func targetDir(dir, target string) string {
+	t := strings.TrimSuffix(target, "/")
+	for _, home := range []string{"~", "/root"} {
+		if t == home {
+			return dir
+		}
+		if strings.HasPrefix(t, home+"/") {
+			return filepath.Join(dir, filepath.FromSlash(t[len(home)+1:]))
+		}
+	}
+	return filepath.Join(dir, filepath.FromSlash(strings.TrimPrefix(t, "/")))
+}
+
+// globMatch matches a slash-separated path against a pattern in which "**"
+// stands for any number of directories (including none) and other segments
+// follow path.Match.
+func globMatch(pattern, p string) bool {
+	return matchSegs(strings.Split(pattern, "/"), strings.Split(p, "/"))
+}
+
+func matchSegs(pat, segs []string) bool {
+	if len(pat) == 0 {
+		return len(segs) == 0
+	}
+	if pat[0] == "**" {
+		for k := 0; k <= len(segs); k++ {
+			if matchSegs(pat[1:], segs[k:]) {
+				return true
+			}
+		}
+		// "**" at the end also matches a file at any depth.
+		return len(pat) == 1
+	}
+	if len(segs) == 0 {
+		return false
+	}
+	ok, err := path.Match(pat[0], segs[0])
+	return err == nil && ok && matchSegs(pat[1:], segs[1:])
+}
