@@ -19,6 +19,17 @@
 // columns, priority 1 included, are in columnDefinitions and every row has a
 // cell for each of them. kubectl hides priority-1 columns unless `-o wide`.
 //
+// Using it from the API server:
+//
+//	list:        Table(gr, items, list.ListMeta, Options{Now: clock.Now(), Version: v, IncludeObject: q.Get("includeObject")})
+//	get one:     Table(gr, []runtime.Object{obj}, metav1.ListMeta{}, opts)   // Table carries obj's resourceVersion
+//	watch event: same as get one, with NoHeaders true for every event after the first
+//	no printer:  if !Supported(gr) use DefaultTable(items, listMeta, opts)
+//
+// then encode the *metav1.Table with encoding/json's Encoder (kind Table,
+// apiVersion meta.k8s.io/v1 are set). An unknown includeObject value returns
+// the upstream 400 BadRequest as an apierrors.StatusError.
+//
 // What it must not do: read the wall clock (ages use Options.Now, the virtual
 // clock), mutate the objects it is given (rows share metadata maps with them
 // until the Table is encoded), talk to the store, or encode HTTP responses

@@ -29,7 +29,8 @@ const DefaultVersion = "v1.33.0"
 // Options controls how a Table is generated.
 type Options struct {
 	// Now is the virtual clock's current time; every age cell is
-	// duration.HumanDuration(Now - timestamp). A zero timestamp prints "<unknown>".
+	// duration.HumanDuration(Now - timestamp). A zero timestamp prints
+	// "<unknown>". Required by Table (a zero Now is an error).
 	Now time.Time
 	// Version is the cluster's Kubernetes version ("v1.27.1", "1.32", "v1.33.0-rc.1").
 	// Where the printers changed between releases the Table follows that
@@ -91,6 +92,10 @@ func parseMinor(version string) (int, error) {
 }
 
 func (o Options) context() (*printContext, error) {
+	if o.Now.IsZero() {
+		// Every age would read "<invalid>"; the caller forgot the clock.
+		return nil, fmt.Errorf("printers: Options.Now is not set (pass the virtual clock's time)")
+	}
 	minor, err := parseMinor(o.Version)
 	if err != nil {
 		return nil, err

@@ -139,9 +139,10 @@ func TestTableErrors(t *testing.T) {
 		objs []runtime.Object
 		opts Options
 	}{
-		{"no printer", schema.GroupResource{Group: "networking.k8s.io", Resource: "ingresses"}, nil, Options{}},
-		{"wrong type", podsGR, []runtime.Object{&corev1.Node{}}, Options{}},
-		{"bad version", podsGR, nil, Options{Version: "v2.1"}},
+		{"no printer", schema.GroupResource{Group: "networking.k8s.io", Resource: "ingresses"}, nil, Options{Now: testNow}},
+		{"wrong type", podsGR, []runtime.Object{&corev1.Node{}}, Options{Now: testNow}},
+		{"bad version", podsGR, nil, Options{Now: testNow, Version: "v2.1"}},
+		{"no clock", podsGR, nil, Options{Version: "v1.27.1"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -153,12 +154,12 @@ func TestTableErrors(t *testing.T) {
 }
 
 func TestColumnsNotShared(t *testing.T) {
-	a, err := Table(podsGR, nil, metav1.ListMeta{}, Options{})
+	a, err := Table(podsGR, nil, metav1.ListMeta{}, Options{Now: testNow})
 	if err != nil {
 		t.Fatal(err)
 	}
 	a.ColumnDefinitions[0].Name = "Mangled"
-	b, err := Table(podsGR, nil, metav1.ListMeta{}, Options{})
+	b, err := Table(podsGR, nil, metav1.ListMeta{}, Options{Now: testNow})
 	if err != nil {
 		t.Fatal(err)
 	}
