@@ -1,0 +1,182 @@
+package events
+
+import (
+	"fmt"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"kubesim/sim/apiserver"
+	"kubesim/sim/clock"
+)
+
+// TTL is kube-apiserver's default --event-ttl.
+const TTL = time.Hour
+
+// Source identifies who reports an event: Component "kubelet" with Host the
+// node name, "replicaset-controller" with no host, and so on.
+type Source struct {
+	Component string
+	Host      string
+}
+
+type key struct {
+	source                  Source
+	kind, ns, name, uid     string
+	fieldPath, typ, reason  string
+	message, action, series string
+}
+
+// Recorder writes Events. Not safe for concurrent use: call it with the
+// cluster's loop lock held.
+type Recorder struct {
+	reg   *apiserver.Registry
+	clock clock.Clock
+	res   *apiserver.Resource
+	cache map[key]string // key -> event name
+}
+
+// NewRecorder returns a recorder writing through reg.
+func NewRecorder(reg *apiserver.Registry, clk clock.Clock) *Recorder {
+	res, _ := apiserver.Lookup(corev1.SchemeGroupVersion.WithResource("events").GroupResource())
+	return &Recorder{reg: reg, clock: clk, res: res, cache: map[key]string{}}
+}
+
+// Ref builds the involvedObject reference of obj.
+func Ref(obj runtime.Object, fieldPath string) corev1.ObjectReference {
+	m, _ := meta.Accessor(obj)
+	gvk := obj.GetObjectKind().GroupVersionKind()
+	return corev1.ObjectReference{
+		Kind: gvk.Kind, Namespace: m.GetNamespace(), Name: m.GetName(), UID: m.GetUID(),
+		APIVersion: gvk.GroupVersion().String(), ResourceVersion: m.GetResourceVersion(), FieldPath: fieldPath,
+	}
+}
+
+// Event records a core/v1 event about obj. An exact repeat (same source,
+// object, type, reason and message) bumps count and lastTimestamp of the
+// existing event, as client-go's EventCorrelator does.
+func (r *Recorder) Event(obj runtime.Object, fieldPath string, src Source, typ, reason, message string) {
+	ref := Ref(obj, fieldPath)
+	now := metav1.NewTime(r.clock.Now().UTC().Truncate(time.Second))
+	ns := ref.Namespace
+	if ns == "" {
+		ns = metav1.NamespaceDefault
+	}
+	k := key{source: src, kind: ref.Kind, ns: ref.Namespace, name: ref.Name, uid: string(ref.UID), fieldPath: fieldPath, typ: typ, reason: reason, message: message}
+	if name, ok := r.cache[k]; ok {
+		if cur, err := r.reg.Get(r.res, ns, name); err == nil {
+			ev := cur.(*corev1.Event).DeepCopy()
+			ev.Count++
+			ev.LastTimestamp = now
+			ev.ResourceVersion = ""
+			if _, err := r.reg.Update(r.res, ns, ev, ""); err == nil {
+				return
+			}
+		}
+	}
+	ev := &corev1.Event{
+		ObjectMeta:          metav1.ObjectMeta{Name: fmt.Sprintf("%v.%x", ref.Name, r.clock.Now().UnixNano()), Namespace: ns},
+		InvolvedObject:      ref,
+		Reason:              reason,
+		Message:             message,
+		Source:              corev1.EventSource{Component: src.Component, Host: src.Host},
+		FirstTimestamp:      now,
+		LastTimestamp:       now,
+		Count:               1,
+		Type:                typ,
+		EventTime:           metav1.MicroTime{},
+		ReportingController: src.Component,
+		ReportingInstance:   src.Host,
+	}
+	r.create(k, ns, ev)
+}
+
+func (r *Recorder) create(k key, ns string, ev *corev1.Event) {
+	for i := 0; i < 3; i++ {
+		if _, err := r.reg.Create(r.res, ns, ev, false); err == nil {
+			r.cache[k] = ev.Name
+			return
+		}
+		// Two events in the same nanosecond: kube would not collide, we bump.
+		ev.Name += "0"
+		ev.UID, ev.ResourceVersion, ev.CreationTimestamp = "", "", metav1.Time{}
+	}
+}
+
+// Series records an events.k8s.io/v1 event (the scheduler's API) as
+// kube-apiserver stores it for core/v1 readers: eventTime, action,
+// reportingController/Instance, no source or count; a repeat with the same
+// type, reason, action and object (the note is not part of the key) turns
+// into a series.
+func (r *Recorder) Series(obj runtime.Object, controller, instance, typ, reason, action, note string) {
+	ref := Ref(obj, "")
+	nowT := r.clock.Now().UTC()
+	ns := ref.Namespace
+	if ns == "" {
+		ns = metav1.NamespaceDefault
+	}
+	k := key{source: Source{Component: controller, Host: instance}, kind: ref.Kind, ns: ref.Namespace, name: ref.Name, uid: string(ref.UID), typ: typ, reason: reason, action: action, series: "1"}
+	if name, ok := r.cache[k]; ok {
+		if cur, err := r.reg.Get(r.res, ns, name); err == nil {
+			ev := cur.(*corev1.Event).DeepCopy()
+			if ev.Series == nil {
+				ev.Series = &corev1.EventSeries{Count: 1}
+			}
+			ev.Series.Count++
+			ev.Series.LastObservedTime = metav1.NewMicroTime(nowT)
+			ev.ResourceVersion = ""
+			if _, err := r.reg.Update(r.res, ns, ev, ""); err == nil {
+				return
+			}
+		}
+	}
+	ev := &corev1.Event{
+		ObjectMeta:          metav1.ObjectMeta{Name: fmt.Sprintf("%v.%x", ref.Name, nowT.UnixNano()), Namespace: ns},
+		InvolvedObject:      ref,
+		Reason:              reason,
+		Message:             note,
+		Type:                typ,
+		EventTime:           metav1.NewMicroTime(nowT),
+		Action:              action,
+		ReportingController: controller,
+		ReportingInstance:   instance,
+	}
+	r.create(k, ns, ev)
+}
+
+// Expire deletes events whose last activity is older than TTL, as etcd's
+// lease on each event does. The cluster runs it periodically.
+func (r *Recorder) Expire(now time.Time) {
+	objs, _, _ := r.reg.List(r.res, "", apiserver.ListOptions{})
+	for _, o := range objs {
+		ev := o.(*corev1.Event)
+		last := ev.LastTimestamp.Time
+		if ev.Series != nil && ev.Series.LastObservedTime.Time.After(last) {
+			last = ev.Series.LastObservedTime.Time
+		}
+		if last.IsZero() {
+			last = ev.EventTime.Time
+		}
+		if last.IsZero() {
+			last = ev.CreationTimestamp.Time
+		}
+		if now.Sub(last) >= TTL {
+			r.reg.Remove(r.res, ev.Namespace, ev.Name)
+		}
+	}
+	for k, name := range r.cache {
+		if _, err := r.reg.Get(r.res, nsOr(k.ns), name); err != nil {
+			delete(r.cache, k)
+		}
+	}
+}
+
+func nsOr(ns string) string {
+	if ns == "" {
+		return metav1.NamespaceDefault
+	}
+	return ns
+}
