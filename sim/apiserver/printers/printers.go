@@ -43,12 +43,17 @@ type Options struct {
 	// (PartialObjectMetadata), "Object" (the full object, kind/apiVersion set)
 	// or "None" (null). Any other value is a 400 BadRequest, as upstream.
 	IncludeObject string
+	// TableVersion is the meta.k8s.io version the client asked for in its
+	// Accept header: "v1" (also "") or "v1beta1". It becomes the Table's
+	// apiVersion and, as upstream, the apiVersion of PartialObjectMetadata rows.
+	TableVersion string
 }
 
 // printContext carries what every row printer needs: the clock and the release.
 type printContext struct {
-	now   time.Time
-	minor int // Kubernetes minor version (27 for v1.27.1)
+	now          time.Time
+	minor        int    // Kubernetes minor version (27 for v1.27.1)
+	tableVersion string // "meta.k8s.io/v1" or "meta.k8s.io/v1beta1"
 }
 
 // since is printers.go's translateTimestampSince on the virtual clock.
@@ -100,7 +105,21 @@ func (o Options) context() (*printContext, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &printContext{now: o.Now, minor: minor}, nil
+	tv, err := o.tableAPIVersion()
+	if err != nil {
+		return nil, err
+	}
+	return &printContext{now: o.Now, minor: minor, tableVersion: tv}, nil
+}
+
+func (o Options) tableAPIVersion() (string, error) {
+	switch o.TableVersion {
+	case "", "v1":
+		return "meta.k8s.io/v1", nil
+	case "v1beta1":
+		return "meta.k8s.io/v1beta1", nil
+	}
+	return "", fmt.Errorf("printers: no Table exists in group version meta.k8s.io/%s", o.TableVersion)
 }
 
 // rowPrinter turns one object into its cells (and conditions). It returns an
@@ -166,12 +185,12 @@ func Table(gr schema.GroupResource, objs []runtime.Object, listMeta metav1.ListM
 		if err != nil {
 			return nil, err
 		}
-		if err := includeObject(&row, obj, h.gvk, opts.IncludeObject); err != nil {
+		if err := includeObject(&row, obj, h.gvk, opts.IncludeObject, c.tableVersion); err != nil {
 			return nil, err
 		}
 		rows = append(rows, row)
 	}
-	t := newTable(objs, listMeta, rows)
+	t := newTable(objs, listMeta, rows, c.tableVersion)
 	if !opts.NoHeaders {
 		t.ColumnDefinitions = cloneColumns(h.columns(c))
 	}
@@ -184,6 +203,10 @@ func Table(gr schema.GroupResource, objs []runtime.Object, listMeta metav1.ListM
 // Unlike the printers, an empty list leaves rows nil ("rows":null), because
 // upstream appends to a nil slice there.
 func DefaultTable(objs []runtime.Object, listMeta metav1.ListMeta, opts Options) (*metav1.Table, error) {
+	tv, err := opts.tableAPIVersion()
+	if err != nil {
+		return nil, err
+	}
 	var rows []metav1.TableRow
 	for _, obj := range objs {
 		m, err := meta.Accessor(obj)
@@ -195,12 +218,12 @@ func DefaultTable(objs []runtime.Object, listMeta metav1.ListMeta, opts Options)
 			m.GetCreationTimestamp().Time.UTC().Format(time.RFC3339),
 		}}
 		gvk := obj.GetObjectKind().GroupVersionKind()
-		if err := includeObject(&row, obj, gvk, opts.IncludeObject); err != nil {
+		if err := includeObject(&row, obj, gvk, opts.IncludeObject, tv); err != nil {
 			return nil, err
 		}
 		rows = append(rows, row)
 	}
-	t := newTable(objs, listMeta, rows)
+	t := newTable(objs, listMeta, rows, tv)
 	if !opts.NoHeaders {
 		t.ColumnDefinitions = []metav1.TableColumnDefinition{
 			{Name: "Name", Type: "string", Format: "name", Description: docName},
@@ -211,9 +234,9 @@ func DefaultTable(objs []runtime.Object, listMeta metav1.ListMeta, opts Options)
 }
 
 // newTable fills the Table's TypeMeta and ListMeta.
-func newTable(objs []runtime.Object, listMeta metav1.ListMeta, rows []metav1.TableRow) *metav1.Table {
+func newTable(objs []runtime.Object, listMeta metav1.ListMeta, rows []metav1.TableRow, apiVersion string) *metav1.Table {
 	t := &metav1.Table{
-		TypeMeta: metav1.TypeMeta{Kind: "Table", APIVersion: "meta.k8s.io/v1"},
+		TypeMeta: metav1.TypeMeta{Kind: "Table", APIVersion: apiVersion},
 		ListMeta: metav1.ListMeta{
 			ResourceVersion:    listMeta.ResourceVersion,
 			Continue:           listMeta.Continue,
@@ -236,7 +259,7 @@ func isZeroListMeta(lm metav1.ListMeta) bool {
 // includeObject sets row.Object as apiserver's asTable does for the
 // includeObject parameter. As upstream, the value is only checked per row, so
 // an unknown value with no rows is not an error.
-func includeObject(row *metav1.TableRow, obj runtime.Object, gvk schema.GroupVersionKind, policy string) error {
+func includeObject(row *metav1.TableRow, obj runtime.Object, gvk schema.GroupVersionKind, policy, tableAPIVersion string) error {
 	switch policy {
 	case IncludeObject:
 		full := obj.DeepCopyObject()
@@ -250,7 +273,7 @@ func includeObject(row *metav1.TableRow, obj runtime.Object, gvk schema.GroupVer
 			return fmt.Errorf("printers: %w", err)
 		}
 		partial := meta.AsPartialObjectMetadata(m)
-		partial.SetGroupVersionKind(metav1.SchemeGroupVersion.WithKind("PartialObjectMetadata"))
+		partial.TypeMeta = metav1.TypeMeta{Kind: "PartialObjectMetadata", APIVersion: tableAPIVersion}
 		row.Object = runtime.RawExtension{Object: partial}
 	case IncludeNone:
 		row.Object = runtime.RawExtension{}

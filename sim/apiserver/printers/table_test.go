@@ -248,3 +248,20 @@ func TestDefaultTable(t *testing.T) {
 		t.Errorf("empty DefaultTable rows = %#v, want nil (upstream sends null)", empty.Rows)
 	}
 }
+
+func TestTableVersion(t *testing.T) {
+	tbl, err := Table(podsGR, []runtime.Object{simplePod()}, metav1.ListMeta{}, Options{Now: testNow, TableVersion: "v1beta1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	partial, ok := tbl.Rows[0].Object.Object.(*metav1.PartialObjectMetadata)
+	if !ok {
+		t.Fatalf("row object is %T, want PartialObjectMetadata", tbl.Rows[0].Object.Object)
+	}
+	if tbl.APIVersion != "meta.k8s.io/v1beta1" || partial.APIVersion != "meta.k8s.io/v1beta1" {
+		t.Errorf("apiVersions = %q (table), %q (row); want meta.k8s.io/v1beta1 for both", tbl.APIVersion, partial.APIVersion)
+	}
+	if _, err := Table(podsGR, nil, metav1.ListMeta{}, Options{Now: testNow, TableVersion: "v2"}); err == nil {
+		t.Error("TableVersion v2 accepted, want an error")
+	}
+}
