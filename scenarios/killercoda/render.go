@@ -19,7 +19,7 @@ var (
 	imageRE  = regexp.MustCompile(`!\[([^\]]*)\]\(([^)\s]*)[^)]*\)`)
 	linkRE   = regexp.MustCompile(`\[([^\]]+)\]\(([^)\s]+)[^)]*\)`)
 	strongRE = regexp.MustCompile(`\*\*([^*\n]+)\*\*|__([^_\n]+)__`)
-	brRE     = regexp.MustCompile(`(?i)<br\s*/?>`)
+	brRE     = regexp.MustCompile(`(?i)<br\s*/?>[ \t]*`)
 	simpleRE = regexp.MustCompile(`(?i)</?(b|i|em|strong|p|kbd|span|div|center|sup|sub)(\s[^>]*)?>`)
 )
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -371,9 +372,14 @@ func decodeJSON(data []byte, v any) error {
 		}
 		return nil
 	}
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		line, _ := lineCol(data, int64(len(data)))
+		return fmt.Errorf("invalid JSON: the file ends too early (line %d): an object or list is not closed", line)
+	}
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
-		line, col := lineCol(data, se.Offset)
+		// Offset counts the bytes read, the offending one included.
+		line, col := lineCol(data, se.Offset-1)
 		return fmt.Errorf("invalid JSON at line %d, column %d: %w", line, col, err)
 	}
 	var te *json.UnmarshalTypeError
@@ -397,9 +403,7 @@ func kindOf(k string) string {
 }
 
 func lineCol(data []byte, off int64) (int, int) {
-	if off > int64(len(data)) {
-		off = int64(len(data))
-	}
+	off = max(0, min(off, int64(len(data))))
 	line, col := 1, 1
 	for _, b := range data[:off] {
 		if b == '\n' {

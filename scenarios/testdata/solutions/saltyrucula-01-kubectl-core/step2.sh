@@ -1,0 +1,1 @@
+kubectl label pod box -n cka-lab app=box tier=tools

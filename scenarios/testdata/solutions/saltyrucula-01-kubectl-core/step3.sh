@@ -1,0 +1,1 @@
+kubectl annotate pod box -n cka-lab owner=platform

@@ -1,0 +1,1 @@
+kubectl label node controlplane disk=ssd
