@@ -92,9 +92,9 @@ type indexJSON struct {
 	Title       string `json:"title"`
 	Description string `json:"description"`
 	Details     struct {
-		Intro  pageJSON                `json:"intro"`
-		Steps  []pageJSON              `json:"steps"`
-		Finish pageJSON                `json:"finish"`
+		Intro  pageJSON               `json:"intro"`
+		Steps  []pageJSON             `json:"steps"`
+		Finish pageJSON               `json:"finish"`
 		Assets map[string][]assetJSON `json:"assets"`
 	} `json:"details"`
 	Backend struct {
