@@ -1,0 +1,324 @@
+package killercoda
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// fakeEnv stands in for the cluster: Run echoes the command, Advance and
+// Directive are recorded, scripts get the test's environment plus
+// KUBESIM_FAKE=yes.
+type fakeEnv struct {
+	mu    sync.Mutex
+	calls []string
+}
+
+func (f *fakeEnv) record(s string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, s)
+}
+
+func (f *fakeEnv) Run(_ context.Context, line string, stdout, stderr io.Writer) (int, error) {
+	f.record("run " + line)
+	if line == "boom" {
+		fmt.Fprintln(stderr, "boom: failed")
+		return 1, nil
+	}
+	fmt.Fprintf(stdout, "(cluster) %s\n", line)
+	return 0, nil
+}
+
+func (f *fakeEnv) Advance(d time.Duration) error {
+	f.record("advance " + d.String())
+	return nil
+}
+
+func (f *fakeEnv) Directive(name string, _ []string) error {
+	return fmt.Errorf("unknown directive %q", name)
+}
+
+func (f *fakeEnv) ScriptEnv() []string {
+	return append(os.Environ(), "KUBESIM_FAKE=yes")
+}
+
+func TestScriptRunner(t *testing.T) {
+	dir := t.TempDir()
+	r := scriptRunner{env: append(os.Environ(), "KUBESIM_FAKE=yes"), dir: dir, timeout: 200 * time.Millisecond}
+	tests := []struct {
+		name     string
+		body     string
+		ok       bool
+		timedOut bool
+		code     int
+		describe string
+	}{
+		{name: "exit 0", body: "echo fine", ok: true, describe: "verify.sh exited 0: fine"},
+		{name: "exit 1", body: "echo not yet; exit 1", code: 1, describe: "verify.sh exited with status 1: not yet"},
+		{name: "exit 2", body: "exit 2", code: 2, describe: "verify.sh exited with status 2 (bash uses 2 for a syntax error or a misused builtin)"},
+		{name: "syntax error", body: "if then fi", code: 2,
+			describe: "verify.sh exited with status 2 (bash uses 2 for a syntax error or a misused builtin): verify.sh: -c: line 1: `if then fi'"},
+		{name: "command not found", body: "no-such-command-kubesim", code: 127,
+			describe: "verify.sh exited with status 127 (a command was not found: is it on the scripts' PATH?): verify.sh: line 1: no-such-command-kubesim: command not found"},
+		{name: "killed by a signal", body: "kill -TERM $$", code: 143, describe: "verify.sh exited with status 143 (killed by signal 15)"},
+		{name: "hangs", body: "echo waiting; sleep 30", timedOut: true,
+			describe: "verify.sh did not finish within 200ms; its process group was killed: waiting"},
+		{name: "hangs in a child", body: "sleep 30 & wait", timedOut: true,
+			describe: "verify.sh did not finish within 200ms; its process group was killed"},
+		{name: "sees the script env", body: `test "$KUBESIM_FAKE" = yes`, ok: true, describe: "verify.sh exited 0"},
+		{name: "runs in the work dir", body: `test "$(pwd -P)" = "` + mustEval(t, dir) + `"`, ok: true, describe: "verify.sh exited 0"},
+		{name: "stdin is empty", body: `! read -r x`, ok: true, describe: "verify.sh exited 0"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := r.run(context.Background(), "verify.sh", "verify.sh", tt.body, nil)
+			if res.OK() != tt.ok || res.TimedOut != tt.timedOut || res.ExitCode != tt.code || res.Err != nil {
+				t.Errorf("run = %+v; want ok=%v timedOut=%v code=%d", res, tt.ok, tt.timedOut, tt.code)
+			}
+			if got := res.Describe(); got != tt.describe {
+				t.Errorf("Describe() mismatch (-want +got):\n%s", cmp.Diff(tt.describe, got))
+			}
+		})
+	}
+}
+
+func mustEval(t *testing.T, dir string) string {
+	t.Helper()
+	d, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func TestScriptRunnerCanceled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	r := scriptRunner{dir: t.TempDir(), timeout: time.Minute}
+	res := r.run(ctx, "exec 1", "exec-1", "true", nil)
+	if !errors.Is(res.Err, context.Canceled) {
+		t.Errorf("run on a canceled context: Err = %v, want context.Canceled", res.Err)
+	}
+}
+
+func scenarioFS(index string, files map[string]string) fstest.MapFS {
+	m := fstest.MapFS{"index.json": {Data: []byte(index)}}
+	for k, v := range files {
+		m[k] = &fstest.MapFile{Data: []byte(v)}
+	}
+	return m
+}
+
+func TestTestRunner(t *testing.T) {
+	index := `{
+  "title": "runner",
+  "details": {
+    "intro": {"text": "intro.md", "background": "setup.sh"},
+    "steps": [
+      {"title": "Make a file", "text": "s1.md", "verify": "v1.sh"},
+      {"title": "Already done", "text": "s2.md", "verify": "v2.sh"},
+      {"title": "Hangs", "text": "s3.md", "verify": "v3.sh"},
+      {"title": "Syntax error", "text": "s4.md", "verify": "v4.sh"},
+      {"title": "Solved by the test", "text": "s5.md", "verify": "v5.sh"},
+      {"title": "Nothing to run", "text": "s6.md", "verify": "v6.sh"},
+      {"title": "No verify", "text": "s7.md"},
+      {"title": "Block fails", "text": "s8.md", "verify": "v8.sh"},
+      {"title": "Interrupted", "text": "s9.md", "verify": "v9.sh"}
+    ],
+    "finish": {"text": "finish.md", "foreground": "fin.sh"},
+    "assets": {"host01": [{"file": "**", "target": "/root/given", "chmod": "+x"}]}
+  },
+  "backend": {"imageid": "kubernetes-kubeadm-1node"}
+}`
+	fsys := scenarioFS(index, map[string]string{
+		"intro.md":       "# Runner\n",
+		"setup.sh":       "echo setting up\ntouch setup-done\n",
+		"s1.md":          "`touch one`{{exec}}\n",
+		"v1.sh":          "test -f one && test -f setup-done && test -x given/tool.sh && [ \"$KUBESIM_FAKE\" = yes ]\n",
+		"s2.md":          "`true`{{exec}}\n",
+		"v2.sh":          "true\n",
+		"s3.md":          "`touch three`{{exec}}\n",
+		"v3.sh":          "sleep 30\n",
+		"s4.md":          "`touch four`{{exec}}\n",
+		"v4.sh":          "if then fi\n",
+		"s5.md":          "Nothing to click.\n",
+		"v5.sh":          "test -f five\n",
+		"s6.md":          "Nothing to click either.\n",
+		"v6.sh":          "test -f six\n",
+		"s7.md":          "```\necho hi\nls one\n```{{exec}}\n",
+		"s8.md":          "`echo trying; exit 3`{{exec}}\n",
+		"v8.sh":          "false\n",
+		"s9.md":          "`sleep 30`{{exec}} then `touch nine`{{exec interrupt}}\n",
+		"v9.sh":          "test -f nine\n",
+		"finish.md":      "Done.\n",
+		"fin.sh":         "echo bye; exit 4\n",
+		"assets/tool.sh": "echo tool\n",
+	})
+	sc, err := Load(fsys, "runner", "runner")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := &fakeEnv{}
+	var out strings.Builder
+	res, err := Test(context.Background(), sc, env, &out, TestConfig{
+		WorkDir:       t.TempDir(),
+		ScriptTimeout: 200 * time.Millisecond,
+		Solutions:     map[int]string{5: "touch five\n"},
+		KnownGaps:     map[int]string{8: "the frobnicator", 1: "never printed: step 1 passes"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := strings.Join([]string{
+		"PASS step 1/9 Make a file",
+		"FAIL step 2/9 Already done: verify passes before the step is done",
+		"FAIL step 3/9 Hangs: before the step's blocks ran: verify script v3.sh did not finish within 200ms; its process group was killed",
+		"FAIL step 4/9 Syntax error: verify fails after the step's blocks ran: verify script v4.sh exited with status 2 (bash uses 2 for a syntax error or a misused builtin): v4.sh: -c: line 1: `if then fi'",
+		"PASS step 5/9 Solved by the test",
+		"FAIL step 6/9 Nothing to run: no {{exec}} blocks to solve the step (give the test a solution for it)",
+		"PASS step 7/9 No verify: no verify script; its blocks ran",
+		"FAIL step 8/9 Block fails: exec 1 exited with status 3: trying [known gap: the frobnicator]",
+		"PASS step 9/9 Interrupted",
+		"FAIL finish: finish foreground script fin.sh exited with status 4: bye",
+		"note: step 8 needs the frobnicator",
+		"4 passed, 6 failed",
+		"",
+	}, "\n")
+	if diff := cmp.Diff(want, out.String()); diff != "" {
+		t.Errorf("Test output mismatch (-want +got):\n%s", diff)
+	}
+	if res.OK() || res.Passed != 4 || res.Failed != 6 {
+		t.Errorf("result = %+v, want 4 passed, 6 failed, not OK", res)
+	}
+	advances := 0
+	for _, c := range env.calls {
+		if c == "advance 1m30s" {
+			advances++
+		}
+	}
+	if advances != 10 {
+		t.Errorf("Advance(1m30s) called %d times, want 10 (setup + 9 steps); calls: %v", advances, env.calls)
+	}
+}
+
+func TestTestRunnerAllPass(t *testing.T) {
+	fsys := scenarioFS(`{"title":"ok","details":{"steps":[{"text":"s.md","verify":"v.sh"}]},"backend":{"imageid":"kubernetes-kubeadm-2nodes"}}`,
+		map[string]string{"s.md": "# Touch\n`touch x`{{exec}}\n", "v.sh": "test -f x"})
+	sc, err := Load(fsys, "ok", "ok")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	res, err := Test(context.Background(), sc, &fakeEnv{}, &out, TestConfig{Settle: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "PASS step 1/1 Touch\n1 passed, 0 failed\n"; out.String() != want || !res.OK() {
+		t.Errorf("Test = %q (OK %v), want %q", out.String(), res.OK(), want)
+	}
+}
+
+func TestLoadSolutions(t *testing.T) {
+	sol, gaps, err := LoadSolutions(os.DirFS("../testdata/solutions/saltyrucula-04-scheduling"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sol) != 5 || !strings.Contains(sol[1], "kubectl label node controlplane disk=ssd") {
+		t.Errorf("solutions = %v", sol)
+	}
+	if diff := cmp.Diff(map[int]string{5: "PriorityClass (scheduling.k8s.io/v1) and the Priority admission plugin"}, gaps); diff != "" {
+		t.Errorf("gaps mismatch (-want +got):\n%s", diff)
+	}
+	bad := fstest.MapFS{"stepx.sh": {Data: []byte("true")}}
+	if _, _, err := LoadSolutions(bad); err == nil || err.Error() != "solutions: stepx.sh: want stepN.sh with N ≥ 1" {
+		t.Errorf("LoadSolutions(stepx.sh) error = %v", err)
+	}
+	badGaps := fstest.MapFS{"known-gaps.txt": {Data: []byte("# ok\nfive: x\n")}}
+	if _, _, err := LoadSolutions(badGaps); err == nil || err.Error() != `solutions: known-gaps.txt:2: want "N: reason", got "five: x"` {
+		t.Errorf("LoadSolutions(bad gaps) error = %v", err)
+	}
+}
+
+func TestPlayGolden(t *testing.T) {
+	index := `{
+  "title": "Play test",
+  "description": "Two steps.",
+  "details": {
+    "intro": {"text": "intro.md"},
+    "steps": [
+      {"title": "Create a file", "text": "s1.md", "verify": "v1.sh"},
+      {"title": "Look around", "text": "s2.md"}
+    ],
+    "finish": {"text": "finish.md"}
+  },
+  "backend": {"imageid": "kubernetes-kubeadm-2nodes"}
+}`
+	fsys := scenarioFS(index, map[string]string{
+		"intro.md":  "# Welcome\n\nA short scenario.\n",
+		"s1.md":     "Create the file `a`.\n\n<details><summary>Hint</summary>Use `touch`.</details>\n\n<details><summary>Solution</summary>\n\n```\ntouch a\n```{{exec}}\n</details>\n",
+		"v1.sh":     "echo checking; test -f a\n",
+		"s2.md":     "Run `echo look`{{exec}} or `boom`{{copy}}.\n",
+		"finish.md": "Well done.\n",
+	})
+	sc, err := Load(fsys, "play", "play")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := strings.NewReader(strings.Join([]string{
+		"help", "kubectl get nodes", "check", "hint", "solution", "exec 5", "next",
+		"exec 1", "check", "exec 1", "boom", "", "next", "never read",
+	}, "\n") + "\n")
+	var out strings.Builder
+	env := &fakeEnv{}
+	if err := Play(context.Background(), sc, env, in, &out, PlayConfig{WorkDir: t.TempDir()}); err != nil {
+		t.Fatal(err)
+	}
+	golden := "testdata/play.golden"
+	if *update {
+		if err := os.WriteFile(golden, []byte(out.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(string(want), out.String()); diff != "" {
+		t.Errorf("Play output mismatch (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"run kubectl get nodes", "run boom"}, env.calls); diff != "" {
+		t.Errorf("env calls mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestPlayQuitAndEOF(t *testing.T) {
+	fsys := scenarioFS(`{"title":"q","details":{"steps":[{"text":"s.md","verify":"v.sh"}]},"backend":{"imageid":"kubernetes-kubeadm-1node"}}`,
+		map[string]string{"s.md": "# S\n", "v.sh": "false"})
+	sc, err := Load(fsys, "q", "q")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ in, tail string }{
+		{"quit\n", "Left the scenario at step 1 of 1.\n"},
+		{"", "[1/1] $ \n"},
+	} {
+		var out strings.Builder
+		if err := Play(context.Background(), sc, &fakeEnv{}, strings.NewReader(tc.in), &out, PlayConfig{}); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasSuffix(out.String(), tc.tail) {
+			t.Errorf("Play(%q) output ends %q, want suffix %q", tc.in, out.String(), tc.tail)
+		}
+	}
+}
