@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/btree"
@@ -91,18 +92,32 @@ type Store struct {
 	rev      int64
 	index    *btree.BTreeG[*KV] // immutable *KV entries, ordered by Key
 	pending  []pendingOp        // mutations not yet handed to a commit
+	pendingN atomic.Int64       // len(pending), readable without mu
 	spare    []pendingOp        // recycled batch slice
 	hist     history
 	watchers []*Watcher
 
 	// syncMu guards the group-commit state.
 	syncMu     sync.Mutex
-	syncCond   *sync.Cond
-	committing bool  // a leader is writing a batch
-	durableRev int64 // every mutation up to here is on disk
-	syncErr    error // sticky: a failed commit leaves the file behind the index
+	inflight   *flight // the commit being written, nil if none
+	durableRev int64   // every mutation up to here is on disk
+	syncErr    error   // sticky: a failed commit leaves the file behind the index
 	dbClosed   bool
 	arena      []byte // leader-only scratch space for encoded values
+	stats      Stats
+}
+
+// Stats counts the work of group commit since Open.
+type Stats struct {
+	Commits   int64 // bbolt write transactions
+	Mutations int64 // mutations they carried (a key written twice in one batch counts twice)
+}
+
+// Stats returns the counters since Open.
+func (s *Store) Stats() Stats {
+	s.syncMu.Lock()
+	defer s.syncMu.Unlock()
+	return s.stats
 }
 
 // pendingOp is one mutation waiting for a commit: kv nil means delete.
@@ -136,7 +151,6 @@ func Open(opts Options) (*Store, error) {
 		index: btree.NewG(32, lessKV),
 		hist:  history{max: opts.HistorySize},
 	}
-	s.syncCond = sync.NewCond(&s.syncMu)
 	if err := s.load(); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: open %s: %w", opts.Path, err)
@@ -166,13 +180,17 @@ func (s *Store) Close() error {
 
 // closeDB waits for a commit in flight and closes the bbolt file.
 func (s *Store) closeDB() error {
-	s.syncMu.Lock()
-	defer s.syncMu.Unlock()
-	for s.committing {
-		s.syncCond.Wait()
+	for {
+		s.syncMu.Lock()
+		f := s.inflight
+		if f == nil {
+			break
+		}
+		s.syncMu.Unlock()
+		<-f.done
 	}
+	defer s.syncMu.Unlock()
 	s.dbClosed = true
-	s.syncCond.Broadcast()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("store: close: %w", err)
 	}
@@ -248,12 +266,12 @@ func (s *Store) Create(key string, value []byte, obj any) (KV, error) {
 	if s.closed {
 		return KV{}, ErrClosed
 	}
-	if _, ok := s.index.Get(&KV{Key: key}); ok {
+	kv := &KV{Key: key, Value: value, Obj: obj, CreateRev: s.rev + 1, ModRev: s.rev + 1}
+	if prev, ok := s.index.ReplaceOrInsert(kv); ok {
+		s.index.ReplaceOrInsert(prev) // rare: put it back
 		return KV{}, fmt.Errorf("create %q: %w", key, ErrExists)
 	}
 	s.rev++
-	kv := &KV{Key: key, Value: value, Obj: obj, CreateRev: s.rev, ModRev: s.rev}
-	s.index.ReplaceOrInsert(kv)
 	s.record(Event{Type: Put, Rev: s.rev, KV: *kv}, kv)
 	return *kv, nil
 }
@@ -312,6 +330,7 @@ func (s *Store) Delete(key string, expectModRev int64) (KV, error) {
 // for a delete.
 func (s *Store) record(ev Event, kv *KV) {
 	s.pending = append(s.pending, pendingOp{key: ev.KV.Key, kv: kv})
+	s.pendingN.Store(int64(len(s.pending)))
 	s.hist.add(ev)
 	for _, w := range s.watchers {
 		if ev.Rev > w.after && strings.HasPrefix(ev.KV.Key, w.prefix) {

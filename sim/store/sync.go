@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 
@@ -34,53 +35,105 @@ func (s *Store) Sync() error {
 	target := s.rev
 	s.mu.RUnlock()
 
-	s.syncMu.Lock()
-	defer s.syncMu.Unlock()
 	for {
-		switch {
-		case s.syncErr != nil:
-			return s.syncErr
-		case s.dbClosed:
-			return ErrClosed
-		case s.durableRev >= target:
+		s.syncMu.Lock()
+		if s.syncErr != nil || s.dbClosed {
+			err := s.syncErr
+			if err == nil {
+				err = ErrClosed
+			}
+			s.syncMu.Unlock()
+			return err
+		}
+		if s.durableRev >= target {
+			s.syncMu.Unlock()
 			return nil
-		case s.committing:
-			s.syncCond.Wait()
+		}
+		if f := s.inflight; f != nil {
+			// Follower: wait for the commit in flight without holding a
+			// lock; if it did not carry our writes, the next one will.
+			s.syncMu.Unlock()
+			<-f.done
+			if f.err != nil {
+				return f.err
+			}
+			if f.rev >= target {
+				return nil
+			}
 			continue
 		}
-		s.committing = true
+		// Leader.
+		f := &flight{done: make(chan struct{})}
+		s.inflight = f
 		s.syncMu.Unlock()
-		rev, err := s.commit()
+
+		s.gather()
+		rev, n, err := s.commit()
+
 		s.syncMu.Lock()
-		s.committing = false
+		f.rev, f.err = rev, err
+		s.inflight = nil
+		if n > 0 {
+			s.stats.Commits++
+			s.stats.Mutations += int64(n)
+		}
 		if err != nil {
 			s.syncErr = err
 		} else {
 			s.durableRev = rev
 		}
-		s.syncCond.Broadcast()
+		s.syncMu.Unlock()
+		close(f.done)
+	}
+}
+
+// flight is one commit: followers wait for done, then read rev and err
+// (written before done is closed).
+type flight struct {
+	done chan struct{}
+	rev  int64
+	err  error
+}
+
+// gather lets the writers that the previous commit just released add their
+// next mutations to this batch before the leader takes it: it yields the
+// processor until the pending batch stops growing (a bounded number of
+// times). Without it, writers split into two cohorts that alternate, and
+// each commit carries half of them. It only changes how mutations are
+// grouped, never what is written.
+func (s *Store) gather() {
+	const maxYields = 16
+	last := s.pendingN.Load()
+	for range maxYields {
+		runtime.Gosched()
+		n := s.pendingN.Load()
+		if n == last {
+			return
+		}
+		last = n
 	}
 }
 
 // commit takes the pending batch and writes it in one transaction. Only the
-// leader calls it (committing is set), without holding any lock.
-func (s *Store) commit() (int64, error) {
+// leader calls it (s.inflight is its flight), without holding any lock.
+func (s *Store) commit() (rev int64, n int, err error) {
 	s.mu.Lock()
 	batch := s.pending
 	s.pending = s.spare
 	s.spare = nil
-	rev := s.rev
+	s.pendingN.Store(0)
+	rev = s.rev
 	s.mu.Unlock()
 
-	var err error
-	if len(batch) > 0 {
+	n = len(batch)
+	if n > 0 {
 		err = s.write(batch, rev)
 	}
 	clear(batch)
 	s.mu.Lock()
 	s.spare = batch[:0]
 	s.mu.Unlock()
-	return rev, err
+	return rev, n, err
 }
 
 // write applies a batch (in mutation order) and the revision to the file.
@@ -100,7 +153,10 @@ func (s *Store) write(batch []pendingOp, rev int64) error {
 	arena := s.arena[:size]
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		kvb := tx.Bucket(bucketKV)
-		kvb.FillPercent = 0.7
+		// Values are typically 1-4 KiB: at 0.9, three 1 KiB entries share a
+		// 4 KiB page (at bbolt's default 0.5, two), so fewer pages are
+		// written per commit.
+		kvb.FillPercent = 0.9
 		for i, op := range batch {
 			if i+1 < len(batch) && batch[i+1].key == op.key {
 				continue // superseded within this batch
@@ -201,7 +257,7 @@ func (s *Store) Check() error {
 	if s.dbClosed {
 		return ErrClosed
 	}
-	if s.committing || s.durableRev != s.rev {
+	if s.inflight != nil || s.durableRev != s.rev {
 		return fmt.Errorf("store: check: writes in flight (durable %d, index %d)", s.durableRev, s.rev)
 	}
 	return s.db.View(func(tx *bolt.Tx) error {
