@@ -66,6 +66,7 @@ type Request struct {
 	From  netip.Addr // client address (zero for a client outside the cluster)
 	Local netip.Addr // address the endpoint is registered on (after DNAT)
 	Port  int32      // port the endpoint is registered on (after DNAT)
+	TLS   bool       // the client completed a TLS handshake first
 }
 
 // Get returns the first header named name (case-insensitive).
@@ -134,6 +135,11 @@ type route struct {
 	via    netip.Addr // the node that owns the subnet; zero: directly connected
 }
 
+type endpoint struct {
+	h   Handler
+	tls bool
+}
+
 type epKey struct {
 	ip   netip.Addr
 	port int32
@@ -145,7 +151,7 @@ type Fabric struct {
 	rngMu     sync.Mutex
 	rng       *rand.Rand
 	clock     func() time.Time
-	endpoints map[epKey]Handler
+	endpoints map[epKey]endpoint
 	hosts     map[netip.Addr]*host
 	routes    []route
 	services  map[string]*Service // "ns/name"
@@ -171,7 +177,7 @@ func WithClusterDomain(d string) Option { return func(f *Fabric) { f.zone = dns.
 // New returns an empty network.
 func New(opts ...Option) *Fabric {
 	f := &Fabric{
-		endpoints: map[epKey]Handler{},
+		endpoints: map[epKey]endpoint{},
 		hosts:     map[netip.Addr]*host{},
 		services:  map[string]*Service{},
 		byVIP:     map[netip.Addr]*Service{},
@@ -268,9 +274,20 @@ func (f *Fabric) RemoveRoute(subnet netip.Prefix) {
 // Register puts h behind (ip, port), replacing what was there, and makes ip
 // a known host (up, unless it was known and down).
 func (f *Fabric) Register(ip netip.Addr, port int32, h Handler) {
+	f.register(ip, port, endpoint{h: h})
+}
+
+// RegisterTLS is Register for a port that speaks TLS (the apiserver's
+// 6443, an https container): a client must handshake first, and a
+// plain-HTTP request reaches the handler with Request.TLS false.
+func (f *Fabric) RegisterTLS(ip netip.Addr, port int32, h Handler) {
+	f.register(ip, port, endpoint{h: h, tls: true})
+}
+
+func (f *Fabric) register(ip netip.Addr, port int32, ep endpoint) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.endpoints[epKey{ip, port}] = h
+	f.endpoints[epKey{ip, port}] = ep
 	if _, ok := f.hosts[ip]; !ok {
 		f.hosts[ip] = &host{kind: Pod, up: true}
 	}
@@ -357,6 +374,8 @@ type Conn struct {
 	f       *Fabric
 	client  Client
 	handler Handler
+	// TLS says the accepting endpoint speaks TLS.
+	TLS bool
 	// Local is the endpoint that accepted (after DNAT); Remote/RemotePort
 	// what the client dialled.
 	Remote     netip.Addr
@@ -370,12 +389,12 @@ type Conn struct {
 func (f *Fabric) Dial(c Client, ip netip.Addr, port int32) (*Conn, error) {
 	ip = ip.Unmap()
 	f.mu.RLock()
-	h, local, lport, err := f.route(c, ip, port, 0)
+	ep, local, lport, err := f.route(c, ip, port, 0)
 	f.mu.RUnlock()
 	if err != nil {
 		return nil, err
 	}
-	return &Conn{f: f, client: c, handler: h, Remote: ip, RemotePort: port, Local: local, LocalPort: lport}, nil
+	return &Conn{f: f, client: c, handler: ep.h, TLS: ep.tls, Remote: ip, RemotePort: port, Local: local, LocalPort: lport}, nil
 }
 
 // Do sends one request over the connection and returns the answer. A HEAD
@@ -423,13 +442,13 @@ func dialErr(ip netip.Addr, port int32, err error) *DialError {
 }
 
 // route finds the handler for (ip, port) seen from c. Caller holds f.mu.
-func (f *Fabric) route(c Client, ip netip.Addr, port int32, depth int) (Handler, netip.Addr, int32, error) {
+func (f *Fabric) route(c Client, ip netip.Addr, port int32, depth int) (endpoint, netip.Addr, int32, error) {
 	if depth > 2 {
-		return nil, ip, port, dialErr(ip, port, ErrTimeout)
+		return endpoint{}, ip, port, dialErr(ip, port, ErrTimeout)
 	}
 	if ip.IsLoopback() {
 		if !c.Addr.IsValid() {
-			return nil, ip, port, dialErr(ip, port, ErrRefused)
+			return endpoint{}, ip, port, dialErr(ip, port, ErrRefused)
 		}
 		// Loopback reaches the client itself, NodePorts included.
 		if h, ok := f.hosts[c.Addr]; ok && h.kind == Node {
@@ -440,12 +459,12 @@ func (f *Fabric) route(c Client, ip netip.Addr, port int32, depth int) (Handler,
 		if h, ok := f.endpoints[epKey{c.Addr, port}]; ok {
 			return h, c.Addr, port, nil
 		}
-		return nil, ip, port, dialErr(ip, port, ErrRefused)
+		return endpoint{}, ip, port, dialErr(ip, port, ErrRefused)
 	}
 	if svc, ok := f.byVIP[ip]; ok {
 		sp := svc.portByPort(port)
 		if sp == nil {
-			return nil, ip, port, dialErr(ip, port, ErrTimeout)
+			return endpoint{}, ip, port, dialErr(ip, port, ErrTimeout)
 		}
 		return f.dnat(c, ip, port, svc, sp, depth)
 	}
@@ -456,7 +475,7 @@ func (f *Fabric) route(c Client, ip netip.Addr, port int32, depth int) (Handler,
 		}
 		if r.via.IsValid() && r.via != ip {
 			if n, ok := f.hosts[r.via]; ok && !n.up {
-				return nil, ip, port, dialErr(ip, port, ErrTimeout)
+				return endpoint{}, ip, port, dialErr(ip, port, ErrTimeout)
 			}
 		}
 		break
@@ -465,13 +484,13 @@ func (f *Fabric) route(c Client, ip netip.Addr, port int32, depth int) (Handler,
 	if !known {
 		for _, r := range f.routes {
 			if r.subnet.Contains(ip) {
-				return nil, ip, port, dialErr(ip, port, ErrHostUnreachable)
+				return endpoint{}, ip, port, dialErr(ip, port, ErrHostUnreachable)
 			}
 		}
-		return nil, ip, port, dialErr(ip, port, ErrTimeout)
+		return endpoint{}, ip, port, dialErr(ip, port, ErrTimeout)
 	}
 	if !h.up {
-		return nil, ip, port, dialErr(ip, port, ErrTimeout)
+		return endpoint{}, ip, port, dialErr(ip, port, ErrTimeout)
 	}
 	// kube-proxy's DNAT runs before any socket sees the packet.
 	if h.kind == Node {
@@ -482,14 +501,14 @@ func (f *Fabric) route(c Client, ip netip.Addr, port int32, depth int) (Handler,
 	if ep, ok := f.endpoints[epKey{ip, port}]; ok {
 		return ep, ip, port, nil
 	}
-	return nil, ip, port, dialErr(ip, port, ErrRefused)
+	return endpoint{}, ip, port, dialErr(ip, port, ErrRefused)
 }
 
 // dnat picks a backend as kube-proxy's iptables rules do (uniformly at
 // random) and routes to it. No backends: REJECT, seen as a refusal.
-func (f *Fabric) dnat(c Client, ip netip.Addr, port int32, svc *Service, sp *ServicePort, depth int) (Handler, netip.Addr, int32, error) {
+func (f *Fabric) dnat(c Client, ip netip.Addr, port int32, svc *Service, sp *ServicePort, depth int) (endpoint, netip.Addr, int32, error) {
 	if sp == nil || len(sp.Backends) == 0 {
-		return nil, ip, port, dialErr(ip, port, ErrRefused)
+		return endpoint{}, ip, port, dialErr(ip, port, ErrRefused)
 	}
 	f.rngMu.Lock()
 	i := f.rng.IntN(len(sp.Backends))
@@ -500,9 +519,9 @@ func (f *Fabric) dnat(c Client, ip netip.Addr, port int32, svc *Service, sp *Ser
 		// The client sees the error against the address it dialled.
 		var de *DialError
 		if errors.As(err, &de) {
-			return nil, ip, port, &DialError{Addr: ip, Port: port, After: de.After, Err: de.Err}
+			return endpoint{}, ip, port, &DialError{Addr: ip, Port: port, After: de.After, Err: de.Err}
 		}
-		return nil, ip, port, err
+		return endpoint{}, ip, port, err
 	}
 	return h, local, lport, nil
 }
