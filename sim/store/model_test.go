@@ -241,6 +241,9 @@ func runModel(t *testing.T, seed uint64, nops int) {
 			case 2:
 				from = 1 + rng.Int64N(m.rev+3)
 			}
+			if got, want := s.CompactRev(), max(m.floor, m.rev-historySize); got != want {
+				fail("op %d CompactRev() = %d, want %d", i, got, want)
+			}
 			after, wantErr := m.watch(from, historySize)
 			w, err := s.Watch(prefix, from)
 			if errKind(err) != errKind(wantErr) {

@@ -110,11 +110,12 @@ func (s *Store) Watch(prefix string, fromRev int64) (*Watcher, error) {
 	if fromRev != 0 && fromRev < s.rev {
 		w.after = fromRev
 		n := s.hist.len()
-		oldest := s.rev - int64(n) + 1 // revision of the oldest retained event
-		if n == 0 || fromRev < oldest-1 {
-			return nil, fmt.Errorf("watch %q from revision %d (oldest retained %d): %w",
-				prefix, fromRev, oldest, ErrCompacted)
+		compact := s.compactRev()
+		if fromRev < compact {
+			return nil, fmt.Errorf("watch %q from revision %d (history starts after %d): %w",
+				prefix, fromRev, compact, ErrCompacted)
 		}
+		oldest := compact + 1 // revision of the oldest retained event
 		for i := int(fromRev + 1 - oldest); i < n; i++ {
 			if ev := s.hist.at(i); strings.HasPrefix(ev.KV.Key, prefix) {
 				w.queue = append(w.queue, *ev)
@@ -127,6 +128,19 @@ func (s *Store) Watch(prefix string, fromRev int64) (*Watcher, error) {
 	s.watchers = append(s.watchers, w)
 	return w, nil
 }
+
+// CompactRev returns the oldest revision a watch can resume from: Watch
+// with a fromRev below it (and not 0) returns ErrCompacted. It is the
+// revision just before the oldest event in the history, or the current
+// revision when the history is empty (a fresh or reopened store). This is
+// the second number of kube-apiserver's "too old resource version: X (Y)".
+func (s *Store) CompactRev() int64 {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.compactRev()
+}
+
+func (s *Store) compactRev() int64 { return s.rev - int64(s.hist.len()) }
 
 // push appends an event; the store holds its mu.
 func (w *Watcher) push(ev Event) {

@@ -91,6 +91,13 @@ func TestWatch(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s := openStore(t, Options{NoSync: true, HistorySize: tc.history})
 			mustApply(t, s, watchSetup)
+			wantCompact := int64(0)
+			if tc.history > 0 {
+				wantCompact = 6 - int64(tc.history)
+			}
+			if got := s.CompactRev(); got != wantCompact {
+				t.Errorf("CompactRev() = %d, want %d", got, wantCompact)
+			}
 			w, err := s.Watch(tc.prefix, tc.from)
 			if !errors.Is(err, tc.wantErr) {
 				t.Fatalf("Watch(%q, %d): error %v, want %v", tc.prefix, tc.from, err, tc.wantErr)
@@ -122,6 +129,9 @@ func TestWatchAfterReopen(t *testing.T) {
 	s := openStore(t, Options{NoSync: true})
 	mustApply(t, s, watchSetup)
 	s = reopen(t, s)
+	if got := s.CompactRev(); got != 6 {
+		t.Errorf("CompactRev() after reopen = %d, want 6", got)
+	}
 	if _, err := s.Watch("", 5); !errors.Is(err, ErrCompacted) {
 		t.Errorf("Watch from 5 after reopen at 6: %v, want ErrCompacted", err)
 	}
