@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.uber.org/zap"
 
@@ -58,6 +59,30 @@ func (sb storeBackend) createTxn(key string) error { return sb.put(key) }
 func (sb storeBackend) list(prefix string) (int, error) {
 	kvs, _ := sb.s.List(prefix, nil)
 	return len(kvs), nil
+}
+
+// bboltBackend is bare bbolt, one transaction (two fdatasyncs) per put:
+// the fsync limit that the store's sequential puts are held against.
+type bboltBackend struct{ db *bolt.DB }
+
+func (bb bboltBackend) put(key string) error {
+	return bb.db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket([]byte("kv")).Put([]byte(key), storeValue)
+	})
+}
+
+func (bb bboltBackend) createTxn(key string) error { return bb.put(key) }
+
+func (bb bboltBackend) list(prefix string) (int, error) {
+	n := 0
+	err := bb.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket([]byte("kv")).Cursor()
+		for k, _ := c.Seek([]byte(prefix)); k != nil && bytes.HasPrefix(k, []byte(prefix)); k, _ = c.Next() {
+			n++
+		}
+		return nil
+	})
+	return n, err
 }
 
 type etcdBackend struct{ c *clientv3.Client }
@@ -184,6 +209,22 @@ func BenchmarkStoreVsEtcd(b *testing.B) {
 			b.Cleanup(func() { s.Close() })
 			return storeBackend{s}
 		}},
+		{"bbolt", func(b *testing.B) backend {
+			db, err := bolt.Open(filepath.Join(b.TempDir(), "bolt.db"), 0o600, &bolt.Options{
+				NoFreelistSync: true, FreelistType: bolt.FreelistMapType,
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { db.Close() })
+			if err := db.Update(func(tx *bolt.Tx) error {
+				_, err := tx.CreateBucket([]byte("kv"))
+				return err
+			}); err != nil {
+				b.Fatal(err)
+			}
+			return bboltBackend{db}
+		}},
 		{"etcd", func(b *testing.B) backend {
 			if etcd == nil {
 				b.Skipf("%s not found: install Debian's etcd-server (apt-get install -y etcd-server) to compare with etcd", etcdBinary)
@@ -222,6 +263,9 @@ func BenchmarkStoreVsEtcd(b *testing.B) {
 	}
 	for _, shape := range shapes {
 		for _, side := range sides {
+			if side.name == "bbolt" && shape.name != "put-sequential" {
+				continue // the fsync reference is only meaningful for one writer
+			}
 			b.Run(shape.name+"/"+side.name, func(b *testing.B) {
 				be := side.open(b)
 				prefix := fmt.Sprintf("/registry/bench/%s/%d/", shape.name, benchSeq.Add(1))
@@ -239,6 +283,9 @@ func BenchmarkStoreVsEtcd(b *testing.B) {
 	sort.Strings(names)
 	for _, name := range names {
 		st, et := res.m[name+"/store"], res.m[name+"/etcd"]
+		if bt := res.m[name+"/bbolt"]; bt != 0 {
+			fmt.Printf("store-vs-bbolt %-25s store %10.1f ops/s   bbolt %9.1f ops/s   store/bbolt %5.2fx\n", name, st, bt, st/bt)
+		}
 		if et == 0 {
 			fmt.Printf("store-vs-etcd %-26s store %10.1f ops/s   etcd (skipped)\n", name, st)
 			continue
