@@ -20,7 +20,10 @@ type Env interface {
 	// (kubectl, k, curl, vagrant, …), writing what the command prints to
 	// stdout and stderr, and returns the command's exit code. A non-nil
 	// error means the environment itself failed (not the command): callers
-	// stop on it.
+	// stop on it. Run lets the cluster finish the work that is due now but
+	// does not move the virtual clock — only Advance does — so that the ages
+	// a transcript shows are exactly the sum of its advances (a pod created
+	// by "kubectl run" is 2m22s old after "advance 2m22s").
 	Run(ctx context.Context, line string, stdout, stderr io.Writer) (int, error)
 
 	// Advance moves the cluster's virtual clock forward by d and lets the

@@ -119,10 +119,13 @@ func check(file string, it *Item, got string, code int) *MismatchError {
 	}
 	e := &MismatchError{File: file, Line: it.Line, Command: it.Command, WantExit: it.Exit, GotExit: code}
 	if !ok {
-		// Multi-line strings make go-cmp print a line-oriented diff with
-		// whole lines, which reads better than a diff of []string (that one
-		// truncates long table rows and diffs inside them).
-		e.Diff = cmp.Diff(strings.Join(shown, "\n")+"\n", strings.Join(gotLines, "\n")+"\n")
+		// Lines compared as opaque strings: go-cmp then prints a differing
+		// line whole, as - and + lines, instead of diffing inside it, and
+		// shortens the equal lines around it.
+		if gotLines == nil {
+			gotLines = []string{}
+		}
+		e.Diff = cmp.Diff(shown, gotLines, cmp.Comparer(func(a, b string) bool { return a == b }))
 	}
 	return e
 }

@@ -249,7 +249,7 @@ func TestReplayMismatch(t *testing.T) {
 			name:     "one character",
 			edit:     func(f *fakeEnv) { f.outputs["kubectl get pods"] = "No resources found in Default namespace.\n" },
 			wantHead: "good.txt:11: $ kubectl get pods\noutput differs from the transcript (-want +got):\n",
-			inDiff:   []string{`- "d"`, `+ "D"`},
+			inDiff:   []string{`- "No resources found in default namespace.",`, `+ "No resources found in Default namespace.",`},
 		},
 		{
 			name: "pattern lines shown with actual text",
@@ -258,9 +258,9 @@ func TestReplayMismatch(t *testing.T) {
 			},
 			wantHead: "good.txt:6: $ kubectl get pods -n kube-system\noutput differs from the transcript (-want +got):\n",
 			inDiff: []string{
-				"  coredns-5d78c9869d-ghdvp                1/1     Running   0            2d12h",
-				"- kube-proxy-{{suffix5}}                        1/1     Running   1 (9h ago)   2d12h",
-				"+ kube-proxy-9xf77                        1/1     Running   0            2d12h",
+				`  "coredns-5d78c9869d-ghdvp `,
+				`- "kube-proxy-{{suffix5}}                        1/1     Running   1 (9h ago)   2d12h",`,
+				`+ "kube-proxy-9xf77                        1/1     Running   0            2d12h",`,
 			},
 			notDiff: []string{"coredns-{{hash}}"},
 		},
@@ -273,7 +273,7 @@ func TestReplayMismatch(t *testing.T) {
 			name:     "missing output",
 			edit:     func(f *fakeEnv) { f.outputs["kubectl get pods"] = "" },
 			wantHead: "good.txt:11: $ kubectl get pods\noutput differs from the transcript (-want +got):\n",
-			inDiff:   []string{`- "No resources found in default namespace.\n"`},
+			inDiff:   []string{`- "No resources found in default namespace.",`},
 		},
 	}
 	for _, tt := range tests {

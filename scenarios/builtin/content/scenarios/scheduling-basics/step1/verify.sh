@@ -1,0 +1,3 @@
+#!/bin/bash
+set -e
+test "$(kubectl get node node01 -o jsonpath='{.metadata.labels.disktype}')" = "ssd"

@@ -1,0 +1,19 @@
+// Package builtin holds the project's own scenarios and transcripts,
+// embedded in the binary so that `kubesim scenario play lecture-04` and
+// `kubesim replay lecture-04` work with no files on disk.
+//
+// Content (content/, written for kubesim in its own words):
+//
+//	scenarios/lecture-04               the lecture as a killercoda scenario
+//	                                   (English and Korean text), on the
+//	                                   lecture's m/w1/w2 cluster
+//	scenarios/scheduling-basics        labels, nodeSelector, taints and
+//	                                   tolerations on a two-node cluster
+//	scenarios/deployment-scale-expose  a Deployment created, scaled,
+//	                                   exposed and updated
+//	transcripts/lecture-04.txt         the lecture as a replayable transcript
+//
+// It owns only the embedded files and the lookups by name; loading,
+// playing and replaying are scenarios/killercoda's and scenarios/transcript's.
+// It must not read anything from disk.
+package builtin
