@@ -1,0 +1,814 @@
+package chain
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
+	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
+
+	"kubesim/runtime/cost"
+	"kubesim/runtime/images"
+)
+
+// criHop is the kubelet-facing hop of a chain: dockershim/cri-dockerd, the
+// containerd CRI plugin, or crio. The front (this file) keeps CRI state and
+// calls it with c.mu held; the hop records itself and drives the hops below.
+type criHop interface {
+	name() string
+	runPodSandbox(req *runtimeapi.RunPodSandboxRequest, sb *sandbox) error // sets sb.id
+	stopPodSandbox(req *runtimeapi.StopPodSandboxRequest, sb *sandbox) error
+	removePodSandbox(req *runtimeapi.RemovePodSandboxRequest, sb *sandbox) error
+	createContainer(req *runtimeapi.CreateContainerRequest, sb *sandbox, ct *container) error // sets ct.id
+	startContainer(req *runtimeapi.StartContainerRequest, ct *container, sb *sandbox) error
+	stopContainer(req *runtimeapi.StopContainerRequest, ct *container) error
+	removeContainer(req *runtimeapi.RemoveContainerRequest, ct *container) error
+	pullImage(req *runtimeapi.PullImageRequest, img *images.Image) error
+	execSync(req *runtimeapi.ExecSyncRequest, ct *container) (runcExecResult, error)
+	// read records a read-only call and does the layer's work for it (for the
+	// docker chains: the Engine API round trip and JSON decoding).
+	read(op string, req any, items int)
+}
+
+type sandbox struct {
+	id        string
+	cfg       *runtimeapi.PodSandboxConfig
+	handler   string
+	ip        string
+	netns     string // network namespace path, set by the CRI hop
+	state     runtimeapi.PodSandboxState
+	createdAt time.Time
+	proc      *images.Process
+}
+
+type container struct {
+	id, sandboxID string
+	cfg           *runtimeapi.ContainerConfig
+	img           *images.Image
+	state         runtimeapi.ContainerState
+	createdAt     time.Time
+	startedAt     time.Time
+	finishedAt    time.Time
+	exitCode      int32
+	reason        string
+	message       string
+	proc          *images.Process
+	logPath       string
+}
+
+// Runtime returns the CRI RuntimeService.
+func (c *Chain) Runtime() runtimeapi.RuntimeServiceServer { return &runtimeService{c: c} }
+
+// Images returns the CRI ImageService.
+func (c *Chain) Images() runtimeapi.ImageServiceServer { return &imageService{c: c} }
+
+type runtimeService struct {
+	runtimeapi.UnimplementedRuntimeServiceServer
+	c *Chain
+}
+
+type imageService struct {
+	runtimeapi.UnimplementedImageServiceServer
+	c *Chain
+}
+
+// wire encodes and decodes a CRI message, as the kubelet's gRPC call does.
+func wire[T proto.Message](m T) T {
+	b, err := proto.Marshal(m)
+	if err != nil {
+		panic(err)
+	}
+	out := m.ProtoReflect().New().Interface().(T)
+	if err := proto.Unmarshal(b, out); err != nil {
+		panic(err)
+	}
+	return out
+}
+
+// kubelet charges the kubelet's own side of a CRI call.
+func (c *Chain) kubelet(op string, items int) {
+	o := c.costs.Op(hopKubelet, op)
+	c.cpu[hopKubelet] += o.CPU + time.Duration(items)*o.PerItem
+}
+
+func notFound(format string, args ...any) error {
+	return status.Errorf(codes.NotFound, format, args...)
+}
+
+// runtimeErr turns a hop error into the gRPC error the kubelet sees.
+func runtimeErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	var pe *images.PullError
+	if errors.As(err, &pe) {
+		return status.Error(codes.NotFound, pe.Desc())
+	}
+	if _, ok := status.FromError(err); ok {
+		return err
+	}
+	return status.Error(codes.Unknown, err.Error())
+}
+
+func (s *runtimeService) Version(_ context.Context, req *runtimeapi.VersionRequest) (*runtimeapi.VersionResponse, error) {
+	c := s.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.kubelet("Version", 0)
+	c.front.read("Version", wire(req), 0)
+	return wire(&runtimeapi.VersionResponse{
+		Version:           "0.1.0",
+		RuntimeName:       c.version.name,
+		RuntimeVersion:    c.version.version,
+		RuntimeApiVersion: c.version.apiVersion,
+	}), nil
+}
+
+func (s *runtimeService) Status(_ context.Context, req *runtimeapi.StatusRequest) (*runtimeapi.StatusResponse, error) {
+	c := s.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.kubelet("Status", 0)
+	c.front.read("Status", wire(req), 0)
+	return wire(&runtimeapi.StatusResponse{Status: &runtimeapi.RuntimeStatus{Conditions: []*runtimeapi.RuntimeCondition{
+		{Type: runtimeapi.RuntimeReady, Status: true},
+		{Type: runtimeapi.NetworkReady, Status: true},
+	}}}), nil
+}
+
+func (s *runtimeService) RuntimeConfig(_ context.Context, req *runtimeapi.RuntimeConfigRequest) (*runtimeapi.RuntimeConfigResponse, error) {
+	c := s.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.kubelet("RuntimeConfig", 0)
+	c.front.read("RuntimeConfig", wire(req), 0)
+	return &runtimeapi.RuntimeConfigResponse{Linux: &runtimeapi.LinuxRuntimeConfiguration{CgroupDriver: runtimeapi.CgroupDriver_SYSTEMD}}, nil
+}
+
+func (s *runtimeService) RunPodSandbox(_ context.Context, req *runtimeapi.RunPodSandboxRequest) (*runtimeapi.RunPodSandboxResponse, error) {
+	c := s.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.kubelet("RunPodSandbox", 0)
+	req = wire(req)
+	cfg := req.GetConfig()
+	md := cfg.GetMetadata()
+	if md == nil || md.Name == "" || md.Namespace == "" || md.Uid == "" {
+		return nil, status.Error(codes.InvalidArgument, "sandbox config must include metadata with name, namespace and uid")
+	}
+	sb := &sandbox{cfg: cfg, handler: req.RuntimeHandler, createdAt: c.now(), state: runtimeapi.PodSandboxState_SANDBOX_READY}
+	switch {
+	case c.cfg.AllocateIP != nil:
+		ip, err := c.cfg.AllocateIP(md.Uid, md.Namespace, md.Name)
+		if err != nil {
+			// The runtime's CNI ADD failed; the kubelet reports FailedCreatePodSandBox.
+			return nil, status.Errorf(codes.Unknown, "failed to setup network for sandbox: %v", err)
+		}
+		sb.ip = ip
+	default:
+		sb.ip = cfg.GetAnnotations()[PodIPAnnotation]
+	}
+	if err := c.front.runPodSandbox(req, sb); err != nil {
+		if c.cfg.ReleaseIP != nil && sb.ip != "" {
+			c.cfg.ReleaseIP(md.Uid, md.Namespace, md.Name)
+		}
+		return nil, runtimeErr(err)
+	}
+	if p := c.m.procs[sb.id]; p != nil {
+		sb.proc = p.p
+	}
+	c.sandboxes[sb.id] = sb
+	return wire(&runtimeapi.RunPodSandboxResponse{PodSandboxId: sb.id}), nil
+}
+
+func (c *Chain) findSandbox(id string) (*sandbox, error) {
+	sb := c.sandboxes[id]
+	if sb == nil {
+		return nil, notFound("an error occurred when try to find sandbox: not found")
+	}
+	return sb, nil
+}
+
+func (s *runtimeService) StopPodSandbox(_ context.Context, req *runtimeapi.StopPodSandboxRequest) (*runtimeapi.StopPodSandboxResponse, error) {
+	c := s.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.kubelet("StopPodSandbox", 0)
+	req = wire(req)
+	sb, err := c.findSandbox(req.PodSandboxId)
+	if err != nil {
+		return nil, err
+	}
+	if sb.state == runtimeapi.PodSandboxState_SANDBOX_NOTREADY {
+		c.front.read("StopPodSandbox", req, 0)
+		return &runtimeapi.StopPodSandboxResponse{}, nil
+	}
+	// Containers still running are stopped first, as runtimes do.
+	for _, id := range sortedKeys(c.containers) {
+		ct := c.containers[id]
+		if ct.sandboxID == sb.id && c.refresh(ct) == runtimeapi.ContainerState_CONTAINER_RUNNING {
+			if err := c.stopContainer(&runtimeapi.StopContainerRequest{ContainerId: id}, ct); err != nil {
+				return nil, runtimeErr(err)
+			}
+		}
+	}
+	if err := c.front.stopPodSandbox(req, sb); err != nil {
+		return nil, runtimeErr(err)
+	}
+	sb.state = runtimeapi.PodSandboxState_SANDBOX_NOTREADY
+	return wire(&runtimeapi.StopPodSandboxResponse{}), nil
+}
+
+func (s *runtimeService) RemovePodSandbox(_ context.Context, req *runtimeapi.RemovePodSandboxRequest) (*runtimeapi.RemovePodSandboxResponse, error) {
+	c := s.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.kubelet("RemovePodSandbox", 0)
+	req = wire(req)
+	sb := c.sandboxes[req.PodSandboxId]
+	if sb == nil {
+		c.front.read("RemovePodSandbox", req, 0)
+		return &runtimeapi.RemovePodSandboxResponse{}, nil // idempotent
+	}
+	if sb.state == runtimeapi.PodSandboxState_SANDBOX_READY {
+		return nil, status.Errorf(codes.Unknown, "sandbox container %q is not fully stopped", sb.id)
+	}
+	for _, id := range sortedKeys(c.containers) {
+		if ct := c.containers[id]; ct.sandboxID == sb.id {
+			if err := c.front.removeContainer(&runtimeapi.RemoveContainerRequest{ContainerId: id}, ct); err != nil {
+				return nil, runtimeErr(err)
+			}
+			delete(c.containers, id)
+		}
+	}
+	if err := c.front.removePodSandbox(req, sb); err != nil {
+		return nil, runtimeErr(err)
+	}
+	delete(c.sandboxes, sb.id)
+	if c.cfg.ReleaseIP != nil && sb.ip != "" {
+		md := sb.cfg.GetMetadata()
+		c.cfg.ReleaseIP(md.Uid, md.Namespace, md.Name)
+	}
+	return wire(&runtimeapi.RemovePodSandboxResponse{}), nil
+}
+
+func (s *runtimeService) PodSandboxStatus(_ context.Context, req *runtimeapi.PodSandboxStatusRequest) (*runtimeapi.PodSandboxStatusResponse, error) {
+	c := s.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.kubelet("PodSandboxStatus", 0)
+	req = wire(req)
+	sb, err := c.findSandbox(req.PodSandboxId)
+	if err != nil {
+		return nil, err
+	}
+	c.front.read("PodSandboxStatus", req, 1)
+	resp := &runtimeapi.PodSandboxStatusResponse{Status: c.sandboxStatus(sb)}
+	if req.Verbose {
+		resp.Info = map[string]string{"info": c.sandboxInfo(sb)}
+	}
+	return wire(resp), nil
+}
+
+func (c *Chain) sandboxStatus(sb *sandbox) *runtimeapi.PodSandboxStatus {
+	st := &runtimeapi.PodSandboxStatus{
+		Id:             sb.id,
+		Metadata:       sb.cfg.GetMetadata(),
+		State:          sb.state,
+		CreatedAt:      sb.createdAt.UnixNano(),
+		Labels:         sb.cfg.GetLabels(),
+		Annotations:    sb.cfg.GetAnnotations(),
+		RuntimeHandler: sb.handler,
+		Linux: &runtimeapi.LinuxPodSandboxStatus{Namespaces: &runtimeapi.Namespace{Options: &runtimeapi.NamespaceOption{
+			Network: sb.cfg.GetLinux().GetSecurityContext().GetNamespaceOptions().GetNetwork(),
+			Pid:     sb.cfg.GetLinux().GetSecurityContext().GetNamespaceOptions().GetPid(),
+			Ipc:     sb.cfg.GetLinux().GetSecurityContext().GetNamespaceOptions().GetIpc(),
+		}}},
+	}
+	if sb.ip != "" {
+		st.Network = &runtimeapi.PodSandboxNetworkStatus{Ip: sb.ip}
+	}
+	return st
+}
+
+func (c *Chain) sandboxInfo(sb *sandbox) string {
+	pid := 0
+	if p := c.m.procs[sb.id]; p != nil {
+		pid = p.pid
+	}
+	return fmt.Sprintf(`{"pid":%d,"runtimeType":%q,"runtimeHandler":%q,"image":%q,"node":%q,"chain":%q}`,
+		pid, "io.containerd.runc.v2", sb.handler, c.sandboxImg.Ref, c.cfg.Node, c.cfg.Kind)
+}
+
+func (s *runtimeService) ListPodSandbox(_ context.Context, req *runtimeapi.ListPodSandboxRequest) (*runtimeapi.ListPodSandboxResponse, error) {
+	c := s.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.kubelet("ListPodSandbox", len(c.sandboxes))
+	req = wire(req)
+	c.front.read("ListPodSandbox", req, len(c.sandboxes))
+	f := req.GetFilter()
+	var items []*runtimeapi.PodSandbox
+	for _, id := range c.sortedSandboxIDs() {
+		sb := c.sandboxes[id]
+		if f != nil {
+			if f.Id != "" && f.Id != sb.id {
+				continue
+			}
+			if f.State != nil && f.State.State != sb.state {
+				continue
+			}
+			if !labelsMatch(sb.cfg.GetLabels(), f.LabelSelector) {
+				continue
+			}
+		}
+		items = append(items, &runtimeapi.PodSandbox{
+			Id: sb.id, Metadata: sb.cfg.GetMetadata(), State: sb.state, CreatedAt: sb.createdAt.UnixNano(),
+			Labels: sb.cfg.GetLabels(), Annotations: sb.cfg.GetAnnotations(), RuntimeHandler: sb.handler,
+		})
+	}
+	return wire(&runtimeapi.ListPodSandboxResponse{Items: items}), nil
+}
+
+// sortedSandboxIDs orders sandboxes by creation, then ID.
+func (c *Chain) sortedSandboxIDs() []string {
+	return sortedKeys(c.sandboxes)
+}
+
+func labelsMatch(labels, selector map[string]string) bool {
+	for k, v := range selector {
+		if labels[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *runtimeService) CreateContainer(_ context.Context, req *runtimeapi.CreateContainerRequest) (*runtimeapi.CreateContainerResponse, error) {
+	c := s.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.kubelet("CreateContainer", 0)
+	req = wire(req)
+	sb, err := c.findSandbox(req.PodSandboxId)
+	if err != nil {
+		return nil, err
+	}
+	cfg := req.GetConfig()
+	if cfg.GetMetadata().GetName() == "" {
+		return nil, status.Error(codes.InvalidArgument, "container config must include metadata")
+	}
+	img, err := c.findImage(cfg.GetImage().GetImage())
+	if err != nil {
+		return nil, err
+	}
+	ct := &container{sandboxID: sb.id, cfg: cfg, img: img, state: runtimeapi.ContainerState_CONTAINER_CREATED, createdAt: c.now()}
+	if d := sb.cfg.GetLogDirectory(); d != "" && cfg.GetLogPath() != "" {
+		ct.logPath = d + "/" + cfg.GetLogPath()
+	}
+	if err := c.front.createContainer(req, sb, ct); err != nil {
+		return nil, runtimeErr(err)
+	}
+	c.containers[ct.id] = ct
+	return wire(&runtimeapi.CreateContainerResponse{ContainerId: ct.id}), nil
+}
+
+func (c *Chain) findContainer(id string) (*container, error) {
+	ct := c.containers[id]
+	if ct == nil {
+		return nil, notFound("an error occurred when try to find container %q: not found", id)
+	}
+	return ct, nil
+}
+
+func (s *runtimeService) StartContainer(_ context.Context, req *runtimeapi.StartContainerRequest) (*runtimeapi.StartContainerResponse, error) {
+	c := s.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.kubelet("StartContainer", 0)
+	req = wire(req)
+	ct, err := c.findContainer(req.ContainerId)
+	if err != nil {
+		return nil, err
+	}
+	if ct.state != runtimeapi.ContainerState_CONTAINER_CREATED {
+		return nil, status.Errorf(codes.Unknown, "container %q is in %s state", ct.id, ct.state)
+	}
+	if err := c.front.startContainer(req, ct, c.sandboxes[ct.sandboxID]); err != nil {
+		// The container is left exited with the start error, as runtimes do.
+		ct.state, ct.exitCode, ct.reason, ct.message = runtimeapi.ContainerState_CONTAINER_EXITED, 128, "StartError", err.Error()
+		ct.finishedAt = c.now()
+		return nil, runtimeErr(err)
+	}
+	ct.state, ct.startedAt = runtimeapi.ContainerState_CONTAINER_RUNNING, c.now()
+	if p := c.m.procs[ct.id]; p != nil {
+		ct.proc = p.p
+	}
+	return wire(&runtimeapi.StartContainerResponse{}), nil
+}
+
+// refresh moves a running container whose process has exited to EXITED and
+// returns its state.
+func (c *Chain) refresh(ct *container) runtimeapi.ContainerState {
+	if ct.state != runtimeapi.ContainerState_CONTAINER_RUNNING || ct.proc == nil || ct.proc.Exit == nil {
+		return ct.state
+	}
+	end := ct.startedAt.Add(ct.proc.Exit.After)
+	if c.now().Before(end) {
+		return ct.state
+	}
+	ct.state, ct.finishedAt, ct.exitCode = runtimeapi.ContainerState_CONTAINER_EXITED, end, int32(ct.proc.Exit.Code)
+	ct.reason = exitReason(ct.proc.Exit.Code)
+	return ct.state
+}
+
+// exitReason is containerd's ContainerStatus reason for an exit code.
+func exitReason(code int) string {
+	if code == 0 {
+		return "Completed"
+	}
+	return "Error"
+}
+
+// ExitAt tells when a running container's process exits on its own; ok is
+// false when it runs until stopped (or is not running). The kubelet sets a
+// timer for it.
+func (c *Chain) ExitAt(containerID string) (at time.Time, ok bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ct := c.containers[containerID]
+	if ct == nil || ct.state != runtimeapi.ContainerState_CONTAINER_RUNNING || ct.proc == nil || ct.proc.Exit == nil {
+		return time.Time{}, false
+	}
+	return ct.startedAt.Add(ct.proc.Exit.After), true
+}
+
+// stopPlan says which signal stops the container and whether the process
+// ignores it (PID 1 without a handler: SIGKILL after the grace period).
+func (c *Chain) stopPlan(id string, timeout int64) (signal int, ignores, exited bool) {
+	p := c.m.procs[id]
+	if p == nil || !p.started {
+		return 0, false, true
+	}
+	if ex := p.p.Exit; ex != nil && !c.now().Before(p.startedAt.Add(ex.After)) {
+		return 0, false, true
+	}
+	if timeout <= 0 {
+		return 9, false, false
+	}
+	return signalNumber(p.p.Stop.Signal), p.p.Stop.Ignores, false
+}
+
+func (s *runtimeService) StopContainer(_ context.Context, req *runtimeapi.StopContainerRequest) (*runtimeapi.StopContainerResponse, error) {
+	c := s.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.kubelet("StopContainer", 0)
+	req = wire(req)
+	ct, err := c.findContainer(req.ContainerId)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.stopContainer(req, ct); err != nil {
+		return nil, runtimeErr(err)
+	}
+	return wire(&runtimeapi.StopContainerResponse{}), nil
+}
+
+// stopContainer stops ct through the chain and settles its exit: the
+// process's own stop behaviour, or SIGKILL (137) after the timeout. The time
+// waited is charged to the cost.
+func (c *Chain) stopContainer(req *runtimeapi.StopContainerRequest, ct *container) error {
+	if c.refresh(ct) != runtimeapi.ContainerState_CONTAINER_RUNNING {
+		c.front.read("StopContainer", req, 0)
+		return nil
+	}
+	_, ignores, exited := c.stopPlan(ct.id, req.Timeout)
+	if err := c.front.stopContainer(req, ct); err != nil {
+		return err
+	}
+	if exited {
+		c.refresh(ct)
+		return nil
+	}
+	now := c.now()
+	var wait time.Duration
+	switch {
+	case req.Timeout <= 0 || ignores:
+		wait = time.Duration(max(req.Timeout, 0)) * time.Second
+		ct.exitCode, ct.reason = 137, "Error"
+	default:
+		wait = ct.proc.Stop.After
+		ct.exitCode, ct.reason = int32(ct.proc.Stop.Code), exitReason(ct.proc.Stop.Code)
+		at := now.Sub(ct.startedAt)
+		for _, l := range ct.proc.Stop.Logs {
+			ct.proc.Logs = append(ct.proc.Logs, images.LogLine{Offset: at + l.Offset, Stream: l.Stream, Text: l.Text})
+		}
+	}
+	ct.proc.Exit = &images.Exit{After: now.Add(wait).Sub(ct.startedAt), Code: int(ct.exitCode)}
+	ct.state, ct.finishedAt = runtimeapi.ContainerState_CONTAINER_EXITED, now.Add(wait)
+	c.wait(wait)
+	return nil
+}
+
+func (s *runtimeService) RemoveContainer(_ context.Context, req *runtimeapi.RemoveContainerRequest) (*runtimeapi.RemoveContainerResponse, error) {
+	c := s.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.kubelet("RemoveContainer", 0)
+	req = wire(req)
+	ct := c.containers[req.ContainerId]
+	if ct == nil {
+		c.front.read("RemoveContainer", req, 0)
+		return &runtimeapi.RemoveContainerResponse{}, nil
+	}
+	if c.refresh(ct) == runtimeapi.ContainerState_CONTAINER_RUNNING {
+		return nil, status.Errorf(codes.Unknown, "container %q is running, stop it first", ct.id)
+	}
+	if err := c.front.removeContainer(req, ct); err != nil {
+		return nil, runtimeErr(err)
+	}
+	delete(c.containers, ct.id)
+	return wire(&runtimeapi.RemoveContainerResponse{}), nil
+}
+
+func (s *runtimeService) ListContainers(_ context.Context, req *runtimeapi.ListContainersRequest) (*runtimeapi.ListContainersResponse, error) {
+	c := s.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.kubelet("ListContainers", len(c.containers))
+	req = wire(req)
+	c.front.read("ListContainers", req, len(c.containers))
+	f := req.GetFilter()
+	var out []*runtimeapi.Container
+	for _, id := range sortedKeys(c.containers) {
+		ct := c.containers[id]
+		state := c.refresh(ct)
+		if f != nil {
+			if f.Id != "" && f.Id != ct.id || f.PodSandboxId != "" && f.PodSandboxId != ct.sandboxID {
+				continue
+			}
+			if f.State != nil && f.State.State != state {
+				continue
+			}
+			if !labelsMatch(ct.cfg.GetLabels(), f.LabelSelector) {
+				continue
+			}
+		}
+		out = append(out, &runtimeapi.Container{
+			Id: ct.id, PodSandboxId: ct.sandboxID, Metadata: ct.cfg.GetMetadata(),
+			Image: &runtimeapi.ImageSpec{Image: ct.img.Ref}, ImageRef: c.imageRef(ct.img), ImageId: ct.img.ID,
+			State: state, CreatedAt: ct.createdAt.UnixNano(), Labels: ct.cfg.GetLabels(), Annotations: ct.cfg.GetAnnotations(),
+		})
+	}
+	return wire(&runtimeapi.ListContainersResponse{Containers: out}), nil
+}
+
+func (s *runtimeService) ContainerStatus(_ context.Context, req *runtimeapi.ContainerStatusRequest) (*runtimeapi.ContainerStatusResponse, error) {
+	c := s.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.kubelet("ContainerStatus", 0)
+	req = wire(req)
+	ct, err := c.findContainer(req.ContainerId)
+	if err != nil {
+		return nil, err
+	}
+	c.front.read("ContainerStatus", req, 1)
+	st := &runtimeapi.ContainerStatus{
+		Id: ct.id, Metadata: ct.cfg.GetMetadata(), State: c.refresh(ct), CreatedAt: ct.createdAt.UnixNano(),
+		Image: &runtimeapi.ImageSpec{Image: ct.img.Ref}, ImageRef: c.imageRef(ct.img), ImageId: ct.img.ID,
+		ExitCode: ct.exitCode, Reason: ct.reason, Message: ct.message,
+		Labels: ct.cfg.GetLabels(), Annotations: ct.cfg.GetAnnotations(), LogPath: ct.logPath,
+	}
+	if !ct.startedAt.IsZero() {
+		st.StartedAt = ct.startedAt.UnixNano()
+	}
+	if st.State == runtimeapi.ContainerState_CONTAINER_EXITED {
+		st.FinishedAt = ct.finishedAt.UnixNano()
+	}
+	return wire(&runtimeapi.ContainerStatusResponse{Status: st}), nil
+}
+
+func (s *runtimeService) ExecSync(_ context.Context, req *runtimeapi.ExecSyncRequest) (*runtimeapi.ExecSyncResponse, error) {
+	c := s.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.kubelet("ExecSync", 0)
+	req = wire(req)
+	ct, err := c.findContainer(req.ContainerId)
+	if err != nil {
+		return nil, err
+	}
+	if c.refresh(ct) != runtimeapi.ContainerState_CONTAINER_RUNNING {
+		return nil, status.Errorf(codes.Unknown, "container %s is not running", ct.id)
+	}
+	if !ct.img.HasBinary(firstOr(req.Cmd)) {
+		c.front.read("ExecSync", req, 0)
+		return wire(&runtimeapi.ExecSyncResponse{Stderr: []byte(images.ExecNotFound(firstOr(req.Cmd)) + "\n"), ExitCode: 126}), nil
+	}
+	res, err := c.front.execSync(req, ct)
+	if err != nil {
+		return nil, runtimeErr(err)
+	}
+	return wire(&runtimeapi.ExecSyncResponse{Stdout: []byte(res.stdout), Stderr: []byte(res.stderr), ExitCode: int32(res.code)}), nil
+}
+
+func firstOr(s []string) string {
+	if len(s) == 0 {
+		return ""
+	}
+	return s[0]
+}
+
+func (s *runtimeService) UpdateContainerResources(_ context.Context, req *runtimeapi.UpdateContainerResourcesRequest) (*runtimeapi.UpdateContainerResourcesResponse, error) {
+	c := s.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.front.read("UpdateContainerResources", wire(req), 0)
+	return &runtimeapi.UpdateContainerResourcesResponse{}, nil
+}
+
+func (s *runtimeService) ReopenContainerLog(context.Context, *runtimeapi.ReopenContainerLogRequest) (*runtimeapi.ReopenContainerLogResponse, error) {
+	return &runtimeapi.ReopenContainerLogResponse{}, nil
+}
+
+func (s *runtimeService) ListContainerStats(_ context.Context, req *runtimeapi.ListContainerStatsRequest) (*runtimeapi.ListContainerStatsResponse, error) {
+	c := s.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.kubelet("ListContainerStats", len(c.containers))
+	c.front.read("ListContainerStats", wire(req), len(c.containers))
+	return &runtimeapi.ListContainerStatsResponse{}, nil
+}
+
+func (s *runtimeService) ListPodSandboxStats(context.Context, *runtimeapi.ListPodSandboxStatsRequest) (*runtimeapi.ListPodSandboxStatsResponse, error) {
+	return &runtimeapi.ListPodSandboxStatsResponse{}, nil
+}
+
+func (s *runtimeService) UpdateRuntimeConfig(context.Context, *runtimeapi.UpdateRuntimeConfigRequest) (*runtimeapi.UpdateRuntimeConfigResponse, error) {
+	return &runtimeapi.UpdateRuntimeConfigResponse{}, nil
+}
+
+// ---- images ----
+
+// findImage finds a pulled image by reference, ID or repo digest.
+func (c *Chain) findImage(ref string) (*images.Image, error) {
+	if img := c.images[ref]; img != nil {
+		return img, nil
+	}
+	if repo, tag, err := images.Normalize(ref); err == nil {
+		canon := repo + ":" + tag
+		for _, id := range sortedKeys(c.images) {
+			img := c.images[id]
+			if img.Ref == canon || img.RepoDigest() == ref {
+				return img, nil
+			}
+		}
+	}
+	return nil, notFound("failed to get image %q: image not found", ref)
+}
+
+func (s *imageService) PullImage(_ context.Context, req *runtimeapi.PullImageRequest) (*runtimeapi.PullImageResponse, error) {
+	c := s.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.kubelet("PullImage", 0)
+	req = wire(req)
+	ref := req.GetImage().GetImage()
+	img, err := c.cat.Resolve(ref)
+	if err != nil {
+		c.front.read("PullImage", req, 0)
+		return nil, c.pullError(err)
+	}
+	if _, have := c.images[img.ID]; !have || c.images[img.ID].Ref != img.Ref {
+		if err := c.front.pullImage(req, img); err != nil {
+			return nil, runtimeErr(err)
+		}
+	}
+	c.images[img.ID] = img
+	return wire(&runtimeapi.PullImageResponse{ImageRef: img.ID}), nil
+}
+
+// imageRef is ContainerStatus.ImageRef, which the kubelet shows as the
+// container's imageID: dockershim gives "docker-pullable://" + Docker's repo
+// digest (short name), containerd and CRI-O the canonical repo digest.
+func (c *Chain) imageRef(img *images.Image) string {
+	switch c.cfg.Kind {
+	case Docker, CRIDockerd:
+		return "docker-pullable://" + dockerShortName(img.Repo) + "@" + img.Digest
+	default:
+		return img.RepoDigest()
+	}
+}
+
+// pullError words a failed pull as each runtime does.
+//   - containerd: images.PullError (events-and-messages.md §2.3, real clusters).
+//   - dockerd (dockershim, cri-dockerd): "Error response from daemon: …"
+//     [guess: Docker's well-known texts, not in the reference sheets].
+//   - CRI-O: containers/image wording [guess].
+func (c *Chain) pullError(err error) error {
+	var pe *images.PullError
+	if !errors.As(err, &pe) {
+		return runtimeErr(err)
+	}
+	switch c.cfg.Kind {
+	case Docker, CRIDockerd:
+		short := dockerShortName(pe.Repo)
+		if pe.Reason == images.TagNotFound {
+			return status.Errorf(codes.Unknown, "Error response from daemon: manifest for %s:%s not found: manifest unknown: manifest unknown", short, pe.Tag)
+		}
+		return status.Errorf(codes.Unknown, "Error response from daemon: pull access denied for %s, repository does not exist or may require 'docker login': denied: requested access to the resource is denied", short)
+	case CRIO:
+		if pe.Reason == images.TagNotFound {
+			return status.Errorf(codes.Unknown, "reading manifest %s in %s: manifest unknown", pe.Tag, pe.Repo)
+		}
+		return status.Errorf(codes.Unknown, "reading manifest %s in %s: requested access to the resource is denied", pe.Tag, pe.Repo)
+	default:
+		return status.Error(codes.NotFound, pe.Desc())
+	}
+}
+
+func dockerShortName(repo string) string {
+	const lib = "docker.io/library/"
+	if len(repo) > len(lib) && repo[:len(lib)] == lib {
+		return repo[len(lib):]
+	}
+	if len(repo) > 10 && repo[:10] == "docker.io/" {
+		return repo[10:]
+	}
+	return repo
+}
+
+func (s *imageService) ListImages(_ context.Context, req *runtimeapi.ListImagesRequest) (*runtimeapi.ListImagesResponse, error) {
+	c := s.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.kubelet("ListImages", len(c.images))
+	c.front.read("ListImages", wire(req), len(c.images))
+	var out []*runtimeapi.Image
+	for _, id := range sortedKeys(c.images) {
+		out = append(out, criImage(c.images[id]))
+	}
+	return wire(&runtimeapi.ListImagesResponse{Images: out}), nil
+}
+
+func criImage(img *images.Image) *runtimeapi.Image {
+	return &runtimeapi.Image{Id: img.ID, RepoTags: []string{img.Ref}, RepoDigests: []string{img.RepoDigest()}, Size: uint64(img.Size), Spec: &runtimeapi.ImageSpec{Image: img.Ref}}
+}
+
+func (s *imageService) ImageStatus(_ context.Context, req *runtimeapi.ImageStatusRequest) (*runtimeapi.ImageStatusResponse, error) {
+	c := s.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.kubelet("ImageStatus", 0)
+	req = wire(req)
+	c.front.read("ImageStatus", req, 1)
+	img, err := c.findImage(req.GetImage().GetImage())
+	if err != nil {
+		return &runtimeapi.ImageStatusResponse{}, nil // absent image: empty status, no error (CRI contract)
+	}
+	return wire(&runtimeapi.ImageStatusResponse{Image: criImage(img)}), nil
+}
+
+func (s *imageService) RemoveImage(_ context.Context, req *runtimeapi.RemoveImageRequest) (*runtimeapi.RemoveImageResponse, error) {
+	c := s.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.kubelet("RemoveImage", 0)
+	req = wire(req)
+	c.front.read("RemoveImage", req, 0)
+	if img, err := c.findImage(req.GetImage().GetImage()); err == nil {
+		delete(c.images, img.ID)
+	}
+	return &runtimeapi.RemoveImageResponse{}, nil
+}
+
+func (s *imageService) ImageFsInfo(_ context.Context, req *runtimeapi.ImageFsInfoRequest) (*runtimeapi.ImageFsInfoResponse, error) {
+	c := s.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.kubelet("ImageFsInfo", 0)
+	c.front.read("ImageFsInfo", wire(req), 0)
+	var used uint64
+	for _, img := range c.images {
+		used += uint64(img.Size)
+	}
+	mount := map[Kind]string{
+		Docker: "/var/lib/docker", CRIDockerd: "/var/lib/docker",
+		Containerd: "/var/lib/containerd/io.containerd.snapshotter.v1.overlayfs", CRIO: "/var/lib/containers/storage/overlay-images",
+	}[c.cfg.Kind]
+	return &runtimeapi.ImageFsInfoResponse{ImageFilesystems: []*runtimeapi.FilesystemUsage{{
+		Timestamp:  c.now().UnixNano(),
+		FsId:       &runtimeapi.FilesystemIdentifier{Mountpoint: mount},
+		UsedBytes:  &runtimeapi.UInt64Value{Value: used},
+		InodesUsed: &runtimeapi.UInt64Value{Value: uint64(len(c.images)) * 1000},
+	}}}, nil
+}
+
+// pullCost charges the modelled transfer of an image pull.
+func (c *Chain) pullCost(img *images.Image) { c.wait(cost.PullTime(img.Size)) }

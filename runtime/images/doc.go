@@ -1,0 +1,19 @@
+// Package images is the image catalog: what common container images are and
+// do, as data.
+//
+// It owns:
+//   - reference parsing and normalisation ("nginx" → docker.io/library/nginx:latest);
+//   - the catalog of repositories, their tags and which version each tag
+//     pointed at on a given date (a cluster of 2023 pulls httpd 2.4.57 and sees
+//     the 45-byte "It works!" page; one of 2026 pulls 2.4.68 and sees 191 bytes);
+//   - pull errors with the runtime's exact text;
+//   - the behaviour of a container started from an image: log lines with
+//     offsets from start, exit, HTTP ports, stop behaviour, and a modest
+//     data-driven command set for exec (echo, cat of known files, ls, env,
+//     hostname, sh -c "a; b", sleep, exit N, date).
+//
+// It must not: read the wall clock, use global randomness, know about pods,
+// nodes, networks or runtimes. Time enters through ProcessSpec.Start and
+// Process.Clock. Facts and their sources: shared/reference/images.md; every
+// figure not found there is marked [guess] next to it.
+package images
