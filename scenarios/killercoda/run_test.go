@@ -214,15 +214,19 @@ func TestTestRunner(t *testing.T) {
 
 func TestTestRunnerAllPass(t *testing.T) {
 	fsys := scenarioFS(`{"title":"ok","details":{"steps":[{"text":"s.md","verify":"v.sh"}]},"backend":{"imageid":"kubernetes-kubeadm-2nodes"}}`,
-		map[string]string{"s.md": "# Touch\n`touch x`{{exec}}\n", "v.sh": "test -f x"})
+		map[string]string{"s.md": "# Touch\n`touch x; echo made`{{exec}}\n", "v.sh": "echo looking; test -f x"})
 	sc, err := Load(fsys, "ok", "ok")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out strings.Builder
-	res, err := Test(context.Background(), sc, &fakeEnv{}, &out, TestConfig{Settle: -1})
+	var tr strings.Builder
+	res, err := Test(context.Background(), sc, &fakeEnv{}, &out, TestConfig{Settle: -1, Trace: &tr})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if want := "==> step 1: verify before the blocks\nlooking\n==> step 1: exec 1\nmade\n==> step 1: verify after the blocks\nlooking\n"; tr.String() != want {
+		t.Errorf("trace = %q, want %q", tr.String(), want)
 	}
 	if want := "PASS step 1/1 Touch\n1 passed, 0 failed\n"; out.String() != want || !res.OK() {
 		t.Errorf("Test = %q (OK %v), want %q", out.String(), res.OK(), want)

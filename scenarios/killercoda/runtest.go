@@ -38,6 +38,9 @@ type TestConfig struct {
 	// feature, a check real kubectl rejects). A failed step with a known
 	// gap is still counted as failed; the gap is printed in a closing note.
 	KnownGaps map[int]string
+	// Trace, when set, receives everything the scripts and blocks print,
+	// each under a "==> …" header (for finding out why a step failed).
+	Trace io.Writer
 }
 
 // StepResult is one line of Test's report.
@@ -150,7 +153,7 @@ func Test(ctx context.Context, sc *Scenario, env scenarios.Env, out io.Writer, c
 			fail(reason)
 		}
 		if !st.Verify.IsZero() {
-			if v := s.verify(ctx, st, nil); v.OK() {
+			if v := s.verify(ctx, st, trace(cfg.Trace, "step %d: verify before the blocks", i+1)); v.OK() {
 				fail("verify passes before the step is done")
 			} else if v.TimedOut || v.Err != nil {
 				fail("before the step's blocks ran: " + v.Describe())
@@ -164,7 +167,7 @@ func Test(ctx context.Context, sc *Scenario, env scenarios.Env, out io.Writer, c
 			fail("no {{exec}} blocks to solve the step (give the test a solution for it)")
 		}
 		for k, b := range blocks {
-			br := s.exec(ctx, b, nil)
+			br := s.exec(ctx, b, trace(cfg.Trace, "step %d: exec %d", i+1, b.N))
 			if br.TimedOut && k+1 < len(blocks) && blocks[k+1].Interrupt {
 				continue
 			}
@@ -184,7 +187,7 @@ func Test(ctx context.Context, sc *Scenario, env scenarios.Env, out io.Writer, c
 			return res, err
 		}
 		if !st.Verify.IsZero() {
-			if v := s.verify(ctx, st, nil); !v.OK() {
+			if v := s.verify(ctx, st, trace(cfg.Trace, "step %d: verify after the blocks", i+1)); !v.OK() {
 				fail("verify fails after the step's blocks ran: " + v.Describe())
 			}
 		} else if r.Passed {
@@ -212,6 +215,15 @@ func Test(ctx context.Context, sc *Scenario, env scenarios.Env, out io.Writer, c
 	}
 	fmt.Fprintf(out, "%d passed, %d failed\n", res.Passed, res.Failed)
 	return res, ctx.Err()
+}
+
+// trace writes a header to w and returns w (nil: nil).
+func trace(w io.Writer, format string, args ...any) io.Writer {
+	if w == nil {
+		return nil
+	}
+	fmt.Fprintf(w, "==> "+format+"\n", args...)
+	return w
 }
 
 // pageScripts runs a page's background script to its end, then its

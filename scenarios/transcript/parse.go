@@ -48,6 +48,10 @@ type Item struct {
 	Advance time.Duration
 
 	matchers []lineMatcher
+	// outStart is the 0-based source line of the first output line;
+	// exitLine the 1-based line of the "exit" directive (0: none).
+	outStart int
+	exitLine int
 }
 
 // Transcript is a parsed transcript file.
@@ -194,6 +198,7 @@ func (p *parser) command(cmd string) error {
 	}
 	it.Command = cmd
 	p.out = it
+	it.outStart = p.lineNo
 	return nil
 }
 
@@ -206,6 +211,7 @@ func (p *parser) continuation(s string) error {
 	it.Command += s
 	p.cont = nil
 	p.out = it
+	it.outStart = p.lineNo
 	return nil
 }
 
@@ -264,6 +270,7 @@ func (p *parser) directive(rest string) error {
 			return p.errf("exit code %q is not a number from 0 to 255", args[0])
 		}
 		p.t.Items[len(p.t.Items)-1].Exit = n
+		p.t.Items[len(p.t.Items)-1].exitLine = p.lineNo
 		return nil
 	}
 	it := Item{Kind: KindDirective, Line: p.lineNo, Directive: name, Args: args}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -328,6 +329,67 @@ func TestReplayEnvErrors(t *testing.T) {
 			err = Replay(context.Background(), tr, env, nil)
 			if err == nil || err.Error() != tt.want {
 				t.Errorf("Replay error = %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestUpdate(t *testing.T) {
+	src, err := os.ReadFile("testdata/good.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		edit func(*fakeEnv)
+		want func(string) string
+	}{
+		{"unchanged", func(*fakeEnv) {}, func(s string) string { return s }},
+		{
+			name: "changed line keeps the patterns of matching lines",
+			edit: func(f *fakeEnv) {
+				f.outputs["kubectl get pods -n kube-system"] = strings.Replace(f.outputs["kubectl get pods -n kube-system"], "1 (9h ago)", "2 (1h ago)", 1)
+			},
+			want: func(s string) string {
+				return strings.Replace(s, "kube-proxy-{{suffix5}}                        1/1     Running   1 (9h ago)",
+					"kube-proxy-9xf77                        1/1     Running   2 (1h ago)", 1)
+			},
+		},
+		{
+			name: "exit codes and escapes",
+			edit: func(f *fakeEnv) {
+				f.codes["kubectl get pod nope"] = 0
+				f.codes["kubectl get pods"] = 3
+				f.outputs["kubectl get pods"] = "$ odd\n# kubesim: odd\nplain\n"
+			},
+			want: func(s string) string {
+				s = strings.Replace(s, "No resources found in default namespace.\n", "\\$ odd\n\\# kubesim: odd\nplain\n# kubesim: exit 3\n", 1)
+				return strings.Replace(s, "not found\n# kubesim: exit 1\n", "not found\n# kubesim: exit 0\n", 1)
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tr, err := Parse("good.txt", strings.NewReader(string(src)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			env := goodEnv()
+			tt.edit(env)
+			got, err := Update(context.Background(), tr, src, env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want(string(src)), string(got)); diff != "" {
+				t.Errorf("Update mismatch (-want +got):\n%s", diff)
+			}
+			// What Update wrote replays cleanly against the same env.
+			tr2, err := Parse("good.txt", strings.NewReader(string(got)))
+			if err != nil {
+				t.Fatalf("updated transcript does not parse: %v", err)
+			}
+			if err := Replay(context.Background(), tr2, env, nil); err != nil {
+				t.Errorf("updated transcript does not replay: %v", err)
 			}
 		})
 	}
