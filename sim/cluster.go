@@ -1,0 +1,321 @@
+package sim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"path/filepath"
+	"sort"
+	"sync"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+
+	"kubesim/net/fabric"
+	"kubesim/sim/apiserver"
+	"kubesim/sim/clock"
+	"kubesim/sim/events"
+	"kubesim/sim/kubelet"
+	"kubesim/sim/store"
+)
+
+// Component is a part of the control plane or a node that reacts to store
+// events. All methods are called on the loop goroutine with the cluster
+// lock held, never concurrently.
+type Component interface {
+	Name() string
+	// Handle records work for one store event (revision order). It must not write.
+	Handle(ev store.Event)
+	// Run does queued work, possibly writing through the registry, and
+	// reports whether it did anything. It is called until every component
+	// reports false.
+	Run(now time.Time) bool
+}
+
+// Options configures how a cluster runs.
+type Options struct {
+	// Dir holds the cluster's state file (store.db). Empty: a temporary
+	// directory the caller must remove (tests use t.TempDir()).
+	Dir string
+	// NoSync turns off fsync (tests, benchmarks).
+	NoSync bool
+	// Wait, if set, makes watches block the live way (see apiserver.Driver);
+	// nil is stepped mode: a waiting watch advances virtual time.
+	Wait func(ctx context.Context, ready <-chan struct{}, deadline time.Time) bool
+	// OnWrite, if set, is called after each request's changes are committed
+	// (the live driver wakes its loop).
+	OnWrite func()
+	// Start overrides spec.Start for a new cluster (the live driver passes
+	// the wall clock).
+	Start time.Time
+}
+
+// periodic is work that recurs every period but whose intermediate ticks
+// matter to nobody: when virtual time jumps, it runs once, at the latest
+// tick, instead of once per tick (lease renewals over a 2d12h jump).
+type periodic struct {
+	name   string
+	period time.Duration
+	last   time.Time
+	fn     func(tick time.Time)
+}
+
+// Cluster is a simulated Kubernetes cluster.
+type Cluster struct {
+	Spec     ClusterSpec
+	Clock    *clock.Virtual
+	Rand     *rand.Rand
+	Store    *store.Store
+	Registry *apiserver.Registry
+	Recorder *events.Recorder
+	API      *apiserver.Server
+
+	opts       Options
+	mu         sync.Mutex
+	watcher    *store.Watcher
+	components []Component
+	periodics  []*periodic
+	settling   bool
+	closed     bool
+	kubelets   map[string]*kubelet.Kubelet
+	nodeOrder  []string
+	fabric     *fabric.Fabric
+}
+
+// New builds a cluster from spec, or resumes the one whose state is in
+// opts.Dir. It runs kubeadm-style preflight checks first.
+func New(spec ClusterSpec, opts Options) (*Cluster, error) {
+	if err := spec.Preflight(); err != nil {
+		return nil, err
+	}
+	if opts.Dir == "" {
+		return nil, errors.New("sim: Options.Dir is empty")
+	}
+	st, err := store.Open(store.Options{Path: filepath.Join(opts.Dir, "store.db"), NoSync: opts.NoSync, Decode: apiserver.DecodeStorage})
+	if err != nil {
+		return nil, fmt.Errorf("open cluster state: %w", err)
+	}
+	apiserver.RestoreResourceVersions(st)
+	start := spec.Start
+	if !opts.Start.IsZero() {
+		start = opts.Start
+	}
+	c := &Cluster{Spec: spec, Store: st, opts: opts}
+	c.Rand = rand.New(rand.NewPCG(spec.Seed, spec.Seed^0x6b756265))
+	c.Clock = clock.NewVirtual(start)
+	resumed := st.Rev() > 0
+	if resumed {
+		if t, ok := lastTime(st); ok && t.After(start) {
+			c.Clock.Set(t)
+		}
+	}
+	c.Registry = apiserver.NewRegistry(st, c.Clock, c.Rand, spec.KubernetesVersion)
+	c.Recorder = events.NewRecorder(c.Registry, c.Clock)
+	c.API, err = apiserver.New(apiserver.Config{Registry: c.Registry, Clock: c.Clock, Driver: c, Version: spec.KubernetesVersion, Hooks: c.hooks()})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	c.watcher, err = st.Watch("/registry/", st.Rev())
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.build(resumed); err != nil {
+		st.Close()
+		return nil, err
+	}
+	c.settle()
+	return c, nil
+}
+
+// Handler returns the API server.
+func (c *Cluster) Handler() http.Handler { return c.API }
+
+// Close stops the cluster and closes its state file after a final commit.
+func (c *Cluster) Close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return nil
+	}
+	c.closed = true
+	c.watcher.Stop()
+	err := c.Store.Sync()
+	return errors.Join(err, c.Store.Close())
+}
+
+// AddComponent registers a component; components see events in the order
+// they were added.
+func (c *Cluster) AddComponent(comp Component) { c.components = append(c.components, comp) }
+
+// Every registers periodic work (see periodic). first is the first tick.
+func (c *Cluster) Every(name string, period time.Duration, first time.Time, fn func(tick time.Time)) {
+	c.periodics = append(c.periodics, &periodic{name: name, period: period, last: first.Add(-period), fn: fn})
+}
+
+// Do implements apiserver.Driver: fn runs with the cluster lock held, then
+// the cluster settles and commits.
+func (c *Cluster) Do(fn func()) {
+	c.mu.Lock()
+	fn()
+	c.settle()
+	c.mu.Unlock()
+	if c.opts.OnWrite != nil {
+		c.opts.OnWrite()
+	}
+}
+
+// Wait implements apiserver.Driver. In stepped mode a watch with nothing to
+// send moves virtual time to the next timer before its deadline.
+func (c *Cluster) Wait(ctx context.Context, ready <-chan struct{}, deadline time.Time) bool {
+	if c.opts.Wait != nil {
+		return c.opts.Wait(ctx, ready, deadline)
+	}
+	select {
+	case <-ready:
+		return true
+	case <-ctx.Done():
+		return false
+	default:
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return false
+	}
+	next, ok := c.Clock.Next()
+	if !ok || next.After(deadline) {
+		return false
+	}
+	c.advanceTo(next)
+	return true
+}
+
+// Locked runs fn with the cluster lock held, without settling (reads).
+func (c *Cluster) Locked(fn func()) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	fn()
+}
+
+// Settle lets the cluster react to everything pending at the current time.
+func (c *Cluster) Settle() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.settle()
+}
+
+// settle delivers events and runs components and due timers until nothing
+// changes, then commits. Caller holds c.mu.
+func (c *Cluster) settle() {
+	if c.settling || c.closed {
+		return
+	}
+	c.settling = true
+	defer func() { c.settling = false }()
+	now := c.Clock.Now()
+	for {
+		progressed := false
+		for evs := c.watcher.Pull(); len(evs) > 0; evs = c.watcher.Pull() {
+			progressed = true
+			for _, ev := range evs {
+				for _, comp := range c.components {
+					comp.Handle(ev)
+				}
+			}
+		}
+		for _, comp := range c.components {
+			if comp.Run(now) {
+				progressed = true
+			}
+		}
+		if !progressed && c.Clock.FireDue() {
+			progressed = true
+		}
+		if !progressed {
+			break
+		}
+	}
+	if err := c.Store.Sync(); err != nil {
+		panic(fmt.Sprintf("kubesim: commit failed: %v", err))
+	}
+}
+
+// Advance moves virtual time forward by d, running every timer on the way
+// and periodic work at most once between consecutive timers.
+func (c *Cluster) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.advanceTo(c.Clock.Now().Add(d))
+}
+
+// AdvanceTo moves virtual time forward to t (the live driver's step).
+func (c *Cluster) AdvanceTo(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.advanceTo(t)
+}
+
+func (c *Cluster) advanceTo(target time.Time) {
+	c.settle()
+	for {
+		stop := target
+		next, ok := c.Clock.Next()
+		if ok && next.Before(stop) {
+			stop = next
+		}
+		c.runPeriodics(stop)
+		if ok && !next.After(target) {
+			c.Clock.Step(target)
+			c.settle()
+			continue
+		}
+		c.Clock.Set(target)
+		c.settle()
+		return
+	}
+}
+
+// runPeriodics runs each periodic job once at its latest tick no later than
+// until, in tick order. Caller holds c.mu.
+func (c *Cluster) runPeriodics(until time.Time) {
+	type due struct {
+		p    *periodic
+		tick time.Time
+	}
+	var ds []due
+	for _, p := range c.periodics {
+		if n := until.Sub(p.last) / p.period; n >= 1 {
+			ds = append(ds, due{p, p.last.Add(n * p.period)})
+		}
+	}
+	sort.SliceStable(ds, func(i, j int) bool { return ds[i].tick.Before(ds[j].tick) })
+	for _, d := range ds {
+		c.Clock.Set(d.tick)
+		d.p.last = d.tick
+		d.p.fn(d.tick)
+		c.settle()
+	}
+}
+
+// NextWake reports when the cluster next has timed work: the earliest timer
+// or periodic tick.
+func (c *Cluster) NextWake() (time.Time, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t, ok := c.Clock.Next()
+	for _, p := range c.periodics {
+		n := p.last.Add(p.period)
+		if !ok || n.Before(t) {
+			t, ok = n, true
+		}
+	}
+	return t, ok
+}
+
+func badRequest(msg string) error { return apierrors.NewBadRequest(msg) }

@@ -1,0 +1,521 @@
+package kubelet
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
+
+	"kubesim/net/fabric"
+	"kubesim/runtime/chain"
+	"kubesim/runtime/images"
+	"kubesim/sim/clock"
+)
+
+// podState is what the kubelet knows of one pod it runs.
+type podState struct {
+	uid       types.UID
+	ns, name  string
+	pod       *corev1.Pod // last seen spec
+	sandboxID string
+	ip        string
+	started   bool // sandbox requested
+	killing   bool
+	startTime metav1.Time
+	ctrs      []*ctrState
+	timers    []*clock.Timer
+	gen       int // bumped when timers are cancelled
+}
+
+type ctrState struct {
+	spec     corev1.Container
+	id       string
+	imageID  string
+	imageRef string
+	waiting  *corev1.ContainerStateWaiting
+	running  *corev1.ContainerStateRunning
+	term     *corev1.ContainerStateTerminated
+	last     *corev1.ContainerStateTerminated
+	ready    bool
+	restarts int32
+	proc     *images.Process
+	prevProc *images.Process
+	prevLogs []images.LogLine
+	started  time.Time
+	pulled   bool
+	pullFail int
+	crashes  int
+}
+
+func (k *Kubelet) after(ps *podState, d time.Duration, fn func()) {
+	gen := ps.gen
+	t := k.cfg.Clock.AfterFunc(d, func() {
+		if ps.gen != gen || !k.running {
+			return
+		}
+		fn()
+	})
+	ps.timers = append(ps.timers, t)
+}
+
+func (k *Kubelet) cancelTimers(ps *podState) {
+	for _, t := range ps.timers {
+		k.cfg.Clock.Stop(t)
+	}
+	ps.timers = nil
+	ps.gen++
+}
+
+// syncPod brings one pod towards its desired state; it reports whether it wrote.
+func (k *Kubelet) syncPod(uid types.UID) bool {
+	ps := k.pods[uid]
+	pod := k.lookup(uid, ps)
+	if pod == nil {
+		if ps != nil {
+			k.teardown(ps)
+			delete(k.pods, uid)
+		}
+		return false
+	}
+	if ps == nil {
+		if pod.Status.Phase == corev1.PodSucceeded || pod.Status.Phase == corev1.PodFailed {
+			return false
+		}
+		ps = &podState{uid: uid, ns: pod.Namespace, name: pod.Name}
+		for _, c := range pod.Spec.Containers {
+			ps.ctrs = append(ps.ctrs, &ctrState{spec: c, waiting: &corev1.ContainerStateWaiting{Reason: "ContainerCreating"}})
+		}
+		k.pods[uid] = ps
+	}
+	ps.pod = pod
+	if pod.DeletionTimestamp != nil {
+		if !ps.killing {
+			k.kill(ps)
+			return true
+		}
+		return false
+	}
+	if !ps.started {
+		if !pod.Spec.HostNetwork && k.ipam == nil {
+			return false // no podCIDR yet: the network is not ready
+		}
+		ps.started = true
+		ps.startTime = k.now()
+		k.writeStatus(ps)
+		k.runSandbox(ps)
+		return true
+	}
+	return false
+}
+
+// lookup finds the pod in the store (by the name recorded for its uid).
+func (k *Kubelet) lookup(uid types.UID, ps *podState) *corev1.Pod {
+	if ps != nil {
+		obj, err := k.cfg.Registry.Get(k.podRes, ps.ns, ps.name)
+		if err == nil && obj.(*corev1.Pod).UID == uid {
+			return obj.(*corev1.Pod)
+		}
+		return nil
+	}
+	objs, _, _ := k.cfg.Registry.List(k.podRes, "", podsOnNode(k.cfg.NodeName))
+	for _, o := range objs {
+		if p := o.(*corev1.Pod); p.UID == uid {
+			return p
+		}
+	}
+	return nil
+}
+
+func (k *Kubelet) ctx() context.Context { return context.Background() }
+
+func (k *Kubelet) sandboxConfig(ps *podState) *runtimeapi.PodSandboxConfig {
+	p := ps.pod
+	cfg := &runtimeapi.PodSandboxConfig{
+		Metadata:     &runtimeapi.PodSandboxMetadata{Name: p.Name, Namespace: p.Namespace, Uid: string(p.UID)},
+		Hostname:     p.Name,
+		LogDirectory: fmt.Sprintf("/var/log/pods/%s_%s_%s", p.Namespace, p.Name, p.UID),
+		Labels:       map[string]string{"io.kubernetes.pod.name": p.Name, "io.kubernetes.pod.namespace": p.Namespace, "io.kubernetes.pod.uid": string(p.UID)},
+		Annotations:  map[string]string{},
+		Linux:        &runtimeapi.LinuxPodSandboxConfig{SecurityContext: &runtimeapi.LinuxSandboxSecurityContext{NamespaceOptions: &runtimeapi.NamespaceOption{}}},
+	}
+	for key, v := range p.Labels {
+		cfg.Labels[key] = v
+	}
+	if p.Spec.HostNetwork {
+		cfg.Linux.SecurityContext.NamespaceOptions.Network = runtimeapi.NamespaceMode_NODE
+		cfg.Annotations[chain.PodIPAnnotation] = k.cfg.NodeIP
+	}
+	return cfg
+}
+
+// runSandbox asks the runtime for the pod sandbox; its IP comes from IPAM.
+func (k *Kubelet) runSandbox(ps *podState) {
+	cfg := k.sandboxConfig(ps)
+	resp, err := k.rt.RunPodSandbox(k.ctx(), &runtimeapi.RunPodSandboxRequest{Config: cfg})
+	cost := k.cfg.Runtime.TakeCost()
+	if err != nil {
+		k.cfg.Recorder.Event(ps.pod, "", k.source(), corev1.EventTypeWarning, "FailedCreatePodSandBox", "Failed to create pod sandbox: "+err.Error())
+		k.after(ps, 10*time.Second, func() { ps.started = false; k.dirty[ps.uid] = true })
+		return
+	}
+	ps.sandboxID = resp.PodSandboxId
+	k.after(ps, cost, func() {
+		st, err := k.rt.PodSandboxStatus(k.ctx(), &runtimeapi.PodSandboxStatusRequest{PodSandboxId: ps.sandboxID})
+		k.cfg.Runtime.TakeCost()
+		if err == nil && st.Status.GetNetwork() != nil {
+			ps.ip = st.Status.Network.Ip
+		}
+		if ps.pod.Spec.HostNetwork {
+			ps.ip = k.cfg.NodeIP
+		}
+		k.writeStatus(ps)
+		k.startContainer(ps, 0)
+	})
+}
+
+// AllocateIP is the chain's IPAM hook: host-local on the node's podCIDR.
+func (k *Kubelet) AllocateIP(podUID, ns, name string) (string, error) {
+	if k.ipam == nil {
+		return "", fmt.Errorf("network plugin not ready: node %s has no podCIDR", k.cfg.NodeName)
+	}
+	ip, err := k.ipam.Allocate(podUID)
+	if err != nil {
+		return "", err
+	}
+	return ip.String(), nil
+}
+
+// ReleaseIP is the chain's IPAM release hook.
+func (k *Kubelet) ReleaseIP(podUID, ns, name string) {
+	if k.ipam != nil {
+		k.ipam.Release(podUID)
+	}
+}
+
+func fieldPath(c *ctrState) string { return "spec.containers{" + c.spec.Name + "}" }
+
+// startContainer pulls, creates and starts container i, then the next.
+func (k *Kubelet) startContainer(ps *podState, i int) {
+	if i >= len(ps.ctrs) {
+		return
+	}
+	c := ps.ctrs[i]
+	img := c.spec.Image
+	present := false
+	if st, err := k.images.ImageStatus(k.ctx(), &runtimeapi.ImageStatusRequest{Image: &runtimeapi.ImageSpec{Image: img}}); err == nil && st.Image != nil {
+		present = true
+		c.imageRef = st.Image.Id
+	}
+	k.cfg.Runtime.TakeCost()
+	if present && c.spec.ImagePullPolicy != corev1.PullAlways {
+		k.cfg.Recorder.Event(ps.pod, fieldPath(c), k.source(), corev1.EventTypeNormal, "Pulled", fmt.Sprintf("Container image %q already present on machine", img))
+		k.createAndStart(ps, i)
+		return
+	}
+	k.cfg.Recorder.Event(ps.pod, fieldPath(c), k.source(), corev1.EventTypeNormal, "Pulling", fmt.Sprintf("Pulling image %q", img))
+	resp, err := k.images.PullImage(k.ctx(), &runtimeapi.PullImageRequest{Image: &runtimeapi.ImageSpec{Image: img}})
+	cost := k.cfg.Runtime.TakeCost()
+	k.after(ps, cost, func() {
+		if err != nil {
+			k.pullFailed(ps, i, err)
+			return
+		}
+		c.imageRef = resp.ImageRef
+		c.pullFail = 0
+		d := cost.Truncate(time.Millisecond)
+		k.cfg.Recorder.Event(ps.pod, fieldPath(c), k.source(), corev1.EventTypeNormal, "Pulled", k.pulledMessage(img, d))
+		k.createAndStart(ps, i)
+	})
+}
+
+func (k *Kubelet) pulledMessage(img string, d time.Duration) string {
+	msg := fmt.Sprintf("Successfully pulled image %q in %v (%v including waiting)", img, d, d)
+	if minorOf(k.cfg.Version) >= 30 {
+		if im, err := k.cfg.Catalog.Resolve(img); err == nil {
+			msg += fmt.Sprintf(". Image size: %d bytes.", im.Size)
+		}
+	}
+	return msg
+}
+
+func minorOf(v string) int {
+	var major, minor int
+	fmt.Sscanf(strings.TrimPrefix(v, "v"), "%d.%d", &major, &minor)
+	return minor
+}
+
+// pullFailed records ErrImagePull, then retries with back-off (ImagePullBackOff).
+func (k *Kubelet) pullFailed(ps *podState, i int, err error) {
+	c := ps.ctrs[i]
+	img := c.spec.Image
+	msg := err.Error()
+	k.cfg.Recorder.Event(ps.pod, fieldPath(c), k.source(), corev1.EventTypeWarning, "Failed", fmt.Sprintf("Failed to pull image %q: %s", img, msg))
+	k.cfg.Recorder.Event(ps.pod, fieldPath(c), k.source(), corev1.EventTypeWarning, "Failed", "Error: ErrImagePull")
+	c.waiting = &corev1.ContainerStateWaiting{Reason: "ErrImagePull", Message: msg}
+	k.writeStatus(ps)
+	backoff := chain.Backoff(c.pullFail)
+	c.pullFail++
+	// The next sync inside the back-off window reports ImagePullBackOff.
+	k.after(ps, time.Second, func() {
+		k.cfg.Recorder.Event(ps.pod, fieldPath(c), k.source(), corev1.EventTypeNormal, "BackOff", fmt.Sprintf("Back-off pulling image %q", img))
+		k.cfg.Recorder.Event(ps.pod, fieldPath(c), k.source(), corev1.EventTypeWarning, "Failed", "Error: ImagePullBackOff")
+		bmsg := fmt.Sprintf("Back-off pulling image %q", img)
+		if minorOf(k.cfg.Version) >= 32 {
+			bmsg += ": ErrImagePull: " + msg
+		}
+		c.waiting = &corev1.ContainerStateWaiting{Reason: "ImagePullBackOff", Message: bmsg}
+		k.writeStatus(ps)
+	})
+	k.after(ps, backoff, func() { k.startContainer(ps, i) })
+}
+
+func (k *Kubelet) containerConfig(ps *podState, c *ctrState) *runtimeapi.ContainerConfig {
+	env := []*runtimeapi.KeyValue{}
+	for _, e := range c.spec.Env {
+		if e.ValueFrom == nil {
+			env = append(env, &runtimeapi.KeyValue{Key: e.Name, Value: []byte(e.Value)})
+		}
+	}
+	return &runtimeapi.ContainerConfig{
+		Metadata: &runtimeapi.ContainerMetadata{Name: c.spec.Name, Attempt: uint32(c.restarts)},
+		Image:    &runtimeapi.ImageSpec{Image: c.spec.Image},
+		Command:  c.spec.Command,
+		Args:     c.spec.Args,
+		Envs:     env,
+		Labels: map[string]string{
+			"io.kubernetes.container.name": c.spec.Name, "io.kubernetes.pod.name": ps.name,
+			"io.kubernetes.pod.namespace": ps.ns, "io.kubernetes.pod.uid": string(ps.uid),
+		},
+		LogPath: fmt.Sprintf("%s/%d.log", c.spec.Name, c.restarts),
+	}
+}
+
+// createAndStart runs CreateContainer and StartContainer through the chain.
+func (k *Kubelet) createAndStart(ps *podState, i int) {
+	c := ps.ctrs[i]
+	resp, err := k.rt.CreateContainer(k.ctx(), &runtimeapi.CreateContainerRequest{PodSandboxId: ps.sandboxID, Config: k.containerConfig(ps, c), SandboxConfig: k.sandboxConfig(ps)})
+	if err == nil {
+		c.id = resp.ContainerId
+		_, err = k.rt.StartContainer(k.ctx(), &runtimeapi.StartContainerRequest{ContainerId: c.id})
+	}
+	cost := k.cfg.Runtime.TakeCost()
+	k.after(ps, cost, func() {
+		if err != nil {
+			k.cfg.Recorder.Event(ps.pod, fieldPath(c), k.source(), corev1.EventTypeWarning, "Failed", "Error: "+err.Error())
+			c.waiting = &corev1.ContainerStateWaiting{Reason: "CreateContainerError", Message: err.Error()}
+			k.writeStatus(ps)
+			return
+		}
+		k.cfg.Recorder.Event(ps.pod, fieldPath(c), k.source(), corev1.EventTypeNormal, "Created", k.createdMessage(c.spec.Name))
+		k.cfg.Recorder.Event(ps.pod, fieldPath(c), k.source(), corev1.EventTypeNormal, "Started", fmt.Sprintf("Started container %s", c.spec.Name))
+		k.running1(ps, c)
+		k.startContainer(ps, i+1)
+	})
+}
+
+func (k *Kubelet) createdMessage(name string) string {
+	if minorOf(k.cfg.Version) >= 33 {
+		return "Created container: " + name
+	}
+	return "Created container " + name
+}
+
+// running1 marks a started container running and arranges its exit.
+func (k *Kubelet) running1(ps *podState, c *ctrState) {
+	now := k.cfg.Clock.Now()
+	c.started = now
+	c.waiting, c.term = nil, nil
+	c.running = &corev1.ContainerStateRunning{StartedAt: k.now()}
+	c.ready = true
+	c.proc = k.cfg.Runtime.Process(c.id)
+	if c.proc != nil && k.cfg.Fabric != nil && ps.ip != "" {
+		if ip, err := netip.ParseAddr(ps.ip); err == nil {
+			for port, h := range c.proc.Ports {
+				k.cfg.Fabric.Register(ip, port, adaptHandler(h))
+			}
+		}
+	}
+	k.writeStatus(ps)
+	if c.proc != nil && c.proc.Exit != nil {
+		exit := *c.proc.Exit
+		k.after(ps, exit.After, func() { k.exited(ps, c, exit.Code, "") })
+	}
+}
+
+// adaptHandler turns an image's HTTP behaviour into a fabric handler.
+func adaptHandler(h images.HTTPHandler) fabric.Handler {
+	return func(req fabric.Request) fabric.Response {
+		hdr := map[string]string{}
+		for _, f := range req.Header {
+			hdr[f.Name] = f.Value
+		}
+		status, rh, body := h(req.Method, req.Path, hdr)
+		resp := fabric.Response{Status: status, Body: body}
+		for _, name := range sortedKeys(rh) {
+			resp.Header = append(resp.Header, fabric.Field{Name: name, Value: rh[name]})
+		}
+		return resp
+	}
+}
+
+// exited handles a container's process ending with code.
+func (k *Kubelet) exited(ps *podState, c *ctrState, code int, reason string) {
+	if reason == "" {
+		reason = "Completed"
+		if code != 0 {
+			reason = "Error"
+		}
+	}
+	k.unregister(ps, c)
+	c.term = &corev1.ContainerStateTerminated{ExitCode: int32(code), Reason: reason, StartedAt: c.running.StartedAt, FinishedAt: k.now(), ContainerID: k.containerID(c)}
+	c.running, c.ready = nil, false
+	if c.proc != nil {
+		c.prevLogs = c.proc.LogsUntil(k.cfg.Clock.Now().Sub(c.started))
+	}
+	k.rt.StopContainer(k.ctx(), &runtimeapi.StopContainerRequest{ContainerId: c.id})
+	k.cfg.Runtime.TakeCost()
+	policy := ps.pod.Spec.RestartPolicy
+	if policy == corev1.RestartPolicyAlways || (policy == corev1.RestartPolicyOnFailure && code != 0) {
+		k.restart(ps, c)
+		return
+	}
+	k.writeStatus(ps)
+}
+
+// restart restarts a container after its crash-loop back-off.
+func (k *Kubelet) restart(ps *podState, c *ctrState) {
+	backoff := time.Duration(0)
+	if c.crashes > 0 {
+		backoff = chain.Backoff(c.crashes - 1)
+	}
+	c.crashes++
+	c.last = c.term
+	c.term = nil
+	if backoff > 0 {
+		c.waiting = &corev1.ContainerStateWaiting{Reason: "CrashLoopBackOff", Message: fmt.Sprintf("back-off %v restarting failed container=%s pod=%s_%s(%s)", backoff, c.spec.Name, ps.name, ps.ns, ps.uid)}
+		k.cfg.Recorder.Event(ps.pod, fieldPath(c), k.source(), corev1.EventTypeWarning, "BackOff", fmt.Sprintf("Back-off restarting failed container %s in pod %s_%s(%s)", c.spec.Name, ps.name, ps.ns, ps.uid))
+	}
+	k.writeStatus(ps)
+	k.after(ps, backoff, func() {
+		c.restarts++
+		c.prevProc = c.proc
+		k.rt.RemoveContainer(k.ctx(), &runtimeapi.RemoveContainerRequest{ContainerId: c.id})
+		k.cfg.Runtime.TakeCost()
+		k.cfg.Recorder.Event(ps.pod, fieldPath(c), k.source(), corev1.EventTypeNormal, "Pulled", fmt.Sprintf("Container image %q already present on machine", c.spec.Image))
+		for i := range ps.ctrs {
+			if ps.ctrs[i] == c {
+				k.createAndStartOne(ps, c)
+			}
+		}
+	})
+}
+
+func (k *Kubelet) createAndStartOne(ps *podState, c *ctrState) {
+	resp, err := k.rt.CreateContainer(k.ctx(), &runtimeapi.CreateContainerRequest{PodSandboxId: ps.sandboxID, Config: k.containerConfig(ps, c), SandboxConfig: k.sandboxConfig(ps)})
+	if err == nil {
+		c.id = resp.ContainerId
+		_, err = k.rt.StartContainer(k.ctx(), &runtimeapi.StartContainerRequest{ContainerId: c.id})
+	}
+	cost := k.cfg.Runtime.TakeCost()
+	k.after(ps, cost, func() {
+		if err != nil {
+			return
+		}
+		k.cfg.Recorder.Event(ps.pod, fieldPath(c), k.source(), corev1.EventTypeNormal, "Created", k.createdMessage(c.spec.Name))
+		k.cfg.Recorder.Event(ps.pod, fieldPath(c), k.source(), corev1.EventTypeNormal, "Started", fmt.Sprintf("Started container %s", c.spec.Name))
+		k.running1(ps, c)
+	})
+}
+
+func (k *Kubelet) containerID(c *ctrState) string {
+	if c.id == "" {
+		return ""
+	}
+	scheme := strings.SplitN(k.cfg.Runtime.RuntimeVersion(), "://", 2)[0]
+	return scheme + "://" + c.id
+}
+
+func (k *Kubelet) unregister(ps *podState, c *ctrState) {
+	if c.proc == nil || k.cfg.Fabric == nil || ps.ip == "" || ps.pod.Spec.HostNetwork {
+		return
+	}
+	if ip, err := netip.ParseAddr(ps.ip); err == nil {
+		for port := range c.proc.Ports {
+			k.cfg.Fabric.Unregister(ip, port)
+		}
+	}
+}
+
+// kill stops a pod being deleted: each container gets its stop signal and
+// the grace period; then the sandbox goes and the pod object is removed.
+func (k *Kubelet) kill(ps *podState) {
+	ps.killing = true
+	k.cancelTimers(ps)
+	grace := int64(30)
+	if g := ps.pod.DeletionGracePeriodSeconds; g != nil {
+		grace = *g
+	}
+	var longest time.Duration
+	for _, c := range ps.ctrs {
+		if c.running == nil {
+			continue
+		}
+		k.cfg.Recorder.Event(ps.pod, fieldPath(c), k.source(), corev1.EventTypeNormal, "Killing", fmt.Sprintf("Stopping container %s", c.spec.Name))
+		d := time.Duration(grace) * time.Second
+		if c.proc != nil && !c.proc.Stop.Ignores && c.proc.Stop.After < d {
+			d = c.proc.Stop.After
+		}
+		if d > longest {
+			longest = d
+		}
+	}
+	k.after(ps, longest, func() {
+		for _, c := range ps.ctrs {
+			if c.running != nil {
+				code := 137
+				if c.proc != nil && !c.proc.Stop.Ignores {
+					code = c.proc.Stop.Code
+				}
+				k.unregister(ps, c)
+				c.term = &corev1.ContainerStateTerminated{ExitCode: int32(code), Reason: exitReason(code), StartedAt: c.running.StartedAt, FinishedAt: k.now(), ContainerID: k.containerID(c)}
+				c.running, c.ready = nil, false
+			}
+		}
+		k.teardown(ps)
+		delete(k.pods, ps.uid)
+		k.cfg.Registry.Remove(k.podRes, ps.ns, ps.name)
+	})
+}
+
+func exitReason(code int) string {
+	if code == 0 {
+		return "Completed"
+	}
+	return "Error"
+}
+
+// teardown stops and removes the pod's containers and sandbox.
+func (k *Kubelet) teardown(ps *podState) {
+	k.cancelTimers(ps)
+	for _, c := range ps.ctrs {
+		k.unregister(ps, c)
+		if c.id != "" {
+			k.rt.StopContainer(k.ctx(), &runtimeapi.StopContainerRequest{ContainerId: c.id})
+			k.rt.RemoveContainer(k.ctx(), &runtimeapi.RemoveContainerRequest{ContainerId: c.id})
+		}
+	}
+	if ps.sandboxID != "" {
+		k.rt.StopPodSandbox(k.ctx(), &runtimeapi.StopPodSandboxRequest{PodSandboxId: ps.sandboxID})
+		k.rt.RemovePodSandbox(k.ctx(), &runtimeapi.RemovePodSandboxRequest{PodSandboxId: ps.sandboxID})
+	}
+	k.cfg.Runtime.TakeCost()
+	if !ps.pod.Spec.HostNetwork {
+		k.ReleaseIP(string(ps.uid), ps.ns, ps.name)
+	}
+}

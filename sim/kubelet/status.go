@@ -1,0 +1,214 @@
+package kubelet
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/fields"
+
+	"kubesim/runtime/images"
+	"kubesim/sim/apiserver"
+)
+
+func podsOnNode(node string) apiserver.ListOptions {
+	return apiserver.ListOptions{Fields: fields.OneTermEqualSelector("spec.nodeName", node)}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// writeStatus writes the pod status the kubelet's generateAPIPodStatus
+// would produce for the pod's current state.
+func (k *Kubelet) writeStatus(ps *podState) {
+	obj, err := k.cfg.Registry.Get(k.podRes, ps.ns, ps.name)
+	if err != nil || obj.(*corev1.Pod).UID != ps.uid {
+		return
+	}
+	pod := obj.(*corev1.Pod).DeepCopy()
+	st := &pod.Status
+	now := k.now()
+	st.HostIP = k.cfg.NodeIP
+	if minorOf(k.cfg.Version) >= 28 {
+		st.HostIPs = []corev1.HostIP{{IP: k.cfg.NodeIP}}
+	}
+	if ps.ip != "" {
+		st.PodIP = ps.ip
+		st.PodIPs = []corev1.PodIP{{IP: ps.ip}}
+	}
+	if !ps.startTime.IsZero() {
+		t := ps.startTime
+		st.StartTime = &t
+	}
+	var statuses []corev1.ContainerStatus
+	var unready []string
+	running, terminated, succeeded := 0, 0, 0
+	for _, c := range ps.ctrs {
+		cs := corev1.ContainerStatus{Name: c.spec.Name, Image: k.imageName(c.spec.Image), ImageID: c.imageRef, RestartCount: c.restarts, Ready: c.ready}
+		if c.imageRef == "" {
+			cs.ImageID = ""
+		}
+		started := c.running != nil
+		cs.Started = &started
+		switch {
+		case c.running != nil:
+			cs.State.Running = c.running.DeepCopy()
+			cs.ContainerID = k.containerID(c)
+			running++
+		case c.term != nil:
+			cs.State.Terminated = c.term.DeepCopy()
+			cs.ContainerID = c.term.ContainerID
+			terminated++
+			if c.term.ExitCode == 0 {
+				succeeded++
+			}
+		case c.waiting != nil:
+			cs.State.Waiting = c.waiting.DeepCopy()
+		}
+		if c.last != nil {
+			cs.LastTerminationState.Terminated = c.last.DeepCopy()
+		}
+		if !c.ready {
+			unready = append(unready, c.spec.Name)
+		}
+		statuses = append(statuses, cs)
+	}
+	st.ContainerStatuses = statuses
+	switch {
+	case terminated == len(ps.ctrs) && len(ps.ctrs) > 0 && pod.Spec.RestartPolicy != corev1.RestartPolicyAlways:
+		if succeeded == terminated {
+			st.Phase = corev1.PodSucceeded
+		} else {
+			st.Phase = corev1.PodFailed
+		}
+	case running > 0 || (terminated > 0 && running+terminated == len(ps.ctrs)):
+		st.Phase = corev1.PodRunning
+	default:
+		st.Phase = corev1.PodPending
+	}
+	// Conditions in generateAPIPodStatus order.
+	var conds []corev1.PodCondition
+	set := func(t corev1.PodConditionType, ok bool, reason, msg string) {
+		c := corev1.PodCondition{Type: t, Status: corev1.ConditionTrue, LastTransitionTime: now}
+		if !ok {
+			c.Status, c.Reason, c.Message = corev1.ConditionFalse, reason, msg
+		}
+		for _, old := range pod.Status.Conditions {
+			if old.Type == t && old.Status == c.Status {
+				c.LastTransitionTime = old.LastTransitionTime
+			}
+		}
+		conds = append(conds, c)
+	}
+	if minorOf(k.cfg.Version) >= 29 {
+		set("PodReadyToStartContainers", ps.sandboxID != "" && (ps.ip != ""), "", "")
+	}
+	terminal := st.Phase == corev1.PodSucceeded || st.Phase == corev1.PodFailed
+	if terminal {
+		reason := "PodCompleted"
+		if st.Phase == corev1.PodFailed {
+			reason = "PodFailed"
+		}
+		set(corev1.PodInitialized, true, "", "")
+		if st.Phase == corev1.PodSucceeded {
+			conds[len(conds)-1].Reason = "PodCompleted"
+		}
+		set(corev1.PodReady, false, reason, "")
+		set(corev1.ContainersReady, false, reason, "")
+	} else {
+		set(corev1.PodInitialized, true, "", "")
+		msg := fmt.Sprintf("containers with unready status: [%s]", strings.Join(unready, " "))
+		set(corev1.PodReady, len(unready) == 0, "ContainersNotReady", msg)
+		set(corev1.ContainersReady, len(unready) == 0, "ContainersNotReady", msg)
+	}
+	sched := corev1.PodCondition{Type: corev1.PodScheduled, Status: corev1.ConditionTrue, LastTransitionTime: now}
+	for _, old := range pod.Status.Conditions {
+		if old.Type == corev1.PodScheduled {
+			sched = old
+		}
+	}
+	conds = append(conds, sched)
+	st.Conditions = conds
+	pod.ResourceVersion = ""
+	k.cfg.Registry.Update(k.podRes, ps.ns, pod, "status")
+}
+
+// imageName is the image as the runtime reports it (docker.io/library/httpd:2.4).
+func (k *Kubelet) imageName(ref string) string {
+	repo, tag, err := images.Normalize(ref)
+	if err != nil {
+		return ref
+	}
+	if tag == "" {
+		return repo
+	}
+	return repo + ":" + tag
+}
+
+// Logs returns a container's log, as the kubelet serves pods/log.
+func (k *Kubelet) Logs(ns, name, container string, previous, timestamps bool, tail *int64) ([]byte, error) {
+	var ps *podState
+	for _, p := range k.pods {
+		if p.ns == ns && p.name == name {
+			ps = p
+		}
+	}
+	if ps == nil || len(ps.ctrs) == 0 {
+		return nil, fmt.Errorf("container not found")
+	}
+	c := ps.ctrs[0]
+	if container != "" {
+		c = nil
+		for _, x := range ps.ctrs {
+			if x.spec.Name == container {
+				c = x
+			}
+		}
+		if c == nil {
+			return nil, fmt.Errorf("container %s is not valid for pod %s", container, name)
+		}
+	}
+	var lines []images.LogLine
+	var start time.Time
+	if previous {
+		if c.last == nil {
+			return nil, fmt.Errorf("previous terminated container %q in pod %q not found", c.spec.Name, name)
+		}
+		lines = c.prevLogs
+		start = c.last.StartedAt.Time
+	} else {
+		if c.running == nil && c.term == nil {
+			reason := "ContainerCreating"
+			if c.waiting != nil {
+				reason = c.waiting.Reason
+			}
+			return nil, fmt.Errorf("container %q in pod %q is waiting to start: %s", c.spec.Name, name, reason)
+		}
+		if c.proc != nil {
+			lines = c.proc.LogsUntil(k.cfg.Clock.Now().Sub(c.started))
+		}
+		start = c.started
+	}
+	if tail != nil && int64(len(lines)) > *tail {
+		lines = lines[int64(len(lines))-*tail:]
+	}
+	var b strings.Builder
+	for _, l := range lines {
+		if timestamps {
+			b.WriteString(start.Add(l.Offset).UTC().Format(time.RFC3339Nano) + " ")
+		}
+		b.WriteString(l.Text + "\n")
+	}
+	return []byte(b.String()), nil
+}
+
+var _ = metav1.Now

@@ -1,0 +1,180 @@
+package sim
+
+import (
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	schedulingv1 "k8s.io/api/scheduling/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"kubesim/scheduler"
+	"kubesim/sim/apiserver"
+	"kubesim/sim/clock"
+	"kubesim/sim/store"
+)
+
+// schedulerComponent feeds kube-scheduler's informers from store events and
+// writes what a scheduling cycle decides: a Binding and a Scheduled event,
+// or PodScheduled=False and a FailedScheduling event.
+type schedulerComponent struct {
+	c       *Cluster
+	s       *scheduler.Scheduler
+	podRes  *apiserver.Resource
+	wake    *clock.Timer
+	wakeAt  time.Time
+	instance string
+}
+
+func newSchedulerComponent(c *Cluster) (*schedulerComponent, error) {
+	s, err := scheduler.New(scheduler.DefaultConfig(c.Rand))
+	if err != nil {
+		return nil, err
+	}
+	inst := "default-scheduler"
+	if cp := c.Spec.ControlPlane(); cp != nil {
+		inst += "-" + cp.Name
+	}
+	return &schedulerComponent{c: c, s: s, podRes: c.res("", "pods"), instance: inst}, nil
+}
+
+func (sc *schedulerComponent) Name() string { return "default-scheduler" }
+
+func (sc *schedulerComponent) Handle(ev store.Event) {
+	var prev any
+	if ev.PrevKV != nil {
+		prev = ev.PrevKV.Obj
+	}
+	del := ev.Type == store.Delete
+	switch o := ev.KV.Obj.(type) {
+	case *corev1.Node:
+		switch {
+		case del:
+			sc.s.DeleteNode(o)
+		case prev == nil:
+			sc.s.AddNode(o)
+		default:
+			sc.s.UpdateNode(prev.(*corev1.Node), o)
+		}
+	case *corev1.Pod:
+		switch {
+		case del:
+			sc.s.DeletePod(o)
+		case prev == nil:
+			sc.s.AddPod(o)
+		default:
+			sc.s.UpdatePod(prev.(*corev1.Pod), o)
+		}
+	case *schedulingv1.PriorityClass:
+		if del {
+			sc.s.DeletePriorityClass(o)
+		} else {
+			sc.s.AddPriorityClass(o)
+		}
+	case *policyv1.PodDisruptionBudget:
+		if del {
+			sc.s.DeletePodDisruptionBudget(o)
+		} else {
+			sc.s.AddPodDisruptionBudget(o)
+		}
+	case *corev1.Service:
+		if del {
+			sc.s.DeleteService(o)
+		} else {
+			sc.s.AddService(o)
+		}
+	case *appsv1.ReplicaSet:
+		if del {
+			sc.s.DeleteReplicaSet(o)
+		} else {
+			sc.s.AddReplicaSet(o)
+		}
+	case *corev1.Namespace:
+		if !del {
+			sc.s.AddNamespace(o)
+		}
+	}
+}
+
+func (sc *schedulerComponent) Run(now time.Time) bool {
+	did := false
+	for {
+		pod, ok := sc.s.Pop(now)
+		if !ok {
+			break
+		}
+		did = true
+		sc.scheduleOne(now, pod)
+	}
+	sc.armWake()
+	return did
+}
+
+// armWake keeps one timer at the scheduler's next backoff expiry so the
+// loop runs the scheduler then.
+func (sc *schedulerComponent) armWake() {
+	at, ok := sc.s.NextWake()
+	if !ok || (sc.wake != nil && at.Equal(sc.wakeAt)) {
+		return
+	}
+	if sc.wake != nil {
+		sc.c.Clock.Stop(sc.wake)
+	}
+	sc.wakeAt = at
+	sc.wake = sc.c.Clock.At(at, func() { sc.wake = nil })
+}
+
+func (sc *schedulerComponent) scheduleOne(now time.Time, pod *corev1.Pod) {
+	obj, err := sc.c.Registry.Get(sc.podRes, pod.Namespace, pod.Name)
+	if err != nil || obj.(*corev1.Pod).UID != pod.UID || obj.(*corev1.Pod).Spec.NodeName != "" {
+		return
+	}
+	pod = obj.(*corev1.Pod)
+	res := sc.s.Schedule(now, pod)
+	if res.Explain != nil {
+		// kube-scheduler-simulator style: the explanation rides on the pod.
+		key, val := res.Explain.Annotation()
+		sc.annotate(pod, key, val)
+		if o, err := sc.c.Registry.Get(sc.podRes, pod.Namespace, pod.Name); err == nil {
+			pod = o.(*corev1.Pod)
+		}
+	}
+	if res.NodeName != "" {
+		if err := sc.c.Registry.Bind(pod.Namespace, pod.Name, res.NodeName); err != nil {
+			sc.s.BindFailed(now, pod, err)
+			return
+		}
+		sc.s.Bound(pod, res.NodeName)
+		sc.c.Recorder.Series(pod, "default-scheduler", sc.instance, corev1.EventTypeNormal, "Scheduled", "Binding", scheduler.ScheduledMessage(pod, res.NodeName))
+		return
+	}
+	cp := pod.DeepCopy()
+	apiserver.SetPodCondition(&cp.Status, corev1.PodCondition{Type: corev1.PodScheduled, Status: corev1.ConditionFalse, Reason: corev1.PodReasonUnschedulable, Message: res.Message, LastTransitionTime: metav1.NewTime(now.UTC().Truncate(time.Second))})
+	if res.NominatedNode != "" {
+		cp.Status.NominatedNodeName = res.NominatedNode
+	}
+	cp.ResourceVersion = ""
+	sc.c.Registry.Update(sc.podRes, cp.Namespace, cp, "status")
+	for _, v := range res.Victims {
+		sc.c.Recorder.Series(v, "default-scheduler", sc.instance, corev1.EventTypeNormal, "Preempted", "Preempting", "Preempted by pod "+string(pod.UID)+" on node "+res.NominatedNode)
+		zero := int64(0)
+		_ = zero
+		sc.c.Registry.Delete(sc.podRes, v.Namespace, v.Name, nil)
+	}
+	sc.c.Recorder.Series(pod, "default-scheduler", sc.instance, corev1.EventTypeWarning, "FailedScheduling", "Scheduling", res.Message)
+}
+
+// annotate stores the scheduling explanation on the pod.
+func (sc *schedulerComponent) annotate(pod *corev1.Pod, key, val string) {
+	if key == "" || pod.Annotations[key] == val {
+		return
+	}
+	cp := pod.DeepCopy()
+	if cp.Annotations == nil {
+		cp.Annotations = map[string]string{}
+	}
+	cp.Annotations[key] = val
+	cp.ResourceVersion = ""
+	sc.c.Registry.Update(sc.podRes, cp.Namespace, cp, "")
+}

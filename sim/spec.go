@@ -1,0 +1,193 @@
+package sim
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"os"
+	"strings"
+	"time"
+
+	"k8s.io/apimachinery/pkg/api/resource"
+	"sigs.k8s.io/yaml"
+)
+
+// NodeSpec describes one machine of the cluster, in the spirit of a
+// Vagrantfile entry.
+type NodeSpec struct {
+	Name string `json:"name"`
+	// Role is "control-plane" or "worker".
+	Role string `json:"role"`
+	IP   string `json:"ip"`
+	CPUs int    `json:"cpus"`
+	// Memory is a quantity ("2Gi", "2048Mi").
+	Memory string `json:"memory"`
+	// Runtime overrides the cluster's runtime for this node.
+	Runtime string `json:"runtime,omitempty"`
+	// Labels are extra node labels.
+	Labels map[string]string `json:"labels,omitempty"`
+	// Schedulable removes the control plane's NoSchedule taint.
+	Schedulable bool `json:"schedulable,omitempty"`
+}
+
+// ClusterSpec is everything needed to build a cluster.
+type ClusterSpec struct {
+	Name              string `json:"name"`
+	KubernetesVersion string `json:"kubernetesVersion"`
+	// Runtime is the container runtime chain: containerd, cri-o, docker (dockershim, < 1.24) or cri-dockerd.
+	Runtime     string `json:"runtime"`
+	PodCIDR     string `json:"podCIDR"`
+	ServiceCIDR string `json:"serviceCIDR"`
+	Seed        uint64 `json:"seed"`
+	// Start is the virtual time the cluster is created at (stepped mode).
+	Start time.Time  `json:"start"`
+	Nodes []NodeSpec `json:"nodes"`
+}
+
+// DefaultClusterSpec is the lecture's cluster: a kubeadm control plane
+// m.example.com and workers w1 and w2, Kubernetes v1.27.1 with containerd
+// and flannel.
+func DefaultClusterSpec() ClusterSpec {
+	return ClusterSpec{
+		Name:              "kubesim",
+		KubernetesVersion: "v1.27.1",
+		Runtime:           "containerd",
+		PodCIDR:           "10.244.0.0/16",
+		ServiceCIDR:       "10.96.0.0/12",
+		Seed:              4,
+		Start:             time.Date(2023, 4, 19, 13, 0, 0, 0, time.UTC),
+		Nodes: []NodeSpec{
+			{Name: "m.example.com", Role: "control-plane", IP: "192.168.56.10", CPUs: 2, Memory: "2Gi"},
+			{Name: "w1.example.com", Role: "worker", IP: "192.168.56.11", CPUs: 2, Memory: "2Gi"},
+			{Name: "w2.example.com", Role: "worker", IP: "192.168.56.12", CPUs: 2, Memory: "2Gi"},
+		},
+	}
+}
+
+// LoadSpec reads a ClusterSpec from a YAML file; missing fields take the
+// default cluster's values (nodes excepted).
+func LoadSpec(path string) (ClusterSpec, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return ClusterSpec{}, err
+	}
+	return ParseSpec(data)
+}
+
+// ParseSpec parses a ClusterSpec from YAML.
+func ParseSpec(data []byte) (ClusterSpec, error) {
+	spec := DefaultClusterSpec()
+	spec.Nodes = nil
+	if err := yaml.UnmarshalStrict(data, &spec); err != nil {
+		return ClusterSpec{}, fmt.Errorf("cluster spec: %w", err)
+	}
+	return spec, nil
+}
+
+// ControlPlane returns the first control-plane node.
+func (s *ClusterSpec) ControlPlane() *NodeSpec {
+	for i := range s.Nodes {
+		if s.Nodes[i].Role == "control-plane" {
+			return &s.Nodes[i]
+		}
+	}
+	return nil
+}
+
+// kubeadm's preflight thresholds (cmd/kubeadm/app/constants).
+const (
+	controlPlaneNumCPU = 2
+	controlPlaneMemMB  = 1700
+)
+
+// PreflightError carries kubeadm-style preflight output.
+type PreflightError struct {
+	Errors []string // each "[ERROR Name]: message"
+}
+
+func (e *PreflightError) Error() string {
+	var b strings.Builder
+	b.WriteString("[preflight] Some fatal errors occurred:\n")
+	for _, m := range e.Errors {
+		b.WriteString("\t" + m + "\n")
+	}
+	b.WriteString("[preflight] If you know what you are doing, you can make a check non-fatal with `--ignore-preflight-errors=...`\n")
+	b.WriteString("error execution phase preflight: preflight checks failed")
+	return b.String()
+}
+
+// Preflight runs kubeadm-style checks on the spec: CPUs and memory of the
+// control plane (kubeadm's NumCPU and Mem), plus checks of our own for
+// duplicate names, IP conflicts, the version and the runtime.
+func (s *ClusterSpec) Preflight() error {
+	var errs []string
+	add := func(name, format string, args ...any) {
+		errs = append(errs, fmt.Sprintf("[ERROR %s]: %s", name, fmt.Sprintf(format, args...)))
+	}
+	if len(s.Nodes) == 0 {
+		add("Nodes", "the cluster has no nodes")
+	}
+	if s.ControlPlane() == nil && len(s.Nodes) > 0 {
+		add("ControlPlane", "no node has role control-plane")
+	}
+	major, minor, ok := parseVersion(s.KubernetesVersion)
+	if !ok || major != 1 || minor < 20 {
+		add("KubernetesVersion", "unsupported Kubernetes version %q: want v1.20.0 or newer", s.KubernetesVersion)
+	}
+	if _, err := netip.ParsePrefix(s.PodCIDR); err != nil {
+		add("PodCIDR", "invalid pod CIDR %q: %v", s.PodCIDR, err)
+	}
+	names, ips := map[string]bool{}, map[string]string{}
+	for _, n := range s.Nodes {
+		if names[n.Name] {
+			add("DuplicateNodeName", "node name %q is used by more than one node", n.Name)
+		}
+		names[n.Name] = true
+		if n.Role != "control-plane" && n.Role != "worker" {
+			add("Role", "node %q: role %q is neither control-plane nor worker", n.Name, n.Role)
+		}
+		ip, err := netip.ParseAddr(n.IP)
+		if err != nil {
+			add("NodeIP", "node %q: invalid IP %q", n.Name, n.IP)
+		} else if other, dup := ips[ip.String()]; dup {
+			add("IPConflict", "node %q has IP %s, already used by node %q", n.Name, n.IP, other)
+		} else {
+			ips[ip.String()] = n.Name
+		}
+		mem, err := resource.ParseQuantity(n.Memory)
+		if err != nil {
+			add("Mem", "node %q: invalid memory %q", n.Name, n.Memory)
+			continue
+		}
+		if n.Role == "control-plane" {
+			if n.CPUs < controlPlaneNumCPU {
+				add("NumCPU", "the number of available CPUs %d is less than the required %d", n.CPUs, controlPlaneNumCPU)
+			}
+			if mb := mem.Value() / (1 << 20); mb < controlPlaneMemMB {
+				add("Mem", "the system RAM (%d MB) is less than the minimum %d MB", mb, controlPlaneMemMB)
+			}
+		} else if n.CPUs < 1 {
+			add("NumCPU", "the number of available CPUs %d is less than the required %d", n.CPUs, 1)
+		}
+		rt := n.Runtime
+		if rt == "" {
+			rt = s.Runtime
+		}
+		if rt == "docker" && ok && minor >= 24 {
+			add("CRI", "node %q: dockershim was removed in Kubernetes v1.24: use containerd, cri-o or cri-dockerd", n.Name)
+		}
+	}
+	if len(errs) > 0 {
+		return &PreflightError{Errors: errs}
+	}
+	return nil
+}
+
+func parseVersion(v string) (major, minor int, ok bool) {
+	if _, err := fmt.Sscanf(strings.TrimPrefix(v, "v"), "%d.%d", &major, &minor); err != nil {
+		return 0, 0, false
+	}
+	return major, minor, true
+}
+
+var errNoSpec = errors.New("sim: no cluster spec")

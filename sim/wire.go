@@ -1,0 +1,214 @@
+package sim
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"net/netip"
+	"sort"
+	"time"
+
+	coordinationv1 "k8s.io/api/coordination/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"kubesim/net/fabric"
+	"kubesim/runtime/chain"
+	"kubesim/sim/apiserver"
+	"kubesim/sim/controllers"
+	"kubesim/sim/events"
+	"kubesim/sim/kubelet"
+	"kubesim/sim/store"
+)
+
+// Node returns the kubelet of a node, or nil.
+func (c *Cluster) Node(name string) *kubelet.Kubelet { return c.kubelets[name] }
+
+// Fabric returns the cluster's virtual network.
+func (c *Cluster) Fabric() *fabric.Fabric { return c.fabric }
+
+// build wires the components; a new cluster also gets kubeadm's objects.
+func (c *Cluster) build(resumed bool) error {
+	c.kubelets = map[string]*kubelet.Kubelet{}
+	c.fabric = fabric.New(fabric.WithRand(rand.New(rand.NewPCG(c.Spec.Seed, 0x6e6574))), fabric.WithClock(c.Clock.Now))
+	ctrls, err := controllers.All(controllers.DefaultContext(controllers.Context{
+		Registry: c.Registry, Clock: c.Clock, Rand: c.Rand, Recorder: c.Recorder,
+		Version: c.Spec.KubernetesVersion, ClusterCIDR: c.Spec.PodCIDR,
+	}))
+	if err != nil {
+		return err
+	}
+	for _, ctrl := range ctrls {
+		c.AddComponent(ctrl)
+	}
+	sched, err := newSchedulerComponent(c)
+	if err != nil {
+		return err
+	}
+	c.AddComponent(sched)
+	if !resumed {
+		c.bootstrapObjects()
+	}
+	for i, n := range c.Spec.Nodes {
+		k, err := c.newKubelet(i, n)
+		if err != nil {
+			return err
+		}
+		c.kubelets[n.Name] = k
+		c.nodeOrder = append(c.nodeOrder, n.Name)
+		c.AddComponent(k)
+		if ip, err := netip.ParseAddr(n.IP); err == nil {
+			c.fabric.AddHost(ip, fabric.HostNode)
+		}
+		if err := k.Register(); err != nil {
+			return err
+		}
+		// Let the IPAM controller give the node its podCIDR before the next joins.
+		c.settle()
+		if n.Role == "control-plane" && !resumed {
+			for _, p := range staticPods(&c.Spec, n) {
+				if err := k.CreateMirrorPod(p); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	if resumed {
+		c.restoreKubelets()
+	}
+	first := c.Clock.Now().Add(kubelet.LeaseRenewInterval)
+	for _, name := range c.nodeOrder {
+		k := c.kubelets[name]
+		c.Every("lease/"+name, kubelet.LeaseRenewInterval, first, func(tick time.Time) { k.RenewLease(tick) })
+	}
+	c.Every("event-ttl", time.Minute, c.Clock.Now().Add(time.Minute), func(tick time.Time) { c.Recorder.Expire(tick) })
+	return nil
+}
+
+func (c *Cluster) newKubelet(i int, n NodeSpec) (*kubelet.Kubelet, error) {
+	kind := n.Runtime
+	if kind == "" {
+		kind = c.Spec.Runtime
+	}
+	var k *kubelet.Kubelet
+	rt, err := chain.New(chain.Config{
+		Kind:              chain.Kind(kind),
+		KubernetesVersion: c.Spec.KubernetesVersion,
+		Node:              n.Name,
+		Seed:              c.Spec.Seed*1000003 + uint64(i),
+		Now:               c.Clock.Now,
+		AllocateIP:        func(uid, ns, name string) (string, error) { return k.AllocateIP(uid, ns, name) },
+		ReleaseIP:         func(uid, ns, name string) { k.ReleaseIP(uid, ns, name) },
+	})
+	if err != nil {
+		return nil, fmt.Errorf("node %s: %w", n.Name, err)
+	}
+	mem, err := resource.ParseQuantity(n.Memory)
+	if err != nil {
+		return nil, fmt.Errorf("node %s: memory %q: %w", n.Name, n.Memory, err)
+	}
+	k, err = kubelet.New(kubelet.Config{
+		NodeName: n.Name, NodeIP: n.IP, ControlPlane: n.Role == "control-plane", Schedulable: n.Schedulable,
+		CPUs: n.CPUs, Memory: mem, Labels: n.Labels, Version: c.Spec.KubernetesVersion,
+		Registry: c.Registry, Clock: c.Clock, Recorder: c.Recorder, Runtime: rt, Fabric: c.fabric,
+		MachineID: fmt.Sprint(c.Spec.Seed),
+	})
+	return k, err
+}
+
+// restoreKubelets lets each kubelet adopt the pods the store says it runs.
+func (c *Cluster) restoreKubelets() {
+	for _, name := range c.nodeOrder {
+		c.kubelets[name].Adopt()
+	}
+}
+
+// hooks connects pods/log and pods/exec to the kubelets.
+func (c *Cluster) hooks() apiserver.Hooks {
+	return apiserver.Hooks{
+		Logs: func(ns, name string, opts apiserver.LogOptions) ([]byte, error) {
+			pod, err := c.Registry.Get(c.res("", "pods"), ns, name)
+			if err != nil {
+				return nil, err
+			}
+			k := c.kubelets[pod.(*corev1.Pod).Spec.NodeName]
+			if k == nil {
+				return nil, badRequest(fmt.Sprintf("pod %s does not have a host assigned", name))
+			}
+			return k.Logs(ns, name, opts.Container, opts.Previous, opts.Timestamps, opts.TailLines)
+		},
+	}
+}
+
+// lastTime estimates when a resumed cluster last ran: the newest lease
+// renewal or object creation in the store.
+func lastTime(st *store.Store) (time.Time, bool) {
+	var last time.Time
+	kvs, _ := st.List("/registry/", nil)
+	for _, kv := range kvs {
+		obj, ok := kv.Obj.(runtime.Object)
+		if !ok {
+			continue
+		}
+		if l, ok := obj.(*coordinationv1.Lease); ok && l.Spec.RenewTime != nil && l.Spec.RenewTime.Time.After(last) {
+			last = l.Spec.RenewTime.Time
+		}
+		if m, ok := obj.(metav1.ObjectMetaAccessor); ok {
+			if t := m.GetObjectMeta().GetCreationTimestamp().Time; t.After(last) {
+				last = t
+			}
+		}
+	}
+	return last, !last.IsZero()
+}
+
+// Nodes returns the node names in registration order.
+func (c *Cluster) Nodes() []string { return append([]string(nil), c.nodeOrder...) }
+
+// HaltNode powers a node off (vagrant halt): its kubelet stops, its
+// containers die, its lease stops being renewed.
+func (c *Cluster) HaltNode(name string) error {
+	k := c.kubelets[name]
+	if k == nil {
+		return fmt.Errorf("node %q not found", name)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	k.Halt()
+	c.settle()
+	return nil
+}
+
+// StartNode powers a halted node on (vagrant up): the kubelet boots and
+// restarts every pod the node had.
+func (c *Cluster) StartNode(name string) error {
+	k := c.kubelets[name]
+	if k == nil {
+		return fmt.Errorf("node %q not found", name)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	k.Boot()
+	c.settle()
+	return nil
+}
+
+// RestartNode reboots a node (vagrant reload): halt, then boot.
+func (c *Cluster) RestartNode(name string) error {
+	if err := c.HaltNode(name); err != nil {
+		return err
+	}
+	return c.StartNode(name)
+}
+
+func sortedNames(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+var _ = events.TTL
