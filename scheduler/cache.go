@@ -1,0 +1,344 @@
+package scheduler
+
+import (
+	"fmt"
+
+	v1 "k8s.io/api/core/v1"
+
+	"kubesim/scheduler/framework"
+)
+
+// podState is a pod the cache knows: bound (from the store) or assumed (by
+// a scheduling cycle, not yet confirmed by the pod's update event).
+type podState struct {
+	info     *framework.PodInfo
+	nodeName string
+	assumed  bool
+	// bindingFinished is set by Bound.
+	bindingFinished bool
+}
+
+type imageState struct {
+	summary framework.ImageStateSummary
+	nodes   map[string]struct{}
+}
+
+// cache is the scheduler's authoritative view of nodes and assigned pods.
+// NodeInfos here are mutated in place; the snapshot copies the changed ones
+// before each cycle.
+type cache struct {
+	nodes      map[string]*framework.NodeInfo
+	pods       map[string]*podState
+	images     map[string]*imageState
+	tree       nodeTree
+	generation int64
+	// dirty holds nodes changed (or removed) since the last snapshot update.
+	dirty map[string]struct{}
+	// treeChanged is set when the node list order changed.
+	treeChanged bool
+}
+
+func newCache() *cache {
+	return &cache{
+		nodes:  map[string]*framework.NodeInfo{},
+		pods:   map[string]*podState{},
+		images: map[string]*imageState{},
+		dirty:  map[string]struct{}{},
+		tree:   newNodeTree(),
+	}
+}
+
+func (c *cache) touch(name string) {
+	c.generation++
+	if ni := c.nodes[name]; ni != nil {
+		ni.Generation = c.generation
+	}
+	c.dirty[name] = struct{}{}
+}
+
+// nodeInfoFor returns the node's NodeInfo, creating a placeholder (pods whose
+// node is not known yet) when needed.
+func (c *cache) nodeInfoFor(name string) *framework.NodeInfo {
+	ni := c.nodes[name]
+	if ni == nil {
+		ni = framework.NewNodeInfo()
+		c.nodes[name] = ni
+	}
+	return ni
+}
+
+func (c *cache) addNode(n *v1.Node) {
+	ni := c.nodeInfoFor(n.Name)
+	if ni.Node() == nil {
+		c.tree.add(n)
+		c.treeChanged = true
+	} else {
+		c.removeImages(ni.Node())
+		if c.tree.update(ni.Node(), n) {
+			c.treeChanged = true
+		}
+	}
+	ni.SetNode(n)
+	ni.ImageStates = c.addImages(n)
+	c.touch(n.Name)
+}
+
+func (c *cache) removeNode(n *v1.Node) {
+	ni := c.nodes[n.Name]
+	if ni == nil || ni.Node() == nil {
+		return
+	}
+	c.removeImages(ni.Node())
+	c.tree.remove(ni.Node())
+	c.treeChanged = true
+	// Pods stay until their delete events arrive, as upstream; the node's
+	// NodeInfo keeps them without a node and is left out of snapshots.
+	if len(ni.Pods) == 0 {
+		delete(c.nodes, n.Name)
+	} else {
+		*ni = *framework.NewNodeInfo(ni.Pods...)
+	}
+	c.touch(n.Name)
+}
+
+func (c *cache) addImages(n *v1.Node) map[string]*framework.ImageStateSummary {
+	out := map[string]*framework.ImageStateSummary{}
+	for _, img := range n.Status.Images {
+		for _, name := range img.Names {
+			st := c.images[name]
+			if st == nil {
+				st = &imageState{summary: framework.ImageStateSummary{Size: img.SizeBytes}, nodes: map[string]struct{}{}}
+				c.images[name] = st
+			}
+			st.nodes[n.Name] = struct{}{}
+			st.summary.NumNodes = len(st.nodes)
+			out[name] = &st.summary
+		}
+	}
+	return out
+}
+
+func (c *cache) removeImages(n *v1.Node) {
+	for _, img := range n.Status.Images {
+		for _, name := range img.Names {
+			if st := c.images[name]; st != nil {
+				delete(st.nodes, n.Name)
+				st.summary.NumNodes = len(st.nodes)
+				if len(st.nodes) == 0 {
+					delete(c.images, name)
+				}
+			}
+		}
+	}
+}
+
+// assume records pi (already carrying spec.nodeName) on node as assumed.
+func (c *cache) assume(pi *framework.PodInfo, node string) error {
+	if _, ok := c.pods[pi.Key]; ok {
+		return fmt.Errorf("pod %v/%v is in the cache, so can't be assumed", pi.Pod.Namespace, pi.Pod.Name)
+	}
+	c.nodeInfoFor(node).AddPodInfo(pi)
+	c.pods[pi.Key] = &podState{info: pi, nodeName: node, assumed: true}
+	c.touch(node)
+	return nil
+}
+
+// forget drops an assumed pod.
+func (c *cache) forget(key string) {
+	ps := c.pods[key]
+	if ps == nil || !ps.assumed {
+		return
+	}
+	c.removePodState(key, ps)
+}
+
+func (c *cache) removePodState(key string, ps *podState) {
+	if ni := c.nodes[ps.nodeName]; ni != nil {
+		ni.RemovePod(ps.info.Pod)
+		if ni.Node() == nil && len(ni.Pods) == 0 {
+			delete(c.nodes, ps.nodeName)
+		}
+	}
+	delete(c.pods, key)
+	c.touch(ps.nodeName)
+}
+
+// addPod adds a bound pod, confirming an assumed one.
+func (c *cache) addPod(pi *framework.PodInfo) {
+	if ps := c.pods[pi.Key]; ps != nil {
+		c.removePodState(pi.Key, ps)
+	}
+	node := pi.Pod.Spec.NodeName
+	c.nodeInfoFor(node).AddPodInfo(pi)
+	c.pods[pi.Key] = &podState{info: pi, nodeName: node}
+	c.touch(node)
+}
+
+func (c *cache) removePod(key string) bool {
+	ps := c.pods[key]
+	if ps == nil {
+		return false
+	}
+	c.removePodState(key, ps)
+	return true
+}
+
+func (c *cache) isAssumed(key string) bool {
+	ps := c.pods[key]
+	return ps != nil && ps.assumed
+}
+
+// snapshot is the cycle's immutable view of the cache.
+type snapshot struct {
+	nodeInfoMap  map[string]*framework.NodeInfo
+	list         []*framework.NodeInfo
+	index        map[string]int
+	withAffinity []*framework.NodeInfo
+	withAnti     []*framework.NodeInfo
+}
+
+var _ framework.SharedLister = &snapshot{}
+
+func newSnapshot() *snapshot {
+	return &snapshot{nodeInfoMap: map[string]*framework.NodeInfo{}, index: map[string]int{}}
+}
+
+func (s *snapshot) List() []*framework.NodeInfo { return s.list }
+func (s *snapshot) Get(name string) *framework.NodeInfo {
+	return s.nodeInfoMap[name]
+}
+func (s *snapshot) HavePodsWithAffinityList() []*framework.NodeInfo { return s.withAffinity }
+func (s *snapshot) HavePodsWithRequiredAntiAffinityList() []*framework.NodeInfo {
+	return s.withAnti
+}
+
+// updateSnapshot copies only the NodeInfos changed since the last call.
+func (c *cache) updateSnapshot(s *snapshot) {
+	if len(c.dirty) == 0 && !c.treeChanged {
+		return
+	}
+	rebuildAffinity := c.treeChanged
+	for name := range c.dirty {
+		old := s.nodeInfoMap[name]
+		if old != nil && (len(old.PodsWithAffinity) > 0 || len(old.PodsWithRequiredAntiAffinity) > 0) {
+			rebuildAffinity = true
+		}
+		ni := c.nodes[name]
+		if ni == nil || ni.Node() == nil {
+			delete(s.nodeInfoMap, name)
+			continue
+		}
+		cl := ni.Clone()
+		s.nodeInfoMap[name] = cl
+		if len(cl.PodsWithAffinity) > 0 || len(cl.PodsWithRequiredAntiAffinity) > 0 {
+			rebuildAffinity = true
+		}
+		if i, ok := s.index[name]; ok && !c.treeChanged {
+			s.list[i] = cl
+		}
+	}
+	clear(c.dirty)
+	if c.treeChanged {
+		names := c.tree.list()
+		s.list = s.list[:0]
+		clear(s.index)
+		for i, n := range names {
+			s.list = append(s.list, s.nodeInfoMap[n])
+			s.index[n] = i
+		}
+		c.treeChanged = false
+	}
+	if rebuildAffinity {
+		s.withAffinity, s.withAnti = s.withAffinity[:0], s.withAnti[:0]
+		for _, ni := range s.list {
+			if len(ni.PodsWithAffinity) > 0 {
+				s.withAffinity = append(s.withAffinity, ni)
+			}
+			if len(ni.PodsWithRequiredAntiAffinity) > 0 {
+				s.withAnti = append(s.withAnti, ni)
+			}
+		}
+	}
+}
+
+// nodeTree orders nodes as kube-scheduler's nodeTree: zones in the order
+// first seen, nodes within a zone in insertion order, listed round-robin
+// across zones.
+type nodeTree struct {
+	zones []string
+	nodes map[string][]string
+}
+
+func newNodeTree() nodeTree { return nodeTree{nodes: map[string][]string{}} }
+
+// zoneKey is region + ":\x00:" + zone, as upstream's utilnode.GetZoneKey.
+func zoneKey(n *v1.Node) string {
+	l := n.Labels
+	region, zone := l[v1.LabelTopologyRegion], l[v1.LabelTopologyZone]
+	if region == "" {
+		region = l[v1.LabelFailureDomainBetaRegion]
+	}
+	if zone == "" {
+		zone = l[v1.LabelFailureDomainBetaZone]
+	}
+	if region == "" && zone == "" {
+		return ""
+	}
+	return region + ":\x00:" + zone
+}
+
+func (t *nodeTree) add(n *v1.Node) {
+	z := zoneKey(n)
+	if _, ok := t.nodes[z]; !ok {
+		t.zones = append(t.zones, z)
+	}
+	t.nodes[z] = append(t.nodes[z], n.Name)
+}
+
+func (t *nodeTree) remove(n *v1.Node) {
+	z := zoneKey(n)
+	ns := t.nodes[z]
+	for i, name := range ns {
+		if name == n.Name {
+			t.nodes[z] = append(ns[:i:i], ns[i+1:]...)
+			break
+		}
+	}
+	if len(t.nodes[z]) == 0 {
+		delete(t.nodes, z)
+		for i, zz := range t.zones {
+			if zz == z {
+				t.zones = append(t.zones[:i:i], t.zones[i+1:]...)
+				break
+			}
+		}
+	}
+}
+
+// update moves a node whose zone changed; reports whether the order changed.
+func (t *nodeTree) update(old, n *v1.Node) bool {
+	if zoneKey(old) == zoneKey(n) {
+		return false
+	}
+	t.remove(old)
+	t.add(n)
+	return true
+}
+
+func (t *nodeTree) list() []string {
+	var out []string
+	idx := make([]int, len(t.zones))
+	for {
+		added := false
+		for zi, z := range t.zones {
+			if idx[zi] < len(t.nodes[z]) {
+				out = append(out, t.nodes[z][idx[zi]])
+				idx[zi]++
+				added = true
+			}
+		}
+		if !added {
+			return out
+		}
+	}
+}

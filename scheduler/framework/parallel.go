@@ -1,0 +1,48 @@
+package framework
+
+import "golang.org/x/sync/errgroup"
+
+// Parallelizer runs piece(i) for i in [0,n) on up to Workers goroutines, in
+// contiguous chunks. It returns when all pieces are done; results must be
+// written to per-index slots so that merging in index order is deterministic.
+type Parallelizer struct {
+	Workers int
+	// MinChunk is the smallest number of pieces worth a goroutine.
+	MinChunk int
+}
+
+// Until runs piece over [0,n).
+func (p Parallelizer) Until(n int, piece func(i int)) {
+	p.Chunks(n, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			piece(i)
+		}
+	})
+}
+
+// Chunks calls chunk(lo, hi) for contiguous ranges covering [0,n).
+func (p Parallelizer) Chunks(n int, chunk func(lo, hi int)) {
+	if n <= 0 {
+		return
+	}
+	minChunk := p.MinChunk
+	if minChunk < 1 {
+		minChunk = 1
+	}
+	workers := p.Workers
+	if max := (n + minChunk - 1) / minChunk; workers > max {
+		workers = max
+	}
+	if workers <= 1 {
+		chunk(0, n)
+		return
+	}
+	size := (n + workers - 1) / workers
+	var g errgroup.Group
+	for lo := size; lo < n; lo += size {
+		lo, hi := lo, min(lo+size, n)
+		g.Go(func() error { chunk(lo, hi); return nil })
+	}
+	chunk(0, min(size, n))
+	_ = g.Wait()
+}

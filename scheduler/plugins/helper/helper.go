@@ -1,0 +1,79 @@
+// Package helper holds small functions shared by plugins, as upstream's
+// plugins/helper: score normalisation, the default spreading selector.
+package helper
+
+import (
+	v1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+
+	"kubesim/scheduler/framework"
+)
+
+// DefaultNormalizeScore scales scores so the highest becomes maxPriority
+// (all stay 0 when the maximum is 0); reverse flips them (max - score).
+func DefaultNormalizeScore(maxPriority int64, reverse bool, scores []framework.NodeScore) {
+	var maxCount int64
+	for i := range scores {
+		if scores[i].Score > maxCount {
+			maxCount = scores[i].Score
+		}
+	}
+	if maxCount == 0 {
+		if reverse {
+			for i := range scores {
+				scores[i].Score = maxPriority
+			}
+		}
+		return
+	}
+	for i := range scores {
+		s := maxPriority * scores[i].Score / maxCount
+		if reverse {
+			s = maxPriority - s
+		}
+		scores[i].Score = s
+	}
+}
+
+// DefaultSelector merges the selectors of the services, ReplicationController,
+// ReplicaSet or StatefulSet selecting pod, as upstream's helper.DefaultSelector.
+func DefaultSelector(pod *v1.Pod, objs framework.ObjectLister) labels.Selector {
+	set := labels.Set{}
+	for _, s := range objs.ServicesSelecting(pod) {
+		set = labels.Merge(set, s)
+	}
+	selector := set.AsSelector()
+	owner := metav1.GetControllerOfNoCopy(pod)
+	if owner == nil {
+		return selector
+	}
+	gv := owner.APIVersion
+	switch {
+	case owner.Kind == "ReplicationController" && gv == "v1":
+		if rc := objs.ReplicationController(pod.Namespace, owner.Name); rc != nil {
+			set = labels.Merge(set, rc.Spec.Selector)
+			selector = set.AsSelector()
+		}
+	case owner.Kind == "ReplicaSet" && gv == "apps/v1":
+		if rs := objs.ReplicaSet(pod.Namespace, owner.Name); rs != nil {
+			selector = addSelector(selector, rs.Spec.Selector)
+		}
+	case owner.Kind == "StatefulSet" && gv == "apps/v1":
+		if ss := objs.StatefulSet(pod.Namespace, owner.Name); ss != nil {
+			selector = addSelector(selector, ss.Spec.Selector)
+		}
+	}
+	return selector
+}
+
+func addSelector(selector labels.Selector, ls *metav1.LabelSelector) labels.Selector {
+	other, err := metav1.LabelSelectorAsSelector(ls)
+	if err != nil {
+		return selector
+	}
+	if r, ok := other.Requirements(); ok {
+		return selector.Add(r...)
+	}
+	return selector
+}

@@ -1,0 +1,99 @@
+// Package imagelocality implements ImageLocality: prefer nodes that already
+// have the pod's images, weighted by image size and how widely the image is
+// spread (to avoid piling pods on the one node that has it).
+package imagelocality
+
+import (
+	"strings"
+
+	v1 "k8s.io/api/core/v1"
+
+	"kubesim/scheduler/framework"
+)
+
+// Name is the plugin name.
+const Name = "ImageLocality"
+
+// Thresholds from upstream image_locality.go.
+const (
+	mb                    int64 = 1024 * 1024
+	minThreshold          int64 = 23 * mb
+	maxContainerThreshold int64 = 1000 * mb
+)
+
+// ImageLocality is the plugin.
+type ImageLocality struct{ h framework.Handle }
+
+var (
+	_ framework.PreScorePlugin = &ImageLocality{}
+	_ framework.ScorePlugin    = &ImageLocality{}
+)
+
+// New is the factory.
+func New(_ any, h framework.Handle) (framework.Plugin, error) { return &ImageLocality{h: h}, nil }
+
+// Name returns the plugin name.
+func (*ImageLocality) Name() string { return Name }
+
+const preScoreKey framework.StateKey = "PreScore" + Name
+
+type preScoreState struct {
+	images     []string
+	totalNodes int
+}
+
+func (s *preScoreState) Clone() framework.StateData { return s }
+
+// NormalizedImageName adds ":latest" to an image without tag or digest.
+func NormalizedImageName(name string) string {
+	if strings.LastIndex(name, ":") <= strings.LastIndex(name, "/") {
+		name += ":latest"
+	}
+	return name
+}
+
+// PreScore normalises the image names once.
+func (pl *ImageLocality) PreScore(state *framework.CycleState, pod *v1.Pod, _ []*framework.NodeInfo) *framework.Status {
+	s := &preScoreState{totalNodes: len(pl.h.Snapshot().List())}
+	for _, c := range pod.Spec.InitContainers {
+		s.images = append(s.images, NormalizedImageName(c.Image))
+	}
+	for _, c := range pod.Spec.Containers {
+		s.images = append(s.images, NormalizedImageName(c.Image))
+	}
+	state.Write(preScoreKey, s)
+	return nil
+}
+
+// Score scales the summed, spread-weighted image sizes between 23 MB and
+// 1000 MB per container to [0,100].
+func (pl *ImageLocality) Score(state *framework.CycleState, _ *v1.Pod, ni *framework.NodeInfo) (int64, *framework.Status) {
+	d, err := state.Read(preScoreKey)
+	if err != nil {
+		return 0, framework.AsStatus(err)
+	}
+	s := d.(*preScoreState)
+	var sum int64
+	if len(ni.ImageStates) > 0 && s.totalNodes > 0 {
+		for _, img := range s.images {
+			if st, ok := ni.ImageStates[img]; ok {
+				spread := float64(st.NumNodes) / float64(s.totalNodes)
+				sum += int64(float64(st.Size) * spread)
+			}
+		}
+	}
+	return calculatePriority(sum, len(s.images)), nil
+}
+
+func calculatePriority(sum int64, numContainers int) int64 {
+	maxThreshold := maxContainerThreshold * int64(numContainers)
+	if sum < minThreshold {
+		sum = minThreshold
+	} else if sum > maxThreshold {
+		sum = maxThreshold
+	}
+	if maxThreshold == minThreshold {
+		return 0
+	}
+	return framework.MaxNodeScore * (sum - minThreshold) / (maxThreshold - minThreshold)
+}

@@ -1,0 +1,183 @@
+package interpodaffinity
+
+import (
+	"math"
+	"sort"
+
+	v1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/labels"
+
+	"kubesim/scheduler/framework"
+)
+
+type scoreMap map[string]map[string]int64
+
+func (m scoreMap) processTerm(t *framework.AffinityTerm, weight int32, pod *v1.Pod, nsLabels labels.Set, node *v1.Node, mult int32) {
+	if !t.Matches(pod, nsLabels) {
+		return
+	}
+	if v, ok := node.Labels[t.TopologyKey]; ok {
+		if m[t.TopologyKey] == nil {
+			m[t.TopologyKey] = map[string]int64{}
+		}
+		m[t.TopologyKey][v] += int64(weight * mult)
+	}
+}
+
+func (m scoreMap) processTerms(ts []framework.WeightedAffinityTerm, pod *v1.Pod, nsLabels labels.Set, node *v1.Node, mult int32) {
+	for i := range ts {
+		m.processTerm(&ts[i].AffinityTerm, ts[i].Weight, pod, nsLabels, node, mult)
+	}
+}
+
+func (m scoreMap) append(o scoreMap) {
+	for k, vs := range o {
+		if m[k] == nil {
+			m[k] = map[string]int64{}
+		}
+		for v, n := range vs {
+			m[k][v] += n
+		}
+	}
+}
+
+type preScoreState struct {
+	topologyScore scoreMap
+	keys          []string
+}
+
+func (s *preScoreState) Clone() framework.StateData { return s }
+
+func (pl *InterPodAffinity) processExistingPod(pi *framework.PodInfo, ex *framework.PodInfo, node *v1.Node, nsLabels labels.Set, m scoreMap) {
+	if len(node.Labels) == 0 {
+		return
+	}
+	m.processTerms(pi.PreferredAffinityTerms, ex.Pod, nil, node, 1)
+	m.processTerms(pi.PreferredAntiAffinityTerms, ex.Pod, nil, node, -1)
+	if pl.hardPodAffinityWeight > 0 {
+		for i := range ex.RequiredAffinityTerms {
+			m.processTerm(&ex.RequiredAffinityTerms[i], pl.hardPodAffinityWeight, pi.Pod, nsLabels, node, 1)
+		}
+	}
+	m.processTerms(ex.PreferredAffinityTerms, pi.Pod, nsLabels, node, 1)
+	m.processTerms(ex.PreferredAntiAffinityTerms, pi.Pod, nsLabels, node, -1)
+}
+
+// PreScore sums, per topology domain, the weights of matching preferred
+// terms in both directions; Skip when nothing applies.
+func (pl *InterPodAffinity) PreScore(state *framework.CycleState, pod *v1.Pod, nodes []*framework.NodeInfo) *framework.Status {
+	if len(nodes) == 0 {
+		return framework.NewStatus(framework.Skip)
+	}
+	pi := state.PodInfo
+	if pi == nil || pi.Pod != pod {
+		pi = framework.NewPodInfo(pod)
+	}
+	hasPref := len(pi.PreferredAffinityTerms) > 0 || len(pi.PreferredAntiAffinityTerms) > 0
+	if pl.ignorePreferredOfOther && !hasPref {
+		return framework.NewStatus(framework.Skip)
+	}
+	snap := pl.h.Snapshot()
+	var all []*framework.NodeInfo
+	if hasPref {
+		all = snap.List()
+	} else {
+		all = snap.HavePodsWithAffinityList()
+	}
+	if len(all) == 0 {
+		return framework.NewStatus(framework.Skip)
+	}
+	if hasNamespaceSelectorW(pi.PreferredAffinityTerms) || hasNamespaceSelectorW(pi.PreferredAntiAffinityTerms) {
+		c := *pi
+		c.PreferredAffinityTerms = append([]framework.WeightedAffinityTerm(nil), pi.PreferredAffinityTerms...)
+		c.PreferredAntiAffinityTerms = append([]framework.WeightedAffinityTerm(nil), pi.PreferredAntiAffinityTerms...)
+		nss := namespaces(snap)
+		for i := range c.PreferredAffinityTerms {
+			pl.mergeNamespaces(&c.PreferredAffinityTerms[i].AffinityTerm, nss)
+		}
+		for i := range c.PreferredAntiAffinityTerms {
+			pl.mergeNamespaces(&c.PreferredAntiAffinityTerms[i].AffinityTerm, nss)
+		}
+		pi = &c
+	}
+	nsLabels := pl.h.Objects().NamespaceLabels(pod.Namespace)
+	parts := make([]scoreMap, len(all))
+	pl.h.Parallelizer().Until(len(all), func(i int) {
+		ni := all[i]
+		pods := ni.PodsWithAffinity
+		if hasPref {
+			pods = ni.Pods
+		}
+		m := scoreMap{}
+		for _, ex := range pods {
+			pl.processExistingPod(pi, ex, ni.Node(), nsLabels, m)
+		}
+		if len(m) > 0 {
+			parts[i] = m
+		}
+	})
+	s := &preScoreState{topologyScore: scoreMap{}}
+	for _, m := range parts {
+		s.topologyScore.append(m)
+	}
+	if len(s.topologyScore) == 0 {
+		return framework.NewStatus(framework.Skip)
+	}
+	for k := range s.topologyScore {
+		s.keys = append(s.keys, k)
+	}
+	sort.Strings(s.keys)
+	state.Write(preScoreKey, s)
+	return nil
+}
+
+func hasNamespaceSelectorW(ts []framework.WeightedAffinityTerm) bool {
+	for i := range ts {
+		if ts[i].NamespaceSelectorSet {
+			return true
+		}
+	}
+	return false
+}
+
+// Score sums the domain scores for the node's topology labels.
+func (pl *InterPodAffinity) Score(state *framework.CycleState, _ *v1.Pod, ni *framework.NodeInfo) (int64, *framework.Status) {
+	d, err := state.Read(preScoreKey)
+	if err != nil {
+		return 0, framework.AsStatus(err)
+	}
+	s := d.(*preScoreState)
+	var score int64
+	labels := ni.Node().Labels
+	for _, k := range s.keys {
+		if v, ok := labels[k]; ok {
+			score += s.topologyScore[k][v]
+		}
+	}
+	return score, nil
+}
+
+// NormalizeScore maps [min,max] to [0,100].
+func (pl *InterPodAffinity) NormalizeScore(state *framework.CycleState, _ *v1.Pod, scores []framework.NodeScore) *framework.Status {
+	d, err := state.Read(preScoreKey)
+	if err != nil {
+		return nil
+	}
+	if len(d.(*preScoreState).topologyScore) == 0 {
+		return nil
+	}
+	var minC, maxC int64 = math.MaxInt64, math.MinInt64
+	for i := range scores {
+		minC = min(minC, scores[i].Score)
+		maxC = max(maxC, scores[i].Score)
+	}
+	diff := maxC - minC
+	for i := range scores {
+		f := 0.0
+		if diff > 0 {
+			f = float64(framework.MaxNodeScore) * (float64(scores[i].Score-minC) / float64(diff))
+		}
+		scores[i].Score = int64(f)
+	}
+	return nil
+}

@@ -1,0 +1,44 @@
+// Package nodename implements the NodeName filter: a pod with spec.nodeName
+// fits only that node.
+package nodename
+
+import (
+	v1 "k8s.io/api/core/v1"
+
+	"kubesim/scheduler/framework"
+)
+
+// Name is the plugin name.
+const Name = "NodeName"
+
+// ErrReason is upstream's reason text.
+const ErrReason = "node(s) didn't match the requested node name"
+
+// NodeName is the plugin.
+type NodeName struct{}
+
+var (
+	_ framework.FilterPlugin      = &NodeName{}
+	_ framework.EnqueueExtensions = &NodeName{}
+)
+
+var statusMismatch = framework.NewStatus(framework.UnschedulableAndUnresolvable, ErrReason).WithPlugin(Name)
+
+// New is the factory.
+func New(_ any, _ framework.Handle) (framework.Plugin, error) { return &NodeName{}, nil }
+
+// Name returns the plugin name.
+func (*NodeName) Name() string { return Name }
+
+// Filter rejects every node but the one named in spec.nodeName.
+func (*NodeName) Filter(_ *framework.CycleState, pod *v1.Pod, ni *framework.NodeInfo) *framework.Status {
+	if pod.Spec.NodeName != "" && pod.Spec.NodeName != ni.Node().Name {
+		return statusMismatch
+	}
+	return nil
+}
+
+// EventsToRegister: a node appearing or changing.
+func (*NodeName) EventsToRegister() []framework.ClusterEvent {
+	return []framework.ClusterEvent{{Resource: framework.Node, ActionType: framework.Add | framework.Update}}
+}

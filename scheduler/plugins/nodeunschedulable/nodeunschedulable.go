@@ -1,0 +1,56 @@
+// Package nodeunschedulable implements the NodeUnschedulable filter: a
+// cordoned node (spec.unschedulable) takes only pods tolerating the
+// node.kubernetes.io/unschedulable:NoSchedule taint.
+package nodeunschedulable
+
+import (
+	v1 "k8s.io/api/core/v1"
+	"k8s.io/klog/v2"
+
+	"kubesim/scheduler/framework"
+)
+
+// Name is the plugin name.
+const Name = "NodeUnschedulable"
+
+// Upstream reason texts.
+const (
+	ErrReasonUnschedulable    = "node(s) were unschedulable"
+	ErrReasonUnknownCondition = "node(s) had unknown conditions"
+)
+
+// NodeUnschedulable is the plugin.
+type NodeUnschedulable struct{}
+
+var (
+	_ framework.FilterPlugin      = &NodeUnschedulable{}
+	_ framework.EnqueueExtensions = &NodeUnschedulable{}
+)
+
+var statusUnschedulable = framework.NewStatus(framework.UnschedulableAndUnresolvable, ErrReasonUnschedulable).WithPlugin(Name)
+
+var unschedulableTaint = v1.Taint{Key: v1.TaintNodeUnschedulable, Effect: v1.TaintEffectNoSchedule}
+
+// New is the factory.
+func New(_ any, _ framework.Handle) (framework.Plugin, error) { return &NodeUnschedulable{}, nil }
+
+// Name returns the plugin name.
+func (*NodeUnschedulable) Name() string { return Name }
+
+// Filter rejects unschedulable nodes unless the pod tolerates the taint.
+func (*NodeUnschedulable) Filter(_ *framework.CycleState, pod *v1.Pod, ni *framework.NodeInfo) *framework.Status {
+	if !ni.Node().Spec.Unschedulable {
+		return nil
+	}
+	for i := range pod.Spec.Tolerations {
+		if pod.Spec.Tolerations[i].ToleratesTaint(klog.Background(), &unschedulableTaint, false) {
+			return nil
+		}
+	}
+	return statusUnschedulable
+}
+
+// EventsToRegister: a node added, or its taints/spec.unschedulable changed.
+func (*NodeUnschedulable) EventsToRegister() []framework.ClusterEvent {
+	return []framework.ClusterEvent{{Resource: framework.Node, ActionType: framework.Add | framework.UpdateNodeTaint}}
+}

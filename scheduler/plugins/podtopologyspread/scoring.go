@@ -1,0 +1,159 @@
+package podtopologyspread
+
+import (
+	"math"
+
+	v1 "k8s.io/api/core/v1"
+	"k8s.io/component-helpers/scheduling/corev1/nodeaffinity"
+
+	"kubesim/scheduler/framework"
+)
+
+const invalidScore = -1
+
+type preScoreState struct {
+	constraints        []constraint
+	ignoredNodes       map[string]struct{}
+	pairCounts         map[topologyPair]int64
+	normalizingWeights []float64
+}
+
+func (s *preScoreState) Clone() framework.StateData { return s }
+
+// topologyNormalizingWeight is log(size+2), so small domains count less.
+func topologyNormalizingWeight(size int) float64 { return math.Log(float64(size + 2)) }
+
+func scoreForCount(cnt int64, maxSkew int32, w float64) float64 {
+	return float64(cnt)*w + float64(maxSkew-1)
+}
+
+// PreScore counts matching pods per domain over all nodes passing the pod's
+// required node affinity; Skip when the pod has no soft constraints.
+func (pl *PodTopologySpread) PreScore(state *framework.CycleState, pod *v1.Pod, filtered []*framework.NodeInfo) *framework.Status {
+	all := pl.h.Snapshot().List()
+	if len(filtered) == 0 || len(all) == 0 {
+		return framework.NewStatus(framework.Skip)
+	}
+	cs, err := pl.constraintsFor(pod, v1.ScheduleAnyway)
+	if err != nil {
+		return framework.AsStatus(err)
+	}
+	if len(cs) == 0 {
+		return framework.NewStatus(framework.Skip)
+	}
+	requireAll := len(pod.Spec.TopologySpreadConstraints) > 0 || !pl.systemDefaulted
+	s := &preScoreState{constraints: cs, ignoredNodes: map[string]struct{}{}, pairCounts: map[topologyPair]int64{}}
+	topoSize := make([]int, len(cs))
+	for _, ni := range filtered {
+		node := ni.Node()
+		if requireAll && !nodeLabelsMatchSpreadConstraints(node.Labels, cs) {
+			s.ignoredNodes[node.Name] = struct{}{}
+			continue
+		}
+		for i, c := range cs {
+			if c.TopologyKey == v1.LabelHostname {
+				continue
+			}
+			p := topologyPair{c.TopologyKey, node.Labels[c.TopologyKey]}
+			if _, ok := s.pairCounts[p]; !ok {
+				s.pairCounts[p] = 0
+				topoSize[i]++
+			}
+		}
+	}
+	s.normalizingWeights = make([]float64, len(cs))
+	for i, c := range cs {
+		sz := topoSize[i]
+		if c.TopologyKey == v1.LabelHostname {
+			sz = len(filtered) - len(s.ignoredNodes)
+		}
+		s.normalizingWeights[i] = topologyNormalizingWeight(sz)
+	}
+	req := nodeaffinity.GetRequiredNodeAffinity(pod)
+	perNode := make([][]int64, len(all))
+	pl.h.Parallelizer().Until(len(all), func(i int) {
+		node := all[i].Node()
+		if ok, _ := req.Match(node); !ok || (requireAll && !nodeLabelsMatchSpreadConstraints(node.Labels, cs)) {
+			return
+		}
+		counts := make([]int64, len(cs))
+		for j, c := range cs {
+			if _, ok := s.pairCounts[topologyPair{c.TopologyKey, node.Labels[c.TopologyKey]}]; !ok {
+				counts[j] = -1
+				continue
+			}
+			counts[j] = int64(countPodsMatchSelector(all[i].Pods, c.Selector, pod.Namespace))
+		}
+		perNode[i] = counts
+	})
+	for i, counts := range perNode {
+		for j, n := range counts {
+			if n > 0 {
+				s.pairCounts[topologyPair{cs[j].TopologyKey, all[i].Node().Labels[cs[j].TopologyKey]}] += n
+			}
+		}
+	}
+	state.Write(preScoreKey, s)
+	return nil
+}
+
+// Score sums, per constraint, count × weight + (maxSkew − 1); fewer pods in
+// the node's domains gives a lower raw score (inverted by NormalizeScore).
+func (pl *PodTopologySpread) Score(state *framework.CycleState, pod *v1.Pod, ni *framework.NodeInfo) (int64, *framework.Status) {
+	d, err := state.Read(preScoreKey)
+	if err != nil {
+		return 0, framework.AsStatus(err)
+	}
+	s := d.(*preScoreState)
+	node := ni.Node()
+	if _, ok := s.ignoredNodes[node.Name]; ok {
+		return 0, nil
+	}
+	var score float64
+	for i, c := range s.constraints {
+		val, ok := node.Labels[c.TopologyKey]
+		if !ok {
+			continue
+		}
+		var cnt int64
+		if c.TopologyKey == v1.LabelHostname {
+			cnt = int64(countPodsMatchSelector(ni.Pods, c.Selector, pod.Namespace))
+		} else {
+			cnt = s.pairCounts[topologyPair{c.TopologyKey, val}]
+		}
+		score += scoreForCount(cnt, c.MaxSkew, s.normalizingWeights[i])
+	}
+	return int64(math.Round(score)), nil
+}
+
+// NormalizeScore maps raw scores to [0,100], the least crowded node highest;
+// ignored nodes get 0.
+func (pl *PodTopologySpread) NormalizeScore(state *framework.CycleState, _ *v1.Pod, scores []framework.NodeScore) *framework.Status {
+	d, err := state.Read(preScoreKey)
+	if err != nil {
+		return framework.AsStatus(err)
+	}
+	s := d.(*preScoreState)
+	var minScore int64 = math.MaxInt64
+	var maxScore int64
+	for i := range scores {
+		if _, ok := s.ignoredNodes[scores[i].Name]; ok {
+			scores[i].Score = invalidScore
+			continue
+		}
+		minScore = min(minScore, scores[i].Score)
+		maxScore = max(maxScore, scores[i].Score)
+	}
+	for i := range scores {
+		if scores[i].Score == invalidScore {
+			scores[i].Score = 0
+			continue
+		}
+		if maxScore == 0 {
+			scores[i].Score = framework.MaxNodeScore
+			continue
+		}
+		scores[i].Score = framework.MaxNodeScore * (maxScore + minScore - scores[i].Score) / maxScore
+	}
+	return nil
+}

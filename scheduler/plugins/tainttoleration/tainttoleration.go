@@ -1,0 +1,123 @@
+// Package tainttoleration implements TaintToleration: a filter rejecting
+// nodes with an untolerated NoSchedule/NoExecute taint, and a score
+// preferring nodes with fewer untolerated PreferNoSchedule taints.
+package tainttoleration
+
+import (
+	"fmt"
+
+	v1 "k8s.io/api/core/v1"
+	corev1helpers "k8s.io/component-helpers/scheduling/corev1"
+	"k8s.io/klog/v2"
+
+	"kubesim/scheduler/framework"
+	"kubesim/scheduler/plugins/helper"
+)
+
+// Name is the plugin name.
+const Name = "TaintToleration"
+
+// TaintToleration is the plugin.
+type TaintToleration struct {
+	// GenericReason reproduces v1.35+ (and late v1.34.x), whose reason is
+	// "node(s) had untolerated taint(s)" without the key and value.
+	GenericReason bool
+}
+
+// Args configures the plugin.
+type Args struct {
+	GenericReason bool
+}
+
+var (
+	_ framework.FilterPlugin         = &TaintToleration{}
+	_ framework.PreScorePlugin       = &TaintToleration{}
+	_ framework.NormalizeScorePlugin = &TaintToleration{}
+	_ framework.EnqueueExtensions    = &TaintToleration{}
+)
+
+// New is the factory; args may be nil or Args.
+func New(args any, _ framework.Handle) (framework.Plugin, error) {
+	p := &TaintToleration{}
+	if a, ok := args.(Args); ok {
+		p.GenericReason = a.GenericReason
+	}
+	return p, nil
+}
+
+// Name returns the plugin name.
+func (*TaintToleration) Name() string { return Name }
+
+func doNotSchedule(t *v1.Taint) bool {
+	return t.Effect == v1.TaintEffectNoSchedule || t.Effect == v1.TaintEffectNoExecute
+}
+
+// Filter rejects a node whose first untolerated NoSchedule/NoExecute taint
+// is named in the reason: "node(s) had untolerated taint {key: value}".
+func (pl *TaintToleration) Filter(_ *framework.CycleState, pod *v1.Pod, ni *framework.NodeInfo) *framework.Status {
+	taints := ni.Node().Spec.Taints
+	if len(taints) == 0 {
+		return nil
+	}
+	taint, untolerated := corev1helpers.FindMatchingUntoleratedTaint(klog.Background(), taints, pod.Spec.Tolerations, doNotSchedule, false)
+	if !untolerated {
+		return nil
+	}
+	if pl.GenericReason {
+		return framework.NewStatus(framework.UnschedulableAndUnresolvable, "node(s) had untolerated taint(s)")
+	}
+	return framework.NewStatus(framework.UnschedulableAndUnresolvable,
+		fmt.Sprintf("node(s) had untolerated taint {%s: %s}", taint.Key, taint.Value))
+}
+
+const preScoreKey framework.StateKey = "PreScore" + Name
+
+type preScoreState struct{ tolerations []v1.Toleration }
+
+func (s *preScoreState) Clone() framework.StateData { return s }
+
+// PreScore keeps the tolerations that can tolerate PreferNoSchedule.
+func (pl *TaintToleration) PreScore(state *framework.CycleState, pod *v1.Pod, _ []*framework.NodeInfo) *framework.Status {
+	var tol []v1.Toleration
+	for _, t := range pod.Spec.Tolerations {
+		if t.Effect == "" || t.Effect == v1.TaintEffectPreferNoSchedule {
+			tol = append(tol, t)
+		}
+	}
+	state.Write(preScoreKey, &preScoreState{tolerations: tol})
+	return nil
+}
+
+// Score counts untolerated PreferNoSchedule taints (normalised in reverse).
+func (pl *TaintToleration) Score(state *framework.CycleState, _ *v1.Pod, ni *framework.NodeInfo) (int64, *framework.Status) {
+	taints := ni.Node().Spec.Taints
+	if len(taints) == 0 {
+		return 0, nil
+	}
+	d, err := state.Read(preScoreKey)
+	if err != nil {
+		return 0, framework.AsStatus(err)
+	}
+	tol := d.(*preScoreState).tolerations
+	var n int64
+	for i := range taints {
+		if taints[i].Effect != v1.TaintEffectPreferNoSchedule {
+			continue
+		}
+		if !corev1helpers.TolerationsTolerateTaint(klog.Background(), tol, &taints[i], false) {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// NormalizeScore maps counts to [0,100], fewer taints scoring higher.
+func (pl *TaintToleration) NormalizeScore(_ *framework.CycleState, _ *v1.Pod, scores []framework.NodeScore) *framework.Status {
+	helper.DefaultNormalizeScore(framework.MaxNodeScore, true, scores)
+	return nil
+}
+
+// EventsToRegister: a node added or changed.
+func (*TaintToleration) EventsToRegister() []framework.ClusterEvent {
+	return []framework.ClusterEvent{{Resource: framework.Node, ActionType: framework.Add | framework.Update}}
+}

@@ -1,0 +1,437 @@
+package scheduler
+
+import (
+	"fmt"
+	"time"
+
+	v1 "k8s.io/api/core/v1"
+
+	"kubesim/scheduler/framework"
+)
+
+// Pod condition reasons (k8s.io/api/core/v1).
+const (
+	ReasonUnschedulable  = v1.PodReasonUnschedulable
+	ReasonSchedulerError = v1.PodReasonSchedulerError
+)
+
+// Result is the outcome of one scheduling cycle.
+type Result struct {
+	// NodeName is where the pod was assumed; "" if it was not scheduled.
+	NodeName string
+	// Message is the FailedScheduling event note and PodScheduled=False
+	// condition message, exactly as kube-scheduler writes it.
+	Message string
+	// Reason is the PodScheduled=False condition reason: "Unschedulable"
+	// or "SchedulerError".
+	Reason string
+	// NominatedNode and Victims are the preemption outcome: the simulator
+	// deletes the victims and sets status.nominatedNodeName.
+	NominatedNode string
+	Victims       []*v1.Pod
+	// ClearNominated are lower-priority pods nominated to NominatedNode whose
+	// status.nominatedNodeName the simulator must clear.
+	ClearNominated []*v1.Pod
+	// Skipped is set when the pod was not attempted (being deleted); Message says why.
+	Skipped bool
+	// EvaluatedNodes and FeasibleNodes count the filter work done.
+	EvaluatedNodes, FeasibleNodes int
+	// Explain holds per-node filter and score details (Config.Explain).
+	Explain *Explanation
+}
+
+// Schedule runs one scheduling cycle for pod (normally just returned by
+// Pop). On success the pod is assumed on the chosen node, so the next cycle
+// sees it; the simulator then writes the Binding and calls Bound or
+// BindFailed. On failure the pod is requeued (unschedulable pool or backoff).
+func (s *Scheduler) Schedule(now time.Time, pod *v1.Pod) *Result {
+	if now.After(s.q.lastNow) {
+		s.q.lastNow = now
+	}
+	key := framework.PodKey(pod)
+	qp := s.q.pods[key]
+	if qp == nil || qp.where != inFlight {
+		if qp == nil {
+			s.q.add(s.newPodInfo(pod))
+			qp = s.q.pods[key]
+		}
+		s.q.detach(qp)
+		qp.where = inFlight
+		qp.attempts++
+		s.q.schedulingCycle++
+		qp.cycle = s.q.schedulingCycle
+	}
+	if qp.info.Pod != pod {
+		qp.info = s.newPodInfo(pod)
+	}
+	if pod.DeletionTimestamp != nil {
+		s.q.remove(key)
+		return &Result{Skipped: true, Message: fmt.Sprintf("skip schedule deleting pod: %v/%v", pod.Namespace, pod.Name)}
+	}
+	res, diag, err := s.schedulePod(qp.info)
+	if err != nil {
+		res.Reason = ReasonSchedulerError
+		res.Message = err.Error()
+		s.q.requeue(qp, now, nil, false)
+		return res
+	}
+	if res.NodeName == "" {
+		res.Reason = ReasonUnschedulable
+		s.q.requeue(qp, now, diag.UnschedulablePlugins, false)
+		if res.NominatedNode != "" {
+			s.q.addNominated(qp.info, res.NominatedNode)
+			for _, p := range res.ClearNominated {
+				s.q.deleteNominated(framework.PodKey(p))
+			}
+		}
+		return res
+	}
+	// Assume: the pod, with spec.nodeName set, counts on the node from now on.
+	assumed := *pod
+	assumed.Spec.NodeName = res.NodeName
+	pi := *qp.info
+	pi.Pod = &assumed
+	if err := s.c.assume(&pi, res.NodeName); err != nil {
+		res.NodeName, res.Reason, res.Message = "", ReasonSchedulerError, err.Error()
+		s.q.requeue(qp, now, nil, true)
+		return res
+	}
+	s.q.deleteNominated(key)
+	state := framework.NewCycleState(&pi)
+	for i, r := range s.reserve {
+		if st := r.Reserve(state, &assumed, res.NodeName); !st.IsSuccess() {
+			for j := i; j >= 0; j-- {
+				s.reserve[j].Unreserve(state, &assumed, res.NodeName)
+			}
+			s.c.forget(key)
+			res.NodeName, res.Reason, res.Message = "", ReasonSchedulerError, st.Message()
+			s.q.requeue(qp, now, nil, true)
+			return res
+		}
+	}
+	return res
+}
+
+// numFeasibleNodesToFind is kube-scheduler's adaptive percentageOfNodesToScore.
+func (s *Scheduler) numFeasibleNodesToFind(n int) int {
+	const minFeasible, minPercent = 100, 5
+	pct := s.cfg.PercentageOfNodesToScore
+	if n < minFeasible || pct == -1 || pct >= 100 {
+		return n
+	}
+	if pct == 0 {
+		pct = 50 - int32(n)/125
+		if pct < minPercent {
+			pct = minPercent
+		}
+	}
+	num := n * int(pct) / 100
+	if num < minFeasible {
+		return minFeasible
+	}
+	return num
+}
+
+// schedulePod is the cycle proper. err is a scheduler error (not a fit failure).
+func (s *Scheduler) schedulePod(pi *framework.PodInfo) (*Result, *framework.Diagnosis, error) {
+	s.c.updateSnapshot(s.snap)
+	res := &Result{}
+	pod := pi.Pod
+	all := s.snap.list
+	var ex *Explanation
+	if s.cfg.Explain {
+		ex = newExplanation(pod, len(all))
+		res.Explain = ex
+	}
+	if len(all) == 0 {
+		return res, nil, framework.ErrNoNodesAvailable
+	}
+	if pi.ParseError != nil {
+		return res, nil, pi.ParseError
+	}
+	diag := &framework.Diagnosis{NodeToStatus: map[string]*framework.Status{}, UnschedulablePlugins: map[string]struct{}{}}
+	state := framework.NewCycleState(pi)
+
+	// PreFilter.
+	var narrowed map[string]struct{}
+	for _, pl := range s.preFilter {
+		r, st := pl.PreFilter(state, pod)
+		if st.IsSkip() {
+			if state.SkipFilterPlugins == nil {
+				state.SkipFilterPlugins = map[string]struct{}{}
+			}
+			state.SkipFilterPlugins[pl.Name()] = struct{}{}
+			continue
+		}
+		if !st.IsSuccess() {
+			st = framework.SetPlugin(st, pl.Name())
+			if !st.IsUnschedulable() {
+				return res, nil, fmt.Errorf("running PreFilter plugin %q: %w", pl.Name(), st.AsError())
+			}
+			diag.PreFilterMsg = st.Message()
+			for _, ni := range all {
+				diag.NodeToStatus[ni.Node().Name] = st
+			}
+			diag.UnschedulablePlugins[pl.Name()] = struct{}{}
+			ex.setPreFilter(pl.Name(), st.Message())
+			ex.setFilter(all, nil, diag.NodeToStatus)
+			return s.fail(res, state, pi, diag, len(all))
+		}
+		if r != nil && r.NodeNames != nil {
+			if narrowed == nil {
+				narrowed = r.NodeNames
+			} else {
+				m := map[string]struct{}{}
+				for n := range r.NodeNames {
+					if _, ok := narrowed[n]; ok {
+						m[n] = struct{}{}
+					}
+				}
+				narrowed = m
+			}
+		}
+	}
+	nodes := all
+	if narrowed != nil {
+		nodes = make([]*framework.NodeInfo, 0, len(narrowed))
+		for _, ni := range all {
+			if _, ok := narrowed[ni.Node().Name]; ok {
+				nodes = append(nodes, ni)
+			}
+		}
+	}
+
+	// Filter.
+	feasible, err := s.findFeasible(state, pi, nodes, diag)
+	if err != nil {
+		return res, nil, err
+	}
+	res.EvaluatedNodes = len(feasible) + len(diag.NodeToStatus)
+	res.FeasibleNodes = len(feasible)
+	ex.setFilter(all, feasible, diag.NodeToStatus)
+	if len(feasible) == 0 {
+		return s.fail(res, state, pi, diag, len(all))
+	}
+	if len(feasible) == 1 {
+		res.NodeName = feasible[0].Node().Name
+		ex.setSelected(res.NodeName)
+		return res, diag, nil
+	}
+
+	// Score.
+	totals, err := s.prioritize(state, pod, feasible, ex)
+	if err != nil {
+		return res, nil, err
+	}
+	best, cnt := 0, 1
+	for i := 1; i < len(totals); i++ {
+		switch {
+		case totals[i] > totals[best]:
+			best, cnt = i, 1
+		case totals[i] == totals[best]:
+			cnt++
+			if s.cfg.Rand.IntN(cnt) == 0 {
+				best = i
+			}
+		}
+	}
+	res.NodeName = feasible[best].Node().Name
+	ex.setSelected(res.NodeName)
+	return res, diag, nil
+}
+
+// fail builds the FitError message, running PostFilter (preemption) first.
+func (s *Scheduler) fail(res *Result, state *framework.CycleState, pi *framework.PodInfo, diag *framework.Diagnosis, numAll int) (*Result, *framework.Diagnosis, error) {
+	fe := &framework.FitError{Pod: pi.Pod, NumAllNodes: numAll, Diagnosis: *diag, DoublePeriodPostFilter: s.doublePeriod}
+	if len(s.postFilter) > 0 {
+		var merged []string
+		for _, pl := range s.postFilter {
+			r, st := pl.PostFilter(state, pi.Pod, diag.NodeToStatus)
+			if st.IsSuccess() {
+				if r != nil {
+					res.NominatedNode = r.NominatedNodeName
+					res.Victims = r.Victims
+					res.ClearNominated = r.LowerPriorityNominated
+				}
+				merged = nil
+				break
+			}
+			if !st.IsUnschedulable() {
+				merged = []string{st.Message()}
+				break
+			}
+			merged = append(merged, st.Reasons()...)
+		}
+		if len(merged) > 0 {
+			fe.Diagnosis.PostFilterMsg = joinReasons(merged)
+		}
+	}
+	res.Message = fe.Error()
+	res.Explain.setPostFilter(fe.Diagnosis.PostFilterMsg, res.NominatedNode)
+	return res, diag, nil
+}
+
+func joinReasons(r []string) string {
+	out := r[0]
+	for _, x := range r[1:] {
+		out += ", " + x
+	}
+	return out
+}
+
+// findFeasible filters nodes from the rotating start index in windows run in
+// parallel; results are merged in visiting order and the search stops at the
+// numFeasibleNodesToFind-th feasible node, so the outcome does not depend on
+// the number of workers.
+func (s *Scheduler) findFeasible(state *framework.CycleState, pi *framework.PodInfo, nodes []*framework.NodeInfo, diag *framework.Diagnosis) ([]*framework.NodeInfo, error) {
+	n := len(nodes)
+	if n == 0 {
+		return nil, nil
+	}
+	pod := pi.Pod
+	// A pod nominated by an earlier preemption tries its node first.
+	if nom := pod.Status.NominatedNodeName; nom != "" {
+		if ni := s.snap.Get(nom); ni != nil {
+			if st := s.RunFilterPluginsWithNominatedPods(state, pod, ni); st.IsSuccess() {
+				return []*framework.NodeInfo{ni}, nil
+			} else if !st.IsUnschedulable() {
+				return nil, st.AsError()
+			}
+		}
+	}
+	numToFind := s.numFeasibleNodesToFind(n)
+	start := s.nextStartNodeIndex % n
+	feasible := make([]*framework.NodeInfo, 0, numToFind)
+	processed := 0
+	window := numToFind
+	for processed < n && len(feasible) < numToFind {
+		w := min(window, n-processed)
+		if cap(s.statusBuf) < w {
+			s.statusBuf = make([]*framework.Status, w)
+		}
+		buf := s.statusBuf[:w]
+		base := start + processed
+		s.par.Chunks(w, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				buf[i] = s.RunFilterPluginsWithNominatedPods(state, pod, nodes[(base+i)%n])
+			}
+		})
+		used := w
+		for i := 0; i < w; i++ {
+			ni := nodes[(base+i)%n]
+			st := buf[i]
+			buf[i] = nil
+			if st.IsSuccess() {
+				feasible = append(feasible, ni)
+				if len(feasible) == numToFind {
+					used = i + 1
+					clear(buf[i:])
+					break
+				}
+				continue
+			}
+			if !st.IsUnschedulable() {
+				clear(buf)
+				return nil, st.AsError()
+			}
+			diag.NodeToStatus[ni.Node().Name] = st
+			diag.UnschedulablePlugins[st.Plugin()] = struct{}{}
+		}
+		processed += used
+		window *= 2
+	}
+	s.nextStartNodeIndex = (start + processed) % n
+	return feasible, nil
+}
+
+// prioritize runs PreScore and Score (in parallel over nodes), normalises
+// each plugin's scores and returns the weighted totals in feasible order.
+func (s *Scheduler) prioritize(state *framework.CycleState, pod *v1.Pod, feasible []*framework.NodeInfo, ex *Explanation) ([]int64, error) {
+	nf := len(feasible)
+	for _, pl := range s.preScore {
+		st := pl.PreScore(state, pod, feasible)
+		if st.IsSkip() {
+			if state.SkipScorePlugins == nil {
+				state.SkipScorePlugins = map[string]struct{}{}
+			}
+			state.SkipScorePlugins[pl.Name()] = struct{}{}
+			continue
+		}
+		if !st.IsSuccess() {
+			return nil, fmt.Errorf("running PreScore plugin %q: %w", pl.Name(), st.AsError())
+		}
+	}
+	totals := make([]int64, nf)
+	if len(s.score) == 0 {
+		for i := range totals {
+			totals[i] = 1
+		}
+		return totals, nil
+	}
+	active := make([]weightedScore, 0, len(s.score))
+	for _, ws := range s.score {
+		if _, skip := state.SkipScorePlugins[ws.pl.Name()]; !skip {
+			active = append(active, ws)
+		}
+	}
+	k := len(active)
+	if cap(s.scoreBuf) < k*nf {
+		s.scoreBuf = make([]int64, k*nf)
+	}
+	scores := s.scoreBuf[:k*nf]
+	errSlot := make([]*framework.Status, nf)
+	s.par.Chunks(nf, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			for j := range active {
+				sc, st := active[j].pl.Score(state, pod, feasible[i])
+				if !st.IsSuccess() {
+					errSlot[i] = framework.SetPlugin(st, active[j].pl.Name())
+					break
+				}
+				scores[j*nf+i] = sc
+			}
+		}
+	})
+	for _, st := range errSlot {
+		if st != nil {
+			return nil, fmt.Errorf("running Score plugin %q: %w", st.Plugin(), st.AsError())
+		}
+	}
+	if cap(s.nsBuf) < nf {
+		s.nsBuf = make([]framework.NodeScore, nf)
+	}
+	ns := s.nsBuf[:nf]
+	for j, ws := range active {
+		row := scores[j*nf : (j+1)*nf]
+		var raw []int64
+		if ex != nil {
+			raw = append([]int64(nil), row...)
+		}
+		if ws.norm != nil {
+			for i := range ns {
+				ns[i] = framework.NodeScore{Name: feasible[i].Node().Name, Score: row[i]}
+			}
+			if st := ws.norm.NormalizeScore(state, pod, ns); !st.IsSuccess() {
+				return nil, fmt.Errorf("running Normalize on Score plugin %q: %w", ws.pl.Name(), st.AsError())
+			}
+			for i := range ns {
+				row[i] = ns[i].Score
+			}
+		}
+		for i := range row {
+			if row[i] > framework.MaxNodeScore || row[i] < framework.MinNodeScore {
+				return nil, fmt.Errorf("plugin %q returns an invalid score %v, it should in the range of [%v, %v] after normalizing",
+					ws.pl.Name(), row[i], framework.MinNodeScore, framework.MaxNodeScore)
+			}
+			totals[i] += row[i] * ws.weight
+		}
+		ex.addScores(ws.pl.Name(), ws.weight, feasible, raw, row)
+	}
+	for _, ws := range s.score {
+		if _, skip := state.SkipScorePlugins[ws.pl.Name()]; skip {
+			ex.addSkipped(ws.pl.Name(), ws.weight)
+		}
+	}
+	ex.setTotals(feasible, totals)
+	return totals, nil
+}
