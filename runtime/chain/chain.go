@@ -302,10 +302,17 @@ func (c *Chain) Calls() map[string]int {
 	return out
 }
 
-// Process returns the simulated process of a container or sandbox, or nil.
+// Process returns the simulated process of a container or sandbox — also of
+// an exited one until it is removed (kubectl logs --previous) — or nil.
 func (c *Chain) Process(containerID string) *images.Process {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if ct := c.containers[containerID]; ct != nil && ct.proc != nil {
+		return ct.proc
+	}
+	if sb := c.sandboxes[containerID]; sb != nil && sb.proc != nil {
+		return sb.proc
+	}
 	if p := c.m.procs[containerID]; p != nil {
 		return p.p
 	}

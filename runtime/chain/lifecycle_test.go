@@ -1,0 +1,262 @@
+package chain
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"google.golang.org/grpc/status"
+	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
+)
+
+func containerStatus(t *testing.T, c *Chain, id string) *runtimeapi.ContainerStatus {
+	t.Helper()
+	r, err := c.Runtime().ContainerStatus(context.Background(), &runtimeapi.ContainerStatusRequest{ContainerId: id})
+	if err != nil {
+		t.Fatalf("ContainerStatus: %v", err)
+	}
+	return r.Status
+}
+
+type exitState struct {
+	State    runtimeapi.ContainerState
+	ExitCode int32
+	Reason   string
+	Ran      time.Duration
+}
+
+func stateOf(st *runtimeapi.ContainerStatus) exitState {
+	e := exitState{State: st.State, ExitCode: st.ExitCode, Reason: st.Reason}
+	if st.FinishedAt != 0 {
+		e.Ran = time.Duration(st.FinishedAt - st.StartedAt)
+	}
+	return e
+}
+
+// TestContainerExits: a process that ends on its own is EXITED once the
+// virtual clock passes its end, with its exit code and containerd's reason.
+func TestContainerExits(t *testing.T) {
+	tests := []struct {
+		name      string
+		image     string
+		cmd, args []string
+		advance   time.Duration
+		want      exitState
+		logs      []string
+	}{
+		{"echo then exit 3", "busybox", []string{"sh", "-c", "echo hi; exit 3"}, nil, time.Second,
+			exitState{runtimeapi.ContainerState_CONTAINER_EXITED, 3, "Error", 0}, []string{"hi"}},
+		{"sleep 10 still running at 9s", "busybox", nil, []string{"sleep", "10"}, 9 * time.Second,
+			exitState{State: runtimeapi.ContainerState_CONTAINER_RUNNING}, nil},
+		{"sleep 10 completes", "busybox", nil, []string{"sleep", "10"}, 10 * time.Second,
+			exitState{runtimeapi.ContainerState_CONTAINER_EXITED, 0, "Completed", 10 * time.Second}, nil},
+		{"false", "busybox", []string{"false"}, nil, time.Second,
+			exitState{runtimeapi.ContainerState_CONTAINER_EXITED, 1, "Error", 0}, nil},
+		{"bare busybox sh reads EOF", "busybox", nil, nil, time.Second,
+			exitState{runtimeapi.ContainerState_CONTAINER_EXITED, 0, "Completed", 0}, nil},
+		{"postgres without password", "postgres:15", nil, nil, time.Second,
+			exitState{runtimeapi.ContainerState_CONTAINER_EXITED, 1, "Error", 0},
+			[]string{"Error: Database is uninitialized and superuser password is not specified."}},
+		{"nginx runs", "nginx", nil, nil, time.Hour,
+			exitState{State: runtimeapi.ContainerState_CONTAINER_RUNNING}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, clk := newTestChain(t, Containerd)
+			_, id := podRun(t, c, "p", tt.image, tt.cmd, tt.args)
+			start := clk.Now()
+			at, exits := c.ExitAt(id)
+			clk.Advance(tt.advance)
+			got := stateOf(containerStatus(t, c, id))
+			if got != tt.want {
+				t.Errorf("status = %+v, want %+v", got, tt.want)
+			}
+			if got.State == runtimeapi.ContainerState_CONTAINER_EXITED && (!exits || at.Sub(start) != got.Ran) {
+				t.Errorf("ExitAt = %v, %v; want start+%v", at, exits, got.Ran)
+			}
+			var logs []string
+			for i, l := range c.Process(id).Logs {
+				if i < len(tt.logs) {
+					logs = append(logs, l.Text)
+				}
+			}
+			if diff := cmp.Diff(tt.logs, logs); diff != "" {
+				t.Errorf("logs (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestStopContainer: a server handles its stop signal and exits 0 quickly;
+// sleep as PID 1 ignores SIGTERM and is killed (137) after the grace period,
+// which the cost charges.
+func TestStopContainer(t *testing.T) {
+	tests := []struct {
+		name    string
+		image   string
+		args    []string
+		want    exitState
+		minCost time.Duration
+		signals []int
+	}{
+		{"httpd SIGWINCH", "httpd:2.4", nil, exitState{runtimeapi.ContainerState_CONTAINER_EXITED, 0, "Completed", time.Second}, time.Second, []int{28}},
+		{"nginx SIGQUIT", "nginx", nil, exitState{runtimeapi.ContainerState_CONTAINER_EXITED, 0, "Completed", 0}, 0, []int{3}},
+		{"sleep ignores SIGTERM", "busybox", []string{"sleep", "3600"}, exitState{runtimeapi.ContainerState_CONTAINER_EXITED, 137, "Error", 30 * time.Second}, 30 * time.Second, []int{15, 9}},
+	}
+	for _, kind := range Kinds {
+		for _, tt := range tests {
+			t.Run(string(kind)+"/"+tt.name, func(t *testing.T) {
+				c, _ := newTestChain(t, kind)
+				_, id := podRun(t, c, "p", tt.image, nil, tt.args)
+				c.TakeCost()
+				c.ResetTrace()
+				if _, err := c.Runtime().StopContainer(context.Background(), &runtimeapi.StopContainerRequest{ContainerId: id, Timeout: 30}); err != nil {
+					t.Fatal(err)
+				}
+				if got := stateOf(containerStatus(t, c, id)); got != tt.want {
+					t.Errorf("status = %+v, want %+v", got, tt.want)
+				}
+				if got := c.TakeCost(); got < tt.minCost {
+					t.Errorf("cost = %v, want ≥ %v", got, tt.minCost)
+				}
+				var sigs []int
+				for _, r := range c.Trace() {
+					if r.Hop == "runc" && r.Op == "kill" {
+						args := r.Request.(*RuncCall).Args
+						var n int
+						for _, ch := range args[len(args)-1] {
+							n = n*10 + int(ch-'0')
+						}
+						sigs = append(sigs, n)
+					}
+				}
+				if diff := cmp.Diff(tt.signals, sigs); diff != "" {
+					t.Errorf("signals runc delivered (-want +got):\n%s", diff)
+				}
+			})
+		}
+	}
+}
+
+// TestPullErrors: each runtime words a failed pull its own way; containerd's
+// is the text real clusters show (events-and-messages.md §2.3).
+func TestPullErrors(t *testing.T) {
+	tests := []struct {
+		kind Kind
+		ref  string
+		want string
+	}{
+		{Containerd, "nginx:1.28", `rpc error: code = NotFound desc = failed to pull and unpack image "docker.io/library/nginx:1.28": failed to resolve reference "docker.io/library/nginx:1.28": docker.io/library/nginx:1.28: not found`},
+		{Containerd, "myapp:v2.0", `rpc error: code = NotFound desc = failed to pull and unpack image "docker.io/library/myapp:v2.0": pull access denied, repository does not exist or may require docker login`},
+		{Docker, "nginx:1.28", `rpc error: code = Unknown desc = Error response from daemon: manifest for nginx:1.28 not found: manifest unknown: manifest unknown`},
+		{CRIDockerd, "myapp:v2.0", `rpc error: code = Unknown desc = Error response from daemon: pull access denied for myapp, repository does not exist or may require 'docker login': denied: requested access to the resource is denied`},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.kind)+"/"+tt.ref, func(t *testing.T) {
+			c, _ := newTestChain(t, tt.kind)
+			_, err := c.Images().PullImage(context.Background(), &runtimeapi.PullImageRequest{Image: &runtimeapi.ImageSpec{Image: tt.ref}})
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("PullImage(%s) error =\n  %v\nwant\n  %s", tt.ref, err, tt.want)
+			}
+			if _, ok := status.FromError(err); !ok {
+				t.Errorf("error is not a gRPC status: %T", err)
+			}
+		})
+	}
+}
+
+func TestExecSync(t *testing.T) {
+	tests := []struct {
+		name   string
+		image  string
+		cmd    []string
+		stdout string
+		stderr string
+		code   int32
+	}{
+		{"cat index", "httpd:2.4", []string{"cat", "/usr/local/apache2/htdocs/index.html"}, "<html><body><h1>It works!</h1></body></html>\n", "", 0},
+		{"hostname", "nginx", []string{"hostname"}, "p\n", "", 0},
+		{"sh -c", "busybox", []string{"sh", "-c", "echo $GREETING; exit 4"}, "hello\n", "", 4},
+		{"no such binary", "registry.k8s.io/pause:3.9", []string{"sh"}, "", `OCI runtime exec failed: exec failed: unable to start container process: exec: "sh": executable file not found in $PATH: unknown` + "\n", 126},
+	}
+	for _, kind := range Kinds {
+		for _, tt := range tests {
+			t.Run(string(kind)+"/"+tt.name, func(t *testing.T) {
+				c, _ := newTestChain(t, kind)
+				_, id := podRun(t, c, "p", tt.image, nil, []string{})
+				if tt.image == "busybox" {
+					_, id = podRun(t, c, "q", tt.image, nil, []string{"sleep", "3600"})
+				}
+				r, err := c.Runtime().ExecSync(context.Background(), &runtimeapi.ExecSyncRequest{ContainerId: id, Cmd: tt.cmd})
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := []any{string(r.Stdout), string(r.Stderr), r.ExitCode}
+				if diff := cmp.Diff([]any{tt.stdout, tt.stderr, tt.code}, got); diff != "" {
+					t.Errorf("ExecSync %v (-want +got):\n%s", tt.cmd, diff)
+				}
+			})
+		}
+	}
+}
+
+// TestListsAndStatus: what crictl pods / ps / inspectp read.
+func TestListsAndStatus(t *testing.T) {
+	for _, kind := range Kinds {
+		t.Run(string(kind), func(t *testing.T) {
+			c, _ := newTestChain(t, kind)
+			ctx := context.Background()
+			sb1, _ := podRun(t, c, "a", "nginx", nil, nil)
+			podRun(t, c, "b", "busybox", nil, []string{"sleep", "3600"})
+			pods, err := c.Runtime().ListPodSandbox(ctx, &runtimeapi.ListPodSandboxRequest{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctrs, err := c.Runtime().ListContainers(ctx, &runtimeapi.ListContainersRequest{Filter: &runtimeapi.ContainerFilter{PodSandboxId: sb1}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			st, err := c.Runtime().PodSandboxStatus(ctx, &runtimeapi.PodSandboxStatusRequest{PodSandboxId: sb1, Verbose: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			imgs, err := c.Images().ListImages(ctx, &runtimeapi.ListImagesRequest{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var tags []string
+			for _, i := range imgs.Images {
+				tags = append(tags, i.RepoTags...)
+			}
+			got := map[string]any{
+				"pods": len(pods.Items), "ctrs in a": len(ctrs.Containers), "ip": st.Status.GetNetwork().GetIp(),
+				"state": st.Status.State.String(), "info": strings.Contains(st.Info["info"], `"pid":`), "images": strings.Join(tags, ","),
+			}
+			sbImage := map[Kind]string{Docker: "registry.k8s.io/pause:3.6"}[kind]
+			if sbImage == "" {
+				sbImage = "registry.k8s.io/pause:3.9"
+			}
+			want := map[string]any{"pods": 2, "ctrs in a": 1, "ip": "10.244.2.2", "state": "SANDBOX_READY", "info": true,
+				"images": strings.Join(sortedTags(sbImage, "docker.io/library/nginx:latest", "docker.io/library/busybox:latest", c), ",")}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// sortedTags orders refs as ListImages does: by image ID.
+func sortedTags(a, b, d string, c *Chain) []string {
+	byID := map[string]string{}
+	for _, ref := range []string{a, b, d} {
+		img := c.cat.MustResolve(ref)
+		byID[img.ID] = img.Ref
+	}
+	var out []string
+	for _, id := range sortedKeys(byID) {
+		out = append(out, byID[id])
+	}
+	return out
+}
