@@ -48,17 +48,34 @@ func TranscriptNames() []string {
 	return names
 }
 
-// Scenario loads the built-in scenario name ("lecture-04"). An unknown name
-// is an error listing the known ones.
-func Scenario(name string) (*killercoda.Scenario, error) {
-	if !contains(ScenarioNames(), name) {
-		return nil, fmt.Errorf("no built-in scenario %q (built-in: %s)", name, strings.Join(ScenarioNames(), ", "))
-	}
-	sub, err := fs.Sub(content, path.Join(scenarioDir, name))
+// Scenario loads the built-in scenario name ("lecture-04") in English. An
+// unknown name is an error listing the known ones.
+func Scenario(name string) (*killercoda.Scenario, error) { return ScenarioLang(name, "") }
+
+// ScenarioLang loads the built-in scenario name in language lang: "" or
+// "en" for English, "ko" for Korean (see Languages).
+func ScenarioLang(name, lang string) (*killercoda.Scenario, error) {
+	sub, err := scenarioFS(name)
 	if err != nil {
 		return nil, err
 	}
-	return killercoda.Load(sub, name, "builtin:"+name)
+	return killercoda.LoadLang(sub, lang, name, "builtin:"+name)
+}
+
+// Languages lists the languages a built-in scenario is written in.
+func Languages(name string) ([]string, error) {
+	sub, err := scenarioFS(name)
+	if err != nil {
+		return nil, err
+	}
+	return killercoda.Languages(sub), nil
+}
+
+func scenarioFS(name string) (fs.FS, error) {
+	if !contains(ScenarioNames(), name) {
+		return nil, fmt.Errorf("no built-in scenario %q (built-in: %s)", name, strings.Join(ScenarioNames(), ", "))
+	}
+	return fs.Sub(content, path.Join(scenarioDir, name))
 }
 
 // Transcript parses the built-in transcript name ("lecture-04"). An unknown

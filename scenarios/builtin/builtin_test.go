@@ -30,9 +30,10 @@ func TestNames(t *testing.T) {
 	}
 }
 
-// TestScenariosLoad loads every built-in scenario and checks what the
-// runners rely on: a known topology, bilingual text, and bash that parses
-// (bash -n) in every verify script and {{exec}} block.
+// TestScenariosLoad loads every built-in scenario in both languages and
+// checks what the runners rely on: a known topology, text in the right
+// language, the same {{exec}} blocks and scripts in both, and bash that
+// parses (bash -n) in every verify script and block.
 func TestScenariosLoad(t *testing.T) {
 	wantNodes := map[string][]string{
 		"lecture-04":              {"m.example.com", "w1.example.com", "w2.example.com"},
@@ -41,32 +42,65 @@ func TestScenariosLoad(t *testing.T) {
 	}
 	for _, name := range ScenarioNames() {
 		t.Run(name, func(t *testing.T) {
-			sc, err := Scenario(name)
+			langs, err := Languages(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff([]string{"en", "ko"}, langs); diff != "" {
+				t.Fatalf("languages mismatch (-want +got):\n%s", diff)
+			}
+			en, err := Scenario(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ko, err := ScenarioLang(name, "ko")
 			if err != nil {
 				t.Fatal(err)
 			}
 			var nodes []string
-			for _, n := range sc.Topology.Nodes {
+			for _, n := range en.Topology.Nodes {
 				nodes = append(nodes, n.Name)
 			}
 			if diff := cmp.Diff(wantNodes[name], nodes); diff != "" {
 				t.Errorf("nodes mismatch (-want +got):\n%s", diff)
 			}
-			if sc.Source != "builtin:"+name {
-				t.Errorf("Source = %q", sc.Source)
+			if en.Source != "builtin:"+name {
+				t.Errorf("Source = %q", en.Source)
 			}
-			for i, st := range sc.Steps {
-				if !hasHangul(st.Text.Source) || !strings.Contains(st.Text.Source, "---") {
-					t.Errorf("step %d: text is not in English and Korean", i+1)
+			if len(en.Steps) != len(ko.Steps) || en.ImageID != ko.ImageID {
+				t.Fatalf("en has %d steps on %s, ko %d on %s", len(en.Steps), en.ImageID, len(ko.Steps), ko.ImageID)
+			}
+			type page struct {
+				md     *killercoda.Markdown
+				korean bool
+			}
+			pages := []page{{en.Intro.Text, false}, {en.Finish.Text, false}, {ko.Intro.Text, true}, {ko.Finish.Text, true}}
+			for i := range en.Steps {
+				e, k := en.Steps[i], ko.Steps[i]
+				pages = append(pages, page{e.Text, false}, page{k.Text, true})
+				if diff := cmp.Diff(e.Text.Execs, k.Text.Execs); diff != "" {
+					t.Errorf("step %d: {{exec}} blocks differ between en and ko (-en +ko):\n%s", i+1, diff)
 				}
-				if len(st.Text.Execs) == 0 {
+				if e.Verify != k.Verify {
+					t.Errorf("step %d: verify differs: %q vs %q", i+1, e.Verify.Path, k.Verify.Path)
+				}
+				if len(e.Text.Execs) == 0 {
 					t.Errorf("step %d: no {{exec}} blocks", i+1)
 				}
-				if !st.Verify.IsZero() {
-					bashSyntax(t, st.Verify.Path, st.Verify.Body)
+				if (len(e.Text.Details(true)) == 0) != (len(k.Text.Details(true)) == 0) ||
+					(len(e.Text.Details(false)) == 0) != (len(k.Text.Details(false)) == 0) {
+					t.Errorf("step %d: hints or solutions in one language only", i+1)
 				}
-				for _, e := range st.Text.Execs {
-					bashSyntax(t, st.Title, e.Code)
+				if !e.Verify.IsZero() {
+					bashSyntax(t, e.Verify.Path, e.Verify.Body)
+				}
+				for _, x := range e.Text.Execs {
+					bashSyntax(t, e.Title, x.Code)
+				}
+			}
+			for _, p := range pages {
+				if hasHangul(p.md.Source) != p.korean {
+					t.Errorf("page in the wrong language (Korean: want %v):\n%s", p.korean, p.md.Source)
 				}
 			}
 		})

@@ -5,13 +5,16 @@
 // Content (content/, written for kubesim in its own words):
 //
 //	scenarios/lecture-04               the lecture as a killercoda scenario
-//	                                   (English and Korean text), on the
-//	                                   lecture's m/w1/w2 cluster
+//	                                   on the lecture's m/w1/w2 cluster
 //	scenarios/scheduling-basics        labels, nodeSelector, taints and
 //	                                   tolerations on a two-node cluster
 //	scenarios/deployment-scale-expose  a Deployment created, scaled,
 //	                                   exposed and updated
 //	transcripts/lecture-04.txt         the lecture as a replayable transcript
+//
+// Every scenario is written in English (index.json, *.md) and Korean
+// (index.ko.json, *.ko.md); both indexes share the verify scripts, and the
+// tests check that both languages have the same {{exec}} blocks.
 //
 // It owns only the embedded files and the lookups by name; loading,
 // playing and replaying are scenarios/killercoda's and scenarios/transcript's.

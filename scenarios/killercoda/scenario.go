@@ -21,7 +21,9 @@ type Scenario struct {
 	Name string
 	// Source names where it came from in messages: a directory path or
 	// "builtin:NAME".
-	Source      string
+	Source string
+	// Lang is the translation loaded ("" for index.json).
+	Lang        string
 	Title       string
 	Description string
 	Intro       Page
@@ -130,7 +132,10 @@ type structureJSON struct {
 }
 
 // LoadDir loads the scenario in directory dir (it must hold index.json).
-func LoadDir(dir string) (*Scenario, error) {
+func LoadDir(dir string) (*Scenario, error) { return LoadDirLang(dir, "") }
+
+// LoadDirLang loads the translation lang of the scenario in directory dir.
+func LoadDirLang(dir, lang string) (*Scenario, error) {
 	st, err := os.Stat(dir)
 	if err != nil {
 		return nil, fmt.Errorf("scenario: %w", err)
@@ -138,7 +143,7 @@ func LoadDir(dir string) (*Scenario, error) {
 	if !st.IsDir() {
 		return nil, fmt.Errorf("scenario: %s is not a directory", dir)
 	}
-	return Load(os.DirFS(dir), filepath.Base(filepath.Clean(dir)), dir)
+	return LoadLang(os.DirFS(dir), lang, filepath.Base(filepath.Clean(dir)), dir)
 }
 
 // LoadCourseDir loads the course in directory dir (it must hold
@@ -194,24 +199,61 @@ func LoadCourse(fsys fs.FS, name, source string) (*Course, error) {
 // its short name; source names it in messages (a directory path, or
 // "builtin:NAME"). Errors name the file and what is wrong with it.
 func Load(fsys fs.FS, name, source string) (*Scenario, error) {
-	l := &loader{fsys: fsys, source: source}
-	data, err := fs.ReadFile(fsys, "index.json")
+	return LoadLang(fsys, "", name, source)
+}
+
+// IndexFile is the index a language reads: index.json for "" and "en",
+// index.LANG.json otherwise. Killercoda itself reads only index.json; a
+// translation is a second index beside it naming its own text files and
+// sharing the scripts.
+func IndexFile(lang string) string {
+	if lang == "" || lang == "en" {
+		return "index.json"
+	}
+	return "index." + lang + ".json"
+}
+
+// Languages lists the languages fsys has an index for, sorted ("en" for
+// index.json).
+func Languages(fsys fs.FS) []string {
+	var langs []string
+	entries, _ := fs.ReadDir(fsys, ".")
+	for _, e := range entries {
+		n := e.Name()
+		switch {
+		case n == "index.json":
+			langs = append(langs, "en")
+		case strings.HasPrefix(n, "index.") && strings.HasSuffix(n, ".json"):
+			langs = append(langs, strings.TrimSuffix(strings.TrimPrefix(n, "index."), ".json"))
+		}
+	}
+	sort.Strings(langs)
+	return langs
+}
+
+// LoadLang is Load for the translation lang (see IndexFile).
+func LoadLang(fsys fs.FS, lang, name, source string) (*Scenario, error) {
+	l := &loader{fsys: fsys, source: source, index: IndexFile(lang)}
+	data, err := fs.ReadFile(fsys, l.index)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
+		if errors.Is(err, fs.ErrNotExist) && l.index == "index.json" {
 			return nil, fmt.Errorf("%s: no index.json: not a killercoda scenario", source)
 		}
-		return nil, fmt.Errorf("%s: %w", l.file("index.json"), err)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%s: no %s: the scenario has no %q translation (languages: %s)", source, l.index, lang, strings.Join(Languages(fsys), ", "))
+		}
+		return nil, fmt.Errorf("%s: %w", l.file(l.index), err)
 	}
 	var ix indexJSON
 	if err := decodeJSON(data, &ix); err != nil {
-		return nil, fmt.Errorf("%s: %w", l.file("index.json"), err)
+		return nil, fmt.Errorf("%s: %w", l.file(l.index), err)
 	}
-	sc := &Scenario{
+	sc := &Scenario{Lang: lang,
 		Name: name, Source: source, Title: ix.Title, Description: ix.Description,
 		ImageID: ix.Backend.ImageID, Layout: ix.Interface.Layout, files: fsys,
 	}
 	if sc.Topology, err = TopologyFor(ix.Backend.ImageID); err != nil {
-		return nil, fmt.Errorf("%s: %w", l.file("index.json"), err)
+		return nil, fmt.Errorf("%s: %w", l.file(l.index), err)
 	}
 	if sc.Intro, err = l.page("details.intro", ix.Details.Intro, false); err != nil {
 		return nil, err
@@ -250,7 +292,7 @@ func Load(fsys fs.FS, name, source string) (*Scenario, error) {
 	for _, h := range hosts {
 		for i, a := range ix.Details.Assets[h] {
 			if a.File == "" || a.Target == "" {
-				return nil, fmt.Errorf("%s: details.assets.%s[%d]: file and target are both required", l.file("index.json"), h, i)
+				return nil, fmt.Errorf("%s: details.assets.%s[%d]: file and target are both required", l.file(l.index), h, i)
 			}
 			sc.Assets = append(sc.Assets, Asset{Host: h, File: a.File, Target: a.Target, Chmod: a.Chmod})
 		}
@@ -264,6 +306,7 @@ func Load(fsys fs.FS, name, source string) (*Scenario, error) {
 type loader struct {
 	fsys   fs.FS
 	source string
+	index  string // "index.json" or "index.LANG.json"
 }
 
 func (l *loader) file(p string) string { return path.Join(l.source, p) }
@@ -279,15 +322,15 @@ func (l *loader) page(where string, pj pageJSON, isStep bool) (Page, error) {
 		pg.Text = ParseMarkdown("")
 	}
 	if !isStep && pj.Verify != "" {
-		return Page{}, fmt.Errorf("%s: %s.verify: only steps have a verify script", l.file("index.json"), where)
+		return Page{}, fmt.Errorf("%s: %s.verify: only steps have a verify script", l.file(l.index), where)
 	}
 	bg, err := alias(where, "background", pj.Background, "courseData", pj.CourseData)
 	if err != nil {
-		return Page{}, fmt.Errorf("%s: %w", l.file("index.json"), err)
+		return Page{}, fmt.Errorf("%s: %w", l.file(l.index), err)
 	}
 	fg, err := alias(where, "foreground", pj.Foreground, "code", pj.Code)
 	if err != nil {
-		return Page{}, fmt.Errorf("%s: %w", l.file("index.json"), err)
+		return Page{}, fmt.Errorf("%s: %w", l.file(l.index), err)
 	}
 	if pg.Background, err = l.script(where+".background", bg); err != nil {
 		return Page{}, err
@@ -311,12 +354,12 @@ func alias(where, name, v, katacoda, kv string) (string, error) {
 func (l *loader) read(where, p string) (string, string, error) {
 	cp, err := cleanPath(p)
 	if err != nil {
-		return "", "", fmt.Errorf("%s: %s: %w", l.file("index.json"), where, err)
+		return "", "", fmt.Errorf("%s: %s: %w", l.file(l.index), where, err)
 	}
 	data, err := fs.ReadFile(l.fsys, cp)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return "", "", fmt.Errorf("%s: %s names %q, which does not exist: %w", l.file("index.json"), where, p, fs.ErrNotExist)
+			return "", "", fmt.Errorf("%s: %s names %q, which does not exist: %w", l.file(l.index), where, p, fs.ErrNotExist)
 		}
 		return "", "", fmt.Errorf("%s: %w", l.file(cp), err)
 	}
