@@ -130,9 +130,53 @@ type host struct {
 	up   bool
 }
 
-type route struct {
-	subnet netip.Prefix
-	via    netip.Addr // the node that owns the subnet; zero: directly connected
+// routeTable does longest-prefix matching with one map probe per prefix
+// length in use (a handful), so lookups stay flat at thousands of nodes.
+type routeTable struct {
+	via  map[netip.Prefix]netip.Addr // zero Addr: directly connected
+	lens []int                       // prefix lengths in use, longest first
+}
+
+// lookup returns the most specific route containing ip.
+func (t *routeTable) lookup(ip netip.Addr) (subnet netip.Prefix, via netip.Addr, ok bool) {
+	for _, l := range t.lens {
+		p, err := ip.Prefix(l)
+		if err != nil {
+			continue
+		}
+		if v, found := t.via[p]; found {
+			return p, v, true
+		}
+	}
+	return netip.Prefix{}, netip.Addr{}, false
+}
+
+func (t *routeTable) set(p netip.Prefix, via netip.Addr) {
+	if _, ok := t.via[p]; !ok {
+		t.via[p] = via
+		t.relen()
+		return
+	}
+	t.via[p] = via
+}
+
+func (t *routeTable) remove(p netip.Prefix) {
+	if _, ok := t.via[p]; ok {
+		delete(t.via, p)
+		t.relen()
+	}
+}
+
+func (t *routeTable) relen() {
+	seen := map[int]bool{}
+	t.lens = t.lens[:0]
+	for p := range t.via {
+		if !seen[p.Bits()] {
+			seen[p.Bits()] = true
+			t.lens = append(t.lens, p.Bits())
+		}
+	}
+	sort.Sort(sort.Reverse(sort.IntSlice(t.lens)))
 }
 
 type endpoint struct {
@@ -153,7 +197,7 @@ type Fabric struct {
 	clock     func() time.Time
 	endpoints map[epKey]endpoint
 	hosts     map[netip.Addr]*host
-	routes    []route
+	routes    routeTable
 	services  map[string]*Service // "ns/name"
 	byVIP     map[netip.Addr]*Service
 	nodePorts map[int32]*Service
@@ -183,6 +227,7 @@ func New(opts ...Option) *Fabric {
 		byVIP:     map[netip.Addr]*Service{},
 		nodePorts: map[int32]*Service{},
 		names:     map[string]netip.Addr{"localhost": netip.MustParseAddr("127.0.0.1")},
+		routes:    routeTable{via: map[netip.Prefix]netip.Addr{}},
 	}
 	for _, o := range opts {
 		o(f)
@@ -240,35 +285,14 @@ func (f *Fabric) HostUp(ip netip.Addr) bool {
 func (f *Fabric) AddRoute(subnet netip.Prefix, via netip.Addr) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	subnet = subnet.Masked()
-	for i, r := range f.routes {
-		if r.subnet == subnet {
-			f.routes[i].via = via
-			return
-		}
-	}
-	f.routes = append(f.routes, route{subnet: subnet, via: via})
-	// Longest prefix first, then address order: a fixed lookup order.
-	sort.Slice(f.routes, func(i, j int) bool {
-		a, b := f.routes[i].subnet, f.routes[j].subnet
-		if a.Bits() != b.Bits() {
-			return a.Bits() > b.Bits()
-		}
-		return a.Addr().Less(b.Addr())
-	})
+	f.routes.set(subnet.Masked(), via)
 }
 
 // RemoveRoute forgets a subnet.
 func (f *Fabric) RemoveRoute(subnet netip.Prefix) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	subnet = subnet.Masked()
-	for i, r := range f.routes {
-		if r.subnet == subnet {
-			f.routes = append(f.routes[:i], f.routes[i+1:]...)
-			return
-		}
-	}
+	f.routes.remove(subnet.Masked())
 }
 
 // Register puts h behind (ip, port), replacing what was there, and makes ip
@@ -469,23 +493,16 @@ func (f *Fabric) route(c Client, ip netip.Addr, port int32, depth int) (endpoint
 		return f.dnat(c, ip, port, svc, sp, depth)
 	}
 	// Behind a node that is down, everything is a black hole.
-	for _, r := range f.routes {
-		if !r.subnet.Contains(ip) {
-			continue
+	_, via, routed := f.routes.lookup(ip)
+	if routed && via.IsValid() && via != ip {
+		if n, ok := f.hosts[via]; ok && !n.up {
+			return endpoint{}, ip, port, dialErr(ip, port, ErrTimeout)
 		}
-		if r.via.IsValid() && r.via != ip {
-			if n, ok := f.hosts[r.via]; ok && !n.up {
-				return endpoint{}, ip, port, dialErr(ip, port, ErrTimeout)
-			}
-		}
-		break
 	}
 	h, known := f.hosts[ip]
 	if !known {
-		for _, r := range f.routes {
-			if r.subnet.Contains(ip) {
-				return endpoint{}, ip, port, dialErr(ip, port, ErrHostUnreachable)
-			}
+		if routed {
+			return endpoint{}, ip, port, dialErr(ip, port, ErrHostUnreachable)
 		}
 		return endpoint{}, ip, port, dialErr(ip, port, ErrTimeout)
 	}

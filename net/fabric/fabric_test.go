@@ -292,3 +292,37 @@ func TestListening(t *testing.T) {
 		t.Error("HostUp wrong")
 	}
 }
+
+func TestRoutesLongestPrefix(t *testing.T) {
+	f := New()
+	gw := netip.MustParseAddr("172.16.0.1")
+	f.AddHost(gw, Node)
+	f.AddRoute(netip.MustParsePrefix("10.0.0.0/8"), gw)
+	f.AddRoute(netip.MustParsePrefix("10.1.0.0/16"), netip.Addr{})
+	f.AddRoute(netip.MustParsePrefix("10.1.0.0/16"), netip.Addr{}) // again: no duplicate
+	f.SetHostUp(gw, false)
+	c := Client{Addr: gw}
+	tests := []struct {
+		name  string
+		setup func()
+		ip    string
+		want  error
+	}{
+		{name: "most specific route is direct", ip: "10.1.0.5", want: ErrHostUnreachable},
+		{name: "wider route is behind a down node", ip: "10.2.0.5", want: ErrTimeout},
+		{name: "node back up: unreachable", setup: func() { f.SetHostUp(gw, true) }, ip: "10.2.0.5", want: ErrHostUnreachable},
+		{name: "route removed: black hole", setup: func() { f.RemoveRoute(netip.MustParsePrefix("10.1.0.0/16")) }, ip: "10.1.0.5", want: ErrHostUnreachable},
+		{name: "all routes removed", setup: func() { f.RemoveRoute(netip.MustParsePrefix("10.0.0.0/8")) }, ip: "10.1.0.5", want: ErrTimeout},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.setup != nil {
+				tc.setup()
+			}
+			_, err := f.Dial(c, netip.MustParseAddr(tc.ip), 80)
+			if !errors.Is(err, tc.want) {
+				t.Errorf("Dial(%s) = %v, want %v", tc.ip, err, tc.want)
+			}
+		})
+	}
+}

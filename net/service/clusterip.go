@@ -3,7 +3,6 @@ package service
 import (
 	"errors"
 	"fmt"
-	"math/big"
 	"math/rand/v2"
 	"net/netip"
 	"sync"
@@ -44,7 +43,7 @@ type Allocator struct {
 	base   netip.Addr // first usable address (network + 1)
 	max    int        // usable addresses
 	offset int        // size of the lower (static) band
-	used   *big.Int
+	used   []uint64   // bitmap over usable addresses
 	count  int
 }
 
@@ -63,7 +62,7 @@ func New(cfg Config) (*Allocator, error) {
 		base:   p.Addr().Next(),
 		max:    size - 2,
 		offset: rangeOffset(size),
-		used:   new(big.Int),
+		used:   make([]uint64, (size+63)/64),
 	}, nil
 }
 
@@ -102,10 +101,10 @@ func (a *Allocator) Allocate(ip netip.Addr) error {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.used.Bit(i) == 1 {
+	if a.bit(i) {
 		return ErrAllocated
 	}
-	a.used.SetBit(a.used, i, 1)
+	a.used[i/64] |= 1 << (i % 64)
 	a.count++
 	return nil
 }
@@ -126,7 +125,7 @@ func (a *Allocator) AllocateNext(r *rand.Rand) (netip.Addr, error) {
 		start := r.IntN(upper)
 		for k := 0; k < upper; k++ {
 			i := a.offset + (start+k)%upper
-			if a.used.Bit(i) == 0 {
+			if !a.bit(i) {
 				return a.take(i), nil
 			}
 		}
@@ -135,7 +134,7 @@ func (a *Allocator) AllocateNext(r *rand.Rand) (netip.Addr, error) {
 		start := r.IntN(a.offset)
 		for k := 0; k < a.offset; k++ {
 			i := (start + k) % a.offset
-			if a.used.Bit(i) == 0 {
+			if !a.bit(i) {
 				return a.take(i), nil
 			}
 		}
@@ -151,8 +150,8 @@ func (a *Allocator) Release(ip netip.Addr) {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.used.Bit(i) == 1 {
-		a.used.SetBit(a.used, i, 0)
+	if a.bit(i) {
+		a.used[i/64] &^= 1 << (i % 64)
 		a.count--
 	}
 }
@@ -165,7 +164,7 @@ func (a *Allocator) Has(ip netip.Addr) bool {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return a.used.Bit(i) == 1
+	return a.bit(i)
 }
 
 // Used is the number of allocated addresses; Free what is left.
@@ -178,8 +177,10 @@ func (a *Allocator) Used() int {
 // Free is how many addresses are left.
 func (a *Allocator) Free() int { return a.max - a.Used() }
 
+func (a *Allocator) bit(i int) bool { return a.used[i/64]&(1<<(i%64)) != 0 }
+
 func (a *Allocator) take(i int) netip.Addr {
-	a.used.SetBit(a.used, i, 1)
+	a.used[i/64] |= 1 << (i % 64)
 	a.count++
 	return addrAt(a.base, i)
 }
