@@ -94,4 +94,17 @@
 // A mismatch stops the replay with a *transcript.MismatchError naming file,
 // line and command, with a go-cmp diff of the output lines (-want +got) in
 // which lines that matched their pattern show the actual text.
+//
+// transcript.Update is the transcript's -update: it replays without
+// stopping and rewrites each command's expected output (and "exit"
+// directives) from what the cluster printed, keeping every line that still
+// matches — patterns included — as it was written.
+//
+// # Killercoda scenarios
+//
+// See package killercoda for what is read and how scripts run. Two
+// additions to the format, both invisible to killercoda itself: the imageid
+// "kubesim-lecture" (the lecture's m/w1/w2 cluster, Kubernetes v1.27.1), and
+// translations — index.LANG.json beside index.json, naming its own text
+// files and sharing the scripts (killercoda.LoadLang).
 package scenarios
