@@ -1,0 +1,290 @@
+package images
+
+import (
+	"crypto/md5"
+	"encoding/hex"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+var (
+	date2026 = time.Date(2026, time.October, 6, 0, 0, 0, 0, time.UTC)
+	start    = time.Date(2023, time.May, 2, 10, 0, 0, 0, time.UTC)
+)
+
+func TestResolve(t *testing.T) {
+	tests := []struct {
+		name    string
+		date    time.Time
+		ref     string
+		wantRef string
+		version string
+		err     string
+	}{
+		{"httpd 2.4 in the lecture", LectureDate, "httpd:2.4", "docker.io/library/httpd:2.4", "2.4.57", ""},
+		{"httpd 2.4 in 2026", date2026, "httpd:2.4", "docker.io/library/httpd:2.4", "2.4.68", ""},
+		{"bare name is latest", LectureDate, "nginx", "docker.io/library/nginx:latest", "1.23.4", ""},
+		{"fully qualified", LectureDate, "docker.io/library/busybox:1.36", "docker.io/library/busybox:1.36", "1.36.0", ""},
+		{"library path", LectureDate, "library/alpine:3.17", "docker.io/library/alpine:3.17", "3.17.3", ""},
+		{"variant tag", LectureDate, "nginx:1.23-alpine", "docker.io/library/nginx:1.23-alpine", "1.23.4", ""},
+		{"pause", LectureDate, "registry.k8s.io/pause:3.9", "registry.k8s.io/pause:3.9", "3.9", ""},
+		{"kube-apiserver", LectureDate, "registry.k8s.io/kube-apiserver:v1.27.1", "registry.k8s.io/kube-apiserver:v1.27.1", "v1.27.1", ""},
+		{"coredns", LectureDate, "registry.k8s.io/coredns/coredns:v1.10.1", "registry.k8s.io/coredns/coredns:v1.10.1", "v1.10.1", ""},
+		{"flannel", LectureDate, "docker.io/flannel/flannel:v0.21.5", "docker.io/flannel/flannel:v0.21.5", "v0.21.5", ""},
+		{"exact tag from the k8s docs", LectureDate, "nginx:1.14.2", "docker.io/library/nginx:1.14.2", "1.14.2", ""},
+		{"tag not yet released", LectureDate, "nginx:1.28",
+			"", "", `rpc error: code = NotFound desc = failed to pull and unpack image "docker.io/library/nginx:1.28": failed to resolve reference "docker.io/library/nginx:1.28": docker.io/library/nginx:1.28: not found`},
+		{"exact tag published after the date", LectureDate, "httpd:2.4.58",
+			"", "", `rpc error: code = NotFound desc = failed to pull and unpack image "docker.io/library/httpd:2.4.58": failed to resolve reference "docker.io/library/httpd:2.4.58": docker.io/library/httpd:2.4.58: not found`},
+		{"unknown repository", LectureDate, "myapp:v2.0",
+			"", "", `rpc error: code = NotFound desc = failed to pull and unpack image "docker.io/library/myapp:v2.0": pull access denied, repository does not exist or may require docker login`},
+		{"bad pause tag", LectureDate, "registry.k8s.io/pause:9.9",
+			"", "", `rpc error: code = NotFound desc = failed to pull and unpack image "registry.k8s.io/pause:9.9": failed to resolve reference "registry.k8s.io/pause:9.9": registry.k8s.io/pause:9.9: not found`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			img, err := DefaultAt(tt.date).Resolve(tt.ref)
+			if tt.err != "" {
+				var pe *PullError
+				if err == nil || err.Error() != tt.err || !errors.As(err, &pe) {
+					t.Fatalf("Resolve(%q) error =\n  %v\nwant\n  %s", tt.ref, err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Resolve(%q): %v", tt.ref, err)
+			}
+			if img.Ref != tt.wantRef || img.Version != tt.version {
+				t.Errorf("Resolve(%q) = %s (%s), want %s (%s)", tt.ref, img.Ref, img.Version, tt.wantRef, tt.version)
+			}
+			if !strings.HasPrefix(img.Digest, "sha256:") || len(img.Digest) != 71 || img.Size <= 0 {
+				t.Errorf("digest %q, size %d", img.Digest, img.Size)
+			}
+		})
+	}
+}
+
+func md5hex(b []byte) string {
+	h := md5.Sum(b)
+	return hex.EncodeToString(h[:])
+}
+
+// TestHTTP: the pages images.md gives byte for byte (sizes and md5 from §10).
+func TestHTTP(t *testing.T) {
+	tests := []struct {
+		name   string
+		date   time.Time
+		ref    string
+		path   string
+		status int
+		size   int
+		md5    string
+		header map[string]string
+	}{
+		{"httpd 2.4.57 It works", LectureDate, "httpd:2.4", "/", 200, 45, "5388f60d7695cb57b87c799ee62d20b2",
+			map[string]string{"Server": "Apache/2.4.57 (Unix)", "ETag": `"2d-432a5e4a73a80"`, "Content-Type": "text/html", "Content-Length": "45"}},
+		{"httpd 2.4.68 new page", date2026, "httpd:2.4", "/", 200, 191, "bb721bc14a48e70540879190cb033d65",
+			map[string]string{"Server": "Apache/2.4.68 (Unix)", "ETag": `"bf-642fce432f300"`}},
+		{"httpd 404", LectureDate, "httpd:2.4", "/missing", 404, 196, "62962daa1b19bbcc2db10b7bfd531ea6",
+			map[string]string{"Content-Type": "text/html; charset=iso-8859-1"}},
+		{"nginx welcome 615", LectureDate, "nginx", "/", 200, 615, "7df3d7cf3358af3f470ac7229387ef94",
+			map[string]string{"Server": "nginx/1.23.4", "Connection": "keep-alive"}},
+		{"nginx welcome 896", date2026, "nginx:latest", "/", 200, 896, "6bb03ae5bc151ad04e3875dc8992e270",
+			map[string]string{"Server": "nginx/1.31.5"}},
+		{"nginx 1.25 keeps 615", date2026, "nginx:1.25", "/index.html", 200, 615, "7df3d7cf3358af3f470ac7229387ef94", nil},
+		{"nginx 404 names the version", LectureDate, "nginx", "/nope", 404, 153, "", map[string]string{"Server": "nginx/1.23.4"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			img := DefaultAt(tt.date).MustResolve(tt.ref)
+			p, err := img.Start(ProcessSpec{Start: start})
+			if err != nil {
+				t.Fatal(err)
+			}
+			h := p.Ports[80]
+			if h == nil {
+				t.Fatalf("no handler on :80; ports %v", p.Ports)
+			}
+			status, hdr, body := h("GET", tt.path, nil)
+			if status != tt.status || len(body) != tt.size || (tt.md5 != "" && md5hex(body) != tt.md5) {
+				t.Errorf("GET %s = %d, %d bytes (md5 %s); want %d, %d bytes (md5 %s)", tt.path, status, len(body), md5hex(body), tt.status, tt.size, tt.md5)
+			}
+			if hdr["Date"] != "Tue, 02 May 2023 10:00:00 GMT" {
+				t.Errorf("Date = %q", hdr["Date"])
+			}
+			for k, v := range tt.header {
+				if hdr[k] != v {
+					t.Errorf("header %s = %q, want %q", k, hdr[k], v)
+				}
+			}
+			if tt.name == "nginx 404 names the version" && !strings.Contains(string(body), "<hr><center>nginx/1.23.4</center>\r\n") {
+				t.Errorf("404 body:\n%q", body)
+			}
+		})
+	}
+}
+
+type run struct {
+	Logs []string
+	Exit *Exit
+	Loop string
+}
+
+func summarize(p *Process) run {
+	r := run{Exit: p.Exit}
+	for _, l := range p.Logs {
+		r.Logs = append(r.Logs, l.Offset.String()+" "+string(l.Stream)+" "+l.Text)
+	}
+	if p.Loop != nil {
+		r.Loop = p.Loop.Start.String() + " every " + p.Loop.Period.String() + ": " + p.Loop.Lines[0].Text
+	}
+	return r
+}
+
+func TestProcess(t *testing.T) {
+	tests := []struct {
+		name      string
+		ref       string
+		cmd, args []string
+		env       map[string]string
+		want      run
+	}{
+		{"busybox echo and sleep", "busybox", []string{"sh", "-c", "echo hi; sleep 3600"}, nil, nil,
+			run{Logs: []string{"0s stdout hi"}, Exit: &Exit{After: time.Hour, Code: 0}}},
+		{"busybox sleep 10 as args", "busybox", nil, []string{"sleep", "10"}, nil, run{Exit: &Exit{After: 10 * time.Second}}},
+		{"false", "busybox", []string{"false"}, nil, nil, run{Exit: &Exit{Code: 1}}},
+		{"exit 3", "alpine", []string{"sh", "-c", "exit 3"}, nil, nil, run{Exit: &Exit{Code: 3}}},
+		{"&& and ||", "busybox", []string{"sh", "-c", "false && echo no || echo yes"}, nil, nil, run{Logs: []string{"0s stdout yes"}, Exit: &Exit{}}},
+		{"env and quotes", "busybox", []string{"sh", "-c", `echo "$GREETING, '$NAME'" '$NOT'`}, nil, map[string]string{"GREETING": "hello", "NAME": "x"},
+			run{Logs: []string{"0s stdout hello, 'x' $NOT"}, Exit: &Exit{}}},
+		{"while loop", "busybox", []string{"sh", "-c", "echo start; while true; do echo tick; sleep 5; done"}, nil, nil,
+			run{Logs: []string{"0s stdout start"}, Loop: "0s every 5s: tick"}},
+		{"for loop and hostname", "busybox", []string{"sh", "-c", "for i in 1 2; do echo n=$i; sleep 1; done; echo $(hostname)"}, nil, nil,
+			run{Logs: []string{"0s stdout n=1", "1s stdout n=2", "2s stdout web"}, Exit: &Exit{After: 2 * time.Second}}},
+		{"date uses the start time", "busybox", []string{"sh", "-c", "sleep 2; date"}, nil, nil,
+			run{Logs: []string{"2s stdout Tue May  2 10:00:02 UTC 2023"}, Exit: &Exit{After: 2 * time.Second}}},
+		{"unknown command in busybox", "busybox", []string{"sh", "-c", "curl x"}, nil, nil, run{Logs: []string{"0s stderr sh: curl: not found"}, Exit: &Exit{Code: 127}}},
+		{"unknown command in debian", "nginx", []string{"sh", "-c", "curl x"}, nil, nil, run{Logs: []string{"0s stderr sh: 1: curl: not found"}, Exit: &Exit{Code: 127}}},
+		{"nginx entrypoint execs args", "nginx", nil, []string{"sleep", "3600"}, nil, run{Exit: &Exit{After: time.Hour}}},
+		{"pause runs forever", "registry.k8s.io/pause:3.9", nil, nil, nil, run{}},
+		{"redis ready line", "redis:7", nil, nil, nil, run{Logs: []string{
+			"0s stdout 1:C 02 May 2023 10:00:00.000 * oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo",
+			"0s stdout 1:C 02 May 2023 10:00:00.000 * Redis version=7.0.10, bits=64, commit=00000000, modified=0, pid=1, just started",
+			"0s stdout 1:C 02 May 2023 10:00:00.000 # Warning: no config file specified, using the default config. In order to specify a config file use redis-server /path/to/redis.conf",
+			"1ms stdout 1:M 02 May 2023 10:00:00.001 * monotonic clock: POSIX clock_gettime",
+			"3ms stdout 1:M 02 May 2023 10:00:00.003 * Running mode=standalone, port=6379.",
+			"3ms stdout 1:M 02 May 2023 10:00:00.003 * Server initialized",
+			"3ms stdout 1:M 02 May 2023 10:00:00.003 * Ready to accept connections tcp",
+		}}},
+		{"mysql without password", "mysql:8", nil, nil, nil, run{Logs: []string{
+			"0s stdout 2023-05-02 10:00:00+00:00 [Note] [Entrypoint]: Entrypoint script for MySQL Server 8.0.32-1.el8 started.",
+			"50ms stdout 2023-05-02 10:00:00+00:00 [Note] [Entrypoint]: Switching to dedicated user 'mysql'",
+			"100ms stdout 2023-05-02 10:00:00+00:00 [Note] [Entrypoint]: Entrypoint script for MySQL Server 8.0.32-1.el8 started.",
+			"150ms stderr 2023-05-02 10:00:00+00:00 [ERROR] [Entrypoint]: Database is uninitialized and password option is not specified",
+			"150ms stderr     You need to specify one of the following as an environment variable:",
+			"150ms stderr     - MYSQL_ROOT_PASSWORD",
+			"150ms stderr     - MYSQL_ALLOW_EMPTY_PASSWORD",
+			"150ms stderr     - MYSQL_RANDOM_ROOT_PASSWORD",
+		}, Exit: &Exit{After: 150 * time.Millisecond, Code: 1}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			img := Default().MustResolve(tt.ref)
+			p, err := img.Start(ProcessSpec{Command: tt.cmd, Args: tt.args, Env: tt.env, Hostname: "web", IP: "10.244.2.2", Start: start})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, summarize(p)); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestHttpdLogs(t *testing.T) {
+	p, err := Default().MustResolve("httpd:2.4").Start(ProcessSpec{IP: "10.244.2.2", Start: start})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"AH00558: httpd: Could not reliably determine the server's fully qualified domain name, using 10.244.2.2. Set the 'ServerName' directive globally to suppress this message",
+		"AH00558: httpd: Could not reliably determine the server's fully qualified domain name, using 10.244.2.2. Set the 'ServerName' directive globally to suppress this message",
+		"[Tue May 02 10:00:00.002000 2023] [mpm_event:notice] [pid 1:tid 1] AH00489: Apache/2.4.57 (Unix) configured -- resuming normal operations",
+		"[Tue May 02 10:00:00.002000 2023] [core:notice] [pid 1:tid 1] AH00094: Command line: 'httpd -D FOREGROUND'",
+	}
+	var got []string
+	for _, l := range p.Logs {
+		got = append(got, l.Text)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if p.Stop.Signal != "SIGWINCH" || p.Stop.Ignores || p.Stop.Code != 0 {
+		t.Errorf("stop = %+v, want SIGWINCH handled, exit 0", p.Stop)
+	}
+}
+
+func TestStartMissingBinary(t *testing.T) {
+	_, err := Default().MustResolve("registry.k8s.io/pause:3.9").Process([]string{"sh"}, nil, nil)
+	want := `unable to start container process: exec: "sh": executable file not found in $PATH`
+	if err == nil || err.Error() != want {
+		t.Errorf("err = %v, want %s", err, want)
+	}
+}
+
+func TestExec(t *testing.T) {
+	tests := []struct {
+		name   string
+		ref    string
+		cmd    []string
+		stdout string
+		stderr string
+		code   int
+	}{
+		{"echo", "busybox", []string{"echo", "hello", "world"}, "hello world\n", "", 0},
+		{"cat index", "httpd:2.4", []string{"cat", "/usr/local/apache2/htdocs/index.html"}, "<html><body><h1>It works!</h1></body></html>\n", "", 0},
+		{"cat missing busybox", "busybox", []string{"cat", "/nope"}, "", "cat: can't open '/nope': No such file or directory\n", 1},
+		{"cat missing debian", "nginx", []string{"cat", "/nope"}, "", "cat: /nope: No such file or directory\n", 1},
+		{"ls html", "nginx", []string{"ls", "/usr/share/nginx/html"}, "50x.html\nindex.html\n", "", 0},
+		{"hostname", "nginx", []string{"hostname"}, "web\n", "", 0},
+		{"pwd httpd", "httpd:2.4", []string{"pwd"}, "/usr/local/apache2\n", "", 0},
+		{"printenv", "nginx", []string{"printenv", "NGINX_VERSION"}, "1.23.4\n", "", 0},
+		{"sh -c exit", "busybox", []string{"sh", "-c", "echo a; exit 5; echo b"}, "a\n", "", 5},
+		{"alpine release", "alpine", []string{"cat", "/etc/alpine-release"}, "3.17.3\n", "", 0},
+		{"no shell in pause", "registry.k8s.io/pause:3.9", []string{"sh"}, "",
+			`OCI runtime exec failed: exec failed: unable to start container process: exec: "sh": executable file not found in $PATH: unknown`, 126},
+		{"date at the clock", "busybox", []string{"date"}, "Tue May  2 10:05:00 UTC 2023\n", "", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			img := Default().MustResolve(tt.ref)
+			p, err := img.Start(ProcessSpec{Hostname: "web", Start: start})
+			if err != nil {
+				t.Fatal(err)
+			}
+			p.Clock = func() time.Time { return start.Add(5 * time.Minute) }
+			out, errOut, code := p.Exec(tt.cmd)
+			if diff := cmp.Diff([]any{tt.stdout, tt.stderr, tt.code}, []any{out, errOut, code}); diff != "" {
+				t.Errorf("Exec(%q) (-want +got):\n%s", tt.cmd, diff)
+			}
+		})
+	}
+}
+
+func TestLogsUntil(t *testing.T) {
+	p, err := Default().MustResolve("busybox").Process([]string{"sh", "-c", "echo a; while true; do sleep 10; echo tick; done"}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, l := range p.LogsUntil(35 * time.Second) {
+		got = append(got, l.Offset.String()+" "+l.Text)
+	}
+	if diff := cmp.Diff([]string{"0s a", "10s tick", "20s tick", "30s tick"}, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
