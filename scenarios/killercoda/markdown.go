@@ -258,7 +258,7 @@ func (p *mdParser) blocks(from, to int) []Block {
 			i = next
 			continue
 		}
-		if m := headingRE.FindStringSubmatch(line); m != nil {
+		if m := heading(line); m != nil {
 			out = append(out, Block{Kind: BlockHeading, Level: len(m[1]), Inlines: p.inlines(m[2])})
 			i++
 			continue
@@ -274,10 +274,23 @@ func (p *mdParser) blocks(from, to int) []Block {
 }
 
 func (p *mdParser) startsBlock(line string) bool {
+	t := strings.TrimLeft(line, " \t")
+	if t == "" || !strings.ContainsRune("#`~<", rune(t[0])) {
+		return false
+	}
 	if _, _, _, _, ok := fenceOpen(line); ok {
 		return true
 	}
-	return isDetailsOpen(line) || headingRE.MatchString(line)
+	return isDetailsOpen(line) || heading(line) != nil
+}
+
+// heading returns headingRE's submatches, skipping the regexp for lines
+// that cannot be headings.
+func heading(line string) []string {
+	if !strings.HasPrefix(strings.TrimLeft(line, " "), "#") {
+		return nil
+	}
+	return headingRE.FindStringSubmatch(line)
 }
 
 func stripIndent(line string, n int) string {

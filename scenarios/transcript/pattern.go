@@ -1,7 +1,6 @@
 package transcript
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 )
@@ -23,21 +22,77 @@ const SuffixAlphabet = "bcdfghjklmnpqrstvwxz2456789"
 // After a variable-width pattern (hash, int, any), the next run of spaces on
 // the same line matches one or more spaces, so a field that is shorter or
 // longer than in the transcript does not break the padding that follows it.
-var (
-	suffixClass = "[" + SuffixAlphabet + "]"
+
+// charClass is a set of bytes a pattern segment may consume.
+type charClass int
+
+const (
+	classSuffix charClass = iota + 1
+	classDigit
+	classAny
+	classSpace
 )
+
+var suffixSet = func() (set [256]bool) {
+	for i := 0; i < len(SuffixAlphabet); i++ {
+		set[SuffixAlphabet[i]] = true
+	}
+	return set
+}()
+
+func (c charClass) has(b byte) bool {
+	switch c {
+	case classSuffix:
+		return suffixSet[b]
+	case classDigit:
+		return b >= '0' && b <= '9'
+	case classSpace:
+		return b == ' '
+	}
+	return true
+}
+
+// segment is a literal (class 0) or a run of min…max bytes of a class
+// (max < 0: unbounded).
+type segment struct {
+	lit      string
+	class    charClass
+	min, max int
+}
 
 // lineMatcher matches one expected line against one actual line.
 type lineMatcher struct {
 	literal string
-	re      *regexp.Regexp // nil: compare literal byte for byte
+	segs    []segment // nil: compare literal byte for byte
 }
 
 func (m lineMatcher) match(got string) bool {
-	if m.re == nil {
+	if m.segs == nil {
 		return got == m.literal
 	}
-	return m.re.MatchString(got)
+	return matchSegments(m.segs, got)
+}
+
+// matchSegments matches s against segs; runs are greedy and give back what
+// the rest of the line needs.
+func matchSegments(segs []segment, s string) bool {
+	if len(segs) == 0 {
+		return s == ""
+	}
+	sg := segs[0]
+	if sg.class == 0 {
+		return strings.HasPrefix(s, sg.lit) && matchSegments(segs[1:], s[len(sg.lit):])
+	}
+	n := 0
+	for n < len(s) && (sg.max < 0 || n < sg.max) && sg.class.has(s[n]) {
+		n++
+	}
+	for ; n >= sg.min; n-- {
+		if matchSegments(segs[1:], s[n:]) {
+			return true
+		}
+	}
+	return false
 }
 
 // compileLine turns an expected line into its matcher. Text between {{ and }}
@@ -46,30 +101,29 @@ func compileLine(want string) lineMatcher {
 	if !strings.Contains(want, "{{") {
 		return lineMatcher{literal: want}
 	}
-	var b strings.Builder
-	b.WriteString("^")
-	absorb := false // the next run of spaces matches " +"
-	found := false
-	rest := want
+	var segs []segment
+	absorb := false // the next run of spaces matches one or more spaces
 	lit := func(s string) {
 		for s != "" {
-			if absorb {
-				if i := strings.IndexByte(s, ' '); i >= 0 {
-					b.WriteString(regexp.QuoteMeta(s[:i]))
-					j := i
-					for j < len(s) && s[j] == ' ' {
-						j++
-					}
-					b.WriteString(" +")
-					absorb = false
-					s = s[j:]
-					continue
-				}
+			i := strings.IndexByte(s, ' ')
+			if !absorb || i < 0 {
+				segs = append(segs, segment{lit: s})
+				return
 			}
-			b.WriteString(regexp.QuoteMeta(s))
-			return
+			if i > 0 {
+				segs = append(segs, segment{lit: s[:i]})
+			}
+			j := i
+			for j < len(s) && s[j] == ' ' {
+				j++
+			}
+			segs = append(segs, segment{class: classSpace, min: 1, max: -1})
+			absorb = false
+			s = s[j:]
 		}
 	}
+	rest := want
+	found := false
 	for {
 		i := strings.Index(rest, "{{")
 		if i < 0 {
@@ -81,15 +135,14 @@ func compileLine(want string) lineMatcher {
 			lit(rest)
 			break
 		}
-		name := rest[i+2 : i+2+j]
-		re, variable, ok := patternRegexp(name)
+		seg, variable, ok := patternSegment(rest[i+2 : i+2+j])
 		if !ok {
 			lit(rest[:i+2])
 			rest = rest[i+2:]
 			continue
 		}
 		lit(rest[:i])
-		b.WriteString(re)
+		segs = append(segs, seg)
 		found = true
 		if variable {
 			absorb = true
@@ -99,28 +152,27 @@ func compileLine(want string) lineMatcher {
 	if !found {
 		return lineMatcher{literal: want}
 	}
-	b.WriteString("$")
-	return lineMatcher{literal: want, re: regexp.MustCompile(b.String())}
+	return lineMatcher{literal: want, segs: segs}
 }
 
-// patternRegexp returns the regular expression for a pattern name and
-// whether its width varies.
-func patternRegexp(name string) (re string, variable, ok bool) {
+// patternSegment returns the segment for a pattern name and whether its
+// width varies.
+func patternSegment(name string) (seg segment, variable, ok bool) {
 	switch name {
 	case "hash":
-		return suffixClass + "{1,10}", true, true
+		return segment{class: classSuffix, min: 1, max: 10}, true, true
 	case "int":
-		return "[0-9]+", true, true
+		return segment{class: classDigit, min: 1, max: -1}, true, true
 	case "any":
-		return ".*", true, true
+		return segment{class: classAny, min: 0, max: -1}, true, true
 	case "pad":
-		return " +", false, true
+		return segment{class: classSpace, min: 1, max: -1}, false, true
 	}
 	if n, found := strings.CutPrefix(name, "suffix"); found {
 		k, err := strconv.Atoi(n)
 		if err == nil && k >= 1 && k <= 63 && strconv.Itoa(k) == n {
-			return suffixClass + "{" + n + "}", false, true
+			return segment{class: classSuffix, min: k, max: k}, false, true
 		}
 	}
-	return "", false, false
+	return segment{}, false, false
 }
