@@ -27,8 +27,8 @@ var defaultEdges = []Edge{
 	{From: "kubelet", To: "containerd", Protocol: "gRPC (unix)", Latency: 150 * us, ClientCPU: 25 * us, ServerCPU: 25 * us, Source: noFigure},
 	{From: "kubelet", To: "crio", Protocol: "gRPC (unix)", Latency: 150 * us, ClientCPU: 25 * us, ServerCPU: 25 * us, Source: noFigure},
 	// shim → dockerd: Docker Engine REST API over /var/run/docker.sock (docs.docker.com/reference/api/engine).
-	{From: "dockershim", To: "dockerd", Protocol: "HTTP/JSON (unix)", Latency: 400 * us, ClientCPU: 40 * us, ServerCPU: 60 * us, Source: noFigure},
-	{From: "cri-dockerd", To: "dockerd", Protocol: "HTTP/JSON (unix)", Latency: 400 * us, ClientCPU: 40 * us, ServerCPU: 60 * us, Source: sameAsShim},
+	{From: "dockershim", To: "dockerd", Protocol: "HTTP/JSON (unix)", Latency: 400 * us, ClientCPU: 20 * us, ServerCPU: 60 * us, Source: noFigure},
+	{From: "cri-dockerd", To: "dockerd", Protocol: "HTTP/JSON (unix)", Latency: 400 * us, ClientCPU: 20 * us, ServerCPU: 60 * us, Source: sameAsShim},
 	// dockerd → containerd: gRPC, namespace "moby" (moby cmd/dockerd --containerd).
 	{From: "dockerd", To: "containerd", Protocol: "gRPC (unix)", Latency: 150 * us, ClientCPU: 25 * us, ServerCPU: 25 * us, Source: noFigure},
 	// containerd → shim: ttRPC (containerd core/runtime/v2/README.md).
@@ -48,14 +48,14 @@ var defaultEntries = []Entry{
 	{Hop: "kubelet", Op: "ListContainers", CPU: 30 * us, PerItem: 6 * us, Source: calibrated},
 
 	// dockershim (in the kubelet process) and cri-dockerd: CRI → Engine API.
-	{Hop: "dockershim", Op: "*", Latency: 200 * us, CPU: 60 * us, Source: noFigure},
+	{Hop: "dockershim", Op: "*", Latency: 200 * us, CPU: 20 * us, Source: noFigure},
 	{Hop: "dockershim", Op: "RunPodSandbox", Latency: 35 * ms, CPU: 2 * ms, Source: noFigure + " (includes the CNI ADD dockershim ran itself, 30 ms [guess])"},
-	{Hop: "dockershim", Op: "ListPodSandbox", Latency: 300 * us, CPU: 60 * us, PerItem: 4 * us, Source: calibrated},
-	{Hop: "dockershim", Op: "ListContainers", Latency: 300 * us, CPU: 60 * us, PerItem: 4 * us, Source: calibrated},
-	{Hop: "cri-dockerd", Op: "*", Latency: 200 * us, CPU: 60 * us, Source: sameAsShim},
+	{Hop: "dockershim", Op: "ListPodSandbox", Latency: 300 * us, CPU: 20 * us, PerItem: 1620 * time.Nanosecond, Source: calibrated},
+	{Hop: "dockershim", Op: "ListContainers", Latency: 300 * us, CPU: 20 * us, PerItem: 1620 * time.Nanosecond, Source: calibrated},
+	{Hop: "cri-dockerd", Op: "*", Latency: 200 * us, CPU: 20 * us, Source: sameAsShim},
 	{Hop: "cri-dockerd", Op: "RunPodSandbox", Latency: 35 * ms, CPU: 2 * ms, Source: sameAsShim},
-	{Hop: "cri-dockerd", Op: "ListPodSandbox", Latency: 300 * us, CPU: 60 * us, PerItem: 4 * us, Source: sameAsShim},
-	{Hop: "cri-dockerd", Op: "ListContainers", Latency: 300 * us, CPU: 60 * us, PerItem: 4 * us, Source: sameAsShim},
+	{Hop: "cri-dockerd", Op: "ListPodSandbox", Latency: 300 * us, CPU: 20 * us, PerItem: 1620 * time.Nanosecond, Source: sameAsShim},
+	{Hop: "cri-dockerd", Op: "ListContainers", Latency: 300 * us, CPU: 20 * us, PerItem: 1620 * time.Nanosecond, Source: sameAsShim},
 
 	// dockerd: Engine API → its own container store (+ containerd on start).
 	{Hop: "dockerd", Op: "*", Latency: 500 * us, CPU: 150 * us, Source: noFigure},
@@ -63,7 +63,7 @@ var defaultEntries = []Entry{
 	{Hop: "dockerd", Op: "POST /containers/{id}/start", Latency: 8 * ms, CPU: 1500 * us, Source: noFigure + " (builds the OCI spec, mounts the rootfs)"},
 	{Hop: "dockerd", Op: "POST /containers/{id}/stop", Latency: 2 * ms, CPU: 300 * us, Source: noFigure},
 	{Hop: "dockerd", Op: "DELETE /containers/{id}", Latency: 10 * ms, CPU: 1 * ms, Source: noFigure},
-	{Hop: "dockerd", Op: "GET /containers/json", Latency: 500 * us, CPU: 100 * us, PerItem: 12 * us, Source: calibrated},
+	{Hop: "dockerd", Op: "GET /containers/json", Latency: 500 * us, CPU: 100 * us, PerItem: 2100 * time.Nanosecond, Source: calibrated},
 
 	// containerd: the CRI plugin and core (one process).
 	{Hop: "containerd", Op: "*", Latency: 300 * us, CPU: 60 * us, Source: noFigure},
@@ -90,5 +90,5 @@ var defaultEntries = []Entry{
 	{Hop: "crio", Op: "CreateContainer", Latency: 8 * ms, CPU: 1 * ms, Source: crioAsCtrd + " (containers/storage, OCI spec)"},
 	{Hop: "crio", Op: "ListPodSandbox", Latency: 100 * us, CPU: 35 * us, PerItem: 1200 * time.Nanosecond, Source: crioAsCtrd},
 	{Hop: "crio", Op: "ListContainers", Latency: 100 * us, CPU: 35 * us, PerItem: 1200 * time.Nanosecond, Source: crioAsCtrd},
-	{Hop: "conmon", Op: "*", Latency: 2 * ms, CPU: 400 * us, Source: noFigure + " (double fork to daemonise, conmon README)"},
+	{Hop: "conmon", Op: "*", Latency: 15 * ms, CPU: 400 * us, Source: noFigure + " (double fork to daemonise, conmon README; waits for runc create and reports the pid back: 15 ms [guess])"},
 }
