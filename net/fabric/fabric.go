@@ -191,18 +191,19 @@ type epKey struct {
 
 // Fabric is the virtual network. Safe for concurrent use.
 type Fabric struct {
-	mu        sync.RWMutex
-	rngMu     sync.Mutex
-	rng       *rand.Rand
-	clock     func() time.Time
-	endpoints map[epKey]endpoint
-	hosts     map[netip.Addr]*host
-	routes    routeTable
-	services  map[string]*Service // "ns/name"
-	byVIP     map[netip.Addr]*Service
-	nodePorts map[int32]*Service
-	names     map[string]netip.Addr // /etc/hosts
-	zone      *dns.Zone
+	mu         sync.RWMutex
+	rngMu      sync.Mutex
+	rng        *rand.Rand
+	clock      func() time.Time
+	endpoints  map[epKey]endpoint
+	hosts      map[netip.Addr]*host
+	routes     routeTable
+	services   map[string]*Service // "ns/name"
+	byVIP      map[netip.Addr]*Service
+	nodePorts  map[int32]*Service
+	names      map[string]netip.Addr // /etc/hosts
+	zone       *dns.Zone
+	nameserver netip.Addr
 }
 
 // Option configures a Fabric.
@@ -214,6 +215,9 @@ func WithRand(r *rand.Rand) Option { return func(f *Fabric) { f.rng = r } }
 
 // WithClock sets the clock that stamps Request.Time (the virtual clock).
 func WithClock(now func() time.Time) Option { return func(f *Fabric) { f.clock = now } }
+
+// WithNameserver sets cluster DNS's Service IP (default 10.96.0.10).
+func WithNameserver(ip netip.Addr) Option { return func(f *Fabric) { f.nameserver = ip } }
 
 // WithClusterDomain sets the DNS domain (default "cluster.local").
 func WithClusterDomain(d string) Option { return func(f *Fabric) { f.zone = dns.NewZone(d) } }
@@ -237,6 +241,9 @@ func New(opts ...Option) *Fabric {
 	}
 	if f.zone == nil {
 		f.zone = dns.NewZone(dns.DefaultClusterDomain)
+	}
+	if !f.nameserver.IsValid() {
+		f.nameserver = dns.DefaultNameserver
 	}
 	return f
 }
@@ -385,12 +392,53 @@ func (f *Fabric) ResolveFrom(c Client, name string) (netip.Addr, bool) {
 		if n == "localhost" {
 			return netip.MustParseAddr("127.0.0.1"), true
 		}
+		if !f.dnsServing() {
+			return netip.Addr{}, false
+		}
 		return f.zone.Resolve(name, dns.SearchList(c.Namespace, f.zone.Domain()), dns.DefaultNdots)
 	}
 	f.mu.RLock()
 	defer f.mu.RUnlock()
 	ip, ok := f.names[n]
 	return ip, ok
+}
+
+// dnsServing: cluster DNS answers unless its Service (the nameserver VIP)
+// is known and has no backend on any port — CoreDNS scaled to zero or not
+// ready, where kube-proxy rejects the queries. Without a registered DNS
+// Service the zone answers directly.
+func (f *Fabric) dnsServing() bool {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	svc, ok := f.byVIP[f.nameserver]
+	if !ok {
+		return true
+	}
+	for _, p := range svc.Ports {
+		if len(p.Backends) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// AddNode is the wiring for one node: its address becomes a Node host
+// (NodePorts answer on it) and its pod subnet is routed through it, as
+// flannel's route to the node's podCIDR does.
+func (f *Fabric) AddNode(ip netip.Addr, podCIDR netip.Prefix) {
+	f.AddHost(ip, Node)
+	if podCIDR.IsValid() {
+		f.AddRoute(podCIDR, ip)
+	}
+}
+
+// RemoveNode undoes AddNode (the node was deleted): its address and the
+// route to its pod subnet are forgotten, with its endpoints.
+func (f *Fabric) RemoveNode(ip netip.Addr, podCIDR netip.Prefix) {
+	f.UnregisterIP(ip)
+	if podCIDR.IsValid() {
+		f.RemoveRoute(podCIDR)
+	}
 }
 
 // Conn is an established virtual connection.

@@ -326,3 +326,49 @@ func TestRoutesLongestPrefix(t *testing.T) {
 		})
 	}
 }
+
+func TestClusterDNSNeedsCoreDNS(t *testing.T) {
+	f := lecture()
+	if err := f.SetService(Service{Namespace: "prod", Name: "web", ClusterIP: vip, Ports: []ServicePort{{Port: 80}}}); err != nil {
+		t.Fatal(err)
+	}
+	inPod := Client{Addr: pod, Namespace: "prod"}
+	if _, ok := f.ResolveFrom(inPod, "web"); !ok {
+		t.Fatal("no DNS Service registered: the zone should answer")
+	}
+	kubeDNS := Service{Namespace: "kube-system", Name: "kube-dns", ClusterIP: netip.MustParseAddr("10.96.0.10"),
+		Ports: []ServicePort{{Name: "dns", Port: 53}, {Name: "dns-tcp", Port: 53}}}
+	if err := f.SetService(kubeDNS); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := f.ResolveFrom(inPod, "web"); ok {
+		t.Error("kube-dns without endpoints still resolves")
+	}
+	if ip, ok := f.ResolveFrom(inPod, "localhost"); !ok || ip.String() != "127.0.0.1" {
+		t.Error("localhost needs no DNS server")
+	}
+	if err := f.SetBackends("kube-system", "kube-dns", 53, []Backend{{IP: netip.MustParseAddr("10.244.0.2"), Port: 53}}); err != nil {
+		t.Fatal(err)
+	}
+	if ip, ok := f.ResolveFrom(inPod, "web"); !ok || ip != vip {
+		t.Errorf("with a CoreDNS backend: %v %v", ip, ok)
+	}
+}
+
+func TestAddRemoveNode(t *testing.T) {
+	f := New()
+	n := netip.MustParseAddr("192.168.56.13")
+	f.AddNode(n, netip.MustParsePrefix("10.244.3.0/24"))
+	if _, err := f.Dial(Client{}, netip.MustParseAddr("10.244.3.7"), 80); !errors.Is(err, ErrHostUnreachable) {
+		t.Errorf("missing pod behind a new node: %v", err)
+	}
+	if _, err := f.Dial(Client{}, n, 22); !errors.Is(err, ErrRefused) {
+		t.Errorf("node address: %v", err)
+	}
+	f.RemoveNode(n, netip.MustParsePrefix("10.244.3.0/24"))
+	for _, ip := range []string{"10.244.3.7", "192.168.56.13"} {
+		if _, err := f.Dial(Client{}, netip.MustParseAddr(ip), 80); !errors.Is(err, ErrTimeout) {
+			t.Errorf("%s after RemoveNode: %v", ip, err)
+		}
+	}
+}
