@@ -24,6 +24,12 @@ type PlayConfig struct {
 	// Settle, when positive, is passed to Env.Advance before each `check`
 	// (for a cluster whose clock does not follow the wall clock).
 	Settle time.Duration
+	// Interrupt is the learner's Ctrl+C (the CLI forwards os.Interrupt
+	// here). A value received while a typed command, an {{exec}} block, a
+	// verify or a foreground script runs stops it: its context is canceled
+	// (a script's process group is killed) and the prompt comes back.
+	// Values that arrive at the prompt are dropped. Nil: no interrupts.
+	Interrupt <-chan struct{}
 }
 
 const playHelp = `Commands:
@@ -113,10 +119,60 @@ func (p *player) startPage(where string, pg Page) {
 		p.s.startBackground(where, pg.Background, nil)
 	}
 	if !pg.Foreground.IsZero() {
-		if r := p.s.foreground(p.ctx, where, pg.Foreground, p.out); !r.OK() {
-			p.printf("%s\n", r.Describe())
+		var r ScriptResult
+		p.interruptible(func(ctx context.Context) { r = p.s.foreground(ctx, where, pg.Foreground, p.out) })
+		if !r.OK() {
+			p.printf("%s\n", p.describe(r))
 		}
 	}
+}
+
+// interruptible runs f with a context that a value on cfg.Interrupt
+// cancels, and reports whether that happened. Interrupts left over from the
+// prompt are dropped first.
+func (p *player) interruptible(f func(ctx context.Context)) (interrupted bool) {
+	if p.cfg.Interrupt == nil {
+		f(p.ctx)
+		return false
+	}
+	for drained := false; !drained; {
+		select {
+		case <-p.cfg.Interrupt:
+		default:
+			drained = true
+		}
+	}
+	ctx, cancel := context.WithCancel(p.ctx)
+	defer cancel()
+	done := make(chan struct{})
+	hit := make(chan bool, 1)
+	go func() {
+		select {
+		case <-p.cfg.Interrupt:
+			cancel()
+			hit <- true
+		case <-done:
+			hit <- false
+		}
+	}()
+	f(ctx)
+	close(done)
+	return <-hit
+}
+
+// describe and summary word an interrupted script as such.
+func (p *player) describe(r ScriptResult) string {
+	if r.Err != nil && p.ctx.Err() == nil {
+		return r.What + " interrupted"
+	}
+	return r.Describe()
+}
+
+func (p *player) summary(r ScriptResult) string {
+	if r.Err != nil && p.ctx.Err() == nil {
+		return r.What + " interrupted"
+	}
+	return r.Summary()
 }
 
 func (p *player) current() Step { return p.s.sc.Steps[p.step] }
@@ -162,11 +218,15 @@ func (p *player) command(line string) (done bool, err error) {
 		}
 		return p.advance()
 	default:
-		code, err := p.s.env.Run(p.ctx, line, p.out, p.out)
+		var err error
+		interrupted := p.interruptible(func(ctx context.Context) { _, err = p.s.env.Run(ctx, line, p.out, p.out) })
+		if interrupted {
+			p.printf("^C\n")
+			break
+		}
 		if err != nil {
 			return true, err
 		}
-		_ = code
 	}
 	return false, nil
 }
@@ -203,8 +263,10 @@ func (p *player) exec(st Step, arg string) {
 	for _, l := range strings.Split(e.Code, "\n") {
 		p.printf("$ %s\n", l)
 	}
-	if r := p.s.exec(p.ctx, e, p.out); !r.OK() {
-		p.printf("(%s)\n", r.Summary())
+	var r ScriptResult
+	p.interruptible(func(ctx context.Context) { r = p.s.exec(ctx, e, p.out) })
+	if !r.OK() {
+		p.printf("(%s)\n", p.summary(r))
 	}
 }
 
@@ -219,10 +281,11 @@ func (p *player) check(st Step) (bool, error) {
 		}
 	}
 	var buf strings.Builder
-	r := p.s.verify(p.ctx, st, &buf)
+	var r ScriptResult
+	p.interruptible(func(ctx context.Context) { r = p.s.verify(ctx, st, &buf) })
 	if !r.OK() {
 		if r.TimedOut || r.Err != nil {
-			p.printf("✗ %s\n", r.Describe())
+			p.printf("✗ %s\n", p.describe(r))
 		} else {
 			p.printf("✗ Not yet: %s\n", r.Describe())
 		}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -20,8 +21,9 @@ import (
 // Directive are recorded, scripts get the test's environment plus
 // KUBESIM_FAKE=yes.
 type fakeEnv struct {
-	mu    sync.Mutex
-	calls []string
+	mu        sync.Mutex
+	calls     []string
+	interrupt chan struct{}
 }
 
 func (f *fakeEnv) record(s string) {
@@ -30,8 +32,14 @@ func (f *fakeEnv) record(s string) {
 	f.calls = append(f.calls, s)
 }
 
-func (f *fakeEnv) Run(_ context.Context, line string, stdout, stderr io.Writer) (int, error) {
+func (f *fakeEnv) Run(ctx context.Context, line string, stdout, stderr io.Writer) (int, error) {
 	f.record("run " + line)
+	if line == "watch" && f.interrupt != nil {
+		// The learner presses Ctrl+C while the command runs.
+		f.interrupt <- struct{}{}
+		<-ctx.Done()
+		return 130, nil
+	}
 	if line == "boom" {
 		fmt.Fprintln(stderr, "boom: failed")
 		return 1, nil
@@ -324,5 +332,60 @@ func TestPlayQuitAndEOF(t *testing.T) {
 		if !strings.HasSuffix(out.String(), tc.tail) {
 			t.Errorf("Play(%q) output ends %q, want suffix %q", tc.in, out.String(), tc.tail)
 		}
+	}
+}
+
+func TestPlayInterrupt(t *testing.T) {
+	fsys := scenarioFS(`{"title":"i","details":{"steps":[{"text":"s.md","verify":"v.sh"}]},"backend":{"imageid":"kubernetes-kubeadm-1node"}}`,
+		map[string]string{"s.md": "# S\n`true`{{exec}}\n", "v.sh": "false"})
+	sc, err := Load(fsys, "i", "i")
+	if err != nil {
+		t.Fatal(err)
+	}
+	intr := make(chan struct{}, 1)
+	env := &fakeEnv{interrupt: intr}
+	var out strings.Builder
+	in := strings.NewReader("watch\nkubectl get nodes\nexec 1\nquit\n")
+	if err := Play(context.Background(), sc, env, in, &out, PlayConfig{Interrupt: intr}); err != nil {
+		t.Fatal(err)
+	}
+	want := "[1/1] $ ^C\n[1/1] $ (cluster) kubectl get nodes\n[1/1] $ $ true\n[1/1] $ Left the scenario at step 1 of 1.\n"
+	if got := out.String(); !strings.HasSuffix(got, want) {
+		t.Errorf("Play output ends %q, want suffix %q", got[max(0, len(got)-len(want)-40):], want)
+	}
+}
+
+func TestPlayInterruptExec(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "started")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("KUBESIM_TEST_FIFO", fifo)
+	fsys := scenarioFS(`{"title":"i","details":{"steps":[{"text":"s.md","verify":"v.sh"}]},"backend":{"imageid":"kubernetes-kubeadm-1node"}}`,
+		map[string]string{"s.md": "# S\n`echo > \"$KUBESIM_TEST_FIFO\"; sleep 30`{{exec}}\n", "v.sh": "false"})
+	sc, err := Load(fsys, "i", "i")
+	if err != nil {
+		t.Fatal(err)
+	}
+	intr := make(chan struct{}, 1)
+	go func() {
+		// Opening the FIFO waits for the block to open it: the block runs.
+		f, err := os.Open(fifo)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		io.ReadAll(f)
+		f.Close()
+		intr <- struct{}{}
+	}()
+	var out strings.Builder
+	in := strings.NewReader("exec 1\nquit\n")
+	if err := Play(context.Background(), sc, &fakeEnv{}, in, &out, PlayConfig{Interrupt: intr, ScriptTimeout: time.Minute}); err != nil {
+		t.Fatal(err)
+	}
+	want := "(exec 1 interrupted)\n[1/1] $ Left the scenario at step 1 of 1.\n"
+	if got := out.String(); !strings.HasSuffix(got, want) {
+		t.Errorf("Play output ends %q, want suffix %q", got[max(0, len(got)-len(want)-40):], want)
 	}
 }
