@@ -68,7 +68,10 @@ var dialects = map[string]*dialect{
 		urlError: func(error) string { return "URL using bad/illegal format or missing URL" },
 		// OpenSSL 3.0 (Ubuntu 22.04) error string for a non-TLS answer.
 		sslWrongVersion: "error:0A00010B:SSL routines::wrong version number",
-		versionText: "curl 7.81.0 (x86_64-pc-linux-gnu) libcurl/7.81.0 OpenSSL/3.0.2 zlib/1.2.11 brotli/1.0.9 zstd/1.4.8 libidn2/2.3.2 libpsl/0.21.0 (+libidn2/2.3.2) libssh/0.9.6/openssl/zlib nghttp2/1.43.0 librtmp/2.3 OpenLDAP/2.5.11\n" +
+		// `curl -V` of Ubuntu 22.04's 7.81.0-1ubuntu1 as posted by users in
+		// 2023 (the OpenLDAP patch level moves with updates: 2.5.13–2.5.20
+		// are all seen).
+		versionText: "curl 7.81.0 (x86_64-pc-linux-gnu) libcurl/7.81.0 OpenSSL/3.0.2 zlib/1.2.11 brotli/1.0.9 zstd/1.4.8 libidn2/2.3.2 libpsl/0.21.0 (+libidn2/2.3.2) libssh/0.9.6/openssl/zlib nghttp2/1.43.0 librtmp/2.3 OpenLDAP/2.5.16\n" +
 			"Release-Date: 2022-01-05\n" +
 			"Protocols: dict file ftp ftps gopher gophers http https imap imaps ldap ldaps mqtt pop3 pop3s rtmp rtsp scp sftp smb smbs smtp smtps telnet tftp \n" +
 			"Features: alt-svc AsynchDNS brotli GSS-API HSTS HTTP2 HTTPS-proxy IDN IPv6 Kerberos Largefile libz NTLM NTLM_WB PSL SPNEGO SSL TLS-SRP UnixSockets zstd\n",
@@ -88,9 +91,10 @@ var dialects = map[string]*dialect{
 		},
 		urlError:        func(reason error) string { return "URL rejected: " + reason.Error() },
 		urlFailf:        true,
+		// `curl -V` of Ubuntu 24.04's 8.5.0-2ubuntu10.2 as posted by users.
 		sslWrongVersion: "OpenSSL/3.0.13: error:0A00010B:SSL routines::wrong version number",
 		versionText: "curl 8.5.0 (x86_64-pc-linux-gnu) libcurl/8.5.0 OpenSSL/3.0.13 zlib/1.3 brotli/1.1.0 zstd/1.5.5 libidn2/2.3.7 libpsl/0.21.2 (+libidn2/2.3.7) libssh/0.10.6/openssl/zlib nghttp2/1.59.0 librtmp/2.3 OpenLDAP/2.6.7\n" +
-			"Release-Date: 2023-12-06, security patched: 8.5.0-2ubuntu10.6\n" +
+			"Release-Date: 2023-12-06, security patched: 8.5.0-2ubuntu10.2\n" +
 			"Protocols: dict file ftp ftps gopher gophers http https imap imaps ldap ldaps mqtt pop3 pop3s rtmp rtsp scp sftp smb smbs smtp smtps telnet tftp\n" +
 			"Features: alt-svc AsynchDNS brotli GSS-API HSTS HTTP2 HTTPS-proxy IDN IPv6 Kerberos Largefile libz NTLM PSL SPNEGO SSL threadsafe TLS-SRP UnixSockets zstd\n",
 	},
