@@ -89,8 +89,8 @@ var dialects = map[string]*dialect{
 		connectTimeout: func(host string, port int, after time.Duration) string {
 			return fmt.Sprintf("Failed to connect to %s port %d after %d ms: Timeout was reached", host, port, after.Milliseconds())
 		},
-		urlError:        func(reason error) string { return "URL rejected: " + reason.Error() },
-		urlFailf:        true,
+		urlError: func(reason error) string { return "URL rejected: " + reason.Error() },
+		urlFailf: true,
 		// `curl -V` of Ubuntu 24.04's 8.5.0-2ubuntu10.2 as posted by users.
 		sslWrongVersion: "OpenSSL/3.0.13: error:0A00010B:SSL routines::wrong version number",
 		versionText: "curl 8.5.0 (x86_64-pc-linux-gnu) libcurl/8.5.0 OpenSSL/3.0.13 zlib/1.3 brotli/1.1.0 zstd/1.5.5 libidn2/2.3.7 libpsl/0.21.2 (+libidn2/2.3.7) libssh/0.10.6/openssl/zlib nghttp2/1.59.0 librtmp/2.3 OpenLDAP/2.6.7\n" +
