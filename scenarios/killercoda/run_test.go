@@ -389,3 +389,80 @@ func TestPlayInterruptExec(t *testing.T) {
 		t.Errorf("Play output ends %q, want suffix %q", got[max(0, len(got)-len(want)-40):], want)
 	}
 }
+
+// noClusterEnv puts a kubectl that cannot reach any cluster first on PATH.
+type noClusterEnv struct{ fakeEnv }
+
+func (e *noClusterEnv) ScriptEnv() []string {
+	dir, _ := filepath.Abs("testdata/nocluster")
+	return []string{"PATH=" + dir + ":/usr/bin:/bin", "LC_ALL=C"}
+}
+
+// TestRealScenariosWithoutCluster runs Test on the three real scenarios with
+// their solutions and a kubectl that always fails: every step gets its line,
+// every failure says why, and the setup scripts that wait for the cluster
+// hit their time limit instead of hanging.
+func TestRealScenariosWithoutCluster(t *testing.T) {
+	refused := "The connection to the server localhost:8080 was refused - did you specify the right host or port?"
+	tests := []struct {
+		dir  string
+		want []string
+	}{
+		{"saltyrucula-01-kubectl-core", []string{
+			"FAIL intro: intro background script background.sh did not finish within 300ms; its process group was killed",
+			"FAIL step 1/5 Create namespace and Pod: solution exited with status 1: " + refused,
+			"FAIL step 2/5 Add labels: solution exited with status 1: " + refused,
+			"FAIL step 3/5 Add annotation: solution exited with status 1: " + refused,
+			"FAIL step 4/5 Create YAML declaratively: solution exited with status 1: " + refused,
+			"FAIL step 5/5 Delete by label: solution exited with status 1: " + refused,
+			"0 passed, 6 failed",
+		}},
+		{"saltyrucula-04-scheduling", []string{
+			"FAIL intro: intro background script background.sh did not finish within 300ms; its process group was killed",
+			"FAIL step 1/5 Label a node: solution exited with status 1: " + refused,
+			"FAIL step 2/5 Use nodeSelector: solution exited with status 1: " + refused,
+			"FAIL step 3/5 Taint and tolerate: solution exited with status 1: " + refused,
+			"FAIL step 4/5 Node affinity: solution exited with status 1: " + refused,
+			"FAIL step 5/5 PriorityClass: solution exited with status 1: " + refused + " [known gap: PriorityClass (scheduling.k8s.io/v1) and the Priority admission plugin]",
+			"note: step 5 needs PriorityClass (scheduling.k8s.io/v1) and the Priority admission plugin",
+			"0 passed, 6 failed",
+		}},
+		{"omkar-ckad-scale-web-application-service", []string{
+			"FAIL intro: intro background script setup.sh exited with status 1: " + refused,
+			"FAIL step 1/1 Scale Deployment and Create NodePort Service: solution exited with status 1: " + refused,
+			"0 passed, 2 failed",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.dir, func(t *testing.T) {
+			sc, err := LoadDir(realDir + tt.dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sol, gaps, err := LoadSolutions(os.DirFS("../testdata/solutions/" + tt.dir))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out strings.Builder
+			res, err := Test(context.Background(), sc, &noClusterEnv{}, &out, TestConfig{
+				ScriptTimeout: 300 * time.Millisecond, Solutions: sol, KnownGaps: gaps,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+			// The log path varies; cut it.
+			for i, l := range got {
+				if k := strings.Index(l, " (log: "); k >= 0 {
+					got[i] = l[:k]
+				}
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("Test output mismatch (-want +got):\n%s", diff)
+			}
+			if res.OK() {
+				t.Error("result OK without a cluster")
+			}
+		})
+	}
+}

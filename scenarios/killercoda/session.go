@@ -145,6 +145,9 @@ func copyAssets(sc *Scenario, dir string) error {
 	if len(sc.Assets) == 0 {
 		return nil
 	}
+	if sc.files == nil {
+		return fmt.Errorf("%s: has assets but no files: load scenarios with Load", sc.Source)
+	}
 	assets, err := fs.Sub(sc.files, "assets")
 	if err != nil {
 		return fmt.Errorf("%s: assets: %w", sc.Source, err)
