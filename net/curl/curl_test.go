@@ -180,6 +180,8 @@ func TestGolden(t *testing.T) {
 		{name: "output_unwritable", args: "-s -S -o /ro/x http://10.244.2.2", want: 23},
 		{name: "two_urls", args: "-s 10.244.2.2 10.244.1.2", want: 7},
 		{name: "version", args: "-V", want: 0},
+		{name: "no_arguments", args: "", want: 2},
+		{name: "custom_host_header", args: "-s -H 'Host: web.example.com' http://10.244.1.3:8080/", want: 0},
 		{name: "v8_refused", version: "8.5.0", args: "-v http://10.244.1.2", want: 7},
 		{name: "v8_connect_timeout", version: "8.5.0", args: "--connect-timeout 3 http://10.244.2.2", setup: func(f *fabric.Fabric) { f.SetHostUp(w2IP, false) }, want: 28},
 		{name: "v8_malformed", version: "8.5.0", args: "-v http://10.244.2.2:99999/", want: 3},

@@ -72,6 +72,10 @@ func Run(ctx context.Context, f *fabric.Fabric, args []string, stdout, stderr io
 // Run executes one curl command line (args without "curl") and returns
 // curl's exit code. It never waits: see the package doc.
 func (c *Curl) Run(ctx context.Context, f *fabric.Fabric, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		io.WriteString(stderr, tryHelp) // tool_operate.c: no arguments, no .curlrc URL
+		return exitUsage
+	}
 	o, err := parseArgs(args)
 	if err != nil {
 		fmt.Fprintf(stderr, "curl: %s\n%s", err.Error(), tryHelp)
@@ -403,7 +407,13 @@ func (c *Curl) request(o *opts, t *target, method string, body []byte) fabric.Re
 	} else {
 		body = nil
 	}
-	return fabric.Request{Method: method, Host: t.hostHeader(), Path: t.path, Header: hs, Body: body}
+	host := t.hostHeader()
+	for _, h := range hs {
+		if strings.EqualFold(h.Name, "Host") {
+			host = h.Value
+		}
+	}
+	return fabric.Request{Method: method, Host: host, Path: t.path, Header: hs, Body: body}
 }
 
 func isRedirect(code int) bool {

@@ -19,6 +19,19 @@
 //   - a NodePort on any node address (and on 127.0.0.1 from a node);
 //   - anything else: ErrTimeout (no route out of the simulation).
 //
+// Names: a node's host resolver knows the /etc/hosts entries given to
+// SetName plus localhost; a pod (Client.Namespace set) asks cluster DNS
+// with the kubelet's search list (<svc>, <svc>.<ns>, <svc>.<ns>.svc…), and
+// gets no answer while the kube-dns Service (10.96.0.10) is registered
+// without backends.
+//
+// Wiring a cluster: AddRoute(node network, zero) once; per node
+// AddNode(nodeIP, podCIDR) and SetName(hostname, nodeIP); per pod
+// Register(podIP, port, handler) for each listening port (or AddHost for a
+// pod that listens on nothing) and UnregisterIP on deletion; SetHostUp(
+// nodeIP, false) when a node halts; SetService/SetBackends/RemoveService
+// from the Service and EndpointSlice objects.
+//
 // It owns: the endpoint table, host up/down state, routes, Services and
 // their DNS records, /etc/hosts-style names. It must not: open sockets,
 // sleep, read the wall clock or global randomness, or know about pods,
