@@ -372,3 +372,44 @@ func TestAddRemoveNode(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrentUse has writers (kubelets, the endpoints controller) and
+// readers (curl) share the fabric; run with -race to make it bite.
+func TestConcurrentUse(t *testing.T) {
+	f := backendsFabric(3)
+	done := make(chan struct{})
+	errs := make(chan error, 4)
+	go func() {
+		defer close(done)
+		for i := 0; i < 300; i++ {
+			ip := netip.AddrFrom4([4]byte{10, 244, 2, byte(10 + i%200)})
+			f.Register(ip, 80, text("x"))
+			_ = f.SetBackends("default", "web", 80, []Backend{{IP: ip, Port: 80}})
+			f.SetHostUp(w1, i%2 == 0)
+			f.UnregisterIP(ip)
+		}
+	}()
+	for r := 0; r < 3; r++ {
+		go func() {
+			for {
+				select {
+				case <-done:
+					errs <- nil
+					return
+				default:
+				}
+				_, err := f.Do(Client{Addr: cp}, vip, 80, Request{})
+				if err != nil && !errors.Is(err, ErrTimeout) && !errors.Is(err, ErrHostUnreachable) && !errors.Is(err, ErrRefused) {
+					errs <- err
+					return
+				}
+				f.ResolveFrom(Client{Namespace: "default"}, "web")
+			}
+		}()
+	}
+	for r := 0; r < 3; r++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
