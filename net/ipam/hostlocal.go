@@ -24,15 +24,20 @@ type HostLocal struct {
 	last    netip.Addr // lastReservedIP, invalid until the first reservation
 	byIP    map[netip.Addr]string
 	byID    map[string]netip.Addr
+	invalid error // set when the subnet cannot hold pods
 }
 
 // NewHostLocal returns the allocator for subnet (e.g. 10.244.2.0/24): the
-// range is .1–.254, the gateway (cni0) is .1 and is never handed out.
-// subnet must be IPv4 with at least 4 addresses; it is masked first.
+// range is .1–.254, the gateway (cni0) is .1 and is never handed out. The
+// subnet is masked first. A subnet that cannot hold a pod (not IPv4, or
+// narrower than /30) gives an allocator whose every Allocate fails with
+// the reason, rather than a panic: podCIDR comes from user-editable
+// objects.
 func NewHostLocal(subnet netip.Prefix) *HostLocal {
 	subnet = subnet.Masked()
-	if !subnet.Addr().Is4() || subnet.Bits() > 30 {
-		panic(fmt.Sprintf("ipam: subnet %s: need an IPv4 prefix of /30 or wider", subnet))
+	if !subnet.IsValid() || !subnet.Addr().Is4() || subnet.Bits() > 30 {
+		return &HostLocal{subnet: subnet, invalid: fmt.Errorf("ipam: subnet %s cannot hold pod IPs (need IPv4, /30 or wider)", subnet),
+			byIP: map[netip.Addr]string{}, byID: map[string]netip.Addr{}}
 	}
 	start := subnet.Addr().Next()
 	return &HostLocal{
@@ -61,6 +66,9 @@ func (h *HostLocal) RangeSet() string { return h.start.String() + "-" + h.end.St
 func (h *HostLocal) Allocate(id string) (netip.Addr, error) {
 	if id == "" {
 		return netip.Addr{}, errors.New("ipam: empty container id")
+	}
+	if h.invalid != nil {
+		return netip.Addr{}, h.invalid
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -96,6 +104,9 @@ func (h *HostLocal) Allocate(id string) (netip.Addr, error) {
 func (h *HostLocal) Reserve(id string, ip netip.Addr) error {
 	if id == "" {
 		return errors.New("ipam: empty container id")
+	}
+	if h.invalid != nil {
+		return h.invalid
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -181,6 +192,9 @@ func (h *HostLocal) Leases() []Lease {
 
 // Capacity is how many pod IPs the subnet holds (253 for a /24).
 func (h *HostLocal) Capacity() int {
+	if h.invalid != nil {
+		return 0
+	}
 	return (1 << (32 - h.subnet.Bits())) - 3
 }
 

@@ -264,3 +264,20 @@ func checkInvariants(t *testing.T, h *HostLocal) {
 		}
 	}
 }
+
+func TestUnusableSubnets(t *testing.T) {
+	for _, p := range []string{"10.0.0.0/31", "10.0.0.1/32", "fd00::/64"} {
+		t.Run(p, func(t *testing.T) {
+			h := NewHostLocal(netip.MustParsePrefix(p))
+			if _, err := h.Allocate("a"); err == nil {
+				t.Error("Allocate succeeded")
+			}
+			if err := h.Reserve("a", netip.MustParsePrefix(p).Addr()); err == nil {
+				t.Error("Reserve succeeded")
+			}
+			if h.Capacity() != 0 {
+				t.Errorf("Capacity = %d", h.Capacity())
+			}
+		})
+	}
+}
