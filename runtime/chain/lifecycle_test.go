@@ -260,3 +260,55 @@ func sortedTags(a, b, d string, c *Chain) []string {
 	}
 	return out
 }
+
+func TestHTTPAndLogs(t *testing.T) {
+	for _, kind := range Kinds {
+		t.Run(string(kind), func(t *testing.T) {
+			c, clk := newTestChain(t, kind)
+			_, web := podRun(t, c, "myapache", "httpd:2.4", nil, nil)
+			_, job := podRun(t, c, "job", "busybox", []string{"sh", "-c", "echo one; sleep 5; echo two; exit 2"}, nil)
+			h, ok := c.HTTP("10.244.2.2", 80)
+			if !ok {
+				t.Fatal("nothing listens on 10.244.2.2:80")
+			}
+			if status, _, body := h("GET", "/", nil); status != 200 || string(body) != "<html><body><h1>It works!</h1></body></html>\n" {
+				t.Errorf("GET / = %d %q", status, body)
+			}
+			if _, ok := c.HTTP("10.244.2.2", 8080); ok {
+				t.Error("something listens on :8080")
+			}
+			if _, ok := c.HTTP("10.244.2.3", 80); ok {
+				t.Error("busybox listens on :80")
+			}
+			texts := func(id string) []string {
+				_, lines, err := c.ContainerLogs(id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var out []string
+				for _, l := range lines {
+					out = append(out, l.Text)
+				}
+				return out
+			}
+			if diff := cmp.Diff([]string{"one"}, texts(job)); diff != "" {
+				t.Errorf("logs at 0s (-want +got):\n%s", diff)
+			}
+			clk.Advance(time.Minute)
+			if diff := cmp.Diff([]string{"one", "two"}, texts(job)); diff != "" {
+				t.Errorf("logs at 1m (-want +got):\n%s", diff)
+			}
+			if _, err := c.Runtime().StopContainer(context.Background(), &runtimeapi.StopContainerRequest{ContainerId: web, Timeout: 30}); err != nil {
+				t.Fatal(err)
+			}
+			clk.Advance(time.Minute)
+			got := texts(web)
+			if len(got) != 5 || !strings.Contains(got[4], "AH00492: caught SIGWINCH, shutting down gracefully") {
+				t.Errorf("httpd logs after stop: %q", got)
+			}
+			if _, ok := c.HTTP("10.244.2.2", 80); ok {
+				t.Error("stopped httpd still serves")
+			}
+		})
+	}
+}
