@@ -3,6 +3,8 @@ package killercoda
 import (
 	"errors"
 	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -281,5 +283,48 @@ func TestTopologyFor(t *testing.T) {
 				t.Errorf("ImageID = %q", top.ImageID)
 			}
 		})
+	}
+}
+
+func TestLoadPath(t *testing.T) {
+	dir := t.TempDir()
+	write := func(p, s string) {
+		t.Helper()
+		full := filepath.Join(dir, p)
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("structure.json", `{"items":[{"path":"two"},{"path":"one"}]}`)
+	for _, n := range []string{"one", "two"} {
+		write(n+"/index.json", `{"title":"`+n+`","backend":{"imageid":"kubernetes-kubeadm-1node"}}`)
+		write(n+"/index.ko.json", `{"title":"`+n+`-ko","backend":{"imageid":"kubernetes-kubeadm-1node"}}`)
+	}
+	for _, tc := range []struct {
+		path, lang string
+		want       []string
+	}{
+		{dir, "", []string{"two", "one"}},
+		{dir, "ko", []string{"two-ko", "one-ko"}},
+		{filepath.Join(dir, "one"), "", []string{"one"}},
+		{filepath.Join(dir, "one"), "ko", []string{"one-ko"}},
+	} {
+		scs, err := LoadPath(tc.path, tc.lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, sc := range scs {
+			got = append(got, sc.Title)
+		}
+		if diff := cmp.Diff(tc.want, got); diff != "" {
+			t.Errorf("LoadPath(%s, %q) mismatch (-want +got):\n%s", tc.path, tc.lang, diff)
+		}
+	}
+	if _, err := LoadPath(filepath.Join(dir, "one"), "fr"); err == nil || !strings.Contains(err.Error(), `no index.fr.json: the scenario has no "fr" translation (languages: en, ko)`) {
+		t.Errorf("LoadPath(fr) error = %v", err)
 	}
 }

@@ -19,8 +19,10 @@ type PlayConfig struct {
 	// removed when Play returns.
 	WorkDir string
 	// ScriptTimeout limits each script and block (default
-	// DefaultScriptTimeout). Background scripts get the same limit.
-	ScriptTimeout time.Duration
+	// DefaultScriptTimeout); BackgroundTimeout limits background scripts
+	// (default: ScriptTimeout).
+	ScriptTimeout     time.Duration
+	BackgroundTimeout time.Duration
 	// Settle, when positive, is passed to Env.Advance before each `check`
 	// (for a cluster whose clock does not follow the wall clock).
 	Settle time.Duration
@@ -55,7 +57,7 @@ Anything else runs in the practice shell (kubectl, k, curl, …).
 // Play returns nil when the scenario is finished or left; an error only when
 // the environment fails or ctx ends.
 func Play(ctx context.Context, sc *Scenario, env scenarios.Env, in io.Reader, out io.Writer, cfg PlayConfig) error {
-	s, err := newSession(ctx, sc, env, cfg.WorkDir, cfg.ScriptTimeout)
+	s, err := newSession(ctx, sc, env, cfg.WorkDir, cfg.ScriptTimeout, cfg.BackgroundTimeout)
 	if err != nil {
 		return err
 	}

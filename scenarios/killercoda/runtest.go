@@ -25,8 +25,10 @@ type TestConfig struct {
 	// removed afterwards.
 	WorkDir string
 	// ScriptTimeout limits each script and block (default
-	// DefaultScriptTimeout).
-	ScriptTimeout time.Duration
+	// DefaultScriptTimeout); BackgroundTimeout limits background scripts
+	// (default: ScriptTimeout).
+	ScriptTimeout     time.Duration
+	BackgroundTimeout time.Duration
 	// Settle is passed to Env.Advance after the intro's scripts and after
 	// each step's blocks (default DefaultSettle; negative: never advance).
 	Settle time.Duration
@@ -88,7 +90,7 @@ func Test(ctx context.Context, sc *Scenario, env scenarios.Env, out io.Writer, c
 	if out == nil {
 		out = io.Discard
 	}
-	s, err := newSession(ctx, sc, env, cfg.WorkDir, cfg.ScriptTimeout)
+	s, err := newSession(ctx, sc, env, cfg.WorkDir, cfg.ScriptTimeout, cfg.BackgroundTimeout)
 	if err != nil {
 		return nil, err
 	}
@@ -232,7 +234,11 @@ func (s *session) pageScripts(ctx context.Context, where string, pg Page) string
 	var reasons []string
 	if !pg.Background.IsZero() {
 		if r := s.background(ctx, where, pg.Background); !r.OK() {
-			reasons = append(reasons, r.Describe()+" (log: "+s.logPath+")")
+			reason := r.Describe()
+			if !s.ownDir {
+				reason += " (log: " + s.logPath + ")"
+			}
+			reasons = append(reasons, reason)
 		}
 	}
 	if !pg.Foreground.IsZero() {

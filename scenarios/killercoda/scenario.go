@@ -146,6 +146,25 @@ func LoadDirLang(dir, lang string) (*Scenario, error) {
 	return LoadLang(os.DirFS(dir), lang, filepath.Base(filepath.Clean(dir)), dir)
 }
 
+// LoadPath loads what a directory holds: one scenario (index.json, or its
+// translation lang), or every scenario of a course (structure.json), in
+// order.
+func LoadPath(dir, lang string) ([]*Scenario, error) {
+	fsys := os.DirFS(dir)
+	if IsCourse(fsys) {
+		c, err := LoadCourseLang(fsys, lang, filepath.Base(filepath.Clean(dir)), dir)
+		if err != nil {
+			return nil, err
+		}
+		return c.Scenarios, nil
+	}
+	sc, err := LoadDirLang(dir, lang)
+	if err != nil {
+		return nil, err
+	}
+	return []*Scenario{sc}, nil
+}
+
 // LoadCourseDir loads the course in directory dir (it must hold
 // structure.json).
 func LoadCourseDir(dir string) (*Course, error) {
@@ -164,6 +183,11 @@ func IsCourse(fsys fs.FS) bool {
 
 // LoadCourse reads structure.json in fsys and loads each scenario it lists.
 func LoadCourse(fsys fs.FS, name, source string) (*Course, error) {
+	return LoadCourseLang(fsys, "", name, source)
+}
+
+// LoadCourseLang is LoadCourse with each scenario in translation lang.
+func LoadCourseLang(fsys fs.FS, lang, name, source string) (*Course, error) {
 	file := path.Join(source, "structure.json")
 	data, err := fs.ReadFile(fsys, "structure.json")
 	if err != nil {
@@ -186,7 +210,7 @@ func LoadCourse(fsys fs.FS, name, source string) (*Course, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: items[%d].path: %w", file, i, err)
 		}
-		sc, err := Load(sub, path.Base(p), path.Join(source, p))
+		sc, err := LoadLang(sub, lang, path.Base(p), path.Join(source, p))
 		if err != nil {
 			return nil, err
 		}

@@ -29,6 +29,7 @@ type session struct {
 	sc      *Scenario
 	env     scenarios.Env
 	run     scriptRunner
+	bgRun   scriptRunner // run with the background scripts' time limit
 	workDir string
 	logPath string
 	ownDir  bool
@@ -40,12 +41,15 @@ type session struct {
 	bgCtx  context.Context
 }
 
-func newSession(ctx context.Context, sc *Scenario, env scenarios.Env, workDir string, timeout time.Duration) (*session, error) {
+func newSession(ctx context.Context, sc *Scenario, env scenarios.Env, workDir string, timeout, bgTimeout time.Duration) (*session, error) {
 	if sc == nil || env == nil {
 		return nil, fmt.Errorf("killercoda: scenario and env are required")
 	}
 	if timeout <= 0 {
 		timeout = DefaultScriptTimeout
+	}
+	if bgTimeout <= 0 {
+		bgTimeout = timeout
 	}
 	s := &session{sc: sc, env: env, workDir: workDir}
 	if s.workDir == "" {
@@ -65,6 +69,8 @@ func newSession(ctx context.Context, sc *Scenario, env scenarios.Env, workDir st
 	}
 	s.log = f
 	s.run = scriptRunner{env: env.ScriptEnv(), dir: s.workDir, timeout: timeout}
+	s.bgRun = s.run
+	s.bgRun.timeout = bgTimeout
 	s.bgCtx, s.cancel = context.WithCancel(ctx)
 	if err := copyAssets(sc, s.workDir); err != nil {
 		s.close()
@@ -106,7 +112,7 @@ func (s *session) header(what string) {
 func (s *session) background(ctx context.Context, where string, sc Script) ScriptResult {
 	what := fmt.Sprintf("%s background script %s", where, sc.Path)
 	s.header(what)
-	return s.run.run(ctx, what, sc.Path, sc.Body, logWriter{s})
+	return s.bgRun.run(ctx, what, sc.Path, sc.Body, logWriter{s})
 }
 
 // startBackground starts a background script and returns at once; close
