@@ -114,6 +114,13 @@ func (m memFiles) open(name string) (io.WriteCloser, error) {
 	return nopClose{b}, nil
 }
 
+func readFile(name string) ([]byte, error) {
+	if name == "body.txt" {
+		return []byte("a=1\r\nb=2\n"), nil
+	}
+	return nil, fmt.Errorf("open %s: no such file or directory", name)
+}
+
 func TestGolden(t *testing.T) {
 	onCP := fabric.Client{Addr: cpIP}
 	inPod := fabric.Client{Addr: echo, Namespace: "default"}
@@ -181,6 +188,9 @@ func TestGolden(t *testing.T) {
 		{name: "two_urls", args: "-s 10.244.2.2 10.244.1.2", want: 7},
 		{name: "version", args: "-V", want: 0},
 		{name: "no_arguments", args: "", want: 2},
+		{name: "data_from_file", args: "-s -d @body.txt --data-binary @body.txt http://10.244.1.3:8080/", want: 0},
+		{name: "data_from_missing_file", args: "-s -d @nope.txt http://10.244.1.3:8080/", want: 0},
+		{name: "warning_wraps", args: "-s -d @a-file-with-a-rather-long-name-for-wrapping.txt http://10.244.1.3:8080/", want: 0},
 		{name: "custom_host_header", args: "-s -H 'Host: web.example.com' http://10.244.1.3:8080/", want: 0},
 		{name: "v8_refused", version: "8.5.0", args: "-v http://10.244.1.2", want: 7},
 		{name: "v8_connect_timeout", version: "8.5.0", args: "--connect-timeout 3 http://10.244.2.2", setup: func(f *fabric.Fabric) { f.SetHostUp(w2IP, false) }, want: 28},
@@ -199,7 +209,7 @@ func TestGolden(t *testing.T) {
 				tc.setup(f)
 			}
 			files := memFiles{}
-			cfg := Config{Version: tc.version, Client: onCP, IsTTY: !tc.pipe, OpenFile: files.open}
+			cfg := Config{Version: tc.version, Client: onCP, IsTTY: !tc.pipe, OpenFile: files.open, ReadFile: readFile}
 			if tc.client != nil {
 				cfg.Client = *tc.client
 			}

@@ -27,7 +27,7 @@ type opts struct {
 	hasWriteOut  bool
 	headers      []string
 	method       string
-	data         []string
+	data         []dataArg
 	hasData      bool
 	insecure     bool
 	userAgent    *string
@@ -35,6 +35,14 @@ type opts struct {
 	noProgress   bool
 	version      bool
 	help         bool
+}
+
+// dataArg is one -d/--data-* value: literal, or "@file" to read (with
+// -d/--data the file's CR and LF bytes are dropped, as curl does).
+type dataArg struct {
+	val   string
+	file  bool
+	strip bool
 }
 
 // usageError is a command-line problem: curl prints it with the "try"
@@ -221,11 +229,17 @@ func (o *opts) apply(f *option, on bool, val, shown string) error {
 		o.headers = append(o.headers, val)
 	case "request":
 		o.method = val
-	case "data", "data-raw", "data-binary", "data-ascii":
-		o.data = append(o.data, val)
+	case "data", "data-ascii":
+		o.data = append(o.data, dataArg{val: val, file: strings.HasPrefix(val, "@"), strip: true})
+		o.hasData = true
+	case "data-binary":
+		o.data = append(o.data, dataArg{val: val, file: strings.HasPrefix(val, "@")})
+		o.hasData = true
+	case "data-raw":
+		o.data = append(o.data, dataArg{val: val})
 		o.hasData = true
 	case "data-urlencode":
-		o.data = append(o.data, urlencodeData(val))
+		o.data = append(o.data, dataArg{val: urlencodeData(val)})
 		o.hasData = true
 	case "insecure":
 		o.insecure = on

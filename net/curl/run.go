@@ -31,6 +31,9 @@ type Config struct {
 	// OpenFile opens -o/-O files. Nil: writes are accepted and dropped.
 	// "/dev/null" never reaches it.
 	OpenFile func(name string) (io.WriteCloser, error)
+	// ReadFile reads -d @file ("-" is stdin). Nil: every file is
+	// unreadable.
+	ReadFile func(name string) ([]byte, error)
 }
 
 // DefaultConfig is curl 7.81.0 at a terminal with no cluster address.
@@ -163,7 +166,7 @@ func (c *Curl) transfer(f *fabric.Fabric, o *opts, raw, outName string, stdout, 
 	}
 	x.target = t
 	method := c.method(o)
-	body := []byte(strings.Join(o.data, "&"))
+	body := c.postData(o, stderr)
 
 	// The output file is opened when the first body byte arrives; -O
 	// needs a name.
@@ -186,7 +189,7 @@ func (c *Curl) transfer(f *fabric.Fabric, o *opts, raw, outName string, stdout, 
 		}
 		w, err := c.cfg.OpenFile(name)
 		if err != nil {
-			fmt.Fprintf(stderr, "Warning: Failed to create the file %s: %v\n", name, err)
+			warnf(stderr, fmt.Sprintf("Failed to create the file %s: %v\n", name, err))
 			return exitWrite, "Failure writing output to destination"
 		}
 		out, closer = w, w
@@ -339,6 +342,58 @@ func (c *Curl) dialFailure(o *opts, t *target, ip netip.Addr, err error, vb *tra
 		code = exitTimeout // connect.c: ETIMEDOUT → CURLE_OPERATION_TIMEDOUT
 	}
 	return code, c.d.connectFailed(t.host, t.port, after, errno)
+}
+
+// postData joins the -d values with '&', reading @files; an unreadable
+// file warns as src/tool_getparam.c does and contributes nothing.
+func (c *Curl) postData(o *opts, stderr io.Writer) []byte {
+	parts := make([]string, 0, len(o.data))
+	for _, d := range o.data {
+		if !d.file {
+			parts = append(parts, d.val)
+			continue
+		}
+		name := d.val[1:]
+		var b []byte
+		err := errors.New("no file system")
+		if c.cfg.ReadFile != nil {
+			b, err = c.cfg.ReadFile(name)
+		}
+		if err != nil {
+			warnf(stderr, fmt.Sprintf("Couldn't read data from file \"%s\", this makes an empty POST.\n", name))
+			parts = append(parts, "")
+			continue
+		}
+		if d.strip {
+			b = bytes.ReplaceAll(bytes.ReplaceAll(b, []byte("\r"), nil), []byte("\n"), nil)
+		}
+		parts = append(parts, string(b))
+	}
+	return []byte(strings.Join(parts, "&"))
+}
+
+// warnf prints a warning as src/tool_msgs.c does: "Warning: " before every
+// line, wrapped at 79 columns on the last space that fits (the space stays
+// at the end of the cut line).
+func warnf(w io.Writer, msg string) {
+	const prefix = "Warning: "
+	width := 79 - len(prefix)
+	for len(msg) > 0 {
+		io.WriteString(w, prefix)
+		if len(msg) <= width {
+			io.WriteString(w, msg)
+			return
+		}
+		cut := width - 1
+		for cut > 0 && msg[cut] != ' ' && msg[cut] != '\t' {
+			cut--
+		}
+		if cut == 0 {
+			cut = width - 1
+		}
+		io.WriteString(w, msg[:cut+1]+"\n")
+		msg = msg[cut+1:]
+	}
 }
 
 func (c *Curl) method(o *opts) string {
