@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"fmt"
+	"sync"
 	"time"
 
 	v1 "k8s.io/api/core/v1"
@@ -174,6 +175,7 @@ func (s *Scheduler) schedulePod(pi *framework.PodInfo) (*Result, *framework.Diag
 			}
 			diag.UnschedulablePlugins[pl.Name()] = struct{}{}
 			ex.setPreFilter(pl.Name(), st.Message())
+			s.setActiveFilters(state)
 			ex.setFilter(all, nil, diag.NodeToStatus)
 			return s.fail(res, state, pi, diag, len(all))
 		}
@@ -191,6 +193,7 @@ func (s *Scheduler) schedulePod(pi *framework.PodInfo) (*Result, *framework.Diag
 			}
 		}
 	}
+	s.setActiveFilters(state)
 	nodes := all
 	if narrowed != nil {
 		nodes = make([]*framework.NodeInfo, 0, len(narrowed))
@@ -238,6 +241,16 @@ func (s *Scheduler) schedulePod(pi *framework.PodInfo) (*Result, *framework.Diag
 	res.NodeName = feasible[best].Node().Name
 	ex.setSelected(res.NodeName)
 	return res, diag, nil
+}
+
+// setActiveFilters lists the filter plugins that did not Skip this cycle.
+func (s *Scheduler) setActiveFilters(state *framework.CycleState) {
+	s.activeFilters = s.activeFilters[:0]
+	for _, pl := range s.filter {
+		if _, skip := state.SkipFilterPlugins[pl.Name()]; !skip {
+			s.activeFilters = append(s.activeFilters, pl)
+		}
+	}
 }
 
 // fail builds the FitError message, running PostFilter (preemption) first.
@@ -301,7 +314,10 @@ func (s *Scheduler) findFeasible(state *framework.CycleState, pi *framework.PodI
 	}
 	numToFind := s.numFeasibleNodesToFind(n)
 	start := s.nextStartNodeIndex % n
-	feasible := make([]*framework.NodeInfo, 0, numToFind)
+	if cap(s.feasibleBuf) < numToFind {
+		s.feasibleBuf = make([]*framework.NodeInfo, 0, numToFind)
+	}
+	feasible := s.feasibleBuf[:0]
 	processed := 0
 	window := numToFind
 	for processed < n && len(feasible) < numToFind {
@@ -361,7 +377,11 @@ func (s *Scheduler) prioritize(state *framework.CycleState, pod *v1.Pod, feasibl
 			return nil, fmt.Errorf("running PreScore plugin %q: %w", pl.Name(), st.AsError())
 		}
 	}
-	totals := make([]int64, nf)
+	if cap(s.totalBuf) < nf {
+		s.totalBuf = make([]int64, nf)
+	}
+	totals := s.totalBuf[:nf]
+	clear(totals)
 	if len(s.score) == 0 {
 		for i := range totals {
 			totals[i] = 1
@@ -379,23 +399,27 @@ func (s *Scheduler) prioritize(state *framework.CycleState, pod *v1.Pod, feasibl
 		s.scoreBuf = make([]int64, k*nf)
 	}
 	scores := s.scoreBuf[:k*nf]
-	errSlot := make([]*framework.Status, nf)
+	var errMu sync.Mutex
+	var firstErr *framework.Status
+	firstErrAt := nf
 	s.par.Chunks(nf, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			for j := range active {
 				sc, st := active[j].pl.Score(state, pod, feasible[i])
 				if !st.IsSuccess() {
-					errSlot[i] = framework.SetPlugin(st, active[j].pl.Name())
-					break
+					errMu.Lock()
+					if i < firstErrAt {
+						firstErr, firstErrAt = framework.SetPlugin(st, active[j].pl.Name()), i
+					}
+					errMu.Unlock()
+					return
 				}
 				scores[j*nf+i] = sc
 			}
 		}
 	})
-	for _, st := range errSlot {
-		if st != nil {
-			return nil, fmt.Errorf("running Score plugin %q: %w", st.Plugin(), st.AsError())
-		}
+	if firstErr != nil {
+		return nil, fmt.Errorf("running Score plugin %q: %w", firstErr.Plugin(), firstErr.AsError())
 	}
 	if cap(s.nsBuf) < nf {
 		s.nsBuf = make([]framework.NodeScore, nf)
@@ -409,7 +433,7 @@ func (s *Scheduler) prioritize(state *framework.CycleState, pod *v1.Pod, feasibl
 		}
 		if ws.norm != nil {
 			for i := range ns {
-				ns[i] = framework.NodeScore{Name: feasible[i].Node().Name, Score: row[i]}
+				ns[i] = framework.NodeScore{Name: feasible[i].Name, Score: row[i]}
 			}
 			if st := ws.norm.NormalizeScore(state, pod, ns); !st.IsSuccess() {
 				return nil, fmt.Errorf("running Normalize on Score plugin %q: %w", ws.pl.Name(), st.AsError())

@@ -3,6 +3,7 @@ package scheduler
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"sort"
 	"time"
 
@@ -37,11 +38,15 @@ type Scheduler struct {
 
 	nextStartNodeIndex int
 	doublePeriod       bool
+	// activeFilters are the filter plugins not skipped in the current cycle.
+	activeFilters []framework.FilterPlugin
 
 	// per-cycle buffers, reused
-	statusBuf []*framework.Status
-	scoreBuf  []int64
-	nsBuf     []framework.NodeScore
+	statusBuf   []*framework.Status
+	scoreBuf    []int64
+	totalBuf    []int64
+	feasibleBuf []*framework.NodeInfo
+	nsBuf       []framework.NodeScore
 }
 
 type namedExt struct {
@@ -64,12 +69,14 @@ func New(cfg Config) (*Scheduler, error) {
 		return nil, err
 	}
 	s := &Scheduler{
-		cfg:    cfg,
-		c:      newCache(),
-		snap:   newSnapshot(),
-		q:      newQueue(time.Duration(cfg.PodInitialBackoffSeconds)*time.Second, time.Duration(cfg.PodMaxBackoffSeconds)*time.Second, time.Duration(cfg.MaxInUnschedulableSeconds)*time.Second),
-		objs:   newObjects(),
-		par:    framework.Parallelizer{Workers: cfg.Parallelism, MinChunk: 64},
+		cfg:  cfg,
+		c:    newCache(),
+		snap: newSnapshot(),
+		q:    newQueue(time.Duration(cfg.PodInitialBackoffSeconds)*time.Second, time.Duration(cfg.PodMaxBackoffSeconds)*time.Second, time.Duration(cfg.MaxInUnschedulableSeconds)*time.Second),
+		objs: newObjects(),
+		// More workers than CPUs only adds goroutine overhead; results are
+		// merged in node order, so the count never changes the outcome.
+		par:    framework.Parallelizer{Workers: min(cfg.Parallelism, runtime.GOMAXPROCS(0)), MinChunk: 64},
 		events: map[string][]framework.ClusterEvent{},
 	}
 	s.doublePeriod = !cfg.versionAtLeast(1, 30)
@@ -181,12 +188,7 @@ func (s *Scheduler) RunPreFilterExtensionRemovePod(state *framework.CycleState, 
 
 // runFilterPlugins runs the filters in order and returns the first rejection.
 func (s *Scheduler) runFilterPlugins(state *framework.CycleState, pod *v1.Pod, ni *framework.NodeInfo) *framework.Status {
-	for _, pl := range s.filter {
-		if state.SkipFilterPlugins != nil {
-			if _, skip := state.SkipFilterPlugins[pl.Name()]; skip {
-				continue
-			}
-		}
+	for _, pl := range s.activeFilters {
 		if st := pl.Filter(state, pod, ni); !st.IsSuccess() {
 			if !st.IsUnschedulable() {
 				st = framework.AsStatus(fmt.Errorf("running %q filter plugin: %w", pl.Name(), st.AsError()))
@@ -347,7 +349,7 @@ func (s *Scheduler) AddPod(p *v1.Pod) {
 		s.move(framework.Pod, framework.Add)
 		return
 	}
-	if terminal(p) || !s.responsible(p) {
+	if terminal(p) || !s.responsible(p) || len(p.Spec.SchedulingGates) > 0 {
 		return
 	}
 	s.q.add(s.newPodInfo(p))
@@ -385,7 +387,9 @@ func (s *Scheduler) UpdatePod(old, p *v1.Pod) {
 	if s.c.isAssumed(key) {
 		return
 	}
-	if terminal(p) || !s.responsible(p) {
+	if terminal(p) || !s.responsible(p) || len(p.Spec.SchedulingGates) > 0 {
+		// Gated pods wait outside the queue (upstream's SchedulingGates
+		// PreEnqueue plugin) until their gates are removed.
 		s.q.remove(key)
 		return
 	}

@@ -20,21 +20,38 @@ type CycleState struct {
 	// SkipFilterPlugins and SkipScorePlugins hold plugins that returned Skip.
 	SkipFilterPlugins map[string]struct{}
 	SkipScorePlugins  map[string]struct{}
-	data              map[StateKey]StateData
+	// data is a short list scanned linearly: a cycle holds a dozen entries
+	// at most, and Read runs per node in Filter and Score.
+	data []entry
+}
+
+type entry struct {
+	key StateKey
+	val StateData
 }
 
 // NewCycleState returns an empty state for pi.
 func NewCycleState(pi *PodInfo) *CycleState {
-	return &CycleState{PodInfo: pi, data: make(map[StateKey]StateData, 8)}
+	return &CycleState{PodInfo: pi, data: make([]entry, 0, 12)}
 }
 
 // Write stores v under k.
-func (c *CycleState) Write(k StateKey, v StateData) { c.data[k] = v }
+func (c *CycleState) Write(k StateKey, v StateData) {
+	for i := range c.data {
+		if c.data[i].key == k {
+			c.data[i].val = v
+			return
+		}
+	}
+	c.data = append(c.data, entry{k, v})
+}
 
 // Read returns the data under k or an error naming the key.
 func (c *CycleState) Read(k StateKey) (StateData, error) {
-	if v, ok := c.data[k]; ok {
-		return v, nil
+	for i := range c.data {
+		if c.data[i].key == k {
+			return c.data[i].val, nil
+		}
 	}
 	return nil, fmt.Errorf("reading %q from cycleState: %w", k, ErrNotFound)
 }
@@ -48,10 +65,11 @@ func (c *CycleState) Clone() *CycleState {
 		return nil
 	}
 	o := &CycleState{PodInfo: c.PodInfo, SkipFilterPlugins: c.SkipFilterPlugins, SkipScorePlugins: c.SkipScorePlugins,
-		data: make(map[StateKey]StateData, len(c.data))}
-	for k, v := range c.data {
-		if v != nil {
-			o.data[k] = v.Clone()
+		data: make([]entry, len(c.data), cap(c.data))}
+	for i, e := range c.data {
+		o.data[i].key = e.key
+		if e.val != nil {
+			o.data[i].val = e.val.Clone()
 		}
 	}
 	return o

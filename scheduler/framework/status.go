@@ -138,3 +138,6 @@ func withPluginCopy(s *Status, name string) *Status {
 
 // SetPlugin is withPluginCopy for the scheduler package.
 func SetPlugin(s *Status, name string) *Status { return withPluginCopy(s, name) }
+
+// SkipStatus is a shared Skip status for PreFilter/PreScore; never modify it.
+var SkipStatus = NewStatus(Skip)

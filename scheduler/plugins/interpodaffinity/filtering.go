@@ -192,7 +192,7 @@ func (pl *InterPodAffinity) PreFilter(state *framework.CycleState, pod *v1.Pod) 
 	withAnti := snap.HavePodsWithRequiredAntiAffinityList()
 	if len(pi.RequiredAffinityTerms) == 0 && len(pi.RequiredAntiAffinityTerms) == 0 && len(withAnti) == 0 {
 		state.Write(preFilterKey, &preFilterState{podInfo: pi})
-		return nil, framework.NewStatus(framework.Skip)
+		return nil, framework.SkipStatus
 	}
 	s := &preFilterState{podInfo: pi, namespaceLabels: pl.h.Objects().NamespaceLabels(pod.Namespace),
 		existingAntiAffinityCounts: topologyToMatchedTermCount{}, affinityCounts: topologyToMatchedTermCount{}, antiAffinityCounts: topologyToMatchedTermCount{}}

@@ -67,7 +67,7 @@ func (pl *InterPodAffinity) processExistingPod(pi *framework.PodInfo, ex *framew
 // terms in both directions; Skip when nothing applies.
 func (pl *InterPodAffinity) PreScore(state *framework.CycleState, pod *v1.Pod, nodes []*framework.NodeInfo) *framework.Status {
 	if len(nodes) == 0 {
-		return framework.NewStatus(framework.Skip)
+		return framework.SkipStatus
 	}
 	pi := state.PodInfo
 	if pi == nil || pi.Pod != pod {
@@ -75,7 +75,7 @@ func (pl *InterPodAffinity) PreScore(state *framework.CycleState, pod *v1.Pod, n
 	}
 	hasPref := len(pi.PreferredAffinityTerms) > 0 || len(pi.PreferredAntiAffinityTerms) > 0
 	if pl.ignorePreferredOfOther && !hasPref {
-		return framework.NewStatus(framework.Skip)
+		return framework.SkipStatus
 	}
 	snap := pl.h.Snapshot()
 	var all []*framework.NodeInfo
@@ -85,7 +85,7 @@ func (pl *InterPodAffinity) PreScore(state *framework.CycleState, pod *v1.Pod, n
 		all = snap.HavePodsWithAffinityList()
 	}
 	if len(all) == 0 {
-		return framework.NewStatus(framework.Skip)
+		return framework.SkipStatus
 	}
 	if hasNamespaceSelectorW(pi.PreferredAffinityTerms) || hasNamespaceSelectorW(pi.PreferredAntiAffinityTerms) {
 		c := *pi
@@ -121,7 +121,7 @@ func (pl *InterPodAffinity) PreScore(state *framework.CycleState, pod *v1.Pod, n
 		s.topologyScore.append(m)
 	}
 	if len(s.topologyScore) == 0 {
-		return framework.NewStatus(framework.Skip)
+		return framework.SkipStatus
 	}
 	for k := range s.topologyScore {
 		s.keys = append(s.keys, k)

@@ -87,7 +87,7 @@ func (pl *NodeAffinity) PreFilter(state *framework.CycleState, pod *v1.Pod) (*fr
 	a := pod.Spec.Affinity
 	hasRequired := a != nil && a.NodeAffinity != nil && a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution != nil
 	if len(pod.Spec.NodeSelector) == 0 && !hasRequired && pl.addedNodeSelector == nil {
-		return nil, framework.NewStatus(framework.Skip)
+		return nil, framework.SkipStatus
 	}
 	state.Write(preFilterKey, &preFilterState{required: nodeaffinity.GetRequiredNodeAffinity(pod)})
 	if !hasRequired {
@@ -163,7 +163,7 @@ func (pl *NodeAffinity) PreScore(state *framework.CycleState, pod *v1.Pod, _ []*
 		terms = a.NodeAffinity.PreferredDuringSchedulingIgnoredDuringExecution
 	}
 	if len(terms) == 0 && pl.addedPrefSchedTerms == nil {
-		return framework.NewStatus(framework.Skip)
+		return framework.SkipStatus
 	}
 	pref, err := nodeaffinity.NewPreferredSchedulingTerms(terms)
 	if err != nil {

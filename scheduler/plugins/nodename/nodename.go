@@ -32,7 +32,7 @@ func (*NodeName) Name() string { return Name }
 
 // Filter rejects every node but the one named in spec.nodeName.
 func (*NodeName) Filter(_ *framework.CycleState, pod *v1.Pod, ni *framework.NodeInfo) *framework.Status {
-	if pod.Spec.NodeName != "" && pod.Spec.NodeName != ni.Node().Name {
+	if pod.Spec.NodeName != "" && pod.Spec.NodeName != ni.Name {
 		return statusMismatch
 	}
 	return nil

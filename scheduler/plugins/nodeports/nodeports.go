@@ -48,7 +48,7 @@ func (*NodePorts) PreFilter(state *framework.CycleState, pod *v1.Pod) (*framewor
 		}
 	}
 	if len(ports) == 0 {
-		return nil, framework.NewStatus(framework.Skip)
+		return nil, framework.SkipStatus
 	}
 	state.Write(preFilterKey, ports)
 	return nil, nil

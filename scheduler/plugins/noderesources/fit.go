@@ -108,17 +108,18 @@ func NewFit(args any, _ framework.Handle) (framework.Plugin, error) {
 	for _, g := range a.IgnoredResourceGroups {
 		f.ignoredResourceGroups[g] = struct{}{}
 	}
-	f.scorer = resourceAllocationScorer{name: FitName, resources: st.Resources}
+	f.scorer = newScorer(FitName, st.Resources, kindLeast)
 	switch st.Type {
 	case LeastAllocated:
-		f.scorer.scorer = leastResourceScorer(st.Resources)
+		f.scorer.kind = kindLeast
 	case MostAllocated:
-		f.scorer.scorer = mostResourceScorer(st.Resources)
+		f.scorer.kind = kindMost
 	case RequestedToCapacityRatio:
 		if len(st.Shape) == 0 {
 			return nil, fmt.Errorf("%s: RequestedToCapacityRatio needs a shape", FitName)
 		}
-		f.scorer.scorer = requestedToCapacityRatioScorer(st.Resources, st.Shape)
+		f.scorer.kind = kindRatio
+		f.scorer.shape = ratioShape(st.Shape)
 	default:
 		return nil, fmt.Errorf("%s: unknown scoring strategy %q", FitName, st.Type)
 	}

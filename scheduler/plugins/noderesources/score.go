@@ -14,10 +14,52 @@ const (
 	maxCustomPriorityScore = 10
 )
 
+type scorerKind int
+
+const (
+	kindLeast scorerKind = iota
+	kindMost
+	kindRatio
+	kindBalanced
+)
+
+type resKind int
+
+const (
+	resCPU resKind = iota
+	resMemory
+	resEphemeral
+	resScalar
+)
+
+func kindOf(name string) resKind {
+	switch v1.ResourceName(name) {
+	case v1.ResourceCPU:
+		return resCPU
+	case v1.ResourceMemory:
+		return resMemory
+	case v1.ResourceEphemeralStorage:
+		return resEphemeral
+	}
+	return resScalar
+}
+
 type resourceAllocationScorer struct {
 	name      string
 	resources []ResourceSpec
-	scorer    func(requested, allocatable []int64) int64
+	// kinds[i] classifies resources[i], computed once.
+	kinds []resKind
+	kind  scorerKind
+	// shape is the RequestedToCapacityRatio function of utilization (0..100).
+	shape func(int64) int64
+}
+
+func newScorer(name string, resources []ResourceSpec, kind scorerKind) resourceAllocationScorer {
+	r := resourceAllocationScorer{name: name, resources: resources, kind: kind, kinds: make([]resKind, len(resources))}
+	for i, res := range resources {
+		r.kinds[i] = kindOf(res.Name)
+	}
+	return r
 }
 
 // podRequests returns the pod's request for each scored resource; with
@@ -46,43 +88,83 @@ func (r *resourceAllocationScorer) podRequests(pi *framework.PodInfo, useRequest
 }
 
 // score computes requested (node + pod) and allocatable per resource and
-// hands them to the strategy. Scalar resources the pod does not request are
-// left out, as upstream.
+// combines the per-resource scores by weight. Scalar resources the pod does
+// not request are left out, as upstream. Allocation-free.
 func (r *resourceAllocationScorer) score(ni *framework.NodeInfo, podReq []int64, useRequested bool) int64 {
-	var reqBuf, allocBuf [4]int64
-	requested, allocatable := reqBuf[:0], allocBuf[:0]
-	if len(r.resources) > len(reqBuf) {
-		requested, allocatable = make([]int64, 0, len(r.resources)), make([]int64, 0, len(r.resources))
-	}
 	nodeReq := &ni.NonZeroRequested
 	if useRequested {
 		nodeReq = &ni.Requested
 	}
-	for i, res := range r.resources {
+	var nodeScore, weightSum int64
+	var fractions [8]float64
+	nf := 0
+	var total float64
+	for i, k := range r.kinds {
 		var alloc, req int64
-		name := v1.ResourceName(res.Name)
-		switch name {
-		case v1.ResourceCPU:
+		switch k {
+		case resCPU:
 			alloc, req = ni.Allocatable.MilliCPU, nodeReq.MilliCPU+podReq[i]
-		case v1.ResourceMemory:
+		case resMemory:
 			alloc, req = ni.Allocatable.Memory, nodeReq.Memory+podReq[i]
-		case v1.ResourceEphemeralStorage:
+		case resEphemeral:
 			alloc, req = ni.Allocatable.EphemeralStorage, ni.Requested.EphemeralStorage+podReq[i]
 		default:
+			name := v1.ResourceName(r.resources[i].Name)
 			if podReq[i] == 0 && framework.IsScalarResourceName(name) {
-				break
+				continue
 			}
 			if a, ok := ni.Allocatable.ScalarResources[name]; ok {
 				alloc, req = a, ni.Requested.ScalarResources[name]+podReq[i]
 			}
 		}
 		if alloc == 0 {
-			alloc, req = 0, 0
+			continue
 		}
-		requested = append(requested, req)
-		allocatable = append(allocatable, alloc)
+		w := r.resources[i].Weight
+		switch r.kind {
+		case kindLeast:
+			nodeScore += leastRequestedScore(req, alloc) * w
+			weightSum += w
+		case kindMost:
+			nodeScore += mostRequestedScore(req, alloc) * w
+			weightSum += w
+		case kindRatio:
+			var sc int64
+			if req > alloc {
+				sc = r.shape(maxUtilization)
+			} else {
+				sc = r.shape(req * maxUtilization / alloc)
+			}
+			if sc > 0 {
+				nodeScore += sc * w
+				weightSum += w
+			}
+		case kindBalanced:
+			if nf == len(fractions) {
+				continue
+			}
+			f := float64(req) / float64(alloc)
+			if f > 1 {
+				f = 1
+			}
+			total += f
+			fractions[nf] = f
+			nf++
+		}
 	}
-	return r.scorer(requested, allocatable)
+	switch r.kind {
+	case kindBalanced:
+		return balancedScore(fractions[:nf], total)
+	case kindRatio:
+		if weightSum == 0 {
+			return 0
+		}
+		return int64(math.Round(float64(nodeScore) / float64(weightSum)))
+	}
+	if weightSum == 0 {
+		return 0
+	}
+	return nodeScore / weightSum
 }
 
 func leastRequestedScore(requested, capacity int64) int64 {
@@ -102,31 +184,6 @@ func mostRequestedScore(requested, capacity int64) int64 {
 	return requested * framework.MaxNodeScore / capacity
 }
 
-func weighted(resources []ResourceSpec, f func(req, alloc int64) int64) func([]int64, []int64) int64 {
-	return func(requested, allocatable []int64) int64 {
-		var score, weights int64
-		for i := range requested {
-			if allocatable[i] == 0 {
-				continue
-			}
-			score += f(requested[i], allocatable[i]) * resources[i].Weight
-			weights += resources[i].Weight
-		}
-		if weights == 0 {
-			return 0
-		}
-		return score / weights
-	}
-}
-
-func leastResourceScorer(resources []ResourceSpec) func([]int64, []int64) int64 {
-	return weighted(resources, leastRequestedScore)
-}
-
-func mostResourceScorer(resources []ResourceSpec) func([]int64, []int64) int64 {
-	return weighted(resources, mostRequestedScore)
-}
-
 type shapePoint struct{ utilization, score int64 }
 
 // brokenLinear interpolates the shape, as upstream's BuildBrokenLinearFunction.
@@ -144,62 +201,26 @@ func brokenLinear(shape []shapePoint) func(int64) int64 {
 	}
 }
 
-func requestedToCapacityRatioScorer(resources []ResourceSpec, points []UtilizationShapePoint) func([]int64, []int64) int64 {
+// ratioShape scales shape scores (0..10) to node scores (0..100).
+func ratioShape(points []UtilizationShapePoint) func(int64) int64 {
 	shape := make([]shapePoint, len(points))
 	for i, p := range points {
 		shape[i] = shapePoint{int64(p.Utilization), int64(p.Score) * (framework.MaxNodeScore / maxCustomPriorityScore)}
 	}
-	f := brokenLinear(shape)
-	resScore := func(requested, capacity int64) int64 {
-		if capacity == 0 || requested > capacity {
-			return f(maxUtilization)
-		}
-		return f(requested * maxUtilization / capacity)
-	}
-	return func(requested, allocatable []int64) int64 {
-		var score, weights int64
-		for i := range requested {
-			if allocatable[i] == 0 {
-				continue
-			}
-			s := resScore(requested[i], allocatable[i])
-			if s > 0 {
-				score += s * resources[i].Weight
-				weights += resources[i].Weight
-			}
-		}
-		if weights == 0 {
-			return 0
-		}
-		return int64(math.Round(float64(score) / float64(weights)))
-	}
+	return brokenLinear(shape)
 }
 
-// balancedResourceScorer favours nodes whose resource fractions are close:
+// balancedScore favours nodes whose resource fractions are close:
 // (1 - standard deviation of the fractions) × 100.
-func balancedResourceScorer(requested, allocatable []int64) int64 {
-	var fractions [8]float64
-	n := 0
-	var total float64
-	for i := range requested {
-		if allocatable[i] == 0 || n == len(fractions) {
-			continue
-		}
-		f := float64(requested[i]) / float64(allocatable[i])
-		if f > 1 {
-			f = 1
-		}
-		total += f
-		fractions[n] = f
-		n++
-	}
+func balancedScore(fractions []float64, total float64) int64 {
 	std := 0.0
+	n := len(fractions)
 	if n == 2 {
 		std = math.Abs((fractions[0] - fractions[1]) / 2)
 	} else if n > 2 {
 		mean := total / float64(n)
 		var sum float64
-		for _, f := range fractions[:n] {
+		for _, f := range fractions {
 			sum += (f - mean) * (f - mean)
 		}
 		std = math.Sqrt(sum / float64(n))
@@ -223,7 +244,7 @@ func NewBalancedAllocation(args any, _ framework.Handle) (framework.Plugin, erro
 	if a, ok := args.(BalancedAllocationArgs); ok && len(a.Resources) > 0 {
 		res = a.Resources
 	}
-	return &BalancedAllocation{scorer: resourceAllocationScorer{name: BalancedAllocationName, resources: res, scorer: balancedResourceScorer}}, nil
+	return &BalancedAllocation{scorer: newScorer(BalancedAllocationName, res, kindBalanced)}, nil
 }
 
 // Name returns the plugin name.

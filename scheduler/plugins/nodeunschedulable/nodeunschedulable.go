@@ -39,7 +39,7 @@ func (*NodeUnschedulable) Name() string { return Name }
 
 // Filter rejects unschedulable nodes unless the pod tolerates the taint.
 func (*NodeUnschedulable) Filter(_ *framework.CycleState, pod *v1.Pod, ni *framework.NodeInfo) *framework.Status {
-	if !ni.Node().Spec.Unschedulable {
+	if !ni.Unschedulable {
 		return nil
 	}
 	for i := range pod.Spec.Tolerations {

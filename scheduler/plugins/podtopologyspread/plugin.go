@@ -263,7 +263,7 @@ func (pl *PodTopologySpread) PreFilter(state *framework.CycleState, pod *v1.Pod)
 	}
 	if len(cs) == 0 {
 		state.Write(preFilterKey, &preFilterState{})
-		return nil, framework.NewStatus(framework.Skip)
+		return nil, framework.SkipStatus
 	}
 	all := pl.h.Snapshot().List()
 	s := &preFilterState{constraints: cs, tpPairToMatchNum: map[topologyPair]int{}, tpKeyToDomainsNum: map[string]int{}, minMatch: map[string]int{}}

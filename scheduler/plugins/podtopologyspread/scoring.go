@@ -32,14 +32,14 @@ func scoreForCount(cnt int64, maxSkew int32, w float64) float64 {
 func (pl *PodTopologySpread) PreScore(state *framework.CycleState, pod *v1.Pod, filtered []*framework.NodeInfo) *framework.Status {
 	all := pl.h.Snapshot().List()
 	if len(filtered) == 0 || len(all) == 0 {
-		return framework.NewStatus(framework.Skip)
+		return framework.SkipStatus
 	}
 	cs, err := pl.constraintsFor(pod, v1.ScheduleAnyway)
 	if err != nil {
 		return framework.AsStatus(err)
 	}
 	if len(cs) == 0 {
-		return framework.NewStatus(framework.Skip)
+		return framework.SkipStatus
 	}
 	requireAll := len(pod.Spec.TopologySpreadConstraints) > 0 || !pl.systemDefaulted
 	s := &preScoreState{constraints: cs, ignoredNodes: map[string]struct{}{}, pairCounts: map[topologyPair]int64{}}

@@ -55,7 +55,7 @@ func doNotSchedule(t *v1.Taint) bool {
 // Filter rejects a node whose first untolerated NoSchedule/NoExecute taint
 // is named in the reason: "node(s) had untolerated taint {key: value}".
 func (pl *TaintToleration) Filter(_ *framework.CycleState, pod *v1.Pod, ni *framework.NodeInfo) *framework.Status {
-	taints := ni.Node().Spec.Taints
+	taints := ni.Taints
 	if len(taints) == 0 {
 		return nil
 	}
@@ -90,7 +90,7 @@ func (pl *TaintToleration) PreScore(state *framework.CycleState, pod *v1.Pod, _ 
 
 // Score counts untolerated PreferNoSchedule taints (normalised in reverse).
 func (pl *TaintToleration) Score(state *framework.CycleState, _ *v1.Pod, ni *framework.NodeInfo) (int64, *framework.Status) {
-	taints := ni.Node().Spec.Taints
+	taints := ni.Taints
 	if len(taints) == 0 {
 		return 0, nil
 	}
