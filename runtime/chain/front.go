@@ -504,10 +504,7 @@ func (c *Chain) stopContainer(req *runtimeapi.StopContainerRequest, ct *containe
 	default:
 		wait = ct.proc.Stop.After
 		ct.exitCode, ct.reason = int32(ct.proc.Stop.Code), exitReason(ct.proc.Stop.Code)
-		at := now.Sub(ct.startedAt)
-		for _, l := range ct.proc.Stop.Logs {
-			ct.proc.Logs = append(ct.proc.Logs, images.LogLine{Offset: at + l.Offset, Stream: l.Stream, Text: l.Text})
-		}
+		ct.proc.Logs = append(ct.proc.Logs, ct.proc.StopLines(now.Sub(ct.startedAt))...)
 	}
 	ct.proc.Exit = &images.Exit{After: now.Add(wait).Sub(ct.startedAt), Code: int(ct.exitCode)}
 	ct.state, ct.finishedAt = runtimeapi.ContainerState_CONTAINER_EXITED, now.Add(wait)

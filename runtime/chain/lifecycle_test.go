@@ -303,8 +303,12 @@ func TestHTTPAndLogs(t *testing.T) {
 			}
 			clk.Advance(time.Minute)
 			got := texts(web)
-			if len(got) != 5 || !strings.Contains(got[4], "AH00492: caught SIGWINCH, shutting down gracefully") {
-				t.Errorf("httpd logs after stop: %q", got)
+			want := []string{
+				`127.0.0.1 - - [02/May/2023:10:00:00 +0000] "GET / HTTP/1.1" 200 45`,
+				"[Tue May 02 10:01:00.000000 2023] [mpm_event:notice] [pid 1:tid 1] AH00492: caught SIGWINCH, shutting down gracefully",
+			}
+			if len(got) != 6 || got[1] != want[0] || got[5] != want[1] {
+				t.Errorf("httpd logs after stop: %q\nwant second %q and last %q", got, want[0], want[1])
 			}
 			if _, ok := c.HTTP("10.244.2.2", 80); ok {
 				t.Error("stopped httpd still serves")

@@ -288,3 +288,32 @@ func TestLogsUntil(t *testing.T) {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
+
+func TestAccessLog(t *testing.T) {
+	tests := []struct {
+		ref, method, path string
+		want              string
+	}{
+		{"httpd:2.4", "GET", "/", `10.244.0.1 - - [02/May/2023:10:01:00 +0000] "GET / HTTP/1.1" 200 45`},
+		{"httpd:2.4", "HEAD", "/", `10.244.0.1 - - [02/May/2023:10:01:00 +0000] "HEAD / HTTP/1.1" 200 -`},
+		{"nginx", "GET", "/", `10.244.0.1 - - [02/May/2023:10:01:00 +0000] "GET / HTTP/1.1" 200 615 "-" "curl/7.81.0" "-"`},
+		{"nginx", "GET", "/x", `10.244.0.1 - - [02/May/2023:10:01:00 +0000] "GET /x HTTP/1.1" 404 153 "-" "curl/7.81.0" "-"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.ref+" "+tt.method+" "+tt.path, func(t *testing.T) {
+			p, err := Default().MustResolve(tt.ref).Start(ProcessSpec{Start: start})
+			if err != nil {
+				t.Fatal(err)
+			}
+			p.Clock = func() time.Time { return start.Add(time.Minute) }
+			n := len(p.Logs)
+			p.Ports[80](tt.method, tt.path, map[string]string{RemoteAddrHeader: "10.244.0.1", "User-Agent": "curl/7.81.0"})
+			if len(p.Logs) != n+1 {
+				t.Fatalf("%d new log lines, want 1", len(p.Logs)-n)
+			}
+			if got := p.Logs[n]; got.Text != tt.want || got.Offset != time.Minute || got.Stream != Stdout {
+				t.Errorf("access log = %+v\nwant %q at 1m on stdout", got, tt.want)
+			}
+		})
+	}
+}

@@ -80,6 +80,10 @@ type httpSite struct {
 	NotFound     string          // key in bodies (templated)
 	NotFoundType string
 	KeepAlive    bool // nginx sends Connection: keep-alive; httpd does not to curl
+	// AccessLog is the per-request stdout line: ${REMOTE} ${TIME} ${REQUEST}
+	// ${STATUS} ${BYTES} ${UA}. DashForZero prints "-" for 0 bytes (httpd %b).
+	AccessLog   string
+	DashForZero bool
 }
 
 func out(off time.Duration, text string) LogLine {
@@ -110,6 +114,8 @@ var httpdServer = &serverSpec{
 		},
 		NotFound:     "httpd_404.html",
 		NotFoundType: "text/html; charset=iso-8859-1",
+		AccessLog:    `${REMOTE} - - [${TIME}] "${REQUEST}" ${STATUS} ${BYTES}`, // LogFormat common
+		DashForZero:  true,
 	}},
 	// SIGWINCH: graceful stop, an idle server exits in about 1–2 s with code 0 (images.md §3.5).
 	StopAfter: 1 * time.Second,
@@ -154,6 +160,7 @@ var nginxServer = &serverSpec{
 		NotFound:     "nginx_404.html",
 		NotFoundType: "text/html",
 		KeepAlive:    true,
+		AccessLog:    `${REMOTE} - - [${TIME}] "${REQUEST}" ${STATUS} ${BYTES} "-" "${UA}" "-"`, // log_format main
 	}},
 	StopLogs: []LogLine{
 		errl(0, nginxTime+" [notice] 1#1: signal 3 (SIGQUIT) received, shutting down"),

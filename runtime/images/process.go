@@ -45,7 +45,7 @@ type StopBehaviour struct {
 	Ignores bool
 	After   time.Duration // time from the signal to exit when handled
 	Code    int           // exit code when handled
-	Logs    []LogLine     // lines written after the signal, offsets from the signal
+	Logs    []LogLine     // lines written after the signal, offsets from the signal (templates; see StopLines)
 }
 
 // HTTPHandler answers one HTTP request to a port the process listens on.
@@ -202,10 +202,17 @@ func (p *Process) runServer(s *serverSpec, at time.Duration) {
 			p.Ports[port] = p.handler(site)
 		}
 	}
-	p.Stop = StopBehaviour{Signal: p.Stop.Signal, After: s.StopAfter, Code: 0}
-	for _, l := range s.StopLogs {
-		p.Stop.Logs = append(p.Stop.Logs, LogLine{Offset: l.Offset, Stream: l.Stream, Text: p.expand(l.Text, at)})
+	p.Stop = StopBehaviour{Signal: p.Stop.Signal, After: s.StopAfter, Code: 0, Logs: s.StopLogs}
+}
+
+// StopLines returns the lines the process writes when its stop signal
+// arrives at offset at (since start), with their offsets from start.
+func (p *Process) StopLines(at time.Duration) []LogLine {
+	out := make([]LogLine, 0, len(p.Stop.Logs))
+	for _, l := range p.Stop.Logs {
+		out = append(out, LogLine{Offset: at + l.Offset, Stream: l.Stream, Text: p.expand(l.Text, at+l.Offset)})
 	}
+	return out
 }
 
 func lastOffset(ls []LogLine) time.Duration {
@@ -326,7 +333,13 @@ func (p *Process) now() time.Time {
 	return p.start
 }
 
-// handler serves a static site: an index page chosen by version, a 404 page.
+// RemoteAddrHeader, in the request header map given to an HTTPHandler, is
+// the client's address for the access log (default 127.0.0.1). It is not sent
+// to the server as a header.
+const RemoteAddrHeader = ":remote-addr"
+
+// handler serves a static site: an index page chosen by version, a 404 page,
+// and an access-log line per request (images.md §3.4, §4.4).
 func (p *Process) handler(site *httpSite) HTTPHandler {
 	var page *versionedPage
 	for i := range site.Pages {
@@ -334,32 +347,60 @@ func (p *Process) handler(site *httpSite) HTTPHandler {
 			page = &site.Pages[i]
 		}
 	}
-	return func(method, path string, _ map[string]string) (int, map[string]string, []byte) {
-		date := p.now().UTC().Format("Mon, 02 Jan 2006 15:04:05 GMT")
+	return func(method, path string, header map[string]string) (int, map[string]string, []byte) {
+		now := p.now()
+		date := now.UTC().Format("Mon, 02 Jan 2006 15:04:05 GMT")
 		server := p.expand(site.Server, 0)
+		status, body := 404, p.expand(bodies[site.NotFound], 0)
+		h := map[string]string{"Server": server, "Date": date, "Content-Type": site.NotFoundType}
 		if page != nil && contains(site.IndexPaths, path) && (method == "GET" || method == "HEAD") {
-			body := bodies[page.Body]
-			h := map[string]string{
+			status, body = 200, bodies[page.Body]
+			h = map[string]string{
 				"Server": server, "Date": date, "Content-Type": "text/html",
-				"Content-Length": fmt.Sprint(len(body)), "Last-Modified": page.LastModified,
-				"ETag": page.ETag, "Accept-Ranges": "bytes",
+				"Last-Modified": page.LastModified, "ETag": page.ETag, "Accept-Ranges": "bytes",
 			}
-			if site.KeepAlive {
-				h["Connection"] = "keep-alive"
-			}
-			if method == "HEAD" {
-				body = ""
-			}
-			return 200, h, []byte(body)
 		}
-		body := p.expand(bodies[site.NotFound], 0)
-		h := map[string]string{
-			"Server": server, "Date": date, "Content-Type": site.NotFoundType,
-			"Content-Length": fmt.Sprint(len(body)),
-		}
+		h["Content-Length"] = fmt.Sprint(len(body))
 		if site.KeepAlive {
 			h["Connection"] = "keep-alive"
 		}
-		return 404, h, []byte(body)
+		if method == "HEAD" {
+			body = ""
+		}
+		p.accessLog(site, now, method, path, status, len(body), header)
+		return status, h, []byte(body)
 	}
+}
+
+// accessLog appends the request's access-log line (stdout) at the time of
+// the request.
+func (p *Process) accessLog(site *httpSite, now time.Time, method, path string, status, n int, header map[string]string) {
+	if site.AccessLog == "" {
+		return
+	}
+	remote := header[RemoteAddrHeader]
+	if remote == "" {
+		remote = "127.0.0.1"
+	}
+	ua := header["User-Agent"]
+	if ua == "" {
+		ua = "-"
+	}
+	bytes := fmt.Sprint(n)
+	if n == 0 && site.DashForZero {
+		bytes = "-"
+	}
+	line := strings.NewReplacer(
+		"${REMOTE}", remote,
+		"${TIME}", now.UTC().Format("02/Jan/2006:15:04:05 +0000"),
+		"${REQUEST}", method+" "+path+" HTTP/1.1",
+		"${STATUS}", fmt.Sprint(status),
+		"${BYTES}", bytes,
+		"${UA}", ua,
+	).Replace(site.AccessLog)
+	off := now.Sub(p.start)
+	if off < 0 {
+		off = 0
+	}
+	p.Logs = append(p.Logs, LogLine{Offset: off, Stream: Stdout, Text: line})
 }
