@@ -1,0 +1,381 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"kubesim/server"
+	"kubesim/sim"
+)
+
+const clusterName = "kubesim"
+
+// stateDir is where a served cluster keeps its files: $KUBESIM_STATE, else
+// $XDG_STATE_HOME/kubesim, else ~/.local/state/kubesim.
+func stateDir() string {
+	if v := os.Getenv("KUBESIM_STATE"); v != "" {
+		return v
+	}
+	if v := os.Getenv("XDG_STATE_HOME"); v != "" {
+		return filepath.Join(v, "kubesim")
+	}
+	home, _ := os.UserHomeDir()
+	return filepath.Join(home, ".local", "state", "kubesim")
+}
+
+type specFlags struct {
+	config  string
+	version string
+	runtime string
+}
+
+func (f *specFlags) add(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.config, "config", "", "cluster spec YAML (default: the lecture cluster)")
+	cmd.Flags().StringVar(&f.version, "kubernetes-version", "", "Kubernetes version the cluster runs (default v1.27.1)")
+	cmd.Flags().StringVar(&f.runtime, "container-runtime", "", "containerd, cri-o, cri-dockerd or docker")
+}
+
+func (f *specFlags) spec() (sim.ClusterSpec, error) {
+	spec := sim.DefaultClusterSpec()
+	if f.config != "" {
+		var err error
+		if spec, err = sim.LoadSpec(f.config); err != nil {
+			return spec, err
+		}
+	}
+	if f.version != "" {
+		spec.KubernetesVersion = f.version
+		if !strings.HasPrefix(spec.KubernetesVersion, "v") {
+			spec.KubernetesVersion = "v" + spec.KubernetesVersion
+		}
+	}
+	if f.runtime != "" {
+		spec.Runtime = f.runtime
+	}
+	return spec, nil
+}
+
+func startCmd() *cobra.Command {
+	var sf specFlags
+	var port int
+	cmd := &cobra.Command{
+		Use:   "start",
+		Short: "Start the cluster in the background and point kubectl at it",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			spec, err := sf.spec()
+			if err != nil {
+				return err
+			}
+			if err := spec.Preflight(); err != nil {
+				fmt.Fprintln(cmd.ErrOrStderr(), err)
+				return exitError{1}
+			}
+			dir := stateDir()
+			if pid, addr, err := server.ReadRuntime(dir); err == nil && alive(pid) {
+				fmt.Fprintf(cmd.OutOrStdout(), "kubesim is already running at https://%s\n", addr)
+				return nil
+			}
+			if err := os.MkdirAll(dir, 0o700); err != nil {
+				return err
+			}
+			server.RemoveRuntimeFiles(dir)
+			specPath := filepath.Join(dir, "spec.json")
+			b, _ := json.Marshal(spec)
+			if err := os.WriteFile(specPath, b, 0o600); err != nil {
+				return err
+			}
+			self, err := os.Executable()
+			if err != nil {
+				return err
+			}
+			logf, err := os.OpenFile(filepath.Join(dir, "kubesim.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+			if err != nil {
+				return err
+			}
+			child := exec.Command(self, "serve", "--spec", specPath, "--port", fmt.Sprint(port))
+			child.Env = append(os.Environ(), "KUBESIM_STATE="+dir)
+			child.Stdout, child.Stderr = logf, logf
+			child.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+			if err := child.Start(); err != nil {
+				return err
+			}
+			logf.Close()
+			exited := make(chan error, 1)
+			go func() { exited <- child.Wait() }()
+			addr, err := waitReady(dir, exited, 15*time.Second)
+			if err != nil {
+				log, _ := os.ReadFile(filepath.Join(dir, "kubesim.log"))
+				fmt.Fprint(cmd.ErrOrStderr(), string(log))
+				return err
+			}
+			creds, err := loadCreds(dir)
+			if err != nil {
+				return err
+			}
+			kc := server.KubeconfigPath()
+			if err := server.WriteContext(kc, clusterName, addr, creds); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "Kubernetes %s is running at https://%s (%d nodes, state in %s)\n", spec.KubernetesVersion, addr, len(spec.Nodes), dir)
+			fmt.Fprintf(cmd.OutOrStdout(), "Done! kubectl is now configured to use %q cluster and \"default\" namespace by default\n", clusterName)
+			return nil
+		},
+	}
+	sf.add(cmd)
+	cmd.Flags().IntVar(&port, "port", 0, "API server port on 127.0.0.1 (0: a free port)")
+	return cmd
+}
+
+func loadCreds(dir string) (*server.Credentials, error) {
+	ca, err := os.ReadFile(filepath.Join(dir, "ca.crt"))
+	if err != nil {
+		return nil, err
+	}
+	tok, err := os.ReadFile(filepath.Join(dir, "token"))
+	if err != nil {
+		return nil, err
+	}
+	return &server.Credentials{CAPEM: ca, Token: string(tok)}, nil
+}
+
+// waitReady waits, bounded, until the served cluster's /readyz answers.
+func waitReady(dir string, exited <-chan error, limit time.Duration) (string, error) {
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		select {
+		case err := <-exited:
+			return "", fmt.Errorf("kubesim server exited: %v", err)
+		default:
+		}
+		if _, addr, err := server.ReadRuntime(dir); err == nil {
+			if c, err := httpsClient(dir); err == nil {
+				if resp, err := c.Get("https://" + addr + "/readyz"); err == nil {
+					resp.Body.Close()
+					if resp.StatusCode == http.StatusOK {
+						return addr, nil
+					}
+				}
+			}
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return "", fmt.Errorf("kubesim server did not answer within %v", limit)
+}
+
+func httpsClient(dir string) (*http.Client, error) {
+	ca, err := os.ReadFile(filepath.Join(dir, "ca.crt"))
+	if err != nil {
+		return nil, err
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(ca)
+	return &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}, nil
+}
+
+func alive(pid int) bool {
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return false
+	}
+	return p.Signal(syscall.Signal(0)) == nil
+}
+
+func serveCmd() *cobra.Command {
+	var specPath string
+	var port int
+	cmd := &cobra.Command{
+		Use:    "serve",
+		Short:  "Run the cluster in the foreground (what start runs in the background)",
+		Hidden: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			spec := sim.DefaultClusterSpec()
+			if specPath != "" {
+				b, err := os.ReadFile(specPath)
+				if err != nil {
+					return err
+				}
+				if err := json.Unmarshal(b, &spec); err != nil {
+					return err
+				}
+			}
+			dir := stateDir()
+			s, err := server.Start(server.Config{Spec: spec, StateDir: dir, Addr: fmt.Sprintf("127.0.0.1:%d", port)})
+			if err != nil {
+				return err
+			}
+			if err := server.WriteRuntimeFiles(dir, os.Getpid(), s.Addr); err != nil {
+				s.Close()
+				return err
+			}
+			ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+			defer stop()
+			<-ctx.Done()
+			err = s.Close()
+			server.RemoveRuntimeFiles(dir)
+			return err
+		},
+	}
+	cmd.Flags().StringVar(&specPath, "spec", "", "cluster spec (JSON)")
+	cmd.Flags().IntVar(&port, "port", 0, "port")
+	return cmd
+}
+
+// stopServer signals the server and waits (bounded) for it to exit.
+func stopServer(dir string) (bool, error) {
+	pid, _, err := server.ReadRuntime(dir)
+	if err != nil || !alive(pid) {
+		server.RemoveRuntimeFiles(dir)
+		return false, nil
+	}
+	p, _ := os.FindProcess(pid)
+	if err := p.Signal(syscall.SIGTERM); err != nil {
+		return false, err
+	}
+	for i := 0; i < 1000 && alive(pid); i++ {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if alive(pid) {
+		return true, errors.New("kubesim server did not stop within 10s")
+	}
+	return true, nil
+}
+
+func stopCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "stop",
+		Short: "Stop the cluster, keeping its state",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			was, err := stopServer(stateDir())
+			if err != nil {
+				return err
+			}
+			if !was {
+				fmt.Fprintln(cmd.OutOrStdout(), "kubesim is not running")
+				return nil
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), "Stopped kubesim; its state is kept: kubesim start resumes it")
+			return nil
+		},
+	}
+}
+
+func statusCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "status",
+		Short: "Show whether the cluster is running",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			dir := stateDir()
+			out := cmd.OutOrStdout()
+			pid, addr, err := server.ReadRuntime(dir)
+			running := err == nil && alive(pid)
+			fmt.Fprintln(out, clusterName)
+			fmt.Fprintln(out, "type: Control Plane")
+			if !running {
+				state := "Stopped"
+				if _, err := os.Stat(filepath.Join(dir, "store.db")); err != nil {
+					state = "Nonexistent"
+				}
+				fmt.Fprintf(out, "host: %s\nkubelet: %s\napiserver: %s\nkubeconfig: %s\n", state, state, state, state)
+				return exitError{7}
+			}
+			fmt.Fprintf(out, "host: Running\nkubelet: Running\napiserver: Running\nkubeconfig: Configured\naddress: https://%s\n", addr)
+			return nil
+		},
+	}
+}
+
+func deleteCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "delete",
+		Short: "Stop the cluster and delete its state and kubeconfig context",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			dir := stateDir()
+			if _, err := stopServer(dir); err != nil {
+				return err
+			}
+			if err := os.RemoveAll(dir); err != nil {
+				return err
+			}
+			if err := server.RemoveContext(server.KubeconfigPath(), clusterName); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "Deleted the %q cluster and its state\n", clusterName)
+			return nil
+		},
+	}
+}
+
+// control calls the running server's /kubesim/ endpoint.
+func control(verb string, args []string) (server.ControlResponse, error) {
+	var resp server.ControlResponse
+	dir := stateDir()
+	pid, addr, err := server.ReadRuntime(dir)
+	if err != nil || !alive(pid) {
+		return resp, errors.New("kubesim is not running: start it with `kubesim start`")
+	}
+	c, err := httpsClient(dir)
+	if err != nil {
+		return resp, err
+	}
+	tok, err := os.ReadFile(filepath.Join(dir, "token"))
+	if err != nil {
+		return resp, err
+	}
+	body, _ := json.Marshal(server.ControlRequest{Args: args})
+	req, _ := http.NewRequest(http.MethodPost, "https://"+addr+"/kubesim/"+verb, bytes.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+string(tok))
+	r, err := c.Do(req)
+	if err != nil {
+		return resp, err
+	}
+	defer r.Body.Close()
+	err = json.NewDecoder(r.Body).Decode(&resp)
+	return resp, err
+}
+
+func controlCmd(use, short, verb string, prefix []string) *cobra.Command {
+	return &cobra.Command{
+		Use:                use,
+		Short:              short,
+		DisableFlagParsing: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			resp, err := control(verb, append(append([]string(nil), prefix...), args...))
+			if err != nil {
+				return err
+			}
+			fmt.Fprint(cmd.OutOrStdout(), resp.Stdout)
+			fmt.Fprint(cmd.ErrOrStderr(), resp.Stderr)
+			if resp.Code != 0 {
+				return exitError{resp.Code}
+			}
+			return nil
+		},
+	}
+}
+
+func curlCmd() *cobra.Command {
+	return controlCmd("curl [options] URL", "curl inside the cluster's network (from the control plane)", "curl", nil)
+}
+
+func vagrantCmd() *cobra.Command {
+	return controlCmd("vagrant status|halt|up|reload [NAME]", "Vagrant's view of the cluster's machines", "vagrant", nil)
+}
+
+func nodeCmd() *cobra.Command {
+	return controlCmd("node halt|start|restart NAME", "Power a node off, on, or reboot it", "node", nil)
+}

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"kubesim/scenarios/builtin"
+	"kubesim/scenarios/transcript"
+	"kubesim/sim"
+)
+
+func replayCmd() *cobra.Command {
+	var update bool
+	cmd := &cobra.Command{
+		Use:   "replay FILE|NAME",
+		Short: "Replay a transcript on a fresh cluster and compare every output (built in: " + strings.Join(builtin.TranscriptNames(), ", ") + ")",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			name := "lecture-04"
+			if len(args) == 1 {
+				name = args[0]
+			}
+			tr, src, err := loadTranscript(name)
+			if err != nil {
+				return err
+			}
+			spec := sim.DefaultClusterSpec()
+			if tr.HasSeed {
+				spec.Seed = uint64(tr.Seed)
+			}
+			env, cleanup, err := newLocal(spec)
+			if err != nil {
+				return err
+			}
+			defer cleanup()
+			if update {
+				out, err := transcript.Update(context.Background(), tr, src, env)
+				if err != nil {
+					return err
+				}
+				return os.WriteFile(name, out, 0o644)
+			}
+			if err := transcript.Replay(context.Background(), tr, env, cmd.OutOrStdout()); err != nil {
+				fmt.Fprintln(cmd.ErrOrStderr(), err)
+				return exitError{1}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&update, "update", false, "rewrite FILE's expected outputs with what the cluster prints")
+	return cmd
+}
+
+// loadTranscript reads a transcript file, or a built-in one by name.
+func loadTranscript(name string) (*transcript.Transcript, []byte, error) {
+	if src, err := os.ReadFile(name); err == nil {
+		tr, err := transcript.Parse(name, strings.NewReader(string(src)))
+		return tr, src, err
+	}
+	tr, err := builtin.Transcript(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	src, _ := builtin.TranscriptSource(name)
+	return tr, src, nil
+}

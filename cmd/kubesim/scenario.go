@@ -1,0 +1,111 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"kubesim/scenarios/builtin"
+	"kubesim/scenarios/killercoda"
+	"kubesim/sim"
+)
+
+// SpecFor turns a scenario's topology into a cluster spec.
+func SpecFor(t killercoda.Topology) sim.ClusterSpec {
+	spec := sim.DefaultClusterSpec()
+	if t.ImageID == killercoda.LectureImageID {
+		return spec
+	}
+	spec.KubernetesVersion = t.KubernetesVersion
+	spec.Nodes = nil
+	for i, n := range t.Nodes {
+		ip := n.IP
+		if ip == "" {
+			ip = fmt.Sprintf("172.30.%d.2", i+1)
+		}
+		spec.Nodes = append(spec.Nodes, sim.NodeSpec{
+			Name: n.Name, Role: n.Role, IP: ip, CPUs: 2, Memory: "4Gi",
+			Schedulable: n.Role == "control-plane" && !n.NoScheduleTaint,
+		})
+	}
+	return spec
+}
+
+// loadScenario reads a scenario folder, or a built-in one by name.
+func loadScenario(arg, lang string) (*killercoda.Scenario, error) {
+	if st, err := os.Stat(arg); err == nil && st.IsDir() {
+		return killercoda.LoadDirLang(arg, lang)
+	}
+	sc, err := builtin.ScenarioLang(arg, lang)
+	if err != nil {
+		return nil, fmt.Errorf("%s is neither a scenario folder nor a built-in scenario (%s): %w", arg, strings.Join(builtin.ScenarioNames(), ", "), err)
+	}
+	return sc, nil
+}
+
+func scenarioCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "scenario", Short: "Killercoda scenarios: play one, or test that its steps pass"}
+	var lang string
+	play := &cobra.Command{
+		Use:   "play DIR|NAME",
+		Short: "Work through a scenario interactively",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			sc, err := loadScenario(args[0], lang)
+			if err != nil {
+				return err
+			}
+			env, cleanup, err := newLocal(SpecFor(sc.Topology))
+			if err != nil {
+				return err
+			}
+			defer cleanup()
+			intr := make(chan struct{}, 1)
+			sigs := make(chan os.Signal, 1)
+			signal.Notify(sigs, os.Interrupt)
+			defer signal.Stop(sigs)
+			go func() {
+				for range sigs {
+					select {
+					case intr <- struct{}{}:
+					default:
+					}
+				}
+			}()
+			return killercoda.Play(context.Background(), sc, env, cmd.InOrStdin(), cmd.OutOrStdout(), killercoda.PlayConfig{Interrupt: intr, Settle: 30 * time.Second})
+		},
+	}
+	play.Flags().StringVar(&lang, "lang", "", "language of the scenario text (e.g. ko, en)")
+	test := &cobra.Command{
+		Use:   "test DIR|NAME",
+		Short: "Check every step: verify fails before the step's commands and passes after",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			sc, err := loadScenario(args[0], lang)
+			if err != nil {
+				return err
+			}
+			env, cleanup, err := newLocal(SpecFor(sc.Topology))
+			if err != nil {
+				return err
+			}
+			defer cleanup()
+			res, err := killercoda.Test(context.Background(), sc, env, cmd.OutOrStdout(), killercoda.TestConfig{})
+			if err != nil {
+				return err
+			}
+			if !res.OK() {
+				return exitError{1}
+			}
+			return nil
+		},
+	}
+	test.Flags().StringVar(&lang, "lang", "", "language of the scenario text")
+	cmd.AddCommand(play, test)
+	return cmd
+}

@@ -1,0 +1,226 @@
+package practice
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"kubesim/internal/kubectl"
+	"kubesim/server"
+	"kubesim/sim"
+)
+
+// Env runs commands against one cluster. It implements scenarios.Env.
+type Env struct {
+	Cluster *sim.Cluster
+	Kubectl *kubectl.Runner
+	// Binary is the kubesim executable the script shims call; empty
+	// disables real-bash scripts.
+	Binary string
+
+	dir     string
+	once    sync.Once
+	served  *server.Served
+	shimErr error
+}
+
+// New returns an Env over c, with its files (kubeconfig, caches, shims) in dir.
+func New(c *sim.Cluster, dir, binary string) (*Env, error) {
+	k, err := kubectl.New(c.Handler(), filepath.Join(dir, "kubectl"))
+	if err != nil {
+		return nil, err
+	}
+	return &Env{Cluster: c, Kubectl: k, Binary: binary, dir: dir}, nil
+}
+
+// Close stops the script endpoint, if one was started.
+func (e *Env) Close() error {
+	if e.served != nil {
+		return e.served.Close()
+	}
+	return nil
+}
+
+// Run runs one command line. Lines with shell syntax (pipes, redirections,
+// variables, &&) go through real bash with the script environment.
+func (e *Env) Run(ctx context.Context, line string, stdout, stderr io.Writer) (int, error) {
+	line = strings.TrimSpace(line)
+	if line == "" || strings.HasPrefix(line, "#") {
+		return 0, nil
+	}
+	if strings.ContainsAny(line, "|&;<>$`(){}*") {
+		return e.bash(ctx, line, stdout, stderr)
+	}
+	args, err := SplitWords(line)
+	if err != nil {
+		fmt.Fprintf(stderr, "bash: %v\n", err)
+		return 2, nil
+	}
+	return e.Exec(ctx, args, stdout, stderr), nil
+}
+
+// Exec runs one command given as words.
+func (e *Env) Exec(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		return 0
+	}
+	switch args[0] {
+	case "kubectl", "k":
+		return e.Kubectl.Run(args[1:], nil, stdout, stderr)
+	case "curl":
+		return server.Control(ctx, e.Cluster, "curl", args[1:], stdout, stderr)
+	case "vagrant":
+		return server.Vagrant(e.Cluster, args[1:], stdout, stderr)
+	case "kubesim":
+		if len(args) > 1 && args[1] == "kubectl" {
+			return e.Kubectl.Run(args[2:], nil, stdout, stderr)
+		}
+	}
+	fmt.Fprintf(stderr, "%s: command not found\n", args[0])
+	return 127
+}
+
+// Advance implements scenarios.Env.
+func (e *Env) Advance(d time.Duration) error {
+	e.Cluster.Advance(d)
+	return nil
+}
+
+// Directive implements scenarios.Env: halt, start and restart-node.
+func (e *Env) Directive(name string, args []string) error {
+	if len(args) != 1 {
+		return fmt.Errorf("%s: want one node name, got %d arguments", name, len(args))
+	}
+	switch name {
+	case "halt":
+		return e.Cluster.HaltNode(args[0])
+	case "start":
+		return e.Cluster.StartNode(args[0])
+	case "restart-node":
+		return e.Cluster.RestartNode(args[0])
+	}
+	return fmt.Errorf("unknown directive %q", name)
+}
+
+// ScriptEnv implements scenarios.Env: PATH starts with shims for kubectl, k,
+// curl and vagrant that reach this cluster over loopback HTTPS.
+func (e *Env) ScriptEnv() []string {
+	e.once.Do(func() { e.shimErr = e.startShims() })
+	env := []string{"HOME=" + filepath.Join(e.dir, "home"), "TERM=dumb", "LANG=C.UTF-8"}
+	if e.shimErr != nil {
+		return append(env, "PATH="+os.Getenv("PATH"))
+	}
+	return append(env,
+		"PATH="+filepath.Join(e.dir, "bin")+string(os.PathListSeparator)+os.Getenv("PATH"),
+		"KUBECONFIG="+filepath.Join(e.dir, "kubeconfig"),
+		"KUBESIM_STATE="+filepath.Join(e.dir, "state"),
+	)
+}
+
+func (e *Env) startShims() error {
+	if e.Binary == "" {
+		return errors.New("no kubesim binary for script shims")
+	}
+	state := filepath.Join(e.dir, "state")
+	if err := os.MkdirAll(state, 0o700); err != nil {
+		return err
+	}
+	s, err := server.Serve(e.Cluster, state)
+	if err != nil {
+		return err
+	}
+	e.served = s
+	if err := server.WriteRuntimeFiles(state, os.Getpid(), s.Addr); err != nil {
+		return err
+	}
+	if err := server.WriteContext(filepath.Join(e.dir, "kubeconfig"), "kubesim", s.Addr, s.Creds); err != nil {
+		return err
+	}
+	bin := filepath.Join(e.dir, "bin")
+	os.MkdirAll(bin, 0o755)
+	os.MkdirAll(filepath.Join(e.dir, "home"), 0o755)
+	shims := map[string]string{
+		"kubectl": fmt.Sprintf("#!/bin/sh\nexec %q kubectl \"$@\"\n", e.Binary),
+		"k":       fmt.Sprintf("#!/bin/sh\nexec %q kubectl \"$@\"\n", e.Binary),
+		"curl":    fmt.Sprintf("#!/bin/sh\nexec %q curl \"$@\"\n", e.Binary),
+		"vagrant": fmt.Sprintf("#!/bin/sh\nexec %q vagrant \"$@\"\n", e.Binary),
+	}
+	for name, body := range shims {
+		if err := os.WriteFile(filepath.Join(bin, name), []byte(body), 0o755); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (e *Env) bash(ctx context.Context, line string, stdout, stderr io.Writer) (int, error) {
+	cmd := exec.CommandContext(ctx, "/bin/bash", "-c", line)
+	cmd.Env = e.ScriptEnv()
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return ee.ExitCode(), nil
+	}
+	if err != nil {
+		return 1, err
+	}
+	return 0, nil
+}
+
+// SplitWords splits a command line into words as a POSIX shell does for
+// quotes and backslashes (no expansions).
+func SplitWords(s string) ([]string, error) {
+	var words []string
+	var cur strings.Builder
+	inWord := false
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		switch {
+		case ch == '\'':
+			j := strings.IndexByte(s[i+1:], '\'')
+			if j < 0 {
+				return nil, errors.New("unexpected EOF while looking for matching `''")
+			}
+			cur.WriteString(s[i+1 : i+1+j])
+			i += j + 1
+			inWord = true
+		case ch == '"':
+			i++
+			for ; i < len(s) && s[i] != '"'; i++ {
+				if s[i] == '\\' && i+1 < len(s) && strings.IndexByte("\"\\$`", s[i+1]) >= 0 {
+					i++
+				}
+				cur.WriteByte(s[i])
+			}
+			if i >= len(s) {
+				return nil, errors.New("unexpected EOF while looking for matching `\"'")
+			}
+			inWord = true
+		case ch == '\\' && i+1 < len(s):
+			i++
+			cur.WriteByte(s[i])
+			inWord = true
+		case ch == ' ' || ch == '\t' || ch == '\n':
+			if inWord {
+				words = append(words, cur.String())
+				cur.Reset()
+				inWord = false
+			}
+		default:
+			cur.WriteByte(ch)
+			inWord = true
+		}
+	}
+	if inWord {
+		words = append(words, cur.String())
+	}
+	return words, nil
+}

@@ -1,0 +1,264 @@
+package server
+
+import (
+	"context"
+	"crypto/subtle"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"kubesim/sim"
+)
+
+// Config configures a served cluster.
+type Config struct {
+	Spec sim.ClusterSpec
+	// StateDir keeps store.db, credentials, the port and the pid.
+	StateDir string
+	// Addr to listen on; "127.0.0.1:0" picks a free loopback port.
+	Addr string
+}
+
+// Served is a running cluster behind HTTPS.
+type Served struct {
+	Cluster *sim.Cluster
+	Creds   *Credentials
+	Addr    string
+	srv     *http.Server
+	stop    chan struct{}
+	wake    chan struct{}
+	done    sync.WaitGroup
+	live    bool
+}
+
+// Start opens (or resumes) the cluster in cfg.StateDir in live mode and
+// serves it. Close stops it.
+func Start(cfg Config) (*Served, error) {
+	if err := os.MkdirAll(cfg.StateDir, 0o700); err != nil {
+		return nil, err
+	}
+	s := &Served{stop: make(chan struct{}), wake: make(chan struct{}, 1), live: true}
+	c, err := sim.New(cfg.Spec, sim.Options{
+		Dir:     cfg.StateDir,
+		Start:   time.Now().UTC().Truncate(time.Second),
+		Now:     func() time.Time { return time.Now().UTC() },
+		Wait:    s.wait,
+		OnWrite: s.poke,
+	})
+	if err != nil {
+		return nil, err
+	}
+	c.AdvanceTo(time.Now().UTC())
+	if err := s.serve(c, cfg.StateDir, cfg.Addr); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Serve puts an existing cluster (stepped or live) behind HTTPS on
+// loopback, with credentials kept in dir. Closing the result does not close
+// the cluster.
+func Serve(c *sim.Cluster, dir string) (*Served, error) {
+	s := &Served{stop: make(chan struct{}), wake: make(chan struct{}, 1)}
+	if err := s.serve(c, dir, ""); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Served) serve(c *sim.Cluster, dir, addr string) error {
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	creds, err := loadOrCreateCredentials(dir)
+	if err != nil {
+		return fmt.Errorf("credentials: %w", err)
+	}
+	s.Creds, s.Cluster = creds, c
+	cert, err := tls.X509KeyPair(creds.CertPEM, creds.KeyPEM)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	s.Addr = ln.Addr().String()
+	mux := http.NewServeMux()
+	mux.Handle("/kubesim/", s.internal())
+	mux.Handle("/", c.Handler())
+	s.srv = &http.Server{Handler: s.auth(mux), TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}}
+	s.done.Add(1)
+	go func() {
+		defer s.done.Done()
+		s.srv.ServeTLS(ln, "", "")
+	}()
+	if s.live {
+		s.done.Add(1)
+		go func() {
+			defer s.done.Done()
+			s.loop()
+		}()
+	}
+	return nil
+}
+
+// Close stops serving, commits and closes the cluster.
+func (s *Served) Close() error {
+	close(s.stop)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	s.srv.Shutdown(ctx)
+	s.done.Wait()
+	if !s.live {
+		return nil
+	}
+	return s.Cluster.Close()
+}
+
+func (s *Served) poke() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// loop is the live driver: the virtual clock follows the wall clock, and
+// the cluster runs whenever a timer or periodic job is due.
+func (s *Served) loop() {
+	for {
+		d := time.Second
+		if next, ok := s.Cluster.NextWake(); ok {
+			if until := time.Until(next); until < d {
+				d = until
+			}
+		}
+		if d < time.Millisecond {
+			d = time.Millisecond
+		}
+		t := time.NewTimer(d)
+		select {
+		case <-s.stop:
+			t.Stop()
+			return
+		case <-s.wake:
+		case <-t.C:
+		}
+		t.Stop()
+		s.Cluster.AdvanceTo(time.Now().UTC())
+	}
+}
+
+// wait blocks a watch until its store watcher has events, the client goes,
+// the server stops, or its deadline (virtual = wall time here) passes.
+func (s *Served) wait(ctx context.Context, ready <-chan struct{}, deadline time.Time) bool {
+	d := time.Until(deadline)
+	if d <= 0 {
+		return false
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ready:
+		return true
+	case <-ctx.Done():
+	case <-s.stop:
+	case <-t.C:
+	}
+	return false
+}
+
+// auth requires the cluster's bearer token, as kube-apiserver's token
+// authenticator does; /healthz, /readyz and /livez stay open.
+func (s *Served) auth(next http.Handler) http.Handler {
+	want := []byte("Bearer " + s.Creds.Token)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/healthz", "/readyz", "/livez", "/version":
+			next.ServeHTTP(w, r)
+			return
+		}
+		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusUnauthorized)
+			fmt.Fprintln(w, `{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401}`)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// ControlRequest is a request to the /kubesim/ control endpoints.
+type ControlRequest struct {
+	Args []string `json:"args"`
+}
+
+// ControlResponse is what they answer.
+type ControlResponse struct {
+	Stdout string `json:"stdout"`
+	Stderr string `json:"stderr"`
+	Code   int    `json:"code"`
+}
+
+// internal serves kubesim's own verbs for the CLI: curl inside the
+// cluster's network, node power actions, scheduling explanations.
+func (s *Served) internal() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req ControlRequest
+		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		var out strings.Builder
+		var errOut strings.Builder
+		code := Control(r.Context(), s.Cluster, strings.TrimPrefix(r.URL.Path, "/kubesim/"), req.Args, &out, &errOut)
+		json.NewEncoder(w).Encode(ControlResponse{Stdout: out.String(), Stderr: errOut.String(), Code: code})
+	})
+}
+
+// StatePaths are the files of a served cluster.
+func pidFile(dir string) string  { return filepath.Join(dir, "kubesim.pid") }
+func portFile(dir string) string { return filepath.Join(dir, "port") }
+
+// WriteRuntimeFiles records the pid and address of the serving process.
+func WriteRuntimeFiles(dir string, pid int, addr string) error {
+	if err := os.WriteFile(pidFile(dir), []byte(strconv.Itoa(pid)), 0o600); err != nil {
+		return err
+	}
+	return os.WriteFile(portFile(dir), []byte(addr), 0o600)
+}
+
+// RemoveRuntimeFiles removes them when the server exits.
+func RemoveRuntimeFiles(dir string) {
+	os.Remove(pidFile(dir))
+	os.Remove(portFile(dir))
+}
+
+// ReadRuntime returns the pid and address of a served cluster, if running.
+func ReadRuntime(dir string) (pid int, addr string, err error) {
+	b, err := os.ReadFile(pidFile(dir))
+	if err != nil {
+		return 0, "", err
+	}
+	pid, err = strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		return 0, "", err
+	}
+	a, err := os.ReadFile(portFile(dir))
+	if err != nil {
+		return 0, "", err
+	}
+	return pid, strings.TrimSpace(string(a)), nil
+}
+
+var errNotRunning = errors.New("not running")
