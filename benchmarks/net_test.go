@@ -79,7 +79,7 @@ func netFabric(b *testing.B, nodes, perNode, backends int) (*fabric.Fabric, []ne
 	var pods []netip.Addr
 	for n := 0; n < nodes; n++ {
 		node := netip.AddrFrom4([4]byte{192, 168, byte(n >> 8), byte(n)})
-		f.AddHost(node, fabric.Node)
+		f.AddHost(node, fabric.HostNode)
 		f.AddRoute(netip.PrefixFrom(netip.AddrFrom4([4]byte{10, byte(n >> 8), byte(n), 0}), 24), node)
 		for p := 0; p < perNode; p++ {
 			ip := netip.AddrFrom4([4]byte{10, byte(n >> 8), byte(n), byte(2 + p)})

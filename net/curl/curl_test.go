@@ -78,14 +78,14 @@ func lectureNet() *fabric.Fabric {
 	f := fabric.New(fabric.WithClock(func() time.Time { return at }))
 	f.AddRoute(netip.MustParsePrefix("192.168.56.0/24"), netip.Addr{})
 	for i, n := range []netip.Addr{cpIP, w1IP, w2IP} {
-		f.AddHost(n, fabric.Node)
+		f.AddHost(n, fabric.HostNode)
 		f.AddRoute(netip.MustParsePrefix(fmt.Sprintf("10.244.%d.0/24", i)), n)
 	}
 	f.SetName("m.example.com", cpIP)
 	f.SetName("w1.example.com", w1IP)
 	f.SetName("w2.example.com", w2IP)
 	f.Register(httpd, 80, httpdHandler)
-	f.AddHost(bbox, fabric.Pod)
+	f.AddHost(bbox, fabric.HostPod)
 	f.Register(echo, 8080, echoHandler)
 	f.RegisterTLS(cpIP, 6443, echoHandler)
 	if err := f.SetService(fabric.Service{Namespace: "default", Name: "kubernetes", ClusterIP: apiIP,

@@ -119,10 +119,10 @@ type Client struct {
 type HostKind int
 
 const (
-	// Pod is a pod IP (or any plain host).
-	Pod HostKind = iota
-	// Node is a node address: NodePorts answer on it.
-	Node
+	// HostPod is a pod IP (or any plain host).
+	HostPod HostKind = iota
+	// HostNode is a node address: NodePorts answer on it.
+	HostNode
 )
 
 type host struct {
@@ -263,7 +263,7 @@ func (f *Fabric) AddHost(ip netip.Addr, kind HostKind) {
 	f.hosts[ip] = &host{kind: kind, up: true}
 }
 
-// SetHostUp marks a host up or down (adding it as a Pod host if unknown).
+// SetHostUp marks a host up or down (adding it as a HostPod if unknown).
 // A down host times out instead of refusing; a down node also takes its
 // routed pod subnet down.
 func (f *Fabric) SetHostUp(ip netip.Addr, up bool) {
@@ -271,7 +271,7 @@ func (f *Fabric) SetHostUp(ip netip.Addr, up bool) {
 	defer f.mu.Unlock()
 	h, ok := f.hosts[ip]
 	if !ok {
-		h = &host{kind: Pod}
+		h = &host{kind: HostPod}
 		f.hosts[ip] = h
 	}
 	h.up = up
@@ -320,7 +320,7 @@ func (f *Fabric) register(ip netip.Addr, port int32, ep endpoint) {
 	defer f.mu.Unlock()
 	f.endpoints[epKey{ip, port}] = ep
 	if _, ok := f.hosts[ip]; !ok {
-		f.hosts[ip] = &host{kind: Pod, up: true}
+		f.hosts[ip] = &host{kind: HostPod, up: true}
 	}
 }
 
@@ -422,11 +422,11 @@ func (f *Fabric) dnsServing() bool {
 	return false
 }
 
-// AddNode is the wiring for one node: its address becomes a Node host
+// AddNode is the wiring for one node: its address becomes a HostNode
 // (NodePorts answer on it) and its pod subnet is routed through it, as
 // flannel's route to the node's podCIDR does.
 func (f *Fabric) AddNode(ip netip.Addr, podCIDR netip.Prefix) {
-	f.AddHost(ip, Node)
+	f.AddHost(ip, HostNode)
 	if podCIDR.IsValid() {
 		f.AddRoute(podCIDR, ip)
 	}
@@ -523,7 +523,7 @@ func (f *Fabric) route(c Client, ip netip.Addr, port int32, depth int) (endpoint
 			return endpoint{}, ip, port, dialErr(ip, port, ErrRefused)
 		}
 		// Loopback reaches the client itself, NodePorts included.
-		if h, ok := f.hosts[c.Addr]; ok && h.kind == Node {
+		if h, ok := f.hosts[c.Addr]; ok && h.kind == HostNode {
 			if svc, ok := f.nodePorts[port]; ok {
 				return f.dnat(c, ip, port, svc, svc.portByNodePort(port), depth)
 			}
@@ -558,7 +558,7 @@ func (f *Fabric) route(c Client, ip netip.Addr, port int32, depth int) (endpoint
 		return endpoint{}, ip, port, dialErr(ip, port, ErrTimeout)
 	}
 	// kube-proxy's DNAT runs before any socket sees the packet.
-	if h.kind == Node {
+	if h.kind == HostNode {
 		if svc, ok := f.nodePorts[port]; ok {
 			return f.dnat(c, ip, port, svc, svc.portByNodePort(port), depth)
 		}

@@ -32,14 +32,14 @@ func lecture(opts ...Option) *Fabric {
 	f := New(opts...)
 	f.AddRoute(netip.MustParsePrefix("192.168.56.0/24"), netip.Addr{})
 	for i, n := range []netip.Addr{cp, w1, w2} {
-		f.AddHost(n, Node)
+		f.AddHost(n, HostNode)
 		f.AddRoute(netip.MustParsePrefix(fmt.Sprintf("10.244.%d.0/24", i)), n)
 	}
 	f.SetName("m.example.com", cp)
 	f.SetName("w1.example.com", w1)
 	f.SetName("w2.example.com", w2)
 	f.Register(pod, 80, text("It works!"))
-	f.AddHost(pod1, Pod)
+	f.AddHost(pod1, HostPod)
 	return f
 }
 
@@ -296,7 +296,7 @@ func TestListening(t *testing.T) {
 func TestRoutesLongestPrefix(t *testing.T) {
 	f := New()
 	gw := netip.MustParseAddr("172.16.0.1")
-	f.AddHost(gw, Node)
+	f.AddHost(gw, HostNode)
 	f.AddRoute(netip.MustParsePrefix("10.0.0.0/8"), gw)
 	f.AddRoute(netip.MustParsePrefix("10.1.0.0/16"), netip.Addr{})
 	f.AddRoute(netip.MustParsePrefix("10.1.0.0/16"), netip.Addr{}) // again: no duplicate
