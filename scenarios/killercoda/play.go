@@ -3,6 +3,7 @@ package killercoda
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -164,14 +165,14 @@ func (p *player) interruptible(f func(ctx context.Context)) (interrupted bool) {
 
 // describe and summary word an interrupted script as such.
 func (p *player) describe(r ScriptResult) string {
-	if r.Err != nil && p.ctx.Err() == nil {
+	if errors.Is(r.Err, context.Canceled) && p.ctx.Err() == nil {
 		return r.What + " interrupted"
 	}
 	return r.Describe()
 }
 
 func (p *player) summary(r ScriptResult) string {
-	if r.Err != nil && p.ctx.Err() == nil {
+	if errors.Is(r.Err, context.Canceled) && p.ctx.Err() == nil {
 		return r.What + " interrupted"
 	}
 	return r.Summary()

@@ -81,8 +81,9 @@ func (r *TestResult) OK() bool { return r.Failed == 0 }
 // next block is {{exec interrupt}}, which would stop it); then the clock
 // advances by Settle; then verify must pass. A step without verify passes
 // when its blocks succeed. A step without blocks needs
-// cfg.Solutions[step]. The blocks run even after an early failure so that
-// later steps start from the state they expect.
+// cfg.Solutions[step]. The blocks run even when verify passed too early, so
+// that later steps start from the state they expect; a failing block stops
+// the rest of its step's blocks. Each step reports its first failure.
 //
 // The error is for the environment failing (Env.Advance) or ctx ending; the
 // result says whether any step failed.
