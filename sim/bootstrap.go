@@ -81,7 +81,7 @@ func (c *Cluster) bootstrapObjects() {
 	cp := c.Spec.ControlPlane()
 	c.mustCreate("", "services", "default", &corev1.Service{
 		ObjectMeta: metav1.ObjectMeta{Name: "kubernetes", Labels: map[string]string{"component": "apiserver", "provider": "kubernetes"}},
-		Spec: corev1.ServiceSpec{ClusterIP: "10.96.0.1", Ports: []corev1.ServicePort{{Name: "https", Port: 443, TargetPort: intstr.FromInt32(6443), Protocol: corev1.ProtocolTCP}}},
+		Spec:       corev1.ServiceSpec{ClusterIP: "10.96.0.1", Ports: []corev1.ServicePort{{Name: "https", Port: 443, TargetPort: intstr.FromInt32(6443), Protocol: corev1.ProtocolTCP}}},
 	})
 	c.mustCreate("", "configmaps", "kube-public", &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "cluster-info"},
 		Data: map[string]string{"kubeconfig": fmt.Sprintf("apiVersion: v1\nclusters:\n- cluster:\n    server: https://%s:6443\n  name: \"\"\ncontexts: null\ncurrent-context: \"\"\nkind: Config\npreferences: {}\nusers: null\n", cp.IP)}})

@@ -47,6 +47,9 @@ type Options struct {
 	// OnWrite, if set, is called after each request's changes are committed
 	// (the live driver wakes its loop).
 	OnWrite func()
+	// Now, if set, is the live driver's wall clock: before handling a
+	// request the cluster catches up with it. Nil in stepped mode.
+	Now func() time.Time
 	// Start overrides spec.Start for a new cluster (the live driver passes
 	// the wall clock).
 	Start time.Time
@@ -162,6 +165,9 @@ func (c *Cluster) Every(name string, period time.Duration, first time.Time, fn f
 // the cluster settles and commits.
 func (c *Cluster) Do(fn func()) {
 	c.mu.Lock()
+	if c.opts.Now != nil {
+		c.advanceTo(c.opts.Now())
+	}
 	fn()
 	c.settle()
 	c.mu.Unlock()

@@ -19,16 +19,19 @@ import (
 // writes what a scheduling cycle decides: a Binding and a Scheduled event,
 // or PodScheduled=False and a FailedScheduling event.
 type schedulerComponent struct {
-	c       *Cluster
-	s       *scheduler.Scheduler
-	podRes  *apiserver.Resource
-	wake    *clock.Timer
-	wakeAt  time.Time
+	c        *Cluster
+	s        *scheduler.Scheduler
+	podRes   *apiserver.Resource
+	wake     *clock.Timer
+	wakeAt   time.Time
 	instance string
 }
 
 func newSchedulerComponent(c *Cluster) (*schedulerComponent, error) {
-	s, err := scheduler.New(scheduler.DefaultConfig(c.Rand))
+	cfg := scheduler.DefaultConfig(c.Rand)
+	cfg.KubernetesVersion = c.Spec.KubernetesVersion
+	cfg.Explain = c.Spec.ExplainAnnotations
+	s, err := scheduler.New(cfg)
 	if err != nil {
 		return nil, err
 	}

@@ -42,6 +42,9 @@ type ClusterSpec struct {
 	// Start is the virtual time the cluster is created at (stepped mode).
 	Start time.Time  `json:"start"`
 	Nodes []NodeSpec `json:"nodes"`
+	// ExplainAnnotations makes the scheduler write its per-node explanation
+	// onto each pod it schedules (as kube-scheduler-simulator does).
+	ExplainAnnotations bool `json:"explainAnnotations,omitempty"`
 }
 
 // DefaultClusterSpec is the lecture's cluster: a kubeadm control plane

@@ -163,7 +163,9 @@ func (k *Kubelet) restoreIPs() {
 	}
 }
 
-func (k *Kubelet) now() metav1.Time { return metav1.NewTime(k.cfg.Clock.Now().UTC().Truncate(time.Second)) }
+func (k *Kubelet) now() metav1.Time {
+	return metav1.NewTime(k.cfg.Clock.Now().UTC().Truncate(time.Second))
+}
 
 func (k *Kubelet) source() events.Source {
 	return events.Source{Component: "kubelet", Host: k.cfg.NodeName}
