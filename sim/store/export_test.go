@@ -5,8 +5,7 @@ package store
 func (s *Store) crash() error {
 	s.mu.Lock()
 	s.closed = true
-	ws := s.watchers
-	s.watchers = nil
+	ws := s.dropWatchers()
 	clear(s.pending)
 	s.pending = nil
 	s.mu.Unlock()

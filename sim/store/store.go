@@ -87,15 +87,17 @@ type Store struct {
 	opts Options
 
 	// mu guards everything below it up to syncMu.
-	mu       sync.RWMutex
-	closed   bool
-	rev      int64
-	index    *btree.BTreeG[*KV] // immutable *KV entries, ordered by Key
-	pending  []pendingOp        // mutations not yet handed to a commit
-	pendingN atomic.Int64       // len(pending), readable without mu
-	spare    []pendingOp        // recycled batch slice
-	hist     history
-	watchers []*Watcher
+	mu        sync.RWMutex
+	closed    bool
+	rev       int64
+	index     *btree.BTreeG[*KV] // immutable *KV entries, ordered by Key
+	pending   []pendingOp        // mutations not yet handed to a commit
+	pendingN  atomic.Int64       // len(pending), readable without mu
+	spare     []pendingOp        // recycled batch slice
+	hist      history
+	log       eventLog
+	groups    map[string]*watchGroup // by prefix
+	groupList []*watchGroup          // the same, in order of creation
 
 	// syncMu guards the group-commit state.
 	syncMu     sync.Mutex
@@ -146,10 +148,12 @@ func Open(opts Options) (*Store, error) {
 		return nil, fmt.Errorf("store: open %s: %w", opts.Path, err)
 	}
 	s := &Store{
-		db:    db,
-		opts:  opts,
-		index: btree.NewG(32, lessKV),
-		hist:  history{max: opts.HistorySize},
+		db:     db,
+		opts:   opts,
+		index:  btree.NewG(32, lessKV),
+		hist:   history{max: opts.HistorySize},
+		log:    eventLog{tail: &logChunk{}},
+		groups: map[string]*watchGroup{},
 	}
 	if err := s.load(); err != nil {
 		db.Close()
@@ -168,8 +172,7 @@ func (s *Store) Close() error {
 		return ErrClosed
 	}
 	s.closed = true
-	ws := s.watchers
-	s.watchers = nil
+	ws := s.dropWatchers()
 	s.mu.Unlock()
 	for _, w := range ws {
 		w.stop()
@@ -332,9 +335,19 @@ func (s *Store) record(ev Event, kv *KV) {
 	s.pending = append(s.pending, pendingOp{key: ev.KV.Key, kv: kv})
 	s.pendingN.Store(int64(len(s.pending)))
 	s.hist.add(ev)
-	for _, w := range s.watchers {
-		if ev.Rev > w.after && strings.HasPrefix(ev.KV.Key, w.prefix) {
-			w.push(ev)
+	s.publish(ev)
+}
+
+// dropWatchers unregisters every watcher, limiting each to the events made
+// so far, and returns them for stopping. The caller holds mu.
+func (s *Store) dropWatchers() []*Watcher {
+	var ws []*Watcher
+	for _, g := range s.groupList {
+		for _, w := range g.watchers {
+			w.until.Store(min(w.until.Load(), s.rev))
+			ws = append(ws, w)
 		}
 	}
+	s.groups, s.groupList = map[string]*watchGroup{}, nil
+	return ws
 }

@@ -2,8 +2,11 @@ package store
 
 import (
 	"fmt"
+	"math"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // EventType says what a mutation did.
@@ -72,18 +75,59 @@ func (h *history) at(i int) *Event {
 	return &h.buf[i]
 }
 
+// eventLog is the live event stream shared by all watchers: a chain of
+// chunks that the store appends to (under its mu) and watchers read without
+// locks. A chunk is kept alive only by the watchers still reading it, so a
+// slow watcher costs memory, never the writer's time.
+type eventLog struct {
+	tail *logChunk
+}
+
+const logChunkSize = 256
+
+type logChunk struct {
+	events [logChunkSize]Event
+	n      atomic.Int32 // events[:n] are published
+	next   atomic.Pointer[logChunk]
+}
+
+// append publishes an event; the store holds its mu.
+func (l *eventLog) append(ev Event) {
+	c := l.tail
+	n := c.n.Load()
+	if n == logChunkSize {
+		next := &logChunk{}
+		c.next.Store(next)
+		l.tail, c, n = next, next, 0
+	}
+	c.events[n] = ev
+	c.n.Store(n + 1)
+}
+
+// watchGroup holds the watchers of one prefix, so a write tests each
+// distinct prefix once.
+type watchGroup struct {
+	prefix   string
+	watchers []*Watcher
+}
+
 // Watcher receives the events of the keys under one prefix, in revision
 // order, with no gaps. Its queue is unbounded: writers never wait for it.
 type Watcher struct {
 	s      *Store
 	prefix string
-	after  int64 // only events with Rev > after are delivered
+	after  int64        // only events with Rev > after are delivered
+	until  atomic.Int64 // nor any with Rev > until (set by Stop)
 
-	mu      sync.Mutex
-	queue   []Event
+	signalled atomic.Bool   // a Ready signal is pending since the last Pull
+	ready     chan struct{} // capacity 1: a coalesced "events waiting" signal
+	done      chan struct{} // closed by Stop or Store.Close
+
+	mu      sync.Mutex // serialises Pull and stop
+	initial []Event    // replayed from the history at Watch
+	chunk   *logChunk  // where the next live event will be
+	pos     int32
 	stopped bool
-	ready   chan struct{} // capacity 1: a coalesced "events waiting" signal
-	done    chan struct{} // closed by Stop or Store.Close
 }
 
 // Watch returns a watcher for keys with the prefix. fromRev 0 means events
@@ -106,7 +150,10 @@ func (s *Store) Watch(prefix string, fromRev int64) (*Watcher, error) {
 		after:  max(fromRev, s.rev),
 		ready:  make(chan struct{}, 1),
 		done:   make(chan struct{}),
+		chunk:  s.log.tail,
+		pos:    s.log.tail.n.Load(),
 	}
+	w.until.Store(math.MaxInt64)
 	if fromRev != 0 && fromRev < s.rev {
 		w.after = fromRev
 		n := s.hist.len()
@@ -118,14 +165,20 @@ func (s *Store) Watch(prefix string, fromRev int64) (*Watcher, error) {
 		oldest := compact + 1 // revision of the oldest retained event
 		for i := int(fromRev + 1 - oldest); i < n; i++ {
 			if ev := s.hist.at(i); strings.HasPrefix(ev.KV.Key, prefix) {
-				w.queue = append(w.queue, *ev)
+				w.initial = append(w.initial, *ev)
 			}
 		}
-		if len(w.queue) > 0 {
-			w.ready <- struct{}{}
+		if len(w.initial) > 0 {
+			w.signal()
 		}
 	}
-	s.watchers = append(s.watchers, w)
+	g := s.groups[prefix]
+	if g == nil {
+		g = &watchGroup{prefix: prefix}
+		s.groups[prefix] = g
+		s.groupList = append(s.groupList, g)
+	}
+	g.watchers = append(g.watchers, w)
 	return w, nil
 }
 
@@ -142,52 +195,98 @@ func (s *Store) CompactRev() int64 {
 
 func (s *Store) compactRev() int64 { return s.rev - int64(s.hist.len()) }
 
-// push appends an event; the store holds its mu.
-func (w *Watcher) push(ev Event) {
-	w.mu.Lock()
-	w.queue = append(w.queue, ev)
-	w.mu.Unlock()
-	select {
-	case w.ready <- struct{}{}:
-	default:
+// publish hands an event to the watchers; the store holds its mu.
+func (s *Store) publish(ev Event) {
+	if len(s.groupList) == 0 {
+		return // nobody reads the log; a new watcher starts at its tail
+	}
+	s.log.append(ev)
+	for _, g := range s.groupList {
+		if !strings.HasPrefix(ev.KV.Key, g.prefix) {
+			continue
+		}
+		for _, w := range g.watchers {
+			if ev.Rev > w.after && !w.signalled.Load() {
+				w.signal()
+			}
+		}
+	}
+}
+
+// signal sends one coalesced Ready signal.
+func (w *Watcher) signal() {
+	if w.signalled.CompareAndSwap(false, true) {
+		select {
+		case w.ready <- struct{}{}:
+		default:
+		}
 	}
 }
 
 // Ready is signalled (without blocking the writer, several events coalesced
-// into one signal) when events are waiting. After a signal, call Pull.
+// into one signal) when events are waiting. After a signal, call Pull; a
+// signal may occasionally find nothing new.
 func (w *Watcher) Ready() <-chan struct{} { return w.ready }
 
 // Done is closed when the watcher stops: by Stop, or because the store was
-// closed. Events queued before that can still be pulled.
+// closed. Events made before that can still be pulled.
 func (w *Watcher) Done() <-chan struct{} { return w.done }
 
-// Pull returns every queued event in revision order, or nil if there is none.
-// It never blocks on the store.
-func (w *Watcher) Pull() []Event {
+// Pull returns every waiting event in revision order, or nil if there is
+// none. It takes no store lock and never blocks on writers.
+func (w *Watcher) Pull() []Event { return w.PullAppend(nil) }
+
+// PullAppend is Pull appending to dst, so that a reader can reuse one
+// buffer. It returns dst unchanged if no event is waiting.
+func (w *Watcher) PullAppend(dst []Event) []Event {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	q := w.queue
-	w.queue = nil
-	return q
+	// Cleared before reading: an event published after this point signals
+	// again, so none is left waiting unsignalled.
+	w.signalled.Store(false)
+	out := append(dst, w.initial...)
+	w.initial = nil
+	until := w.until.Load()
+	for {
+		n := w.chunk.n.Load()
+		for ; w.pos < n; w.pos++ {
+			ev := &w.chunk.events[w.pos]
+			if ev.Rev > w.after && ev.Rev <= until && strings.HasPrefix(ev.KV.Key, w.prefix) {
+				out = append(out, *ev)
+			}
+		}
+		if n < logChunkSize {
+			break
+		}
+		next := w.chunk.next.Load()
+		if next == nil {
+			break
+		}
+		w.chunk, w.pos = next, 0
+	}
+	return out
 }
 
 // Stop unregisters the watcher. It is safe to call more than once.
 func (w *Watcher) Stop() {
 	s := w.s
 	s.mu.Lock()
-	for i, x := range s.watchers {
-		if x == w {
-			last := len(s.watchers) - 1
-			s.watchers[i] = s.watchers[last]
-			s.watchers[last] = nil
-			s.watchers = s.watchers[:last]
-			break
+	w.until.Store(min(w.until.Load(), s.rev))
+	if g := s.groups[w.prefix]; g != nil {
+		if i := slices.Index(g.watchers, w); i >= 0 {
+			g.watchers = slices.Delete(g.watchers, i, i+1)
+		}
+		if len(g.watchers) == 0 {
+			delete(s.groups, w.prefix)
+			s.groupList = slices.DeleteFunc(s.groupList, func(x *watchGroup) bool { return x == g })
 		}
 	}
 	s.mu.Unlock()
 	w.stop()
 }
 
+// stop closes done; the store's watchers no longer include w, or the store
+// is closing (which holds mu while it sets until).
 func (w *Watcher) stop() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
