@@ -22,9 +22,15 @@
 //     timeout reads "Failed to connect to … after N ms: Timeout was
 //     reached"; URL errors go through failf("URL rejected: %s",
 //     curl_url_strerror(uc)). The -v trace drops "(#0)" after "Connected
-//     to" and "Mark bundle as not supporting multiuse", and closes with
-//     "* Closing connection". These trace details are from memory of 8.x
-//     output and less certain than the 7.81 ones.
+//     to" (newer lib/connect.c: "Connected to %s (%s) port %u") and
+//     "Mark bundle as not supporting multiuse", and closes with "* Closing
+//     connection"; the last two are from memory of 8.x output and less
+//     certain than the 7.81 texts.
+//
+// Not simulated: TLS handshake lines under -v (https with -k answers
+// without them), connection re-use lines across -L redirects and several
+// URLs (each request prints its own "Trying"/"Connected"), --retry (parsed,
+// never retries), the -# bar, cookies, proxies, HTTP/2.
 //
 // Time. Nothing waits. A connection that would hang is reported as failing
 // after the --connect-timeout or -m value, or, with neither, after the
