@@ -410,3 +410,17 @@ func (r *Registry) NewUID() string {
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
+
+// RestoreResourceVersions sets every decoded object's resourceVersion from
+// its ModRev after a store is reopened (storage bytes do not carry it, as in
+// kube-apiserver's etcd3 storage).
+func RestoreResourceVersions(st *store.Store) {
+	kvs, _ := st.List("/registry/", nil)
+	for _, kv := range kvs {
+		if obj, ok := kv.Obj.(runtime.Object); ok {
+			if m := objectMeta(obj); m != nil {
+				m.SetResourceVersion(strconv.FormatInt(kv.ModRev, 10))
+			}
+		}
+	}
+}

@@ -161,7 +161,9 @@ func (s *Server) tableOptions(req *http.Request) printers.Options {
 // writeMaybeTable answers a get or list as a Table when asked, else as the object or list.
 func (s *Server) writeMaybeTable(w http.ResponseWriter, req *http.Request, r *request, objs []runtime.Object, lm metav1.ListMeta, single bool) {
 	if v := tableVersion(req.Header.Get("Accept")); v != "" {
-		t, err := s.buildTable(r.res, objs, lm, s.tableOptions(req))
+		opts := s.tableOptions(req)
+		opts.TableVersion = v
+		t, err := s.buildTable(r.res, objs, lm, opts)
 		if err != nil {
 			writeError(w, apierrors.NewBadRequest(err.Error()))
 			return

@@ -96,6 +96,7 @@ func (s *Server) serveWatch(w http.ResponseWriter, req *http.Request, r *request
 		if tv != "" {
 			opt := s.tableOptions(req)
 			opt.NoHeaders = !headers
+			opt.TableVersion = tv
 			var t *metav1.Table
 			t, err = s.buildTable(r.res, []runtime.Object{obj}, metav1.ListMeta{ResourceVersion: objectMeta(obj).GetResourceVersion()}, opt)
 			if err == nil {
