@@ -1,12 +1,15 @@
 package store
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	bolt "go.etcd.io/bbolt"
 )
 
 // contents is everything a reader can see: all keys and the revision.
@@ -149,6 +152,9 @@ func TestConcurrentCreateSync(t *testing.T) {
 	if err := errors.Join(errs...); err != nil {
 		t.Fatal(err)
 	}
+	if st := s.Stats(); st.Mutations != writers*each || st.Commits < 1 || st.Commits > st.Mutations {
+		t.Errorf("Stats = %+v, want %d mutations in 1..%[2]d commits", st, writers*each)
+	}
 	// Crash, not Close: only what Sync made durable may survive.
 	if err := s.crash(); err != nil {
 		t.Fatal(err)
@@ -219,5 +225,120 @@ func TestConcurrentWatchers(t *testing.T) {
 	}
 	if len(got) != total || len(phase) != writers*each {
 		t.Errorf("got %d events on %d keys, want %d on %d", len(got), len(phase), total, writers*each)
+	}
+}
+
+func TestGroupCommitStats(t *testing.T) {
+	s := openStore(t, Options{})
+	steps := []struct {
+		name string
+		ops  []op
+		want Stats
+	}{
+		{name: "nothing pending: no commit", want: Stats{}},
+		{name: "three writes, one commit", ops: []op{
+			{kind: "create", key: "a", value: "1"},
+			{kind: "create", key: "b", value: "1"},
+			{kind: "update", key: "a", value: "2"},
+		}, want: Stats{Commits: 1, Mutations: 3}},
+		{name: "a delete alone is a commit", ops: []op{{kind: "delete", key: "b"}},
+			want: Stats{Commits: 2, Mutations: 4}},
+		{name: "failed writes are not mutations", ops: nil, want: Stats{Commits: 2, Mutations: 4}},
+	}
+	for _, st := range steps {
+		mustApply(t, s, st.ops)
+		if st.ops == nil {
+			if _, err := s.Delete("b", 0); !errors.Is(err, ErrNotFound) {
+				t.Fatalf("Delete(b) again: %v", err)
+			}
+		}
+		if err := s.Sync(); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(st.want, s.Stats()); diff != "" {
+			t.Errorf("%s: Stats (-want +got):\n%s", st.name, diff)
+		}
+	}
+}
+
+// writeRaw makes a bbolt file by hand, for the tests of damaged files.
+func writeRaw(t *testing.T, path string, fill func(kv, meta *bolt.Bucket) error) {
+	t.Helper()
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Update(func(tx *bolt.Tx) error {
+		kv, err := tx.CreateBucket(bucketKV)
+		if err != nil {
+			return err
+		}
+		meta, err := tx.CreateBucket(bucketMeta)
+		if err != nil {
+			return err
+		}
+		return fill(kv, meta)
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestOpenDamagedFile(t *testing.T) {
+	rev := func(n uint64) []byte { return binary.BigEndian.AppendUint64(nil, n) }
+	value := func(create, mod uint64, v string) []byte {
+		return append(binary.BigEndian.AppendUint64(rev(create), mod), v...)
+	}
+	tests := []struct {
+		name    string
+		fill    func(kv, meta *bolt.Bucket) error
+		wantErr string
+	}{
+		{
+			name: "short value",
+			fill: func(kv, meta *bolt.Bucket) error {
+				return errors.Join(meta.Put(metaRev, rev(3)), kv.Put([]byte("a"), []byte("xx")))
+			},
+			wantErr: `key "a": stored value is 2 bytes, shorter than its header`,
+		},
+		{
+			name:    "bad revision record",
+			fill:    func(kv, meta *bolt.Bucket) error { return meta.Put(metaRev, []byte("3")) },
+			wantErr: "meta revision is 1 bytes, want 8",
+		},
+		{
+			name: "key newer than the store",
+			fill: func(kv, meta *bolt.Bucket) error {
+				return errors.Join(meta.Put(metaRev, rev(3)), kv.Put([]byte("a"), value(2, 4, "v")))
+			},
+			wantErr: `key "a": revisions create=2 mod=4 beyond store revision 3`,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "damaged.db")
+			writeRaw(t, path, tc.fill)
+			s, err := Open(Options{Path: path})
+			if err == nil {
+				s.Close()
+				t.Fatal("Open of a damaged file succeeded")
+			}
+			if want := "store: open " + path + ": " + tc.wantErr; err.Error() != want {
+				t.Errorf("Open error:\n got %s\nwant %s", err, want)
+			}
+		})
+	}
+	// And a well-formed hand-made file opens with its contents.
+	path := filepath.Join(t.TempDir(), "good.db")
+	writeRaw(t, path, func(kv, meta *bolt.Bucket) error {
+		return errors.Join(meta.Put(metaRev, rev(5)), kv.Put([]byte("a"), value(2, 4, "v")))
+	})
+	s := openStore(t, Options{Path: path})
+	got, err := s.Get("a")
+	if want := (KV{Key: "a", Value: []byte("v"), CreateRev: 2, ModRev: 4}); err != nil || !cmp.Equal(want, got) {
+		t.Errorf("Get(a) = %+v, %v; want %+v", got, err, want)
+	}
+	if s.Rev() != 5 {
+		t.Errorf("Rev() = %d, want 5", s.Rev())
 	}
 }
