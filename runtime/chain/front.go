@@ -35,14 +35,15 @@ type criHop interface {
 }
 
 type sandbox struct {
-	id        string
-	cfg       *runtimeapi.PodSandboxConfig
-	handler   string
-	ip        string
-	netns     string // network namespace path, set by the CRI hop
-	state     runtimeapi.PodSandboxState
-	createdAt time.Time
-	proc      *images.Process
+	id          string
+	cfg         *runtimeapi.PodSandboxConfig
+	handler     string
+	ip          string
+	netns       string // network namespace path, set by the CRI hop
+	hostNetwork bool
+	state       runtimeapi.PodSandboxState
+	createdAt   time.Time
+	proc        *images.Process
 }
 
 type container struct {
@@ -161,7 +162,12 @@ func (s *runtimeService) RunPodSandbox(_ context.Context, req *runtimeapi.RunPod
 		return nil, status.Error(codes.InvalidArgument, "sandbox config must include metadata with name, namespace and uid")
 	}
 	sb := &sandbox{cfg: cfg, handler: req.RuntimeHandler, createdAt: c.now(), state: runtimeapi.PodSandboxState_SANDBOX_READY}
+	hostNetwork := cfg.GetLinux().GetSecurityContext().GetNamespaceOptions().GetNetwork() == runtimeapi.NamespaceMode_NODE
+	sb.hostNetwork = hostNetwork
 	switch {
+	case hostNetwork:
+		// No CNI for host-network pods: they have the node's address.
+		sb.ip = cfg.GetAnnotations()[PodIPAnnotation]
 	case c.cfg.AllocateIP != nil:
 		ip, err := c.cfg.AllocateIP(md.Uid, md.Namespace, md.Name)
 		if err != nil {
@@ -173,7 +179,7 @@ func (s *runtimeService) RunPodSandbox(_ context.Context, req *runtimeapi.RunPod
 		sb.ip = cfg.GetAnnotations()[PodIPAnnotation]
 	}
 	if err := c.front.runPodSandbox(req, sb); err != nil {
-		if c.cfg.ReleaseIP != nil && sb.ip != "" {
+		if c.cfg.ReleaseIP != nil && sb.ip != "" && !hostNetwork {
 			c.cfg.ReleaseIP(md.Uid, md.Namespace, md.Name)
 		}
 		return nil, runtimeErr(err)
@@ -249,7 +255,7 @@ func (s *runtimeService) RemovePodSandbox(_ context.Context, req *runtimeapi.Rem
 		return nil, runtimeErr(err)
 	}
 	delete(c.sandboxes, sb.id)
-	if c.cfg.ReleaseIP != nil && sb.ip != "" {
+	if c.cfg.ReleaseIP != nil && sb.ip != "" && !sb.hostNetwork {
 		md := sb.cfg.GetMetadata()
 		c.cfg.ReleaseIP(md.Uid, md.Namespace, md.Name)
 	}

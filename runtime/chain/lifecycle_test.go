@@ -316,3 +316,40 @@ func TestHTTPAndLogs(t *testing.T) {
 		})
 	}
 }
+
+// TestHostNetwork: a host-network sandbox gets no CNI address: AllocateIP is
+// not called and the node address from the annotation is reported.
+func TestHostNetwork(t *testing.T) {
+	for _, kind := range Kinds {
+		t.Run(string(kind), func(t *testing.T) {
+			allocs, releases := 0, 0
+			c, err := New(Config{Kind: kind, KubernetesVersion: versionFor(kind), Node: "m",
+				AllocateIP: func(string, string, string) (string, error) { allocs++; return "10.244.0.2", nil },
+				ReleaseIP:  func(string, string, string) { releases++ }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg := sandboxConfig("etcd-m")
+			cfg.Annotations = map[string]string{PodIPAnnotation: "192.168.1.10"}
+			cfg.Linux.SecurityContext = &runtimeapi.LinuxSandboxSecurityContext{NamespaceOptions: &runtimeapi.NamespaceOption{Network: runtimeapi.NamespaceMode_NODE}}
+			ctx := context.Background()
+			sb, err := c.Runtime().RunPodSandbox(ctx, &runtimeapi.RunPodSandboxRequest{Config: cfg})
+			if err != nil {
+				t.Fatal(err)
+			}
+			st, err := c.Runtime().PodSandboxStatus(ctx, &runtimeapi.PodSandboxStatusRequest{PodSandboxId: sb.PodSandboxId})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.Runtime().StopPodSandbox(ctx, &runtimeapi.StopPodSandboxRequest{PodSandboxId: sb.PodSandboxId}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.Runtime().RemovePodSandbox(ctx, &runtimeapi.RemovePodSandboxRequest{PodSandboxId: sb.PodSandboxId}); err != nil {
+				t.Fatal(err)
+			}
+			if got := []any{st.Status.GetNetwork().GetIp(), allocs, releases}; !cmp.Equal(got, []any{"192.168.1.10", 0, 0}) {
+				t.Errorf("ip, allocations, releases = %v, want [192.168.1.10 0 0]", got)
+			}
+		})
+	}
+}
