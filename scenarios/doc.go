@@ -18,8 +18,10 @@
 //
 // # Transcript format
 //
-// A transcript is a UTF-8 text file that reads like a shell session. Each
-// line is one of:
+// A transcript is a UTF-8 text file that reads like a shell session. Lines
+// end at "\n"; a "\r" before it is part of the line (output that ends its
+// lines in CRLF, as nginx's error pages do, keeps them). Each line is one
+// of:
 //
 //	$ COMMAND              a command, run through Env.Run as the practice
 //	                       shell runs it. A line ending in "\" continues on

@@ -2,6 +2,7 @@ package transcript
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -127,7 +128,8 @@ func ParseFile(path string) (*Transcript, error) {
 func Parse(name string, r io.Reader) (*Transcript, error) {
 	p := &parser{t: &Transcript{Name: name}}
 	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64*1024), 16*1024*1024)
+	sc.Buffer(make([]byte, 0, 4096), 16*1024*1024)
+	sc.Split(scanLines)
 	for sc.Scan() {
 		p.lineNo++
 		if err := p.line(sc.Text()); err != nil {
@@ -283,6 +285,19 @@ func (p *parser) directive(rest string) error {
 	}
 	p.t.Items = append(p.t.Items, it)
 	return nil
+}
+
+// scanLines splits at "\n" only: a "\r" before it is part of the line, as
+// it is part of what a command printed (nginx's error pages end their lines
+// in CRLF).
+func scanLines(data []byte, atEOF bool) (advance int, token []byte, err error) {
+	if i := bytes.IndexByte(data, '\n'); i >= 0 {
+		return i + 1, data[:i], nil
+	}
+	if atEOF && len(data) > 0 {
+		return len(data), data, nil
+	}
+	return 0, nil, nil
 }
 
 // ParseDuration reads a duration written the way kubectl prints ages:

@@ -394,3 +394,23 @@ func TestUpdate(t *testing.T) {
 		})
 	}
 }
+
+func TestCarriageReturnIsContent(t *testing.T) {
+	// nginx's 404 page ends its lines in CRLF; the transcript keeps the \r.
+	src := "$ curl http://10.244.1.5/nope\n<html>\r\n<head><title>404 Not Found</title></head>\r\n"
+	tr, err := Parse("crlf.txt", strings.NewReader(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"<html>\r", "<head><title>404 Not Found</title></head>\r"}, tr.Items[0].Want); diff != "" {
+		t.Errorf("Want mismatch (-want +got):\n%s", diff)
+	}
+	env := &fakeEnv{outputs: map[string]string{"curl http://10.244.1.5/nope": "<html>\r\n<head><title>404 Not Found</title></head>\r\n"}}
+	if err := Replay(context.Background(), tr, env, nil); err != nil {
+		t.Errorf("Replay: %v", err)
+	}
+	env.outputs["curl http://10.244.1.5/nope"] = "<html>\n<head><title>404 Not Found</title></head>\n"
+	if err := Replay(context.Background(), tr, env, nil); err == nil {
+		t.Error("Replay matched LF output against a CRLF transcript")
+	}
+}
