@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/netip"
 	"sort"
 	"strings"
 
@@ -20,7 +21,16 @@ import (
 func Control(ctx context.Context, c *sim.Cluster, verb string, args []string, stdout, stderr io.Writer) int {
 	switch verb {
 	case "curl":
-		return curl.Run(ctx, c.Fabric(), args, stdout, stderr)
+		cfg := curl.DefaultConfig()
+		if cp := c.Spec.ControlPlane(); cp != nil {
+			cfg.Client.Addr, _ = netip.ParseAddr(cp.IP)
+		}
+		cu, err := curl.New(cfg)
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			return 2
+		}
+		return cu.Run(ctx, c.Fabric(), args, stdout, stderr)
 	case "node":
 		if len(args) != 2 {
 			fmt.Fprintln(stderr, "usage: kubesim node halt|start|restart NAME")

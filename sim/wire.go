@@ -32,6 +32,9 @@ func (c *Cluster) Fabric() *fabric.Fabric { return c.fabric }
 func (c *Cluster) build(resumed bool) error {
 	c.kubelets = map[string]*kubelet.Kubelet{}
 	c.fabric = fabric.New(fabric.WithRand(rand.New(rand.NewPCG(c.Spec.Seed, 0x6e6574))), fabric.WithClock(c.Clock.Now))
+	if p, err := netip.ParsePrefix(c.Spec.PodCIDR); err == nil {
+		c.fabric.AddRoute(p, netip.Addr{})
+	}
 	ctrls, err := controllers.All(controllers.DefaultContext(controllers.Context{
 		Registry: c.Registry, Clock: c.Clock, Rand: c.Rand, Recorder: c.Recorder,
 		Version: c.Spec.KubernetesVersion, ClusterCIDR: c.Spec.PodCIDR,
@@ -60,6 +63,7 @@ func (c *Cluster) build(resumed bool) error {
 		c.AddComponent(k)
 		if ip, err := netip.ParseAddr(n.IP); err == nil {
 			c.fabric.AddHost(ip, fabric.HostNode)
+			c.fabric.SetName(n.Name, ip)
 		}
 		if err := k.Register(); err != nil {
 			return err

@@ -119,6 +119,9 @@ func (k *Kubelet) Handle(ev store.Event) {
 		if obj.Name == k.cfg.NodeName && ev.Type == store.Put && k.ipam == nil && obj.Spec.PodCIDR != "" {
 			if p, err := netip.ParsePrefix(obj.Spec.PodCIDR); err == nil {
 				k.ipam = ipam.NewHostLocal(p)
+				if ip, err := netip.ParseAddr(k.cfg.NodeIP); err == nil && k.cfg.Fabric != nil {
+					k.cfg.Fabric.AddNode(ip, p)
+				}
 				k.restoreIPs()
 				// Pods that waited for the network can start now.
 				for uid := range k.pods {
@@ -151,10 +154,16 @@ func (k *Kubelet) Run(now time.Time) bool {
 
 // restoreIPs reserves the IPs of pods already on this node (resume).
 func (k *Kubelet) restoreIPs() {
-	objs, _, _ := k.cfg.Registry.List(k.podRes, "", apiserver.ListOptions{})
+	objs, _, _ := k.cfg.Registry.List(k.podRes, "", podsOnNode(k.cfg.NodeName))
+	// Reserve in creation order so host-local's round-robin position ends
+	// where it was (the last IP handed out).
+	sort.SliceStable(objs, func(i, j int) bool {
+		a, b := objs[i].(*corev1.Pod), objs[j].(*corev1.Pod)
+		return a.CreationTimestamp.Before(&b.CreationTimestamp)
+	})
 	for _, o := range objs {
 		p := o.(*corev1.Pod)
-		if p.Spec.NodeName != k.cfg.NodeName || p.Spec.HostNetwork || p.Status.PodIP == "" {
+		if p.Spec.HostNetwork || p.Status.PodIP == "" {
 			continue
 		}
 		if ip, err := netip.ParseAddr(p.Status.PodIP); err == nil {

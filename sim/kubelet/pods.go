@@ -173,6 +173,8 @@ func (k *Kubelet) runSandbox(ps *podState) {
 		}
 		if ps.pod.Spec.HostNetwork {
 			ps.ip = k.cfg.NodeIP
+		} else if ip, err := netip.ParseAddr(ps.ip); err == nil && k.cfg.Fabric != nil {
+			k.cfg.Fabric.AddHost(ip, fabric.HostPod)
 		}
 		k.writeStatus(ps)
 		k.startContainer(ps, 0)
@@ -193,9 +195,13 @@ func (k *Kubelet) AllocateIP(podUID, ns, name string) (string, error) {
 
 // ReleaseIP is the chain's IPAM release hook.
 func (k *Kubelet) ReleaseIP(podUID, ns, name string) {
-	if k.ipam != nil {
-		k.ipam.Release(podUID)
+	if k.ipam == nil {
+		return
 	}
+	if ip, ok := k.ipam.Lookup(podUID); ok && k.cfg.Fabric != nil {
+		k.cfg.Fabric.UnregisterIP(ip)
+	}
+	k.ipam.Release(podUID)
 }
 
 func fieldPath(c *ctrState) string { return "spec.containers{" + c.spec.Name + "}" }
