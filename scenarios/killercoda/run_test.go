@@ -464,3 +464,50 @@ func TestRealScenariosWithoutCluster(t *testing.T) {
 		})
 	}
 }
+
+func TestIsWatch(t *testing.T) {
+	tests := []struct {
+		code string
+		want bool
+	}{
+		{"kubectl get pods -w", true},
+		{"kubectl get endpoints web-svc --watch", true},
+		{"k get pods -n x -w", true},
+		{"kubectl -n x get pods --watch=true", true},
+		{"kubectl logs -f web", true},
+		{"kubectl logs web --follow", true},
+		{"watch kubectl get pods", true},
+		{"tail -f /var/log/x", true},
+		{"kubectl apply -f x.yaml\nkubectl get pods -w", true},
+		{"kubectl get pods", false},
+		{"kubectl get -f pod.yaml", false},
+		{"kubectl apply -f x.yaml", false},
+		{"kubectl logs web", false},
+		{"kubectl get pods -o wide | grep -w web", false},
+		{"kubectl wait --for=condition=Ready pod/x", false},
+		{"cat <<EOF | kubectl apply -f -\nkind: Pod\nEOF", false},
+		{"echo watch out", false},
+	}
+	for _, tt := range tests {
+		if got := isWatch(tt.code); got != tt.want {
+			t.Errorf("isWatch(%q) = %v, want %v", tt.code, got, tt.want)
+		}
+	}
+}
+
+func TestTestRunnerWatchBlock(t *testing.T) {
+	fsys := scenarioFS(`{"title":"w","details":{"steps":[{"text":"s.md","verify":"v.sh"}]},"backend":{"imageid":"kubernetes-kubeadm-1node"}}`,
+		map[string]string{"s.md": "# Watch\n```\ntouch w\n```{{exec}}\n\n`tail -f /dev/null`{{exec}}\n", "v.sh": "test -f w"})
+	sc, err := Load(fsys, "w", "w")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	res, err := Test(context.Background(), sc, &fakeEnv{}, &out, TestConfig{Settle: -1, WatchTimeout: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "PASS step 1/1 Watch\n1 passed, 0 failed\n"; out.String() != want || !res.OK() {
+		t.Errorf("Test = %q, want %q", out.String(), want)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -18,6 +19,33 @@ import (
 // (and pods deleted with the default 30 s grace period are gone) when
 // verify looks.
 const DefaultSettle = 90 * time.Second
+
+// DefaultWatchTimeout is how long Test lets a watching block run.
+const DefaultWatchTimeout = 3 * time.Second
+
+var (
+	kubectlWatchRE = regexp.MustCompile(`\b(kubectl|k)\s+(\S+\s+)*?(get|logs|events|rollout)\b[^|;&\n]*\s(-w|--watch|--watch-only|-f|--follow)(=true)?(\s|$)`)
+	shellWatchRE   = regexp.MustCompile(`(^|[;&|]\s*|\n\s*)(watch\s|tail\s+(-\S*\s+)*-f\b)`)
+)
+
+// isWatch reports whether a block watches and never ends by itself.
+func isWatch(code string) bool {
+	for _, l := range strings.Split(code, "\n") {
+		// "kubectl get -f file" names a file: only get/logs/events/rollout
+		// with -w/--watch (get) or -f/--follow (logs) count.
+		if m := kubectlWatchRE.FindStringSubmatch(l); m != nil {
+			flag := m[4]
+			verb := m[3]
+			if (verb == "logs" && (flag == "-f" || flag == "--follow")) || (verb != "logs" && flag != "-f" && flag != "--follow") {
+				return true
+			}
+		}
+		if shellWatchRE.MatchString(strings.TrimSpace(l)) {
+			return true
+		}
+	}
+	return false
+}
 
 // TestConfig configures Test. The zero value is usable.
 type TestConfig struct {
@@ -40,6 +68,11 @@ type TestConfig struct {
 	// feature, a check real kubectl rejects). A failed step with a known
 	// gap is still counted as failed; the gap is printed in a closing note.
 	KnownGaps map[int]string
+	// WatchTimeout limits a block that watches and never ends on its own
+	// (`kubectl get … -w`, `kubectl logs -f`, `watch …`, `tail -f`): a learner
+	// stops it with Ctrl+C, so reaching this limit is not a failure
+	// (default DefaultWatchTimeout).
+	WatchTimeout time.Duration
 	// Trace, when set, receives everything the scripts and blocks print,
 	// each under a "==> …" header (for finding out why a step failed).
 	Trace io.Writer
@@ -99,6 +132,10 @@ func Test(ctx context.Context, sc *Scenario, env scenarios.Env, out io.Writer, c
 	settle := cfg.Settle
 	if settle == 0 {
 		settle = DefaultSettle
+	}
+	watchTimeout := cfg.WatchTimeout
+	if watchTimeout <= 0 {
+		watchTimeout = DefaultWatchTimeout
 	}
 	advance := func() error {
 		if settle < 0 {
@@ -170,7 +207,18 @@ func Test(ctx context.Context, sc *Scenario, env scenarios.Env, out io.Writer, c
 			fail("no {{exec}} blocks to solve the step (give the test a solution for it)")
 		}
 		for k, b := range blocks {
-			br := s.exec(ctx, b, trace(cfg.Trace, "step %d: exec %d", i+1, b.N))
+			w := trace(cfg.Trace, "step %d: exec %d", i+1, b.N)
+			var br ScriptResult
+			if isWatch(b.Code) {
+				wr := s.run
+				wr.timeout = watchTimeout
+				br = wr.run(ctx, fmt.Sprintf("exec %d", b.N), fmt.Sprintf("exec-%d", b.N), b.Code, w)
+				if br.TimedOut {
+					continue
+				}
+			} else {
+				br = s.exec(ctx, b, w)
+			}
 			if br.TimedOut && k+1 < len(blocks) && blocks[k+1].Interrupt {
 				continue
 			}
