@@ -229,6 +229,12 @@ func (s *Store) List(prefix string, filter func(*KV) bool) ([]KV, int64) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	var out []KV
+	if filter == nil {
+		// Counting first is cheaper than growing the result by doubling.
+		n := 0
+		s.ascendPrefix(prefix, func(*KV) bool { n++; return true })
+		out = make([]KV, 0, n)
+	}
 	s.ascendPrefix(prefix, func(kv *KV) bool {
 		if filter == nil || filter(kv) {
 			out = append(out, *kv)
