@@ -25,6 +25,12 @@
 //     $(…), which the practice shell does not run.
 //   - Verify passes on exit status 0, as killercoda does; output is only
 //     shown.
+//   - A block that watches (`kubectl get … -w`, `kubectl logs -f`, `watch`,
+//     `tail -f`) never ends by itself; a learner stops it with Ctrl+C. Test
+//     gives it TestConfig.WatchTimeout and does not count the limit as a
+//     failure. Likewise a block followed by {{exec interrupt}}.
+//   - A block's background jobs (`cmd &`) end with it: its process group is
+//     killed when bash exits.
 //   - Test advances the virtual clock (Env.Advance) by a settle time after
 //     setup and after each step's blocks; Play does not unless asked
 //     (PlayConfig.Settle), since a live cluster's clock follows the wall
