@@ -140,7 +140,26 @@ func (c *Cluster) hooks() apiserver.Hooks {
 			if k == nil {
 				return nil, badRequest(fmt.Sprintf("pod %s does not have a host assigned", name))
 			}
-			return k.Logs(ns, name, opts.Container, opts.Previous, opts.Timestamps, opts.TailLines)
+			out, err := k.Logs(ns, name, opts.Container, opts.Previous, opts.Timestamps, opts.TailLines)
+			if err != nil {
+				return nil, badRequest(err.Error())
+			}
+			return out, nil
+		},
+		Exec: func(ns, name, container string, cmd []string) (string, string, int, error) {
+			pod, err := c.Registry.Get(c.res("", "pods"), ns, name)
+			if err != nil {
+				return "", "", 0, err
+			}
+			k := c.kubelets[pod.(*corev1.Pod).Spec.NodeName]
+			if k == nil {
+				return "", "", 0, badRequest(fmt.Sprintf("pod %s does not have a host assigned", name))
+			}
+			o, e, code, err := k.Exec(ns, name, container, cmd)
+			if err != nil {
+				return "", "", 0, badRequest(err.Error())
+			}
+			return o, e, code, nil
 		},
 	}
 }

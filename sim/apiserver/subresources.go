@@ -343,6 +343,3 @@ func (s *Server) serveLog(w http.ResponseWriter, req *http.Request, r *request) 
 	w.Write(out)
 }
 
-func (s *Server) serveExec(w http.ResponseWriter, req *http.Request, r *request) {
-	writeError(w, apierrors.NewBadRequest("Upgrade request required"))
-}

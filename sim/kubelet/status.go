@@ -212,3 +212,23 @@ func (k *Kubelet) Logs(ns, name, container string, previous, timestamps bool, ta
 }
 
 var _ = metav1.Now
+
+// Exec runs a command in a running container (the kubelet's exec endpoint).
+func (k *Kubelet) Exec(ns, name, container string, cmd []string) (string, string, int, error) {
+	for _, ps := range k.pods {
+		if ps.ns != ns || ps.name != name {
+			continue
+		}
+		for _, c := range ps.ctrs {
+			if c.spec.Name != container {
+				continue
+			}
+			if c.running == nil || c.proc == nil {
+				return "", "", 0, fmt.Errorf("container %q in pod %q is not running", container, name)
+			}
+			o, e, code := c.proc.Exec(cmd)
+			return o, e, code, nil
+		}
+	}
+	return "", "", 0, fmt.Errorf("container %q in pod %q not found", container, name)
+}
