@@ -342,4 +342,3 @@ func (s *Server) serveLog(w http.ResponseWriter, req *http.Request, r *request) 
 	w.WriteHeader(http.StatusOK)
 	w.Write(out)
 }
-
