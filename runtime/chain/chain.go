@@ -62,6 +62,9 @@ type Config struct {
 	// AllocateIP gives a new sandbox its pod IP (net/ipam). When nil, the
 	// annotation PodIPAnnotation of the sandbox config is used, if any.
 	AllocateIP func(podUID, namespace, name string) (string, error)
+	// Network, when set, gives a container's process its view of the cluster
+	// network (images.Network: wget from a pod), by the pod's IP.
+	Network func(podIP string) images.Network
 	// ReleaseIP returns a sandbox's IP when the sandbox is removed. Optional.
 	ReleaseIP func(podUID, namespace, name string)
 	// Costs is the cost table; nil means cost.Default().

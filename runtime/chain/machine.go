@@ -140,7 +140,11 @@ func (c *Chain) runc(from string, argv []string) (runcExecResult, error) {
 			k, v, _ := strings.Cut(kv, "=")
 			env[k] = v
 		}
-		p, err := img.Start(images.ProcessSpec{Command: spec.Process.Args, Env: env, Hostname: spec.Hostname, IP: ip, Start: c.now()})
+		var net images.Network
+		if c.cfg.Network != nil {
+			net = c.cfg.Network(ip)
+		}
+		p, err := img.Start(images.ProcessSpec{Command: spec.Process.Args, Env: env, Hostname: spec.Hostname, IP: ip, Start: c.now(), Net: net})
 		if err != nil {
 			return runcExecResult{}, fmt.Errorf("runc create failed: %w", err)
 		}

@@ -297,7 +297,7 @@ func (r *repoSpec) lookupBinary(name string) (program, bool) {
 	if p, ok := r.Binaries[base]; ok {
 		return p, true
 	}
-	if r.Shell != "" {
+	if r.Shell != "" && (!busyboxOnly[base] || r.Shell == "busybox") {
 		if _, ok := shellBuiltins[base]; ok {
 			return program{Kind: progShell}, true
 		}

@@ -317,3 +317,71 @@ func TestAccessLog(t *testing.T) {
 		})
 	}
 }
+
+// fakeNet serves 10.96.0.20:80 (nginx's page) and refuses or drops the rest.
+type fakeNet struct{ srv HTTPHandler }
+
+func (f fakeNet) Resolve(host string) (string, error) {
+	switch host {
+	case "web", "web.default.svc.cluster.local", "10.96.0.20":
+		return "10.96.0.20", nil
+	case "blocked":
+		return "10.96.0.30", nil
+	case "10.96.0.21":
+		return host, nil
+	}
+	return "", ErrNoHost
+}
+
+func (f fakeNet) HTTP(ip string, port int32, method, path string, h map[string]string) (int, map[string]string, []byte, error) {
+	switch {
+	case ip == "10.96.0.30":
+		return 0, nil, nil, ErrTimeout
+	case ip != "10.96.0.20" || port != 80:
+		return 0, nil, nil, ErrRefused
+	}
+	st, hdr, body := f.srv(method, path, h)
+	return st, hdr, body, nil
+}
+
+func TestWget(t *testing.T) {
+	srvProc, err := Default().MustResolve("httpd:2.4").Start(ProcessSpec{Start: start})
+	if err != nil {
+		t.Fatal(err)
+	}
+	net := fakeNet{srv: srvProc.Ports[80]}
+	tests := []struct {
+		name   string
+		ref    string
+		cmd    []string
+		stdout string
+		stderr string
+		code   int
+	}{
+		{"quiet to stdout", "busybox", []string{"wget", "-qO-", "http://web"}, "<html><body><h1>It works!</h1></body></html>\n", "", 0},
+		{"verbose", "busybox", []string{"wget", "-O-", "web"}, "<html><body><h1>It works!</h1></body></html>\n",
+			"Connecting to web (10.96.0.20:80)\nwriting to stdout\nwritten to stdout\n", 0},
+		{"404", "alpine", []string{"wget", "-qO-", "http://web/x"}, "", "wget: server returned error: HTTP/1.1 404 Not Found\n", 1},
+		{"refused", "busybox", []string{"wget", "-qO-", "--timeout=2", "http://10.96.0.21:8080"}, "", "wget: can't connect to remote host (10.96.0.21): Connection refused\n", 1},
+		{"dropped by a policy", "busybox", []string{"wget", "-qO-", "-T", "2", "http://blocked"}, "", "wget: download timed out\n", 1},
+		{"no such host", "busybox", []string{"wget", "-qO-", "http://nope"}, "", "wget: bad address 'nope'\n", 1},
+		{"in a shell", "busybox", []string{"sh", "-c", "wget -q -O - web >/dev/null && echo ok; wget -qO- nope >/dev/null 2>&1 || echo failed"}, "ok\nfailed\n", "", 0},
+		{"debian has no wget", "nginx", []string{"wget", "-qO-", "http://web"}, "",
+			`OCI runtime exec failed: exec failed: unable to start container process: exec: "wget": executable file not found in $PATH: unknown`, 126},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := Default().MustResolve(tt.ref).Start(ProcessSpec{Start: start, Net: net, IP: "10.244.1.7"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, errOut, code := p.Exec(tt.cmd)
+			if diff := cmp.Diff([]any{tt.stdout, tt.stderr, tt.code}, []any{out, errOut, code}); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+	if last := srvProc.Logs[len(srvProc.Logs)-1].Text; !strings.HasPrefix(last, `10.244.1.7 - - [`) {
+		t.Errorf("server access log does not show the client pod: %q", last)
+	}
+}

@@ -64,6 +64,8 @@ type Process struct {
 	// Clock, when set, gives the current (virtual) time for date, HTTP Date
 	// headers and access-log lines. The runtime sets it.
 	Clock func() time.Time
+	// Net, when set, lets the process reach the cluster network (wget).
+	Net Network
 
 	hostname string
 	ip       string
@@ -79,6 +81,7 @@ type ProcessSpec struct {
 	Hostname string            // pod name
 	IP       string            // pod IP, for log lines that print it
 	Start    time.Time         // virtual start time, for log timestamps
+	Net      Network           // the cluster network as the pod sees it; nil: none
 }
 
 // Process starts a process from the image and a pod's container spec, with
@@ -138,6 +141,7 @@ func (img *Image) Start(spec ProcessSpec) (*Process, error) {
 		ip:       spec.IP,
 		start:    spec.Start,
 		img:      img,
+		Net:      spec.Net,
 	}
 	if len(argv) == 0 {
 		return nil, fmt.Errorf("%s: no command specified", img.Ref)

@@ -73,6 +73,10 @@ func tokenize(src string) ([]token, error) {
 		case c == ';' || c == '\n':
 			flush()
 			toks = append(toks, token{text: ";", op: true})
+		case c == '&' && (strings.HasSuffix(cur.String(), ">") || i+1 < len(src) && src[i+1] == '>'):
+			// part of a redirection: 2>&1, &>file
+			cur.WriteByte(c)
+			inWord = true
 		case c == '&' || c == '|':
 			flush()
 			if i+1 < len(src) && src[i+1] == c {

@@ -13,7 +13,7 @@ import (
 var shellBuiltins = map[string]struct{}{
 	"sh": {}, "bash": {}, "ash": {}, "echo": {}, "sleep": {}, "true": {}, "false": {}, "exit": {},
 	"cat": {}, "ls": {}, "hostname": {}, "env": {}, "printenv": {}, "pwd": {}, "date": {},
-	"whoami": {}, "tail": {}, "cp": {}, "mkdir": {}, "touch": {}, "rm": {}, ":": {},
+	"whoami": {}, "tail": {}, "wget": {}, "cp": {}, "mkdir": {}, "touch": {}, "rm": {}, ":": {},
 }
 
 // shell runs argv or a sh -c script, either as the container's main process
@@ -132,8 +132,19 @@ func (s *shell) runNodes(nodes []node) {
 			for _, w := range n.words {
 				words = append(words, s.expand(w))
 			}
+			words, drop := redirections(words)
 			if len(words) > 0 {
+				before := len(s.lines)
 				s.command(words)
+				if len(drop) > 0 {
+					kept := s.lines[:before]
+					for _, l := range s.lines[before:] {
+						if !drop[l.Stream] {
+							kept = append(kept, l)
+						}
+					}
+					s.lines = kept
+				}
 			}
 		}
 	}
@@ -392,6 +403,8 @@ func (s *shell) command(argv []string) {
 		s.print(Stdout, "root")
 	case "date":
 		s.print(Stdout, s.now().UTC().Format("Mon Jan _2 15:04:05 UTC 2006"))
+	case "wget":
+		s.wget(args)
 	case "tail":
 		if contains(args, "-f") && !s.exec {
 			s.forever = true
@@ -399,6 +412,51 @@ func (s *shell) command(argv []string) {
 	default:
 		s.notFound(argv[0])
 	}
+}
+
+// redirections removes ">f", "> f", ">>f", "2>f", "2>&1", "&>f" from words
+// and says which streams no longer reach the log: output sent to a file (or
+// /dev/null) is not shown. 2>&1 keeps stderr with stdout.
+func redirections(words []string) ([]string, map[Stream]bool) {
+	var out []string
+	var drop map[Stream]bool
+	mark := func(st Stream) {
+		if drop == nil {
+			drop = map[Stream]bool{}
+		}
+		drop[st] = true
+	}
+	for i := 0; i < len(words); i++ {
+		w := words[i]
+		var st Stream
+		var target string
+		switch {
+		case w == "2>&1":
+			if drop[Stdout] {
+				mark(Stderr)
+			}
+			continue
+		case strings.HasPrefix(w, "&>"):
+			st, target = "both", w[2:]
+		case strings.HasPrefix(w, "2>>"), strings.HasPrefix(w, "2>"):
+			st, target = Stderr, strings.TrimLeft(w[1:], ">")
+		case strings.HasPrefix(w, ">>"), strings.HasPrefix(w, ">"), strings.HasPrefix(w, "1>"):
+			st, target = Stdout, strings.TrimLeft(strings.TrimPrefix(w, "1"), ">")
+		default:
+			out = append(out, w)
+			continue
+		}
+		if target == "" && i+1 < len(words) {
+			i++
+		}
+		if st == "both" {
+			mark(Stdout)
+			mark(Stderr)
+		} else {
+			mark(st)
+		}
+	}
+	return out, drop
 }
 
 func parseSleep(a string) (time.Duration, error) {

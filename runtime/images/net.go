@@ -1,0 +1,158 @@
+package images
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Network connects a process to the cluster network, for commands like
+// busybox wget. The kubelet sets Process.Net (from net/fabric and net/dns);
+// nil means the process reaches nothing.
+type Network interface {
+	// Resolve returns the IP of a host name (or the IP literal itself), or
+	// ErrNoHost.
+	Resolve(host string) (ip string, err error)
+	// HTTP sends one request from the pod to ip:port. A closed port gives
+	// ErrRefused, a dropped packet (NetworkPolicy) ErrTimeout.
+	HTTP(ip string, port int32, method, path string, header map[string]string) (status int, respHeader map[string]string, body []byte, err error)
+}
+
+// Network errors, as a Network reports them.
+var (
+	ErrNoHost  = errors.New("no such host")
+	ErrRefused = errors.New("connection refused")
+	ErrTimeout = errors.New("timed out")
+)
+
+// busyboxOnly are applets only busybox-based images have (Debian images ship
+// neither wget nor curl; images.md §3.7).
+var busyboxOnly = map[string]bool{"wget": true}
+
+// statusText is the reason phrase for the codes the catalog's servers send.
+var statusText = map[int]string{200: "OK", 301: "Moved Permanently", 403: "Forbidden", 404: "Not Found", 500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable"}
+
+// wget is busybox wget: -q, -O FILE (- for stdout), -T/--timeout, --spider.
+// Texts: busybox networking/wget.c [guess: from memory of its messages —
+// "bad address", "can't connect to remote host", "download timed out",
+// "server returned error"; the progress bar is not printed].
+func (s *shell) wget(args []string) {
+	quiet, out, spider := false, "", false
+	var url string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "-q":
+			quiet = true
+		case a == "-qO-" || a == "-qO" && i+1 < len(args) && args[i+1] == "-":
+			quiet, out = true, "-"
+			if a == "-qO" {
+				i++
+			}
+		case a == "-O-":
+			out = "-"
+		case a == "-O" && i+1 < len(args):
+			i++
+			out = args[i]
+		case strings.HasPrefix(a, "-O"):
+			out = a[2:]
+		case a == "--spider" || a == "-s":
+			spider = true
+		case a == "-T" || a == "--timeout":
+			i++
+		case strings.HasPrefix(a, "--timeout=") || strings.HasPrefix(a, "-T"):
+		case strings.HasPrefix(a, "-"):
+		default:
+			url = a
+		}
+	}
+	if url == "" {
+		s.print(Stderr, "BusyBox v"+s.p.img.Version+" multi-call binary.")
+		s.status = 1
+		return
+	}
+	host, port, path := splitURL(url)
+	fail := func(msg string) {
+		s.print(Stderr, "wget: "+msg)
+		s.status = 1
+	}
+	if s.p.Net == nil {
+		fail("bad address '" + host + "'")
+		return
+	}
+	ip, err := s.p.Net.Resolve(host)
+	if err != nil {
+		fail("bad address '" + host + "'")
+		return
+	}
+	if !quiet {
+		s.print(Stderr, fmt.Sprintf("Connecting to %s (%s:%d)", host, ip, port))
+	}
+	method := "GET"
+	if spider {
+		method = "HEAD"
+	}
+	status, _, body, err := s.p.Net.HTTP(ip, port, method, path, map[string]string{"Host": host, "User-Agent": "Wget", RemoteAddrHeader: s.p.ip})
+	switch {
+	case errors.Is(err, ErrRefused):
+		fail(fmt.Sprintf("can't connect to remote host (%s): Connection refused", ip))
+		return
+	case errors.Is(err, ErrTimeout):
+		fail("download timed out")
+		return
+	case err != nil:
+		fail(err.Error())
+		return
+	case status >= 400:
+		fail(fmt.Sprintf("server returned error: HTTP/1.1 %d %s", status, statusText[status]))
+		return
+	}
+	if spider {
+		if !quiet {
+			s.print(Stderr, "remote file exists")
+		}
+		return
+	}
+	if out == "" {
+		out = "index.html"
+		if i := strings.LastIndexByte(path, '/'); i >= 0 && i+1 < len(path) {
+			out = path[i+1:]
+		}
+	}
+	if out != "-" {
+		if !quiet {
+			s.print(Stderr, "saving to '"+out+"'")
+			s.print(Stderr, "'"+out+"' saved")
+		}
+		return
+	}
+	if !quiet {
+		s.print(Stderr, "writing to stdout")
+	}
+	text := strings.TrimSuffix(string(body), "\n")
+	if text != "" || len(body) > 0 {
+		for _, l := range strings.Split(text, "\n") {
+			s.print(Stdout, l)
+		}
+	}
+	if !quiet {
+		s.print(Stderr, "written to stdout")
+	}
+}
+
+// splitURL splits http://host[:port][/path].
+func splitURL(u string) (host string, port int32, path string) {
+	u = strings.TrimPrefix(u, "http://")
+	port, path = 80, "/"
+	if i := strings.IndexByte(u, '/'); i >= 0 {
+		u, path = u[:i], u[i:]
+	}
+	host = u
+	if h, p, ok := strings.Cut(u, ":"); ok {
+		if n, err := strconv.Atoi(p); err == nil {
+			host, port = h, int32(n)
+		}
+	}
+	return host, port, path
+}
