@@ -38,7 +38,8 @@ type Env interface {
 	// ScriptEnv returns the environment ("KEY=value" entries) for real bash
 	// scripts (verify, background, foreground and {{exec}} blocks): a PATH
 	// on which kubectl, k and curl (and, for the built-in lecture, vagrant)
-	// reach the cluster, KUBECONFIG, HOME and so on. The runners add nothing
-	// to it except what a scenario's own scripts export.
+	// reach the cluster, KUBECONFIG and so on. The runners use it as given,
+	// except HOME: scripts get the scenario's work directory as their home
+	// (killercoda's /root), which is also their working directory.
 	ScriptEnv() []string
 }

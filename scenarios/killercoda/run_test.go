@@ -157,7 +157,7 @@ func TestTestRunner(t *testing.T) {
 		"intro.md":       "# Runner\n",
 		"setup.sh":       "echo setting up\ntouch setup-done\n",
 		"s1.md":          "`touch one`{{exec}}\n",
-		"v1.sh":          "test -f one && test -f setup-done && test -x given/tool.sh && [ \"$KUBESIM_FAKE\" = yes ]\n",
+		"v1.sh":          "test -f one && test -f setup-done && test -x ~/given/tool.sh && [ \"$KUBESIM_FAKE\" = yes ] && [ \"$HOME\" = \"$PWD\" ]\n",
 		"s2.md":          "`true`{{exec}}\n",
 		"v2.sh":          "true\n",
 		"s3.md":          "`touch three`{{exec}}\n",

@@ -68,7 +68,7 @@ func newSession(ctx context.Context, sc *Scenario, env scenarios.Env, workDir st
 		return nil, fmt.Errorf("killercoda: background log: %w", err)
 	}
 	s.log = f
-	s.run = scriptRunner{env: env.ScriptEnv(), dir: s.workDir, timeout: timeout}
+	s.run = scriptRunner{env: withHome(env.ScriptEnv(), s.workDir), dir: s.workDir, timeout: timeout}
 	s.bgRun = s.run
 	s.bgRun.timeout = bgTimeout
 	s.bgCtx, s.cancel = context.WithCancel(ctx)
@@ -141,6 +141,19 @@ func (s *session) verify(ctx context.Context, st Step, out io.Writer) ScriptResu
 func (s *session) exec(ctx context.Context, e Exec, out io.Writer) ScriptResult {
 	name := fmt.Sprintf("exec-%d", e.N)
 	return s.run.run(ctx, fmt.Sprintf("exec %d", e.N), name, e.Code, out)
+}
+
+// withHome returns env with HOME set to dir: the work directory is the
+// learner's home (killercoda's /root), so "~", the working directory and
+// the assets agree, and a scenario's "rm -rf ~/x" stays inside it.
+func withHome(env []string, dir string) []string {
+	out := make([]string, 0, len(env)+1)
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, "HOME=") {
+			out = append(out, kv)
+		}
+	}
+	return append(out, "HOME="+dir)
 }
 
 // copyAssets copies details.assets into dir. Targets are mapped into the
