@@ -12,8 +12,6 @@ import (
 	"sync"
 	"time"
 
-	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
-
 	"kubesim/runtime/cost"
 	"kubesim/runtime/images"
 )
@@ -420,5 +418,3 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(out)
 	return out
 }
-
-var _ = runtimeapi.ContainerState_CONTAINER_RUNNING

@@ -284,9 +284,10 @@ func (h *dockerCRI) execSync(req *runtimeapi.ExecSyncRequest, ct *container) (ru
 	return runcExecResult{stdout: streams.Stdout, stderr: streams.Stderr, code: ins.ExitCode}, nil
 }
 
+// read issues the Engine API reads dockershim makes for a CRI read and
+// decodes the answers (the CRI reply itself is built by the front).
 func (h *dockerCRI) read(op string, req any, items int) {
 	h.c.enter(hopKubelet, h.hop, op, req, items)
-	var out any
 	switch op {
 	case "ListPodSandbox", "ListContainers":
 		typ := "podsandbox"
@@ -297,25 +298,24 @@ func (h *dockerCRI) read(op string, req any, items int) {
 		resp := h.send("GET", "/containers/json", url.Values{"all": {"1"}, "filters": {string(f)}}, nil)
 		var list []dockerSummary
 		_ = json.Unmarshal(resp.Body, &list)
-		out = list
-	case "PodSandboxStatus":
-		resp := h.send("GET", "/containers/"+req.(*runtimeapi.PodSandboxStatusRequest).PodSandboxId+"/json", nil, nil)
+	case "PodSandboxStatus", "ContainerStatus":
+		id := ""
+		if r, ok := req.(*runtimeapi.PodSandboxStatusRequest); ok {
+			id = r.PodSandboxId
+		} else {
+			id = req.(*runtimeapi.ContainerStatusRequest).ContainerId
+		}
 		var ins dockerInspect
-		_ = json.Unmarshal(resp.Body, &ins)
-		out = ins
-	case "ContainerStatus":
-		resp := h.send("GET", "/containers/"+req.(*runtimeapi.ContainerStatusRequest).ContainerId+"/json", nil, nil)
-		var ins dockerInspect
-		_ = json.Unmarshal(resp.Body, &ins)
-		out = ins
+		_ = json.Unmarshal(h.send("GET", "/containers/"+id+"/json", nil, nil).Body, &ins)
 	case "Version", "Status":
 		h.send("GET", "/version", nil, nil)
 	case "ImageFsInfo":
 		h.send("GET", "/info", nil, nil)
-	case "ListImages", "ImageStatus":
+	case "ListImages":
 		h.send("GET", "/images/json", nil, nil)
+	case "ImageStatus":
+		h.send("GET", "/images/"+req.(*runtimeapi.ImageStatusRequest).GetImage().GetImage()+"/json", nil, nil)
 	}
-	_ = out
 }
 
 // ---- dockerd ----

@@ -8,8 +8,6 @@ import (
 	"time"
 
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
-
-	"kubesim/runtime/images"
 )
 
 // fakeClock is a settable virtual clock.
@@ -119,5 +117,3 @@ func summary(req any) string {
 	}
 	return ""
 }
-
-var _ = images.Default
