@@ -125,6 +125,9 @@ func TestDisplayWidth(t *testing.T) {
 		{"kubectl", 7},
 		{"파드 만들기", 11},
 		{"🚀 go", 5},
+		{"✅ done", 7},
+		{"🏗️ x", 4},
+		{"e\u0301", 1},
 	}
 	for _, tt := range tests {
 		if got := displayWidth(tt.s); got != tt.want {

@@ -89,7 +89,8 @@ func renderInlines(in []Inline) string {
 	var b strings.Builder
 	for _, i := range in {
 		if !i.Code {
-			b.WriteString(renderText(i.Text))
+			// Bold may span code spans ("**Add `x`**"): drop its markers here.
+			b.WriteString(strings.ReplaceAll(renderText(i.Text), "**", ""))
 			continue
 		}
 		b.WriteString("`" + i.Text + "`")
@@ -123,11 +124,15 @@ func displayWidth(s string) int {
 	w := 0
 	for _, r := range s {
 		switch {
+		case r < 0x300:
+			w++
+		case r <= 0x36F, r >= 0x200B && r <= 0x200F, r >= 0x20D0 && r <= 0x20FF, r >= 0xFE00 && r <= 0xFE0F:
+			// combining marks, zero-width spaces, variation selectors
 		case r < 0x1100:
 			w++
 		case r <= 0x115F, r >= 0x2E80 && r <= 0xA4CF, r >= 0xAC00 && r <= 0xD7A3,
 			r >= 0xF900 && r <= 0xFAFF, r >= 0xFE30 && r <= 0xFE4F, r >= 0xFF00 && r <= 0xFF60,
-			r >= 0xFFE0 && r <= 0xFFE6, r >= 0x1F300 && r <= 0x1FAFF:
+			r >= 0xFFE0 && r <= 0xFFE6, r >= 0x1F300 && r <= 0x1FAFF, r >= 0x2600 && r <= 0x27BF:
 			w += 2
 		case r == utf8.RuneError:
 		default:
