@@ -353,3 +353,29 @@ func TestHostNetwork(t *testing.T) {
 		})
 	}
 }
+
+// TestShimsPerPod: the CRI plugin runs one shim per pod; under dockerd every
+// container (sandboxes included) gets its own; CRI-O runs one conmon per
+// container.
+func TestShimsPerPod(t *testing.T) {
+	want := map[Kind][2]int{Docker: {4, 0}, Containerd: {2, 0}, CRIO: {0, 4}, CRIDockerd: {4, 0}}
+	for _, kind := range Kinds {
+		t.Run(string(kind), func(t *testing.T) {
+			c, _ := newTestChain(t, kind)
+			podRun(t, c, "a", "nginx", nil, nil)
+			podRun(t, c, "b", "nginx", nil, nil)
+			var shims, conmons int
+			for _, r := range c.Trace() {
+				switch {
+				case r.Hop == "containerd-shim-runc-v2" && r.Op == "start":
+					shims++
+				case r.Hop == "conmon" && r.Op == "create":
+					conmons++
+				}
+			}
+			if got := [2]int{shims, conmons}; got != want[kind] {
+				t.Errorf("shims, conmons = %v, want %v", got, want[kind])
+			}
+		})
+	}
+}

@@ -44,7 +44,7 @@ func crictl(t *testing.T) string {
 }
 
 // node boots a chain with one running pod, as the kubelet would leave it.
-func node(t *testing.T, kind chain.Kind) (*chain.Chain, string) {
+func node(t *testing.T, kind chain.Kind) (*chain.Chain, string, string) {
 	t.Helper()
 	version := "v1.27.1"
 	if kind == chain.Docker {
@@ -80,14 +80,14 @@ func node(t *testing.T, kind chain.Kind) (*chain.Chain, string) {
 	if _, err := c.Runtime().StartContainer(ctx, &runtimeapi.StartContainerRequest{ContainerId: ct.ContainerId}); err != nil {
 		t.Fatal(err)
 	}
-	return c, sb.PodSandboxId
+	return c, sb.PodSandboxId, ct.ContainerId
 }
 
 func TestCrictl(t *testing.T) {
 	bin := crictl(t)
 	for _, kind := range chain.Kinds {
 		t.Run(string(kind), func(t *testing.T) {
-			c, sbID := node(t, kind)
+			c, sbID, ctID := node(t, kind)
 			dir, err := os.MkdirTemp("", "kcri")
 			if err != nil {
 				t.Fatal(err)
@@ -129,6 +129,8 @@ func TestCrictl(t *testing.T) {
 				{[]string{"ps", "-a"}, []string{"myapache", "Running", sbID[:13]}},
 				{[]string{"images"}, []string{"docker.io/library/httpd", "2.4", "registry.k8s.io/pause"}},
 				{[]string{"inspectp", sbID}, []string{`"ip": "10.244.2.2"`, `"state": "SANDBOX_READY"`}},
+				{[]string{"inspect", ctID}, []string{`"state": "CONTAINER_RUNNING"`, `"image": "docker.io/library/httpd:2.4"`}},
+				{[]string{"exec", "-s", ctID, "cat", "/usr/local/apache2/htdocs/index.html"}, []string{"<html><body><h1>It works!</h1></body></html>"}},
 			}
 			for _, ch := range checks {
 				out := run(ch.args...)
@@ -146,7 +148,7 @@ func TestCrictl(t *testing.T) {
 }
 
 func TestServeStop(t *testing.T) {
-	c, _ := node(t, chain.Containerd)
+	c, _, _ := node(t, chain.Containerd)
 	dir, err := os.MkdirTemp("", "kcri")
 	if err != nil {
 		t.Fatal(err)
