@@ -385,3 +385,44 @@ func TestWget(t *testing.T) {
 		t.Errorf("server access log does not show the client pod: %q", last)
 	}
 }
+
+// TestCounter: the Kubernetes docs' logging example (a counter with the date)
+// produces a fresh line each round.
+func TestCounter(t *testing.T) {
+	p, err := Default().MustResolve("busybox:1.28").Start(ProcessSpec{
+		Args:  []string{"/bin/sh", "-c", `i=0; while true; do echo "$i: $(date)"; i=$((i+1)); sleep 1; done`},
+		Start: start,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, l := range p.LogsUntil(2500 * time.Millisecond) {
+		got = append(got, l.Offset.String()+" "+l.Text)
+	}
+	want := []string{
+		"0s 0: Tue May  2 10:00:00 UTC 2023",
+		"1s 1: Tue May  2 10:00:01 UTC 2023",
+		"2s 2: Tue May  2 10:00:02 UTC 2023",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if p.Exit != nil {
+		t.Errorf("counter exits: %+v", p.Exit)
+	}
+	if got := len(p.LogsUntil(time.Hour)); got != 3601 {
+		t.Errorf("lines in the first hour = %d, want 3601", got)
+	}
+}
+
+func TestArith(t *testing.T) {
+	p, err := Default().MustResolve("busybox").Process(nil, []string{"sleep", "1"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _, _ := p.Exec([]string{"sh", "-c", "a=7; echo $((a*2+1)) $((10/3)) $((10%3)) $((a-10))"})
+	if out != "15 3 1 -3\n" {
+		t.Errorf("arithmetic = %q, want %q", out, "15 3 1 -3\n")
+	}
+}

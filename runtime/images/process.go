@@ -34,7 +34,11 @@ type Exit struct {
 type Loop struct {
 	Start  time.Duration // offset of the first round
 	Period time.Duration
-	Lines  []LogLine
+	Lines  []LogLine // the first round
+
+	gen   *shell // produces later rounds (date, counters); nil: Lines repeat
+	body  []node
+	cache []LogLine
 }
 
 // StopBehaviour is what the process does on its stop signal.
@@ -265,13 +269,7 @@ func (p *Process) LogsUntil(d time.Duration) []LogLine {
 		}
 	}
 	if p.Loop != nil && p.Loop.Period > 0 {
-		for round := p.Loop.Start; round <= d; round += p.Loop.Period {
-			for _, l := range p.Loop.Lines {
-				if off := round + l.Offset; off <= d {
-					out = append(out, LogLine{Offset: off, Stream: l.Stream, Text: l.Text})
-				}
-			}
-		}
+		out = append(out, p.Loop.rounds(d)...)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Offset < out[j].Offset })
 	return out

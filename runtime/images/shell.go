@@ -128,6 +128,15 @@ func (s *shell) runNodes(nodes []node) {
 		case n.loop != nil:
 			s.runLoop(n.loop)
 		default:
+			if len(n.words) == 1 && isAssignment(n.words[0]) {
+				name, val, _ := strings.Cut(n.words[0], "=")
+				if s.vars == nil {
+					s.vars = map[string]string{}
+				}
+				s.vars[name] = s.expand(val)
+				s.status = 0
+				continue
+			}
 			words := make([]string, 0, len(n.words))
 			for _, w := range n.words {
 				words = append(words, s.expand(w))
@@ -164,8 +173,11 @@ func (s *shell) runLoop(l *loop) {
 		}
 		return
 	}
-	// while true / while : — run one round to learn its output and period.
+	// while true / while : — run one round to learn its output and period;
+	// later rounds are produced on demand by a copy of the shell that keeps
+	// its variables (counters) and the clock (date).
 	before, start := len(s.lines), s.t
+	gen := &shell{p: s.p, t: s.t, status: s.status, vars: copyVars(s.vars)}
 	s.runNodes(l.body)
 	if s.exited || s.forever || s.exec {
 		return
@@ -177,10 +189,51 @@ func (s *shell) runLoop(l *loop) {
 		round[i].Offset -= start
 	}
 	if period > 0 && len(round) > 0 {
-		s.p.Loop = &Loop{Start: start, Period: period, Lines: round}
+		s.p.Loop = &Loop{Start: start, Period: period, Lines: round, gen: gen, body: l.body}
 	}
 	s.t = start
 	s.forever = true
+}
+
+func copyVars(m map[string]string) map[string]string {
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// rounds returns the loop's lines up to offset d (since process start),
+// running the body round after round and caching what it printed.
+func (l *Loop) rounds(d time.Duration) []LogLine {
+	if l.gen == nil {
+		var out []LogLine
+		for round := l.Start; round <= d; round += l.Period {
+			for _, ln := range l.Lines {
+				if off := round + ln.Offset; off <= d {
+					out = append(out, LogLine{Offset: off, Stream: ln.Stream, Text: ln.Text})
+				}
+			}
+		}
+		return out
+	}
+	const maxCached = 1 << 20 // lines; beyond, later rounds are not produced
+	for l.gen.t <= d && len(l.cache) < maxCached && !l.gen.exited {
+		roundStart := l.gen.t
+		l.gen.lines = l.gen.lines[:0]
+		l.gen.runNodes(l.body)
+		l.cache = append(l.cache, l.gen.lines...)
+		if l.gen.t == roundStart {
+			break // a round without sleep: nothing more to learn
+		}
+	}
+	var out []LogLine
+	for _, ln := range l.cache {
+		if ln.Offset <= d {
+			out = append(out, ln)
+		}
+	}
+	return out
 }
 
 func (s *shell) lookupVar(name string) string {
@@ -219,6 +272,14 @@ func (s *shell) expand(w string) string {
 			b.WriteByte(w[i])
 		case c == '$' && i+1 < len(w):
 			switch {
+			case strings.HasPrefix(w[i:], "$(("):
+				end := strings.Index(w[i:], "))")
+				if end < 0 {
+					b.WriteByte(c)
+					continue
+				}
+				b.WriteString(strconv.Itoa(s.arith(w[i+3 : i+end])))
+				i += end + 1
 			case w[i+1] == '(':
 				depth, j := 1, i+2
 				for ; j < len(w) && depth > 0; j++ {
@@ -261,9 +322,76 @@ func (s *shell) expand(w string) string {
 	return b.String()
 }
 
+func isAssignment(w string) bool {
+	name, _, ok := strings.Cut(w, "=")
+	if !ok || name == "" {
+		return false
+	}
+	for i, r := range name {
+		if !(r == '_' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || i > 0 && r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// arith evaluates $(( )) over integers: + - * / % and variables, with the
+// usual precedence, no parentheses.
+func (s *shell) arith(expr string) int {
+	var terms []int
+	var ops []byte
+	val := func(tok string) int {
+		tok = strings.TrimPrefix(strings.TrimSpace(tok), "$")
+		if n, err := strconv.Atoi(tok); err == nil {
+			return n
+		}
+		n, _ := strconv.Atoi(s.lookupVar(tok))
+		return n
+	}
+	start := 0
+	for i := 0; i <= len(expr); i++ {
+		if i == len(expr) || strings.IndexByte("+-*/%", expr[i]) >= 0 && strings.TrimSpace(expr[start:i]) != "" {
+			terms = append(terms, val(expr[start:i]))
+			if i < len(expr) {
+				ops = append(ops, expr[i])
+			}
+			start = i + 1
+		}
+	}
+	// * / % first, then + -.
+	vals, adds := []int{terms[0]}, []byte{}
+	for k, op := range ops {
+		x := terms[k+1]
+		switch op {
+		case '*':
+			vals[len(vals)-1] *= x
+		case '/', '%':
+			if x == 0 {
+				return 0
+			}
+			if op == '/' {
+				vals[len(vals)-1] /= x
+			} else {
+				vals[len(vals)-1] %= x
+			}
+		default:
+			vals, adds = append(vals, x), append(adds, op)
+		}
+	}
+	total := vals[0]
+	for k, op := range adds {
+		if op == '+' {
+			total += vals[k+1]
+		} else {
+			total -= vals[k+1]
+		}
+	}
+	return total
+}
+
 // substitute runs $(cmd) and returns its stdout without trailing newlines.
 func (s *shell) substitute(src string) string {
-	sub := &shell{p: s.p, exec: true, t: s.t, vars: s.vars}
+	sub := &shell{p: s.p, exec: s.exec, t: s.t, vars: s.vars}
 	sub.script(src)
 	var out []string
 	for _, l := range sub.lines {
