@@ -16,6 +16,14 @@
 // (index.ko.json, *.ko.md); both indexes share the verify scripts, and the
 // tests check that both languages have the same {{exec}} blocks.
 //
+// Tests: every scenario loads in both languages with the same blocks and
+// bash-valid scripts; lecture-04 passes killercoda.Test and plays to its end
+// (piped, and in a real terminal under tmux: TestTmuxPlayLecture, which
+// plays `$KUBESIM_BINARY scenario play lecture-04` when KUBESIM_BINARY is
+// set) with kubectl/curl shims from testdata/fakebin; the lecture
+// transcript replays against the lecture's own output and fails with a
+// readable diff when one character changes.
+//
 // It owns only the embedded files and the lookups by name; loading,
 // playing and replaying are scenarios/killercoda's and scenarios/transcript's.
 // It must not read anything from disk.
