@@ -1,6 +1,3 @@
-// Package testutil holds chained builders for pods and nodes used by the
-// scheduler's tests and benchmarks: MakePod().Name("p").Req(...).Obj().
-// It is test support only and must not be imported by production code.
 package testutil
 
 import (

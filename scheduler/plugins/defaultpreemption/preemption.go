@@ -1,10 +1,3 @@
-// Package defaultpreemption implements DefaultPreemption: when a pod fits
-// nowhere, find a node where evicting lower-priority pods (respecting
-// PodDisruptionBudgets where possible) makes it fit, and nominate it.
-//
-// The dry run visits candidate nodes from a random offset (the cluster's
-// seeded source) and evaluates them in parallel windows whose results are
-// merged in visiting order, so the choice is deterministic for a seed.
 package defaultpreemption
 
 import (

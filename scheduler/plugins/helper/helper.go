@@ -1,5 +1,3 @@
-// Package helper holds small functions shared by plugins, as upstream's
-// plugins/helper: score normalisation, the default spreading selector.
 package helper
 
 import (

@@ -1,6 +1,3 @@
-// Package imagelocality implements ImageLocality: prefer nodes that already
-// have the pod's images, weighted by image size and how widely the image is
-// spread (to avoid piling pods on the one node that has it).
 package imagelocality
 
 import (

@@ -1,7 +1,3 @@
-// Package interpodaffinity implements InterPodAffinity: required pod
-// affinity/anti-affinity (the pod's and existing pods') as a filter,
-// preferred terms (and existing pods' required affinity, weighted by
-// HardPodAffinityWeight) as a score.
 package interpodaffinity
 
 import (

@@ -1,5 +1,3 @@
-// Package nodeaffinity implements NodeAffinity: nodeSelector and required
-// node affinity as a filter, preferred node affinity as a score.
 package nodeaffinity
 
 import (

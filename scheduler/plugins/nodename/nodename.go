@@ -1,5 +1,3 @@
-// Package nodename implements the NodeName filter: a pod with spec.nodeName
-// fits only that node.
 package nodename
 
 import (

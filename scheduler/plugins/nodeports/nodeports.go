@@ -1,5 +1,3 @@
-// Package nodeports implements NodePorts: a pod's hostPorts must be free on
-// the node.
 package nodeports
 
 import (

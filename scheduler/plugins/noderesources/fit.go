@@ -1,6 +1,3 @@
-// Package noderesources implements NodeResourcesFit (the requests filter and
-// the LeastAllocated / MostAllocated / RequestedToCapacityRatio scores) and
-// NodeResourcesBalancedAllocation.
 package noderesources
 
 import (

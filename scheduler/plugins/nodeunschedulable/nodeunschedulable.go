@@ -1,6 +1,3 @@
-// Package nodeunschedulable implements the NodeUnschedulable filter: a
-// cordoned node (spec.unschedulable) takes only pods tolerating the
-// node.kubernetes.io/unschedulable:NoSchedule taint.
 package nodeunschedulable
 
 import (

@@ -1,6 +1,3 @@
-// Package podtopologyspread implements PodTopologySpread: hard constraints
-// (DoNotSchedule) as a filter, soft ones (ScheduleAnyway) and the
-// cluster-default constraints as a score.
 package podtopologyspread
 
 import (

@@ -1,6 +1,3 @@
-// Package tainttoleration implements TaintToleration: a filter rejecting
-// nodes with an untolerated NoSchedule/NoExecute taint, and a score
-// preferring nodes with fewer untolerated PreferNoSchedule taints.
 package tainttoleration
 
 import (
