@@ -1,0 +1,323 @@
+package controllers
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/netip"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	coordinationv1 "k8s.io/api/coordination/v1"
+	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"kubesim/sim/apiserver"
+	"kubesim/sim/clock"
+	"kubesim/sim/events"
+	"kubesim/sim/store"
+)
+
+// Component is one controller as the cluster loop drives it. All methods
+// are called on the loop goroutine with the cluster lock held.
+type Component interface {
+	// Name is the controller's name as kube-controller-manager's --controllers flag spells it.
+	Name() string
+	// Handle records work for one store event. It must not write.
+	Handle(ev store.Event)
+	// Run does the queued work and reports whether it wrote anything.
+	Run(now time.Time) bool
+}
+
+// Context is what every controller is built from.
+type Context struct {
+	Registry *apiserver.Registry
+	Clock    *clock.Virtual
+	// Rand is the cluster's seeded source (names are drawn through
+	// Registry.GenerateName, which uses the same source).
+	Rand     *rand.Rand
+	Recorder *events.Recorder
+	// Version is the cluster's Kubernetes version, e.g. "v1.27.1": event
+	// wording and the node monitor grace period follow it.
+	Version string
+	// ClusterCIDR is the pod network split by node IPAM ("10.244.0.0/16").
+	ClusterCIDR string
+	// NodeCIDRMaskSize is the per-node subnet size (24).
+	NodeCIDRMaskSize int
+	// RootCAPEM, if set, is the cluster CA published in every namespace's
+	// kube-root-ca.crt ConfigMap; empty means a deterministic placeholder.
+	RootCAPEM string
+}
+
+// DefaultContext fills the network defaults of a kubeadm + flannel cluster.
+func DefaultContext(ctx Context) Context {
+	if ctx.ClusterCIDR == "" {
+		ctx.ClusterCIDR = "10.244.0.0/16"
+	}
+	if ctx.NodeCIDRMaskSize == 0 {
+		ctx.NodeCIDRMaskSize = 24
+	}
+	if ctx.Version == "" {
+		ctx.Version = "v1.27.1"
+	}
+	return ctx
+}
+
+func (c Context) validate() error {
+	if c.Registry == nil {
+		return errors.New("controllers: Context.Registry is nil")
+	}
+	if c.Clock == nil {
+		return errors.New("controllers: Context.Clock is nil")
+	}
+	if c.Recorder == nil {
+		return errors.New("controllers: Context.Recorder is nil")
+	}
+	if _, err := parseMinor(c.Version); err != nil {
+		return err
+	}
+	if _, err := netip.ParsePrefix(c.ClusterCIDR); err != nil {
+		return fmt.Errorf("controllers: cluster CIDR: %w", err)
+	}
+	return nil
+}
+
+// All returns every controller in the order the loop should run them.
+func All(ctx Context) ([]Component, error) {
+	ctx = DefaultContext(ctx)
+	if err := ctx.validate(); err != nil {
+		return nil, err
+	}
+	ipam, err := NewNodeIPAM(ctx)
+	if err != nil {
+		return nil, err
+	}
+	b := newBase(ctx)
+	return []Component{
+		ipam,
+		newNodeLifecycle(b),
+		newNamespace(b),
+		newServiceAccount(b),
+		newRootCACert(b),
+		newDeployment(b),
+		newReplicaSet(b),
+		newDaemonSet(b),
+		newEndpoints(b),
+		newEndpointSlice(b),
+		newDisruption(b),
+		newGarbageCollector(b),
+	}, nil
+}
+
+// Individual constructors, for tests and for clusters that want a subset.
+
+// NewDeployment returns the deployment controller.
+func NewDeployment(ctx Context) (Component, error) { return build(ctx, newDeployment) }
+
+// NewReplicaSet returns the replicaset controller.
+func NewReplicaSet(ctx Context) (Component, error) { return build(ctx, newReplicaSet) }
+
+// NewDaemonSet returns the daemonset controller.
+func NewDaemonSet(ctx Context) (Component, error) { return build(ctx, newDaemonSet) }
+
+// NewGarbageCollector returns the garbage collector.
+func NewGarbageCollector(ctx Context) (Component, error) { return build(ctx, newGarbageCollector) }
+
+// NewNamespace returns the namespace controller.
+func NewNamespace(ctx Context) (Component, error) { return build(ctx, newNamespace) }
+
+// NewServiceAccount returns the serviceaccount controller.
+func NewServiceAccount(ctx Context) (Component, error) { return build(ctx, newServiceAccount) }
+
+// NewRootCACert returns the root-ca-cert-publisher.
+func NewRootCACert(ctx Context) (Component, error) { return build(ctx, newRootCACert) }
+
+// NewNodeLifecycle returns the node lifecycle controller (with taint eviction).
+func NewNodeLifecycle(ctx Context) (Component, error) { return build(ctx, newNodeLifecycle) }
+
+// NewEndpoints returns the endpoints controller.
+func NewEndpoints(ctx Context) (Component, error) { return build(ctx, newEndpoints) }
+
+// NewEndpointSlice returns the endpointslice controller.
+func NewEndpointSlice(ctx Context) (Component, error) { return build(ctx, newEndpointSlice) }
+
+// NewDisruption returns the disruption (PodDisruptionBudget status) controller.
+func NewDisruption(ctx Context) (Component, error) { return build(ctx, newDisruption) }
+
+func build[T Component](ctx Context, f func(*base) T) (Component, error) {
+	ctx = DefaultContext(ctx)
+	if err := ctx.validate(); err != nil {
+		return nil, err
+	}
+	return f(newBase(ctx)), nil
+}
+
+// base is what controllers share: the context, resource handles and the
+// version's minor number.
+type base struct {
+	Context
+	minor int
+
+	pods, nodes, namespaces, services, endpoints, configmaps, serviceaccounts, leases *apiserver.Resource
+	deployments, replicasets, daemonsets, slices, pdbs                               *apiserver.Resource
+}
+
+func newBase(ctx Context) *base {
+	minor, _ := parseMinor(ctx.Version)
+	core := func(r string) *apiserver.Resource { return mustLookup(corev1.SchemeGroupVersion.WithResource(r)) }
+	apps := func(r string) *apiserver.Resource { return mustLookup(appsv1.SchemeGroupVersion.WithResource(r)) }
+	return &base{
+		Context: ctx, minor: minor,
+		pods: core("pods"), nodes: core("nodes"), namespaces: core("namespaces"), services: core("services"),
+		endpoints: core("endpoints"), configmaps: core("configmaps"), serviceaccounts: core("serviceaccounts"),
+		leases:      mustLookup(coordinationv1.SchemeGroupVersion.WithResource("leases")),
+		deployments: apps("deployments"), replicasets: apps("replicasets"), daemonsets: apps("daemonsets"),
+		slices: mustLookup(discoveryv1.SchemeGroupVersion.WithResource("endpointslices")),
+		pdbs:   mustLookup(policyv1.SchemeGroupVersion.WithResource("poddisruptionbudgets")),
+	}
+}
+
+func mustLookup(gvr schema.GroupVersionResource) *apiserver.Resource {
+	r, ok := apiserver.Lookup(gvr.GroupResource())
+	if !ok {
+		panic("controllers: apiserver does not serve " + gvr.String())
+	}
+	return r
+}
+
+// parseMinor returns the minor number of a "v1.27.1"-style version.
+func parseMinor(v string) (int, error) {
+	s := strings.TrimPrefix(v, "v")
+	parts := strings.SplitN(s, ".", 3)
+	if len(parts) < 2 || parts[0] != "1" {
+		return 0, fmt.Errorf("controllers: version %q is not v1.<minor>[.<patch>]", v)
+	}
+	n, err := strconv.Atoi(parts[1])
+	if err != nil {
+		return 0, fmt.Errorf("controllers: version %q: %w", v, err)
+	}
+	return n, nil
+}
+
+// event records an event from a controller (no host, as kube-controller-manager's recorders).
+func (b *base) event(obj runtime.Object, component, typ, reason, msg string) {
+	b.Recorder.Event(obj, "", events.Source{Component: component}, typ, reason, msg)
+}
+
+// now returns the virtual time truncated to seconds, as metav1.Time serialises.
+func (b *base) metaNow() metav1.Time { return metav1.NewTime(b.Clock.Now().UTC().Truncate(time.Second)) }
+
+// queue is a set of keys drained in sorted order.
+type queue map[string]struct{}
+
+func (q queue) add(k string) { q[k] = struct{}{} }
+
+func (q queue) drain() []string {
+	if len(q) == 0 {
+		return nil
+	}
+	keys := make([]string, 0, len(q))
+	for k := range q {
+		keys = append(keys, k)
+		delete(q, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// splitKey parses a store key "/registry/<resource>/[<ns>/]<name>".
+func splitKey(key string) (resource, ns, name string) {
+	rest, ok := strings.CutPrefix(key, "/registry/")
+	if !ok {
+		return "", "", ""
+	}
+	parts := strings.SplitN(rest, "/", 3)
+	switch len(parts) {
+	case 3:
+		return parts[0], parts[1], parts[2]
+	case 2:
+		return parts[0], "", parts[1]
+	}
+	return parts[0], "", ""
+}
+
+// nsKey and splitNS convert between namespace/name and its parts.
+func nsKey(ns, name string) string { return ns + "/" + name }
+
+func splitNS(k string) (ns, name string) {
+	ns, name, _ = strings.Cut(k, "/")
+	return ns, name
+}
+
+// objOf returns the typed object of an event (the deleted state for a delete).
+func objOf(ev store.Event) runtime.Object {
+	o, _ := ev.KV.Obj.(runtime.Object)
+	return o
+}
+
+func prevOf(ev store.Event) runtime.Object {
+	if ev.PrevKV == nil {
+		return nil
+	}
+	o, _ := ev.PrevKV.Obj.(runtime.Object)
+	return o
+}
+
+// list returns the typed objects of a resource in a namespace ("" = all).
+func list[T runtime.Object](b *base, res *apiserver.Resource, ns string) []T {
+	objs, _, _ := b.Registry.List(res, ns, apiserver.ListOptions{})
+	out := make([]T, 0, len(objs))
+	for _, o := range objs {
+		if t, ok := o.(T); ok {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// get returns the typed stored object, or false.
+func get[T runtime.Object](b *base, res *apiserver.Resource, ns, name string) (T, bool) {
+	var zero T
+	o, err := b.Registry.Get(res, ns, name)
+	if err != nil {
+		return zero, false
+	}
+	t, ok := o.(T)
+	return t, ok
+}
+
+// isGone reports a NotFound or Conflict answer: the object changed under us
+// and the event that changed it will queue the work again.
+func isGone(err error) bool {
+	return apierrors.IsNotFound(err) || apierrors.IsConflict(err)
+}
+
+// withGVK returns obj with its kind set (events name the involved object's kind).
+func withGVK(obj runtime.Object, gvk schema.GroupVersionKind) runtime.Object {
+	if obj.GetObjectKind().GroupVersionKind().Kind != "" {
+		return obj
+	}
+	cp := obj.DeepCopyObject()
+	cp.GetObjectKind().SetGroupVersionKind(gvk)
+	return cp
+}
+
+// ownerKey identifies an owner: namespace and uid.
+func metaOf(obj runtime.Object) metav1.Object {
+	m, err := meta.Accessor(obj)
+	if err != nil {
+		return nil
+	}
+	return m
+}
+
+func ptrTo[T any](v T) *T { return &v }

@@ -1,0 +1,35 @@
+// Package controllers is kubesim's kube-controller-manager: the deployment,
+// replicaset, daemonset, garbage-collector, namespace, serviceaccount,
+// root-ca-cert-publisher, node-ipam, node-lifecycle (with taint eviction),
+// endpoints, endpointslice and disruption controllers.
+//
+// Every controller is a Component (structurally the same as sim.Component):
+//
+//	Name() string
+//	Handle(ev store.Event)    // record work (queue keys); never write
+//	Run(now time.Time) bool   // do queued work in sorted key order; report whether it wrote
+//
+// Handle is called for every store event in revision order with the loop
+// lock held. Run is called repeatedly until every component reports false,
+// so a sync that finds the world as it wants it writes nothing and Run
+// returns false. The first Run of each controller lists what it watches
+// from the registry (an informer's initial list), so a cluster resumed from
+// its state file is reconciled without replaying history.
+//
+// Controllers read and write only through the apiserver Registry (objects
+// it returns are shared: they are deep-copied before any change), read time
+// only from the virtual clock and randomness only from the cluster's seeded
+// source (through Registry.GenerateName). Timers (minReadySeconds, progress
+// deadlines, node monitor grace, toleration seconds) are virtual-clock
+// AfterFunc timers whose callbacks only queue work.
+//
+// Behaviour, names, reasons and messages follow upstream
+// k8s.io/kubernetes pkg/controller/* for the cluster's version (Context.Version).
+// Simplifications are stated on each controller: foreground deletion is
+// handled like background deletion plus removal of the foregroundDeletion
+// finalizer once blocking dependents are gone; ControllerRevisions are not
+// stored (the apiserver does not serve them), only their hash is used.
+//
+// This package must not: call other components, read the wall clock, use the
+// global math/rand, or start goroutines.
+package controllers

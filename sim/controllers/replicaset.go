@@ -1,0 +1,247 @@
+package controllers
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+
+	"kubesim/sim/clock"
+	"kubesim/sim/store"
+)
+
+var rsKind = appsv1.SchemeGroupVersion.WithKind("ReplicaSet")
+
+// burstReplicas is the replicaset controller's cap on creations or
+// deletions per sync (pkg/controller/replicaset BurstReplicas).
+const burstReplicas = 500
+
+// replicaSetController keeps each ReplicaSet's pod count at spec.replicas
+// (upstream pkg/controller/replicaset). Pods are named <rs>-<5 random
+// characters> by generateName; scale-down deletes pods in the order of
+// rankedPods. Expectations are not needed: reads come from the store, which
+// already holds every write.
+type replicaSetController struct {
+	*base
+	queue   queue
+	orphans map[string]map[string]bool // namespace -> orphan pod names to match against selectors
+	timers  map[string]*clock.Timer
+	synced  bool
+}
+
+func newReplicaSet(b *base) *replicaSetController {
+	return &replicaSetController{base: b, queue: queue{}, orphans: map[string]map[string]bool{}, timers: map[string]*clock.Timer{}}
+}
+
+func (c *replicaSetController) Name() string { return "replicaset" }
+
+func (c *replicaSetController) Handle(ev store.Event) {
+	res, ns, name := splitKey(ev.KV.Key)
+	switch res {
+	case "replicasets":
+		c.queue.add(nsKey(ns, name))
+	case "pods":
+		for _, o := range []any{objOf(ev), prevOf(ev)} {
+			p, ok := o.(*corev1.Pod)
+			if !ok {
+				continue
+			}
+			if ref := metav1.GetControllerOfNoCopy(p); ref != nil {
+				if ref.Kind == "ReplicaSet" {
+					c.queue.add(nsKey(ns, ref.Name))
+				}
+			} else if ev.Type == store.Put && o == objOf(ev) {
+				if c.orphans[ns] == nil {
+					c.orphans[ns] = map[string]bool{}
+				}
+				c.orphans[ns][name] = true
+			}
+		}
+	}
+}
+
+func (c *replicaSetController) Run(now time.Time) bool {
+	if !c.synced {
+		c.synced = true
+		for _, rs := range list[*appsv1.ReplicaSet](c.base, c.replicasets, "") {
+			c.queue.add(nsKey(rs.Namespace, rs.Name))
+		}
+	}
+	c.matchOrphans()
+	wrote := false
+	for _, k := range c.queue.drain() {
+		if c.sync(k, now) {
+			wrote = true
+		}
+	}
+	return wrote
+}
+
+// matchOrphans queues the ReplicaSets whose selector matches a pod without
+// a controller (upstream addPod → getPodReplicaSets).
+func (c *replicaSetController) matchOrphans() {
+	if len(c.orphans) == 0 {
+		return
+	}
+	nss := make([]string, 0, len(c.orphans))
+	for ns := range c.orphans {
+		nss = append(nss, ns)
+	}
+	sort.Strings(nss)
+	for _, ns := range nss {
+		names := c.orphans[ns]
+		delete(c.orphans, ns)
+		rss := list[*appsv1.ReplicaSet](c.base, c.replicasets, ns)
+		if len(rss) == 0 {
+			continue
+		}
+		for name := range names {
+			p, ok := get[*corev1.Pod](c.base, c.pods, ns, name)
+			if !ok || metav1.GetControllerOfNoCopy(p) != nil {
+				continue
+			}
+			for _, rs := range rss {
+				sel, err := metav1.LabelSelectorAsSelector(rs.Spec.Selector)
+				if err == nil && !sel.Empty() && sel.Matches(labels.Set(p.Labels)) {
+					c.queue.add(nsKey(ns, rs.Name))
+				}
+			}
+		}
+	}
+}
+
+func (c *replicaSetController) sync(key string, now time.Time) bool {
+	ns, name := splitNS(key)
+	rs, ok := get[*appsv1.ReplicaSet](c.base, c.replicasets, ns, name)
+	if !ok {
+		if t := c.timers[key]; t != nil {
+			c.Clock.Stop(t)
+			delete(c.timers, key)
+		}
+		return false
+	}
+	sel, err := metav1.LabelSelectorAsSelector(rs.Spec.Selector)
+	if err != nil || sel.Empty() {
+		return false
+	}
+	wrote := false
+	pods := c.claimPods(rs, rsKind, sel, activePods(c.podsIn(ns)), &wrote)
+	if rs.DeletionTimestamp == nil {
+		if c.manage(rs, pods, now) {
+			wrote = true
+		}
+	}
+	if c.updateStatus(rs, pods, now) {
+		wrote = true
+	}
+	return wrote
+}
+
+// manage creates or deletes pods (manageReplicas).
+func (c *replicaSetController) manage(rs *appsv1.ReplicaSet, pods []*corev1.Pod, now time.Time) bool {
+	want := int32(1)
+	if rs.Spec.Replicas != nil {
+		want = *rs.Spec.Replicas
+	}
+	diff := len(pods) - int(want)
+	switch {
+	case diff < 0:
+		n := min(-diff, burstReplicas)
+		ref := newControllerRef(rs, rsKind)
+		created := 0
+		for i := 0; i < n; i++ {
+			p := podFromTemplate(&rs.Spec.Template, rs, ref)
+			out, err := c.Registry.Create(c.pods, rs.Namespace, p, false)
+			if err != nil {
+				c.event(withGVK(rs, rsKind), "replicaset-controller", corev1.EventTypeWarning, "FailedCreate", fmt.Sprintf("Error creating: %v", err))
+				break
+			}
+			created++
+			c.event(withGVK(rs, rsKind), "replicaset-controller", corev1.EventTypeNormal, "SuccessfulCreate", fmt.Sprintf("Created pod: %s", out.(*corev1.Pod).Name))
+		}
+		return created > 0
+	case diff > 0:
+		n := min(diff, burstReplicas)
+		victims := c.podsToDelete(rs, pods, n, now)
+		for _, p := range victims {
+			if _, err := c.Registry.Delete(c.pods, p.Namespace, p.Name, nil); err != nil {
+				c.event(withGVK(rs, rsKind), "replicaset-controller", corev1.EventTypeWarning, "FailedDelete", fmt.Sprintf("Error deleting: %v", err))
+				continue
+			}
+			c.event(withGVK(rs, rsKind), "replicaset-controller", corev1.EventTypeNormal, "SuccessfulDelete", fmt.Sprintf("Deleted pod: %s", p.Name))
+		}
+		return len(victims) > 0
+	}
+	return false
+}
+
+// podsToDelete ranks pods by the number of related pods (pods of the
+// ReplicaSets that share this one's controller) on the same node, then
+// sorts as ActivePodsWithRanks.
+func (c *replicaSetController) podsToDelete(rs *appsv1.ReplicaSet, pods []*corev1.Pod, n int, now time.Time) []*corev1.Pod {
+	related := map[string]bool{string(rs.UID): true}
+	if ctrl := metav1.GetControllerOfNoCopy(rs); ctrl != nil {
+		for _, o := range list[*appsv1.ReplicaSet](c.base, c.replicasets, rs.Namespace) {
+			if r := metav1.GetControllerOfNoCopy(o); r != nil && r.UID == ctrl.UID {
+				related[string(o.UID)] = true
+			}
+		}
+	}
+	onNode := map[string]int{}
+	for _, p := range activePods(c.podsIn(rs.Namespace)) {
+		if r := metav1.GetControllerOfNoCopy(p); r != nil && related[string(r.UID)] && p.Spec.NodeName != "" {
+			onNode[p.Spec.NodeName]++
+		}
+	}
+	s := rankedPods{pods: append([]*corev1.Pod(nil), pods...), rank: make([]int, len(pods)), now: now}
+	for i, p := range s.pods {
+		s.rank[i] = onNode[p.Spec.NodeName]
+	}
+	sort.Sort(s)
+	return s.pods[:n]
+}
+
+// updateStatus writes replicas, fullyLabeledReplicas, readyReplicas,
+// availableReplicas and observedGeneration, and arms a timer for pods that
+// become available after minReadySeconds.
+func (c *replicaSetController) updateStatus(rs *appsv1.ReplicaSet, pods []*corev1.Pod, now time.Time) bool {
+	st := *rs.Status.DeepCopy()
+	tmpl := labels.SelectorFromSet(rs.Spec.Template.Labels)
+	var full, ready, avail int32
+	var next time.Time
+	for _, p := range pods {
+		if tmpl.Matches(labels.Set(p.Labels)) {
+			full++
+		}
+		if isPodReady(p) {
+			ready++
+			if isPodAvailable(p, rs.Spec.MinReadySeconds, now) {
+				avail++
+			} else if at, ok := availableAt(p, rs.Spec.MinReadySeconds, now); ok && (next.IsZero() || at.Before(next)) {
+				next = at
+			}
+		}
+	}
+	st.Replicas, st.FullyLabeledReplicas, st.ReadyReplicas, st.AvailableReplicas = int32(len(pods)), full, ready, avail
+	st.ObservedGeneration = rs.Generation
+	key := nsKey(rs.Namespace, rs.Name)
+	if !next.IsZero() {
+		if t := c.timers[key]; t == nil || !t.When().Equal(next) {
+			c.Clock.Stop(t)
+			c.timers[key] = c.Clock.At(next, func() { delete(c.timers, key); c.queue.add(key) })
+		}
+	}
+	if equality.Semantic.DeepEqual(st, rs.Status) {
+		return false
+	}
+	cp := rs.DeepCopy()
+	cp.Status = st
+	cp.ResourceVersion = ""
+	_, err := c.Registry.Update(c.replicasets, rs.Namespace, cp, "status")
+	return err == nil
+}
