@@ -168,7 +168,7 @@ type base struct {
 	minor int
 
 	pods, nodes, namespaces, services, endpoints, configmaps, serviceaccounts, leases *apiserver.Resource
-	deployments, replicasets, daemonsets, slices, pdbs                               *apiserver.Resource
+	deployments, replicasets, daemonsets, slices, pdbs                                *apiserver.Resource
 }
 
 func newBase(ctx Context) *base {
@@ -214,7 +214,9 @@ func (b *base) event(obj runtime.Object, component, typ, reason, msg string) {
 }
 
 // now returns the virtual time truncated to seconds, as metav1.Time serialises.
-func (b *base) metaNow() metav1.Time { return metav1.NewTime(b.Clock.Now().UTC().Truncate(time.Second)) }
+func (b *base) metaNow() metav1.Time {
+	return metav1.NewTime(b.Clock.Now().UTC().Truncate(time.Second))
+}
 
 // queue is a set of keys drained in sorted order.
 type queue map[string]struct{}
