@@ -49,7 +49,9 @@ type Config struct {
 	// it decides whether dockershim exists, the sandbox image and the runtime
 	// version reported.
 	KubernetesVersion string
-	// Catalog resolves images; nil means images.Default().
+	// Catalog resolves images; nil means the built-in catalog at the
+	// cluster's date: Now() at construction, but never before the Kubernetes
+	// version was released (a v1.33 cluster pulls what tags meant in 2025).
 	Catalog *images.Catalog
 	// Node is the node name (for log paths and errors).
 	Node string
@@ -134,7 +136,7 @@ func New(cfg Config) (*Chain, error) {
 		return nil, err
 	}
 	if cfg.Catalog == nil {
-		cfg.Catalog = images.Default()
+		cfg.Catalog = images.DefaultAt(catalogDate(cfg))
 	}
 	if cfg.Costs == nil {
 		cfg.Costs = cost.Default()
@@ -248,6 +250,24 @@ func dockershimRefusal(minor int) string {
 	}
 	return `failed to validate kubelet flags: unsupported CRI runtime: "docker", only "remote" is currently supported`
 }
+
+// catalogDate is the date a default catalog is pinned to.
+func catalogDate(cfg Config) time.Time {
+	minor, _ := parseMinor(cfg.KubernetesVersion)
+	d := releaseDate(minor)
+	if cfg.Now != nil {
+		if now := cfg.Now(); now.After(d) {
+			d = now
+		}
+	} else if minor == 27 {
+		d = images.LectureDate
+	}
+	return d
+}
+
+// Catalog is the image catalog the chain resolves images with; the kubelet
+// should use the same one (image sizes in Pulled events).
+func (c *Chain) Catalog() *images.Catalog { return c.cat }
 
 // Kind returns the chain's kind.
 func (c *Chain) Kind() Kind { return c.cfg.Kind }

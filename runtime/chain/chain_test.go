@@ -352,3 +352,26 @@ func TestDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// TestCatalogDate: the default catalog follows the cluster's date, never
+// earlier than its Kubernetes release.
+func TestCatalogDate(t *testing.T) {
+	tests := []struct {
+		version string
+		now     time.Time
+		want    string // nginx:latest's version
+	}{
+		{"v1.27.1", time.Date(2023, 4, 19, 13, 0, 0, 0, time.UTC), "1.23.4"},
+		{"v1.33.0", time.Date(2023, 4, 19, 13, 0, 0, 0, time.UTC), "1.27.4"},
+		{"v1.27.1", time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), "1.31.5"},
+	}
+	for _, tt := range tests {
+		c, err := New(Config{Kind: Containerd, KubernetesVersion: tt.version, Now: func() time.Time { return tt.now }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.Catalog().MustResolve("nginx").Version; got != tt.want {
+			t.Errorf("%s at %s: nginx = %s, want %s", tt.version, tt.now.Format(time.DateOnly), got, tt.want)
+		}
+	}
+}

@@ -4,7 +4,32 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 )
+
+// releaseDates are the GA dates of Kubernetes minors (kubernetes.io release
+// announcements).
+var releaseDates = map[int]string{
+	20: "2020-12-08", 21: "2021-04-08", 22: "2021-08-04", 23: "2021-12-07", 24: "2022-05-03",
+	25: "2022-08-23", 26: "2022-12-08", 27: "2023-04-11", 28: "2023-08-15", 29: "2023-12-13",
+	30: "2024-04-17", 31: "2024-08-13", 32: "2024-12-11", 33: "2025-04-23", 34: "2025-08-27",
+	35: "2025-12-17",
+}
+
+// releaseDate is when a minor was released; before 1.20, 2020-01-01; after
+// the table, its last date.
+func releaseDate(minor int) time.Time {
+	s, ok := releaseDates[minor]
+	switch {
+	case ok:
+	case minor < 20:
+		s = "2020-01-01"
+	default:
+		s = releaseDates[35]
+	}
+	d, _ := time.Parse(time.DateOnly, s)
+	return d
+}
 
 // versionInfo is what the CRI Version call reports.
 type versionInfo struct {
