@@ -76,7 +76,8 @@ type Config struct {
 	// Preload lists images present before the first pull; nil means the
 	// sandbox image only.
 	Preload []string
-	// TraceLimit bounds the trace: 0 means 4096 records, negative disables it.
+	// TraceLimit bounds the trace: 0 means 1024 records, negative disables it
+	// (large simulations should disable it).
 	TraceLimit int
 }
 
@@ -146,7 +147,7 @@ func New(cfg Config) (*Chain, error) {
 		cfg.Now = func() time.Time { return d }
 	}
 	if cfg.TraceLimit == 0 {
-		cfg.TraceLimit = 4096
+		cfg.TraceLimit = 1024
 	}
 	minor, _ := parseMinor(cfg.KubernetesVersion)
 	c := &Chain{

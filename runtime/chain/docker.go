@@ -237,7 +237,7 @@ func (h *dockerCRI) createContainer(req *runtimeapi.CreateContainerRequest, sb *
 func (h *dockerCRI) startContainer(req *runtimeapi.StartContainerRequest, ct *container, _ *sandbox) error {
 	h.c.enter(hopKubelet, h.hop, "StartContainer", req, 0)
 	if resp := h.send("POST", "/containers/"+ct.id+"/start", nil, nil); resp.Status != 204 {
-		return dockerErr(resp)
+		return fmt.Errorf("failed to start container %q: %w", ct.id, dockerErr(resp))
 	}
 	return nil
 }

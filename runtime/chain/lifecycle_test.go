@@ -379,3 +379,49 @@ func TestShimsPerPod(t *testing.T) {
 		})
 	}
 }
+
+// TestMissingExecutable: each runtime reports a missing executable with its
+// layers' wrapping, at the call where runc create runs.
+func TestMissingExecutable(t *testing.T) {
+	const runcMsg = `runc create failed: unable to start container process: exec: "sh": executable file not found in $PATH`
+	tests := []struct {
+		kind    Kind
+		atStart bool
+		want    string
+	}{
+		{Containerd, true, `rpc error: code = Unknown desc = failed to create containerd task: failed to create shim task: OCI runtime create failed: ` + runcMsg + `: unknown`},
+		{Docker, true, `rpc error: code = Unknown desc = failed to start container "ID": Error response from daemon: failed to create shim task: OCI runtime create failed: ` + runcMsg + `: unknown`},
+		{CRIO, false, `rpc error: code = Unknown desc = container create failed: ` + runcMsg},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.kind), func(t *testing.T) {
+			c, _ := newTestChain(t, tt.kind)
+			ctx := context.Background()
+			sbc := sandboxConfig("p")
+			sb, err := c.Runtime().RunPodSandbox(ctx, &runtimeapi.RunPodSandboxRequest{Config: sbc})
+			if err != nil {
+				t.Fatal(err)
+			}
+			cc := containerConfig("c", c.sandboxImg.Ref, []string{"sh"}, nil, nil)
+			ct, err := c.Runtime().CreateContainer(ctx, &runtimeapi.CreateContainerRequest{PodSandboxId: sb.PodSandboxId, Config: cc, SandboxConfig: sbc})
+			if !tt.atStart {
+				if err == nil || err.Error() != tt.want {
+					t.Errorf("CreateContainer error =\n  %v\nwant\n  %s", err, tt.want)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = c.Runtime().StartContainer(ctx, &runtimeapi.StartContainerRequest{ContainerId: ct.ContainerId})
+			want := strings.ReplaceAll(tt.want, `"ID"`, `"`+ct.ContainerId+`"`)
+			if err == nil || err.Error() != want {
+				t.Errorf("StartContainer error =\n  %v\nwant\n  %s", err, want)
+			}
+			st := containerStatus(t, c, ct.ContainerId)
+			if st.State != runtimeapi.ContainerState_CONTAINER_EXITED || st.Reason != "StartError" || st.ExitCode != 128 {
+				t.Errorf("status after failed start = %v %s %d, want EXITED StartError 128", st.State, st.Reason, st.ExitCode)
+			}
+		})
+	}
+}
