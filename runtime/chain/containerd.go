@@ -122,6 +122,7 @@ func (h *containerdCRI) createContainer(req *runtimeapi.CreateContainerRequest, 
 	cfg := req.GetConfig()
 	ct.id = c.newID()
 	c.m.rootfs["snapshot:"+ct.id] = ct.img
+	c.m.stdin[ct.id] = cfg.GetStdin()
 	pid := 0
 	if p := c.m.procs[sb.id]; p != nil {
 		pid = p.pid

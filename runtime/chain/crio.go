@@ -109,6 +109,7 @@ func (h *crio) createContainer(req *runtimeapi.CreateContainerRequest, sb *sandb
 	c.enter(hopKubelet, hopCRIO, "CreateContainer", req, 0)
 	cfg := req.GetConfig()
 	ct.id = c.newID()
+	c.m.stdin[ct.id] = cfg.GetStdin()
 	md, pmd := cfg.GetMetadata(), sb.cfg.GetMetadata()
 	name := fmt.Sprintf("k8s_%s_%s_%s_%s_%d", md.Name, pmd.Name, pmd.Namespace, pmd.Uid, md.Attempt)
 	pid := 0

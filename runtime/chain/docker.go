@@ -579,6 +579,7 @@ func (d *dockerd) start(ctr *dockerContainer) error {
 	} else {
 		nss = []Namespace{{Type: "mount"}, {Type: "network"}, {Type: "uts"}, {Type: "pid"}, {Type: "ipc"}}
 	}
+	c.m.stdin[ctr.ID] = ctr.Config.OpenStdin
 	layer := ctr.ID[:12]
 	root := "/var/lib/docker/overlay2/" + layer + "/merged"
 	c.m.rootfs[root] = img

@@ -2,6 +2,7 @@ package chain
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -423,5 +424,42 @@ func TestMissingExecutable(t *testing.T) {
 				t.Errorf("status after failed start = %v %s %d, want EXITED StartError 128", st.State, st.Reason, st.ExitCode)
 			}
 		})
+	}
+}
+
+// TestStdin: kubectl run -i keeps stdin open, so a bare busybox sh keeps
+// running instead of exiting 0.
+func TestStdin(t *testing.T) {
+	for _, kind := range Kinds {
+		for _, stdin := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/stdin=%v", kind, stdin), func(t *testing.T) {
+				c, _ := newTestChain(t, kind)
+				ctx := context.Background()
+				sbc := sandboxConfig("p")
+				sb, err := c.Runtime().RunPodSandbox(ctx, &runtimeapi.RunPodSandboxRequest{Config: sbc})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := c.Images().PullImage(ctx, &runtimeapi.PullImageRequest{Image: &runtimeapi.ImageSpec{Image: "busybox"}}); err != nil {
+					t.Fatal(err)
+				}
+				cc := containerConfig("c", "busybox", nil, nil, nil)
+				cc.Stdin, cc.Tty = stdin, stdin
+				ct, err := c.Runtime().CreateContainer(ctx, &runtimeapi.CreateContainerRequest{PodSandboxId: sb.PodSandboxId, Config: cc, SandboxConfig: sbc})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := c.Runtime().StartContainer(ctx, &runtimeapi.StartContainerRequest{ContainerId: ct.ContainerId}); err != nil {
+					t.Fatal(err)
+				}
+				want := runtimeapi.ContainerState_CONTAINER_EXITED
+				if stdin {
+					want = runtimeapi.ContainerState_CONTAINER_RUNNING
+				}
+				if got := containerStatus(t, c, ct.ContainerId).State; got != want {
+					t.Errorf("state = %v, want %v", got, want)
+				}
+			})
+		}
 	}
 }

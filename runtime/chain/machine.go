@@ -19,6 +19,7 @@ type machine struct {
 	procs    map[string]*proc         // runc container ID → process
 	shims    map[string]*shim         // shim group ID → running shim
 	taskShim map[string]string        // task (container) ID → shim group ID
+	stdin    map[string]bool          // container ID → stdin kept open (its FIFO exists)
 }
 
 type proc struct {
@@ -41,6 +42,7 @@ func newMachine() *machine {
 		procs:    map[string]*proc{},
 		shims:    map[string]*shim{},
 		taskShim: map[string]string{},
+		stdin:    map[string]bool{},
 	}
 }
 
@@ -144,7 +146,7 @@ func (c *Chain) runc(from string, argv []string) (runcExecResult, error) {
 		if c.cfg.Network != nil {
 			net = c.cfg.Network(ip)
 		}
-		p, err := img.Start(images.ProcessSpec{Command: spec.Process.Args, Env: env, Hostname: spec.Hostname, IP: ip, Start: c.now(), Net: net})
+		p, err := img.Start(images.ProcessSpec{Command: spec.Process.Args, Env: env, Hostname: spec.Hostname, IP: ip, Start: c.now(), Net: net, Stdin: m.stdin[a.id]})
 		if err != nil {
 			return runcExecResult{}, fmt.Errorf("runc create failed: %w", err)
 		}

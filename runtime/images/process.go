@@ -72,6 +72,7 @@ type Process struct {
 	Net Network
 
 	hostname string
+	stdin    bool
 	ip       string
 	start    time.Time
 	img      *Image
@@ -86,6 +87,9 @@ type ProcessSpec struct {
 	IP       string            // pod IP, for log lines that print it
 	Start    time.Time         // virtual start time, for log timestamps
 	Net      Network           // the cluster network as the pod sees it; nil: none
+	// Stdin is true when the container keeps stdin open (kubectl run -i):
+	// a bare shell or REPL then waits for input instead of reading EOF.
+	Stdin bool
 }
 
 // Process starts a process from the image and a pod's container spec, with
@@ -146,6 +150,7 @@ func (img *Image) Start(spec ProcessSpec) (*Process, error) {
 		start:    spec.Start,
 		img:      img,
 		Net:      spec.Net,
+		stdin:    spec.Stdin,
 	}
 	if len(argv) == 0 {
 		return nil, fmt.Errorf("%s: no command specified", img.Ref)

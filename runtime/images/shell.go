@@ -96,10 +96,13 @@ func (s *shell) runArgv(argv []string) {
 			s.status = 2
 			return
 		}
-		// Interactive shell with stdin at EOF (no -i): exits 0 at once.
+		// Without -i stdin is at EOF and the shell exits 0 at once; with
+		// stdin open it waits for input.
 		s.status = 0
+		s.forever = s.p.stdin && !s.exec
 	case "python3", "python":
 		s.status = 0
+		s.forever = s.p.stdin && !s.exec
 	default:
 		s.command(argv)
 	}
