@@ -7,16 +7,20 @@
 //   - an in-memory index from which every read is served (Get, List, Count);
 //   - group commit to the bbolt file: mutations are applied to the index at
 //     once and written to disk by the next Sync, many writers sharing one
-//     transaction and one fsync;
+//     bbolt transaction and its fsyncs;
 //   - a bounded in-memory history of events, so that a watch can resume from
-//     a revision, and ErrCompacted once that revision has left the history.
+//     a revision, and ErrCompacted once that revision has left the history;
+//   - the live event stream: one shared, lock-free log that every Watcher
+//     reads at its own pace (a write costs each matching watcher a flag
+//     check, not a copy).
 //
 // It must not:
 //   - interpret values or KV.Obj (that is the apiserver's business: the store
 //     holds bytes and an opaque decoded form);
 //   - read the clock, sleep, or start timers: the caller decides when to Sync
 //     (the simulation loop does it once per step);
-//   - block a writer on a slow watcher: each Watcher has an unbounded queue.
+//   - block a writer on a slow watcher: a watcher that does not Pull keeps
+//     the log from its position alive (memory), never the writer waiting.
 //
 // Concurrency: every method of Store and Watcher may be called from any
 // goroutine. Values handed to Create and Update, and values returned by reads
