@@ -2,6 +2,7 @@ package chain
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -593,7 +594,20 @@ func (s *runtimeService) ContainerStatus(_ context.Context, req *runtimeapi.Cont
 	if st.State == runtimeapi.ContainerState_CONTAINER_EXITED {
 		st.FinishedAt = ct.finishedAt.UnixNano()
 	}
-	return wire(&runtimeapi.ContainerStatusResponse{Status: st}), nil
+	resp := &runtimeapi.ContainerStatusResponse{Status: st}
+	if req.Verbose {
+		pid := 0
+		if p := c.m.procs[ct.id]; p != nil && st.State == runtimeapi.ContainerState_CONTAINER_RUNNING {
+			pid = p.pid
+		}
+		var argv []string
+		if ct.proc != nil {
+			argv = ct.proc.Argv
+		}
+		info, _ := json.Marshal(map[string]any{"sandboxID": ct.sandboxID, "pid": pid, "runtimeType": "io.containerd.runc.v2", "args": argv})
+		resp.Info = map[string]string{"info": string(info)}
+	}
+	return wire(resp), nil
 }
 
 func (s *runtimeService) ExecSync(_ context.Context, req *runtimeapi.ExecSyncRequest) (*runtimeapi.ExecSyncResponse, error) {

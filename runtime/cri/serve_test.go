@@ -129,7 +129,7 @@ func TestCrictl(t *testing.T) {
 				{[]string{"ps", "-a"}, []string{"myapache", "Running", sbID[:13]}},
 				{[]string{"images"}, []string{"docker.io/library/httpd", "2.4", "registry.k8s.io/pause"}},
 				{[]string{"inspectp", sbID}, []string{`"ip": "10.244.2.2"`, `"state": "SANDBOX_READY"`}},
-				{[]string{"inspect", ctID}, []string{`"state": "CONTAINER_RUNNING"`, `"image": "docker.io/library/httpd:2.4"`}},
+				{[]string{"inspect", ctID}, []string{`"state": "CONTAINER_RUNNING"`, `"image": "docker.io/library/httpd:2.4"`, `"httpd-foreground"`}},
 				{[]string{"exec", "-s", ctID, "cat", "/usr/local/apache2/htdocs/index.html"}, []string{"<html><body><h1>It works!</h1></body></html>"}},
 			}
 			for _, ch := range checks {
