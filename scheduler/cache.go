@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"fmt"
+	"sort"
 
 	v1 "k8s.io/api/core/v1"
 
@@ -102,6 +103,9 @@ func (c *cache) removeNode(n *v1.Node) {
 }
 
 func (c *cache) addImages(n *v1.Node) map[string]*framework.ImageStateSummary {
+	if len(n.Status.Images) == 0 {
+		return nil
+	}
 	out := map[string]*framework.ImageStateSummary{}
 	for _, img := range n.Status.Images {
 		for _, name := range img.Names {
@@ -218,7 +222,21 @@ func (c *cache) updateSnapshot(s *snapshot) {
 		return
 	}
 	rebuildAffinity := c.treeChanged
-	for name := range c.dirty {
+	// Clone into one block, in list order when the whole list is rebuilt,
+	// so the per-node loops walk memory sequentially.
+	var block []framework.NodeInfo
+	if len(c.dirty) > 64 {
+		block = make([]framework.NodeInfo, 0, len(c.dirty))
+	}
+	cloneOf := func(ni *framework.NodeInfo) *framework.NodeInfo {
+		if block != nil && len(block) < cap(block) {
+			block = append(block, framework.NodeInfo{})
+			ni.CloneInto(&block[len(block)-1])
+			return &block[len(block)-1]
+		}
+		return ni.Clone()
+	}
+	for _, name := range c.dirtyInOrder() {
 		old := s.nodeInfoMap[name]
 		if old != nil && (len(old.PodsWithAffinity) > 0 || len(old.PodsWithRequiredAntiAffinity) > 0) {
 			rebuildAffinity = true
@@ -228,7 +246,7 @@ func (c *cache) updateSnapshot(s *snapshot) {
 			delete(s.nodeInfoMap, name)
 			continue
 		}
-		cl := ni.Clone()
+		cl := cloneOf(ni)
 		s.nodeInfoMap[name] = cl
 		if len(cl.PodsWithAffinity) > 0 || len(cl.PodsWithRequiredAntiAffinity) > 0 {
 			rebuildAffinity = true
@@ -259,6 +277,35 @@ func (c *cache) updateSnapshot(s *snapshot) {
 			}
 		}
 	}
+}
+
+// dirtyInOrder lists dirty node names in node-tree order (then removed
+// nodes, sorted), so snapshot clones are laid out in filter order.
+func (c *cache) dirtyInOrder() []string {
+	if len(c.dirty) <= 64 {
+		out := make([]string, 0, len(c.dirty))
+		for n := range c.dirty {
+			out = append(out, n)
+		}
+		sort.Strings(out)
+		return out
+	}
+	out := make([]string, 0, len(c.dirty))
+	seen := make(map[string]bool, len(c.dirty))
+	for _, n := range c.tree.list() {
+		if _, ok := c.dirty[n]; ok {
+			out = append(out, n)
+			seen[n] = true
+		}
+	}
+	var rest []string
+	for n := range c.dirty {
+		if !seen[n] {
+			rest = append(rest, n)
+		}
+	}
+	sort.Strings(rest)
+	return append(out, rest...)
 }
 
 // nodeTree orders nodes as kube-scheduler's nodeTree: zones in the order

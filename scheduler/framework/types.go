@@ -191,9 +191,14 @@ func (pi *PodInfo) Update(pod *v1.Pod) {
 	*pi = PodInfo{Pod: pod, Key: PodKey(pod), Priority: corev1helpers.PodPriority(pod)}
 	reqs := resourcehelper.PodRequests(pod, resourcehelper.PodResourcesOptions{})
 	pi.Requests = NewResource(reqs)
-	non0 := resourcehelper.PodRequests(pod, resourcehelper.PodResourcesOptions{NonMissingContainerRequests: nonMissing})
-	cpu, mem := non0[v1.ResourceCPU], non0[v1.ResourceMemory]
-	pi.NonZeroCPU, pi.NonZeroMem = cpu.MilliValue(), mem.Value()
+	if allRequestCPUAndMemory(pod) {
+		// No container misses a request, so the non-zero defaults change nothing.
+		pi.NonZeroCPU, pi.NonZeroMem = pi.Requests.MilliCPU, pi.Requests.Memory
+	} else {
+		non0 := resourcehelper.PodRequests(pod, resourcehelper.PodResourcesOptions{NonMissingContainerRequests: nonMissing})
+		cpu, mem := non0[v1.ResourceCPU], non0[v1.ResourceMemory]
+		pi.NonZeroCPU, pi.NonZeroMem = cpu.MilliValue(), mem.Value()
+	}
 	aff := pod.Spec.Affinity
 	if aff == nil {
 		return
@@ -211,6 +216,24 @@ func (pi *PodInfo) Update(pod *v1.Pod) {
 		pi.PreferredAntiAffinityTerms, err = weightedTerms(pod, aff.PodAntiAffinity.PreferredDuringSchedulingIgnoredDuringExecution)
 		pi.setErr(err)
 	}
+}
+
+func allRequestCPUAndMemory(pod *v1.Pod) bool {
+	if pod.Spec.Resources != nil {
+		return false
+	}
+	for _, cs := range [][]v1.Container{pod.Spec.InitContainers, pod.Spec.Containers} {
+		for i := range cs {
+			r := cs[i].Resources.Requests
+			if _, ok := r[v1.ResourceCPU]; !ok {
+				return false
+			}
+			if _, ok := r[v1.ResourceMemory]; !ok {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func (pi *PodInfo) setErr(err error) {
@@ -475,7 +498,14 @@ func (n *NodeInfo) update(pi *PodInfo, sign int64) {
 // Clone copies n so that adding or removing pods on the copy leaves n unchanged.
 // Image summaries are shared.
 func (n *NodeInfo) Clone() *NodeInfo {
-	c := &NodeInfo{
+	c := &NodeInfo{}
+	n.CloneInto(c)
+	return c
+}
+
+// CloneInto writes a copy of n into c (see Clone).
+func (n *NodeInfo) CloneInto(c *NodeInfo) {
+	*c = NodeInfo{
 		node:             n.node,
 		Name:             n.Name,
 		Unschedulable:    n.Unschedulable,
@@ -504,7 +534,6 @@ func (n *NodeInfo) Clone() *NodeInfo {
 		}
 		c.UsedPorts[ip] = cm
 	}
-	return c
 }
 
 // PodPriority is spec.priority, 0 when unset.

@@ -49,14 +49,34 @@ func NormalizedImageName(name string) string {
 	return name
 }
 
-// PreScore normalises the image names once.
-func (pl *ImageLocality) PreScore(state *framework.CycleState, pod *v1.Pod, _ []*framework.NodeInfo) *framework.Status {
+// PreScore normalises the image names once. When no feasible node has any
+// of the images every score would be 0, so the plugin skips (the choice of
+// node is the same as scoring zeros).
+func (pl *ImageLocality) PreScore(state *framework.CycleState, pod *v1.Pod, nodes []*framework.NodeInfo) *framework.Status {
 	s := &preScoreState{totalNodes: len(pl.h.Snapshot().List())}
 	for _, c := range pod.Spec.InitContainers {
 		s.images = append(s.images, NormalizedImageName(c.Image))
 	}
 	for _, c := range pod.Spec.Containers {
 		s.images = append(s.images, NormalizedImageName(c.Image))
+	}
+	present := false
+	for _, ni := range nodes {
+		if len(ni.ImageStates) == 0 {
+			continue
+		}
+		for _, img := range s.images {
+			if _, ok := ni.ImageStates[img]; ok {
+				present = true
+				break
+			}
+		}
+		if present {
+			break
+		}
+	}
+	if !present {
+		return framework.SkipStatus
 	}
 	state.Write(preScoreKey, s)
 	return nil
