@@ -70,7 +70,10 @@ func (h *containerdCRI) runPodSandbox(req *runtimeapi.RunPodSandboxRequest, sb *
 	c.enter(hopKubelet, hopContainerd, "RunPodSandbox", req, 0)
 	sb.id = c.newID()
 	netns := "/var/run/netns/cni-" + sb.id[:8] + "-" + sb.id[8:12] + "-" + sb.id[12:16] + "-" + sb.id[16:20] + "-" + sb.id[20:32]
-	c.m.netns[netns] = sb.ip // CNI ADD
+	if err := sb.setupNetwork(); err != nil {
+		return fmt.Errorf("failed to setup network for sandbox %q: %w", sb.id, err)
+	}
+	c.m.netns[netns] = sb.ip
 	sb.netns = netns
 	c.m.rootfs["snapshot:"+sb.id] = c.sandboxImg
 	img := c.sandboxImg

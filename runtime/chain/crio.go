@@ -70,9 +70,14 @@ func (h *crio) runPodSandbox(req *runtimeapi.RunPodSandboxRequest, sb *sandbox) 
 	c.enter(hopKubelet, hopCRIO, "RunPodSandbox", req, 0)
 	sb.id = c.newID()
 	sb.netns = "/var/run/netns/" + sb.id[:8] + "-" + sb.id[8:12] + "-" + sb.id[12:16] + "-" + sb.id[16:20] + "-" + sb.id[20:32]
-	c.m.netns[sb.netns] = sb.ip // CNI ADD
 	md := sb.cfg.GetMetadata()
 	name := fmt.Sprintf("k8s_POD_%s_%s_%s_%d", md.Name, md.Namespace, md.Uid, md.Attempt)
+	if err := sb.setupNetwork(); err != nil {
+		// [guess: CRI-O's wording around the CNI error]
+		return fmt.Errorf("error creating pod sandbox with name %q: failed to create pod network sandbox %s(%s): error adding pod %s_%s to CNI network \"cbr0\": %w",
+			name, name, sb.id, md.Namespace, md.Name, err)
+	}
+	c.m.netns[sb.netns] = sb.ip
 	img := c.sandboxImg
 	spec := &Spec{
 		OCIVersion:  "1.0.2-dev",

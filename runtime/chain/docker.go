@@ -166,8 +166,15 @@ func (h *dockerCRI) runPodSandbox(req *runtimeapi.RunPodSandboxRequest, sb *sand
 	var ins dockerInspect
 	_ = json.Unmarshal(h.send("GET", "/containers/"+created.Id+"/json", nil, nil).Body, &ins)
 	sb.netns = fmt.Sprintf("/proc/%d/ns/net", ins.State.Pid)
-	c.m.netns[sb.netns] = sb.ip
 	sb.id = created.Id
+	if err := sb.setupNetwork(); err != nil {
+		// dockershim stops the sandbox container and reports the plugin's
+		// error (docker_sandbox.go RunPodSandbox) [guess: exact wording].
+		h.send("POST", "/containers/"+created.Id+"/stop", url.Values{"t": {"10"}}, nil)
+		return fmt.Errorf("failed to set up sandbox container %q network for pod %q: networkPlugin cni failed to set up pod \"%s_%s\" network: %w",
+			created.Id, md.Name, md.Name, md.Namespace, err)
+	}
+	c.m.netns[sb.netns] = sb.ip
 	return nil
 }
 

@@ -35,15 +35,16 @@ type criHop interface {
 }
 
 type sandbox struct {
-	id          string
-	cfg         *runtimeapi.PodSandboxConfig
-	handler     string
-	ip          string
-	netns       string // network namespace path, set by the CRI hop
-	hostNetwork bool
-	state       runtimeapi.PodSandboxState
-	createdAt   time.Time
-	proc        *images.Process
+	id           string
+	cfg          *runtimeapi.PodSandboxConfig
+	handler      string
+	ip           string
+	netns        string // network namespace path, set by the CRI hop
+	hostNetwork  bool
+	setupNetwork func() error // CNI ADD: sets ip
+	state        runtimeapi.PodSandboxState
+	createdAt    time.Time
+	proc         *images.Process
 }
 
 type container struct {
@@ -164,22 +165,27 @@ func (s *runtimeService) RunPodSandbox(_ context.Context, req *runtimeapi.RunPod
 	sb := &sandbox{cfg: cfg, handler: req.RuntimeHandler, createdAt: c.now(), state: runtimeapi.PodSandboxState_SANDBOX_READY}
 	hostNetwork := cfg.GetLinux().GetSecurityContext().GetNamespaceOptions().GetNetwork() == runtimeapi.NamespaceMode_NODE
 	sb.hostNetwork = hostNetwork
-	switch {
-	case hostNetwork:
-		// No CNI for host-network pods: they have the node's address.
-		sb.ip = cfg.GetAnnotations()[PodIPAnnotation]
-	case c.cfg.AllocateIP != nil:
-		ip, err := c.cfg.AllocateIP(md.Uid, md.Namespace, md.Name)
-		if err != nil {
-			// The runtime's CNI ADD failed; the kubelet reports FailedCreatePodSandBox.
-			return nil, status.Errorf(codes.Unknown, "failed to setup network for sandbox: %v", err)
+	allocated := false
+	// setupNetwork is the CNI ADD; the CRI hop calls it where its runtime
+	// does, once the sandbox ID exists.
+	sb.setupNetwork = func() error {
+		switch {
+		case hostNetwork:
+			// No CNI for host-network pods: they have the node's address.
+			sb.ip = cfg.GetAnnotations()[PodIPAnnotation]
+		case c.cfg.AllocateIP != nil:
+			ip, err := c.cfg.AllocateIP(md.Uid, md.Namespace, md.Name)
+			if err != nil {
+				return err
+			}
+			sb.ip, allocated = ip, true
+		default:
+			sb.ip = cfg.GetAnnotations()[PodIPAnnotation]
 		}
-		sb.ip = ip
-	default:
-		sb.ip = cfg.GetAnnotations()[PodIPAnnotation]
+		return nil
 	}
 	if err := c.front.runPodSandbox(req, sb); err != nil {
-		if c.cfg.ReleaseIP != nil && sb.ip != "" && !hostNetwork {
+		if allocated && c.cfg.ReleaseIP != nil {
 			c.cfg.ReleaseIP(md.Uid, md.Namespace, md.Name)
 		}
 		return nil, runtimeErr(err)

@@ -2,6 +2,7 @@ package chain
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -461,5 +462,36 @@ func TestStdin(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestCNIFailure: a failing CNI ADD fails RunPodSandbox with the runtime's
+// wrapping of the plugin's error; nothing is left behind.
+func TestCNIFailure(t *testing.T) {
+	const cniErr = `plugin type="flannel" failed (add): loadFlannelSubnetEnv failed: open /run/flannel/subnet.env: no such file or directory`
+	tests := []struct {
+		kind   Kind
+		prefix string
+	}{
+		{Containerd, `rpc error: code = Unknown desc = failed to setup network for sandbox "`},
+		{Docker, `rpc error: code = Unknown desc = failed to set up sandbox container "`},
+		{CRIO, `rpc error: code = Unknown desc = error creating pod sandbox with name "k8s_POD_p_default_uid-p_0"`},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.kind), func(t *testing.T) {
+			c, err := New(Config{Kind: tt.kind, KubernetesVersion: versionFor(tt.kind),
+				AllocateIP: func(string, string, string) (string, error) { return "", errors.New(cniErr) }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = c.Runtime().RunPodSandbox(context.Background(), &runtimeapi.RunPodSandboxRequest{Config: sandboxConfig("p")})
+			if err == nil || !strings.HasPrefix(err.Error(), tt.prefix) || !strings.HasSuffix(err.Error(), cniErr) {
+				t.Errorf("RunPodSandbox error =\n  %v\nwant prefix %q and the plugin's error", err, tt.prefix)
+			}
+			pods, _ := c.Runtime().ListPodSandbox(context.Background(), &runtimeapi.ListPodSandboxRequest{})
+			if len(pods.Items) != 0 {
+				t.Errorf("%d sandboxes left after the failure", len(pods.Items))
+			}
+		})
 	}
 }
