@@ -246,6 +246,15 @@ func (c *cache) updateSnapshot(s *snapshot) {
 			delete(s.nodeInfoMap, name)
 			continue
 		}
+		if old != nil {
+			// Update in place: snapshot NodeInfos are only read during a
+			// cycle, and keeping their memory keeps the list contiguous.
+			ni.CopyInto(old)
+			if len(old.PodsWithAffinity) > 0 || len(old.PodsWithRequiredAntiAffinity) > 0 {
+				rebuildAffinity = true
+			}
+			continue
+		}
 		cl := cloneOf(ni)
 		s.nodeInfoMap[name] = cl
 		if len(cl.PodsWithAffinity) > 0 || len(cl.PodsWithRequiredAntiAffinity) > 0 {

@@ -503,6 +503,46 @@ func (n *NodeInfo) Clone() *NodeInfo {
 	return c
 }
 
+// CopyInto overwrites c with n's contents, reusing c's slices and port map
+// (for snapshots that update their NodeInfos in place between cycles).
+func (n *NodeInfo) CopyInto(c *NodeInfo) {
+	pods, aff, anti, ports := c.Pods[:0], c.PodsWithAffinity[:0], c.PodsWithRequiredAntiAffinity[:0], c.UsedPorts
+	clear(c.Pods)
+	clear(c.PodsWithAffinity)
+	clear(c.PodsWithRequiredAntiAffinity)
+	*c = NodeInfo{
+		node:             n.node,
+		Name:             n.Name,
+		Unschedulable:    n.Unschedulable,
+		Taints:           n.Taints,
+		Labels:           n.Labels,
+		Requested:        n.Requested.Clone(),
+		NonZeroRequested: n.NonZeroRequested.Clone(),
+		Allocatable:      n.Allocatable.Clone(),
+		Generation:       n.Generation,
+		ImageStates:      n.ImageStates,
+		Pods:             append(pods, n.Pods...),
+	}
+	if len(n.PodsWithAffinity) > 0 {
+		c.PodsWithAffinity = append(aff, n.PodsWithAffinity...)
+	}
+	if len(n.PodsWithRequiredAntiAffinity) > 0 {
+		c.PodsWithRequiredAntiAffinity = append(anti, n.PodsWithRequiredAntiAffinity...)
+	}
+	if ports == nil {
+		ports = make(HostPortInfo, len(n.UsedPorts))
+	}
+	clear(ports)
+	for ip, m := range n.UsedPorts {
+		cm := make(map[ProtocolPort]struct{}, len(m))
+		for k := range m {
+			cm[k] = struct{}{}
+		}
+		ports[ip] = cm
+	}
+	c.UsedPorts = ports
+}
+
 // CloneInto writes a copy of n into c (see Clone).
 func (n *NodeInfo) CloneInto(c *NodeInfo) {
 	*c = NodeInfo{
