@@ -118,6 +118,7 @@ type Chain struct {
 	sandboxes  map[string]*sandbox
 	containers map[string]*container
 	images     map[string]*images.Image // by image ID
+	tags       map[string][]string      // image ID → references pulled, sorted
 	sandboxImg *images.Image
 
 	// The machine under the hops: bundles, rootfs, network namespaces, processes.
@@ -158,6 +159,7 @@ func New(cfg Config) (*Chain, error) {
 		sandboxes:  map[string]*sandbox{},
 		containers: map[string]*container{},
 		images:     map[string]*images.Image{},
+		tags:       map[string][]string{},
 		m:          newMachine(),
 		cpu:        map[string]time.Duration{},
 		calls:      map[string]int{},
@@ -208,7 +210,7 @@ func New(cfg Config) (*Chain, error) {
 		if err != nil {
 			return nil, fmt.Errorf("preload %s: %w", ref, err)
 		}
-		c.images[img.ID] = img
+		c.addImage(img)
 	}
 	return c, nil
 }

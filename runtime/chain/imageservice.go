@@ -3,6 +3,7 @@ package chain
 import (
 	"context"
 	"errors"
+	"sort"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -12,16 +13,44 @@ import (
 	"kubesim/runtime/images"
 )
 
+// addImage records a pulled image under its reference; several tags of one
+// image share its ID.
+func (c *Chain) addImage(img *images.Image) {
+	if c.images[img.ID] == nil {
+		c.images[img.ID] = img
+	}
+	for _, t := range c.tags[img.ID] {
+		if t == img.Ref {
+			return
+		}
+	}
+	c.tags[img.ID] = append(c.tags[img.ID], img.Ref)
+	sort.Strings(c.tags[img.ID])
+}
+
 // findImage finds a pulled image by reference, ID or repo digest.
 func (c *Chain) findImage(ref string) (*images.Image, error) {
 	if img := c.images[ref]; img != nil {
 		return img, nil
 	}
+	canon := ""
 	if repo, tag, err := images.Normalize(ref); err == nil {
-		canon := repo + ":" + tag
-		for _, id := range sortedKeys(c.images) {
-			img := c.images[id]
-			if img.Ref == canon || img.RepoDigest() == ref {
+		canon = repo + ":" + tag
+	}
+	for _, id := range sortedKeys(c.images) {
+		img := c.images[id]
+		if img.RepoDigest() == ref {
+			return img, nil
+		}
+		for _, t := range c.tags[id] {
+			if t == canon {
+				// The image as that tag names it.
+				if t == img.Ref {
+					return img, nil
+				}
+				if tagged, err := c.cat.Resolve(ref); err == nil && tagged.ID == id {
+					return tagged, nil
+				}
 				return img, nil
 			}
 		}
@@ -41,12 +70,12 @@ func (s *imageService) PullImage(_ context.Context, req *runtimeapi.PullImageReq
 		c.front.read("PullImage", req, 0)
 		return nil, c.pullError(err)
 	}
-	if _, have := c.images[img.ID]; !have || c.images[img.ID].Ref != img.Ref {
+	if _, err := c.findImage(img.Ref); err != nil {
 		if err := c.front.pullImage(req, img); err != nil {
 			return nil, runtimeErr(err)
 		}
 	}
-	c.images[img.ID] = img
+	c.addImage(img)
 	return wire(&runtimeapi.PullImageResponse{ImageRef: img.ID}), nil
 }
 
@@ -108,13 +137,14 @@ func (s *imageService) ListImages(_ context.Context, req *runtimeapi.ListImagesR
 	c.front.read("ListImages", wire(req), len(c.images))
 	var out []*runtimeapi.Image
 	for _, id := range sortedKeys(c.images) {
-		out = append(out, criImage(c.images[id]))
+		out = append(out, c.criImage(c.images[id]))
 	}
 	return wire(&runtimeapi.ListImagesResponse{Images: out}), nil
 }
 
-func criImage(img *images.Image) *runtimeapi.Image {
-	return &runtimeapi.Image{Id: img.ID, RepoTags: []string{img.Ref}, RepoDigests: []string{img.RepoDigest()}, Size: uint64(img.Size), Spec: &runtimeapi.ImageSpec{Image: img.Ref}}
+func (c *Chain) criImage(img *images.Image) *runtimeapi.Image {
+	tags := append([]string(nil), c.tags[img.ID]...)
+	return &runtimeapi.Image{Id: img.ID, RepoTags: tags, RepoDigests: []string{img.RepoDigest()}, Size: uint64(img.Size), Spec: &runtimeapi.ImageSpec{Image: img.Ref}}
 }
 
 func (s *imageService) ImageStatus(_ context.Context, req *runtimeapi.ImageStatusRequest) (*runtimeapi.ImageStatusResponse, error) {
@@ -128,7 +158,7 @@ func (s *imageService) ImageStatus(_ context.Context, req *runtimeapi.ImageStatu
 	if err != nil {
 		return &runtimeapi.ImageStatusResponse{}, nil // absent image: empty status, no error (CRI contract)
 	}
-	return wire(&runtimeapi.ImageStatusResponse{Image: criImage(img)}), nil
+	return wire(&runtimeapi.ImageStatusResponse{Image: c.criImage(img)}), nil
 }
 
 func (s *imageService) RemoveImage(_ context.Context, req *runtimeapi.RemoveImageRequest) (*runtimeapi.RemoveImageResponse, error) {
@@ -140,6 +170,7 @@ func (s *imageService) RemoveImage(_ context.Context, req *runtimeapi.RemoveImag
 	c.front.read("RemoveImage", req, 0)
 	if img, err := c.findImage(req.GetImage().GetImage()); err == nil {
 		delete(c.images, img.ID)
+		delete(c.tags, img.ID)
 	}
 	return &runtimeapi.RemoveImageResponse{}, nil
 }
@@ -166,5 +197,12 @@ func (s *imageService) ImageFsInfo(_ context.Context, req *runtimeapi.ImageFsInf
 	}}}, nil
 }
 
-// pullCost charges the modelled transfer of an image pull.
-func (c *Chain) pullCost(img *images.Image) { c.wait(cost.PullTime(img.Size)) }
+// pullCost charges the modelled transfer of an image pull; an image already
+// present under another tag costs only the manifest round trip.
+func (c *Chain) pullCost(img *images.Image) {
+	if c.images[img.ID] != nil {
+		c.wait(cost.PullTime(0))
+		return
+	}
+	c.wait(cost.PullTime(img.Size))
+}

@@ -495,3 +495,30 @@ func TestCNIFailure(t *testing.T) {
 		})
 	}
 }
+
+// TestImageTags: two tags of one image are one image with two RepoTags; the
+// second pull only resolves the manifest.
+func TestImageTags(t *testing.T) {
+	c, _ := newTestChain(t, Containerd)
+	ctx := context.Background()
+	pull := func(ref string) time.Duration {
+		if _, err := c.Images().PullImage(ctx, &runtimeapi.PullImageRequest{Image: &runtimeapi.ImageSpec{Image: ref}}); err != nil {
+			t.Fatal(err)
+		}
+		return c.TakeCost()
+	}
+	first, second := pull("nginx"), pull("nginx:1.23")
+	if !(first > 2*time.Second && second < time.Second) {
+		t.Errorf("pull costs = %v then %v, want a full pull then a manifest check", first, second)
+	}
+	st, err := c.Images().ImageStatus(ctx, &runtimeapi.ImageStatusRequest{Image: &runtimeapi.ImageSpec{Image: "nginx:1.23"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"docker.io/library/nginx:1.23", "docker.io/library/nginx:latest"}, st.Image.RepoTags); diff != "" {
+		t.Errorf("RepoTags (-want +got):\n%s", diff)
+	}
+	if pull("nginx:1.23-alpine") < 2*time.Second {
+		t.Error("the alpine variant is a different image and needs a full pull")
+	}
+}

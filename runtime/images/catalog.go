@@ -176,7 +176,7 @@ func (c *Catalog) Resolve(ref string) (*Image, error) {
 	if !ok {
 		return nil, &PullError{Ref: canon, Repo: repo, Tag: tag, Reason: TagNotFound}
 	}
-	return spec.image(tag, version), nil
+	return spec.image(tag, version, spec.variantOf(tag)), nil
 }
 
 // MustResolve is Resolve for references known to be in the catalog (tests,
@@ -250,6 +250,17 @@ func (r *repoSpec) resolveTag(tag string, date time.Time) (string, bool) {
 	return r.newest(tag+".", date)
 }
 
+// variantOf names the image variant a tag selects ("-alpine" for
+// "1.25-alpine" and "alpine"), "" for the main one.
+func (r *repoSpec) variantOf(tag string) string {
+	for _, v := range r.Variants {
+		if tag == strings.TrimPrefix(v, "-") || strings.HasSuffix(tag, v) {
+			return v
+		}
+	}
+	return ""
+}
+
 func published(rel release, date time.Time) bool {
 	d, err := time.Parse(time.DateOnly, rel.Date)
 	return err == nil && !d.After(date)
@@ -265,7 +276,7 @@ func (r *repoSpec) newest(prefix string, date time.Time) (string, bool) {
 	return "", false
 }
 
-func (r *repoSpec) image(tag, version string) *Image {
+func (r *repoSpec) image(tag, version, variant string) *Image {
 	sum := func(s string) string {
 		h := sha256.Sum256([]byte(s))
 		return "sha256:" + hex.EncodeToString(h[:])
@@ -276,8 +287,8 @@ func (r *repoSpec) image(tag, version string) *Image {
 		Ref:     r.Repo + ":" + tag,
 		Repo:    r.Repo,
 		Tag:     tag,
-		Digest:  sum("kubesim/digest/" + r.Repo + "@" + version + "/" + tag),
-		ID:      sum("kubesim/config/" + r.Repo + "@" + version),
+		Digest:  sum("kubesim/digest/" + r.Repo + "@" + version + variant),
+		ID:      sum("kubesim/config/" + r.Repo + "@" + version + variant),
 		Size:    r.Size,
 		Version: version,
 		Config:  cfg,
