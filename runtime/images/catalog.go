@@ -316,6 +316,38 @@ func (r *repoSpec) lookupBinary(name string) (program, bool) {
 	return program{}, false
 }
 
+// listDir lists a directory: the catalog's listing, else the names implied
+// by the known directories and files below it. ok is false when nothing is
+// known there.
+func (r *repoSpec) listDir(dir string) ([]string, bool) {
+	if e, ok := r.Dirs[dir]; ok {
+		return e, true
+	}
+	prefix := strings.TrimSuffix(dir, "/") + "/"
+	seen := map[string]bool{}
+	add := func(path string) {
+		if rest, ok := strings.CutPrefix(path, prefix); ok && rest != "" {
+			name, _, _ := strings.Cut(rest, "/")
+			seen[name] = true
+		}
+	}
+	for k := range r.Dirs {
+		add(k)
+	}
+	for k := range r.Files {
+		add(k)
+	}
+	if len(seen) == 0 {
+		return nil, dir == "/"
+	}
+	out := make([]string, 0, len(seen))
+	for k := range seen {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out, true
+}
+
 // compareVersions compares dotted numeric versions ("1.29.6" < "1.31.0").
 func compareVersions(a, b string) int {
 	as, bs := strings.Split(a, "."), strings.Split(b, ".")

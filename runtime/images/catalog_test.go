@@ -4,6 +4,7 @@ import (
 	"crypto/md5"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -424,5 +425,27 @@ func TestArith(t *testing.T) {
 	out, _, _ := p.Exec([]string{"sh", "-c", "a=7; echo $((a*2+1)) $((10/3)) $((10%3)) $((a-10))"})
 	if out != "15 3 1 -3\n" {
 		t.Errorf("arithmetic = %q, want %q", out, "15 3 1 -3\n")
+	}
+}
+
+// TestCd: an exec session (kubectl exec -it … sh, one line at a time) keeps
+// its directory.
+func TestCd(t *testing.T) {
+	p, err := Default().MustResolve("nginx").Start(ProcessSpec{Start: start})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, line := range []string{"pwd", "cd /usr/share/nginx/html", "pwd", "ls", "cd ..", "pwd", "cd nope", "cd /etc/nginx && ls | head"} {
+		out, errOut, code := p.Exec([]string{"sh", "-c", line})
+		got = append(got, fmt.Sprintf("%s|%s|%d", strings.TrimSpace(out), strings.TrimSpace(errOut), code))
+	}
+	want := []string{
+		"/||0", "||0", "/usr/share/nginx/html||0", "50x.html\nindex.html||0", "||0", "/usr/share/nginx||0",
+		"|sh: 1: cd: can't cd to nope|2",
+		"conf.d\nfastcgi_params\nmime.types\nmodules\nnginx.conf\nscgi_params\nuwsgi_params|sh: 1: head: not found|127",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
 	}
 }

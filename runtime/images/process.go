@@ -73,6 +73,7 @@ type Process struct {
 
 	hostname string
 	stdin    bool
+	cwd      string // exec sessions' working directory after cd; "" = the image's
 	ip       string
 	start    time.Time
 	img      *Image
@@ -161,6 +162,37 @@ func (img *Image) Start(spec ProcessSpec) (*Process, error) {
 	}
 	p.run(prog, argv, 0)
 	return p, nil
+}
+
+// workdir is the directory commands run in.
+func (p *Process) workdir() string {
+	switch {
+	case p.cwd != "":
+		return p.cwd
+	case p.img.Config.WorkingDir != "":
+		return p.img.Config.WorkingDir
+	}
+	return "/"
+}
+
+// abs resolves a path against the working directory ("..", "." included).
+func (p *Process) abs(path string) string {
+	if !strings.HasPrefix(path, "/") {
+		path = p.workdir() + "/" + path
+	}
+	var parts []string
+	for _, seg := range strings.Split(path, "/") {
+		switch seg {
+		case "", ".":
+		case "..":
+			if len(parts) > 0 {
+				parts = parts[:len(parts)-1]
+			}
+		default:
+			parts = append(parts, seg)
+		}
+	}
+	return "/" + strings.Join(parts, "/")
 }
 
 func stopSignal(img *Image) string {

@@ -12,7 +12,7 @@ import (
 // or Debian coreutils). Behaviour: (*shell).command.
 var shellBuiltins = map[string]struct{}{
 	"sh": {}, "bash": {}, "ash": {}, "echo": {}, "sleep": {}, "true": {}, "false": {}, "exit": {},
-	"cat": {}, "ls": {}, "hostname": {}, "env": {}, "printenv": {}, "pwd": {}, "date": {},
+	"cat": {}, "ls": {}, "hostname": {}, "env": {}, "printenv": {}, "pwd": {}, "cd": {}, "date": {},
 	"whoami": {}, "tail": {}, "wget": {}, "cp": {}, "mkdir": {}, "touch": {}, "rm": {}, ":": {},
 }
 
@@ -468,7 +468,7 @@ func (s *shell) command(argv []string) {
 		s.exited = true
 	case "cat":
 		for _, f := range args {
-			content, ok := s.p.img.spec.Files[f]
+			content, ok := s.p.img.spec.Files[s.p.abs(f)]
 			if !ok {
 				if s.p.img.spec.Shell == "busybox" {
 					s.print(Stderr, "cat: can't open '"+f+"': No such file or directory")
@@ -483,27 +483,40 @@ func (s *shell) command(argv []string) {
 			}
 		}
 	case "ls":
-		dir := s.p.img.Config.WorkingDir
-		if dir == "" {
-			dir = "/"
-		}
+		dir := s.p.workdir()
 		for _, a := range args {
 			if !strings.HasPrefix(a, "-") {
-				dir = a
+				dir = s.p.abs(a)
 			}
 		}
-		entries, ok := s.p.img.spec.Dirs[strings.TrimSuffix(dir, "/")]
-		if !ok && dir == "/" {
-			entries, ok = s.p.img.spec.Dirs["/"]
-		}
+		entries, ok := s.p.img.spec.listDir(dir)
 		if !ok {
-			s.print(Stderr, "ls: cannot access '"+dir+"': No such file or directory")
-			s.status = 2
+			if s.p.img.spec.Shell == "busybox" {
+				s.print(Stderr, "ls: "+dir+": No such file or directory")
+			} else {
+				s.print(Stderr, "ls: cannot access '"+dir+"': No such file or directory")
+			}
+			s.status = map[bool]int{true: 1, false: 2}[s.p.img.spec.Shell == "busybox"]
 			return
 		}
 		for _, e := range entries {
 			s.print(Stdout, e)
 		}
+	case "cd":
+		dir := "/root"
+		if len(args) > 0 {
+			dir = s.p.abs(args[0])
+		}
+		if _, ok := s.p.img.spec.listDir(dir); !ok && dir != "/root" {
+			if s.p.img.spec.Shell == "busybox" {
+				s.print(Stderr, "sh: cd: can't cd to "+args[0]+": No such file or directory")
+			} else {
+				s.print(Stderr, "sh: 1: cd: can't cd to "+args[0])
+			}
+			s.status = 2
+			return
+		}
+		s.p.cwd = dir
 	case "hostname":
 		s.print(Stdout, s.p.hostname)
 	case "env", "printenv":
@@ -525,11 +538,7 @@ func (s *shell) command(argv []string) {
 			s.print(Stdout, k+"="+s.p.Env[k])
 		}
 	case "pwd":
-		dir := s.p.img.Config.WorkingDir
-		if dir == "" {
-			dir = "/"
-		}
-		s.print(Stdout, dir)
+		s.print(Stdout, s.p.workdir())
 	case "whoami":
 		s.print(Stdout, "root")
 	case "date":
