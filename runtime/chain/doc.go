@@ -23,5 +23,8 @@
 // It must not: read the wall clock (time comes from Config.Now), allocate pod
 // IPs (Config.AllocateIP does), know about the API server, or start
 // goroutines. All methods are safe for concurrent use (one mutex), so a gRPC
-// server (runtime/cri) may call it while the simulation runs.
+// server (runtime/cri) may call it while the simulation runs. The callbacks
+// of Config (Now, AllocateIP, ReleaseIP, Network and the images.Network it
+// returns) run with that mutex held and must not call back into the same
+// Chain.
 package chain

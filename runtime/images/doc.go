@@ -12,6 +12,12 @@
 //     data-driven command set for exec (echo, cat of known files, ls, env,
 //     hostname, sh -c "a; b", sleep, exit N, date).
 //
+// Concurrency: a Catalog and its Images are immutable and safe to share. A
+// Process is not safe for concurrent use: its HTTP handlers append
+// access-log lines, exec sessions keep a working directory, and LogsUntil
+// extends a loop's cache. Use it from the simulation loop, or under the
+// runtime's lock (runtime/chain's ContainerLogs and HTTP helpers).
+//
 // It must not: read the wall clock, use global randomness, know about pods,
 // nodes, networks or runtimes. Time enters through ProcessSpec.Start and
 // Process.Clock. Facts and their sources: shared/reference/images.md; every
