@@ -375,3 +375,47 @@ func TestCatalogDate(t *testing.T) {
 		}
 	}
 }
+
+// TestRuntimeSpecifics: what the layers below a CRI server receive that is
+// particular to it: containerd's CRI annotations and one shim per pod,
+// CRI-O's conmon command line.
+func TestRuntimeSpecifics(t *testing.T) {
+	t.Run("containerd", func(t *testing.T) {
+		c, _ := newTestChain(t, Containerd)
+		_, traces, sbID, ctID := lifecycle(t, c)
+		cc := findRecord(t, traces["CreateContainer"], "containerd", "Containers.Create", 0).Request.(*ContainerdRequest)
+		got := map[string]string{"ns": cc.Namespace, "snapshotter": cc.Container.Snapshotter}
+		for _, k := range []string{"io.kubernetes.cri.container-type", "io.kubernetes.cri.sandbox-id", "io.kubernetes.cri.container-name", "io.kubernetes.cri.image-name"} {
+			got[k] = cc.Container.Spec.Annotations[k]
+		}
+		want := map[string]string{"ns": "k8s.io", "snapshotter": "overlayfs",
+			"io.kubernetes.cri.container-type": "container", "io.kubernetes.cri.sandbox-id": sbID,
+			"io.kubernetes.cri.container-name": "app", "io.kubernetes.cri.image-name": "docker.io/library/httpd:2.4"}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("(-want +got):\n%s", diff)
+		}
+		// The container's task goes to the sandbox's shim: no new shim at start.
+		for _, r := range traces["StartContainer"] {
+			if r.Hop == "containerd-shim-runc-v2" && r.Op == "start" {
+				t.Errorf("a shim was started for container %s", ctID)
+			}
+		}
+	})
+	t.Run("cri-o", func(t *testing.T) {
+		c, _ := newTestChain(t, CRIO)
+		_, traces, _, ctID := lifecycle(t, c)
+		args := findRecord(t, traces["CreateContainer"], "conmon", "create", 0).Request.(*ConmonCall).Args
+		flags := map[string]string{}
+		for i := 1; i+1 < len(args); i++ {
+			if strings.HasPrefix(args[i], "-") && !strings.HasPrefix(args[i+1], "-") {
+				flags[args[i]] = args[i+1]
+			}
+		}
+		got := map[string]string{"-c": flags["-c"], "-n": flags["-n"], "-r": flags["-r"], "-l": flags["-l"], "-b": flags["-b"]}
+		want := map[string]string{"-c": ctID, "-n": "k8s_app_myapache_default_uid-myapache_0", "-r": "/usr/bin/runc",
+			"-l": "/var/log/pods/default_myapache_uid-myapache/app/0.log", "-b": "/run/containers/storage/overlay-containers/" + ctID + "/userdata"}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("conmon flags (-want +got):\n%s", diff)
+		}
+	})
+}
