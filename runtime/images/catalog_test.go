@@ -449,3 +449,43 @@ func TestCd(t *testing.T) {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
+
+func (f fakeNet) Nameserver() (string, string) {
+	return "10.96.0.10", "kube-dns.kube-system.svc.cluster.local"
+}
+
+func (f fakeNet) Lookup(name string) (string, []string, error) {
+	switch name {
+	case "kubernetes.default", "kubernetes.default.svc.cluster.local":
+		return "kubernetes.default.svc.cluster.local", []string{"10.96.0.1"}, nil
+	}
+	return "", nil, ErrNoHost
+}
+
+func TestNslookup(t *testing.T) {
+	tests := []struct {
+		ref, name string
+		stdout    string
+		stderr    string
+		code      int
+	}{
+		{"busybox:1.28", "kubernetes.default",
+			"Server:    10.96.0.10\nAddress 1: 10.96.0.10 kube-dns.kube-system.svc.cluster.local\n\nName:      kubernetes.default\nAddress 1: 10.96.0.1 kubernetes.default.svc.cluster.local\n", "", 0},
+		{"busybox:1.28", "nope",
+			"Server:    10.96.0.10\nAddress 1: 10.96.0.10 kube-dns.kube-system.svc.cluster.local\n\n", "nslookup: can't resolve 'nope'\n", 1},
+		{"busybox:1.36", "kubernetes.default",
+			"Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\nName:\tkubernetes.default.svc.cluster.local\nAddress: 10.96.0.1\n\n", "", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.ref+"/"+tt.name, func(t *testing.T) {
+			p, err := Default().MustResolve(tt.ref).Start(ProcessSpec{Start: start, Net: fakeNet{}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, errOut, code := p.Exec([]string{"nslookup", tt.name})
+			if diff := cmp.Diff([]any{tt.stdout, tt.stderr, tt.code}, []any{out, errOut, code}); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -28,7 +28,7 @@ var (
 
 // busyboxOnly are applets only busybox-based images have (Debian images ship
 // neither wget nor curl; images.md §3.7).
-var busyboxOnly = map[string]bool{"wget": true}
+var busyboxOnly = map[string]bool{"wget": true, "nslookup": true}
 
 // statusText is the reason phrase for the codes the catalog's servers send.
 var statusText = map[int]string{200: "OK", 301: "Moved Permanently", 403: "Forbidden", 404: "Not Found", 500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable"}
@@ -155,4 +155,75 @@ func splitURL(u string) (host string, port int32, path string) {
 		}
 	}
 	return host, port, path
+}
+
+// Resolver is the DNS view nslookup needs. A Network may implement it.
+type Resolver interface {
+	// Nameserver is the pod's resolver (kube-dns's ClusterIP) and its
+	// reverse name (kube-dns.kube-system.svc.cluster.local).
+	Nameserver() (ip, name string)
+	// Lookup resolves name with the pod's search path and returns the fully
+	// qualified name and addresses, or ErrNoHost.
+	Lookup(name string) (fqdn string, ips []string, err error)
+}
+
+// nslookup is busybox nslookup. Up to 1.28 it printed "Address 1: ip name"
+// lines (kubernetes.io, "Debugging DNS Resolution"); later versions print the
+// dig-like layout [guess: from memory of busybox 1.3x output].
+func (s *shell) nslookup(args []string) {
+	var name string
+	for _, a := range args {
+		if !strings.HasPrefix(a, "-") {
+			name = a
+			break
+		}
+	}
+	if name == "" {
+		s.print(Stderr, "BusyBox v"+s.p.img.Version+" multi-call binary.")
+		s.status = 1
+		return
+	}
+	res, _ := s.p.Net.(Resolver)
+	old := compareVersions(s.p.img.Version, "1.29") < 0
+	if res == nil {
+		if old {
+			s.print(Stderr, "nslookup: can't resolve '"+name+"'")
+		} else {
+			s.print(Stdout, ";; connection timed out; no servers could be reached")
+			s.print(Stdout, "")
+		}
+		s.status = 1
+		return
+	}
+	nsIP, nsName := res.Nameserver()
+	fqdn, ips, err := res.Lookup(name)
+	if old {
+		s.print(Stdout, "Server:    "+nsIP)
+		s.print(Stdout, "Address 1: "+nsIP+" "+nsName)
+		s.print(Stdout, "")
+		if err != nil {
+			s.print(Stderr, "nslookup: can't resolve '"+name+"'")
+			s.status = 1
+			return
+		}
+		s.print(Stdout, "Name:      "+name)
+		for i, ip := range ips {
+			s.print(Stdout, fmt.Sprintf("Address %d: %s %s", i+1, ip, fqdn))
+		}
+		return
+	}
+	s.print(Stdout, "Server:\t\t"+nsIP)
+	s.print(Stdout, "Address:\t"+nsIP+":53")
+	s.print(Stdout, "")
+	if err != nil {
+		s.print(Stdout, "** server can't find "+name+": NXDOMAIN")
+		s.print(Stdout, "")
+		s.status = 1
+		return
+	}
+	for _, ip := range ips {
+		s.print(Stdout, "Name:\t"+fqdn)
+		s.print(Stdout, "Address: "+ip)
+	}
+	s.print(Stdout, "")
 }

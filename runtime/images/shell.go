@@ -13,7 +13,7 @@ import (
 var shellBuiltins = map[string]struct{}{
 	"sh": {}, "bash": {}, "ash": {}, "echo": {}, "sleep": {}, "true": {}, "false": {}, "exit": {},
 	"cat": {}, "ls": {}, "hostname": {}, "env": {}, "printenv": {}, "pwd": {}, "cd": {}, "date": {},
-	"whoami": {}, "tail": {}, "wget": {}, "cp": {}, "mkdir": {}, "touch": {}, "rm": {}, ":": {},
+	"whoami": {}, "tail": {}, "wget": {}, "nslookup": {}, "cp": {}, "mkdir": {}, "touch": {}, "rm": {}, ":": {},
 }
 
 // shell runs argv or a sh -c script, either as the container's main process
@@ -545,6 +545,8 @@ func (s *shell) command(argv []string) {
 		s.print(Stdout, s.now().UTC().Format("Mon Jan _2 15:04:05 UTC 2006"))
 	case "wget":
 		s.wget(args)
+	case "nslookup":
+		s.nslookup(args)
 	case "tail":
 		if contains(args, "-f") && !s.exec {
 			s.forever = true
