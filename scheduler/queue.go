@@ -207,7 +207,7 @@ func podChanged(a, b *v1.Pod) bool {
 }
 
 func equalSpecLabels(a, b *v1.Pod) bool {
-	if len(a.Labels) != len(b.Labels) || len(a.Annotations) != len(b.Annotations) {
+	if len(a.Labels) != len(b.Labels) {
 		return false
 	}
 	for k, v := range a.Labels {
@@ -215,12 +215,33 @@ func equalSpecLabels(a, b *v1.Pod) bool {
 			return false
 		}
 	}
-	for k, v := range a.Annotations {
-		if b.Annotations[k] != v {
+	if !equalAnnotations(a.Annotations, b.Annotations) || !equalAnnotations(b.Annotations, a.Annotations) {
+		return false
+	}
+	return apiequality.Semantic.DeepEqual(a.Spec, b.Spec)
+}
+
+// equalAnnotations reports whether every annotation of a is in b, ignoring
+// the scheduler's own explanation annotations (writing them must not count
+// as a pod change that requeues the pod).
+func equalAnnotations(a, b map[string]string) bool {
+	for k, v := range a {
+		if ownAnnotation(k) {
+			continue
+		}
+		if w, ok := b[k]; !ok || w != v {
 			return false
 		}
 	}
-	return apiequality.Semantic.DeepEqual(a.Spec, b.Spec)
+	return true
+}
+
+func ownAnnotation(k string) bool {
+	switch k {
+	case AnnotationResult, AnnotationFilter, AnnotationScore, AnnotationFinalScore, AnnotationSelected, AnnotationPreFilter, AnnotationPostFilter:
+		return true
+	}
+	return false
 }
 
 func (q *queue) remove(key string) {

@@ -205,3 +205,28 @@ func TestBoundPodConfirmed(t *testing.T) {
 		t.Errorf("after completion: pods=%d cpu=%d", len(ni.Pods), ni.Requested.MilliCPU)
 	}
 }
+
+// TestOwnAnnotationIsNoChange: writing the explanation annotation on an
+// unschedulable pod does not requeue it; a label change does.
+func TestOwnAnnotationIsNoChange(t *testing.T) {
+	s := newTestScheduler(t, nil)
+	s.AddNode(testutil.MakeNode().Name("n").Capacity("cpu", "1").Obj())
+	p := testutil.MakePod().Name("p").Req("cpu", "2").Obj()
+	p.ResourceVersion = "1"
+	s.AddPod(p)
+	popNames(s, t0)
+	annotated := p.DeepCopy()
+	annotated.ResourceVersion = "2"
+	annotated.Annotations = map[string]string{AnnotationResult: "{}"}
+	s.UpdatePod(p, annotated)
+	if got := popNames(s, t0.Add(time.Minute)); len(got) != 0 {
+		t.Errorf("requeued by own annotation: %v", got)
+	}
+	labelled := annotated.DeepCopy()
+	labelled.ResourceVersion = "3"
+	labelled.Labels = map[string]string{"a": "b"}
+	s.UpdatePod(annotated, labelled)
+	if got := popNames(s, t0.Add(time.Minute)); len(got) != 1 {
+		t.Errorf("label change did not requeue: %v", got)
+	}
+}
