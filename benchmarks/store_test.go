@@ -247,6 +247,14 @@ func BenchmarkStoreVsEtcd(b *testing.B) {
 			parallel(b, func(i int64) error { return be.put(fmt.Sprintf("%s%08d", prefix, i)) })
 			reportBatch(b, be)
 		}},
+		{fmt.Sprintf("put-writers=%d-random-keys", storeWriters), func(b *testing.B, be backend, prefix string) {
+			// Keys spread over the key space, as pods with generated names
+			// across namespaces are: each put dirties its own bbolt page.
+			parallel(b, func(i int64) error {
+				return be.put(fmt.Sprintf("%s%08x-%d", prefix, uint32(i)*2654435761, i))
+			})
+			reportBatch(b, be)
+		}},
 		{fmt.Sprintf("create-txn-writers=%d", storeWriters), func(b *testing.B, be backend, prefix string) {
 			parallel(b, func(i int64) error { return be.createTxn(fmt.Sprintf("%s%08d", prefix, i)) })
 			reportBatch(b, be)
