@@ -50,6 +50,9 @@ type resourceAllocationScorer struct {
 	// kinds[i] classifies resources[i], computed once.
 	kinds []resKind
 	kind  scorerKind
+	// cpuMem marks the default resource list (cpu, memory) with a
+	// least/most/balanced strategy, scored without the generic loop.
+	cpuMem bool
 	// shape is the RequestedToCapacityRatio function of utilization (0..100).
 	shape func(int64) int64
 }
@@ -59,7 +62,51 @@ func newScorer(name string, resources []ResourceSpec, kind scorerKind) resourceA
 	for i, res := range resources {
 		r.kinds[i] = kindOf(res.Name)
 	}
+	r.cpuMem = len(resources) == 2 && r.kinds[0] == resCPU && r.kinds[1] == resMemory && kind != kindRatio
 	return r
+}
+
+// scoreCPUMemory is score for resources [cpu, memory]; same arithmetic.
+func (r *resourceAllocationScorer) scoreCPUMemory(ni *framework.NodeInfo, nodeReq *framework.Resource, podReq []int64) int64 {
+	ac, am := ni.Allocatable.MilliCPU, ni.Allocatable.Memory
+	rc, rm := nodeReq.MilliCPU+podReq[0], nodeReq.Memory+podReq[1]
+	wc, wm := r.resources[0].Weight, r.resources[1].Weight
+	switch r.kind {
+	case kindBalanced:
+		var f [2]float64
+		n := 0
+		var total float64
+		if ac != 0 {
+			f[n] = min(float64(rc)/float64(ac), 1)
+			total += f[n]
+			n++
+		}
+		if am != 0 {
+			f[n] = min(float64(rm)/float64(am), 1)
+			total += f[n]
+			n++
+		}
+		return balancedScore(f[:n], total)
+	case kindLeast, kindMost:
+		score := leastRequestedScore
+		if r.kind == kindMost {
+			score = mostRequestedScore
+		}
+		var sum, weights int64
+		if ac != 0 {
+			sum += score(rc, ac) * wc
+			weights += wc
+		}
+		if am != 0 {
+			sum += score(rm, am) * wm
+			weights += wm
+		}
+		if weights == 0 {
+			return 0
+		}
+		return sum / weights
+	}
+	return 0
 }
 
 // podRequests returns the pod's request for each scored resource; with
@@ -94,6 +141,9 @@ func (r *resourceAllocationScorer) score(ni *framework.NodeInfo, podReq []int64,
 	nodeReq := &ni.NonZeroRequested
 	if useRequested {
 		nodeReq = &ni.Requested
+	}
+	if r.cpuMem && r.kind != kindRatio {
+		return r.scoreCPUMemory(ni, nodeReq, podReq)
 	}
 	var nodeScore, weightSum int64
 	var fractions [8]float64
