@@ -11,6 +11,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"google.golang.org/grpc/status"
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
+
+	"kubesim/runtime/images"
 )
 
 func containerStatus(t *testing.T, c *Chain, id string) *runtimeapi.ContainerStatus {
@@ -520,5 +522,35 @@ func TestImageTags(t *testing.T) {
 	}
 	if pull("nginx:1.23-alpine") < 2*time.Second {
 		t.Error("the alpine variant is a different image and needs a full pull")
+	}
+}
+
+// echoNet answers every request with the client's address.
+type echoNet struct{ from string }
+
+func (e echoNet) Resolve(host string) (string, error) { return "10.96.0.20", nil }
+func (e echoNet) HTTP(ip string, port int32, method, path string, h map[string]string) (int, map[string]string, []byte, error) {
+	return 200, nil, []byte("hello " + e.from + " from " + h[images.RemoteAddrHeader] + "\n"), nil
+}
+
+// TestNetworkHook: Config.Network gives a container's main process the
+// network, seen from its pod IP.
+func TestNetworkHook(t *testing.T) {
+	c, err := New(Config{Kind: Containerd, KubernetesVersion: "v1.27.1",
+		AllocateIP: func(string, string, string) (string, error) { return "10.244.1.9", nil },
+		Network:    func(podIP string) images.Network { return echoNet{from: podIP} }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, id := podRun(t, c, "tmp", "busybox", nil, []string{"wget", "-qO-", "http://web"})
+	_, lines, err := c.ContainerLogs(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lines) != 1 || lines[0].Text != "hello 10.244.1.9 from 10.244.1.9" {
+		t.Errorf("logs = %+v", lines)
+	}
+	if st := containerStatus(t, c, id); st.State != runtimeapi.ContainerState_CONTAINER_EXITED || st.ExitCode != 0 {
+		t.Errorf("state = %v (%d), want EXITED (0)", st.State, st.ExitCode)
 	}
 }
