@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"sort"
 	"sync"
@@ -407,24 +406,22 @@ func (c *Chain) newPID() int {
 	return c.pidSeq
 }
 
-// Backoff is the kubelet's CrashLoopBackOff delay before restart number
-// restarts (1 for the first restart): 10 s doubling to a 5 min cap, no jitter
-// (pkg/kubelet/kubelet.go backOffPeriod, MaxContainerBackOff;
-// client-go flowcontrol.Backoff; events-and-messages.md §2.4). 0 for
-// restarts ≤ 0.
-func Backoff(restarts int) time.Duration {
+// Backoff is the kubelet's CrashLoopBackOff delay, n-th back-off counted
+// from 0: 10 s, 20 s, 40 s, … capped at 5 min, no jitter (pkg/kubelet
+// backOffPeriod = 10 s, MaxContainerBackOff = 300 s; client-go
+// flowcontrol.Backoff; events-and-messages.md §2.4). The kubelet restarts a
+// container the first time it exits at once and starts backing off from the
+// second exit, so the delays between restarts read 0, 10 s, 20 s, 40 s, …:
+// after the k-th exit (k ≥ 2) the delay is Backoff(k-2). Negative n gives 0.
+func Backoff(n int) time.Duration {
 	const base, max = 10 * time.Second, 300 * time.Second
-	if restarts <= 0 {
+	if n < 0 {
 		return 0
 	}
-	if restarts > 6 {
+	if n >= 5 {
 		return max
 	}
-	d := base * time.Duration(math.Pow(2, float64(restarts-1)))
-	if d > max {
-		return max
-	}
-	return d
+	return min(base<<n, max)
 }
 
 // BackoffResetAfter: a container that ran this long without restarting gets

@@ -325,11 +325,11 @@ func TestRuntimeVersion(t *testing.T) {
 func TestBackoff(t *testing.T) {
 	want := []time.Duration{0, 10 * time.Second, 20 * time.Second, 40 * time.Second, 80 * time.Second, 160 * time.Second, 300 * time.Second, 300 * time.Second, 300 * time.Second}
 	var got []time.Duration
-	for i := range want {
-		got = append(got, Backoff(i))
+	for n := -1; n < len(want)-1; n++ {
+		got = append(got, Backoff(n))
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("Backoff(0..8) (-want +got):\n%s", diff)
+		t.Errorf("Backoff(-1..7) (-want +got):\n%s", diff)
 	}
 }
 
