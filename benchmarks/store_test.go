@@ -447,3 +447,41 @@ func BenchmarkStoreWatchFanout(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkStoreReopen measures Open of a file holding n 1 KiB objects (what
+// a restarted cluster pays before its first request), without Decode.
+//
+//	go test ./benchmarks -run '^$' -bench StoreReopen -benchtime 3x
+func BenchmarkStoreReopen(b *testing.B) {
+	for _, n := range []int{10000, 150000} {
+		b.Run(fmt.Sprintf("objects=%d", n), func(b *testing.B) {
+			path := filepath.Join(b.TempDir(), "reopen.db")
+			s, err := store.Open(store.Options{Path: path, NoSync: true})
+			if err != nil {
+				b.Fatal(err)
+			}
+			for i := range n {
+				key := fmt.Sprintf("/registry/pods/ns-%03d/pod-%07d", i%100, i)
+				if _, err := s.Create(key, storeValue, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if err := s.Close(); err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				s, err := store.Open(store.Options{Path: path})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if got := s.Count(""); got != n {
+					b.Fatalf("Count = %d, want %d", got, n)
+				}
+				if err := s.Close(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/float64(n)*1000, "ns/object")
+		})
+	}
+}

@@ -26,7 +26,7 @@ const headerLen = 16
 
 // Sync makes durable every mutation made before the call. Many goroutines may
 // call it at once: one of them (the leader) writes everything pending in one
-// bbolt transaction and one fsync, while those arriving during that commit
+// bbolt transaction (and its fsyncs), while those arriving during that commit
 // wait and are written together by the next leader. A failed commit is
 // sticky: the file is then behind the index, and every later Sync returns
 // the error.
