@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -340,5 +341,29 @@ func TestOpenDamagedFile(t *testing.T) {
 	}
 	if s.Rev() != 5 {
 		t.Errorf("Rev() = %d, want 5", s.Rev())
+	}
+}
+
+func TestLargeBatch(t *testing.T) {
+	// Larger than the kept encoding buffer, then small again.
+	s := openStore(t, Options{NoSync: true})
+	big := make([]byte, 1024)
+	const n = (maxKeptArena / 1024) + 500
+	for i := range n {
+		big[0] = byte(i)
+		if _, err := s.Create(fmt.Sprintf("/registry/pods/big/%05d", i), bytes.Clone(big), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	mustApply(t, s, []op{{kind: "update", key: "/registry/pods/big/00007", value: "small"}})
+	s = reopen(t, s)
+	if got := s.Count("/registry/pods/big/"); got != n {
+		t.Errorf("Count after reopen = %d, want %d", got, n)
+	}
+	if kv, err := s.Get("/registry/pods/big/00007"); err != nil || string(kv.Value) != "small" {
+		t.Errorf("Get = %q, %v; want \"small\"", kv.Value, err)
 	}
 }

@@ -24,6 +24,9 @@ var (
 
 const headerLen = 16
 
+// maxKeptArena bounds the encoding buffer the store keeps between commits.
+const maxKeptArena = 4 << 20
+
 // Sync makes durable every mutation made before the call. Many goroutines may
 // call it at once: one of them (the leader) writes everything pending in one
 // bbolt transaction (and its fsyncs), while those arriving during that commit
@@ -147,10 +150,16 @@ func (s *Store) write(batch []pendingOp, rev int64) error {
 			size += headerLen + len(op.kv.Value)
 		}
 	}
-	if cap(s.arena) < size {
+	var arena []byte
+	switch {
+	case cap(s.arena) >= size:
+		arena = s.arena[:size]
+	case size <= maxKeptArena:
 		s.arena = make([]byte, size)
+		arena = s.arena
+	default:
+		arena = make([]byte, size) // a huge batch: do not keep its buffer
 	}
-	arena := s.arena[:size]
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		kvb := tx.Bucket(bucketKV)
 		// Values are typically 1-4 KiB: at 0.9, three 1 KiB entries share a
