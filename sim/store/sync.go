@@ -214,25 +214,35 @@ func decodeValue(key, raw []byte) (*KV, error) {
 	}, nil
 }
 
-// load creates the buckets of a new file, or reads an existing one into the
-// index. Called by Open only.
+// load creates the buckets of a new file (the only write at Open), then
+// reads the file into the index. Called by Open only.
 func (s *Store) load() error {
-	return s.db.Update(func(tx *bolt.Tx) error {
-		kvb, err := tx.CreateBucketIfNotExists(bucketKV)
-		if err != nil {
+	var fresh bool
+	if err := s.db.View(func(tx *bolt.Tx) error {
+		fresh = tx.Bucket(bucketKV) == nil || tx.Bucket(bucketMeta) == nil
+		return nil
+	}); err != nil {
+		return err
+	}
+	if fresh {
+		if err := s.db.Update(func(tx *bolt.Tx) error {
+			if _, err := tx.CreateBucketIfNotExists(bucketKV); err != nil {
+				return err
+			}
+			_, err := tx.CreateBucketIfNotExists(bucketMeta)
+			return err
+		}); err != nil {
 			return err
 		}
-		meta, err := tx.CreateBucketIfNotExists(bucketMeta)
-		if err != nil {
-			return err
-		}
-		if rb := meta.Get(metaRev); rb != nil {
+	}
+	return s.db.View(func(tx *bolt.Tx) error {
+		if rb := tx.Bucket(bucketMeta).Get(metaRev); rb != nil {
 			if len(rb) != 8 {
 				return fmt.Errorf("meta revision is %d bytes, want 8", len(rb))
 			}
 			s.rev = int64(binary.BigEndian.Uint64(rb))
 		}
-		return kvb.ForEach(func(k, v []byte) error {
+		return tx.Bucket(bucketKV).ForEach(func(k, v []byte) error {
 			kv, err := decodeValue(k, v)
 			if err != nil {
 				return err
