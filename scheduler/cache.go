@@ -264,7 +264,13 @@ func (c *cache) updateSnapshot(s *snapshot) {
 			s.list[i] = cl
 		}
 	}
-	clear(c.dirty)
+	if len(c.dirty) > 64 {
+		// A map keeps its capacity: ranging over or clearing one that once
+		// held every node costs O(nodes) per cycle. Start small again.
+		c.dirty = map[string]struct{}{}
+	} else {
+		clear(c.dirty)
+	}
 	if c.treeChanged {
 		names := c.tree.list()
 		s.list = s.list[:0]
