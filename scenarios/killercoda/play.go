@@ -27,6 +27,12 @@ type PlayConfig struct {
 	// Settle, when positive, is passed to Env.Advance before each `check`
 	// (for a cluster whose clock does not follow the wall clock).
 	Settle time.Duration
+	// ClockRate: while a script or block runs (background scripts too), the
+	// virtual clock moves ClockRate times as fast as the wall clock, so that
+	// scripts that poll see the cluster progress (default DefaultClockRate;
+	// negative: never). Env calls stay serialised: the pump never advances
+	// while a typed command runs.
+	ClockRate float64
 	// Interrupt is the learner's Ctrl+C (the CLI forwards os.Interrupt
 	// here). A value received while a typed command, an {{exec}} block, a
 	// verify or a foreground script runs stops it: its context is canceled
@@ -58,7 +64,7 @@ Anything else runs in the practice shell (kubectl, k, curl, …).
 // Play returns nil when the scenario is finished or left; an error only when
 // the environment fails or ctx ends.
 func Play(ctx context.Context, sc *Scenario, env scenarios.Env, in io.Reader, out io.Writer, cfg PlayConfig) error {
-	s, err := newSession(ctx, sc, env, cfg.WorkDir, cfg.ScriptTimeout, cfg.BackgroundTimeout)
+	s, err := newSession(ctx, sc, env, cfg.WorkDir, cfg.ScriptTimeout, cfg.BackgroundTimeout, cfg.ClockRate)
 	if err != nil {
 		return err
 	}
@@ -222,7 +228,9 @@ func (p *player) command(line string) (done bool, err error) {
 		return p.advance()
 	default:
 		var err error
-		interrupted := p.interruptible(func(ctx context.Context) { _, err = p.s.env.Run(ctx, line, p.out, p.out) })
+		interrupted := p.interruptible(func(ctx context.Context) {
+			p.s.clock.locked(func() { _, err = p.s.env.Run(ctx, line, p.out, p.out) })
+		})
 		if interrupted {
 			p.printf("^C\n")
 			break
@@ -279,7 +287,7 @@ func (p *player) check(st Step) (bool, error) {
 		return p.advance()
 	}
 	if p.cfg.Settle > 0 {
-		if err := p.s.env.Advance(p.cfg.Settle); err != nil {
+		if err := p.s.clock.advance(p.cfg.Settle); err != nil {
 			return true, err
 		}
 	}

@@ -219,8 +219,8 @@ func TestTestRunner(t *testing.T) {
 			advances++
 		}
 	}
-	if advances != 10 {
-		t.Errorf("Advance(1m30s) called %d times, want 10 (setup + 9 steps); calls: %v", advances, env.calls)
+	if advances != 11 {
+		t.Errorf("Advance(1m30s) called %d times, want 11 (start, after the intro, 9 steps); calls: %v", advances, env.calls)
 	}
 }
 
@@ -297,7 +297,7 @@ func TestPlayGolden(t *testing.T) {
 	}, "\n") + "\n")
 	var out strings.Builder
 	env := &fakeEnv{}
-	if err := Play(context.Background(), sc, env, in, &out, PlayConfig{WorkDir: t.TempDir()}); err != nil {
+	if err := Play(context.Background(), sc, env, in, &out, PlayConfig{WorkDir: t.TempDir(), ClockRate: -1}); err != nil {
 		t.Fatal(err)
 	}
 	golden := "testdata/play.golden"
@@ -509,5 +509,54 @@ func TestTestRunnerWatchBlock(t *testing.T) {
 	}
 	if want := "PASS step 1/1 Watch\n1 passed, 0 failed\n"; out.String() != want || !res.OK() {
 		t.Errorf("Test = %q, want %q", out.String(), want)
+	}
+}
+
+// clockEnv writes its virtual clock (whole seconds) to a file that scripts
+// can read.
+type clockEnv struct {
+	fakeEnv
+	file  string
+	total time.Duration
+}
+
+func (c *clockEnv) Advance(d time.Duration) error {
+	c.total += d
+	return os.WriteFile(c.file, []byte(fmt.Sprint(int(c.total.Seconds()))), 0o644)
+}
+
+func (c *clockEnv) ScriptEnv() []string { return append(os.Environ(), "CLOCK="+c.file) }
+
+// TestClockPump: a block that polls until the cluster's clock reaches 3 s
+// finishes when the clock moves while it runs, and times out when it does
+// not.
+func TestClockPump(t *testing.T) {
+	fsys := scenarioFS(`{"title":"c","details":{"steps":[{"title":"Wait","text":"s.md","verify":"v.sh"}]},"backend":{"imageid":"kubernetes-kubeadm-1node"}}`,
+		map[string]string{
+			"s.md": "```\nuntil [ \"$(cat \"$CLOCK\" 2>/dev/null || echo 0)\" -ge 3 ]; do sleep 0.05; done\ntouch waited\n```{{exec}}\n",
+			"v.sh": "test -f waited",
+		})
+	sc, err := Load(fsys, "c", "c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		rate float64
+		want string
+	}{
+		{"pumped", 20, "PASS step 1/1 Wait\n1 passed, 0 failed\n"},
+		{"still", -1, "FAIL step 1/1 Wait: exec 1 did not finish within 1s; its process group was killed\n0 passed, 1 failed\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env := &clockEnv{file: filepath.Join(t.TempDir(), "clock")}
+			var out strings.Builder
+			if _, err := Test(context.Background(), sc, env, &out, TestConfig{Settle: -1, ClockRate: tc.rate, ScriptTimeout: time.Second}); err != nil {
+				t.Fatal(err)
+			}
+			if out.String() != tc.want {
+				t.Errorf("Test = %q, want %q", out.String(), tc.want)
+			}
+		})
 	}
 }

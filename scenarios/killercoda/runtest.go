@@ -68,6 +68,11 @@ type TestConfig struct {
 	// feature, a check real kubectl rejects). A failed step with a known
 	// gap is still counted as failed; the gap is printed in a closing note.
 	KnownGaps map[int]string
+	// ClockRate: while a script or block runs, the virtual clock moves
+	// ClockRate times as fast as the wall clock (Env.Advance every 100 ms),
+	// so that scripts that poll the cluster see it progress (default
+	// DefaultClockRate; negative: the clock moves only by Settle).
+	ClockRate float64
 	// WatchTimeout limits a block that watches and never ends on its own
 	// (`kubectl get … -w`, `kubectl logs -f`, `watch …`, `tail -f`): a learner
 	// stops it with Ctrl+C, so reaching this limit is not a failure
@@ -100,7 +105,8 @@ func (r *TestResult) OK() bool { return r.Failed == 0 }
 // Test runs a scenario non-interactively, as CI does, and writes one line per
 // step and then exactly "N passed, N failed" to out.
 //
-// Setup: assets are copied into the work directory, then the intro's
+// Setup: assets are copied into the work directory, the clock advances by
+// Settle (the environment is up before a learner starts), the intro's
 // background script runs to its end (killercoda runs it alongside the intro
 // page; here setup must finish before step 1), then its foreground script,
 // then the clock advances by Settle. A failing intro script gets its own
@@ -124,7 +130,7 @@ func Test(ctx context.Context, sc *Scenario, env scenarios.Env, out io.Writer, c
 	if out == nil {
 		out = io.Discard
 	}
-	s, err := newSession(ctx, sc, env, cfg.WorkDir, cfg.ScriptTimeout, cfg.BackgroundTimeout)
+	s, err := newSession(ctx, sc, env, cfg.WorkDir, cfg.ScriptTimeout, cfg.BackgroundTimeout, cfg.ClockRate)
 	if err != nil {
 		return nil, err
 	}
@@ -141,8 +147,11 @@ func Test(ctx context.Context, sc *Scenario, env scenarios.Env, out io.Writer, c
 		if settle < 0 {
 			return nil
 		}
-		if err := env.Advance(settle); err != nil {
+		if err := s.clock.advance(settle); err != nil {
 			return fmt.Errorf("advance %v: %w", settle, err)
+		}
+		if err := s.clock.pumpErr(); err != nil {
+			return fmt.Errorf("advance while a script ran: %w", err)
 		}
 		return nil
 	}
@@ -173,6 +182,10 @@ func Test(ctx context.Context, sc *Scenario, env scenarios.Env, out io.Writer, c
 		}
 	}
 
+	// The environment is up before the learner starts: let it settle.
+	if err := advance(); err != nil {
+		return res, err
+	}
 	if reason := s.pageScripts(ctx, "intro", sc.Intro); reason != "" {
 		report(StepResult{N: 0, Title: "intro", Reason: reason})
 	}
@@ -212,7 +225,9 @@ func Test(ctx context.Context, sc *Scenario, env scenarios.Env, out io.Writer, c
 			if isWatch(b.Code) {
 				wr := s.run
 				wr.timeout = watchTimeout
+				running := s.clock.scriptRunning()
 				br = wr.run(ctx, fmt.Sprintf("exec %d", b.N), fmt.Sprintf("exec-%d", b.N), b.Code, w)
+				running()
 				if br.TimedOut {
 					continue
 				}

@@ -32,6 +32,7 @@ type session struct {
 	bgRun   scriptRunner // run with the background scripts' time limit
 	workDir string
 	logPath string
+	clock   *clock
 	ownDir  bool
 
 	mu     sync.Mutex // serialises writes to the log file
@@ -41,7 +42,7 @@ type session struct {
 	bgCtx  context.Context
 }
 
-func newSession(ctx context.Context, sc *Scenario, env scenarios.Env, workDir string, timeout, bgTimeout time.Duration) (*session, error) {
+func newSession(ctx context.Context, sc *Scenario, env scenarios.Env, workDir string, timeout, bgTimeout time.Duration, rate float64) (*session, error) {
 	if sc == nil || env == nil {
 		return nil, fmt.Errorf("killercoda: scenario and env are required")
 	}
@@ -72,6 +73,10 @@ func newSession(ctx context.Context, sc *Scenario, env scenarios.Env, workDir st
 	s.bgRun = s.run
 	s.bgRun.timeout = bgTimeout
 	s.bgCtx, s.cancel = context.WithCancel(ctx)
+	if rate == 0 {
+		rate = DefaultClockRate
+	}
+	s.clock = newClock(env, rate)
 	if err := copyAssets(sc, s.workDir); err != nil {
 		s.close()
 		return nil, err
@@ -86,6 +91,9 @@ func (s *session) close() {
 		s.cancel()
 	}
 	s.bg.Wait()
+	if s.clock != nil {
+		s.clock.close()
+	}
 	if s.log != nil {
 		s.log.Close()
 	}
@@ -112,6 +120,7 @@ func (s *session) header(what string) {
 func (s *session) background(ctx context.Context, where string, sc Script) ScriptResult {
 	what := fmt.Sprintf("%s background script %s", where, sc.Path)
 	s.header(what)
+	defer s.clock.scriptRunning()()
 	return s.bgRun.run(ctx, what, sc.Path, sc.Body, logWriter{s})
 }
 
@@ -131,15 +140,18 @@ func (s *session) startBackground(where string, sc Script, done func(ScriptResul
 // foreground runs a foreground script in the learner's terminal (out).
 func (s *session) foreground(ctx context.Context, where string, sc Script, out io.Writer) ScriptResult {
 	what := fmt.Sprintf("%s foreground script %s", where, sc.Path)
+	defer s.clock.scriptRunning()()
 	return s.run.run(ctx, what, sc.Path, sc.Body, out)
 }
 
 func (s *session) verify(ctx context.Context, st Step, out io.Writer) ScriptResult {
+	defer s.clock.scriptRunning()()
 	return s.run.run(ctx, "verify script "+st.Verify.Path, st.Verify.Path, st.Verify.Body, out)
 }
 
 func (s *session) exec(ctx context.Context, e Exec, out io.Writer) ScriptResult {
 	name := fmt.Sprintf("exec-%d", e.N)
+	defer s.clock.scriptRunning()()
 	return s.run.run(ctx, fmt.Sprintf("exec %d", e.N), name, e.Code, out)
 }
 
