@@ -247,6 +247,7 @@ func BenchmarkScheduling(b *testing.B) {
 		{name: "SchedulingBasic/nodes=5000/pods=10000", nodes: 5000, initPods: 1000, pods: 10000, node: defaultNode, initPod: defaultPod("init"), pod: defaultPod("pod"), threshold: 680},
 		{name: "SchedulingBasic/nodes=5000/pods=50000", nodes: 5000, initPods: 5000, pods: 50000, node: defaultNode, initPod: defaultPod("init"), pod: defaultPod("pod"), threshold: 810},
 		{name: "SchedulingBasic/nodes=5000/pods=150000", nodes: 5000, initPods: 0, pods: 150000, node: defaultNode, initPod: defaultPod("init"), pod: defaultPod("pod")},
+		{name: "SchedulingNodeAffinity/nodes=500/pods=1000", nodes: 500, initPods: 500, pods: 1000, node: zonedNode(10), initPod: nodeAffinityPod("init"), pod: nodeAffinityPod("pod")},
 		{name: "SchedulingNodeAffinity/nodes=5000/pods=10000", nodes: 5000, initPods: 5000, pods: 10000, node: zonedNode(10), initPod: nodeAffinityPod("init"), pod: nodeAffinityPod("pod"), threshold: 220},
 		{name: "TopologySpreading/nodes=5000/pods=10000", nodes: 5000, initPods: 5000, pods: 10000, node: zonedNode(10), initPod: defaultPod("init"), pod: topologySpreadPod("pod")},
 		{name: "SchedulingPodAntiAffinity/nodes=5000/pods=2000", nodes: 5000, initPods: 1000, pods: 2000, node: defaultNode, initPod: podAntiAffinityPod("init", "sched-0"), pod: podAntiAffinityPod("pod", "sched-1"), threshold: 60},

@@ -74,7 +74,7 @@ const (
 )
 
 type preFilterState struct {
-	required nodeaffinity.RequiredNodeAffinity
+	required helper.NodeMatcher
 }
 
 func (s *preFilterState) Clone() framework.StateData { return s }
@@ -87,7 +87,7 @@ func (pl *NodeAffinity) PreFilter(state *framework.CycleState, pod *v1.Pod) (*fr
 	if len(pod.Spec.NodeSelector) == 0 && !hasRequired && pl.addedNodeSelector == nil {
 		return nil, framework.SkipStatus
 	}
-	state.Write(preFilterKey, &preFilterState{required: nodeaffinity.GetRequiredNodeAffinity(pod)})
+	state.Write(preFilterKey, &preFilterState{required: helper.GetRequiredNodeAffinity(pod)})
 	if !hasRequired {
 		return nil, nil
 	}
@@ -135,13 +135,14 @@ func (pl *NodeAffinity) Filter(state *framework.CycleState, pod *v1.Pod, ni *fra
 	if pl.addedNodeSelector != nil && !pl.addedNodeSelector.Match(node) {
 		return statusEnforced
 	}
-	var required nodeaffinity.RequiredNodeAffinity
+	var required *helper.NodeMatcher
 	if d, err := state.Read(preFilterKey); err == nil {
-		required = d.(*preFilterState).required
+		required = &d.(*preFilterState).required
 	} else {
-		required = nodeaffinity.GetRequiredNodeAffinity(pod)
+		m := helper.GetRequiredNodeAffinity(pod)
+		required = &m
 	}
-	if ok, _ := required.Match(node); !ok {
+	if !required.Match(node) {
 		return statusPod
 	}
 	return nil

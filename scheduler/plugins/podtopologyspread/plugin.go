@@ -8,7 +8,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	corev1helpers "k8s.io/component-helpers/scheduling/corev1"
-	"k8s.io/component-helpers/scheduling/corev1/nodeaffinity"
 	"k8s.io/klog/v2"
 
 	"kubesim/scheduler/framework"
@@ -96,9 +95,9 @@ type constraint struct {
 	NodeTaintsPolicy   v1.NodeInclusionPolicy
 }
 
-func (c *constraint) matchNodeInclusionPolicies(pod *v1.Pod, node *v1.Node, req nodeaffinity.RequiredNodeAffinity) bool {
+func (c *constraint) matchNodeInclusionPolicies(pod *v1.Pod, node *v1.Node, req *helper.NodeMatcher) bool {
 	if c.NodeAffinityPolicy == v1.NodeInclusionPolicyHonor {
-		if ok, _ := req.Match(node); !ok {
+		if !req.Match(node) {
 			return false
 		}
 	}
@@ -264,7 +263,7 @@ func (pl *PodTopologySpread) PreFilter(state *framework.CycleState, pod *v1.Pod)
 	}
 	all := pl.h.Snapshot().List()
 	s := &preFilterState{constraints: cs, tpPairToMatchNum: map[topologyPair]int{}, tpKeyToDomainsNum: map[string]int{}, minMatch: map[string]int{}}
-	req := nodeaffinity.GetRequiredNodeAffinity(pod)
+	req := helper.GetRequiredNodeAffinity(pod)
 	perNode := make([][]int, len(all))
 	pl.h.Parallelizer().Until(len(all), func(i int) {
 		node := all[i].Node()
@@ -273,7 +272,7 @@ func (pl *PodTopologySpread) PreFilter(state *framework.CycleState, pod *v1.Pod)
 		}
 		counts := make([]int, len(cs))
 		for j := range cs {
-			if !cs[j].matchNodeInclusionPolicies(pod, node, req) {
+			if !cs[j].matchNodeInclusionPolicies(pod, node, &req) {
 				counts[j] = -1
 				continue
 			}
@@ -316,11 +315,11 @@ func (s *preFilterState) updateWithPod(updated, preemptor *v1.Pod, node *v1.Node
 	if !nodeLabelsMatchSpreadConstraints(node.Labels, s.constraints) {
 		return
 	}
-	req := nodeaffinity.GetRequiredNodeAffinity(preemptor)
+	req := helper.GetRequiredNodeAffinity(preemptor)
 	set := labels.Set(updated.Labels)
 	for i := range s.constraints {
 		c := &s.constraints[i]
-		if !c.Selector.Matches(set) || !c.matchNodeInclusionPolicies(preemptor, node, req) {
+		if !c.Selector.Matches(set) || !c.matchNodeInclusionPolicies(preemptor, node, &req) {
 			continue
 		}
 		s.tpPairToMatchNum[topologyPair{c.TopologyKey, node.Labels[c.TopologyKey]}] += delta

@@ -4,9 +4,9 @@ import (
 	"math"
 
 	v1 "k8s.io/api/core/v1"
-	"k8s.io/component-helpers/scheduling/corev1/nodeaffinity"
 
 	"kubesim/scheduler/framework"
+	"kubesim/scheduler/plugins/helper"
 )
 
 const invalidScore = -1
@@ -69,11 +69,11 @@ func (pl *PodTopologySpread) PreScore(state *framework.CycleState, pod *v1.Pod, 
 		}
 		s.normalizingWeights[i] = topologyNormalizingWeight(sz)
 	}
-	req := nodeaffinity.GetRequiredNodeAffinity(pod)
+	req := helper.GetRequiredNodeAffinity(pod)
 	perNode := make([][]int64, len(all))
 	pl.h.Parallelizer().Until(len(all), func(i int) {
 		node := all[i].Node()
-		if ok, _ := req.Match(node); !ok || (requireAll && !nodeLabelsMatchSpreadConstraints(node.Labels, cs)) {
+		if !req.Match(node) || (requireAll && !nodeLabelsMatchSpreadConstraints(node.Labels, cs)) {
 			return
 		}
 		counts := make([]int64, len(cs))

@@ -1,0 +1,95 @@
+package helper
+
+import (
+	v1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/selection"
+	"k8s.io/component-helpers/scheduling/corev1/nodeaffinity"
+)
+
+// NodeMatcher is a pod's required node affinity (nodeSelector AND required
+// terms), as component-helpers' RequiredNodeAffinity.
+//
+// Terms built only from matchExpressions are evaluated as parsed label
+// selectors, which allocates nothing per node; anything else (matchFields,
+// requirements that do not parse) is delegated to component-helpers'
+// RequiredNodeAffinity, whose Match builds a fields map per call.
+type NodeMatcher struct {
+	labelSelector labels.Selector
+	terms         []labels.Selector // ORed; nil with fast=false means no required terms
+	fast          bool
+	fallback      nodeaffinity.RequiredNodeAffinity
+	hasTerms      bool
+}
+
+// GetRequiredNodeAffinity parses pod's nodeSelector and required node affinity.
+func GetRequiredNodeAffinity(pod *v1.Pod) NodeMatcher {
+	m := NodeMatcher{fallback: nodeaffinity.GetRequiredNodeAffinity(pod), fast: true}
+	if len(pod.Spec.NodeSelector) > 0 {
+		m.labelSelector = labels.SelectorFromSet(pod.Spec.NodeSelector)
+	}
+	a := pod.Spec.Affinity
+	if a == nil || a.NodeAffinity == nil || a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution == nil {
+		return m
+	}
+	m.hasTerms = true
+	for _, t := range a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms {
+		if len(t.MatchFields) > 0 {
+			m.fast = false
+			return m
+		}
+		if len(t.MatchExpressions) == 0 {
+			continue // an empty term matches nothing
+		}
+		sel := labels.NewSelector()
+		for _, e := range t.MatchExpressions {
+			var op selection.Operator
+			switch e.Operator {
+			case v1.NodeSelectorOpIn:
+				op = selection.In
+			case v1.NodeSelectorOpNotIn:
+				op = selection.NotIn
+			case v1.NodeSelectorOpExists:
+				op = selection.Exists
+			case v1.NodeSelectorOpDoesNotExist:
+				op = selection.DoesNotExist
+			case v1.NodeSelectorOpGt:
+				op = selection.GreaterThan
+			case v1.NodeSelectorOpLt:
+				op = selection.LessThan
+			default:
+				m.fast = false
+				return m
+			}
+			r, err := labels.NewRequirement(e.Key, op, e.Values)
+			if err != nil {
+				m.fast = false
+				return m
+			}
+			sel = sel.Add(*r)
+		}
+		m.terms = append(m.terms, sel)
+	}
+	return m
+}
+
+// Match reports whether node satisfies the pod's required node affinity.
+func (m *NodeMatcher) Match(node *v1.Node) bool {
+	if !m.fast {
+		ok, _ := m.fallback.Match(node)
+		return ok
+	}
+	set := labels.Set(node.Labels)
+	if m.labelSelector != nil && !m.labelSelector.Matches(set) {
+		return false
+	}
+	if !m.hasTerms {
+		return true
+	}
+	for _, t := range m.terms {
+		if t.Matches(set) {
+			return true
+		}
+	}
+	return false
+}
