@@ -13,7 +13,7 @@ import (
 const DefaultClockRate = 10
 
 // pumpTick is the wall-clock period of the clock pump.
-const pumpTick = 100 * time.Millisecond
+const pumpTick = 250 * time.Millisecond
 
 // clock serialises the runners' calls into the Env (Env's contract: Run,
 // Advance and Directive never concurrently) and, while at least one script

@@ -69,7 +69,7 @@ type TestConfig struct {
 	// gap is still counted as failed; the gap is printed in a closing note.
 	KnownGaps map[int]string
 	// ClockRate: while a script or block runs, the virtual clock moves
-	// ClockRate times as fast as the wall clock (Env.Advance every 100 ms),
+	// ClockRate times as fast as the wall clock (Env.Advance every 250 ms),
 	// so that scripts that poll the cluster see it progress (default
 	// DefaultClockRate; negative: the clock moves only by Settle).
 	ClockRate float64
