@@ -204,12 +204,22 @@ func (s *Scheduler) schedulePod(pi *framework.PodInfo) (*Result, *framework.Diag
 		}
 	}
 
-	// Filter.
+	// Filter. Rejections are kept in a slice; the status map is built only
+	// when someone reads it (failure, explanation).
+	s.failedBuf = s.failedBuf[:0]
 	feasible, err := s.findFeasible(state, pi, nodes, diag)
 	if err != nil {
 		return res, nil, err
 	}
-	res.EvaluatedNodes = len(feasible) + len(diag.NodeToStatus)
+	if len(feasible) == 0 || ex != nil {
+		for _, f := range s.failedBuf {
+			diag.NodeToStatus[f.ni.Name] = f.st
+			diag.UnschedulablePlugins[f.st.Plugin()] = struct{}{}
+		}
+	}
+	numFailed := len(s.failedBuf)
+	clear(s.failedBuf)
+	res.EvaluatedNodes = len(feasible) + numFailed
 	res.FeasibleNodes = len(feasible)
 	ex.setFilter(all, feasible, diag.NodeToStatus)
 	if len(feasible) == 0 {
@@ -241,6 +251,11 @@ func (s *Scheduler) schedulePod(pi *framework.PodInfo) (*Result, *framework.Diag
 	res.NodeName = feasible[best].Node().Name
 	ex.setSelected(res.NodeName)
 	return res, diag, nil
+}
+
+type failedNode struct {
+	ni *framework.NodeInfo
+	st *framework.Status
 }
 
 // setActiveFilters lists the filter plugins that did not Skip this cycle.
@@ -350,8 +365,7 @@ func (s *Scheduler) findFeasible(state *framework.CycleState, pi *framework.PodI
 				clear(buf)
 				return nil, st.AsError()
 			}
-			diag.NodeToStatus[ni.Node().Name] = st
-			diag.UnschedulablePlugins[st.Plugin()] = struct{}{}
+			s.failedBuf = append(s.failedBuf, failedNode{ni, st})
 		}
 		processed += used
 		window *= 2

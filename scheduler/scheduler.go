@@ -46,6 +46,7 @@ type Scheduler struct {
 	scoreBuf    []int64
 	totalBuf    []int64
 	feasibleBuf []*framework.NodeInfo
+	failedBuf   []failedNode
 	nsBuf       []framework.NodeScore
 }
 
