@@ -203,7 +203,7 @@ func TestTestRunner(t *testing.T) {
 		"FAIL step 8/9 Block fails: exec 1 exited with status 3: trying [known gap: the frobnicator]",
 		"PASS step 9/9 Interrupted",
 		"FAIL finish: finish foreground script fin.sh exited with status 4: bye",
-		"note: step 8 needs the frobnicator",
+		"note: step 8: the frobnicator",
 		"4 passed, 6 failed",
 		"",
 	}, "\n")
@@ -250,11 +250,15 @@ func TestLoadSolutions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(sol) != 5 || !strings.Contains(sol[1], "kubectl label node controlplane disk=ssd") {
-		t.Errorf("solutions = %v", sol)
+	if len(sol) != 5 || !strings.Contains(sol[1], "kubectl label node controlplane disk=ssd") || len(gaps) != 0 {
+		t.Errorf("solutions = %v, gaps = %v", sol, gaps)
 	}
-	if diff := cmp.Diff(map[int]string{5: "PriorityClass (scheduling.k8s.io/v1) and the Priority admission plugin"}, gaps); diff != "" {
-		t.Errorf("gaps mismatch (-want +got):\n%s", diff)
+	_, gaps, err = LoadSolutions(os.DirFS("../testdata/solutions/saltyrucula-01-kubectl-core"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(gaps) != 1 || !strings.HasPrefix(gaps[5], "the upstream verify cannot fail") {
+		t.Errorf("gaps = %v", gaps)
 	}
 	bad := fstest.MapFS{"stepx.sh": {Data: []byte("true")}}
 	if _, _, err := LoadSolutions(bad); err == nil || err.Error() != "solutions: stepx.sh: want stepN.sh with N ≥ 1" {
@@ -408,6 +412,8 @@ func (e *noClusterEnv) ScriptEnv() []string {
 // hit their time limit instead of hanging.
 func TestRealScenariosWithoutCluster(t *testing.T) {
 	refused := "The connection to the server localhost:8080 was refused - did you specify the right host or port?"
+	saltyGap := "the upstream verify cannot fail: under `set -e` bash ignores the status of `! kubectl get pod box`, so it passes while box still exists"
+	omkarGap := "the image catalog's sh does not exec nginx from `sh -c '… && nginx -g \"daemon off;\"'` (the setup's pods CrashLoopBackOff, so the setup's rollout status and the verify's readyReplicas never pass)"
 	tests := []struct {
 		dir  string
 		want []string
@@ -418,7 +424,8 @@ func TestRealScenariosWithoutCluster(t *testing.T) {
 			"FAIL step 2/5 Add labels: solution exited with status 1: " + refused,
 			"FAIL step 3/5 Add annotation: solution exited with status 1: " + refused,
 			"FAIL step 4/5 Create YAML declaratively: solution exited with status 1: " + refused,
-			"FAIL step 5/5 Delete by label: solution exited with status 1: " + refused,
+			"FAIL step 5/5 Delete by label: solution exited with status 1: " + refused + " [known gap: " + saltyGap + "]",
+			"note: step 5: " + saltyGap,
 			"0 passed, 6 failed",
 		}},
 		{"saltyrucula-04-scheduling", []string{
@@ -427,13 +434,13 @@ func TestRealScenariosWithoutCluster(t *testing.T) {
 			"FAIL step 2/5 Use nodeSelector: solution exited with status 1: " + refused,
 			"FAIL step 3/5 Taint and tolerate: solution exited with status 1: " + refused,
 			"FAIL step 4/5 Node affinity: solution exited with status 1: " + refused,
-			"FAIL step 5/5 PriorityClass: solution exited with status 1: " + refused + " [known gap: PriorityClass (scheduling.k8s.io/v1) and the Priority admission plugin]",
-			"note: step 5 needs PriorityClass (scheduling.k8s.io/v1) and the Priority admission plugin",
+			"FAIL step 5/5 PriorityClass: solution exited with status 1: " + refused,
 			"0 passed, 6 failed",
 		}},
 		{"omkar-ckad-scale-web-application-service", []string{
 			"FAIL intro: intro background script setup.sh exited with status 1: " + refused,
-			"FAIL step 1/1 Scale Deployment and Create NodePort Service: solution exited with status 1: " + refused,
+			"FAIL step 1/1 Scale Deployment and Create NodePort Service: solution exited with status 1: " + refused + " [known gap: " + omkarGap + "]",
+			"note: step 1: " + omkarGap,
 			"0 passed, 2 failed",
 		}},
 	}

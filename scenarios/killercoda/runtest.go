@@ -64,9 +64,10 @@ type TestConfig struct {
 	// the step's {{exec}} blocks — for real scenarios whose steps have no
 	// {{exec}} solution. See LoadSolutions.
 	Solutions map[int]string
-	// KnownGaps, by step number, say why a step cannot pass yet (a missing
-	// feature, a check real kubectl rejects). A failed step with a known
-	// gap is still counted as failed; the gap is printed in a closing note.
+	// KnownGaps, by step number, say why a step cannot pass (yet): a
+	// missing feature, a check real kubectl rejects, a verify that cannot
+	// fail. A failed step with a known gap is still counted as failed; the
+	// gap is printed in a closing note ("note: step N: …").
 	KnownGaps map[int]string
 	// ClockRate: while a script or block runs, the virtual clock moves
 	// ClockRate times as fast as the wall clock (Env.Advance every 250 ms),
@@ -277,7 +278,7 @@ func Test(ctx context.Context, sc *Scenario, env scenarios.Env, out io.Writer, c
 	}
 	sort.Ints(gaps)
 	for _, k := range gaps {
-		fmt.Fprintf(out, "note: step %d needs %s\n", k, cfg.KnownGaps[k])
+		fmt.Fprintf(out, "note: step %d: %s\n", k, cfg.KnownGaps[k])
 	}
 	fmt.Fprintf(out, "%d passed, %d failed\n", res.Passed, res.Failed)
 	return res, ctx.Err()
