@@ -48,7 +48,9 @@ func SystemDefaultConstraints() []v1.TopologySpreadConstraint {
 
 // PodTopologySpread is the plugin.
 type PodTopologySpread struct {
-	h                  framework.Handle
+	h framework.Handle
+	// caches memoizes per-node match counts by constraint set (see countCache).
+	caches             map[string]*countCache
 	defaultConstraints []v1.TopologySpreadConstraint
 	systemDefaulted    bool
 }
@@ -65,7 +67,7 @@ var (
 // New is the factory; args may be nil or Args.
 func New(args any, h framework.Handle) (framework.Plugin, error) {
 	a, _ := args.(Args)
-	pl := &PodTopologySpread{h: h}
+	pl := &PodTopologySpread{h: h, caches: map[string]*countCache{}}
 	switch a.DefaultingType {
 	case "", SystemDefaulting:
 		if len(a.DefaultConstraints) > 0 {
@@ -264,32 +266,17 @@ func (pl *PodTopologySpread) PreFilter(state *framework.CycleState, pod *v1.Pod)
 	all := pl.h.Snapshot().List()
 	s := &preFilterState{constraints: cs, tpPairToMatchNum: map[topologyPair]int{}, tpKeyToDomainsNum: map[string]int{}, minMatch: map[string]int{}}
 	req := helper.GetRequiredNodeAffinity(pod)
-	perNode := make([][]int, len(all))
-	pl.h.Parallelizer().Until(len(all), func(i int) {
-		node := all[i].Node()
+	counts := pl.matchCounts(all, cs, pod.Namespace)
+	for i, ni := range all {
+		node := ni.Node()
 		if !nodeLabelsMatchSpreadConstraints(node.Labels, cs) {
-			return
-		}
-		counts := make([]int, len(cs))
-		for j := range cs {
-			if !cs[j].matchNodeInclusionPolicies(pod, node, &req) {
-				counts[j] = -1
-				continue
-			}
-			counts[j] = countPodsMatchSelector(all[i].Pods, cs[j].Selector, pod.Namespace)
-		}
-		perNode[i] = counts
-	})
-	for i, counts := range perNode {
-		if counts == nil {
 			continue
 		}
-		labels := all[i].Node().Labels
-		for j, n := range counts {
-			if n < 0 {
+		for j := range cs {
+			if !cs[j].matchNodeInclusionPolicies(pod, node, &req) {
 				continue
 			}
-			s.tpPairToMatchNum[topologyPair{cs[j].TopologyKey, labels[cs[j].TopologyKey]}] += n
+			s.tpPairToMatchNum[topologyPair{cs[j].TopologyKey, node.Labels[cs[j].TopologyKey]}] += counts[i][j]
 		}
 	}
 	for p := range s.tpPairToMatchNum {

@@ -70,26 +70,28 @@ func (pl *PodTopologySpread) PreScore(state *framework.CycleState, pod *v1.Pod, 
 		s.normalizingWeights[i] = topologyNormalizingWeight(sz)
 	}
 	req := helper.GetRequiredNodeAffinity(pod)
-	perNode := make([][]int64, len(all))
-	pl.h.Parallelizer().Until(len(all), func(i int) {
-		node := all[i].Node()
-		if !req.Match(node) || (requireAll && !nodeLabelsMatchSpreadConstraints(node.Labels, cs)) {
-			return
+	// Per-node counts are only needed for non-hostname constraints (the
+	// hostname domain is counted in Score from the node itself).
+	var ncs []constraint
+	var idx []int
+	for j, c := range cs {
+		if c.TopologyKey != v1.LabelHostname {
+			ncs = append(ncs, c)
+			idx = append(idx, j)
 		}
-		counts := make([]int64, len(cs))
-		for j, c := range cs {
-			if _, ok := s.pairCounts[topologyPair{c.TopologyKey, node.Labels[c.TopologyKey]}]; !ok {
-				counts[j] = -1
+	}
+	if len(ncs) > 0 {
+		counts := pl.matchCounts(all, ncs, pod.Namespace)
+		for i, ni := range all {
+			node := ni.Node()
+			if !req.Match(node) || (requireAll && !nodeLabelsMatchSpreadConstraints(node.Labels, cs)) {
 				continue
 			}
-			counts[j] = int64(countPodsMatchSelector(all[i].Pods, c.Selector, pod.Namespace))
-		}
-		perNode[i] = counts
-	})
-	for i, counts := range perNode {
-		for j, n := range counts {
-			if n > 0 {
-				s.pairCounts[topologyPair{cs[j].TopologyKey, all[i].Node().Labels[cs[j].TopologyKey]}] += n
+			for k := range ncs {
+				p := topologyPair{cs[idx[k]].TopologyKey, node.Labels[cs[idx[k]].TopologyKey]}
+				if _, ok := s.pairCounts[p]; ok && counts[i][k] > 0 {
+					s.pairCounts[p] += int64(counts[i][k])
+				}
 			}
 		}
 	}
