@@ -52,7 +52,7 @@ func TestEmbeddedKubectl(t *testing.T) {
 		{name: "apply", args: "apply -f -", stdin: podYAML, stdout: "pod/web created\n"},
 		{name: "apply again", args: "apply -f -", stdin: podYAML, stdout: "pod/web unchanged\n"},
 		{name: "label", args: "label pod web tier=frontend", stdout: "pod/web labeled\n"},
-		{name: "get labels", args: "get pod web -L tier --no-headers -o custom-columns=NAME:.metadata.name,TIER:.metadata.labels.tier", stdout: "web    frontend\n"},
+		{name: "get labels", args: "get pod web -o jsonpath={.metadata.labels.tier}", stdout: "frontend"},
 		{name: "get missing", args: "get pod nope", stderr: "Error from server (NotFound): pods \"nope\" not found\n", code: 1},
 		{name: "delete", args: "delete pod web", stdout: "pod \"web\" deleted from default namespace\n"},
 		{name: "get deleted", args: "get pod web", stderr: "Error from server (NotFound): pods \"web\" not found\n", code: 1},

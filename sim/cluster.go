@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"os"
 	"path/filepath"
 	"sort"
 	"sync"
@@ -95,6 +96,9 @@ func New(spec ClusterSpec, opts Options) (*Cluster, error) {
 	}
 	if opts.Dir == "" {
 		return nil, errors.New("sim: Options.Dir is empty")
+	}
+	if err := os.MkdirAll(opts.Dir, 0o700); err != nil {
+		return nil, err
 	}
 	st, err := store.Open(store.Options{Path: filepath.Join(opts.Dir, "store.db"), NoSync: opts.NoSync, Decode: apiserver.DecodeStorage})
 	if err != nil {
@@ -225,11 +229,18 @@ func (c *Cluster) settle() {
 	c.settling = true
 	defer func() { c.settling = false }()
 	now := c.Clock.Now()
-	for {
+	var recent []string
+	for iter := 0; ; iter++ {
+		if iter == maxSettleRounds {
+			panic(fmt.Sprintf("kubesim: the cluster does not settle at %s: components keep writing; last events: %v", now.Format(time.RFC3339), recent))
+		}
 		progressed := false
 		for evs := c.watcher.Pull(); len(evs) > 0; evs = c.watcher.Pull() {
 			progressed = true
 			for _, ev := range evs {
+				if iter > maxSettleRounds-20 {
+					recent = append(recent, ev.KV.Key)
+				}
 				for _, comp := range c.components {
 					comp.Handle(ev)
 				}
@@ -238,6 +249,9 @@ func (c *Cluster) settle() {
 		for _, comp := range c.components {
 			if comp.Run(now) {
 				progressed = true
+				if iter > maxSettleRounds-20 {
+					recent = append(recent, "run:"+comp.Name())
+				}
 			}
 		}
 		if !progressed && c.Clock.FireDue() {
@@ -251,6 +265,10 @@ func (c *Cluster) settle() {
 		panic(fmt.Sprintf("kubesim: commit failed: %v", err))
 	}
 }
+
+// maxSettleRounds bounds one settle: a component that writes on every
+// round is a bug, reported instead of hanging the process.
+const maxSettleRounds = 100000
 
 // Advance moves virtual time forward by d, running every timer on the way
 // and periodic work at most once between consecutive timers.

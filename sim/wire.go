@@ -38,6 +38,10 @@ func (c *Cluster) build(resumed bool) error {
 	ctrls, err := controllers.All(controllers.DefaultContext(controllers.Context{
 		Registry: c.Registry, Clock: c.Clock, Rand: c.Rand, Recorder: c.Recorder,
 		Version: c.Spec.KubernetesVersion, ClusterCIDR: c.Spec.PodCIDR,
+		Alive: func(node string) bool {
+			k := c.kubelets[node]
+			return k != nil && k.Running()
+		},
 	}))
 	if err != nil {
 		return err
@@ -199,6 +203,7 @@ func (c *Cluster) HaltNode(name string) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	k.Halt()
+	c.memberChanged(name)
 	c.settle()
 	return nil
 }
@@ -213,6 +218,7 @@ func (c *Cluster) StartNode(name string) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	k.Boot()
+	c.memberChanged(name)
 	c.settle()
 	return nil
 }
@@ -223,6 +229,16 @@ func (c *Cluster) RestartNode(name string) error {
 		return err
 	}
 	return c.StartNode(name)
+}
+
+// memberChanged delivers a membership change to the components that watch
+// membership (the node lifecycle controller).
+func (c *Cluster) memberChanged(node string) {
+	for _, comp := range c.components {
+		if m, ok := comp.(controllers.MembershipAware); ok {
+			m.MemberChanged(node)
+		}
+	}
 }
 
 func sortedNames(m map[string]bool) []string {

@@ -71,6 +71,39 @@ func (r *Runner) Kubeconfig() string { return r.kubeconfig }
 
 var mu sync.Mutex
 
+// stdinToFile replaces a "-" filename argument with a temporary file holding stdin.
+func stdinToFile(args []string, stdin io.Reader, dir string) ([]string, func(), error) {
+	idx, prefix := -1, ""
+	for i, a := range args {
+		switch {
+		case a == "-" && i > 0 && (args[i-1] == "-f" || args[i-1] == "--filename"):
+			idx = i
+		case a == "--filename=-" || a == "-f=-":
+			idx, prefix = i, strings.TrimSuffix(a, "-")
+		case a == "-f-":
+			idx, prefix = i, "-f"
+		}
+	}
+	if idx < 0 {
+		return args, func() {}, nil
+	}
+	if dir == "" {
+		dir = os.TempDir()
+	}
+	f, err := os.CreateTemp(dir, "stdin-*.yaml")
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, err := io.Copy(f, stdin); err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	f.Close()
+	out := append([]string(nil), args...)
+	out[idx] = prefix + f.Name()
+	return out, func() { os.Remove(f.Name()) }, nil
+}
+
 type exitCode int
 
 // Run runs `kubectl args...` and returns its exit code.
@@ -80,6 +113,14 @@ func (r *Runner) Run(args []string, stdin io.Reader, stdout, stderr io.Writer) (
 	if stdin == nil {
 		stdin = strings.NewReader("")
 	}
+	// kubectl reads "-f -" from the process's os.Stdin, not from its
+	// IOStreams: hand it the input as a file instead.
+	args, cleanup, err := stdinToFile(args, stdin, r.dir)
+	if err != nil {
+		fmt.Fprintf(stderr, "error: %v\n", err)
+		return 1
+	}
+	defer cleanup()
 	flags := genericclioptions.NewConfigFlags(true).WithDeprecatedPasswordFlag().WithDiscoveryBurst(300).WithDiscoveryQPS(50.0)
 	if r.kubeconfig != "" {
 		kc := r.kubeconfig

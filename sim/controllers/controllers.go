@@ -53,6 +53,12 @@ type Context struct {
 	ClusterCIDR string
 	// NodeCIDRMaskSize is the per-node subnet size (24).
 	NodeCIDRMaskSize int
+	// Alive, if set, is the membership layer's view of a node's kubelet
+	// (memberlist in a real deployment of this design): while it reports
+	// true the node lifecycle controller arms no staleness timer, because
+	// the kubelet renews its lease; a membership change is delivered with
+	// MemberChanged. Nil: staleness timers are always armed.
+	Alive func(node string) bool
 	// RootCAPEM, if set, is the cluster CA published in every namespace's
 	// kube-root-ca.crt ConfigMap; empty means a deterministic placeholder.
 	RootCAPEM string
@@ -70,6 +76,12 @@ func DefaultContext(ctx Context) Context {
 		ctx.Version = "v1.27.1"
 	}
 	return ctx
+}
+
+// MembershipAware is implemented by controllers that want membership
+// changes (a node's kubelet stopped or started).
+type MembershipAware interface {
+	MemberChanged(node string)
 }
 
 func (c Context) validate() error {

@@ -397,7 +397,7 @@ func (c *daemonSetController) updateStatus(ds *appsv1.DaemonSet, nodes []*corev1
 		}
 	}
 	key := nsKey(ds.Namespace, ds.Name)
-	if !next.IsZero() {
+	if !next.IsZero() && next.After(c.Clock.Now()) {
 		if t := c.timers[key]; t == nil || !t.When().Equal(next) {
 			c.Clock.Stop(t)
 			c.timers[key] = c.Clock.At(next, func() { delete(c.timers, key); c.queue.add(key) })

@@ -260,6 +260,11 @@ func (s *deploySync) requeueStuck(st appsv1.DeploymentStatus) {
 		return
 	}
 	at := cur.LastUpdateTime.Add(time.Duration(*d.Spec.ProgressDeadlineSeconds)*time.Second + time.Second)
+	if !at.After(s.now) {
+		// The deadline has passed without the rollout timing out: arming
+		// a timer in the past would fire at once, forever.
+		return
+	}
 	if t := c.timers[key]; t != nil {
 		if t.When().Equal(at) {
 			return

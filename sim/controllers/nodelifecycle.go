@@ -69,6 +69,9 @@ func newNodeLifecycle(b *base) *nodeLifecycleController {
 
 func (c *nodeLifecycleController) Name() string { return "nodelifecycle" }
 
+// MemberChanged implements MembershipAware: re-check the node.
+func (c *nodeLifecycleController) MemberChanged(node string) { c.queue.add(node) }
+
 func (c *nodeLifecycleController) taintComponent() string {
 	if c.minor >= 29 {
 		return "taint-eviction-controller"
@@ -155,6 +158,11 @@ func (c *nodeLifecycleController) syncNode(name string, now time.Time) bool {
 	if now.After(deadline) {
 		if c.markUnknown(n) {
 			return true // the node event re-queues the taint pass
+		}
+	} else if c.Alive != nil && c.Alive(name) {
+		if t := c.nodeTimers[name]; t != nil {
+			c.Clock.Stop(t)
+			delete(c.nodeTimers, name)
 		}
 	} else {
 		at := deadline.Add(time.Millisecond)

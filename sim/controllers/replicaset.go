@@ -230,7 +230,7 @@ func (c *replicaSetController) updateStatus(rs *appsv1.ReplicaSet, pods []*corev
 	st.Replicas, st.FullyLabeledReplicas, st.ReadyReplicas, st.AvailableReplicas = int32(len(pods)), full, ready, avail
 	st.ObservedGeneration = rs.Generation
 	key := nsKey(rs.Namespace, rs.Name)
-	if !next.IsZero() {
+	if !next.IsZero() && next.After(c.Clock.Now()) {
 		if t := c.timers[key]; t == nil || !t.When().Equal(next) {
 			c.Clock.Stop(t)
 			c.timers[key] = c.Clock.At(next, func() { delete(c.timers, key); c.queue.add(key) })
