@@ -25,7 +25,7 @@ spec:
 // through the real kubectl code, in memory.
 func TestEmbeddedKubectl(t *testing.T) {
 	cl := newCluster(t, sim.DefaultClusterSpec())
-	cl.advance(60*time.Hour)
+	cl.advance(60 * time.Hour)
 	steps := []struct {
 		name      string
 		args      string
