@@ -73,6 +73,11 @@ func GetRequiredNodeAffinity(pod *v1.Pod) NodeMatcher {
 	return m
 }
 
+// MatchesAll reports whether the pod has no required node affinity at all.
+func (m *NodeMatcher) MatchesAll() bool {
+	return m.fast && m.labelSelector == nil && !m.hasTerms
+}
+
 // Match reports whether node satisfies the pod's required node affinity.
 func (m *NodeMatcher) Match(node *v1.Node) bool {
 	if !m.fast {

@@ -267,16 +267,23 @@ func (pl *PodTopologySpread) PreFilter(state *framework.CycleState, pod *v1.Pod)
 	s := &preFilterState{constraints: cs, tpPairToMatchNum: map[topologyPair]int{}, tpKeyToDomainsNum: map[string]int{}, minMatch: map[string]int{}}
 	req := helper.GetRequiredNodeAffinity(pod)
 	counts := pl.matchCounts(all, cs, pod.Namespace)
+	// Inclusion policies that always hold need no per-node check.
+	checkIncl := false
+	for j := range cs {
+		if cs[j].NodeTaintsPolicy == v1.NodeInclusionPolicyHonor || (cs[j].NodeAffinityPolicy == v1.NodeInclusionPolicyHonor && !req.MatchesAll()) {
+			checkIncl = true
+		}
+	}
 	for i, ni := range all {
-		node := ni.Node()
-		if !nodeLabelsMatchSpreadConstraints(node.Labels, cs) {
+		lbl := ni.Labels
+		if !nodeLabelsMatchSpreadConstraints(lbl, cs) {
 			continue
 		}
 		for j := range cs {
-			if !cs[j].matchNodeInclusionPolicies(pod, node, &req) {
+			if checkIncl && !cs[j].matchNodeInclusionPolicies(pod, ni.Node(), &req) {
 				continue
 			}
-			s.tpPairToMatchNum[topologyPair{cs[j].TopologyKey, node.Labels[cs[j].TopologyKey]}] += counts[i][j]
+			s.tpPairToMatchNum[topologyPair{cs[j].TopologyKey, lbl[cs[j].TopologyKey]}] += counts[i][j]
 		}
 	}
 	for p := range s.tpPairToMatchNum {
@@ -348,10 +355,9 @@ func (pl *PodTopologySpread) Filter(state *framework.CycleState, pod *v1.Pod, ni
 	if len(s.constraints) == 0 {
 		return nil
 	}
-	node := ni.Node()
 	podLabels := labels.Set(pod.Labels)
 	for _, c := range s.constraints {
-		val, ok := node.Labels[c.TopologyKey]
+		val, ok := ni.Labels[c.TopologyKey]
 		if !ok {
 			return statusLabel
 		}
