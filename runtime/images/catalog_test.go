@@ -489,3 +489,15 @@ func TestNslookup(t *testing.T) {
 		})
 	}
 }
+
+func TestSleepForever(t *testing.T) {
+	for _, arg := range []string{"infinity", "1e400", "99999999999"} {
+		p, err := Default().MustResolve("busybox").Process(nil, []string{"sleep", arg}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Exit != nil {
+			t.Errorf("sleep %s exits: %+v", arg, p.Exit)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package images
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -454,6 +455,10 @@ func (s *shell) command(argv []string) {
 			s.status = 1
 			return
 		}
+		if d >= maxSleep {
+			s.forever = !s.exec
+			return
+		}
 		if !s.exec {
 			s.t += d
 		}
@@ -601,6 +606,9 @@ func redirections(words []string) ([]string, map[Stream]bool) {
 	return out, drop
 }
 
+// maxSleep caps sleep: longer is "forever" for any simulation (100 years).
+const maxSleep = 100 * 365 * 24 * time.Hour
+
 func parseSleep(a string) (time.Duration, error) {
 	unit := time.Second
 	switch {
@@ -614,8 +622,11 @@ func parseSleep(a string) (time.Duration, error) {
 		a, unit = a[:len(a)-1], 24*time.Hour
 	}
 	f, err := strconv.ParseFloat(a, 64)
-	if err != nil || f < 0 {
+	if err != nil || f < 0 || math.IsNaN(f) {
 		return 0, fmt.Errorf("invalid number %q", a)
+	}
+	if f*float64(unit) > float64(maxSleep) {
+		return maxSleep, nil
 	}
 	return time.Duration(f * float64(unit)), nil
 }
