@@ -622,6 +622,9 @@ func parseSleep(a string) (time.Duration, error) {
 		a, unit = a[:len(a)-1], 24*time.Hour
 	}
 	f, err := strconv.ParseFloat(a, 64)
+	if math.IsInf(f, 1) {
+		return maxSleep, nil
+	}
 	if err != nil || f < 0 || math.IsNaN(f) {
 		return 0, fmt.Errorf("invalid number %q", a)
 	}
