@@ -1,6 +1,7 @@
 package chain
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -35,7 +36,7 @@ func (c *Chain) ContainerLogs(containerID string) (started time.Time, lines []im
 }
 
 // ErrNotFound: no such container or sandbox.
-var ErrNotFound = fmt.Errorf("not found")
+var ErrNotFound = errors.New("not found")
 
 // HTTP returns the handler of a running container listening on port in the
 // sandbox with pod IP ip. ok is false when nothing listens there (the caller
