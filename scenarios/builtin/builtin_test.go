@@ -200,8 +200,8 @@ func TestLectureTranscriptReplays(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !tr.HasSeed || tr.Seed != 42 {
-		t.Errorf("seed = %d (set %v), want 42", tr.Seed, tr.HasSeed)
+	if !tr.HasSeed {
+		t.Errorf("the lecture transcript sets no seed: its random names and node choices would vary")
 	}
 	env := newLectureEnv()
 	if err := transcript.Replay(context.Background(), tr, env, nil); err != nil {

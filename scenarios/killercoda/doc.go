@@ -29,6 +29,10 @@
 //     `tail -f`) never ends by itself; a learner stops it with Ctrl+C. Test
 //     gives it TestConfig.WatchTimeout and does not count the limit as a
 //     failure. Likewise a block followed by {{exec interrupt}}.
+//   - Blocks share the learner's shell state as one terminal would: each
+//     block starts in the directory the previous one left, with the
+//     variables it exported (kept in .kubesim-shell/ in the work directory).
+//     Verify and background scripts start fresh in the work directory.
 //   - A block's background jobs (`cmd &`) end with it: its process group is
 //     killed when bash exits.
 //   - Test advances the virtual clock (Env.Advance) by a settle time after

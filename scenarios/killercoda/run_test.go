@@ -571,3 +571,28 @@ func TestClockPump(t *testing.T) {
 		})
 	}
 }
+
+// TestBlocksShareShellState: like commands typed in one terminal, a block
+// sees the directory and exported variables the previous block left.
+func TestBlocksShareShellState(t *testing.T) {
+	fsys := scenarioFS(`{"title":"s","details":{"steps":[
+  {"title":"Go there","text":"s1.md","verify":"v1.sh"},
+  {"title":"Still there","text":"s2.md","verify":"v2.sh"}]},"backend":{"imageid":"kubernetes-kubeadm-1node"}}`,
+		map[string]string{
+			"s1.md": "`mkdir -p app && cd app && export GREETING=hi`{{exec}}\n\n```\nset -e\ntouch here\n```{{exec}}\n",
+			"v1.sh": "test -f app/here",
+			"s2.md": "`test \"$GREETING\" = hi && test \"$(basename \"$PWD\")\" = app && touch again`{{exec}}\n",
+			"v2.sh": "test -f app/again",
+		})
+	sc, err := Load(fsys, "s", "s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	if _, err := Test(context.Background(), sc, &fakeEnv{}, &out, TestConfig{Settle: -1, ClockRate: -1}); err != nil {
+		t.Fatal(err)
+	}
+	if want := "PASS step 1/2 Go there\nPASS step 2/2 Still there\n2 passed, 0 failed\n"; out.String() != want {
+		t.Errorf("Test = %q, want %q", out.String(), want)
+	}
+}

@@ -226,9 +226,7 @@ func Test(ctx context.Context, sc *Scenario, env scenarios.Env, out io.Writer, c
 			if isWatch(b.Code) {
 				wr := s.run
 				wr.timeout = watchTimeout
-				running := s.clock.scriptRunning()
-				br = wr.run(ctx, fmt.Sprintf("exec %d", b.N), fmt.Sprintf("exec-%d", b.N), b.Code, w)
-				running()
+				br = s.execWith(ctx, wr, b, w)
 				if br.TimedOut {
 					continue
 				}

@@ -150,10 +150,30 @@ func (s *session) verify(ctx context.Context, st Step, out io.Writer) ScriptResu
 }
 
 func (s *session) exec(ctx context.Context, e Exec, out io.Writer) ScriptResult {
+	return s.execWith(ctx, s.run, e, out)
+}
+
+// execWith runs an {{exec}} block as the learner's terminal would: in the
+// directory the previous block left, with the variables it exported. Each
+// block is its own bash, so the session keeps that state in files in the
+// work directory (shellState): a trap writes it when a block exits and the
+// next block reads it first. The prefix shares the block's first line, so
+// bash's line numbers in messages stay the block's own.
+func (s *session) execWith(ctx context.Context, r scriptRunner, e Exec, out io.Writer) ScriptResult {
 	name := fmt.Sprintf("exec-%d", e.N)
 	defer s.clock.scriptRunning()()
-	return s.run.run(ctx, fmt.Sprintf("exec %d", e.N), name, e.Code, out)
+	st := filepath.Join(s.workDir, shellState)
+	prefix := fmt.Sprintf(`mkdir -p %[1]q; `+
+		`if [ -f %[1]q/env ]; then . %[1]q/env; fi; `+
+		`if [ -f %[1]q/cwd ]; then cd "$(cat %[1]q/cwd)" 2>/dev/null; fi; `+
+		`trap '__ks=$?; pwd -P > %[1]q/cwd; export -p > %[1]q/env; exit $__ks' EXIT; `, st)
+	return r.run(ctx, fmt.Sprintf("exec %d", e.N), name, prefix+e.Code, out)
 }
+
+// shellState is the directory, in the work directory, that carries the
+// learner's shell state (working directory, exported variables) from one
+// {{exec}} block to the next.
+const shellState = ".kubesim-shell"
 
 // withHome returns env with HOME set to dir: the work directory is the
 // learner's home (killercoda's /root), so "~", the working directory and
