@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"kubesim/sim"
@@ -38,6 +40,26 @@ type Served struct {
 	wake    chan struct{}
 	done    sync.WaitGroup
 	live    bool
+	// offset is how far the virtual clock runs ahead of the wall clock
+	// (kubesim advance); nanoseconds, read atomically.
+	offset atomic.Int64
+}
+
+// Now is the live virtual clock: wall time plus the advance offset, in
+// whole seconds — Kubernetes timestamps have second resolution, and whole
+// seconds make ages independent of when within a second a command ran.
+func (s *Served) Now() time.Time {
+	return time.Now().UTC().Add(time.Duration(s.offset.Load())).Truncate(time.Second)
+}
+
+// Advance jumps the live clock forward by d (kubesim advance): hours of
+// cluster time at once, as in stepped mode.
+func (s *Served) Advance(d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	s.offset.Add(int64(d))
+	s.Cluster.AdvanceTo(s.Now())
 }
 
 // Start opens (or resumes) the cluster in cfg.StateDir in live mode and
@@ -49,15 +71,15 @@ func Start(cfg Config) (*Served, error) {
 	s := &Served{stop: make(chan struct{}), wake: make(chan struct{}, 1), live: true}
 	c, err := sim.New(cfg.Spec, sim.Options{
 		Dir:     cfg.StateDir,
-		Start:   time.Now().UTC().Truncate(time.Second),
-		Now:     func() time.Time { return time.Now().UTC() },
+		Start:   s.Now(),
+		Now:     s.Now,
 		Wait:    s.wait,
 		OnWrite: s.poke,
 	})
 	if err != nil {
 		return nil, err
 	}
-	c.AdvanceTo(time.Now().UTC())
+	c.AdvanceTo(s.Now())
 	if err := s.serve(c, cfg.StateDir, cfg.Addr); err != nil {
 		c.Close()
 		return nil, err
@@ -139,7 +161,7 @@ func (s *Served) loop() {
 	for {
 		d := time.Second
 		if next, ok := s.Cluster.NextWake(); ok {
-			if until := time.Until(next); until < d {
+			if until := next.Sub(s.Now()) + time.Second; until < d {
 				d = until
 			}
 		}
@@ -155,14 +177,14 @@ func (s *Served) loop() {
 		case <-t.C:
 		}
 		t.Stop()
-		s.Cluster.AdvanceTo(time.Now().UTC())
+		s.Cluster.AdvanceTo(s.Now())
 	}
 }
 
 // wait blocks a watch until its store watcher has events, the client goes,
 // the server stops, or its deadline (virtual = wall time here) passes.
 func (s *Served) wait(ctx context.Context, ready <-chan struct{}, deadline time.Time) bool {
-	d := time.Until(deadline)
+	d := deadline.Sub(s.Now())
 	if d <= 0 {
 		return false
 	}
@@ -221,7 +243,13 @@ func (s *Served) internal() http.Handler {
 		}
 		var out strings.Builder
 		var errOut strings.Builder
-		code := Control(r.Context(), s.Cluster, strings.TrimPrefix(r.URL.Path, "/kubesim/"), req.Args, &out, &errOut)
+		verb := strings.TrimPrefix(r.URL.Path, "/kubesim/")
+		var code int
+		if verb == "advance" {
+			code = s.advanceVerb(req.Args, &errOut)
+		} else {
+			code = Control(r.Context(), s.Cluster, verb, req.Args, &out, &errOut)
+		}
 		json.NewEncoder(w).Encode(ControlResponse{Stdout: out.String(), Stderr: errOut.String(), Code: code})
 	})
 }
@@ -262,3 +290,41 @@ func ReadRuntime(dir string) (pid int, addr string, err error) {
 }
 
 var errNotRunning = errors.New("not running")
+
+func (s *Served) advanceVerb(args []string, stderr io.Writer) int {
+	if len(args) != 1 {
+		fmt.Fprintln(stderr, "usage: kubesim advance DURATION (e.g. 2m22s, 9h, 2d12h)")
+		return 2
+	}
+	d, err := ParseDuration(args[0])
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	if !s.live {
+		s.Cluster.Advance(d)
+		return 0
+	}
+	s.Advance(d)
+	return 0
+}
+
+// ParseDuration parses Go durations plus a day unit: "2d12h", "90s".
+func ParseDuration(v string) (time.Duration, error) {
+	var days int64
+	if i := strings.Index(v, "d"); i > 0 {
+		n, err := strconv.ParseInt(v[:i], 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("invalid duration %q", v)
+		}
+		days, v = n, v[i+1:]
+	}
+	var d time.Duration
+	if v != "" {
+		var err error
+		if d, err = time.ParseDuration(v); err != nil {
+			return 0, fmt.Errorf("invalid duration %q", v)
+		}
+	}
+	return d + time.Duration(days)*24*time.Hour, nil
+}

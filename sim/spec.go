@@ -39,7 +39,9 @@ type ClusterSpec struct {
 	PodCIDR     string `json:"podCIDR"`
 	ServiceCIDR string `json:"serviceCIDR"`
 	Seed        uint64 `json:"seed"`
-	// Start is the virtual time the cluster is created at (stepped mode).
+	// Start is the virtual time the cluster is created at (stepped mode),
+	// and the date whose image releases the catalog serves (a floating tag
+	// like httpd:2.4 resolves to the release current then), in live mode too.
 	Start time.Time  `json:"start"`
 	Nodes []NodeSpec `json:"nodes"`
 	// ExplainAnnotations makes the scheduler write its per-node explanation

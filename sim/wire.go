@@ -15,6 +15,7 @@ import (
 
 	"kubesim/net/fabric"
 	"kubesim/runtime/chain"
+	"kubesim/runtime/images"
 	"kubesim/sim/apiserver"
 	"kubesim/sim/controllers"
 	"kubesim/sim/events"
@@ -104,6 +105,7 @@ func (c *Cluster) newKubelet(i int, n NodeSpec) (*kubelet.Kubelet, error) {
 		Kind:              chain.Kind(kind),
 		KubernetesVersion: c.Spec.KubernetesVersion,
 		Node:              n.Name,
+		Catalog:           images.DefaultAt(c.Spec.Start),
 		Seed:              c.Spec.Seed*1000003 + uint64(i),
 		Now:               c.Clock.Now,
 		AllocateIP:        func(uid, ns, name string) (string, error) { return k.AllocateIP(uid, ns, name) },
@@ -119,7 +121,7 @@ func (c *Cluster) newKubelet(i int, n NodeSpec) (*kubelet.Kubelet, error) {
 	k, err = kubelet.New(kubelet.Config{
 		NodeName: n.Name, NodeIP: n.IP, ControlPlane: n.Role == "control-plane", Schedulable: n.Schedulable,
 		CPUs: n.CPUs, Memory: mem, Labels: n.Labels, Version: c.Spec.KubernetesVersion,
-		Registry: c.Registry, Clock: c.Clock, Recorder: c.Recorder, Runtime: rt, Fabric: c.fabric,
+		Registry: c.Registry, Clock: c.Clock, Recorder: c.Recorder, Runtime: rt, Fabric: c.fabric, Catalog: rt.Catalog(),
 		MachineID: fmt.Sprint(c.Spec.Seed),
 	})
 	return k, err

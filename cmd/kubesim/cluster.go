@@ -376,6 +376,10 @@ func vagrantCmd() *cobra.Command {
 	return controlCmd("vagrant status|halt|up|reload [NAME]", "Vagrant's view of the cluster's machines", "vagrant", nil)
 }
 
+func advanceCmd() *cobra.Command {
+	return controlCmd("advance DURATION", "Move the running cluster's clock forward (e.g. 2m22s, 9h, 2d12h)", "advance", nil)
+}
+
 func nodeCmd() *cobra.Command {
 	return controlCmd("node halt|start|restart NAME", "Power a node off, on, or reboot it", "node", nil)
 }
