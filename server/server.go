@@ -43,12 +43,19 @@ type Served struct {
 	// offset is how far the virtual clock runs ahead of the wall clock
 	// (kubesim advance); nanoseconds, read atomically.
 	offset atomic.Int64
+	// frozen, when non-zero, is the virtual time (unix ns) the clock is
+	// held at (kubesim clock freeze): replays through a served cluster then
+	// see exactly the time their advances add.
+	frozen atomic.Int64
 }
 
 // Now is the live virtual clock: wall time plus the advance offset, in
 // whole seconds — Kubernetes timestamps have second resolution, and whole
 // seconds make ages independent of when within a second a command ran.
 func (s *Served) Now() time.Time {
+	if f := s.frozen.Load(); f != 0 {
+		return time.Unix(0, f).UTC()
+	}
 	return time.Now().UTC().Add(time.Duration(s.offset.Load())).Truncate(time.Second)
 }
 
@@ -58,7 +65,11 @@ func (s *Served) Advance(d time.Duration) {
 	if d <= 0 {
 		return
 	}
-	s.offset.Add(int64(d))
+	if f := s.frozen.Load(); f != 0 {
+		s.frozen.Store(f + int64(d))
+	} else {
+		s.offset.Add(int64(d))
+	}
 	s.Cluster.AdvanceTo(s.Now())
 }
 
@@ -245,9 +256,12 @@ func (s *Served) internal() http.Handler {
 		var errOut strings.Builder
 		verb := strings.TrimPrefix(r.URL.Path, "/kubesim/")
 		var code int
-		if verb == "advance" {
+		switch verb {
+		case "advance":
 			code = s.advanceVerb(req.Args, &errOut)
-		} else {
+		case "clock":
+			code = s.clockVerb(req.Args, &out, &errOut)
+		default:
 			code = Control(r.Context(), s.Cluster, verb, req.Args, &out, &errOut)
 		}
 		json.NewEncoder(w).Encode(ControlResponse{Stdout: out.String(), Stderr: errOut.String(), Code: code})
@@ -327,4 +341,29 @@ func ParseDuration(v string) (time.Duration, error) {
 		}
 	}
 	return d + time.Duration(days)*24*time.Hour, nil
+}
+
+// clockVerb: kubesim clock freeze|resume|show.
+func (s *Served) clockVerb(args []string, stdout, stderr io.Writer) int {
+	if len(args) != 1 || !s.live {
+		fmt.Fprintln(stderr, "usage: kubesim clock freeze|resume|show")
+		return 2
+	}
+	switch args[0] {
+	case "freeze":
+		if s.frozen.Load() == 0 {
+			s.frozen.Store(s.Now().UnixNano())
+		}
+	case "resume":
+		if f := s.frozen.Load(); f != 0 {
+			s.offset.Store(f - time.Now().UTC().UnixNano())
+			s.frozen.Store(0)
+		}
+	case "show":
+	default:
+		fmt.Fprintln(stderr, "usage: kubesim clock freeze|resume|show")
+		return 2
+	}
+	fmt.Fprintln(stdout, s.Now().Format(time.RFC3339))
+	return 0
 }

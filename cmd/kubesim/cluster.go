@@ -380,6 +380,10 @@ func advanceCmd() *cobra.Command {
 	return controlCmd("advance DURATION", "Move the running cluster's clock forward (e.g. 2m22s, 9h, 2d12h)", "advance", nil)
 }
 
+func clockCmd() *cobra.Command {
+	return controlCmd("clock freeze|resume|show", "Hold the running cluster's clock still (replays), let it follow the wall clock again, or show it", "clock", nil)
+}
+
 func nodeCmd() *cobra.Command {
 	return controlCmd("node halt|start|restart NAME", "Power a node off, on, or reboot it", "node", nil)
 }

@@ -27,7 +27,7 @@ func run(args []string) int {
 		SilenceErrors: true,
 	}
 	root.AddCommand(startCmd(), serveCmd(), stopCmd(), statusCmd(), deleteCmd(),
-		kubectlCmd(), shellCmd(), curlCmd(), vagrantCmd(), nodeCmd(), advanceCmd(),
+		kubectlCmd(), shellCmd(), curlCmd(), vagrantCmd(), nodeCmd(), advanceCmd(), clockCmd(),
 		replayCmd(), scenarioCmd(), runtimeCmd())
 	root.SetArgs(args)
 	err := root.Execute()
