@@ -90,7 +90,13 @@ func TestLectureScenarioTest(t *testing.T) {
 // TestLecturePlay plays the lecture scenario to its end the way a learner
 // types it, and compares the whole session with a golden file.
 func TestLecturePlay(t *testing.T) {
-	sc, err := Scenario("lecture-04")
+	for _, lang := range []string{"en", "ko"} {
+		t.Run(lang, func(t *testing.T) { testLecturePlay(t, lang) })
+	}
+}
+
+func testLecturePlay(t *testing.T, lang string) {
+	sc, err := ScenarioLang("lecture-04", lang)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,6 +120,9 @@ func TestLecturePlay(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden := "testdata/lecture-04-play.golden"
+	if lang != "en" {
+		golden = "testdata/lecture-04-play." + lang + ".golden"
+	}
 	if *update {
 		if err := os.WriteFile(golden, []byte(out.String()), 0o644); err != nil {
 			t.Fatal(err)
@@ -126,7 +135,7 @@ func TestLecturePlay(t *testing.T) {
 	if diff := cmp.Diff(string(want), out.String()); diff != "" {
 		t.Errorf("Play session mismatch (-want +got):\n%s", diff)
 	}
-	if !strings.HasSuffix(out.String(), "Scenario complete: 3 of 3 steps done.\n") {
+	if !strings.HasSuffix(out.String(), map[string]string{"en": "Scenario complete: 3 of 3 steps done.\n", "ko": "시나리오 완료: 3/3 단계를 마쳤습니다.\n"}[lang]) {
 		t.Errorf("the scenario did not finish")
 	}
 }

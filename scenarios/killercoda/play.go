@@ -41,19 +41,6 @@ type PlayConfig struct {
 	Interrupt <-chan struct{}
 }
 
-const playHelp = `Commands:
-  check      run this step's verify script; moves on when it passes
-  hint       show this step's hints
-  solution   show this step's solution
-  exec N     run the N-th {{exec}} block of this step (shown as "exec N")
-  next       move on (only for a step without a verify script)
-  text       show this step's text again
-  log        show what background scripts printed
-  help       this list
-  quit       leave the scenario
-Anything else runs in the practice shell (kubectl, k, curl, …).
-`
-
 // Play runs a scenario interactively: it shows the intro, then each step's
 // text rendered for a terminal, and reads commands from in until the last
 // step is solved, the learner types quit, or in ends. Typed commands that
@@ -69,7 +56,7 @@ func Play(ctx context.Context, sc *Scenario, env scenarios.Env, in io.Reader, ou
 		return err
 	}
 	defer s.close()
-	p := &player{s: s, ctx: ctx, out: out, cfg: cfg, lines: bufio.NewScanner(in)}
+	p := &player{s: s, ctx: ctx, out: out, cfg: cfg, lines: bufio.NewScanner(in), msg: messagesFor(sc.Lang)}
 	return p.play()
 }
 
@@ -80,6 +67,7 @@ type player struct {
 	cfg   PlayConfig
 	lines *bufio.Scanner
 	step  int // index into Steps
+	msg   messages
 }
 
 func (p *player) printf(format string, args ...any) { fmt.Fprintf(p.out, format, args...) }
@@ -94,11 +82,11 @@ func (p *player) play() error {
 	for _, n := range sc.Topology.Nodes {
 		names = append(names, n.Name)
 	}
-	p.printf("Cluster: %s (%s)\n", strings.Join(names, ", "), sc.ImageID)
-	p.printf("Type `help` for the commands.\n\n")
+	p.printf(p.msg.cluster, strings.Join(names, ", "), sc.ImageID)
+	p.printf("%s", p.msg.typeHelp)
 	p.startPage("intro", sc.Intro)
 	if sc.Intro.Text != nil && len(sc.Intro.Text.Blocks) > 0 {
-		Render(p.out, sc.Intro.Text, RenderOptions{})
+		Render(p.out, sc.Intro.Text, RenderOptions{Lang: sc.Lang})
 		p.printf("\n")
 	}
 	if len(sc.Steps) == 0 {
@@ -188,8 +176,8 @@ func (p *player) current() Step { return p.s.sc.Steps[p.step] }
 
 func (p *player) showStep() {
 	st := p.current()
-	p.printf("── Step %d of %d: %s ──\n\n", p.step+1, len(p.s.sc.Steps), st.Title)
-	Render(p.out, st.Text, RenderOptions{})
+	p.printf(p.msg.stepHeader, p.step+1, len(p.s.sc.Steps), st.Title)
+	Render(p.out, st.Text, RenderOptions{Lang: p.s.sc.Lang})
 	p.printf("\n")
 }
 
@@ -201,16 +189,16 @@ func (p *player) command(line string) (done bool, err error) {
 	switch {
 	case line == "":
 	case line == "help":
-		p.printf("%s", playHelp)
+		p.printf("%s", p.msg.help)
 	case line == "quit" || line == "exit":
-		p.printf("Left the scenario at step %d of %d.\n", p.step+1, len(p.s.sc.Steps))
+		p.printf(p.msg.left, p.step+1, len(p.s.sc.Steps))
 		return true, nil
 	case line == "text":
 		p.showStep()
 	case line == "log":
 		data, err := os.ReadFile(p.s.logPath)
 		if err != nil || len(data) == 0 {
-			p.printf("(no background output yet; log: %s)\n", p.s.logPath)
+			p.printf(p.msg.noLog, p.s.logPath)
 			break
 		}
 		p.printf("%s", data)
@@ -222,7 +210,7 @@ func (p *player) command(line string) (done bool, err error) {
 		return p.check(st)
 	case line == "next":
 		if !st.Verify.IsZero() {
-			p.printf("This step has a verify script: type `check` when you are done.\n")
+			p.printf("%s", p.msg.hasVerify)
 			break
 		}
 		return p.advance()
@@ -243,17 +231,17 @@ func (p *player) command(line string) (done bool, err error) {
 }
 
 func (p *player) details(st Step, hint bool) {
-	what := "solution"
-	if hint {
-		what = "hint"
-	}
 	blocks := st.Text.Details(hint)
 	if !hint && len(blocks) == 0 && st.Answer != nil {
 		Render(p.out, st.Answer, RenderOptions{ShowDetails: true})
 		return
 	}
 	if len(blocks) == 0 {
-		p.printf("This step has no %s.\n", what)
+		if hint {
+			p.printf("%s", p.msg.noHint)
+		} else {
+			p.printf("%s", p.msg.noSolution)
+		}
 		return
 	}
 	renderBlocks(p.out, blocks, RenderOptions{ShowDetails: true}, "")
@@ -264,9 +252,9 @@ func (p *player) exec(st Step, arg string) {
 	n, err := strconv.Atoi(arg)
 	if err != nil || n < 1 || n > len(execs) {
 		if len(execs) == 0 {
-			p.printf("This step has no {{exec}} blocks.\n")
+			p.printf("%s", p.msg.noExecs)
 		} else {
-			p.printf("Usage: exec N, with N from 1 to %d.\n", len(execs))
+			p.printf(p.msg.execUsage, len(execs))
 		}
 		return
 	}
@@ -283,7 +271,7 @@ func (p *player) exec(st Step, arg string) {
 
 func (p *player) check(st Step) (bool, error) {
 	if st.Verify.IsZero() {
-		p.printf("This step has nothing to check.\n")
+		p.printf("%s", p.msg.nothingToCheck)
 		return p.advance()
 	}
 	if p.cfg.Settle > 0 {
@@ -298,11 +286,11 @@ func (p *player) check(st Step) (bool, error) {
 		if r.TimedOut || r.Err != nil {
 			p.printf("✗ %s\n", p.describe(r))
 		} else {
-			p.printf("✗ Not yet: %s\n", r.Describe())
+			p.printf(p.msg.notYet, r.Describe())
 		}
 		return false, nil
 	}
-	p.printf("✔ Step %d solved.\n\n", p.step+1)
+	p.printf(p.msg.solved, p.step+1)
 	return p.advance()
 }
 
@@ -321,9 +309,9 @@ func (p *player) finish() error {
 	fin := p.s.sc.Finish
 	p.startPage("finish", fin)
 	if fin.Text != nil && len(fin.Text.Blocks) > 0 {
-		Render(p.out, fin.Text, RenderOptions{})
+		Render(p.out, fin.Text, RenderOptions{Lang: p.s.sc.Lang})
 		p.printf("\n")
 	}
-	p.printf("Scenario complete: %d of %d steps done.\n", len(p.s.sc.Steps), len(p.s.sc.Steps))
+	p.printf(p.msg.complete, len(p.s.sc.Steps), len(p.s.sc.Steps))
 	return nil
 }

@@ -13,6 +13,8 @@ type RenderOptions struct {
 	// ShowDetails expands <details> blocks; otherwise each shows as one
 	// line naming the command (hint or solution) that opens it.
 	ShowDetails bool
+	// Lang is the language of that line ("ko" or English).
+	Lang string
 }
 
 var (
@@ -76,7 +78,7 @@ func renderBlocks(w io.Writer, blocks []Block, opts RenderOptions, indent string
 				title = "Details"
 			}
 			if !opts.ShowDetails {
-				fmt.Fprintf(w, "%s▸ %s (type `%s` to show)\n", indent, title, cmd)
+				fmt.Fprintf(w, "%s▸ %s "+messagesFor(opts.Lang).fold+"\n", indent, title, cmd)
 				continue
 			}
 			fmt.Fprintf(w, "%s▾ %s\n", indent, title)
