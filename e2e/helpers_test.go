@@ -12,6 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"kubesim/internal/kubectl"
+	"kubesim/internal/practice"
 	"kubesim/sim"
 	"kubesim/sim/apiserver"
 )
@@ -54,7 +55,11 @@ func (cl *cluster) kubectl(args string, stdin ...string) (string, string, int) {
 	} else {
 		in = strings.NewReader("")
 	}
-	code := cl.k.Run(strings.Fields(args), in, &out, &errb)
+	words, err := practice.SplitWords(args)
+	if err != nil {
+		cl.t.Fatal(err)
+	}
+	code := cl.k.Run(words, in, &out, &errb)
 	return out.String(), errb.String(), code
 }
 

@@ -1,0 +1,99 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"kubesim/sim"
+)
+
+// TestImagePullBackOff: an image that does not exist leaves the pod in
+// ImagePullBackOff, with the kubelet's events in describe.
+func TestImagePullBackOff(t *testing.T) {
+	cl := newCluster(t, sim.DefaultClusterSpec())
+	if out, errOut, code := cl.kubectl("run bad --image httpd:9.9"); code != 0 {
+		t.Fatalf("run: %s %s", out, errOut)
+	}
+	cl.advance(30 * time.Second)
+	out, _, _ := cl.kubectl("get pod bad --no-headers")
+	if !strings.Contains(out, "ImagePullBackOff") && !strings.Contains(out, "ErrImagePull") {
+		t.Errorf("get pod: %q, want ImagePullBackOff or ErrImagePull", out)
+	}
+	out, _, code := cl.kubectl("describe pod bad")
+	if code != 0 {
+		t.Fatalf("describe exit %d", code)
+	}
+	for _, want := range []string{
+		`Pulling image "httpd:9.9"`,
+		`Failed to pull image "httpd:9.9": rpc error: code = NotFound desc = failed to pull and unpack image "docker.io/library/httpd:9.9"`,
+		"Error: ErrImagePull",
+		`Back-off pulling image "httpd:9.9"`,
+		"Error: ImagePullBackOff",
+		"Successfully assigned default/bad to ",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("describe pod lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// TestLogsExecAndRestarts: busybox runs its command, logs come from the
+// catalog, a failing command crash-loops with the kubelet's back-off.
+func TestLogsAndCrashLoop(t *testing.T) {
+	cl := newCluster(t, sim.DefaultClusterSpec())
+	cl.kubectl("run hello --image busybox:1.36 --restart=Never -- sh -c 'echo hello from busybox'")
+	cl.advance(time.Minute)
+	out, errOut, code := cl.kubectl("logs hello")
+	if diff := cmp.Diff("hello from busybox\n", out); diff != "" || code != 0 {
+		t.Errorf("logs: exit %d %s (-want +got):\n%s", code, errOut, diff)
+	}
+	out, _, _ = cl.kubectl("get pod hello -o jsonpath={.status.phase}")
+	if out != "Succeeded" {
+		t.Errorf("phase %q, want Succeeded", out)
+	}
+	cl.kubectl("run crash --image busybox:1.36 -- sh -c 'exit 3'")
+	cl.advance(2 * time.Minute)
+	out, _, _ = cl.kubectl("get pod crash -o jsonpath={.status.containerStatuses[0].state.waiting.reason}")
+	if out != "CrashLoopBackOff" {
+		t.Errorf("crash waiting reason %q, want CrashLoopBackOff", out)
+	}
+	out, _, _ = cl.kubectl("get pod crash -o jsonpath={.status.containerStatuses[0].lastState.terminated.exitCode}")
+	if out != "3" {
+		t.Errorf("last exit code %q, want 3", out)
+	}
+}
+
+// TestCordonDrain: cordon, drain with --ignore-daemonsets, uncordon.
+func TestCordonDrain(t *testing.T) {
+	cl := newCluster(t, sim.DefaultClusterSpec())
+	cl.advance(time.Minute)
+	cl.kubectl("create deployment web --image nginx:1.23 --replicas 4")
+	cl.advance(time.Minute)
+	out, errOut, code := cl.kubectl("cordon w1.example.com")
+	if diff := cmp.Diff("node/w1.example.com cordoned\n", out); diff != "" || code != 0 {
+		t.Errorf("cordon: %s (-want +got):\n%s", errOut, diff)
+	}
+	out, _, _ = cl.kubectl("get node w1.example.com --no-headers")
+	if !strings.Contains(out, "Ready,SchedulingDisabled") {
+		t.Errorf("cordoned node: %q", out)
+	}
+	out, errOut, code = cl.kubectl("drain w1.example.com --ignore-daemonsets --timeout=60s")
+	if code != 0 {
+		t.Fatalf("drain: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if !strings.Contains(out, "node/w1.example.com drained") {
+		t.Errorf("drain output: %s", out)
+	}
+	cl.advance(time.Minute)
+	out, _, _ = cl.kubectl("get pods -l app=web -o wide --no-headers")
+	if strings.Contains(out, "w1.example.com") || strings.Count(out, "Running") != 4 {
+		t.Errorf("after drain, web pods:\n%s", out)
+	}
+	out, _, _ = cl.kubectl("uncordon w1.example.com")
+	if out != "node/w1.example.com uncordoned\n" {
+		t.Errorf("uncordon: %q", out)
+	}
+}
