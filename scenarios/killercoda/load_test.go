@@ -282,6 +282,13 @@ func TestTopologyFor(t *testing.T) {
 			if top.ImageID != tt.id {
 				t.Errorf("ImageID = %q", top.ImageID)
 			}
+			wantYear := 2025
+			if tt.id == LectureImageID {
+				wantYear = 2023
+			}
+			if top.Date.Year() != wantYear {
+				t.Errorf("Date = %v, want a day in %d", top.Date, wantYear)
+			}
 		})
 	}
 }

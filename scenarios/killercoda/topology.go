@@ -2,6 +2,7 @@ package killercoda
 
 import (
 	"fmt"
+	"time"
 	"sort"
 	"strings"
 )
@@ -17,6 +18,10 @@ type Topology struct {
 	// images moved to 1.33 on 2025-07-15 (creator guide, see
 	// shared/reference/killercoda-format.md); the patch level is our guess.
 	KubernetesVersion string
+	// Date is the day the environment stands for, so that image tags
+	// resolve as they did then: killercoda's images run 1.33 from
+	// 2025-07-15 (creator guide); the lecture was held on 2023-04-22.
+	Date time.Time
 	// Nodes in registration order (the control plane first).
 	Nodes []Node
 }
@@ -37,14 +42,17 @@ type Node struct {
 
 // killercoda host IPs: 172.30.1.2 (host01, the control plane) and
 // 172.30.2.2 (node01), from the creator guide.
+// killercodaDate is when killercoda's Kubernetes images moved to 1.33.
+var killercodaDate = time.Date(2025, 7, 15, 0, 0, 0, 0, time.UTC)
+
 func kubeadm1(id string) Topology {
-	return Topology{ImageID: id, Distribution: "kubeadm", KubernetesVersion: "v1.33.0", Nodes: []Node{
+	return Topology{ImageID: id, Distribution: "kubeadm", KubernetesVersion: "v1.33.0", Date: killercodaDate, Nodes: []Node{
 		{Name: "controlplane", Role: "control-plane", IP: "172.30.1.2"},
 	}}
 }
 
 func kubeadm2(id string) Topology {
-	return Topology{ImageID: id, Distribution: "kubeadm", KubernetesVersion: "v1.33.0", Nodes: []Node{
+	return Topology{ImageID: id, Distribution: "kubeadm", KubernetesVersion: "v1.33.0", Date: killercodaDate, Nodes: []Node{
 		{Name: "controlplane", Role: "control-plane", IP: "172.30.1.2", NoScheduleTaint: true},
 		{Name: "node01", Role: "worker", IP: "172.30.2.2"},
 	}}
@@ -62,12 +70,12 @@ var topologies = map[string]func(string) Topology{
 	"kubernetes-k3s-1node": func(id string) Topology {
 		// The node name on killercoda's k3s image is a guess: every
 		// scenario we read uses "controlplane".
-		return Topology{ImageID: id, Distribution: "k3s", KubernetesVersion: "v1.33.0", Nodes: []Node{
+		return Topology{ImageID: id, Distribution: "k3s", KubernetesVersion: "v1.33.0", Date: killercodaDate, Nodes: []Node{
 			{Name: "controlplane", Role: "control-plane", IP: "172.30.1.2"},
 		}}
 	},
 	LectureImageID: func(id string) Topology {
-		return Topology{ImageID: id, Distribution: "kubeadm", KubernetesVersion: "v1.27.1", Nodes: []Node{
+		return Topology{ImageID: id, Distribution: "kubeadm", KubernetesVersion: "v1.27.1", Date: time.Date(2023, 4, 22, 0, 0, 0, 0, time.UTC), Nodes: []Node{
 			{Name: "m.example.com", Role: "control-plane", NoScheduleTaint: true},
 			{Name: "w1.example.com", Role: "worker"},
 			{Name: "w2.example.com", Role: "worker"},
