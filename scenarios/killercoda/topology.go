@@ -2,9 +2,9 @@ package killercoda
 
 import (
 	"fmt"
-	"time"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Topology is the cluster a scenario asks for, as plain data: the caller
