@@ -35,6 +35,11 @@
 //     Verify and background scripts start fresh in the work directory.
 //   - A block's background jobs (`cmd &`) end with it: its process group is
 //     killed when bash exits.
+//   - While any script or block runs, the virtual clock follows the wall
+//     clock ClockRate times as fast (default 10; Env.Advance every 250 ms):
+//     scripts poll (`until kubectl wait …; do sleep 2; done`, `rollout
+//     status`) and would wait forever on a clock that only moves between
+//     steps. All Env calls are serialised (Env's contract).
 //   - Test advances the virtual clock (Env.Advance) by a settle time after
 //     setup and after each step's blocks; Play does not unless asked
 //     (PlayConfig.Settle), since a live cluster's clock follows the wall
