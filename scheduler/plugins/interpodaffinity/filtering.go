@@ -30,7 +30,9 @@ type Args struct {
 
 // InterPodAffinity is the plugin.
 type InterPodAffinity struct {
-	h                      framework.Handle
+	h framework.Handle
+	// memos keeps per-node PreFilter contributions (see memo).
+	memos                  map[string]*memo
 	hardPodAffinityWeight  int32
 	ignorePreferredOfOther bool
 }
@@ -47,7 +49,7 @@ var (
 // New is the factory; args may be nil or Args.
 func New(args any, h framework.Handle) (framework.Plugin, error) {
 	a, _ := args.(Args)
-	pl := &InterPodAffinity{h: h, hardPodAffinityWeight: 1, ignorePreferredOfOther: a.IgnorePreferredTermsOfExistingPods}
+	pl := &InterPodAffinity{h: h, memos: map[string]*memo{}, hardPodAffinityWeight: 1, ignorePreferredOfOther: a.IgnorePreferredTermsOfExistingPods}
 	if a.HardPodAffinityWeight != nil {
 		if w := *a.HardPodAffinityWeight; w < 0 || w > 100 {
 			return nil, fmt.Errorf("%s: hardPodAffinityWeight %d not in range [0, 100]", Name, w)
@@ -192,12 +194,6 @@ func (pl *InterPodAffinity) PreFilter(state *framework.CycleState, pod *v1.Pod) 
 	}
 	s := &preFilterState{podInfo: pi, namespaceLabels: pl.h.Objects().NamespaceLabels(pod.Namespace),
 		existingAntiAffinityCounts: topologyToMatchedTermCount{}, affinityCounts: topologyToMatchedTermCount{}, antiAffinityCounts: topologyToMatchedTermCount{}}
-	// Existing pods' required anti-affinity against the incoming pod.
-	for _, ni := range withAnti {
-		for _, ex := range ni.PodsWithRequiredAntiAffinity {
-			s.existingAntiAffinityCounts.updateWithAntiAffinityTerms(ex.RequiredAntiAffinityTerms, pod, s.namespaceLabels, ni.Node(), 1)
-		}
-	}
 	if len(pi.RequiredAffinityTerms) > 0 || len(pi.RequiredAntiAffinityTerms) > 0 {
 		if hasNamespaceSelector(pi.RequiredAffinityTerms) || hasNamespaceSelector(pi.RequiredAntiAffinityTerms) {
 			c := *pi
@@ -213,29 +209,24 @@ func (pl *InterPodAffinity) PreFilter(state *framework.CycleState, pod *v1.Pod) 
 			s.podInfo = &c
 			pi = &c
 		}
-		all := snap.List()
-		aff := make([]topologyToMatchedTermCount, len(all))
-		anti := make([]topologyToMatchedTermCount, len(all))
-		pl.h.Parallelizer().Until(len(all), func(i int) {
-			ni := all[i]
-			a, b := topologyToMatchedTermCount{}, topologyToMatchedTermCount{}
-			for _, ex := range ni.Pods {
-				a.updateWithAffinityTerms(pi.RequiredAffinityTerms, ex.Pod, ni.Node(), 1)
-				b.updateWithAntiAffinityTerms(pi.RequiredAntiAffinityTerms, ex.Pod, nil, ni.Node(), 1)
-			}
-			if len(a) > 0 {
-				aff[i] = a
-			}
-			if len(b) > 0 {
-				anti[i] = b
-			}
-		})
-		for i := range all {
-			for k, v := range aff[i] {
-				s.affinityCounts[k] += v
-			}
-			for k, v := range anti[i] {
-				s.antiAffinityCounts[k] += v
+	}
+	// Per node: existing pods' required anti-affinity against the incoming
+	// pod, and existing pods matching the incoming pod's terms.
+	for _, c := range pl.contributions(pi, s.namespaceLabels, snap.List()) {
+		for k, v := range c.existingAnti {
+			s.existingAntiAffinityCounts[k] += v
+		}
+		for k, v := range c.aff {
+			s.affinityCounts[k] += v
+		}
+		for k, v := range c.anti {
+			s.antiAffinityCounts[k] += v
+		}
+	}
+	for _, m := range []topologyToMatchedTermCount{s.existingAntiAffinityCounts, s.affinityCounts, s.antiAffinityCounts} {
+		for k, v := range m {
+			if v == 0 {
+				delete(m, k)
 			}
 		}
 	}

@@ -1,0 +1,97 @@
+package interpodaffinity
+
+import (
+	"sort"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/labels"
+
+	"kubesim/scheduler/framework"
+)
+
+// nodeContrib is one node's share of the PreFilter counts for an incoming
+// pod: existing pods' anti-affinity matching the pod, and existing pods
+// matching the pod's affinity and anti-affinity terms.
+type nodeContrib struct {
+	ni                      *framework.NodeInfo
+	gen                     int64
+	existingAnti, aff, anti topologyToMatchedTermCount
+}
+
+// memo keeps node contributions while the snapshot hands out the same
+// NodeInfo with the same Generation, so a cycle only recomputes nodes that
+// changed since the last pod with the same key (namespace, labels,
+// namespace labels, terms). Results are identical to recomputing.
+type memo struct{ entries []nodeContrib }
+
+const maxMemos = 64
+
+func memoKey(pi *framework.PodInfo, nsLabels labels.Set) string {
+	var b strings.Builder
+	b.WriteString(pi.Pod.Namespace)
+	b.WriteString("|")
+	b.WriteString(labels.Set(pi.Pod.Labels).String())
+	b.WriteString("|")
+	b.WriteString(nsLabels.String())
+	for _, ts := range [][]framework.AffinityTerm{pi.RequiredAffinityTerms, pi.RequiredAntiAffinityTerms} {
+		b.WriteString("||")
+		for _, t := range ts {
+			ns := t.Namespaces.UnsortedList()
+			sort.Strings(ns)
+			b.WriteString(t.TopologyKey + ";" + strings.Join(ns, ",") + ";" + t.Selector.String() + ";" + t.NamespaceSelector.String() + "|")
+		}
+	}
+	return b.String()
+}
+
+// contributions returns every node's contribution (index-aligned with all).
+func (pl *InterPodAffinity) contributions(pi *framework.PodInfo, nsLabels labels.Set, all []*framework.NodeInfo) []nodeContrib {
+	key := memoKey(pi, nsLabels)
+	m := pl.memos[key]
+	if m == nil {
+		if len(pl.memos) >= maxMemos {
+			clear(pl.memos)
+		}
+		m = &memo{}
+		pl.memos[key] = m
+	}
+	if len(m.entries) != len(all) {
+		m.entries = make([]nodeContrib, len(all))
+	}
+	var stale []int
+	for i, ni := range all {
+		if e := &m.entries[i]; e.ni != ni || e.gen != ni.Generation {
+			stale = append(stale, i)
+		}
+	}
+	pod := pi.Pod
+	hasTerms := len(pi.RequiredAffinityTerms) > 0 || len(pi.RequiredAntiAffinityTerms) > 0
+	compute := func(k int) {
+		i := stale[k]
+		ni := all[i]
+		node := ni.Node()
+		c := nodeContrib{ni: ni, gen: ni.Generation}
+		for _, ex := range ni.PodsWithRequiredAntiAffinity {
+			if c.existingAnti == nil {
+				c.existingAnti = topologyToMatchedTermCount{}
+			}
+			c.existingAnti.updateWithAntiAffinityTerms(ex.RequiredAntiAffinityTerms, pod, nsLabels, node, 1)
+		}
+		if hasTerms && len(ni.Pods) > 0 {
+			c.aff, c.anti = topologyToMatchedTermCount{}, topologyToMatchedTermCount{}
+			for _, ex := range ni.Pods {
+				c.aff.updateWithAffinityTerms(pi.RequiredAffinityTerms, ex.Pod, node, 1)
+				c.anti.updateWithAntiAffinityTerms(pi.RequiredAntiAffinityTerms, ex.Pod, nil, node, 1)
+			}
+		}
+		m.entries[i] = c
+	}
+	if len(stale) > 64 {
+		pl.h.Parallelizer().Until(len(stale), compute)
+	} else {
+		for k := range stale {
+			compute(k)
+		}
+	}
+	return m.entries
+}
