@@ -212,24 +212,9 @@ func (pl *InterPodAffinity) PreFilter(state *framework.CycleState, pod *v1.Pod) 
 	}
 	// Per node: existing pods' required anti-affinity against the incoming
 	// pod, and existing pods matching the incoming pod's terms.
-	for _, c := range pl.contributions(pi, s.namespaceLabels, snap.List()) {
-		for k, v := range c.existingAnti {
-			s.existingAntiAffinityCounts[k] += v
-		}
-		for k, v := range c.aff {
-			s.affinityCounts[k] += v
-		}
-		for k, v := range c.anti {
-			s.antiAffinityCounts[k] += v
-		}
-	}
-	for _, m := range []topologyToMatchedTermCount{s.existingAntiAffinityCounts, s.affinityCounts, s.antiAffinityCounts} {
-		for k, v := range m {
-			if v == 0 {
-				delete(m, k)
-			}
-		}
-	}
+	// The counts are the memo's running totals, shared read-only: the
+	// dry runs that update counts work on Clone()d states.
+	s.existingAntiAffinityCounts, s.affinityCounts, s.antiAffinityCounts = pl.totals(pi, s.namespaceLabels, snap.List())
 	state.Write(preFilterKey, s)
 	return nil, nil
 }

@@ -22,7 +22,25 @@ type nodeContrib struct {
 // NodeInfo with the same Generation, so a cycle only recomputes nodes that
 // changed since the last pod with the same key (namespace, labels,
 // namespace labels, terms). Results are identical to recomputing.
-type memo struct{ entries []nodeContrib }
+type memo struct {
+	entries []nodeContrib
+	// totals sum the entries; updated by delta when an entry is recomputed.
+	existingAnti, aff, anti topologyToMatchedTermCount
+}
+
+func (m *memo) reset(n int) {
+	m.entries = make([]nodeContrib, n)
+	m.existingAnti, m.aff, m.anti = topologyToMatchedTermCount{}, topologyToMatchedTermCount{}, topologyToMatchedTermCount{}
+}
+
+func addInto(dst, src topologyToMatchedTermCount, sign int64) {
+	for k, v := range src {
+		dst[k] += sign * v
+		if dst[k] == 0 {
+			delete(dst, k)
+		}
+	}
+}
 
 const maxMemos = 64
 
@@ -44,8 +62,9 @@ func memoKey(pi *framework.PodInfo, nsLabels labels.Set) string {
 	return b.String()
 }
 
-// contributions returns every node's contribution (index-aligned with all).
-func (pl *InterPodAffinity) contributions(pi *framework.PodInfo, nsLabels labels.Set, all []*framework.NodeInfo) []nodeContrib {
+// totals returns the summed contributions of all nodes. The maps belong to
+// the memo: callers must not modify them (cycle states copy on Clone).
+func (pl *InterPodAffinity) totals(pi *framework.PodInfo, nsLabels labels.Set, all []*framework.NodeInfo) (existingAnti, aff, anti topologyToMatchedTermCount) {
 	key := memoKey(pi, nsLabels)
 	m := pl.memos[key]
 	if m == nil {
@@ -53,10 +72,11 @@ func (pl *InterPodAffinity) contributions(pi *framework.PodInfo, nsLabels labels
 			clear(pl.memos)
 		}
 		m = &memo{}
+		m.reset(len(all))
 		pl.memos[key] = m
 	}
 	if len(m.entries) != len(all) {
-		m.entries = make([]nodeContrib, len(all))
+		m.reset(len(all))
 	}
 	var stale []int
 	for i, ni := range all {
@@ -86,6 +106,12 @@ func (pl *InterPodAffinity) contributions(pi *framework.PodInfo, nsLabels labels
 		}
 		m.entries[i] = c
 	}
+	for _, i := range stale {
+		old := &m.entries[i]
+		addInto(m.existingAnti, old.existingAnti, -1)
+		addInto(m.aff, old.aff, -1)
+		addInto(m.anti, old.anti, -1)
+	}
 	if len(stale) > 64 {
 		pl.h.Parallelizer().Until(len(stale), compute)
 	} else {
@@ -93,5 +119,11 @@ func (pl *InterPodAffinity) contributions(pi *framework.PodInfo, nsLabels labels
 			compute(k)
 		}
 	}
-	return m.entries
+	for _, i := range stale {
+		e := &m.entries[i]
+		addInto(m.existingAnti, e.existingAnti, 1)
+		addInto(m.aff, e.aff, 1)
+		addInto(m.anti, e.anti, 1)
+	}
+	return m.existingAnti, m.aff, m.anti
 }
