@@ -52,11 +52,18 @@ func (s *Server) serveWatch(w http.ResponseWriter, req *http.Request, r *request
 		}
 	}
 	tv := tableVersion(req.Header.Get("Accept"))
+	// WatchList (client-go informers): the current state as ADDED events,
+	// then a bookmark that marks the end of the initial events.
+	initialEvents := isTrue(q.Get("sendInitialEvents"))
+	if initialEvents {
+		fromRev = 0
+	}
 	var (
 		initial  []runtime.Object
 		watcher  *store.Watcher
 		deadline time.Time
 		current  int64
+		listRev  int64
 	)
 	s.cfg.Driver.Do(func() {
 		deadline = s.cfg.Clock.Now().Add(timeout)
@@ -64,6 +71,7 @@ func (s *Server) serveWatch(w http.ResponseWriter, req *http.Request, r *request
 		if fromRev == 0 {
 			var rev int64
 			initial, rev, err = s.cfg.Registry.List(r.res, r.namespace, opts)
+			listRev = rev
 			if err == nil {
 				watcher, err = s.cfg.Registry.store.Watch(pfx, rev)
 			}
@@ -117,6 +125,18 @@ func (s *Server) serveWatch(w http.ResponseWriter, req *http.Request, r *request
 	}
 	for _, obj := range initial {
 		if !send("ADDED", obj) {
+			return
+		}
+	}
+	if initialEvents {
+		bm := r.res.New()
+		setGVK(bm)
+		m := objectMeta(bm)
+		rv := strconv.FormatInt(listRev, 10)
+		m.SetResourceVersion(rv)
+		m.SetAnnotations(map[string]string{"k8s.io/initial-events-end": "true"})
+		body, err := encodeJSON(bm)
+		if err != nil || !s.sendEvent(w, "BOOKMARK", bytes.TrimSuffix(body, []byte("\n"))) {
 			return
 		}
 	}
