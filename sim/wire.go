@@ -55,6 +55,15 @@ func (c *Cluster) build(resumed bool) error {
 		return err
 	}
 	c.AddComponent(sched)
+	c.AddComponent(newKubeProxy(c))
+	if c.opts.Hollow {
+		if !resumed {
+			for _, ns := range []string{"default", "kube-system"} {
+				c.mustCreate("", "namespaces", "", &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})
+			}
+		}
+		return nil
+	}
 	if !resumed {
 		c.bootstrapObjects()
 	}

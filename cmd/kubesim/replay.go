@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -32,7 +33,7 @@ func replayCmd() *cobra.Command {
 			if tr.HasSeed {
 				spec.Seed = uint64(tr.Seed)
 			}
-			env, cleanup, err := newLocal(spec)
+			env, cleanup, err := newLocal(spec, time.Time{})
 			if err != nil {
 				return err
 			}

@@ -22,6 +22,9 @@ func SpecFor(t killercoda.Topology) sim.ClusterSpec {
 		return spec
 	}
 	spec.KubernetesVersion = t.KubernetesVersion
+	if !t.Date.IsZero() {
+		spec.Start = t.Date
+	}
 	spec.Nodes = nil
 	for i, n := range t.Nodes {
 		ip := n.IP
@@ -60,7 +63,7 @@ func scenarioCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			env, cleanup, err := newLocal(SpecFor(sc.Topology))
+			env, cleanup, err := newLocal(SpecFor(sc.Topology), time.Now().UTC().Truncate(time.Second))
 			if err != nil {
 				return err
 			}
@@ -90,7 +93,7 @@ func scenarioCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			env, cleanup, err := newLocal(SpecFor(sc.Topology))
+			env, cleanup, err := newLocal(SpecFor(sc.Topology), time.Now().UTC().Truncate(time.Second))
 			if err != nil {
 				return err
 			}

@@ -17,12 +17,15 @@ import (
 )
 
 // newLocal builds an in-process cluster (stepped) in a temporary directory.
-func newLocal(spec sim.ClusterSpec) (*practice.Env, func(), error) {
+func newLocal(spec sim.ClusterSpec, start time.Time) (*practice.Env, func(), error) {
 	dir, err := os.MkdirTemp("", "kubesim-")
 	if err != nil {
 		return nil, nil, err
 	}
-	c, err := sim.New(spec, sim.Options{Dir: filepath.Join(dir, "state"), NoSync: true})
+	// The clock starts at the wall clock so that what kubectl computes on
+	// the client side (describe's event ages) reads right; images still
+	// behave as at spec.Start.
+	c, err := sim.New(spec, sim.Options{Dir: filepath.Join(dir, "state"), NoSync: true, Start: start})
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, nil, err
@@ -51,7 +54,7 @@ func shellCmd() *cobra.Command {
 				fmt.Fprintln(cmd.ErrOrStderr(), err)
 				return exitError{1}
 			}
-			env, cleanup, err := newLocal(spec)
+			env, cleanup, err := newLocal(spec, time.Now().UTC().Truncate(time.Second))
 			if err != nil {
 				return err
 			}
