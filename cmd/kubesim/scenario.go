@@ -53,7 +53,8 @@ func loadScenario(arg, lang string) (*killercoda.Scenario, error) {
 
 func scenarioCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "scenario", Short: "Killercoda scenarios: play one, or test that its steps pass"}
-	var lang string
+	var lang, solutions string
+	var trace bool
 	play := &cobra.Command{
 		Use:   "play DIR|NAME",
 		Short: "Work through a scenario interactively",
@@ -98,7 +99,16 @@ func scenarioCmd() *cobra.Command {
 				return err
 			}
 			defer cleanup()
-			res, err := killercoda.Test(context.Background(), sc, env, cmd.OutOrStdout(), killercoda.TestConfig{})
+			cfg := killercoda.TestConfig{}
+			if solutions != "" {
+				if cfg.Solutions, cfg.KnownGaps, err = killercoda.LoadSolutions(os.DirFS(solutions)); err != nil {
+					return err
+				}
+			}
+			if trace {
+				cfg.Trace = cmd.ErrOrStderr()
+			}
+			res, err := killercoda.Test(context.Background(), sc, env, cmd.OutOrStdout(), cfg)
 			if err != nil {
 				return err
 			}
@@ -109,6 +119,8 @@ func scenarioCmd() *cobra.Command {
 		},
 	}
 	test.Flags().StringVar(&lang, "lang", "", "language of the scenario text")
+	test.Flags().StringVar(&solutions, "solutions", "", "folder of stepN.sh solutions (and known-gaps.txt) for steps without {{exec}} blocks")
+	test.Flags().BoolVar(&trace, "trace", false, "print what the scripts and blocks print, to stderr")
 	cmd.AddCommand(play, test)
 	return cmd
 }

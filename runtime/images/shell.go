@@ -29,6 +29,9 @@ type shell struct {
 	forever bool
 	lines   []LogLine
 	vars    map[string]string
+	// server is set when the script ends by running a server binary in the
+	// foreground (`… && nginx -g 'daemon off;'`): the process becomes it.
+	server *serverSpec
 }
 
 // runShell sets the process's timeline for a shell-ish argv.
@@ -37,6 +40,8 @@ func (p *Process) runShell(argv []string, at time.Duration) {
 	sh.runArgv(argv)
 	p.Logs = append(p.Logs, sh.lines...)
 	switch {
+	case sh.server != nil:
+		p.runServer(sh.server, sh.t)
 	case sh.forever:
 		// sleep infinity, tail -f, a while-true loop: run until killed; PID 1
 		// without a handler ignores SIGTERM (images.md §1).
@@ -557,6 +562,11 @@ func (s *shell) command(argv []string) {
 			s.forever = true
 		}
 	default:
+		if prog, ok := s.p.img.spec.lookupBinary(argv[0]); ok && prog.Kind == progServer && !s.exec {
+			s.server = prog.Server
+			s.exited = true
+			return
+		}
 		s.notFound(argv[0])
 	}
 }

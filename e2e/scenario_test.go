@@ -1,0 +1,68 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestScenarios runs `kubesim scenario test` on our own scenarios and on the
+// three real killercoda scenarios (with step solutions where a step has no
+// {{exec}} blocks). Each real step whose feature exists passes; the one
+// remaining failure is an upstream verify that cannot fail.
+func TestScenarios(t *testing.T) {
+	bin := kubesimBinary(t)
+	tests := []struct {
+		name, dir, solutions string
+		want                 []string // the closing lines
+		exit                 int
+	}{
+		{name: "lecture-04", dir: "lecture-04", want: []string{"3 passed, 0 failed"}},
+		{name: "lecture-04 ko", dir: "lecture-04 --lang ko", want: []string{"3 passed, 0 failed"}},
+		{name: "scheduling-basics", dir: "scheduling-basics", want: []string{"5 passed, 0 failed"}},
+		{name: "deployment-scale-expose", dir: "deployment-scale-expose", want: []string{"4 passed, 0 failed"}},
+		{name: "saltyrucula-04-scheduling", dir: "../scenarios/testdata/killercoda/saltyrucula-04-scheduling", solutions: "../scenarios/testdata/solutions/saltyrucula-04-scheduling", want: []string{"5 passed, 0 failed"}},
+		{name: "omkar-ckad-scale-web-application-service", dir: "../scenarios/testdata/killercoda/omkar-ckad-scale-web-application-service", solutions: "../scenarios/testdata/solutions/omkar-ckad-scale-web-application-service", want: []string{"1 passed, 0 failed"}},
+		{name: "saltyrucula-01-kubectl-core", dir: "../scenarios/testdata/killercoda/saltyrucula-01-kubectl-core", solutions: "../scenarios/testdata/solutions/saltyrucula-01-kubectl-core",
+			want: []string{"FAIL step 5/5 Delete by label: verify passes before the step is done", "4 passed, 1 failed"}, exit: 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"scenario", "test"}, strings.Fields(tc.dir)...)
+			if tc.solutions != "" {
+				args = append(args, "--solutions", tc.solutions)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+			defer cancel()
+			var out bytes.Buffer
+			cmd := exec.CommandContext(ctx, bin, args...)
+			cmd.Stdout, cmd.Stderr = &out, &out
+			err := cmd.Run()
+			code := 0
+			if ee, ok := err.(*exec.ExitError); ok {
+				code = ee.ExitCode()
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if code != tc.exit {
+				t.Errorf("exit %d, want %d\n%s", code, tc.exit, out.String())
+			}
+			lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+			got := lines[len(lines)-1:]
+			want := tc.want[len(tc.want)-1:]
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("closing line (-want +got):\n%s\nfull output:\n%s", diff, out.String())
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(out.String(), w) {
+					t.Errorf("output lacks %q:\n%s", w, out.String())
+				}
+			}
+		})
+	}
+}
