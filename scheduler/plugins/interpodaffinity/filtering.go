@@ -33,6 +33,7 @@ type InterPodAffinity struct {
 	h framework.Handle
 	// memos keeps per-node PreFilter contributions (see memo).
 	memos                  map[string]*memo
+	scoreMemos             map[string]*scoreMemo
 	hardPodAffinityWeight  int32
 	ignorePreferredOfOther bool
 }
@@ -49,7 +50,7 @@ var (
 // New is the factory; args may be nil or Args.
 func New(args any, h framework.Handle) (framework.Plugin, error) {
 	a, _ := args.(Args)
-	pl := &InterPodAffinity{h: h, memos: map[string]*memo{}, hardPodAffinityWeight: 1, ignorePreferredOfOther: a.IgnorePreferredTermsOfExistingPods}
+	pl := &InterPodAffinity{h: h, memos: map[string]*memo{}, scoreMemos: map[string]*scoreMemo{}, hardPodAffinityWeight: 1, ignorePreferredOfOther: a.IgnorePreferredTermsOfExistingPods}
 	if a.HardPodAffinityWeight != nil {
 		if w := *a.HardPodAffinityWeight; w < 0 || w > 100 {
 			return nil, fmt.Errorf("%s: hardPodAffinityWeight %d not in range [0, 100]", Name, w)

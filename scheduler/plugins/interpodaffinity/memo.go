@@ -1,6 +1,7 @@
 package interpodaffinity
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 
@@ -126,4 +127,107 @@ func (pl *InterPodAffinity) totals(pi *framework.PodInfo, nsLabels labels.Set, a
 		addInto(m.anti, e.anti, 1)
 	}
 	return m.existingAnti, m.aff, m.anti
+}
+
+// scoreContrib is one node's share of PreScore's topology scores.
+type scoreContrib struct {
+	ni  *framework.NodeInfo
+	gen int64
+	m   scoreMap
+}
+
+// scoreMemo is memo for PreScore, with running totals.
+type scoreMemo struct {
+	entries []scoreContrib
+	total   scoreMap
+}
+
+func (m scoreMap) addSigned(o scoreMap, sign int64) {
+	for k, vs := range o {
+		inner := m[k]
+		if inner == nil {
+			inner = map[string]int64{}
+			m[k] = inner
+		}
+		for v, n := range vs {
+			inner[v] += sign * n
+			if inner[v] == 0 {
+				delete(inner, v)
+			}
+		}
+		if len(inner) == 0 {
+			delete(m, k)
+		}
+	}
+}
+
+func scoreKey(pi *framework.PodInfo, nsLabels labels.Set, hasPref bool) string {
+	var b strings.Builder
+	b.WriteString("score|")
+	b.WriteString(pi.Pod.Namespace + "|" + labels.Set(pi.Pod.Labels).String() + "|" + nsLabels.String())
+	if hasPref {
+		b.WriteString("|pref")
+	}
+	for _, ts := range [][]framework.WeightedAffinityTerm{pi.PreferredAffinityTerms, pi.PreferredAntiAffinityTerms} {
+		b.WriteString("||")
+		for _, t := range ts {
+			ns := t.Namespaces.UnsortedList()
+			sort.Strings(ns)
+			b.WriteString(fmt.Sprint(t.Weight) + ";" + t.TopologyKey + ";" + strings.Join(ns, ",") + ";" + t.Selector.String() + ";" + t.NamespaceSelector.String() + "|")
+		}
+	}
+	return b.String()
+}
+
+// scoreTotals returns the summed topology scores over all nodes; the map
+// belongs to the memo and must not be modified.
+func (pl *InterPodAffinity) scoreTotals(pi *framework.PodInfo, nsLabels labels.Set, all []*framework.NodeInfo, hasPref bool) scoreMap {
+	key := scoreKey(pi, nsLabels, hasPref)
+	m := pl.scoreMemos[key]
+	if m == nil || len(m.entries) != len(all) {
+		if m == nil && len(pl.scoreMemos) >= maxMemos {
+			clear(pl.scoreMemos)
+		}
+		m = &scoreMemo{entries: make([]scoreContrib, len(all)), total: scoreMap{}}
+		pl.scoreMemos[key] = m
+	}
+	var stale []int
+	for i, ni := range all {
+		if e := &m.entries[i]; e.ni != ni || e.gen != ni.Generation {
+			stale = append(stale, i)
+		}
+	}
+	for _, i := range stale {
+		m.total.addSigned(m.entries[i].m, -1)
+	}
+	compute := func(k int) {
+		i := stale[k]
+		ni := all[i]
+		pods := ni.PodsWithAffinity
+		if hasPref {
+			pods = ni.Pods
+		}
+		c := scoreContrib{ni: ni, gen: ni.Generation}
+		if len(pods) > 0 {
+			sm := scoreMap{}
+			for _, ex := range pods {
+				pl.processExistingPod(pi, ex, ni.Node(), nsLabels, sm)
+			}
+			if len(sm) > 0 {
+				c.m = sm
+			}
+		}
+		m.entries[i] = c
+	}
+	if len(stale) > 64 {
+		pl.h.Parallelizer().Until(len(stale), compute)
+	} else {
+		for k := range stale {
+			compute(k)
+		}
+	}
+	for _, i := range stale {
+		m.total.addSigned(m.entries[i].m, 1)
+	}
+	return m.total
 }

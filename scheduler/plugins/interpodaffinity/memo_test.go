@@ -26,7 +26,9 @@ func TestMemoMatchesFresh(t *testing.T) {
 		testutil.MakePod().Name("anti").Label("app", "web").PodAntiAffinity(v1.LabelHostname, "app", "web").Obj(),
 		testutil.MakePod().Name("aff").Label("app", "web").PodAffinity(v1.LabelTopologyZone, "app", "db").Obj(),
 		testutil.MakePod().Name("plain").Label("app", "web").Obj(),
+		testutil.MakePod().Name("pref").Label("app", "web").PreferredPodAffinity(7, v1.LabelTopologyZone, "app", "db").PreferredPodAntiAffinity(3, v1.LabelHostname, "app", "web").Obj(),
 	}
+	scored := 0
 	rejected := 0
 	for step := 0; step < 60; step++ {
 		ni := h.List()[r.IntN(len(nodes))]
@@ -34,8 +36,13 @@ func TestMemoMatchesFresh(t *testing.T) {
 			ni.RemovePod(ni.Pods[0].Pod)
 		} else {
 			pw := testutil.MakePod().Name(fmt.Sprint("p", step)).Label("app", []string{"web", "db"}[r.IntN(2)]).Node(ni.Name)
-			if r.IntN(4) == 0 {
+			switch r.IntN(6) {
+			case 0:
 				pw.PodAntiAffinity(v1.LabelTopologyZone, "app", "web")
+			case 1:
+				pw.PodAffinity(v1.LabelHostname, "app", "web")
+			case 2:
+				pw.PreferredPodAntiAffinity(5, v1.LabelTopologyZone, "app", "web")
 			}
 			ni.AddPodInfo(framework.NewPodInfo(pw.Obj()))
 		}
@@ -47,12 +54,18 @@ func TestMemoMatchesFresh(t *testing.T) {
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Fatalf("step %d %s (-fresh +memo):\n%s", step, pod.Name, diff)
 			}
+			if len(want.Scores) > 0 {
+				scored++
+			}
 			for _, v := range want.Filter {
 				if v != "" {
 					rejected++
 				}
 			}
 		}
+	}
+	if scored < 30 {
+		t.Errorf("only %d scored cycles: score side barely exercised", scored)
 	}
 	if rejected == 0 {
 		t.Error("no node was ever rejected: test is vacuous")

@@ -78,13 +78,7 @@ func (pl *InterPodAffinity) PreScore(state *framework.CycleState, pod *v1.Pod, n
 		return framework.SkipStatus
 	}
 	snap := pl.h.Snapshot()
-	var all []*framework.NodeInfo
-	if hasPref {
-		all = snap.List()
-	} else {
-		all = snap.HavePodsWithAffinityList()
-	}
-	if len(all) == 0 {
+	if !hasPref && len(snap.HavePodsWithAffinityList()) == 0 {
 		return framework.SkipStatus
 	}
 	if hasNamespaceSelectorW(pi.PreferredAffinityTerms) || hasNamespaceSelectorW(pi.PreferredAntiAffinityTerms) {
@@ -101,25 +95,9 @@ func (pl *InterPodAffinity) PreScore(state *framework.CycleState, pod *v1.Pod, n
 		pi = &c
 	}
 	nsLabels := pl.h.Objects().NamespaceLabels(pod.Namespace)
-	parts := make([]scoreMap, len(all))
-	pl.h.Parallelizer().Until(len(all), func(i int) {
-		ni := all[i]
-		pods := ni.PodsWithAffinity
-		if hasPref {
-			pods = ni.Pods
-		}
-		m := scoreMap{}
-		for _, ex := range pods {
-			pl.processExistingPod(pi, ex, ni.Node(), nsLabels, m)
-		}
-		if len(m) > 0 {
-			parts[i] = m
-		}
-	})
-	s := &preScoreState{topologyScore: scoreMap{}}
-	for _, m := range parts {
-		s.topologyScore.append(m)
-	}
+	// Running totals over every node, recomputed only for changed nodes;
+	// shared read-only with this cycle.
+	s := &preScoreState{topologyScore: pl.scoreTotals(pi, nsLabels, snap.List(), hasPref)}
 	if len(s.topologyScore) == 0 {
 		return framework.SkipStatus
 	}
