@@ -260,6 +260,12 @@ type failedNode struct {
 
 // setActiveFilters lists the filter plugins that did not Skip this cycle.
 func (s *Scheduler) setActiveFilters(state *framework.CycleState) {
+	s.activeExt = false
+	for _, e := range s.preFilterExt {
+		if _, skip := state.SkipFilterPlugins[e.name]; !skip {
+			s.activeExt = true
+		}
+	}
 	s.activeFilters = s.activeFilters[:0]
 	for _, pl := range s.filter {
 		if _, skip := state.SkipFilterPlugins[pl.Name()]; !skip {

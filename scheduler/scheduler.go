@@ -40,6 +40,8 @@ type Scheduler struct {
 	doublePeriod       bool
 	// activeFilters are the filter plugins not skipped in the current cycle.
 	activeFilters []framework.FilterPlugin
+	// activeExt is set when a PreFilterExtensions plugin did not skip.
+	activeExt bool
 
 	// per-cycle buffers, reused
 	statusBuf   []*framework.Status
@@ -245,7 +247,11 @@ func (s *Scheduler) addNominatedPods(state *framework.CycleState, pod *v1.Pod, n
 			continue
 		}
 		if out == nil {
-			out, stateOut = ni.Clone(), state.Clone()
+			out, stateOut = ni.Clone(), state
+			if s.activeExt {
+				// Only extension plugins mutate the state when pods are added.
+				stateOut = state.Clone()
+			}
 		}
 		out.AddPodInfo(pi)
 		if st := s.RunPreFilterExtensionAddPod(stateOut, pod, pi, out); !st.IsSuccess() {

@@ -86,6 +86,9 @@ func (m topologyToMatchedTermCount) update(node *v1.Node, tk string, value int64
 }
 
 func (m topologyToMatchedTermCount) clone() topologyToMatchedTermCount {
+	if m == nil {
+		return nil
+	}
 	c := make(topologyToMatchedTermCount, len(m))
 	for k, v := range m {
 		c[k] = v

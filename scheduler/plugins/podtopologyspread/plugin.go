@@ -223,7 +223,7 @@ type preFilterState struct {
 }
 
 func (s *preFilterState) Clone() framework.StateData {
-	if s == nil {
+	if s == nil || len(s.constraints) == 0 {
 		return s
 	}
 	c := &preFilterState{constraints: s.constraints,
