@@ -25,7 +25,7 @@ const (
 	AnnotationPreFilter  = "kube-scheduler-simulator.sigs.k8s.io/prefilter-result-status"
 	AnnotationPostFilter = "kube-scheduler-simulator.sigs.k8s.io/postfilter-result"
 	passedFilter         = "passed"
-	notEvaluated         = "not evaluated (enough feasible nodes found)"
+	notEvaluated         = "not evaluated (enough feasible nodes found first, or excluded by PreFilter)"
 )
 
 // PluginScore is one score plugin's view of one node.
