@@ -356,10 +356,16 @@ func preload(b *testing.B, be backend, prefix string, n int) {
 //
 //	go test ./benchmarks -run '^$' -bench StoreMemory -benchtime 1x
 func BenchmarkStoreMemory(b *testing.B) {
-	for _, n := range []int{100000, 150000} {
-		b.Run(fmt.Sprintf("objects=%d", n), func(b *testing.B) {
+	for _, c := range []struct{ objects, updates int }{{100000, 0}, {150000, 0}, {100000, 100000}} {
+		name := fmt.Sprintf("objects=%d", c.objects)
+		if c.updates > 0 {
+			// Every object updated once: the history now holds each
+			// previous value too (as with pod status churn).
+			name += fmt.Sprintf("/updates=%d", c.updates)
+		}
+		b.Run(name, func(b *testing.B) {
 			for b.Loop() {
-				perObject := storeMemory(b, n)
+				perObject := storeMemory(b, c.objects, c.updates)
 				b.ReportMetric(perObject, "bytes/object")
 				b.ReportMetric(perObject-float64(len(storeValue)), "overhead-bytes/object")
 			}
@@ -367,7 +373,7 @@ func BenchmarkStoreMemory(b *testing.B) {
 	}
 }
 
-func storeMemory(b *testing.B, n int) float64 {
+func storeMemory(b *testing.B, n, updates int) float64 {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
@@ -376,10 +382,16 @@ func storeMemory(b *testing.B, n int) float64 {
 		b.Fatal(err)
 	}
 	defer s.Close()
-	for i := range n {
+	key := func(i int) string { return fmt.Sprintf("/registry/pods/ns-%03d/pod-%07d", i%100, i) }
+	for i := range n + updates {
 		// Each object owns its value, as the apiserver's encoded objects do.
-		key := fmt.Sprintf("/registry/pods/ns-%03d/pod-%07d", i%100, i)
-		if _, err := s.Create(key, bytes.Clone(storeValue), nil); err != nil {
+		var err error
+		if i < n {
+			_, err = s.Create(key(i), bytes.Clone(storeValue), nil)
+		} else {
+			_, err = s.Update(key(i%n), bytes.Clone(storeValue), nil, 0)
+		}
+		if err != nil {
 			b.Fatal(err)
 		}
 		if i%1000 == 999 {
