@@ -65,6 +65,10 @@ type weightedScore struct {
 
 var _ framework.Handle = &Scheduler{}
 
+// parallelMinChunk is the fewest nodes (or pods) worth handing to another
+// goroutine; measured on 2 cores, smaller chunks made cycles slower.
+const parallelMinChunk = 1024
+
 // New builds a scheduler from cfg: plugins are instantiated from the
 // registry in profile order.
 func New(cfg Config) (*Scheduler, error) {
@@ -77,9 +81,12 @@ func New(cfg Config) (*Scheduler, error) {
 		snap: newSnapshot(),
 		q:    newQueue(time.Duration(cfg.PodInitialBackoffSeconds)*time.Second, time.Duration(cfg.PodMaxBackoffSeconds)*time.Second, time.Duration(cfg.MaxInUnschedulableSeconds)*time.Second),
 		objs: newObjects(),
-		// More workers than CPUs only adds goroutine overhead; results are
-		// merged in node order, so the count never changes the outcome.
-		par:    framework.Parallelizer{Workers: min(cfg.Parallelism, runtime.GOMAXPROCS(0)), MinChunk: 64},
+		// More workers than CPUs only adds goroutine overhead, and splitting
+		// a cycle's few hundred nodes across cores costs more in cache
+		// misses than it saves (benchmarks/scheduler.md): a goroutine gets
+		// at least parallelMinChunk pieces. Results are merged in node
+		// order, so the worker count never changes the outcome.
+		par:    framework.Parallelizer{Workers: min(cfg.Parallelism, runtime.GOMAXPROCS(0)), MinChunk: parallelMinChunk},
 		events: map[string][]framework.ClusterEvent{},
 	}
 	s.doublePeriod = !cfg.versionAtLeast(1, 30)
