@@ -51,6 +51,11 @@ type Options struct {
 	// Now, if set, is the live driver's wall clock: before handling a
 	// request the cluster catches up with it. Nil in stepped mode.
 	Now func() time.Time
+	// Hollow builds only the control plane (store, API server, scheduler,
+	// controllers) with no kubelets and no kubeadm objects but the
+	// namespaces: benchmarks register nodes themselves, as kubemark's hollow
+	// nodes do.
+	Hollow bool
 	// Start overrides spec.Start for a new cluster (the live driver passes
 	// the wall clock).
 	Start time.Time
@@ -91,7 +96,9 @@ type Cluster struct {
 // New builds a cluster from spec, or resumes the one whose state is in
 // opts.Dir. It runs kubeadm-style preflight checks first.
 func New(spec ClusterSpec, opts Options) (*Cluster, error) {
-	if err := spec.Preflight(); err != nil {
+	if opts.Hollow {
+		spec.Nodes = nil
+	} else if err := spec.Preflight(); err != nil {
 		return nil, err
 	}
 	if opts.Dir == "" {
@@ -137,6 +144,7 @@ func New(spec ClusterSpec, opts Options) (*Cluster, error) {
 		return nil, err
 	}
 	c.settle()
+	c.commit()
 	return c, nil
 }
 
@@ -175,6 +183,7 @@ func (c *Cluster) Do(fn func()) {
 	fn()
 	c.settle()
 	c.mu.Unlock()
+	c.commit()
 	if c.opts.OnWrite != nil {
 		c.opts.OnWrite()
 	}
@@ -194,15 +203,18 @@ func (c *Cluster) Wait(ctx context.Context, ready <-chan struct{}, deadline time
 	default:
 	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.closed {
+		c.mu.Unlock()
 		return false
 	}
 	next, ok := c.Clock.Next()
 	if !ok || next.After(deadline) {
+		c.mu.Unlock()
 		return false
 	}
 	c.advanceTo(next)
+	c.mu.Unlock()
+	c.commit()
 	return true
 }
 
@@ -216,8 +228,9 @@ func (c *Cluster) Locked(fn func()) {
 // Settle lets the cluster react to everything pending at the current time.
 func (c *Cluster) Settle() {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	c.settle()
+	c.mu.Unlock()
+	c.commit()
 }
 
 // settle delivers events and runs components and due timers until nothing
@@ -261,6 +274,12 @@ func (c *Cluster) settle() {
 			break
 		}
 	}
+}
+
+// commit makes everything written so far durable. It is called without the
+// cluster lock, so that concurrent requests share one bbolt transaction
+// (group commit).
+func (c *Cluster) commit() {
 	if err := c.Store.Sync(); err != nil {
 		panic(fmt.Sprintf("kubesim: commit failed: %v", err))
 	}
@@ -274,15 +293,17 @@ const maxSettleRounds = 100000
 // and periodic work at most once between consecutive timers.
 func (c *Cluster) Advance(d time.Duration) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	c.advanceTo(c.Clock.Now().Add(d))
+	c.mu.Unlock()
+	c.commit()
 }
 
 // AdvanceTo moves virtual time forward to t (the live driver's step).
 func (c *Cluster) AdvanceTo(t time.Time) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	c.advanceTo(t)
+	c.mu.Unlock()
+	c.commit()
 }
 
 func (c *Cluster) advanceTo(target time.Time) {

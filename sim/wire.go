@@ -212,10 +212,11 @@ func (c *Cluster) HaltNode(name string) error {
 		return fmt.Errorf("node %q not found", name)
 	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	k.Halt()
 	c.memberChanged(name)
 	c.settle()
+	c.mu.Unlock()
+	c.commit()
 	return nil
 }
 
@@ -227,10 +228,11 @@ func (c *Cluster) StartNode(name string) error {
 		return fmt.Errorf("node %q not found", name)
 	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	k.Boot()
 	c.memberChanged(name)
 	c.settle()
+	c.mu.Unlock()
+	c.commit()
 	return nil
 }
 
