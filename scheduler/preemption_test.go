@@ -1,6 +1,7 @@
 package scheduler
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 	policyv1 "k8s.io/api/policy/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"kubesim/scheduler/framework"
 	"kubesim/scheduler/internal/testutil"
 )
 
@@ -89,29 +91,33 @@ func TestPreemption(t *testing.T) {
 		},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			s := newTestScheduler(t, nil)
-			s.AddNode(testutil.MakeNode().Name("n1").Capacity("cpu", "2").Obj())
-			s.AddNode(testutil.MakeNode().Name("n2").Capacity("cpu", "2").Obj())
-			for _, p := range tc.existing {
-				s.AddPod(p)
-			}
-			for _, pdb := range tc.pdbs {
-				s.AddPodDisruptionBudget(pdb)
-			}
-			s.AddPod(tc.pod)
-			p, _ := s.Pop(t0)
-			r := s.Schedule(t0, p)
-			if r.NominatedNode != tc.wantNominated {
-				t.Errorf("nominated %q, want %q", r.NominatedNode, tc.wantNominated)
-			}
-			if diff := cmp.Diff(tc.wantVictims, names(r.Victims)); diff != "" {
-				t.Errorf("victims (-want +got):\n%s", diff)
-			}
-			if diff := cmp.Diff(tc.wantMessage, r.Message); diff != "" {
-				t.Errorf("message (-want +got):\n%s", diff)
-			}
-		})
+		for _, workers := range []int{1, 4} {
+			t.Run(fmt.Sprintf("%s/workers=%d", tc.name, workers), func(t *testing.T) {
+				s := newTestScheduler(t, nil)
+				// Force chunked parallel dry runs even on two nodes.
+				s.par = framework.Parallelizer{Workers: workers, MinChunk: 1}
+				s.AddNode(testutil.MakeNode().Name("n1").Capacity("cpu", "2").Obj())
+				s.AddNode(testutil.MakeNode().Name("n2").Capacity("cpu", "2").Obj())
+				for _, p := range tc.existing {
+					s.AddPod(p)
+				}
+				for _, pdb := range tc.pdbs {
+					s.AddPodDisruptionBudget(pdb)
+				}
+				s.AddPod(tc.pod)
+				p, _ := s.Pop(t0)
+				r := s.Schedule(t0, p)
+				if r.NominatedNode != tc.wantNominated {
+					t.Errorf("nominated %q, want %q", r.NominatedNode, tc.wantNominated)
+				}
+				if diff := cmp.Diff(tc.wantVictims, names(r.Victims)); diff != "" {
+					t.Errorf("victims (-want +got):\n%s", diff)
+				}
+				if diff := cmp.Diff(tc.wantMessage, r.Message); diff != "" {
+					t.Errorf("message (-want +got):\n%s", diff)
+				}
+			})
+		}
 	}
 }
 
