@@ -8,9 +8,26 @@
 // selection, Reserve/assume) and the FailedScheduling message text.
 //
 // It must not talk to the store, serve HTTP, start goroutines that outlive a
-// call, read the wall clock or use global randomness. The simulator feeds it
-// objects in event order through the Add/Update/Delete methods, calls Pop and
-// Schedule, performs the writes (Binding, events, pod conditions, victim
-// deletion, nominatedNodeName) itself and reports back with Bound or
-// BindFailed. All methods must be called from one goroutine.
+// call, read the wall clock or use global randomness. All methods must be
+// called from one goroutine.
+//
+// How the simulator drives it:
+//
+//   - Feed objects in event order: AddNode/UpdateNode/DeleteNode,
+//     AddPod/UpdatePod/DeletePod (assigned pods go to the cache, pending pods
+//     of this scheduler to the queue), AddPriorityClass, AddService,
+//     AddReplicaSet, AddStatefulSet, AddReplicationController, AddNamespace,
+//     AddPodDisruptionBudget and their Delete counterparts.
+//   - Loop: p, ok := Pop(now); r := Schedule(now, p).
+//     r.Skipped: the pod is being deleted; write nothing.
+//     r.NodeName != "": the pod is assumed there; write the Binding and a
+//     Scheduled event (ScheduledMessage), then call Bound, or BindFailed if
+//     the write failed.
+//     Otherwise write PodScheduled=False with r.Reason ("Unschedulable" or
+//     "SchedulerError") and r.Message, a FailedScheduling event with
+//     r.Message; if r.NominatedNode is set, set status.nominatedNodeName,
+//     delete r.Victims and clear nominatedNodeName on r.ClearNominated.
+//   - When Pop returns false, arm a timer at NextWake and Pop again then.
+//   - r.Explain (Config.Explain) is the per-node explanation; its
+//     Annotation/Annotations are ready to put on the pod.
 package scheduler
