@@ -107,7 +107,7 @@ func New(spec ClusterSpec, opts Options) (*Cluster, error) {
 	if err := os.MkdirAll(opts.Dir, 0o700); err != nil {
 		return nil, err
 	}
-	st, err := store.Open(store.Options{Path: filepath.Join(opts.Dir, "store.db"), NoSync: opts.NoSync, Decode: apiserver.DecodeStorage})
+	st, err := store.Open(store.Options{Path: filepath.Join(opts.Dir, "store.db"), NoSync: opts.NoSync, Decode: apiserver.DecodeStorage, HistorySize: watchHistory})
 	if err != nil {
 		return nil, fmt.Errorf("open cluster state: %w", err)
 	}
@@ -284,6 +284,11 @@ func (c *Cluster) commit() {
 		panic(fmt.Sprintf("kubesim: commit failed: %v", err))
 	}
 }
+
+// watchHistory is how many events a watch can resume across (then 410
+// Gone and a relist, as after an etcd compaction). Each retained event keeps
+// the object's previous version alive, so this bounds memory under churn.
+const watchHistory = 10000
 
 // maxSettleRounds bounds one settle: a component that writes on every
 // round is a bug, reported instead of hanging the process.
