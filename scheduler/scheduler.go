@@ -363,7 +363,7 @@ func (s *Scheduler) AddPod(p *v1.Pod) {
 		s.move(framework.Pod, framework.Add)
 		return
 	}
-	if terminal(p) || !s.responsible(p) || len(p.Spec.SchedulingGates) > 0 {
+	if terminal(p) || !s.responsible(p) || len(p.Spec.SchedulingGates) > 0 || s.c.isAssumed(framework.PodKey(p)) {
 		return
 	}
 	s.q.add(s.newPodInfo(p))
