@@ -178,6 +178,32 @@ func TestSystemKubectl132(t *testing.T) {
 	if diff := cmp.Diff("No resources found in default namespace.\n", out); diff != "" || code != 0 {
 		t.Errorf("kubectl get pods: exit %d (-want +got):\n%s", code, diff)
 	}
+	testExec(t, s)
+}
+
+// testExec runs kubectl exec (WebSocket from kubectl 1.30, SPDY before).
+func testExec(t *testing.T, s *served) {
+	t.Helper()
+	if out, code := s.run("kubectl", "run", "web", "--image", "httpd:2.4"); code != 0 {
+		t.Fatalf("run: %s", out)
+	}
+	if err := s.Advance(time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		out  string
+		code int
+	}{
+		{[]string{"exec", "web", "--", "echo", "hello"}, "hello\n", 0},
+		{[]string{"exec", "web", "--", "sh", "-c", "exit 3"}, "command terminated with exit code 3\n", 3},
+		{[]string{"exec", "web", "--", "nosuch"}, "OCI runtime exec failed: exec failed: unable to start container process: exec: \"nosuch\": executable file not found in $PATH: unknown\ncommand terminated with exit code 126\n", 126},
+	} {
+		out, code := s.run("kubectl", tc.args...)
+		if diff := cmp.Diff(tc.out, out); diff != "" || code != tc.code {
+			t.Errorf("kubectl %v: exit %d, want %d (-want +got):\n%s", tc.args, code, tc.code, diff)
+		}
+	}
 }
 
 // TestKillDashNine: an acknowledged create survives kill -9 of the server.
@@ -204,4 +230,6 @@ func TestKillDashNine(t *testing.T) {
 	if code != 0 || out != "b" {
 		t.Errorf("after kill -9 and start: exit %d, %q; want the configmap back", code, out)
 	}
+	testExec(t, s) // kubectl 1.27: SPDY
+
 }

@@ -97,3 +97,19 @@ func TestCordonDrain(t *testing.T) {
 		t.Errorf("uncordon: %q", out)
 	}
 }
+
+// TestExplainSchedule: the explanation names every node with its verdict.
+func TestExplainSchedule(t *testing.T) {
+	cl := newCluster(t, sim.DefaultClusterSpec())
+	cl.kubectl("run myapache --image httpd:2.4")
+	cl.advance(time.Minute)
+	out, err := cl.c.ExplainSchedule("default", "myapache")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"m.example.com", "w1.example.com", "w2.example.com", "TaintToleration", "NodeResourcesFit"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("explanation lacks %q:\n%s", want, out)
+		}
+	}
+}

@@ -55,6 +55,8 @@ func Control(ctx context.Context, c *sim.Cluster, verb string, args []string, st
 		return 0
 	case "vagrant":
 		return Vagrant(c, args, stdout, stderr)
+	case "explain":
+		return explain(c, args, stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "unknown verb %q\n", verb)
 	return 2
@@ -138,4 +140,34 @@ func isWorker(c *sim.Cluster, name string) bool {
 		}
 	}
 	return false
+}
+
+// explain: explain-schedule POD [-n NAMESPACE].
+func explain(c *sim.Cluster, args []string, stdout, stderr io.Writer) int {
+	ns, pod := "default", ""
+	for i := 0; i < len(args); i++ {
+		switch a := args[i]; {
+		case (a == "-n" || a == "--namespace") && i+1 < len(args):
+			ns = args[i+1]
+			i++
+		case strings.HasPrefix(a, "--namespace="):
+			ns = strings.TrimPrefix(a, "--namespace=")
+		case pod == "":
+			pod = strings.TrimPrefix(a, "pod/")
+		default:
+			fmt.Fprintf(stderr, "error: unexpected argument %q\n", a)
+			return 1
+		}
+	}
+	if pod == "" {
+		fmt.Fprintln(stderr, "error: explain-schedule needs a pod name")
+		return 1
+	}
+	out, err := c.ExplainSchedule(ns, pod)
+	if err != nil {
+		fmt.Fprintf(stderr, "Error from server (NotFound): pods %q not found\n", pod)
+		return 1
+	}
+	io.WriteString(stdout, out)
+	return 0
 }

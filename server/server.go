@@ -90,6 +90,10 @@ func Start(cfg Config) (*Served, error) {
 	if err != nil {
 		return nil, err
 	}
+	if ahead := c.Clock.Now().Sub(s.Now()); ahead > 0 {
+		// Resumed a cluster that had been advanced: keep its clock ahead.
+		s.offset.Store(int64(ahead))
+	}
 	c.AdvanceTo(s.Now())
 	if err := s.serve(c, cfg.StateDir, cfg.Addr); err != nil {
 		c.Close()

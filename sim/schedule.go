@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"math/rand/v2"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -135,6 +136,9 @@ func (sc *schedulerComponent) scheduleOne(now time.Time, pod *corev1.Pod) {
 	}
 	pod = obj.(*corev1.Pod)
 	res := sc.s.Schedule(now, pod)
+	if res.Skipped {
+		return
+	}
 	if res.Explain != nil {
 		// kube-scheduler-simulator style: the explanation rides on the pod.
 		key, val := res.Explain.Annotation()
@@ -153,16 +157,26 @@ func (sc *schedulerComponent) scheduleOne(now time.Time, pod *corev1.Pod) {
 		return
 	}
 	cp := pod.DeepCopy()
-	apiserver.SetPodCondition(&cp.Status, corev1.PodCondition{Type: corev1.PodScheduled, Status: corev1.ConditionFalse, Reason: corev1.PodReasonUnschedulable, Message: res.Message, LastTransitionTime: metav1.NewTime(now.UTC().Truncate(time.Second))})
+	reason := res.Reason
+	if reason == "" {
+		reason = corev1.PodReasonUnschedulable
+	}
+	apiserver.SetPodCondition(&cp.Status, corev1.PodCondition{Type: corev1.PodScheduled, Status: corev1.ConditionFalse, Reason: reason, Message: res.Message, LastTransitionTime: metav1.NewTime(now.UTC().Truncate(time.Second))})
 	if res.NominatedNode != "" {
 		cp.Status.NominatedNodeName = res.NominatedNode
 	}
 	cp.ResourceVersion = ""
 	sc.c.Registry.Update(sc.podRes, cp.Namespace, cp, "status")
+	for _, p := range res.ClearNominated {
+		if o, err := sc.c.Registry.Get(sc.podRes, p.Namespace, p.Name); err == nil && o.(*corev1.Pod).Status.NominatedNodeName != "" {
+			np := o.(*corev1.Pod).DeepCopy()
+			np.Status.NominatedNodeName = ""
+			np.ResourceVersion = ""
+			sc.c.Registry.Update(sc.podRes, np.Namespace, np, "status")
+		}
+	}
 	for _, v := range res.Victims {
 		sc.c.Recorder.Series(v, "default-scheduler", sc.instance, corev1.EventTypeNormal, "Preempted", "Preempting", "Preempted by pod "+string(pod.UID)+" on node "+res.NominatedNode)
-		zero := int64(0)
-		_ = zero
 		sc.c.Registry.Delete(sc.podRes, v.Namespace, v.Name, nil)
 	}
 	sc.c.Recorder.Series(pod, "default-scheduler", sc.instance, corev1.EventTypeWarning, "FailedScheduling", "Scheduling", res.Message)
@@ -180,4 +194,47 @@ func (sc *schedulerComponent) annotate(pod *corev1.Pod, key, val string) {
 	cp.Annotations[key] = val
 	cp.ResourceVersion = ""
 	sc.c.Registry.Update(sc.podRes, cp.Namespace, cp, "")
+}
+
+// ExplainSchedule says why the scheduler would place a pod where it does:
+// a fresh scheduler with explanations on, fed the cluster's current nodes
+// and pods (the pod itself as if unscheduled), runs one dry cycle. Nothing
+// is written.
+func (c *Cluster) ExplainSchedule(ns, name string) (string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	podRes := c.res("", "pods")
+	obj, err := c.Registry.Get(podRes, ns, name)
+	if err != nil {
+		return "", err
+	}
+	cfg := scheduler.DefaultConfig(rand.New(rand.NewPCG(c.Spec.Seed, 0x65787031)))
+	cfg.KubernetesVersion = c.Spec.KubernetesVersion
+	cfg.Explain = true
+	s, err := scheduler.New(cfg)
+	if err != nil {
+		return "", err
+	}
+	nodes, _, _ := c.Registry.List(c.res("", "nodes"), "", apiserver.ListOptions{})
+	for _, n := range nodes {
+		s.AddNode(n.(*corev1.Node))
+	}
+	pcs, _, _ := c.Registry.List(c.res("scheduling.k8s.io", "priorityclasses"), "", apiserver.ListOptions{})
+	for _, pc := range pcs {
+		s.AddPriorityClass(pc.(*schedulingv1.PriorityClass))
+	}
+	target := obj.(*corev1.Pod)
+	pods, _, _ := c.Registry.List(podRes, "", apiserver.ListOptions{})
+	for _, o := range pods {
+		if p := o.(*corev1.Pod); p.UID != target.UID && p.Spec.NodeName != "" {
+			s.AddPod(p)
+		}
+	}
+	probe := target.DeepCopy()
+	probe.Spec.NodeName = ""
+	res := s.Schedule(c.Clock.Now(), probe)
+	if res.Explain == nil {
+		return res.Message + "\n", nil
+	}
+	return res.Explain.String(), nil
 }

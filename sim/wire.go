@@ -94,6 +94,7 @@ func (c *Cluster) build(resumed bool) error {
 	}
 	if resumed {
 		c.restoreKubelets()
+		c.replayState()
 	}
 	first := c.Clock.Now().Add(kubelet.LeaseRenewInterval)
 	for _, name := range c.nodeOrder {
@@ -134,6 +135,19 @@ func (c *Cluster) newKubelet(i int, n NodeSpec) (*kubelet.Kubelet, error) {
 		MachineID: fmt.Sprint(c.Spec.Seed),
 	})
 	return k, err
+}
+
+// replayState hands every stored object to every component as an ADDED
+// event, as informers list before they watch: a resumed cluster's
+// scheduler, controllers and kube-proxy start from the stored state.
+func (c *Cluster) replayState() {
+	kvs, rev := c.Store.List("/registry/", nil)
+	for _, kv := range kvs {
+		ev := store.Event{Type: store.Put, Rev: rev, KV: kv}
+		for _, comp := range c.components {
+			comp.Handle(ev)
+		}
+	}
 }
 
 // restoreKubelets lets each kubelet adopt the pods the store says it runs.

@@ -187,12 +187,19 @@ func httpsClient(dir string) (*http.Client, error) {
 	return &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}, nil
 }
 
+// alive reports whether pid is a live process (a killed server not yet
+// reaped by init is a zombie: not alive).
 func alive(pid int) bool {
 	p, err := os.FindProcess(pid)
-	if err != nil {
+	if err != nil || p.Signal(syscall.Signal(0)) != nil {
 		return false
 	}
-	return p.Signal(syscall.Signal(0)) == nil
+	if st, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); err == nil {
+		if i := strings.LastIndexByte(string(st), ')'); i >= 0 && i+2 < len(st) && st[i+2] == 'Z' {
+			return false
+		}
+	}
+	return true
 }
 
 func serveCmd() *cobra.Command {
@@ -378,6 +385,10 @@ func vagrantCmd() *cobra.Command {
 
 func advanceCmd() *cobra.Command {
 	return controlCmd("advance DURATION", "Move the running cluster's clock forward (e.g. 2m22s, 9h, 2d12h)", "advance", nil)
+}
+
+func explainCmd() *cobra.Command {
+	return controlCmd("explain-schedule POD [-n NAMESPACE]", "Why the scheduler places a pod where it does: each node's filter verdicts and scores", "explain", nil)
 }
 
 func clockCmd() *cobra.Command {

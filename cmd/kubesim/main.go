@@ -27,7 +27,7 @@ func run(args []string) int {
 		SilenceErrors: true,
 	}
 	root.AddCommand(startCmd(), serveCmd(), stopCmd(), statusCmd(), deleteCmd(),
-		kubectlCmd(), shellCmd(), curlCmd(), vagrantCmd(), nodeCmd(), advanceCmd(), clockCmd(),
+		kubectlCmd(), shellCmd(), curlCmd(), vagrantCmd(), nodeCmd(), advanceCmd(), clockCmd(), explainCmd(),
 		replayCmd(), scenarioCmd(), runtimeCmd())
 	root.SetArgs(args)
 	err := root.Execute()

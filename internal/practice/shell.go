@@ -82,6 +82,9 @@ func (e *Env) Exec(ctx context.Context, args []string, stdout, stderr io.Writer)
 		if len(args) > 1 && args[1] == "kubectl" {
 			return e.Kubectl.Run(args[2:], nil, stdout, stderr)
 		}
+		if len(args) > 1 && args[1] == "explain-schedule" {
+			return server.Control(ctx, e.Cluster, "explain", args[2:], stdout, stderr)
+		}
 	}
 	fmt.Fprintf(stderr, "%s: command not found\n", args[0])
 	return 127

@@ -9,6 +9,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/streaming/pkg/httpstream"
+	"k8s.io/streaming/pkg/httpstream/spdy"
 	"k8s.io/streaming/pkg/httpstream/wsstream"
 )
 
@@ -62,7 +64,17 @@ func (s *Server) serveExec(w http.ResponseWriter, req *http.Request, r *request)
 		writeError(w, err)
 		return
 	}
+	st := metav1.Status{Status: metav1.StatusSuccess}
+	if code != 0 {
+		st = metav1.Status{Status: metav1.StatusFailure, Reason: "NonZeroExitCode",
+			Message: fmt.Sprintf("command terminated with non-zero exit code: error executing command [%s], exit code %d", joinArgs(cmd), code),
+			Details: &metav1.StatusDetails{Causes: []metav1.StatusCause{{Type: "ExitCode", Message: strconv.Itoa(code)}}}}
+	}
 	if !wsstream.IsWebSocketRequest(req) {
+		if httpstream.IsUpgradeRequest(req) {
+			serveSPDYExec(w, req, stdout, stderr, st)
+			return
+		}
 		writeError(w, apierrors.NewBadRequest("Upgrade request required"))
 		return
 	}
@@ -78,14 +90,69 @@ func (s *Server) serveExec(w http.ResponseWriter, req *http.Request, r *request)
 	if stderr != "" {
 		streams[2].Write([]byte(stderr))
 	}
-	st := metav1.Status{Status: metav1.StatusSuccess}
-	if code != 0 {
-		st = metav1.Status{Status: metav1.StatusFailure, Reason: "NonZeroExitCode",
-			Message: fmt.Sprintf("command terminated with non-zero exit code: error executing command [%s], exit code %d", joinArgs(cmd), code),
-			Details: &metav1.StatusDetails{Causes: []metav1.StatusCause{{Type: "ExitCode", Message: strconv.Itoa(code)}}}}
-	}
 	b, _ := json.Marshal(st)
 	streams[3].Write(b)
+}
+
+// serveSPDYExec answers the SPDY/3.1 remote-command protocol older kubectl
+// (before WebSocket exec, 1.29) speaks: the client opens one stream per
+// channel, named by its streamType header.
+func serveSPDYExec(w http.ResponseWriter, req *http.Request, stdout, stderr string, st metav1.Status) {
+	proto, err := httpstream.Handshake(req, w, []string{"v4.channel.k8s.io", "v3.channel.k8s.io", "v2.channel.k8s.io", "channel.k8s.io"})
+	if err != nil {
+		return
+	}
+	q := req.URL.Query()
+	want := map[string]bool{"error": true}
+	if isTrue(q.Get("stdout")) || q.Get("output") == "1" {
+		want["stdout"] = true
+	}
+	if (isTrue(q.Get("stderr")) || q.Get("error") == "1") && !isTrue(q.Get("tty")) {
+		want["stderr"] = true
+	}
+	if isTrue(q.Get("stdin")) || q.Get("input") == "1" {
+		want["stdin"] = true
+	}
+	if isTrue(q.Get("tty")) && proto != "channel.k8s.io" && proto != "v2.channel.k8s.io" {
+		want["resize"] = true
+	}
+	streamCh := make(chan httpstream.Stream, len(want)+2)
+	conn := spdy.NewResponseUpgrader().UpgradeResponse(w, req, func(s httpstream.Stream, _ <-chan struct{}) error {
+		streamCh <- s
+		return nil
+	})
+	if conn == nil {
+		return
+	}
+	defer conn.Close()
+	got := map[string]httpstream.Stream{}
+	for len(got) < len(want) {
+		select {
+		case s := <-streamCh:
+			got[s.Headers().Get("streamType")] = s
+		case <-req.Context().Done():
+			return
+		case <-conn.CloseChan():
+			return
+		}
+	}
+	if s := got["stdout"]; s != nil {
+		s.Write([]byte(stdout))
+		s.Close()
+	}
+	if s := got["stderr"]; s != nil {
+		s.Write([]byte(stderr))
+		s.Close()
+	}
+	if s := got["error"]; s != nil {
+		if proto == "v4.channel.k8s.io" {
+			b, _ := json.Marshal(st)
+			s.Write(b)
+		} else if st.Status != metav1.StatusSuccess {
+			s.Write([]byte(st.Message))
+		}
+		s.Close()
+	}
 }
 
 func joinArgs(a []string) string {

@@ -116,19 +116,29 @@ func (k *Kubelet) Handle(ev store.Event) {
 		}
 		k.dirty[obj.UID] = true
 	case *corev1.Node:
-		if obj.Name == k.cfg.NodeName && ev.Type == store.Put && k.ipam == nil && obj.Spec.PodCIDR != "" {
-			if p, err := netip.ParsePrefix(obj.Spec.PodCIDR); err == nil {
-				k.ipam = ipam.NewHostLocal(p)
-				if ip, err := netip.ParseAddr(k.cfg.NodeIP); err == nil && k.cfg.Fabric != nil {
-					k.cfg.Fabric.AddNode(ip, p)
-				}
-				k.restoreIPs()
-				// Pods that waited for the network can start now.
-				for uid := range k.pods {
-					k.dirty[uid] = true
-				}
-			}
+		if obj.Name == k.cfg.NodeName && ev.Type == store.Put {
+			k.setPodCIDR(obj.Spec.PodCIDR)
 		}
+	}
+}
+
+// setPodCIDR starts the node's pod network once IPAM gave it a subnet.
+func (k *Kubelet) setPodCIDR(cidr string) {
+	if k.ipam != nil || cidr == "" {
+		return
+	}
+	p, err := netip.ParsePrefix(cidr)
+	if err != nil {
+		return
+	}
+	k.ipam = ipam.NewHostLocal(p)
+	if ip, err := netip.ParseAddr(k.cfg.NodeIP); err == nil && k.cfg.Fabric != nil {
+		k.cfg.Fabric.AddNode(ip, p)
+	}
+	k.restoreIPs()
+	// Pods that waited for the network can start now.
+	for uid := range k.pods {
+		k.dirty[uid] = true
 	}
 }
 
@@ -184,7 +194,9 @@ func (k *Kubelet) source() events.Source {
 // it starts for the first time.
 func (k *Kubelet) Register() error {
 	if obj, err := k.cfg.Registry.Get(k.nodeRes, "", k.cfg.NodeName); err == nil {
+		// Resumed: the node and its subnet are in the store already.
 		k.nodeUID = obj.(*corev1.Node).UID
+		k.setPodCIDR(obj.(*corev1.Node).Spec.PodCIDR)
 		return nil
 	}
 	node := k.nodeObject()

@@ -73,6 +73,9 @@ func (k *Kubelet) adopt(p *corev1.Pod) {
 			cs.waiting, cs.running, cs.term, cs.last = st.State.Waiting, st.State.Running, st.State.Terminated, st.LastTerminationState.Terminated
 		}
 		if cs.running != nil {
+			// The node's image store survived the restart on a real
+			// machine; this runtime starts empty, so pull again (no event).
+			k.images.PullImage(k.ctx(), &runtimeapi.PullImageRequest{Image: &runtimeapi.ImageSpec{Image: c.Image}})
 			if resp, err := k.rt.CreateContainer(k.ctx(), &runtimeapi.CreateContainerRequest{PodSandboxId: ps.sandboxID, Config: k.containerConfig(ps, cs), SandboxConfig: cfg}); err == nil {
 				cs.id = resp.ContainerId
 				k.rt.StartContainer(k.ctx(), &runtimeapi.StartContainerRequest{ContainerId: cs.id})

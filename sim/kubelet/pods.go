@@ -186,6 +186,9 @@ func (k *Kubelet) AllocateIP(podUID, ns, name string) (string, error) {
 	if k.ipam == nil {
 		return "", fmt.Errorf("network plugin not ready: node %s has no podCIDR", k.cfg.NodeName)
 	}
+	if ip, ok := k.ipam.Lookup(podUID); ok {
+		return ip.String(), nil // reserved on resume (adopted pod)
+	}
 	ip, err := k.ipam.Allocate(podUID)
 	if err != nil {
 		return "", err

@@ -227,6 +227,9 @@ func (k *Kubelet) Exec(ns, name, container string, cmd []string) (string, string
 				return "", "", 0, fmt.Errorf("container %q in pod %q is not running", container, name)
 			}
 			o, e, code := c.proc.Exec(cmd)
+			if e != "" && !strings.HasSuffix(e, "\n") {
+				e += "\n" // runc's message is a line of the container's stderr
+			}
 			return o, e, code, nil
 		}
 	}
