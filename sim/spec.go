@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/resource"
+
+	"kubesim/runtime/chain"
 	"sigs.k8s.io/yaml"
 )
 
@@ -179,7 +181,8 @@ func (s *ClusterSpec) Preflight() error {
 			rt = s.Runtime
 		}
 		if rt == "docker" && ok && minor >= 24 {
-			add("CRI", "node %q: dockershim was removed in Kubernetes v1.24: use containerd, cri-o or cri-dockerd", n.Name)
+			// What the node's kubelet says when asked for dockershim.
+			add("CRI", "node %q: %s", n.Name, chain.RefusalText(s.KubernetesVersion))
 		}
 	}
 	if len(errs) > 0 {
