@@ -1,12 +1,14 @@
 package e2e
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"kubesim/internal/practice"
 	"kubesim/sim"
 )
 
@@ -111,5 +113,38 @@ func TestExplainSchedule(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("explanation lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// TestVagrantHalt: a halted VM's node goes NotReady after the node monitor
+// grace period, and Ready again after vagrant up.
+func TestVagrantHalt(t *testing.T) {
+	cl := newCluster(t, sim.DefaultClusterSpec())
+	cl.advance(time.Hour)
+	env, err := practice.New(cl.c, t.TempDir(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(line string) string {
+		var out, errb strings.Builder
+		env.Run(context.Background(), line, &out, &errb)
+		return out.String() + errb.String()
+	}
+	run("vagrant halt w1.example.com")
+	cl.advance(30 * time.Second)
+	if out := run("kubectl get node w1.example.com --no-headers"); !strings.Contains(out, " Ready ") {
+		t.Errorf("30s after halt (grace 40s): %q, want still Ready", out)
+	}
+	cl.advance(20 * time.Second)
+	if out := run("kubectl get node w1.example.com --no-headers"); !strings.Contains(out, " NotReady ") {
+		t.Errorf("50s after halt: %q, want NotReady", out)
+	}
+	if out := run("vagrant status w1.example.com"); !strings.Contains(out, "w1.example.com            poweroff (virtualbox)") {
+		t.Errorf("vagrant status: %q", out)
+	}
+	run("vagrant up w1.example.com")
+	cl.advance(time.Minute)
+	if out := run("kubectl get node w1.example.com --no-headers"); !strings.Contains(out, " Ready ") {
+		t.Errorf("after vagrant up: %q, want Ready", out)
 	}
 }

@@ -140,6 +140,7 @@ func (k *Kubelet) Boot() {
 	k.cfg.Recorder.Event(k.nodeRef(), "", k.source(), corev1.EventTypeNormal, "Starting", "Starting kubelet.")
 	k.cfg.Recorder.Event(k.nodeRef(), "", k.source(), corev1.EventTypeWarning, "Rebooted", fmt.Sprintf("Node %s has been rebooted, boot id: %s", k.cfg.NodeName, k.machineID(fmt.Sprintf("b%d", k.bootID))))
 	k.RenewLease(k.cfg.Clock.Now())
+	k.postReady()
 	for _, uid := range k.podUIDs() {
 		ps := k.pods[uid]
 		// The old sandbox is gone: its IP goes back to the pool (CNI DEL at boot).
@@ -169,4 +170,28 @@ func (k *Kubelet) podUIDs() []types.UID {
 	}
 	sort.Slice(uids, func(i, j int) bool { return uids[i] < uids[j] })
 	return uids
+}
+
+// postReady is the kubelet's first node status update after it starts:
+// every condition reports the kubelet's own view again (Ready=True), with
+// new heartbeats; a condition that changed gets a new transition time.
+func (k *Kubelet) postReady() {
+	obj, err := k.cfg.Registry.Get(k.nodeRes, "", k.cfg.NodeName)
+	if err != nil {
+		return
+	}
+	n := obj.(*corev1.Node).DeepCopy()
+	now := k.now()
+	fresh := nodeConditions(now, true)
+	for i := range fresh {
+		for _, old := range n.Status.Conditions {
+			if old.Type == fresh[i].Type && old.Status == fresh[i].Status {
+				fresh[i].LastTransitionTime = old.LastTransitionTime
+			}
+		}
+	}
+	n.Status.Conditions = fresh
+	n.ResourceVersion = ""
+	k.cfg.Registry.Update(k.nodeRes, "", n, "status")
+	k.cfg.Recorder.Event(k.nodeRef(), "", k.source(), corev1.EventTypeNormal, "NodeReady", fmt.Sprintf("Node %s status is now: NodeReady", k.cfg.NodeName))
 }
