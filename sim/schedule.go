@@ -29,7 +29,9 @@ type schedulerComponent struct {
 }
 
 func newSchedulerComponent(c *Cluster) (*schedulerComponent, error) {
-	cfg := scheduler.DefaultConfig(c.Rand)
+	// The scheduler draws from its own stream of the cluster seed, so that
+	// creating an unrelated object (a uid drawn) never changes a tie-break.
+	cfg := scheduler.DefaultConfig(rand.New(rand.NewPCG(c.Spec.Seed, 0x7363686564)))
 	cfg.KubernetesVersion = c.Spec.KubernetesVersion
 	cfg.Explain = c.Spec.ExplainAnnotations
 	s, err := scheduler.New(cfg)
