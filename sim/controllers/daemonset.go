@@ -10,6 +10,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	corev1helpers "k8s.io/component-helpers/scheduling/corev1"
 	"k8s.io/component-helpers/scheduling/corev1/nodeaffinity"
@@ -39,10 +40,33 @@ type daemonSetController struct {
 	allQueued bool
 	timers    map[string]*clock.Timer
 	synced    bool
+	// hashes memoises each DaemonSet's template hash: the spew dump behind
+	// it is the costliest part of a sync, and the template only changes
+	// with the generation.
+	hashes map[types.UID]dsHash
+}
+
+type dsHash struct {
+	generation int64
+	collisions int32
+	hash       string
+}
+
+func (c *daemonSetController) templateHash(ds *appsv1.DaemonSet) string {
+	var cc int32
+	if ds.Status.CollisionCount != nil {
+		cc = *ds.Status.CollisionCount
+	}
+	if h, ok := c.hashes[ds.UID]; ok && h.generation == ds.Generation && h.collisions == cc {
+		return h.hash
+	}
+	h := ComputeHash(&ds.Spec.Template, ds.Status.CollisionCount)
+	c.hashes[ds.UID] = dsHash{generation: ds.Generation, collisions: cc, hash: h}
+	return h
 }
 
 func newDaemonSet(b *base) *daemonSetController {
-	return &daemonSetController{base: b, queue: queue{}, timers: map[string]*clock.Timer{}}
+	return &daemonSetController{base: b, queue: queue{}, timers: map[string]*clock.Timer{}, hashes: map[types.UID]dsHash{}}
 }
 
 func (c *daemonSetController) Name() string { return "daemonset" }
@@ -188,7 +212,7 @@ func (c *daemonSetController) sync(key string, now time.Time) bool {
 	}
 	wrote := false
 	owned := c.claimPods(ds, dsKind, sel, c.podsIn(ns), &wrote)
-	hash := ComputeHash(&ds.Spec.Template, ds.Status.CollisionCount)
+	hash := c.templateHash(ds)
 	nodes := list[*corev1.Node](c.base, c.nodes, "")
 	byNode := map[string][]*corev1.Pod{}
 	for _, p := range owned {
