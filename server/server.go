@@ -5,7 +5,6 @@ import (
 	"crypto/subtle"
 	"crypto/tls"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -306,8 +305,6 @@ func ReadRuntime(dir string) (pid int, addr string, err error) {
 	}
 	return pid, strings.TrimSpace(string(a)), nil
 }
-
-var errNotRunning = errors.New("not running")
 
 func (s *Served) advanceVerb(args []string, stderr io.Writer) int {
 	if len(args) != 1 {

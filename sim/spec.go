@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"errors"
 	"fmt"
 	"net/netip"
 	"os"
@@ -11,6 +10,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 
 	"kubesim/runtime/chain"
+
 	"sigs.k8s.io/yaml"
 )
 
@@ -197,5 +197,3 @@ func parseVersion(v string) (major, minor int, ok bool) {
 	}
 	return major, minor, true
 }
-
-var errNoSpec = errors.New("sim: no cluster spec")

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/netip"
-	"sort"
 	"time"
 
 	coordinationv1 "k8s.io/api/coordination/v1"
@@ -18,7 +17,6 @@ import (
 	"kubesim/runtime/images"
 	"kubesim/sim/apiserver"
 	"kubesim/sim/controllers"
-	"kubesim/sim/events"
 	"kubesim/sim/kubelet"
 	"kubesim/sim/store"
 )
@@ -267,14 +265,3 @@ func (c *Cluster) memberChanged(node string) {
 		}
 	}
 }
-
-func sortedNames(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
-var _ = events.TTL

@@ -50,6 +50,20 @@ func (f *specFlags) add(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.runtime, "container-runtime", "", "containerd, cri-o, cri-dockerd or docker")
 }
 
+// checkedSpec is spec() followed by the preflight checks, whose kubeadm
+// output goes to stderr (exit 1), as kubeadm init reports them.
+func (f *specFlags) checkedSpec(cmd *cobra.Command) (sim.ClusterSpec, error) {
+	spec, err := f.spec()
+	if err != nil {
+		return spec, err
+	}
+	if err := spec.Preflight(); err != nil {
+		fmt.Fprintln(cmd.ErrOrStderr(), err)
+		return spec, exitError{1}
+	}
+	return spec, nil
+}
+
 func (f *specFlags) spec() (sim.ClusterSpec, error) {
 	spec := sim.DefaultClusterSpec()
 	if f.config != "" {
@@ -77,13 +91,9 @@ func startCmd() *cobra.Command {
 		Use:   "start",
 		Short: "Start the cluster in the background and point kubectl at it",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			spec, err := sf.spec()
+			spec, err := sf.checkedSpec(cmd)
 			if err != nil {
 				return err
-			}
-			if err := spec.Preflight(); err != nil {
-				fmt.Fprintln(cmd.ErrOrStderr(), err)
-				return exitError{1}
 			}
 			dir := stateDir()
 			if pid, addr, err := server.ReadRuntime(dir); err == nil && alive(pid) {

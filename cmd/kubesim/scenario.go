@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"kubesim/internal/practice"
 	"kubesim/scenarios/builtin"
 	"kubesim/scenarios/killercoda"
 	"kubesim/sim"
@@ -51,6 +52,21 @@ func loadScenario(arg, lang string) (*killercoda.Scenario, error) {
 	return sc, nil
 }
 
+// scenarioCluster loads a scenario and builds the cluster it asks for; the
+// clock starts at the wall clock so that what kubectl computes client-side
+// (describe's ages) reads right.
+func scenarioCluster(arg, lang string) (*killercoda.Scenario, *practice.Env, func(), error) {
+	sc, err := loadScenario(arg, lang)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	env, cleanup, err := newLocal(SpecFor(sc.Topology), time.Now().UTC().Truncate(time.Second))
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return sc, env, cleanup, nil
+}
+
 func scenarioCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "scenario", Short: "Killercoda scenarios: play one, or test that its steps pass"}
 	var lang, solutions string
@@ -60,11 +76,7 @@ func scenarioCmd() *cobra.Command {
 		Short: "Work through a scenario interactively",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			sc, err := loadScenario(args[0], lang)
-			if err != nil {
-				return err
-			}
-			env, cleanup, err := newLocal(SpecFor(sc.Topology), time.Now().UTC().Truncate(time.Second))
+			sc, env, cleanup, err := scenarioCluster(args[0], lang)
 			if err != nil {
 				return err
 			}
@@ -90,11 +102,7 @@ func scenarioCmd() *cobra.Command {
 		Short: "Check every step: verify fails before the step's commands and passes after",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			sc, err := loadScenario(args[0], lang)
-			if err != nil {
-				return err
-			}
-			env, cleanup, err := newLocal(SpecFor(sc.Topology), time.Now().UTC().Truncate(time.Second))
+			sc, env, cleanup, err := scenarioCluster(args[0], lang)
 			if err != nil {
 				return err
 			}

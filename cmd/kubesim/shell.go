@@ -46,13 +46,9 @@ func shellCmd() *cobra.Command {
 		Use:   "shell",
 		Short: "A practice prompt on a fresh cluster: kubectl, k, curl, vagrant",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			spec, err := sf.spec()
+			spec, err := sf.checkedSpec(cmd)
 			if err != nil {
 				return err
-			}
-			if err := spec.Preflight(); err != nil {
-				fmt.Fprintln(cmd.ErrOrStderr(), err)
-				return exitError{1}
 			}
 			env, cleanup, err := newLocal(spec, time.Now().UTC().Truncate(time.Second))
 			if err != nil {

@@ -13,7 +13,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 
-	"kubesim/sim/apiserver/printers"
 	"kubesim/sim/store"
 )
 
@@ -209,5 +208,3 @@ func flush(w http.ResponseWriter) {
 		f.Flush()
 	}
 }
-
-var _ = printers.Options{}

@@ -1,11 +1,9 @@
 package kubelet
 
 import (
-	"context"
 	"fmt"
 	"net/netip"
 	"sort"
-	"strings"
 	"time"
 
 	coordinationv1 "k8s.io/api/coordination/v1"
@@ -374,6 +372,3 @@ func (k *Kubelet) Heartbeat(tick time.Time) {
 	n.ResourceVersion = ""
 	k.cfg.Registry.Update(k.nodeRes, "", n, "status")
 }
-
-var _ = context.Background
-var _ = strings.TrimSpace

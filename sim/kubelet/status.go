@@ -7,7 +7,6 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
 
 	"kubesim/runtime/images"
@@ -210,8 +209,6 @@ func (k *Kubelet) Logs(ns, name, container string, previous, timestamps bool, ta
 	}
 	return []byte(b.String()), nil
 }
-
-var _ = metav1.Now
 
 // Exec runs a command in a running container (the kubelet's exec endpoint).
 func (k *Kubelet) Exec(ns, name, container string, cmd []string) (string, string, int, error) {
