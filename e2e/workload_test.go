@@ -148,3 +148,60 @@ func TestVagrantHalt(t *testing.T) {
 		t.Errorf("after vagrant up: %q, want Ready", out)
 	}
 }
+
+const packYAML = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: pack
+spec:
+  replicas: 4
+  selector:
+    matchLabels:
+      app: pack
+  template:
+    metadata:
+      labels:
+        app: pack
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.23
+        resources:
+          requests:
+            cpu: 300m
+`
+
+// TestSchedulerProfile: the ClusterSpec's scheduler section changes where
+// pods go: MostAllocated without spreading packs, the default spreads.
+func TestSchedulerProfile(t *testing.T) {
+	nodesOf := func(strategy string, disabled ...string) map[string]int {
+		spec := sim.DefaultClusterSpec()
+		spec.Scheduler.ScoringStrategy = strategy
+		spec.Scheduler.Disabled = disabled
+		cl := newCluster(t, spec)
+		cl.advance(time.Minute)
+		if out, errOut, code := cl.kubectl("apply -f -", packYAML); code != 0 {
+			t.Fatalf("apply: %s %s", out, errOut)
+		}
+		cl.advance(time.Minute)
+		out, _, _ := cl.kubectl("get pods -l app=pack -o jsonpath={.items[*].spec.nodeName}")
+		count := map[string]int{}
+		for _, n := range strings.Fields(out) {
+			count[n]++
+		}
+		return count
+	}
+	// The default topology spread (weight 2) would spread a deployment's
+	// pods whatever the fit strategy: switch it off to see packing.
+	if most := nodesOf("MostAllocated", "PodTopologySpread", "NodeResourcesBalancedAllocation"); len(most) != 1 {
+		t.Errorf("MostAllocated spread the pods: %v", most)
+	}
+	if least := nodesOf("LeastAllocated"); len(least) != 2 {
+		t.Errorf("LeastAllocated did not spread the pods over both workers: %v", least)
+	}
+	spec := sim.DefaultClusterSpec()
+	spec.Scheduler.Disabled = []string{"NoSuchPlugin"}
+	if _, err := sim.New(spec, sim.Options{Dir: t.TempDir(), NoSync: true}); err == nil || !strings.Contains(err.Error(), `unknown plugin "NoSuchPlugin"`) {
+		t.Errorf("unknown plugin: %v", err)
+	}
+}

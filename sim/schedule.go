@@ -1,7 +1,9 @@
 package sim
 
 import (
+	"fmt"
 	"math/rand/v2"
+	"sort"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -11,6 +13,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"kubesim/scheduler"
+	"kubesim/scheduler/plugins/noderesources"
 	"kubesim/sim/apiserver"
 	"kubesim/sim/clock"
 	"kubesim/sim/store"
@@ -34,6 +37,9 @@ func newSchedulerComponent(c *Cluster) (*schedulerComponent, error) {
 	cfg := scheduler.DefaultConfig(rand.New(rand.NewPCG(c.Spec.Seed, 0x7363686564)))
 	cfg.KubernetesVersion = c.Spec.KubernetesVersion
 	cfg.Explain = c.Spec.ExplainAnnotations
+	if err := applySchedulerSpec(&cfg, c.Spec.Scheduler); err != nil {
+		return nil, err
+	}
 	s, err := scheduler.New(cfg)
 	if err != nil {
 		return nil, err
@@ -239,4 +245,55 @@ func (c *Cluster) ExplainSchedule(ns, name string) (string, error) {
 		return res.Message + "\n", nil
 	}
 	return res.Explain.String(), nil
+}
+
+// applySchedulerSpec turns the ClusterSpec's scheduler section into the
+// scheduler's profile.
+func applySchedulerSpec(cfg *scheduler.Config, spec SchedulerSpec) error {
+	cfg.PercentageOfNodesToScore = spec.PercentageOfNodesToScore
+	disabled := map[string]bool{}
+	for _, n := range spec.Disabled {
+		disabled[n] = true
+	}
+	var plugins []scheduler.PluginConfig
+	known := map[string]bool{}
+	for _, p := range cfg.Profile.Plugins {
+		known[p.Name] = true
+		if disabled[p.Name] {
+			continue
+		}
+		if w, ok := spec.Weights[p.Name]; ok {
+			p.Weight = w
+		}
+		if p.Name == noderesources.FitName && spec.ScoringStrategy != "" {
+			st := noderesources.ScoringStrategyType(spec.ScoringStrategy)
+			switch st {
+			case noderesources.LeastAllocated, noderesources.MostAllocated, noderesources.RequestedToCapacityRatio:
+			default:
+				return fmt.Errorf("scheduler: scoringStrategy %q: want LeastAllocated, MostAllocated or RequestedToCapacityRatio", spec.ScoringStrategy)
+			}
+			strategy := &noderesources.ScoringStrategy{Type: st, Resources: noderesources.DefaultResources()}
+			if st == noderesources.RequestedToCapacityRatio {
+				strategy.Shape = []noderesources.UtilizationShapePoint{{Utilization: 0, Score: 0}, {Utilization: 100, Score: 10}}
+			}
+			p.Args = &noderesources.FitArgs{ScoringStrategy: strategy}
+		}
+		plugins = append(plugins, p)
+	}
+	for _, n := range append(append([]string(nil), spec.Disabled...), sortedKeys(spec.Weights)...) {
+		if !known[n] {
+			return fmt.Errorf("scheduler: unknown plugin %q", n)
+		}
+	}
+	cfg.Profile.Plugins = plugins
+	return nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }

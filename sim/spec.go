@@ -46,9 +46,24 @@ type ClusterSpec struct {
 	// like httpd:2.4 resolves to the release current then), in live mode too.
 	Start time.Time  `json:"start"`
 	Nodes []NodeSpec `json:"nodes"`
+	// Scheduler configures the default-scheduler profile.
+	Scheduler SchedulerSpec `json:"scheduler,omitempty"`
 	// ExplainAnnotations makes the scheduler write its per-node explanation
 	// onto each pod it schedules (as kube-scheduler-simulator does).
 	ExplainAnnotations bool `json:"explainAnnotations,omitempty"`
+}
+
+// SchedulerSpec is the part of a KubeSchedulerConfiguration kubesim honours.
+type SchedulerSpec struct {
+	// PercentageOfNodesToScore as kube-scheduler's (0: adaptive).
+	PercentageOfNodesToScore int32 `json:"percentageOfNodesToScore,omitempty"`
+	// Disabled plugins, by name (e.g. ImageLocality).
+	Disabled []string `json:"disabled,omitempty"`
+	// Weights of score plugins, by name (e.g. {"NodeResourcesFit": 2}).
+	Weights map[string]int32 `json:"weights,omitempty"`
+	// ScoringStrategy of NodeResourcesFit: LeastAllocated (default),
+	// MostAllocated or RequestedToCapacityRatio (with its default shape).
+	ScoringStrategy string `json:"scoringStrategy,omitempty"`
 }
 
 // DefaultClusterSpec is the lecture's cluster: a kubeadm control plane
