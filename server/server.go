@@ -17,6 +17,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"kubesim/runtime/cri"
 	"kubesim/sim"
 )
 
@@ -27,6 +28,9 @@ type Config struct {
 	StateDir string
 	// Addr to listen on; "127.0.0.1:0" picks a free loopback port.
 	Addr string
+	// CRISocketDir, if set, serves each node's runtime as real CRI gRPC on
+	// DIR/<node>.sock, for crictl.
+	CRISocketDir string
 }
 
 // Served is a running cluster behind HTTPS.
@@ -39,6 +43,7 @@ type Served struct {
 	wake    chan struct{}
 	done    sync.WaitGroup
 	live    bool
+	criStop []func() error
 	// offset is how far the virtual clock runs ahead of the wall clock
 	// (kubesim advance); nanoseconds, read atomically.
 	offset atomic.Int64
@@ -98,6 +103,20 @@ func Start(cfg Config) (*Served, error) {
 		c.Close()
 		return nil, err
 	}
+	if cfg.CRISocketDir != "" {
+		if err := os.MkdirAll(cfg.CRISocketDir, 0o755); err != nil {
+			s.Close()
+			return nil, err
+		}
+		for _, name := range c.Nodes() {
+			stop, err := cri.Serve(filepath.Join(cfg.CRISocketDir, name+".sock"), c.Node(name).Runtime())
+			if err != nil {
+				s.Close()
+				return nil, fmt.Errorf("CRI socket for %s: %w", name, err)
+			}
+			s.criStop = append(s.criStop, stop)
+		}
+	}
 	return s, nil
 }
 
@@ -151,6 +170,9 @@ func (s *Served) serve(c *sim.Cluster, dir, addr string) error {
 
 // Close stops serving, commits and closes the cluster.
 func (s *Served) Close() error {
+	for _, stop := range s.criStop {
+		stop()
+	}
 	close(s.stop)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()

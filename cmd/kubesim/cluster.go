@@ -87,6 +87,7 @@ func (f *specFlags) spec() (sim.ClusterSpec, error) {
 func startCmd() *cobra.Command {
 	var sf specFlags
 	var port int
+	var criDir string
 	cmd := &cobra.Command{
 		Use:   "start",
 		Short: "Start the cluster in the background and point kubectl at it",
@@ -117,7 +118,7 @@ func startCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			child := exec.Command(self, "serve", "--spec", specPath, "--port", fmt.Sprint(port))
+			child := exec.Command(self, "serve", "--spec", specPath, "--port", fmt.Sprint(port), "--cri-socket-dir", criDir)
 			child.Env = append(os.Environ(), "KUBESIM_STATE="+dir)
 			child.Stdout, child.Stderr = logf, logf
 			child.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
@@ -148,6 +149,7 @@ func startCmd() *cobra.Command {
 	}
 	sf.add(cmd)
 	cmd.Flags().IntVar(&port, "port", 0, "API server port on 127.0.0.1 (0: a free port)")
+	cmd.Flags().StringVar(&criDir, "cri-socket-dir", "", "serve each node's container runtime as CRI gRPC on DIR/<node>.sock (for crictl)")
 	return cmd
 }
 
@@ -213,7 +215,7 @@ func alive(pid int) bool {
 }
 
 func serveCmd() *cobra.Command {
-	var specPath string
+	var specPath, criDir string
 	var port int
 	cmd := &cobra.Command{
 		Use:    "serve",
@@ -231,7 +233,7 @@ func serveCmd() *cobra.Command {
 				}
 			}
 			dir := stateDir()
-			s, err := server.Start(server.Config{Spec: spec, StateDir: dir, Addr: fmt.Sprintf("127.0.0.1:%d", port)})
+			s, err := server.Start(server.Config{Spec: spec, StateDir: dir, Addr: fmt.Sprintf("127.0.0.1:%d", port), CRISocketDir: criDir})
 			if err != nil {
 				return err
 			}
@@ -249,6 +251,7 @@ func serveCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&specPath, "spec", "", "cluster spec (JSON)")
 	cmd.Flags().IntVar(&port, "port", 0, "port")
+	cmd.Flags().StringVar(&criDir, "cri-socket-dir", "", "CRI sockets folder")
 	return cmd
 }
 

@@ -98,6 +98,9 @@ func (k *Kubelet) Name() string { return "kubelet/" + k.cfg.NodeName }
 // NodeName returns the node this kubelet runs.
 func (k *Kubelet) NodeName() string { return k.cfg.NodeName }
 
+// Runtime returns the node's container runtime chain (for its CRI socket).
+func (k *Kubelet) Runtime() *chain.Chain { return k.cfg.Runtime }
+
 // Running reports whether the machine is up.
 func (k *Kubelet) Running() bool { return k.running }
 
