@@ -68,3 +68,14 @@ func TestParseSpec(t *testing.T) {
 		t.Errorf("unknown field: %v", err)
 	}
 }
+
+// TestLectureSpecFile: the documented example file is the default cluster.
+func TestLectureSpecFile(t *testing.T) {
+	got, err := LoadSpec("testdata/lecture.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(DefaultClusterSpec(), got); diff != "" {
+		t.Errorf("testdata/lecture.yaml differs from DefaultClusterSpec (-want +got):\n%s", diff)
+	}
+}
