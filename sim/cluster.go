@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -88,9 +89,12 @@ type Cluster struct {
 	periodics  []*periodic
 	settling   bool
 	closed     bool
-	kubelets   map[string]*kubelet.Kubelet
-	nodeOrder  []string
-	fabric     *fabric.Fabric
+	// bgSync is set while a background commit runs (see settle).
+	bgSync    atomic.Bool
+	lastBg    int64
+	kubelets  map[string]*kubelet.Kubelet
+	nodeOrder []string
+	fabric    *fabric.Fabric
 }
 
 // New builds a cluster from spec, or resumes the one whose state is in
@@ -248,6 +252,9 @@ func (c *Cluster) settle() {
 			panic(fmt.Sprintf("kubesim: the cluster does not settle at %s: components keep writing; last events: %v", now.Format(time.RFC3339), recent))
 		}
 		progressed := false
+		if c.Store.Rev()-c.lastBg >= bgCommitEvery {
+			c.backgroundCommit()
+		}
 		for evs := c.watcher.Pull(); len(evs) > 0; evs = c.watcher.Pull() {
 			progressed = true
 			for _, ev := range evs {
@@ -274,6 +281,24 @@ func (c *Cluster) settle() {
 			break
 		}
 	}
+}
+
+// bgCommitEvery is how many revisions a long settle writes before it hands
+// a commit to another goroutine: bbolt then writes on the second core while
+// the loop goes on (a 150,000-pod scheduling run would otherwise end with
+// one multi-second commit). Only durability moves off the loop; what the
+// cluster sees is unchanged, so determinism holds.
+const bgCommitEvery = 8192
+
+func (c *Cluster) backgroundCommit() {
+	c.lastBg = c.Store.Rev()
+	if !c.bgSync.CompareAndSwap(false, true) {
+		return
+	}
+	go func() {
+		defer c.bgSync.Store(false)
+		c.Store.Sync() // a failure is sticky: the next commit() reports it
+	}()
 }
 
 // commit makes everything written so far durable. It is called without the
