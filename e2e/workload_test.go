@@ -205,3 +205,39 @@ func TestSchedulerProfile(t *testing.T) {
 		t.Errorf("unknown plugin: %v", err)
 	}
 }
+
+const initYAML = `apiVersion: v1
+kind: Pod
+metadata:
+  name: withinit
+spec:
+  initContainers:
+  - name: wait
+    image: busybox:1.36
+    command: ["sh", "-c", "echo preparing; sleep 20"]
+  containers:
+  - name: web
+    image: nginx:1.23
+`
+
+// TestInitContainers: Init:0/1 while the init container runs, then Running.
+func TestInitContainers(t *testing.T) {
+	cl := newCluster(t, sim.DefaultClusterSpec())
+	if out, errOut, code := cl.kubectl("apply -f -", initYAML); code != 0 {
+		t.Fatalf("apply: %s %s", out, errOut)
+	}
+	cl.advance(10 * time.Second)
+	out, _, _ := cl.kubectl("get pod withinit --no-headers")
+	if f := strings.Fields(out); len(f) < 3 || f[1] != "0/1" || f[2] != "Init:0/1" {
+		t.Errorf("during init: %q, want 0/1 Init:0/1", out)
+	}
+	cl.advance(time.Minute)
+	out, _, _ = cl.kubectl("get pod withinit --no-headers")
+	if f := strings.Fields(out); len(f) < 3 || f[1] != "1/1" || f[2] != "Running" {
+		t.Errorf("after init: %q, want 1/1 Running", out)
+	}
+	out, _, _ = cl.kubectl("logs withinit -c wait")
+	if out != "preparing\n" {
+		t.Errorf("init logs %q", out)
+	}
+}

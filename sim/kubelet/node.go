@@ -65,6 +65,15 @@ func (k *Kubelet) adopt(p *corev1.Pod) {
 	if resp, err := k.rt.RunPodSandbox(k.ctx(), &runtimeapi.RunPodSandboxRequest{Config: cfg}); err == nil {
 		ps.sandboxID = resp.PodSandboxId
 	}
+	for i, c := range p.Spec.InitContainers {
+		cs := &ctrState{init: true, spec: c}
+		if i < len(p.Status.InitContainerStatuses) {
+			st := p.Status.InitContainerStatuses[i]
+			cs.restarts, cs.ready, cs.imageRef = st.RestartCount, st.Ready, st.ImageID
+			cs.waiting, cs.running, cs.term, cs.last = st.State.Waiting, st.State.Running, st.State.Terminated, st.LastTerminationState.Terminated
+		}
+		ps.inits = append(ps.inits, cs)
+	}
 	for i, c := range p.Spec.Containers {
 		cs := &ctrState{spec: c}
 		if i < len(p.Status.ContainerStatuses) {
@@ -113,7 +122,7 @@ func (k *Kubelet) Halt() {
 	for _, uid := range k.podUIDs() {
 		ps := k.pods[uid]
 		k.cancelTimers(ps)
-		for _, c := range ps.ctrs {
+		for _, c := range ps.all() {
 			k.unregister(ps, c)
 			if c.running != nil {
 				c.last = &corev1.ContainerStateTerminated{ExitCode: 255, Reason: "Unknown", StartedAt: c.running.StartedAt, FinishedAt: now, ContainerID: k.containerID(c)}
@@ -147,7 +156,7 @@ func (k *Kubelet) Boot() {
 		k.rt.StopPodSandbox(k.ctx(), &runtimeapi.StopPodSandboxRequest{PodSandboxId: ps.sandboxID})
 		k.rt.RemovePodSandbox(k.ctx(), &runtimeapi.RemovePodSandboxRequest{PodSandboxId: ps.sandboxID})
 		k.cfg.Runtime.TakeCost()
-		for _, c := range ps.ctrs {
+		for _, c := range ps.all() {
 			if c.last != nil && c.term == nil && c.waiting == nil {
 				c.restarts++
 			}

@@ -28,12 +28,14 @@ type podState struct {
 	started   bool // sandbox requested
 	killing   bool
 	startTime metav1.Time
+	inits     []*ctrState // spec.initContainers, run one after another first
 	ctrs      []*ctrState
 	timers    []*clock.Timer
 	gen       int // bumped when timers are cancelled
 }
 
 type ctrState struct {
+	init     bool // an init container: runs to completion before the next
 	spec     corev1.Container
 	id       string
 	imageID  string
@@ -88,8 +90,15 @@ func (k *Kubelet) syncPod(uid types.UID) bool {
 			return false
 		}
 		ps = &podState{uid: uid, ns: pod.Namespace, name: pod.Name}
+		mainWaiting := "ContainerCreating"
+		if len(pod.Spec.InitContainers) > 0 {
+			mainWaiting = "PodInitializing"
+		}
+		for _, c := range pod.Spec.InitContainers {
+			ps.inits = append(ps.inits, &ctrState{init: true, spec: c, waiting: &corev1.ContainerStateWaiting{Reason: "PodInitializing"}})
+		}
 		for _, c := range pod.Spec.Containers {
-			ps.ctrs = append(ps.ctrs, &ctrState{spec: c, waiting: &corev1.ContainerStateWaiting{Reason: "ContainerCreating"}})
+			ps.ctrs = append(ps.ctrs, &ctrState{spec: c, waiting: &corev1.ContainerStateWaiting{Reason: mainWaiting}})
 		}
 		k.pods[uid] = ps
 	}
@@ -207,14 +216,34 @@ func (k *Kubelet) ReleaseIP(podUID, ns, name string) {
 	k.ipam.Release(podUID)
 }
 
-func fieldPath(c *ctrState) string { return "spec.containers{" + c.spec.Name + "}" }
+func fieldPath(c *ctrState) string {
+	if c.init {
+		return "spec.initContainers{" + c.spec.Name + "}"
+	}
+	return "spec.containers{" + c.spec.Name + "}"
+}
 
-// startContainer pulls, creates and starts container i, then the next.
+// all returns the pod's containers in start order: init containers, then
+// the main ones.
+func (ps *podState) all() []*ctrState {
+	return append(append(make([]*ctrState, 0, len(ps.inits)+len(ps.ctrs)), ps.inits...), ps.ctrs...)
+}
+
+// startContainer pulls, creates and starts container i of all(); a main
+// container's start is followed at once by the next one's, an init
+// container's only by its successful exit.
 func (k *Kubelet) startContainer(ps *podState, i int) {
-	if i >= len(ps.ctrs) {
+	seq := ps.all()
+	if i >= len(seq) {
 		return
 	}
-	c := ps.ctrs[i]
+	c := seq[i]
+	if !c.init && i == len(ps.inits) && len(ps.inits) > 0 {
+		// Initialization is over: the app containers now wait to be created.
+		for _, m := range ps.ctrs {
+			m.waiting = &corev1.ContainerStateWaiting{Reason: "ContainerCreating"}
+		}
+	}
 	img := c.spec.Image
 	present := false
 	if st, err := k.images.ImageStatus(k.ctx(), &runtimeapi.ImageStatusRequest{Image: &runtimeapi.ImageSpec{Image: img}}); err == nil && st.Image != nil {
@@ -261,7 +290,7 @@ func minorOf(v string) int {
 
 // pullFailed records ErrImagePull, then retries with back-off (ImagePullBackOff).
 func (k *Kubelet) pullFailed(ps *podState, i int, err error) {
-	c := ps.ctrs[i]
+	c := ps.all()[i]
 	img := c.spec.Image
 	msg := err.Error()
 	k.cfg.Recorder.Event(ps.pod, fieldPath(c), k.source(), corev1.EventTypeWarning, "Failed", fmt.Sprintf("Failed to pull image %q: %s", img, msg))
@@ -307,7 +336,7 @@ func (k *Kubelet) containerConfig(ps *podState, c *ctrState) *runtimeapi.Contain
 
 // createAndStart runs CreateContainer and StartContainer through the chain.
 func (k *Kubelet) createAndStart(ps *podState, i int) {
-	c := ps.ctrs[i]
+	c := ps.all()[i]
 	resp, err := k.rt.CreateContainer(k.ctx(), &runtimeapi.CreateContainerRequest{PodSandboxId: ps.sandboxID, Config: k.containerConfig(ps, c), SandboxConfig: k.sandboxConfig(ps)})
 	if err == nil {
 		c.id = resp.ContainerId
@@ -324,7 +353,9 @@ func (k *Kubelet) createAndStart(ps *podState, i int) {
 		k.cfg.Recorder.Event(ps.pod, fieldPath(c), k.source(), corev1.EventTypeNormal, "Created", k.createdMessage(c.spec.Name))
 		k.cfg.Recorder.Event(ps.pod, fieldPath(c), k.source(), corev1.EventTypeNormal, "Started", fmt.Sprintf("Started container %s", c.spec.Name))
 		k.running1(ps, c)
-		k.startContainer(ps, i+1)
+		if !c.init {
+			k.startContainer(ps, i+1)
+		}
 	})
 }
 
@@ -341,7 +372,7 @@ func (k *Kubelet) running1(ps *podState, c *ctrState) {
 	c.started = now
 	c.waiting, c.term = nil, nil
 	c.running = &corev1.ContainerStateRunning{StartedAt: k.now()}
-	c.ready = true
+	c.ready = !c.init
 	c.proc = k.cfg.Runtime.Process(c.id)
 	if c.proc != nil && k.cfg.Fabric != nil && ps.ip != "" {
 		if ip, err := netip.ParseAddr(ps.ip); err == nil {
@@ -389,6 +420,16 @@ func (k *Kubelet) exited(ps *podState, c *ctrState, code int, reason string) {
 	}
 	k.rt.StopContainer(k.ctx(), &runtimeapi.StopContainerRequest{ContainerId: c.id})
 	k.cfg.Runtime.TakeCost()
+	if c.init && code == 0 {
+		c.ready = true
+		k.writeStatus(ps)
+		for i, x := range ps.all() {
+			if x == c {
+				k.startContainer(ps, i+1)
+			}
+		}
+		return
+	}
 	policy := ps.pod.Spec.RestartPolicy
 	if policy == corev1.RestartPolicyAlways || (policy == corev1.RestartPolicyOnFailure && code != 0) {
 		k.restart(ps, c)
@@ -417,11 +458,7 @@ func (k *Kubelet) restart(ps *podState, c *ctrState) {
 		k.rt.RemoveContainer(k.ctx(), &runtimeapi.RemoveContainerRequest{ContainerId: c.id})
 		k.cfg.Runtime.TakeCost()
 		k.cfg.Recorder.Event(ps.pod, fieldPath(c), k.source(), corev1.EventTypeNormal, "Pulled", fmt.Sprintf("Container image %q already present on machine", c.spec.Image))
-		for i := range ps.ctrs {
-			if ps.ctrs[i] == c {
-				k.createAndStartOne(ps, c)
-			}
-		}
+		k.createAndStartOne(ps, c)
 	})
 }
 
@@ -471,7 +508,7 @@ func (k *Kubelet) kill(ps *podState) {
 		grace = *g
 	}
 	var longest time.Duration
-	for _, c := range ps.ctrs {
+	for _, c := range ps.all() {
 		if c.running == nil {
 			continue
 		}
@@ -485,7 +522,7 @@ func (k *Kubelet) kill(ps *podState) {
 		}
 	}
 	k.after(ps, longest, func() {
-		for _, c := range ps.ctrs {
+		for _, c := range ps.all() {
 			if c.running != nil {
 				code := 137
 				if c.proc != nil && !c.proc.Stop.Ignores {
@@ -512,7 +549,7 @@ func exitReason(code int) string {
 // teardown stops and removes the pod's containers and sandbox.
 func (k *Kubelet) teardown(ps *podState) {
 	k.cancelTimers(ps)
-	for _, c := range ps.ctrs {
+	for _, c := range ps.all() {
 		k.unregister(ps, c)
 		if c.id != "" {
 			k.rt.StopContainer(k.ctx(), &runtimeapi.StopContainerRequest{ContainerId: c.id})

@@ -48,41 +48,43 @@ func (k *Kubelet) writeStatus(ps *podState) {
 		t := ps.startTime
 		st.StartTime = &t
 	}
+	var initStatuses []corev1.ContainerStatus
+	var incomplete []string
+	initFailed := false
+	for _, c := range ps.inits {
+		initStatuses = append(initStatuses, k.containerStatus(c))
+		if c.term == nil || c.term.ExitCode != 0 {
+			incomplete = append(incomplete, c.spec.Name)
+		}
+		if c.term != nil && c.term.ExitCode != 0 && pod.Spec.RestartPolicy == corev1.RestartPolicyNever {
+			initFailed = true
+		}
+	}
+	st.InitContainerStatuses = initStatuses
 	var statuses []corev1.ContainerStatus
 	var unready []string
 	running, terminated, succeeded := 0, 0, 0
 	for _, c := range ps.ctrs {
-		cs := corev1.ContainerStatus{Name: c.spec.Name, Image: k.imageName(c.spec.Image), ImageID: c.imageRef, RestartCount: c.restarts, Ready: c.ready}
-		if c.imageRef == "" {
-			cs.ImageID = ""
-		}
-		started := c.running != nil
-		cs.Started = &started
 		switch {
 		case c.running != nil:
-			cs.State.Running = c.running.DeepCopy()
-			cs.ContainerID = k.containerID(c)
 			running++
 		case c.term != nil:
-			cs.State.Terminated = c.term.DeepCopy()
-			cs.ContainerID = c.term.ContainerID
 			terminated++
 			if c.term.ExitCode == 0 {
 				succeeded++
 			}
-		case c.waiting != nil:
-			cs.State.Waiting = c.waiting.DeepCopy()
-		}
-		if c.last != nil {
-			cs.LastTerminationState.Terminated = c.last.DeepCopy()
 		}
 		if !c.ready {
 			unready = append(unready, c.spec.Name)
 		}
-		statuses = append(statuses, cs)
+		statuses = append(statuses, k.containerStatus(c))
 	}
 	st.ContainerStatuses = statuses
 	switch {
+	case initFailed:
+		st.Phase = corev1.PodFailed
+	case len(incomplete) > 0:
+		st.Phase = corev1.PodPending
 	case terminated == len(ps.ctrs) && len(ps.ctrs) > 0 && pod.Spec.RestartPolicy != corev1.RestartPolicyAlways:
 		if succeeded == terminated {
 			st.Phase = corev1.PodSucceeded
@@ -124,7 +126,7 @@ func (k *Kubelet) writeStatus(ps *podState) {
 		set(corev1.PodReady, false, reason, "")
 		set(corev1.ContainersReady, false, reason, "")
 	} else {
-		set(corev1.PodInitialized, true, "", "")
+		set(corev1.PodInitialized, len(incomplete) == 0, "ContainersNotInitialized", fmt.Sprintf("containers with incomplete status: [%s]", strings.Join(incomplete, " ")))
 		msg := fmt.Sprintf("containers with unready status: [%s]", strings.Join(unready, " "))
 		set(corev1.PodReady, len(unready) == 0, "ContainersNotReady", msg)
 		set(corev1.ContainersReady, len(unready) == 0, "ContainersNotReady", msg)
@@ -139,6 +141,27 @@ func (k *Kubelet) writeStatus(ps *podState) {
 	st.Conditions = conds
 	pod.ResourceVersion = ""
 	k.cfg.Registry.Update(k.podRes, ps.ns, pod, "status")
+}
+
+// containerStatus is one container's status as the kubelet reports it.
+func (k *Kubelet) containerStatus(c *ctrState) corev1.ContainerStatus {
+	cs := corev1.ContainerStatus{Name: c.spec.Name, Image: k.imageName(c.spec.Image), ImageID: c.imageRef, RestartCount: c.restarts, Ready: c.ready}
+	started := c.running != nil
+	cs.Started = &started
+	switch {
+	case c.running != nil:
+		cs.State.Running = c.running.DeepCopy()
+		cs.ContainerID = k.containerID(c)
+	case c.term != nil:
+		cs.State.Terminated = c.term.DeepCopy()
+		cs.ContainerID = c.term.ContainerID
+	case c.waiting != nil:
+		cs.State.Waiting = c.waiting.DeepCopy()
+	}
+	if c.last != nil {
+		cs.LastTerminationState.Terminated = c.last.DeepCopy()
+	}
+	return cs
 }
 
 // imageName is the image as the runtime reports it (docker.io/library/httpd:2.4).
@@ -167,7 +190,7 @@ func (k *Kubelet) Logs(ns, name, container string, previous, timestamps bool, ta
 	c := ps.ctrs[0]
 	if container != "" {
 		c = nil
-		for _, x := range ps.ctrs {
+		for _, x := range ps.all() {
 			if x.spec.Name == container {
 				c = x
 			}
@@ -216,7 +239,7 @@ func (k *Kubelet) Exec(ns, name, container string, cmd []string) (string, string
 		if ps.ns != ns || ps.name != name {
 			continue
 		}
-		for _, c := range ps.ctrs {
+		for _, c := range ps.all() {
 			if c.spec.Name != container {
 				continue
 			}
