@@ -241,3 +241,27 @@ func TestInitContainers(t *testing.T) {
 		t.Errorf("init logs %q", out)
 	}
 }
+
+// TestJob: kubectl create job runs its pod to completion.
+func TestJob(t *testing.T) {
+	cl := newCluster(t, sim.DefaultClusterSpec())
+	if out, errOut, code := cl.kubectl("create job hello --image busybox:1.36 -- echo hello from a job"); code != 0 || out != "job.batch/hello created\n" {
+		t.Fatalf("create job: exit %d %q %q", code, out, errOut)
+	}
+	cl.advance(time.Minute)
+	out, _, _ := cl.kubectl("get job hello --no-headers")
+	if f := strings.Fields(out); len(f) < 3 || f[1] != "Complete" && f[1] != "1/1" {
+		t.Errorf("get job: %q", out)
+	}
+	if !strings.Contains(out, "1/1") {
+		t.Errorf("get job: %q, want COMPLETIONS 1/1", out)
+	}
+	out, _, _ = cl.kubectl("get pods -l job-name=hello --no-headers")
+	if !strings.Contains(out, "Completed") {
+		t.Errorf("job pod: %q, want Completed", out)
+	}
+	out, errOut, _ := cl.kubectl("logs job/hello")
+	if out != "hello from a job\n" {
+		t.Errorf("logs job/hello: %q %q", out, errOut)
+	}
+}

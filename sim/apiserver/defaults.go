@@ -1,11 +1,14 @@
 package apiserver
 
 import (
+	"fmt"
 	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	schedulingv1 "k8s.io/api/scheduling/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/intstr"
 )
@@ -78,6 +81,8 @@ func (r *Registry) defaultObject(res *Resource, obj runtime.Object, old runtime.
 			o.Labels = map[string]string{}
 		}
 		o.Labels["kubernetes.io/metadata.name"] = o.Name
+	case *batchv1.Job:
+		r.defaultJob(o, old)
 	case *schedulingv1.PriorityClass:
 		if o.PreemptionPolicy == nil {
 			p := corev1.PreemptLowerPriority
@@ -264,4 +269,50 @@ func qosClass(p *corev1.Pod) corev1.PodQOSClass {
 	default:
 		return corev1.PodQOSBurstable
 	}
+}
+
+// defaultJob is batch/v1 Job defaulting plus the job strategy's generated
+// selector (pkg/registry/batch/job/strategy.go): the controller-uid label on
+// selector and template, with the job-name labels.
+func (r *Registry) defaultJob(j *batchv1.Job, old runtime.Object) {
+	if j.Spec.Parallelism == nil {
+		j.Spec.Parallelism = ptr(int32(1))
+	}
+	if j.Spec.Completions == nil && (j.Spec.CompletionMode == nil || *j.Spec.CompletionMode == batchv1.NonIndexedCompletion) {
+		j.Spec.Completions = ptr(int32(1))
+	}
+	if j.Spec.BackoffLimit == nil {
+		j.Spec.BackoffLimit = ptr(int32(6))
+	}
+	if j.Spec.CompletionMode == nil {
+		m := batchv1.NonIndexedCompletion
+		j.Spec.CompletionMode = &m
+	}
+	if j.Spec.Suspend == nil {
+		j.Spec.Suspend = ptr(false)
+	}
+	if r.minor() >= 29 && j.Spec.PodReplacementPolicy == nil {
+		p := batchv1.TerminatingOrFailed
+		j.Spec.PodReplacementPolicy = &p
+	}
+	defaultPodSpec(&j.Spec.Template.Spec)
+	if old != nil || (j.Spec.ManualSelector != nil && *j.Spec.ManualSelector) {
+		return
+	}
+	uid := string(j.UID)
+	labels := map[string]string{"batch.kubernetes.io/controller-uid": uid, "batch.kubernetes.io/job-name": j.Name, "controller-uid": uid, "job-name": j.Name}
+	if j.Spec.Template.Labels == nil {
+		j.Spec.Template.Labels = map[string]string{}
+	}
+	for k, v := range labels {
+		j.Spec.Template.Labels[k] = v
+	}
+	j.Spec.Selector = &metav1.LabelSelector{MatchLabels: map[string]string{"batch.kubernetes.io/controller-uid": uid}}
+}
+
+// minor is the cluster's Kubernetes minor version.
+func (r *Registry) minor() int {
+	var major, minor int
+	fmt.Sscanf(strings.TrimPrefix(r.version, "v"), "%d.%d", &major, &minor)
+	return minor
 }

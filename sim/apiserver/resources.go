@@ -5,6 +5,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
@@ -56,6 +57,7 @@ var (
 	policyV1     = policyv1.SchemeGroupVersion
 	schedulingV1 = schedulingv1.SchemeGroupVersion
 	discoveryV1  = discoveryv1.SchemeGroupVersion
+	batchV1      = batchv1.SchemeGroupVersion
 )
 
 // resources is the table of everything the server serves, in discovery order.
@@ -105,6 +107,9 @@ var resources = []*Resource{
 	{GVR: appsV1.WithResource("replicasets"), Kind: "ReplicaSet", Singular: "replicaset", Namespaced: true, ShortNames: []string{"rs"}, Categories: []string{"all"}, Verbs: allVerbs,
 		Subs: []Subresource{{Name: "scale", Kind: scaleKind, Verbs: statusVerbs}, statusSub(appsV1.WithKind("ReplicaSet"))},
 		New:  func() runtime.Object { return &appsv1.ReplicaSet{} }, NewList: func() runtime.Object { return &appsv1.ReplicaSetList{} }},
+	{GVR: batchV1.WithResource("jobs"), Kind: "Job", Singular: "job", Namespaced: true, Categories: []string{"all"}, Verbs: allVerbs,
+		Subs: []Subresource{statusSub(batchV1.WithKind("Job"))},
+		New:  func() runtime.Object { return &batchv1.Job{} }, NewList: func() runtime.Object { return &batchv1.JobList{} }},
 	{GVR: coordV1.WithResource("leases"), Kind: "Lease", Singular: "lease", Namespaced: true, Verbs: allVerbs,
 		New: func() runtime.Object { return &coordinationv1.Lease{} }, NewList: func() runtime.Object { return &coordinationv1.LeaseList{} }},
 	{GVR: discoveryV1.WithResource("endpointslices"), Kind: "EndpointSlice", Singular: "endpointslice", Namespaced: true, Verbs: allVerbs,
@@ -169,7 +174,7 @@ var Scheme = runtime.NewScheme()
 func init() {
 	for _, add := range []func(*runtime.Scheme) error{
 		corev1.AddToScheme, appsv1.AddToScheme, coordinationv1.AddToScheme, policyv1.AddToScheme,
-		schedulingv1.AddToScheme, discoveryv1.AddToScheme, autoscalingv1.AddToScheme,
+		schedulingv1.AddToScheme, discoveryv1.AddToScheme, autoscalingv1.AddToScheme, batchv1.AddToScheme,
 	} {
 		if err := add(Scheme); err != nil {
 			panic(err)

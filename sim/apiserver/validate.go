@@ -2,6 +2,7 @@ package apiserver
 
 import (
 	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -53,6 +54,12 @@ func validate(res *Resource, obj, old runtime.Object) field.ErrorList {
 	case *appsv1.DaemonSet:
 		errs = append(errs, validatePodSpec(&o.Spec.Template.Spec, field.NewPath("spec", "template", "spec"))...)
 		errs = append(errs, validateSelector(o.Spec.Selector, o.Spec.Template.Labels, old == nil)...)
+	case *batchv1.Job:
+		tp := field.NewPath("spec", "template", "spec")
+		errs = append(errs, validatePodSpec(&o.Spec.Template.Spec, tp)...)
+		if rp := o.Spec.Template.Spec.RestartPolicy; rp != corev1.RestartPolicyOnFailure && rp != corev1.RestartPolicyNever {
+			errs = append(errs, field.NotSupported(tp.Child("restartPolicy"), rp, []string{string(corev1.RestartPolicyOnFailure), string(corev1.RestartPolicyNever)}))
+		}
 	case *corev1.Service:
 		if os, ok := old.(*corev1.Service); ok && os.Spec.ClusterIP != "" && o.Spec.ClusterIP != os.Spec.ClusterIP {
 			errs = append(errs, field.Invalid(field.NewPath("spec", "clusterIPs").Index(0), o.Spec.ClusterIP, "may not change once set"))

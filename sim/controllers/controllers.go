@@ -123,6 +123,7 @@ func All(ctx Context) ([]Component, error) {
 		newDeployment(b),
 		newReplicaSet(b),
 		newDaemonSet(b),
+		newJob(b),
 		newEndpoints(b),
 		newEndpointSlice(b),
 		newDisruption(b),

@@ -1,0 +1,192 @@
+package controllers
+
+import (
+	"fmt"
+	"time"
+
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"kubesim/sim/apiserver"
+	"kubesim/sim/store"
+)
+
+var jobKind = batchv1.SchemeGroupVersion.WithKind("Job")
+
+const jobComponent = "job-controller"
+
+// jobController runs a Job's pods to completion (upstream pkg/controller/job,
+// NonIndexed completion mode): at most parallelism pods at once until
+// completions pods succeeded, giving up after backoffLimit failures.
+type jobController struct {
+	*base
+	jobs  *apiserver.Resource
+	queue queue
+}
+
+func newJob(b *base) *jobController {
+	jobs, _ := apiserver.Lookup(schema.GroupResource{Group: "batch", Resource: "jobs"})
+	return &jobController{base: b, jobs: jobs, queue: queue{}}
+}
+
+// NewJob returns the job controller.
+func NewJob(ctx Context) (Component, error) { return build(ctx, newJob) }
+
+func (c *jobController) Name() string { return "job" }
+
+func (c *jobController) Handle(ev store.Event) {
+	res, ns, name := splitKey(ev.KV.Key)
+	switch res {
+	case "jobs":
+		c.queue.add(nsKey(ns, name))
+	case "pods":
+		for _, o := range []any{objOf(ev), prevOf(ev)} {
+			if p, ok := o.(*corev1.Pod); ok {
+				if ref := metav1.GetControllerOfNoCopy(p); ref != nil && ref.Kind == "Job" {
+					c.queue.add(nsKey(ns, ref.Name))
+				}
+			}
+		}
+	}
+}
+
+func (c *jobController) Run(now time.Time) bool {
+	wrote := false
+	for _, k := range c.queue.drain() {
+		if c.sync(k, now) {
+			wrote = true
+		}
+	}
+	return wrote
+}
+
+func (c *jobController) sync(key string, now time.Time) bool {
+	ns, name := splitNS(key)
+	j, ok := get[*batchv1.Job](c.base, c.jobs, ns, name)
+	if !ok || j.DeletionTimestamp != nil {
+		return false
+	}
+	if finished(j) {
+		return false
+	}
+	var active, succeeded, failed int32
+	var owned []*corev1.Pod
+	for _, p := range c.podsIn(ns) {
+		if ref := metav1.GetControllerOfNoCopy(p); ref == nil || ref.UID != j.UID {
+			continue
+		}
+		owned = append(owned, p)
+		switch {
+		case p.Status.Phase == corev1.PodSucceeded:
+			succeeded++
+		case p.Status.Phase == corev1.PodFailed:
+			failed++
+		case p.DeletionTimestamp == nil:
+			active++
+		}
+	}
+	completions := int32(1)
+	if j.Spec.Completions != nil {
+		completions = *j.Spec.Completions
+	}
+	parallelism := int32(1)
+	if j.Spec.Parallelism != nil {
+		parallelism = *j.Spec.Parallelism
+	}
+	backoff := int32(6)
+	if j.Spec.BackoffLimit != nil {
+		backoff = *j.Spec.BackoffLimit
+	}
+	// A pod restarted in place (OnFailure) counts its restarts as failures.
+	for _, p := range owned {
+		for _, cs := range p.Status.ContainerStatuses {
+			failed += cs.RestartCount
+		}
+	}
+	st := *j.Status.DeepCopy()
+	wrote := false
+	nowT := metav1.NewTime(now.UTC().Truncate(time.Second))
+	if st.StartTime == nil && !*j.Spec.Suspend {
+		st.StartTime = &nowT
+	}
+	switch {
+	case succeeded >= completions:
+		st.CompletionTime = &nowT
+		st.Conditions = append(st.Conditions, jobCondition(batchv1.JobComplete, "", "", nowT))
+		if c.minor >= 31 {
+			st.Conditions = append([]batchv1.JobCondition{jobCondition(batchv1.JobSuccessCriteriaMet, "CompletionsReached", "Reached expected number of succeeded pods", nowT)}, st.Conditions...)
+			st.Conditions[1].Reason, st.Conditions[1].Message = "CompletionsReached", "Reached expected number of succeeded pods"
+		}
+		c.event(withGVK(j, jobKind), jobComponent, corev1.EventTypeNormal, "Completed", "Job completed")
+	case failed > backoff:
+		st.Conditions = append(st.Conditions, jobCondition(batchv1.JobFailed, "BackoffLimitExceeded", "Job has reached the specified backoff limit", nowT))
+		c.event(withGVK(j, jobKind), jobComponent, corev1.EventTypeWarning, "BackoffLimitExceeded", "Job has reached the specified backoff limit")
+		for _, p := range owned {
+			if isPodActive(p) {
+				c.Registry.Delete(c.pods, ns, p.Name, nil)
+				wrote = true
+			}
+		}
+		active = 0
+	case !*j.Spec.Suspend:
+		want := min(parallelism, completions-succeeded) - active
+		ref := newControllerRef(j, jobKind)
+		for i := int32(0); i < want; i++ {
+			p := podFromTemplate(&j.Spec.Template, j, ref)
+			out, err := c.Registry.Create(c.pods, ns, p, false)
+			if err != nil {
+				c.event(withGVK(j, jobKind), jobComponent, corev1.EventTypeWarning, "FailedCreate", fmt.Sprintf("Error creating: %v", err))
+				break
+			}
+			active++
+			wrote = true
+			c.event(withGVK(j, jobKind), jobComponent, corev1.EventTypeNormal, "SuccessfulCreate", fmt.Sprintf("Created pod: %s", out.(*corev1.Pod).Name))
+		}
+	}
+	st.Active, st.Succeeded, st.Failed = active, succeeded, failed
+	ready := int32(0)
+	for _, p := range owned {
+		if isPodActive(p) && isPodReady(p) {
+			ready++
+		}
+	}
+	st.Ready = &ready
+	if c.minor >= 29 {
+		terminating := int32(0)
+		for _, p := range owned {
+			if p.DeletionTimestamp != nil && p.Status.Phase != corev1.PodSucceeded && p.Status.Phase != corev1.PodFailed {
+				terminating++
+			}
+		}
+		st.Terminating = &terminating
+	}
+	if st.UncountedTerminatedPods == nil {
+		st.UncountedTerminatedPods = &batchv1.UncountedTerminatedPods{}
+	}
+	if equality.Semantic.DeepEqual(st, j.Status) {
+		return wrote
+	}
+	cp := j.DeepCopy()
+	cp.Status = st
+	cp.ResourceVersion = ""
+	if _, err := c.Registry.Update(c.jobs, ns, cp, "status"); err == nil {
+		wrote = true
+	}
+	return wrote
+}
+
+func finished(j *batchv1.Job) bool {
+	for _, c := range j.Status.Conditions {
+		if (c.Type == batchv1.JobComplete || c.Type == batchv1.JobFailed) && c.Status == corev1.ConditionTrue {
+			return true
+		}
+	}
+	return false
+}
+
+func jobCondition(t batchv1.JobConditionType, reason, msg string, now metav1.Time) batchv1.JobCondition {
+	return batchv1.JobCondition{Type: t, Status: corev1.ConditionTrue, Reason: reason, Message: msg, LastProbeTime: now, LastTransitionTime: now}
+}
