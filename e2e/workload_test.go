@@ -265,3 +265,47 @@ func TestJob(t *testing.T) {
 		t.Errorf("logs job/hello: %q %q", out, errOut)
 	}
 }
+
+const stsYAML = `apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: web
+spec:
+  serviceName: web
+  replicas: 3
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:1.23
+`
+
+// TestStatefulSet: ordered creation with stable names, scale down from the top.
+func TestStatefulSet(t *testing.T) {
+	cl := newCluster(t, sim.DefaultClusterSpec())
+	if out, errOut, code := cl.kubectl("apply -f -", stsYAML); code != 0 {
+		t.Fatalf("apply: %s %s", out, errOut)
+	}
+	cl.advance(time.Second)
+	out, _, _ := cl.kubectl("get pods -l app=web -o name")
+	if out != "pod/web-0\n" {
+		t.Errorf("first second: %q, want only web-0 (OrderedReady)", out)
+	}
+	cl.advance(2 * time.Minute)
+	out, _, _ = cl.kubectl("get sts web --no-headers")
+	if f := strings.Fields(out); len(f) < 2 || f[1] != "3/3" {
+		t.Errorf("get sts: %q, want 3/3", out)
+	}
+	cl.kubectl("scale sts web --replicas 1")
+	cl.advance(2 * time.Minute)
+	out, _, _ = cl.kubectl("get pods -l app=web -o name")
+	if out != "pod/web-0\n" {
+		t.Errorf("after scale to 1: %q, want pod/web-0", out)
+	}
+}

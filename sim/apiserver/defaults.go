@@ -81,6 +81,27 @@ func (r *Registry) defaultObject(res *Resource, obj runtime.Object, old runtime.
 			o.Labels = map[string]string{}
 		}
 		o.Labels["kubernetes.io/metadata.name"] = o.Name
+	case *appsv1.StatefulSet:
+		if o.Spec.Replicas == nil {
+			o.Spec.Replicas = ptr(int32(1))
+		}
+		if o.Spec.PodManagementPolicy == "" {
+			o.Spec.PodManagementPolicy = appsv1.OrderedReadyPodManagement
+		}
+		if o.Spec.UpdateStrategy.Type == "" {
+			o.Spec.UpdateStrategy.Type = appsv1.RollingUpdateStatefulSetStrategyType
+		}
+		if o.Spec.UpdateStrategy.Type == appsv1.RollingUpdateStatefulSetStrategyType && o.Spec.UpdateStrategy.RollingUpdate == nil {
+			o.Spec.UpdateStrategy.RollingUpdate = &appsv1.RollingUpdateStatefulSetStrategy{Partition: ptr(int32(0))}
+		}
+		if o.Spec.RevisionHistoryLimit == nil {
+			o.Spec.RevisionHistoryLimit = ptr(int32(10))
+		}
+		if r.minor() >= 27 && o.Spec.PersistentVolumeClaimRetentionPolicy == nil {
+			o.Spec.PersistentVolumeClaimRetentionPolicy = &appsv1.StatefulSetPersistentVolumeClaimRetentionPolicy{
+				WhenDeleted: appsv1.RetainPersistentVolumeClaimRetentionPolicyType, WhenScaled: appsv1.RetainPersistentVolumeClaimRetentionPolicyType}
+		}
+		defaultPodSpec(&o.Spec.Template.Spec)
 	case *batchv1.Job:
 		r.defaultJob(o, old)
 	case *schedulingv1.PriorityClass:

@@ -172,6 +172,11 @@ func (s *Server) getScale(r *request) (*autoscalingv1.Scale, error) {
 		sc.Spec.Replicas = *o.Spec.Replicas
 		sc.Status.Replicas = o.Status.Replicas
 		sel = o.Spec.Selector
+	case *appsv1.StatefulSet:
+		sc.ObjectMeta = scaleMeta(o.ObjectMeta)
+		sc.Spec.Replicas = *o.Spec.Replicas
+		sc.Status.Replicas = o.Status.Replicas
+		sel = o.Spec.Selector
 	}
 	if s, err := metav1.LabelSelectorAsSelector(sel); err == nil {
 		sc.Status.Selector = s.String()
@@ -193,6 +198,8 @@ func (s *Server) setScale(r *request, replicas int32) (*autoscalingv1.Scale, err
 	case *appsv1.Deployment:
 		o.Spec.Replicas = &replicas
 	case *appsv1.ReplicaSet:
+		o.Spec.Replicas = &replicas
+	case *appsv1.StatefulSet:
 		o.Spec.Replicas = &replicas
 	}
 	objectMeta(cp).SetResourceVersion("")

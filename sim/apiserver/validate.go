@@ -54,6 +54,9 @@ func validate(res *Resource, obj, old runtime.Object) field.ErrorList {
 	case *appsv1.DaemonSet:
 		errs = append(errs, validatePodSpec(&o.Spec.Template.Spec, field.NewPath("spec", "template", "spec"))...)
 		errs = append(errs, validateSelector(o.Spec.Selector, o.Spec.Template.Labels, old == nil)...)
+	case *appsv1.StatefulSet:
+		errs = append(errs, validatePodSpec(&o.Spec.Template.Spec, field.NewPath("spec", "template", "spec"))...)
+		errs = append(errs, validateSelector(o.Spec.Selector, o.Spec.Template.Labels, old == nil)...)
 	case *batchv1.Job:
 		tp := field.NewPath("spec", "template", "spec")
 		errs = append(errs, validatePodSpec(&o.Spec.Template.Spec, tp)...)

@@ -1,0 +1,214 @@
+package controllers
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"kubesim/sim/apiserver"
+	"kubesim/sim/store"
+)
+
+var stsKind = appsv1.SchemeGroupVersion.WithKind("StatefulSet")
+
+const stsComponent = "statefulset-controller"
+
+// statefulSetController gives each StatefulSet pods with stable names
+// <sts>-<ordinal> (upstream pkg/controller/statefulset). OrderedReady:
+// ordinal i is created only when every lower ordinal is Running and Ready,
+// scale-down and rolling updates go from the highest ordinal, one at a
+// time. Parallel: all at once. volumeClaimTemplates are not provisioned
+// (kubesim serves no PersistentVolumeClaims).
+type statefulSetController struct {
+	*base
+	sets  *apiserver.Resource
+	queue queue
+}
+
+func newStatefulSet(b *base) *statefulSetController {
+	sets, _ := apiserver.Lookup(schema.GroupResource{Group: "apps", Resource: "statefulsets"})
+	return &statefulSetController{base: b, sets: sets, queue: queue{}}
+}
+
+// NewStatefulSet returns the statefulset controller.
+func NewStatefulSet(ctx Context) (Component, error) { return build(ctx, newStatefulSet) }
+
+func (c *statefulSetController) Name() string { return "statefulset" }
+
+func (c *statefulSetController) Handle(ev store.Event) {
+	res, ns, name := splitKey(ev.KV.Key)
+	switch res {
+	case "statefulsets":
+		c.queue.add(nsKey(ns, name))
+	case "pods":
+		for _, o := range []any{objOf(ev), prevOf(ev)} {
+			if p, ok := o.(*corev1.Pod); ok {
+				if ref := metav1.GetControllerOfNoCopy(p); ref != nil && ref.Kind == "StatefulSet" {
+					c.queue.add(nsKey(ns, ref.Name))
+				}
+			}
+		}
+	}
+}
+
+func (c *statefulSetController) Run(now time.Time) bool {
+	wrote := false
+	for _, k := range c.queue.drain() {
+		if c.sync(k) {
+			wrote = true
+		}
+	}
+	return wrote
+}
+
+// ordinal parses the ordinal of a pod named <set>-<n>.
+func ordinal(set, pod string) (int, bool) {
+	if !strings.HasPrefix(pod, set+"-") {
+		return 0, false
+	}
+	n, err := strconv.Atoi(strings.TrimPrefix(pod, set+"-"))
+	return n, err == nil && n >= 0
+}
+
+func (c *statefulSetController) sync(key string) bool {
+	ns, name := splitNS(key)
+	ss, ok := get[*appsv1.StatefulSet](c.base, c.sets, ns, name)
+	if !ok || ss.DeletionTimestamp != nil {
+		return false
+	}
+	revision := ss.Name + "-" + ComputeHash(&ss.Spec.Template, ss.Status.CollisionCount)
+	pods := map[int]*corev1.Pod{}
+	for _, p := range c.podsIn(ns) {
+		if ref := metav1.GetControllerOfNoCopy(p); ref == nil || ref.UID != ss.UID {
+			continue
+		}
+		if i, ok := ordinal(ss.Name, p.Name); ok {
+			pods[i] = p
+		}
+	}
+	replicas := int(*ss.Spec.Replicas)
+	ordered := ss.Spec.PodManagementPolicy != appsv1.ParallelPodManagement
+	wrote := false
+	healthy := func(p *corev1.Pod) bool {
+		return p != nil && p.DeletionTimestamp == nil && p.Status.Phase == corev1.PodRunning && isPodReady(p)
+	}
+	// Create missing ordinals (in order; OrderedReady stops at the first
+	// predecessor that is not yet Running and Ready).
+	for i := 0; i < replicas; i++ {
+		if p := pods[i]; p != nil {
+			if ordered && !healthy(p) {
+				break
+			}
+			continue
+		}
+		p := c.newPod(ss, i, revision)
+		if _, err := c.Registry.Create(c.pods, ns, p, false); err != nil {
+			c.event(withGVK(ss, stsKind), stsComponent, corev1.EventTypeWarning, "FailedCreate", fmt.Sprintf("create Pod %s in StatefulSet %s failed error: %v", p.Name, ss.Name, err))
+			break
+		}
+		c.event(withGVK(ss, stsKind), stsComponent, corev1.EventTypeNormal, "SuccessfulCreate", fmt.Sprintf("create Pod %s in StatefulSet %s successful", p.Name, ss.Name))
+		wrote = true
+		if ordered {
+			break
+		}
+	}
+	// Scale down from the highest ordinal; rolling update from the highest
+	// ordinal whose revision is old, once every pod is healthy.
+	ords := make([]int, 0, len(pods))
+	for i := range pods {
+		ords = append(ords, i)
+	}
+	sort.Sort(sort.Reverse(sort.IntSlice(ords)))
+	terminating := false
+	for _, i := range ords {
+		terminating = terminating || pods[i].DeletionTimestamp != nil
+	}
+	if !wrote && !(ordered && terminating) {
+		for _, i := range ords {
+			p := pods[i]
+			if p.DeletionTimestamp != nil {
+				continue
+			}
+			condemned := i >= replicas
+			stale := !condemned && p.Labels[appsv1.ControllerRevisionHashLabelKey] != revision && ss.Spec.UpdateStrategy.Type != appsv1.OnDeleteStatefulSetStrategyType
+			if !condemned && !stale {
+				continue
+			}
+			if stale && !allHealthy(pods, replicas, healthy) {
+				break
+			}
+			if _, err := c.Registry.Delete(c.pods, ns, p.Name, nil); err == nil {
+				c.event(withGVK(ss, stsKind), stsComponent, corev1.EventTypeNormal, "SuccessfulDelete", fmt.Sprintf("delete Pod %s in StatefulSet %s successful", p.Name, ss.Name))
+				wrote = true
+			}
+			if ordered {
+				break
+			}
+		}
+	}
+	st := appsv1.StatefulSetStatus{ObservedGeneration: ss.Generation, CurrentRevision: revision, UpdateRevision: revision, CollisionCount: ss.Status.CollisionCount}
+	if st.CollisionCount == nil {
+		zero := int32(0)
+		st.CollisionCount = &zero
+	}
+	for _, p := range pods {
+		if p.DeletionTimestamp != nil {
+			continue
+		}
+		st.Replicas++
+		if p.Labels[appsv1.ControllerRevisionHashLabelKey] == revision {
+			st.UpdatedReplicas++
+			st.CurrentReplicas++
+		}
+		if healthy(p) {
+			st.ReadyReplicas++
+			st.AvailableReplicas++
+		}
+	}
+	if equality.Semantic.DeepEqual(st, ss.Status) {
+		return wrote
+	}
+	cp := ss.DeepCopy()
+	cp.Status = st
+	cp.ResourceVersion = ""
+	if _, err := c.Registry.Update(c.sets, ns, cp, "status"); err == nil {
+		wrote = true
+	}
+	return wrote
+}
+
+func allHealthy(pods map[int]*corev1.Pod, replicas int, healthy func(*corev1.Pod) bool) bool {
+	for i := 0; i < replicas; i++ {
+		if !healthy(pods[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// newPod is the pod for ordinal i (statefulset newVersionedStatefulSetPod):
+// stable name, hostname and subdomain, identity labels.
+func (c *statefulSetController) newPod(ss *appsv1.StatefulSet, i int, revision string) *corev1.Pod {
+	p := podFromTemplate(&ss.Spec.Template, ss, newControllerRef(ss, stsKind))
+	p.GenerateName = ""
+	p.Name = fmt.Sprintf("%s-%d", ss.Name, i)
+	if p.Labels == nil {
+		p.Labels = map[string]string{}
+	}
+	p.Labels[appsv1.StatefulSetPodNameLabel] = p.Name
+	p.Labels[appsv1.ControllerRevisionHashLabelKey] = revision
+	if c.minor >= 28 {
+		p.Labels[appsv1.PodIndexLabel] = strconv.Itoa(i)
+	}
+	p.Spec.Hostname = p.Name
+	p.Spec.Subdomain = ss.Spec.ServiceName
+	return p
+}
