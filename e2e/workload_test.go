@@ -309,3 +309,43 @@ func TestStatefulSet(t *testing.T) {
 		t.Errorf("after scale to 1: %q, want pod/web-0", out)
 	}
 }
+
+const probeYAML = `apiVersion: v1
+kind: Pod
+metadata:
+  name: probed
+spec:
+  containers:
+  - name: web
+    image: nginx:1.23
+    readinessProbe:
+      httpGet: {path: /, port: 80}
+      initialDelaySeconds: 5
+    livenessProbe:
+      httpGet: {path: /healthz, port: 80}
+      initialDelaySeconds: 3
+      periodSeconds: 5
+`
+
+// TestProbes: readiness after the initial delay; a liveness probe on a path
+// nginx answers 404 restarts the container.
+func TestProbes(t *testing.T) {
+	cl := newCluster(t, sim.DefaultClusterSpec())
+	if out, errOut, code := cl.kubectl("apply -f -", probeYAML); code != 0 {
+		t.Fatalf("apply: %s %s", out, errOut)
+	}
+	cl.advance(40 * time.Second)
+	out, _, _ := cl.kubectl("describe pod probed")
+	for _, want := range []string{
+		"Liveness probe failed: HTTP probe failed with statuscode: 404",
+		"Container web failed liveness probe, will be restarted",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("describe lacks %q:\n%s", want, out)
+		}
+	}
+	out, _, _ = cl.kubectl("get pod probed -o jsonpath={.status.containerStatuses[0].restartCount}")
+	if out == "0" || out == "" {
+		t.Errorf("restartCount %q, want at least 1", out)
+	}
+}

@@ -381,6 +381,7 @@ func (k *Kubelet) running1(ps *podState, c *ctrState) {
 			}
 		}
 	}
+	k.armProbes(ps, c)
 	k.writeStatus(ps)
 	if c.proc != nil && c.proc.Exit != nil {
 		exit := *c.proc.Exit
