@@ -113,7 +113,7 @@ func (c *Cluster) newKubelet(i int, n NodeSpec) (*kubelet.Kubelet, error) {
 		Kind:              chain.Kind(kind),
 		KubernetesVersion: c.Spec.KubernetesVersion,
 		Node:              n.Name,
-		Catalog:           images.DefaultAt(c.Spec.Start),
+		Catalog:           images.DefaultAt(c.catalogDate()),
 		Seed:              c.Spec.Seed*1000003 + uint64(i),
 		Now:               c.Clock.Now,
 		AllocateIP:        func(uid, ns, name string) (string, error) { return k.AllocateIP(uid, ns, name) },
@@ -146,6 +146,15 @@ func (c *Cluster) replayState() {
 			comp.Handle(ev)
 		}
 	}
+}
+
+// catalogDate is the day whose image releases the cluster sees: its start,
+// but never before its Kubernetes version was released.
+func (c *Cluster) catalogDate() time.Time {
+	if rd := chain.ReleaseDate(c.Spec.KubernetesVersion); rd.After(c.Spec.Start) {
+		return rd
+	}
+	return c.Spec.Start
 }
 
 // restoreKubelets lets each kubelet adopt the pods the store says it runs.

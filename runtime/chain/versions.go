@@ -137,3 +137,11 @@ func signalNumber(name string) int {
 		return 15
 	}
 }
+
+// ReleaseDate is when a Kubernetes version's minor was released (GA): a
+// cluster of that version cannot run images published much before it was
+// current, so the cluster uses it as its catalog's earliest date.
+func ReleaseDate(kubernetesVersion string) time.Time {
+	minor, _ := parseMinor(kubernetesVersion)
+	return releaseDate(minor)
+}
