@@ -70,3 +70,12 @@ func TestEmbeddedKubectl(t *testing.T) {
 		}
 	}
 }
+
+// TestAuthCanI: the kubeconfig user is cluster-admin, as kubeadm's admin.conf.
+func TestAuthCanI(t *testing.T) {
+	cl := newCluster(t, sim.DefaultClusterSpec())
+	out, errOut, code := cl.kubectl("auth can-i create pods")
+	if out != "yes\n" || code != 0 {
+		t.Errorf("auth can-i: exit %d %q %q", code, out, errOut)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"sort"
 
 	appsv1 "k8s.io/api/apps/v1"
+	authorizationv1 "k8s.io/api/authorization/v1"
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	coordinationv1 "k8s.io/api/coordination/v1"
@@ -58,6 +59,7 @@ var (
 	schedulingV1 = schedulingv1.SchemeGroupVersion
 	discoveryV1  = discoveryv1.SchemeGroupVersion
 	batchV1      = batchv1.SchemeGroupVersion
+	authzV1      = authorizationv1.SchemeGroupVersion
 )
 
 // resources is the table of everything the server serves, in discovery order.
@@ -113,6 +115,8 @@ var resources = []*Resource{
 	{GVR: batchV1.WithResource("jobs"), Kind: "Job", Singular: "job", Namespaced: true, Categories: []string{"all"}, Verbs: allVerbs,
 		Subs: []Subresource{statusSub(batchV1.WithKind("Job"))},
 		New:  func() runtime.Object { return &batchv1.Job{} }, NewList: func() runtime.Object { return &batchv1.JobList{} }},
+	{GVR: authzV1.WithResource("selfsubjectaccessreviews"), Kind: "SelfSubjectAccessReview", Singular: "selfsubjectaccessreview", Verbs: []string{"create"},
+		New: func() runtime.Object { return &authorizationv1.SelfSubjectAccessReview{} }},
 	{GVR: coordV1.WithResource("leases"), Kind: "Lease", Singular: "lease", Namespaced: true, Verbs: allVerbs,
 		New: func() runtime.Object { return &coordinationv1.Lease{} }, NewList: func() runtime.Object { return &coordinationv1.LeaseList{} }},
 	{GVR: discoveryV1.WithResource("endpointslices"), Kind: "EndpointSlice", Singular: "endpointslice", Namespaced: true, Verbs: allVerbs,
@@ -177,7 +181,7 @@ var Scheme = runtime.NewScheme()
 func init() {
 	for _, add := range []func(*runtime.Scheme) error{
 		corev1.AddToScheme, appsv1.AddToScheme, coordinationv1.AddToScheme, policyv1.AddToScheme,
-		schedulingv1.AddToScheme, discoveryv1.AddToScheme, autoscalingv1.AddToScheme, batchv1.AddToScheme,
+		schedulingv1.AddToScheme, discoveryv1.AddToScheme, autoscalingv1.AddToScheme, batchv1.AddToScheme, authorizationv1.AddToScheme,
 	} {
 		if err := add(Scheme); err != nil {
 			panic(err)
