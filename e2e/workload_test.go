@@ -349,3 +349,25 @@ func TestProbes(t *testing.T) {
 		t.Errorf("restartCount %q, want at least 1", out)
 	}
 }
+
+// TestCronJob: a Job per schedule, at most successfulJobsHistoryLimit kept.
+func TestCronJob(t *testing.T) {
+	cl := newCluster(t, sim.DefaultClusterSpec())
+	if out, errOut, code := cl.kubectl(`create cronjob tick --image busybox:1.36 --schedule "*/1 * * * *" -- echo tick`); code != 0 || out != "cronjob.batch/tick created\n" {
+		t.Fatalf("create cronjob: exit %d %q %q", code, out, errOut)
+	}
+	cl.advance(150 * time.Second)
+	out, _, _ := cl.kubectl("get jobs --no-headers")
+	if n := strings.Count(out, "\n"); n != 2 {
+		t.Errorf("after 2.5 min: %d jobs, want 2:\n%s", n, out)
+	}
+	cl.advance(5 * time.Minute)
+	out, _, _ = cl.kubectl("get jobs --no-headers")
+	if n := strings.Count(out, "\n"); n != 3 {
+		t.Errorf("after 7.5 min: %d jobs, want 3 (successfulJobsHistoryLimit):\n%s", n, out)
+	}
+	out, _, _ = cl.kubectl("get cronjob tick --no-headers")
+	if !strings.Contains(out, "*/1 * * * *") {
+		t.Errorf("get cronjob: %q", out)
+	}
+}

@@ -104,6 +104,20 @@ func (r *Registry) defaultObject(res *Resource, obj runtime.Object, old runtime.
 		defaultPodSpec(&o.Spec.Template.Spec)
 	case *batchv1.Job:
 		r.defaultJob(o, old)
+	case *batchv1.CronJob:
+		if o.Spec.ConcurrencyPolicy == "" {
+			o.Spec.ConcurrencyPolicy = batchv1.AllowConcurrent
+		}
+		if o.Spec.Suspend == nil {
+			o.Spec.Suspend = ptr(false)
+		}
+		if o.Spec.SuccessfulJobsHistoryLimit == nil {
+			o.Spec.SuccessfulJobsHistoryLimit = ptr(int32(3))
+		}
+		if o.Spec.FailedJobsHistoryLimit == nil {
+			o.Spec.FailedJobsHistoryLimit = ptr(int32(1))
+		}
+		defaultPodSpec(&o.Spec.JobTemplate.Spec.Template.Spec)
 	case *schedulingv1.PriorityClass:
 		if o.PreemptionPolicy == nil {
 			p := corev1.PreemptLowerPriority

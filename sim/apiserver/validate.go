@@ -11,6 +11,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/robfig/cron/v3"
 )
 
 // dns1123LabelKinds are the kinds whose names must be RFC 1123 labels; all
@@ -63,6 +65,11 @@ func validate(res *Resource, obj, old runtime.Object) field.ErrorList {
 		if rp := o.Spec.Template.Spec.RestartPolicy; rp != corev1.RestartPolicyOnFailure && rp != corev1.RestartPolicyNever {
 			errs = append(errs, field.NotSupported(tp.Child("restartPolicy"), rp, []string{string(corev1.RestartPolicyOnFailure), string(corev1.RestartPolicyNever)}))
 		}
+	case *batchv1.CronJob:
+		if _, err := cron.ParseStandard(o.Spec.Schedule); err != nil {
+			errs = append(errs, field.Invalid(field.NewPath("spec", "schedule"), o.Spec.Schedule, err.Error()))
+		}
+		errs = append(errs, validatePodSpec(&o.Spec.JobTemplate.Spec.Template.Spec, field.NewPath("spec", "jobTemplate", "spec", "template", "spec"))...)
 	case *corev1.Service:
 		if os, ok := old.(*corev1.Service); ok && os.Spec.ClusterIP != "" && o.Spec.ClusterIP != os.Spec.ClusterIP {
 			errs = append(errs, field.Invalid(field.NewPath("spec", "clusterIPs").Index(0), o.Spec.ClusterIP, "may not change once set"))

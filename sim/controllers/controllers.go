@@ -124,6 +124,7 @@ func All(ctx Context) ([]Component, error) {
 		newReplicaSet(b),
 		newDaemonSet(b),
 		newJob(b),
+		newCronJob(b),
 		newStatefulSet(b),
 		newEndpoints(b),
 		newEndpointSlice(b),

@@ -1,0 +1,203 @@
+package controllers
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/robfig/cron/v3"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"kubesim/sim/apiserver"
+	"kubesim/sim/clock"
+	"kubesim/sim/store"
+)
+
+var cronJobKind = batchv1.SchemeGroupVersion.WithKind("CronJob")
+
+const cronJobComponent = "cronjob-controller"
+
+// cronJobController creates a Job at each scheduled time (upstream
+// pkg/controller/cronjob, the v2 controller): Job names are
+// <cronjob>-<scheduled time in minutes>, one virtual-clock timer per
+// CronJob at its next schedule, concurrencyPolicy and history limits
+// honoured. A missed window (the clock jumped past several schedules) runs
+// only the latest one, as the controller does.
+type cronJobController struct {
+	*base
+	cronjobs, jobs *apiserver.Resource
+	queue          queue
+	timers         map[string]*clock.Timer
+}
+
+func newCronJob(b *base) *cronJobController {
+	cj, _ := apiserver.Lookup(schema.GroupResource{Group: "batch", Resource: "cronjobs"})
+	jobs, _ := apiserver.Lookup(schema.GroupResource{Group: "batch", Resource: "jobs"})
+	return &cronJobController{base: b, cronjobs: cj, jobs: jobs, queue: queue{}, timers: map[string]*clock.Timer{}}
+}
+
+// NewCronJob returns the cronjob controller.
+func NewCronJob(ctx Context) (Component, error) { return build(ctx, newCronJob) }
+
+func (c *cronJobController) Name() string { return "cronjob" }
+
+func (c *cronJobController) Handle(ev store.Event) {
+	res, ns, name := splitKey(ev.KV.Key)
+	switch res {
+	case "cronjobs":
+		c.queue.add(nsKey(ns, name))
+	case "jobs":
+		for _, o := range []any{objOf(ev), prevOf(ev)} {
+			if j, ok := o.(*batchv1.Job); ok {
+				if ref := metav1.GetControllerOfNoCopy(j); ref != nil && ref.Kind == "CronJob" {
+					c.queue.add(nsKey(ns, ref.Name))
+				}
+			}
+		}
+	}
+}
+
+func (c *cronJobController) Run(now time.Time) bool {
+	wrote := false
+	for _, k := range c.queue.drain() {
+		if c.sync(k, now) {
+			wrote = true
+		}
+	}
+	return wrote
+}
+
+func (c *cronJobController) sync(key string, now time.Time) bool {
+	ns, name := splitNS(key)
+	cj, ok := get[*batchv1.CronJob](c.base, c.cronjobs, ns, name)
+	if !ok || cj.DeletionTimestamp != nil {
+		if t := c.timers[key]; t != nil {
+			c.Clock.Stop(t)
+			delete(c.timers, key)
+		}
+		return false
+	}
+	sched, err := cron.ParseStandard(cj.Spec.Schedule)
+	if err != nil {
+		return false
+	}
+	var owned []*batchv1.Job
+	for _, j := range list[*batchv1.Job](c.base, c.jobs, ns) {
+		if ref := metav1.GetControllerOfNoCopy(j); ref != nil && ref.UID == cj.UID {
+			owned = append(owned, j)
+		}
+	}
+	sort.Slice(owned, func(i, k int) bool { return owned[i].CreationTimestamp.Before(&owned[k].CreationTimestamp) })
+	wrote := false
+	st := *cj.Status.DeepCopy()
+	st.Active = nil
+	var active []*batchv1.Job
+	var done, failedJobs []*batchv1.Job
+	for _, j := range owned {
+		switch {
+		case jobFinishedAs(j, batchv1.JobComplete):
+			done = append(done, j)
+			if j.Status.CompletionTime != nil && (st.LastSuccessfulTime == nil || st.LastSuccessfulTime.Before(j.Status.CompletionTime)) {
+				t := *j.Status.CompletionTime
+				st.LastSuccessfulTime = &t
+			}
+		case jobFinishedAs(j, batchv1.JobFailed):
+			failedJobs = append(failedJobs, j)
+		default:
+			active = append(active, j)
+			st.Active = append(st.Active, corev1.ObjectReference{Kind: "Job", Namespace: ns, Name: j.Name, UID: j.UID, APIVersion: "batch/v1", ResourceVersion: j.ResourceVersion})
+		}
+	}
+	// History limits: the oldest finished Jobs go.
+	for _, group := range []struct {
+		jobs  []*batchv1.Job
+		limit *int32
+	}{{done, cj.Spec.SuccessfulJobsHistoryLimit}, {failedJobs, cj.Spec.FailedJobsHistoryLimit}} {
+		if group.limit == nil {
+			continue
+		}
+		for i := 0; i < len(group.jobs)-int(*group.limit); i++ {
+			bg := metav1.DeletePropagationBackground
+			if _, err := c.Registry.Delete(c.jobs, ns, group.jobs[i].Name, &metav1.DeleteOptions{PropagationPolicy: &bg}); err == nil {
+				c.event(withGVK(cj, cronJobKind), cronJobComponent, corev1.EventTypeNormal, "SuccessfulDelete", fmt.Sprintf("Deleted job %s", group.jobs[i].Name))
+				wrote = true
+			}
+		}
+	}
+	// The most recent schedule time not after now, later than the last run.
+	last := cj.CreationTimestamp.Time
+	if st.LastScheduleTime != nil {
+		last = st.LastScheduleTime.Time
+	}
+	var due time.Time
+	for t := sched.Next(last); !t.After(now); t = sched.Next(t) {
+		due = t
+	}
+	if !due.IsZero() && !*cj.Spec.Suspend {
+		run := true
+		if len(active) > 0 {
+			switch cj.Spec.ConcurrencyPolicy {
+			case batchv1.ForbidConcurrent:
+				run = false
+			case batchv1.ReplaceConcurrent:
+				for _, j := range active {
+					bg := metav1.DeletePropagationBackground
+					c.Registry.Delete(c.jobs, ns, j.Name, &metav1.DeleteOptions{PropagationPolicy: &bg})
+					c.event(withGVK(cj, cronJobKind), cronJobComponent, corev1.EventTypeNormal, "SuccessfulDelete", fmt.Sprintf("Deleted job %s", j.Name))
+				}
+				st.Active = nil
+			}
+		}
+		if run {
+			job := &batchv1.Job{
+				ObjectMeta: metav1.ObjectMeta{
+					Name: fmt.Sprintf("%s-%d", cj.Name, due.Unix()/60), Namespace: ns,
+					Labels:          copyMap(cj.Spec.JobTemplate.Labels),
+					Annotations:     map[string]string{"batch.kubernetes.io/cronjob-scheduled-timestamp": due.UTC().Format(time.RFC3339)},
+					OwnerReferences: []metav1.OwnerReference{newControllerRef(cj, cronJobKind)},
+				},
+				Spec: *cj.Spec.JobTemplate.Spec.DeepCopy(),
+			}
+			for k, v := range cj.Spec.JobTemplate.Annotations {
+				job.Annotations[k] = v
+			}
+			if out, err := c.Registry.Create(c.jobs, ns, job, false); err == nil {
+				c.event(withGVK(cj, cronJobKind), cronJobComponent, corev1.EventTypeNormal, "SuccessfulCreate", fmt.Sprintf("Created job %s", job.Name))
+				j := out.(*batchv1.Job)
+				st.Active = append(st.Active, corev1.ObjectReference{Kind: "Job", Namespace: ns, Name: j.Name, UID: j.UID, APIVersion: "batch/v1", ResourceVersion: j.ResourceVersion})
+				wrote = true
+			}
+		}
+		t := metav1.NewTime(due.UTC())
+		st.LastScheduleTime = &t
+	}
+	// One timer at the next schedule.
+	next := sched.Next(now)
+	if t := c.timers[key]; t == nil || !t.When().Equal(next) {
+		c.Clock.Stop(t)
+		c.timers[key] = c.Clock.At(next, func() { delete(c.timers, key); c.queue.add(key) })
+	}
+	if equality.Semantic.DeepEqual(st, cj.Status) {
+		return wrote
+	}
+	cp := cj.DeepCopy()
+	cp.Status = st
+	cp.ResourceVersion = ""
+	if _, err := c.Registry.Update(c.cronjobs, ns, cp, "status"); err == nil {
+		wrote = true
+	}
+	return wrote
+}
+
+func jobFinishedAs(j *batchv1.Job, t batchv1.JobConditionType) bool {
+	for _, c := range j.Status.Conditions {
+		if c.Type == t && c.Status == corev1.ConditionTrue {
+			return true
+		}
+	}
+	return false
+}
