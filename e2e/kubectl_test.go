@@ -79,3 +79,19 @@ func TestAuthCanI(t *testing.T) {
 		t.Errorf("auth can-i: exit %d %q %q", code, out, errOut)
 	}
 }
+
+// TestDeleteNamespace: kubectl delete ns waits until the namespace and its
+// pods are gone (stepped mode: the waiting watch moves virtual time).
+func TestDeleteNamespace(t *testing.T) {
+	cl := newCluster(t, sim.DefaultClusterSpec())
+	cl.kubectl("create namespace scratch")
+	cl.kubectl("run web --image nginx:1.23 -n scratch")
+	cl.advance(time.Minute)
+	out, errOut, code := cl.kubectl("delete namespace scratch")
+	if code != 0 || out != "namespace \"scratch\" deleted\n" {
+		t.Errorf("delete ns: exit %d %q %q", code, out, errOut)
+	}
+	if _, errOut, code := cl.kubectl("get ns scratch"); code != 1 || errOut != "Error from server (NotFound): namespaces \"scratch\" not found\n" {
+		t.Errorf("get deleted ns: exit %d %q", code, errOut)
+	}
+}
