@@ -121,9 +121,12 @@ func New(spec ClusterSpec, opts Options) (*Cluster, error) {
 		start = opts.Start
 	}
 	c := &Cluster{Spec: spec, Store: st, opts: opts}
-	c.Rand = rand.New(rand.NewPCG(spec.Seed, spec.Seed^0x6b756265))
-	c.Clock = clock.NewVirtual(start)
 	resumed := st.Rev() > 0
+	// A resumed cluster continues on a stream of its own (the stored
+	// revision picks it): re-drawing the first uids and name suffixes again
+	// would collide with the stored ones.
+	c.Rand = rand.New(rand.NewPCG(spec.Seed, spec.Seed^0x6b756265^uint64(st.Rev())))
+	c.Clock = clock.NewVirtual(start)
 	if resumed {
 		if t, ok := lastTime(st); ok && t.After(start) {
 			c.Clock.Set(t)
