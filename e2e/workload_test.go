@@ -371,3 +371,34 @@ func TestCronJob(t *testing.T) {
 		t.Errorf("get cronjob: %q", out)
 	}
 }
+
+const pdbYAML = `apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: web
+spec:
+  minAvailable: 2
+  selector:
+    matchLabels:
+      app: web
+`
+
+// TestDrainRespectsPDB: an eviction that would break a PodDisruptionBudget
+// is refused with the apiserver's 429 text, and drain gives up.
+func TestDrainRespectsPDB(t *testing.T) {
+	cl := newCluster(t, sim.DefaultClusterSpec())
+	cl.advance(time.Minute)
+	cl.kubectl("create deployment web --image nginx:1.23 --replicas 2")
+	cl.advance(time.Minute)
+	if out, errOut, code := cl.kubectl("apply -f -", pdbYAML); code != 0 {
+		t.Fatalf("apply pdb: %s %s", out, errOut)
+	}
+	cl.advance(10 * time.Second)
+	out, errOut, code := cl.kubectl("drain w1.example.com --ignore-daemonsets --timeout=1s")
+	if code == 0 {
+		t.Fatalf("drain succeeded despite the PDB:\n%s", out)
+	}
+	if !strings.Contains(errOut, "Cannot evict pod as it would violate the pod's disruption budget.") {
+		t.Errorf("drain stderr lacks the PDB refusal:\n%s\n%s", out, errOut)
+	}
+}
