@@ -334,9 +334,20 @@ func (k *Kubelet) containerConfig(ps *podState, c *ctrState) *runtimeapi.Contain
 	}
 }
 
-// createAndStart runs CreateContainer and StartContainer through the chain.
+// createAndStart creates and starts container i of all(); a main
+// container's start is followed by the next container's.
 func (k *Kubelet) createAndStart(ps *podState, i int) {
 	c := ps.all()[i]
+	k.launch(ps, c, func() {
+		if !c.init {
+			k.startContainer(ps, i+1)
+		}
+	})
+}
+
+// launch runs CreateContainer and StartContainer through the chain; once
+// the chain's cost has elapsed the container runs, and then is called.
+func (k *Kubelet) launch(ps *podState, c *ctrState, then func()) {
 	resp, err := k.rt.CreateContainer(k.ctx(), &runtimeapi.CreateContainerRequest{PodSandboxId: ps.sandboxID, Config: k.containerConfig(ps, c), SandboxConfig: k.sandboxConfig(ps)})
 	if err == nil {
 		c.id = resp.ContainerId
@@ -353,9 +364,7 @@ func (k *Kubelet) createAndStart(ps *podState, i int) {
 		k.cfg.Recorder.Event(ps.pod, fieldPath(c), k.source(), corev1.EventTypeNormal, "Created", k.createdMessage(c.spec.Name))
 		k.cfg.Recorder.Event(ps.pod, fieldPath(c), k.source(), corev1.EventTypeNormal, "Started", fmt.Sprintf("Started container %s", c.spec.Name))
 		k.running1(ps, c)
-		if !c.init {
-			k.startContainer(ps, i+1)
-		}
+		then()
 	})
 }
 
@@ -459,24 +468,7 @@ func (k *Kubelet) restart(ps *podState, c *ctrState) {
 		k.rt.RemoveContainer(k.ctx(), &runtimeapi.RemoveContainerRequest{ContainerId: c.id})
 		k.cfg.Runtime.TakeCost()
 		k.cfg.Recorder.Event(ps.pod, fieldPath(c), k.source(), corev1.EventTypeNormal, "Pulled", fmt.Sprintf("Container image %q already present on machine", c.spec.Image))
-		k.createAndStartOne(ps, c)
-	})
-}
-
-func (k *Kubelet) createAndStartOne(ps *podState, c *ctrState) {
-	resp, err := k.rt.CreateContainer(k.ctx(), &runtimeapi.CreateContainerRequest{PodSandboxId: ps.sandboxID, Config: k.containerConfig(ps, c), SandboxConfig: k.sandboxConfig(ps)})
-	if err == nil {
-		c.id = resp.ContainerId
-		_, err = k.rt.StartContainer(k.ctx(), &runtimeapi.StartContainerRequest{ContainerId: c.id})
-	}
-	cost := k.cfg.Runtime.TakeCost()
-	k.after(ps, cost, func() {
-		if err != nil {
-			return
-		}
-		k.cfg.Recorder.Event(ps.pod, fieldPath(c), k.source(), corev1.EventTypeNormal, "Created", k.createdMessage(c.spec.Name))
-		k.cfg.Recorder.Event(ps.pod, fieldPath(c), k.source(), corev1.EventTypeNormal, "Started", fmt.Sprintf("Started container %s", c.spec.Name))
-		k.running1(ps, c)
+		k.launch(ps, c, func() {})
 	})
 }
 
