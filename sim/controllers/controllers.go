@@ -233,6 +233,18 @@ func (b *base) metaNow() metav1.Time {
 	return metav1.NewTime(b.Clock.Now().UTC().Truncate(time.Second))
 }
 
+// addOwner queues ns/<owner name> for the object of an event (and its
+// previous state) whose controller reference has the given kind.
+func (q queue) addOwner(ev store.Event, ns, kind string) {
+	for _, o := range []any{objOf(ev), prevOf(ev)} {
+		if m, ok := o.(metav1.Object); ok {
+			if ref := metav1.GetControllerOfNoCopy(m); ref != nil && ref.Kind == kind {
+				q.add(nsKey(ns, ref.Name))
+			}
+		}
+	}
+}
+
 // queue is a set of keys drained in sorted order.
 type queue map[string]struct{}
 

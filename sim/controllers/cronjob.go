@@ -51,13 +51,7 @@ func (c *cronJobController) Handle(ev store.Event) {
 	case "cronjobs":
 		c.queue.add(nsKey(ns, name))
 	case "jobs":
-		for _, o := range []any{objOf(ev), prevOf(ev)} {
-			if j, ok := o.(*batchv1.Job); ok {
-				if ref := metav1.GetControllerOfNoCopy(j); ref != nil && ref.Kind == "CronJob" {
-					c.queue.add(nsKey(ns, ref.Name))
-				}
-			}
-		}
+		c.queue.addOwner(ev, ns, "CronJob")
 	}
 }
 

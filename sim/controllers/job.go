@@ -43,13 +43,7 @@ func (c *jobController) Handle(ev store.Event) {
 	case "jobs":
 		c.queue.add(nsKey(ns, name))
 	case "pods":
-		for _, o := range []any{objOf(ev), prevOf(ev)} {
-			if p, ok := o.(*corev1.Pod); ok {
-				if ref := metav1.GetControllerOfNoCopy(p); ref != nil && ref.Kind == "Job" {
-					c.queue.add(nsKey(ns, ref.Name))
-				}
-			}
-		}
+		c.queue.addOwner(ev, ns, "Job")
 	}
 }
 

@@ -49,13 +49,7 @@ func (c *statefulSetController) Handle(ev store.Event) {
 	case "statefulsets":
 		c.queue.add(nsKey(ns, name))
 	case "pods":
-		for _, o := range []any{objOf(ev), prevOf(ev)} {
-			if p, ok := o.(*corev1.Pod); ok {
-				if ref := metav1.GetControllerOfNoCopy(p); ref != nil && ref.Kind == "StatefulSet" {
-					c.queue.add(nsKey(ns, ref.Name))
-				}
-			}
-		}
+		c.queue.addOwner(ev, ns, "StatefulSet")
 	}
 }
 
