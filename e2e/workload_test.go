@@ -402,3 +402,49 @@ func TestDrainRespectsPDB(t *testing.T) {
 		t.Errorf("drain stderr lacks the PDB refusal:\n%s\n%s", out, errOut)
 	}
 }
+
+const envPodYAML = `apiVersion: v1
+kind: Pod
+metadata:
+  name: greeter
+spec:
+  restartPolicy: Never
+  containers:
+  - name: app
+    image: busybox:1.36
+    command: ["sh", "-c", "echo $GREETING from $(MY_POD)"]
+    env:
+    - name: MY_POD
+      valueFrom:
+        fieldRef:
+          fieldPath: metadata.name
+    - name: GREETING
+      valueFrom:
+        configMapKeyRef:
+          name: greetings
+          key: hello
+`
+
+// TestEnvFromConfigMap: a missing ConfigMap is CreateContainerConfigError
+// until it is created; then the container sees its value.
+func TestEnvFromConfigMap(t *testing.T) {
+	cl := newCluster(t, sim.DefaultClusterSpec())
+	if out, errOut, code := cl.kubectl("apply -f -", envPodYAML); code != 0 {
+		t.Fatalf("apply: %s %s", out, errOut)
+	}
+	cl.advance(30 * time.Second)
+	out, _, _ := cl.kubectl("get pod greeter --no-headers")
+	if !strings.Contains(out, "CreateContainerConfigError") {
+		t.Errorf("without the ConfigMap: %q, want CreateContainerConfigError", out)
+	}
+	out, _, _ = cl.kubectl("describe pod greeter")
+	if !strings.Contains(out, `Error: configmap "greetings" not found`) {
+		t.Errorf("describe lacks the config error:\n%s", out)
+	}
+	cl.kubectl("create configmap greetings --from-literal=hello=Hi")
+	cl.advance(30 * time.Second)
+	out, errOut, _ := cl.kubectl("logs greeter")
+	if out != "Hi from greeter\n" {
+		t.Errorf("logs %q %q, want the ConfigMap's value", out, errOut)
+	}
+}

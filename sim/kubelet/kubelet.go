@@ -116,6 +116,20 @@ func (k *Kubelet) Handle(ev store.Event) {
 			return
 		}
 		k.dirty[obj.UID] = true
+	case *corev1.ConfigMap, *corev1.Secret:
+		// Containers waiting for configuration may start now.
+		ns := ev.KV.Obj.(metav1.Object).GetNamespace()
+		for uid, ps := range k.pods {
+			if ps.ns != ns {
+				continue
+			}
+			for _, c := range ps.all() {
+				if c.configWait != nil {
+					ps.configChanged = true
+					k.dirty[uid] = true
+				}
+			}
+		}
 	case *corev1.Node:
 		if obj.Name == k.cfg.NodeName && ev.Type == store.Put {
 			k.setPodCIDR(obj.Spec.PodCIDR)

@@ -85,7 +85,7 @@ func (k *Kubelet) adopt(p *corev1.Pod) {
 			// The node's image store survived the restart on a real
 			// machine; this runtime starts empty, so pull again (no event).
 			k.images.PullImage(k.ctx(), &runtimeapi.PullImageRequest{Image: &runtimeapi.ImageSpec{Image: c.Image}})
-			if resp, err := k.rt.CreateContainer(k.ctx(), &runtimeapi.CreateContainerRequest{PodSandboxId: ps.sandboxID, Config: k.containerConfig(ps, cs), SandboxConfig: cfg}); err == nil {
+			if resp, err := k.rt.CreateContainer(k.ctx(), &runtimeapi.CreateContainerRequest{PodSandboxId: ps.sandboxID, Config: k.containerConfig(ps, cs, k.envOrNone(ps, cs)), SandboxConfig: cfg}); err == nil {
 				cs.id = resp.ContainerId
 				k.rt.StartContainer(k.ctx(), &runtimeapi.StartContainerRequest{ContainerId: cs.id})
 				cs.proc = k.cfg.Runtime.Process(cs.id)
@@ -203,4 +203,10 @@ func (k *Kubelet) postReady() {
 	n.ResourceVersion = ""
 	k.cfg.Registry.Update(k.nodeRes, "", n, "status")
 	k.cfg.Recorder.Event(k.nodeRef(), "", k.source(), corev1.EventTypeNormal, "NodeReady", fmt.Sprintf("Node %s status is now: NodeReady", k.cfg.NodeName))
+}
+
+// envOrNone is containerEnv for an adopted container, which already ran.
+func (k *Kubelet) envOrNone(ps *podState, c *ctrState) []*runtimeapi.KeyValue {
+	env, _ := k.containerEnv(ps, c)
+	return env
 }

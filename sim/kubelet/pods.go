@@ -27,11 +27,14 @@ type podState struct {
 	ip        string
 	started   bool // sandbox requested
 	killing   bool
-	startTime metav1.Time
-	inits     []*ctrState // spec.initContainers, run one after another first
-	ctrs      []*ctrState
-	timers    []*clock.Timer
-	gen       int // bumped when timers are cancelled
+	// configChanged: a ConfigMap or Secret of the namespace changed since
+	// a container failed on its configuration.
+	configChanged bool
+	startTime     metav1.Time
+	inits         []*ctrState // spec.initContainers, run one after another first
+	ctrs          []*ctrState
+	timers        []*clock.Timer
+	gen           int // bumped when timers are cancelled
 }
 
 type ctrState struct {
@@ -52,7 +55,10 @@ type ctrState struct {
 	started  time.Time
 	pulled   bool
 	pullFail int
-	crashes  int
+	// configWait, when set, is the launch that waits for a ConfigMap or
+	// Secret (CreateContainerConfigError); its continuation.
+	configWait func()
+	crashes    int
 }
 
 func (k *Kubelet) after(ps *podState, d time.Duration, fn func()) {
@@ -109,6 +115,15 @@ func (k *Kubelet) syncPod(uid types.UID) bool {
 			return true
 		}
 		return false
+	}
+	if ps.configChanged {
+		ps.configChanged = false
+		for _, c := range ps.all() {
+			if then := c.configWait; then != nil {
+				c.configWait = nil
+				k.launch(ps, c, then)
+			}
+		}
 	}
 	if !ps.started {
 		if !pod.Spec.HostNetwork && k.ipam == nil {
@@ -313,18 +328,27 @@ func (k *Kubelet) pullFailed(ps *podState, i int, err error) {
 	k.after(ps, backoff, func() { k.startContainer(ps, i) })
 }
 
-func (k *Kubelet) containerConfig(ps *podState, c *ctrState) *runtimeapi.ContainerConfig {
-	env := []*runtimeapi.KeyValue{}
-	for _, e := range c.spec.Env {
-		if e.ValueFrom == nil {
-			env = append(env, &runtimeapi.KeyValue{Key: e.Name, Value: []byte(e.Value)})
+func (k *Kubelet) containerConfig(ps *podState, c *ctrState, env []*runtimeapi.KeyValue) *runtimeapi.ContainerConfig {
+	// $(VAR) in command and args expands from the container's environment.
+	vars := make(map[string]string, len(env))
+	for _, kv := range env {
+		vars[kv.Key] = string(kv.Value)
+	}
+	expand := func(in []string) []string {
+		if in == nil {
+			return nil
 		}
+		out := make([]string, len(in))
+		for i, a := range in {
+			out[i] = expandVars(a, vars)
+		}
+		return out
 	}
 	return &runtimeapi.ContainerConfig{
 		Metadata: &runtimeapi.ContainerMetadata{Name: c.spec.Name, Attempt: uint32(c.restarts)},
 		Image:    &runtimeapi.ImageSpec{Image: c.spec.Image},
-		Command:  c.spec.Command,
-		Args:     c.spec.Args,
+		Command:  expand(c.spec.Command),
+		Args:     expand(c.spec.Args),
 		Envs:     env,
 		Labels: map[string]string{
 			"io.kubernetes.container.name": c.spec.Name, "io.kubernetes.pod.name": ps.name,
@@ -348,7 +372,17 @@ func (k *Kubelet) createAndStart(ps *podState, i int) {
 // launch runs CreateContainer and StartContainer through the chain; once
 // the chain's cost has elapsed the container runs, and then is called.
 func (k *Kubelet) launch(ps *podState, c *ctrState, then func()) {
-	resp, err := k.rt.CreateContainer(k.ctx(), &runtimeapi.CreateContainerRequest{PodSandboxId: ps.sandboxID, Config: k.containerConfig(ps, c), SandboxConfig: k.sandboxConfig(ps)})
+	env, err := k.containerEnv(ps, c)
+	if err != nil {
+		// CreateContainerConfigError: retried when a ConfigMap or Secret of
+		// the namespace changes (see Handle), not on a timer.
+		k.cfg.Recorder.Event(ps.pod, fieldPath(c), k.source(), corev1.EventTypeWarning, "Failed", "Error: "+err.Error())
+		c.waiting = &corev1.ContainerStateWaiting{Reason: "CreateContainerConfigError", Message: err.Error()}
+		c.configWait = then
+		k.writeStatus(ps)
+		return
+	}
+	resp, err := k.rt.CreateContainer(k.ctx(), &runtimeapi.CreateContainerRequest{PodSandboxId: ps.sandboxID, Config: k.containerConfig(ps, c, env), SandboxConfig: k.sandboxConfig(ps)})
 	if err == nil {
 		c.id = resp.ContainerId
 		_, err = k.rt.StartContainer(k.ctx(), &runtimeapi.StartContainerRequest{ContainerId: c.id})

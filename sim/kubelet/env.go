@@ -1,0 +1,217 @@
+package kubelet
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
+
+	"kubesim/sim/apiserver"
+)
+
+// containerEnv resolves a container's environment as the kubelet's
+// makeEnvironmentVariables does: envFrom (ConfigMaps and Secrets, with
+// prefixes) first, then env, whose values expand $(VAR) references and
+// whose valueFrom reads the pod's fields, ConfigMaps and Secrets. A missing
+// source is the error the kubelet reports as CreateContainerConfigError.
+func (k *Kubelet) containerEnv(ps *podState, c *ctrState) ([]*runtimeapi.KeyValue, error) {
+	vars := map[string]string{}
+	var order []string
+	set := func(name, value string) {
+		if _, ok := vars[name]; !ok {
+			order = append(order, name)
+		}
+		vars[name] = value
+	}
+	for _, ef := range c.spec.EnvFrom {
+		data, err := k.envSource(ps.ns, ef.ConfigMapRef, ef.SecretRef)
+		if err != nil {
+			return nil, err
+		}
+		keys := make([]string, 0, len(data))
+		for key := range data {
+			keys = append(keys, key)
+		}
+		sort.Strings(keys)
+		for _, key := range keys {
+			set(ef.Prefix+key, data[key])
+		}
+	}
+	for _, e := range c.spec.Env {
+		if e.ValueFrom == nil {
+			set(e.Name, expandVars(e.Value, vars))
+			continue
+		}
+		v, skip, err := k.envValueFrom(ps, c, e.ValueFrom)
+		if err != nil {
+			return nil, err
+		}
+		if !skip {
+			set(e.Name, v)
+		}
+	}
+	out := make([]*runtimeapi.KeyValue, 0, len(order))
+	for _, name := range order {
+		out = append(out, &runtimeapi.KeyValue{Key: name, Value: []byte(vars[name])})
+	}
+	return out, nil
+}
+
+var varRef = regexp.MustCompile(`\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)`)
+
+// expandVars replaces $(NAME) with earlier variables, leaving unknown ones.
+func expandVars(s string, vars map[string]string) string {
+	return varRef.ReplaceAllStringFunc(s, func(m string) string {
+		if v, ok := vars[m[2:len(m)-1]]; ok {
+			return v
+		}
+		return m
+	})
+}
+
+func (k *Kubelet) lookupData(ns, resource, name string) (map[string]string, bool) {
+	res, _ := lookupResource(resource)
+	obj, err := k.cfg.Registry.Get(res, ns, name)
+	if err != nil {
+		return nil, false
+	}
+	switch o := obj.(type) {
+	case *corev1.ConfigMap:
+		return o.Data, true
+	case *corev1.Secret:
+		data := map[string]string{}
+		for key, v := range o.Data {
+			data[key] = string(v)
+		}
+		for key, v := range o.StringData {
+			data[key] = v
+		}
+		return data, true
+	}
+	return nil, false
+}
+
+func (k *Kubelet) envSource(ns string, cm *corev1.ConfigMapEnvSource, sec *corev1.SecretEnvSource) (map[string]string, error) {
+	switch {
+	case cm != nil:
+		data, ok := k.lookupData(ns, "configmaps", cm.Name)
+		if !ok {
+			if cm.Optional != nil && *cm.Optional {
+				return nil, nil
+			}
+			return nil, fmt.Errorf("configmap %q not found", cm.Name)
+		}
+		return data, nil
+	case sec != nil:
+		data, ok := k.lookupData(ns, "secrets", sec.Name)
+		if !ok {
+			if sec.Optional != nil && *sec.Optional {
+				return nil, nil
+			}
+			return nil, fmt.Errorf("secret %q not found", sec.Name)
+		}
+		return data, nil
+	}
+	return nil, nil
+}
+
+func (k *Kubelet) envValueFrom(ps *podState, c *ctrState, from *corev1.EnvVarSource) (value string, skip bool, err error) {
+	switch {
+	case from.FieldRef != nil:
+		p := ps.pod
+		switch from.FieldRef.FieldPath {
+		case "metadata.name":
+			return p.Name, false, nil
+		case "metadata.namespace":
+			return p.Namespace, false, nil
+		case "metadata.uid":
+			return string(p.UID), false, nil
+		case "spec.nodeName":
+			return p.Spec.NodeName, false, nil
+		case "spec.serviceAccountName":
+			return p.Spec.ServiceAccountName, false, nil
+		case "status.hostIP":
+			return k.cfg.NodeIP, false, nil
+		case "status.podIP":
+			return ps.ip, false, nil
+		}
+		return "", true, nil
+	case from.ResourceFieldRef != nil:
+		return k.resourceField(c, from.ResourceFieldRef), false, nil
+	case from.ConfigMapKeyRef != nil:
+		ref := from.ConfigMapKeyRef
+		data, ok := k.lookupData(ps.ns, "configmaps", ref.Name)
+		optional := ref.Optional != nil && *ref.Optional
+		if !ok {
+			if optional {
+				return "", true, nil
+			}
+			return "", false, fmt.Errorf("configmap %q not found", ref.Name)
+		}
+		v, ok := data[ref.Key]
+		if !ok {
+			if optional {
+				return "", true, nil
+			}
+			return "", false, fmt.Errorf("couldn't find key %s in ConfigMap %s/%s", ref.Key, ps.ns, ref.Name)
+		}
+		return v, false, nil
+	case from.SecretKeyRef != nil:
+		ref := from.SecretKeyRef
+		data, ok := k.lookupData(ps.ns, "secrets", ref.Name)
+		optional := ref.Optional != nil && *ref.Optional
+		if !ok {
+			if optional {
+				return "", true, nil
+			}
+			return "", false, fmt.Errorf("secret %q not found", ref.Name)
+		}
+		v, ok := data[ref.Key]
+		if !ok {
+			if optional {
+				return "", true, nil
+			}
+			return "", false, fmt.Errorf("couldn't find key %s in Secret %s/%s", ref.Key, ps.ns, ref.Name)
+		}
+		return v, false, nil
+	}
+	return "", true, nil
+}
+
+// resourceField is the downward API's resourceFieldRef: a container's
+// request or limit (a missing limit is the node's allocatable), divided by
+// the divisor and rounded up.
+func (k *Kubelet) resourceField(c *ctrState, r *corev1.ResourceFieldSelector) string {
+	kind, name, _ := strings.Cut(r.Resource, ".")
+	list := c.spec.Resources.Limits
+	if kind == "requests" {
+		list = c.spec.Resources.Requests
+	}
+	q, ok := list[corev1.ResourceName(name)]
+	if !ok {
+		switch name {
+		case "cpu":
+			q = *resource.NewQuantity(int64(k.cfg.CPUs), resource.DecimalSI)
+		case "memory":
+			q = k.cfg.Memory
+		}
+	}
+	divisor := r.Divisor
+	if divisor.IsZero() {
+		divisor = resource.MustParse("1")
+	}
+	if name == "cpu" {
+		return strconv.FormatInt((q.MilliValue()+divisor.MilliValue()-1)/divisor.MilliValue(), 10)
+	}
+	return strconv.FormatInt((q.Value()+divisor.Value()-1)/divisor.Value(), 10)
+}
+
+func lookupResource(resource string) (*apiserver.Resource, bool) {
+	return apiserver.Lookup(schema.GroupResource{Resource: resource})
+}
