@@ -95,3 +95,14 @@ func TestDeleteNamespace(t *testing.T) {
 		t.Errorf("get deleted ns: exit %d %q", code, errOut)
 	}
 }
+
+// TestNodeEvents: events recorded at one virtual instant keep distinct names
+// (successive nanoseconds), so none is lost.
+func TestNodeEvents(t *testing.T) {
+	cl := newCluster(t, sim.DefaultClusterSpec())
+	out, _, _ := cl.kubectl("get events --field-selector involvedObject.name=w2.example.com -o custom-columns=REASON:.reason --no-headers")
+	want := "Starting\nNodeHasSufficientMemory\nNodeHasNoDiskPressure\nNodeHasSufficientPID\nNodeAllocatableEnforced\nNodeReady\nRegisteredNode\n"
+	if diff := cmp.Diff(want, out); diff != "" {
+		t.Errorf("node events (-want +got):\n%s", diff)
+	}
+}

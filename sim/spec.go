@@ -76,7 +76,7 @@ func DefaultClusterSpec() ClusterSpec {
 		Runtime:           "containerd",
 		PodCIDR:           "10.244.0.0/16",
 		ServiceCIDR:       "10.96.0.0/12",
-		Seed:              36,
+		Seed:              24,
 		Start:             time.Date(2023, 4, 19, 13, 0, 0, 0, time.UTC),
 		Nodes: []NodeSpec{
 			{Name: "m.example.com", Role: "control-plane", IP: "192.168.56.10", CPUs: 2, Memory: "2Gi"},

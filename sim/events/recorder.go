@@ -37,6 +37,20 @@ type Recorder struct {
 	clock clock.Clock
 	res   *apiserver.Resource
 	cache map[key]string // key -> event name
+	// lastNano is the last timestamp used in an event name: events recorded
+	// at one virtual instant get successive nanoseconds, as they would on a
+	// real clock, so their names never collide.
+	lastNano int64
+}
+
+// nameNano returns the nanosecond stamp for a new event's name.
+func (r *Recorder) nameNano() int64 {
+	n := r.clock.Now().UnixNano()
+	if n <= r.lastNano {
+		n = r.lastNano + 1
+	}
+	r.lastNano = n
+	return n
 }
 
 // NewRecorder returns a recorder writing through reg.
@@ -78,7 +92,7 @@ func (r *Recorder) Event(obj runtime.Object, fieldPath string, src Source, typ, 
 		}
 	}
 	ev := &corev1.Event{
-		ObjectMeta:          metav1.ObjectMeta{Name: fmt.Sprintf("%v.%x", ref.Name, r.clock.Now().UnixNano()), Namespace: ns},
+		ObjectMeta:          metav1.ObjectMeta{Name: fmt.Sprintf("%v.%x", ref.Name, r.nameNano()), Namespace: ns},
 		InvolvedObject:      ref,
 		Reason:              reason,
 		Message:             message,
@@ -95,14 +109,8 @@ func (r *Recorder) Event(obj runtime.Object, fieldPath string, src Source, typ, 
 }
 
 func (r *Recorder) create(k key, ns string, ev *corev1.Event) {
-	for i := 0; i < 3; i++ {
-		if _, err := r.reg.Create(r.res, ns, ev, false); err == nil {
-			r.cache[k] = ev.Name
-			return
-		}
-		// Two events in the same nanosecond: kube would not collide, we bump.
-		ev.Name += "0"
-		ev.UID, ev.ResourceVersion, ev.CreationTimestamp = "", "", metav1.Time{}
+	if _, err := r.reg.Create(r.res, ns, ev, false); err == nil {
+		r.cache[k] = ev.Name
 	}
 }
 
@@ -134,7 +142,7 @@ func (r *Recorder) Series(obj runtime.Object, controller, instance, typ, reason,
 		}
 	}
 	ev := &corev1.Event{
-		ObjectMeta:          metav1.ObjectMeta{Name: fmt.Sprintf("%v.%x", ref.Name, nowT.UnixNano()), Namespace: ns},
+		ObjectMeta:          metav1.ObjectMeta{Name: fmt.Sprintf("%v.%x", ref.Name, r.nameNano()), Namespace: ns},
 		InvolvedObject:      ref,
 		Reason:              reason,
 		Message:             note,
