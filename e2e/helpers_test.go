@@ -65,6 +65,14 @@ func (cl *cluster) kubectl(args string, stdin ...string) (string, string, int) {
 
 func (cl *cluster) advance(d time.Duration) { cl.c.Advance(d) }
 
+// apply runs kubectl apply -f - with the manifest, failing the test on error.
+func (cl *cluster) apply(manifest string) {
+	cl.t.Helper()
+	if out, errOut, code := cl.kubectl("apply -f -", manifest); code != 0 {
+		cl.t.Fatalf("kubectl apply: exit %d %s %s", code, out, errOut)
+	}
+}
+
 // checkInvariants: no IP on two pods, no pod on a missing node, every
 // Running pod on a Ready node.
 func checkInvariants(t *testing.T, c *sim.Cluster) {

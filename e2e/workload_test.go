@@ -180,9 +180,7 @@ func TestSchedulerProfile(t *testing.T) {
 		spec.Scheduler.Disabled = disabled
 		cl := newCluster(t, spec)
 		cl.advance(time.Minute)
-		if out, errOut, code := cl.kubectl("apply -f -", packYAML); code != 0 {
-			t.Fatalf("apply: %s %s", out, errOut)
-		}
+		cl.apply(packYAML)
 		cl.advance(time.Minute)
 		out, _, _ := cl.kubectl("get pods -l app=pack -o jsonpath={.items[*].spec.nodeName}")
 		count := map[string]int{}
@@ -223,9 +221,7 @@ spec:
 // TestInitContainers: Init:0/1 while the init container runs, then Running.
 func TestInitContainers(t *testing.T) {
 	cl := newCluster(t, sim.DefaultClusterSpec())
-	if out, errOut, code := cl.kubectl("apply -f -", initYAML); code != 0 {
-		t.Fatalf("apply: %s %s", out, errOut)
-	}
+	cl.apply(initYAML)
 	cl.advance(10 * time.Second)
 	out, _, _ := cl.kubectl("get pod withinit --no-headers")
 	if f := strings.Fields(out); len(f) < 3 || f[1] != "0/1" || f[2] != "Init:0/1" {
@@ -289,9 +285,7 @@ spec:
 // TestStatefulSet: ordered creation with stable names, scale down from the top.
 func TestStatefulSet(t *testing.T) {
 	cl := newCluster(t, sim.DefaultClusterSpec())
-	if out, errOut, code := cl.kubectl("apply -f -", stsYAML); code != 0 {
-		t.Fatalf("apply: %s %s", out, errOut)
-	}
+	cl.apply(stsYAML)
 	cl.advance(time.Second)
 	out, _, _ := cl.kubectl("get pods -l app=web -o name")
 	if out != "pod/web-0\n" {
@@ -331,9 +325,7 @@ spec:
 // nginx answers 404 restarts the container.
 func TestProbes(t *testing.T) {
 	cl := newCluster(t, sim.DefaultClusterSpec())
-	if out, errOut, code := cl.kubectl("apply -f -", probeYAML); code != 0 {
-		t.Fatalf("apply: %s %s", out, errOut)
-	}
+	cl.apply(probeYAML)
 	cl.advance(40 * time.Second)
 	out, _, _ := cl.kubectl("describe pod probed")
 	for _, want := range []string{
@@ -390,9 +382,7 @@ func TestDrainRespectsPDB(t *testing.T) {
 	cl.advance(time.Minute)
 	cl.kubectl("create deployment web --image nginx:1.23 --replicas 2")
 	cl.advance(time.Minute)
-	if out, errOut, code := cl.kubectl("apply -f -", pdbYAML); code != 0 {
-		t.Fatalf("apply pdb: %s %s", out, errOut)
-	}
+	cl.apply(pdbYAML)
 	cl.advance(10 * time.Second)
 	out, errOut, code := cl.kubectl("drain w1.example.com --ignore-daemonsets --timeout=1s")
 	if code == 0 {
@@ -429,9 +419,7 @@ spec:
 // until it is created; then the container sees its value.
 func TestEnvFromConfigMap(t *testing.T) {
 	cl := newCluster(t, sim.DefaultClusterSpec())
-	if out, errOut, code := cl.kubectl("apply -f -", envPodYAML); code != 0 {
-		t.Fatalf("apply: %s %s", out, errOut)
-	}
+	cl.apply(envPodYAML)
 	cl.advance(30 * time.Second)
 	out, _, _ := cl.kubectl("get pod greeter --no-headers")
 	if !strings.Contains(out, "CreateContainerConfigError") {

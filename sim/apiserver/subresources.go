@@ -154,30 +154,32 @@ func (s *Server) serveScale(w http.ResponseWriter, req *http.Request, r *request
 	writeJSONValue(w, http.StatusOK, out)
 }
 
+// scalable returns the parts of a Deployment, ReplicaSet or StatefulSet the
+// scale subresource reads and writes.
+func scalable(obj runtime.Object) (meta *metav1.ObjectMeta, replicas **int32, current int32, sel *metav1.LabelSelector, ok bool) {
+	switch o := obj.(type) {
+	case *appsv1.Deployment:
+		return &o.ObjectMeta, &o.Spec.Replicas, o.Status.Replicas, o.Spec.Selector, true
+	case *appsv1.ReplicaSet:
+		return &o.ObjectMeta, &o.Spec.Replicas, o.Status.Replicas, o.Spec.Selector, true
+	case *appsv1.StatefulSet:
+		return &o.ObjectMeta, &o.Spec.Replicas, o.Status.Replicas, o.Spec.Selector, true
+	}
+	return nil, nil, 0, nil, false
+}
+
 func (s *Server) getScale(r *request) (*autoscalingv1.Scale, error) {
 	obj, err := s.cfg.Registry.Get(r.res, r.namespace, r.name)
 	if err != nil {
 		return nil, err
 	}
-	sc := &autoscalingv1.Scale{TypeMeta: metav1.TypeMeta{Kind: "Scale", APIVersion: "autoscaling/v1"}}
-	var sel *metav1.LabelSelector
-	switch o := obj.(type) {
-	case *appsv1.Deployment:
-		sc.ObjectMeta = scaleMeta(o.ObjectMeta)
-		sc.Spec.Replicas = *o.Spec.Replicas
-		sc.Status.Replicas = o.Status.Replicas
-		sel = o.Spec.Selector
-	case *appsv1.ReplicaSet:
-		sc.ObjectMeta = scaleMeta(o.ObjectMeta)
-		sc.Spec.Replicas = *o.Spec.Replicas
-		sc.Status.Replicas = o.Status.Replicas
-		sel = o.Spec.Selector
-	case *appsv1.StatefulSet:
-		sc.ObjectMeta = scaleMeta(o.ObjectMeta)
-		sc.Spec.Replicas = *o.Spec.Replicas
-		sc.Status.Replicas = o.Status.Replicas
-		sel = o.Spec.Selector
+	m, replicas, current, sel, ok := scalable(obj)
+	if !ok {
+		return nil, notFoundPath()
 	}
+	sc := &autoscalingv1.Scale{TypeMeta: metav1.TypeMeta{Kind: "Scale", APIVersion: "autoscaling/v1"}, ObjectMeta: scaleMeta(*m)}
+	sc.Spec.Replicas = **replicas
+	sc.Status.Replicas = current
 	if s, err := metav1.LabelSelectorAsSelector(sel); err == nil {
 		sc.Status.Selector = s.String()
 	}
@@ -188,21 +190,18 @@ func scaleMeta(m metav1.ObjectMeta) metav1.ObjectMeta {
 	return metav1.ObjectMeta{Name: m.Name, Namespace: m.Namespace, UID: m.UID, ResourceVersion: m.ResourceVersion, CreationTimestamp: m.CreationTimestamp}
 }
 
-func (s *Server) setScale(r *request, replicas int32) (*autoscalingv1.Scale, error) {
+func (s *Server) setScale(r *request, n int32) (*autoscalingv1.Scale, error) {
 	obj, err := s.cfg.Registry.Get(r.res, r.namespace, r.name)
 	if err != nil {
 		return nil, err
 	}
 	cp := obj.DeepCopyObject()
-	switch o := cp.(type) {
-	case *appsv1.Deployment:
-		o.Spec.Replicas = &replicas
-	case *appsv1.ReplicaSet:
-		o.Spec.Replicas = &replicas
-	case *appsv1.StatefulSet:
-		o.Spec.Replicas = &replicas
+	m, replicas, _, _, ok := scalable(cp)
+	if !ok {
+		return nil, notFoundPath()
 	}
-	objectMeta(cp).SetResourceVersion("")
+	*replicas = &n
+	m.ResourceVersion = ""
 	if _, err := s.cfg.Registry.Update(r.res, r.namespace, cp, ""); err != nil {
 		return nil, err
 	}

@@ -245,6 +245,18 @@ func (q queue) addOwner(ev store.Event, ns, kind string) {
 	}
 }
 
+// each drains the queue in key order through sync and reports whether any
+// call wrote.
+func (q queue) each(sync func(key string) bool) bool {
+	wrote := false
+	for _, k := range q.drain() {
+		if sync(k) {
+			wrote = true
+		}
+	}
+	return wrote
+}
+
 // queue is a set of keys drained in sorted order.
 type queue map[string]struct{}
 

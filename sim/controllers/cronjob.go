@@ -56,13 +56,7 @@ func (c *cronJobController) Handle(ev store.Event) {
 }
 
 func (c *cronJobController) Run(now time.Time) bool {
-	wrote := false
-	for _, k := range c.queue.drain() {
-		if c.sync(k, now) {
-			wrote = true
-		}
-	}
-	return wrote
+	return c.queue.each(func(k string) bool { return c.sync(k, now) })
 }
 
 func (c *cronJobController) sync(key string, now time.Time) bool {

@@ -102,13 +102,7 @@ func (c *daemonSetController) Run(now time.Time) bool {
 			c.queue.add(nsKey(ds.Namespace, ds.Name))
 		}
 	}
-	wrote := false
-	for _, k := range c.queue.drain() {
-		if c.sync(k, now) {
-			wrote = true
-		}
-	}
-	return wrote
+	return c.queue.each(func(k string) bool { return c.sync(k, now) })
 }
 
 // daemonTolerations are AddOrUpdateDaemonPodTolerations' tolerations, in its order.

@@ -96,13 +96,7 @@ func (c *deploymentController) Run(now time.Time) bool {
 			}
 		}
 	}
-	wrote := false
-	for _, k := range c.queue.drain() {
-		if c.sync(k, now) {
-			wrote = true
-		}
-	}
-	return wrote
+	return c.queue.each(func(k string) bool { return c.sync(k, now) })
 }
 
 // deploySync carries one sync's state: the latest deployment and whether

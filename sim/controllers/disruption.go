@@ -61,13 +61,7 @@ func (c *disruptionController) Run(now time.Time) bool {
 			c.queue.add(nsKey(ns, p.Name))
 		}
 	}
-	wrote := false
-	for _, k := range c.queue.drain() {
-		if c.sync(k) {
-			wrote = true
-		}
-	}
-	return wrote
+	return c.queue.each(c.sync)
 }
 
 func (c *disruptionController) sync(key string) bool {

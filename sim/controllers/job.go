@@ -48,13 +48,7 @@ func (c *jobController) Handle(ev store.Event) {
 }
 
 func (c *jobController) Run(now time.Time) bool {
-	wrote := false
-	for _, k := range c.queue.drain() {
-		if c.sync(k, now) {
-			wrote = true
-		}
-	}
-	return wrote
+	return c.queue.each(func(k string) bool { return c.sync(k, now) })
 }
 
 func (c *jobController) sync(key string, now time.Time) bool {

@@ -73,13 +73,7 @@ func (c *replicaSetController) Run(now time.Time) bool {
 		}
 	}
 	c.matchOrphans()
-	wrote := false
-	for _, k := range c.queue.drain() {
-		if c.sync(k, now) {
-			wrote = true
-		}
-	}
-	return wrote
+	return c.queue.each(func(k string) bool { return c.sync(k, now) })
 }
 
 // matchOrphans queues the ReplicaSets whose selector matches a pod without

@@ -54,13 +54,7 @@ func (c *statefulSetController) Handle(ev store.Event) {
 }
 
 func (c *statefulSetController) Run(now time.Time) bool {
-	wrote := false
-	for _, k := range c.queue.drain() {
-		if c.sync(k) {
-			wrote = true
-		}
-	}
-	return wrote
+	return c.queue.each(c.sync)
 }
 
 // ordinal parses the ordinal of a pod named <set>-<n>.
