@@ -2,6 +2,8 @@ package benchmarks
 
 import (
 	"fmt"
+	"os"
+	"runtime/pprof"
 	"runtime"
 	"testing"
 	"time"
@@ -80,6 +82,11 @@ func benchSchedulingE2E(b *testing.B, nodes, pods int) {
 	var ms1 runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&ms1)
+	if f := os.Getenv("KUBESIM_HEAPPROFILE"); f != "" {
+		out, _ := os.Create(f)
+		pprof.WriteHeapProfile(out)
+		out.Close()
+	}
 	bound := 0
 	c.Locked(func() {
 		objs, _, _ := c.Registry.List(podRes, "default", apiserver.ListOptions{})

@@ -281,14 +281,14 @@ func splitKey(key string) (resource, ns, name string) {
 	if !ok {
 		return "", "", ""
 	}
-	parts := strings.SplitN(rest, "/", 3)
-	switch len(parts) {
-	case 3:
-		return parts[0], parts[1], parts[2]
-	case 2:
-		return parts[0], "", parts[1]
+	resource, rest, ok = strings.Cut(rest, "/")
+	if !ok {
+		return resource, "", ""
 	}
-	return parts[0], "", ""
+	if ns, name, ok = strings.Cut(rest, "/"); ok {
+		return resource, ns, name
+	}
+	return resource, "", rest
 }
 
 // nsKey and splitNS convert between namespace/name and its parts.

@@ -130,6 +130,9 @@ type pendingOp struct {
 
 func lessKV(a, b *KV) bool { return a.Key < b.Key }
 
+// initialMmapSize is bbolt's first mapping of the file.
+const initialMmapSize = 1 << 30
+
 // Open opens (or creates) the store file and loads every key into memory.
 func Open(opts Options) (*Store, error) {
 	if err := opts.validate(); err != nil {
@@ -143,6 +146,10 @@ func Open(opts Options) (*Store, error) {
 		NoSync:         opts.NoSync,
 		NoFreelistSync: true,
 		FreelistType:   bolt.FreelistMapType,
+		// Address space, not memory: a mapping this size is never remapped
+		// while the file grows to it, and each remap copies every dirty
+		// node of the open write transaction (2 s of a 150,000-pod run).
+		InitialMmapSize: initialMmapSize,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", opts.Path, err)
