@@ -266,10 +266,12 @@ func (s *Scheduler) setActiveFilters(state *framework.CycleState) {
 			s.activeExt = true
 		}
 	}
-	s.activeFilters = s.activeFilters[:0]
+	s.activeFilters, s.activeBatch = s.activeFilters[:0], s.activeBatch[:0]
 	for _, pl := range s.filter {
 		if _, skip := state.SkipFilterPlugins[pl.Name()]; !skip {
 			s.activeFilters = append(s.activeFilters, pl)
+			b, _ := pl.(framework.BatchFilterPlugin)
+			s.activeBatch = append(s.activeBatch, b)
 		}
 	}
 }
@@ -339,23 +341,42 @@ func (s *Scheduler) findFeasible(state *framework.CycleState, pi *framework.PodI
 		s.feasibleBuf = make([]*framework.NodeInfo, 0, numToFind)
 	}
 	feasible := s.feasibleBuf[:0]
+	// Without nominated pods every node's filters run on the node itself,
+	// so the filters can run plugin by plugin over the window (the same
+	// first rejection per node; see BatchFilterPlugin).
+	batch := len(s.q.nominated) == 0
 	processed := 0
 	window := numToFind
 	for processed < n && len(feasible) < numToFind {
 		w := min(window, n-processed)
 		if cap(s.statusBuf) < w {
 			s.statusBuf = make([]*framework.Status, w)
+			s.windowBuf = make([]*framework.NodeInfo, w)
+			s.passBuf = make([]*framework.NodeInfo, w)
+			s.passIdx = make([]int32, w)
+			s.passStatus = make([]*framework.Status, w)
 		}
 		buf := s.statusBuf[:w]
-		base := start + processed
+		win := s.windowBuf[:w]
+		j := (start + processed) % n
+		for i := range win {
+			win[i] = nodes[j]
+			if j++; j == n {
+				j = 0
+			}
+		}
 		s.par.Chunks(w, func(lo, hi int) {
+			if batch {
+				s.filterNodes(state, pod, win[lo:hi], buf[lo:hi], s.passBuf[lo:hi], s.passIdx[lo:hi], s.passStatus[lo:hi])
+				return
+			}
 			for i := lo; i < hi; i++ {
-				buf[i] = s.RunFilterPluginsWithNominatedPods(state, pod, nodes[(base+i)%n])
+				buf[i] = s.RunFilterPluginsWithNominatedPods(state, pod, win[i])
 			}
 		})
 		used := w
 		for i := 0; i < w; i++ {
-			ni := nodes[(base+i)%n]
+			ni := win[i]
 			st := buf[i]
 			buf[i] = nil
 			if st.IsSuccess() {
@@ -369,15 +390,69 @@ func (s *Scheduler) findFeasible(state *framework.CycleState, pi *framework.PodI
 			}
 			if !st.IsUnschedulable() {
 				clear(buf)
+				clear(win)
 				return nil, st.AsError()
 			}
 			s.failedBuf = append(s.failedBuf, failedNode{ni, st})
 		}
+		clear(win)
 		processed += used
 		window *= 2
 	}
 	s.nextStartNodeIndex = (start + processed) % n
 	return feasible, nil
+}
+
+// filterNodes sets out[i] to runFilterPlugins(state, pod, nodes[i]), running
+// the active filters plugin by plugin over the nodes that passed the earlier
+// ones. pass, idx and tmp are scratch of len(nodes); tmp comes in and is
+// left cleared.
+func (s *Scheduler) filterNodes(state *framework.CycleState, pod *v1.Pod, nodes []*framework.NodeInfo, out []*framework.Status,
+	pass []*framework.NodeInfo, idx []int32, tmp []*framework.Status) {
+	k := copy(pass, nodes)
+	for i := range k {
+		idx[i] = int32(i)
+	}
+	for f, pl := range s.activeFilters {
+		if k == 0 {
+			break
+		}
+		live, st := pass[:k], tmp[:k]
+		if b := s.activeBatch[f]; b != nil {
+			b.FilterNodes(state, pod, live, st)
+		} else {
+			for i, ni := range live {
+				st[i] = pl.Filter(state, pod, ni)
+			}
+		}
+		m := 0
+		for i := range live {
+			x := st[i]
+			if x == nil {
+				pass[m], idx[m] = live[i], idx[i]
+				m++
+				continue
+			}
+			st[i] = nil
+			if x.IsSuccess() {
+				pass[m], idx[m] = live[i], idx[i]
+				m++
+				continue
+			}
+			out[idx[i]] = filterFailure(x, pl.Name())
+		}
+		k = m
+	}
+	clear(pass)
+}
+
+// filterFailure names the plugin on a rejection and wraps an error status,
+// as runFilterPlugins.
+func filterFailure(st *framework.Status, name string) *framework.Status {
+	if !st.IsUnschedulable() {
+		st = framework.AsStatus(fmt.Errorf("running %q filter plugin: %w", name, st.AsError()))
+	}
+	return framework.SetPlugin(st, name)
 }
 
 // prioritize runs PreScore and Score (in parallel over nodes), normalises
@@ -408,12 +483,13 @@ func (s *Scheduler) prioritize(state *framework.CycleState, pod *v1.Pod, feasibl
 		}
 		return totals, nil
 	}
-	active := make([]weightedScore, 0, len(s.score))
+	active := s.activeScore[:0]
 	for _, ws := range s.score {
 		if _, skip := state.SkipScorePlugins[ws.pl.Name()]; !skip {
 			active = append(active, ws)
 		}
 	}
+	s.activeScore = active
 	k := len(active)
 	if cap(s.scoreBuf) < k*nf {
 		s.scoreBuf = make([]int64, k*nf)
@@ -421,20 +497,33 @@ func (s *Scheduler) prioritize(state *framework.CycleState, pod *v1.Pod, feasibl
 	scores := s.scoreBuf[:k*nf]
 	var errMu sync.Mutex
 	var firstErr *framework.Status
-	firstErrAt := nf
+	firstErrAt, firstErrPlugin := nf, k
+	// Plugin by plugin over each chunk of nodes; the error reported is the
+	// first failing plugin of the first failing node, as node by node.
 	s.par.Chunks(nf, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			for j := range active {
-				sc, st := active[j].pl.Score(state, pod, feasible[i])
-				if !st.IsSuccess() {
-					errMu.Lock()
-					if i < firstErrAt {
-						firstErr, firstErrAt = framework.SetPlugin(st, active[j].pl.Name()), i
-					}
-					errMu.Unlock()
-					return
+		for j := range active {
+			row := scores[j*nf+lo : j*nf+hi]
+			at, st := -1, (*framework.Status)(nil)
+			if b := active[j].batch; b != nil {
+				if i, x := b.ScoreNodes(state, pod, feasible[lo:hi], row); !x.IsSuccess() {
+					at, st = lo+i, x
 				}
-				scores[j*nf+i] = sc
+			} else {
+				for i, ni := range feasible[lo:hi] {
+					sc, x := active[j].pl.Score(state, pod, ni)
+					if !x.IsSuccess() {
+						at, st = lo+i, x
+						break
+					}
+					row[i] = sc
+				}
+			}
+			if st != nil {
+				errMu.Lock()
+				if at < firstErrAt || (at == firstErrAt && j < firstErrPlugin) {
+					firstErr, firstErrAt, firstErrPlugin = framework.SetPlugin(st, active[j].pl.Name()), at, j
+				}
+				errMu.Unlock()
 			}
 		}
 	})

@@ -40,11 +40,18 @@ type Scheduler struct {
 	doublePeriod       bool
 	// activeFilters are the filter plugins not skipped in the current cycle.
 	activeFilters []framework.FilterPlugin
+	// activeBatch[i] is activeFilters[i]'s batch fast path, or nil.
+	activeBatch []framework.BatchFilterPlugin
+	activeScore []weightedScore
 	// activeExt is set when a PreFilterExtensions plugin did not skip.
 	activeExt bool
 
 	// per-cycle buffers, reused
 	statusBuf   []*framework.Status
+	windowBuf   []*framework.NodeInfo
+	passBuf     []*framework.NodeInfo
+	passIdx     []int32
+	passStatus  []*framework.Status
 	scoreBuf    []int64
 	totalBuf    []int64
 	feasibleBuf []*framework.NodeInfo
@@ -60,6 +67,7 @@ type namedExt struct {
 type weightedScore struct {
 	pl     framework.ScorePlugin
 	norm   framework.NormalizeScorePlugin
+	batch  framework.BatchScorePlugin
 	weight int64
 }
 
@@ -130,6 +138,7 @@ func New(cfg Config) (*Scheduler, error) {
 			}
 			ws := weightedScore{pl: x, weight: w}
 			ws.norm, _ = p.(framework.NormalizeScorePlugin)
+			ws.batch, _ = p.(framework.BatchScorePlugin)
 			s.score = append(s.score, ws)
 		}
 		if x, ok := p.(framework.ReservePlugin); ok {

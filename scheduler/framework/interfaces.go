@@ -48,6 +48,18 @@ type FilterPlugin interface {
 	Filter(state *CycleState, pod *v1.Pod, nodeInfo *NodeInfo) *Status
 }
 
+// BatchFilterPlugin is an optional fast path of a FilterPlugin, for the
+// scheduler's filter loop (kube-scheduler has no such extension point; the
+// per-node Filter stays the definition). FilterNodes sets out[i] to exactly
+// what Filter(state, pod, nodes[i]) would return, for every i; out has
+// len(nodes) and comes in cleared. Plugins are pure per node, so running
+// each plugin over the nodes that passed the previous ones gives every node
+// the same first rejection as running all plugins node by node.
+type BatchFilterPlugin interface {
+	FilterPlugin
+	FilterNodes(state *CycleState, pod *v1.Pod, nodes []*NodeInfo, out []*Status)
+}
+
 // PostFilterResult is the outcome of a PostFilter (preemption).
 type PostFilterResult struct {
 	NominatedNodeName string
@@ -75,6 +87,15 @@ type PreScorePlugin interface {
 type ScorePlugin interface {
 	Plugin
 	Score(state *CycleState, pod *v1.Pod, nodeInfo *NodeInfo) (int64, *Status)
+}
+
+// BatchScorePlugin is an optional fast path of a ScorePlugin: ScoreNodes
+// sets out[i] to exactly what Score(state, pod, nodes[i]) would return (it
+// reads its cycle state once per call, not once per node). On a failure it
+// returns the index of the first failing node and that node's status.
+type BatchScorePlugin interface {
+	ScorePlugin
+	ScoreNodes(state *CycleState, pod *v1.Pod, nodes []*NodeInfo, out []int64) (int, *Status)
 }
 
 // NodeScore is a node name and its score.

@@ -18,6 +18,7 @@ type NodeName struct{}
 var (
 	_ framework.FilterPlugin      = &NodeName{}
 	_ framework.EnqueueExtensions = &NodeName{}
+	_ framework.BatchFilterPlugin = &NodeName{}
 )
 
 var statusMismatch = framework.NewStatus(framework.UnschedulableAndUnresolvable, ErrReason).WithPlugin(Name)
@@ -34,6 +35,19 @@ func (*NodeName) Filter(_ *framework.CycleState, pod *v1.Pod, ni *framework.Node
 		return statusMismatch
 	}
 	return nil
+}
+
+// FilterNodes is Filter over nodes (BatchFilterPlugin).
+func (*NodeName) FilterNodes(_ *framework.CycleState, pod *v1.Pod, nodes []*framework.NodeInfo, out []*framework.Status) {
+	want := pod.Spec.NodeName
+	if want == "" {
+		return
+	}
+	for i, ni := range nodes {
+		if ni.Name != want {
+			out[i] = statusMismatch
+		}
+	}
 }
 
 // EventsToRegister: a node appearing or changing.

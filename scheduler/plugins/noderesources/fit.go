@@ -77,6 +77,8 @@ var (
 	_ framework.PreScorePlugin    = &Fit{}
 	_ framework.ScorePlugin       = &Fit{}
 	_ framework.EnqueueExtensions = &Fit{}
+	_ framework.BatchFilterPlugin = &Fit{}
+	_ framework.BatchScorePlugin  = &Fit{}
 )
 
 // NewFit is the factory; args may be nil, FitArgs or *FitArgs.
@@ -160,13 +162,43 @@ type InsufficientResource struct {
 // Filter rejects nodes without room for the pod, with every lacking resource
 // as a reason ("Too many pods", "Insufficient cpu", …).
 func (f *Fit) Filter(state *framework.CycleState, pod *v1.Pod, ni *framework.NodeInfo) *framework.Status {
-	var req *framework.Resource
-	if d, err := state.Read(preFilterKey); err == nil {
-		req = &d.(*preFilterState).Resource
-	} else {
-		r := framework.NewPodInfo(pod).Requests
-		req = &r
+	return f.filter(filterRequests(state, pod), ni)
+}
+
+// FilterNodes is Filter over nodes (BatchFilterPlugin).
+func (f *Fit) FilterNodes(state *framework.CycleState, pod *v1.Pod, nodes []*framework.NodeInfo, out []*framework.Status) {
+	req := filterRequests(state, pod)
+	simple := len(req.ScalarResources) == 0
+	for i, ni := range nodes {
+		if simple && fitsSimple(req, ni) {
+			continue
+		}
+		out[i] = f.filter(req, ni)
 	}
+}
+
+// filterRequests is the pod's requests from PreFilter (computed afresh
+// when PreFilter did not run).
+func filterRequests(state *framework.CycleState, pod *v1.Pod) *framework.Resource {
+	if d, err := state.Read(preFilterKey); err == nil {
+		return &d.(*preFilterState).Resource
+	}
+	r := framework.NewPodInfo(pod).Requests
+	return &r
+}
+
+// fitsSimple reports that fits(req, ni) finds nothing lacking, for
+// requests without scalar resources.
+func fitsSimple(req *framework.Resource, ni *framework.NodeInfo) bool {
+	if len(ni.Pods)+1 > ni.Allocatable.AllowedPodNumber {
+		return false
+	}
+	return (req.MilliCPU <= 0 || req.MilliCPU <= ni.Allocatable.MilliCPU-ni.Requested.MilliCPU) &&
+		(req.Memory <= 0 || req.Memory <= ni.Allocatable.Memory-ni.Requested.Memory) &&
+		(req.EphemeralStorage <= 0 || req.EphemeralStorage <= ni.Allocatable.EphemeralStorage-ni.Requested.EphemeralStorage)
+}
+
+func (f *Fit) filter(req *framework.Resource, ni *framework.NodeInfo) *framework.Status {
 	ins := f.fits(req, ni)
 	if len(ins) == 0 {
 		return nil
@@ -257,6 +289,16 @@ func (f *Fit) Score(state *framework.CycleState, _ *v1.Pod, ni *framework.NodeIn
 		return 0, framework.AsStatus(err)
 	}
 	return f.scorer.score(ni, d.(*preScoreState).requests, false), nil
+}
+
+// ScoreNodes is Score over nodes (BatchScorePlugin).
+func (f *Fit) ScoreNodes(state *framework.CycleState, _ *v1.Pod, nodes []*framework.NodeInfo, out []int64) (int, *framework.Status) {
+	d, err := state.Read(preScoreKey)
+	if err != nil {
+		return 0, framework.AsStatus(err)
+	}
+	f.scorer.scoreNodes(nodes, d.(*preScoreState).requests, false, out)
+	return 0, nil
 }
 
 // EventsToRegister: a pod deleted, a node added or changed.

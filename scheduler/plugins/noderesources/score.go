@@ -109,6 +109,13 @@ func (r *resourceAllocationScorer) scoreCPUMemory(ni *framework.NodeInfo, nodeRe
 	return 0
 }
 
+// scoreNodes sets out[i] to score(nodes[i], podReq, useRequested).
+func (r *resourceAllocationScorer) scoreNodes(nodes []*framework.NodeInfo, podReq []int64, useRequested bool, out []int64) {
+	for i, ni := range nodes {
+		out[i] = r.score(ni, podReq, useRequested)
+	}
+}
+
 // podRequests returns the pod's request for each scored resource; with
 // useRequested false, CPU and memory use the non-zero defaults.
 func (r *resourceAllocationScorer) podRequests(pi *framework.PodInfo, useRequested bool) []int64 {
@@ -284,8 +291,9 @@ type BalancedAllocation struct {
 }
 
 var (
-	_ framework.PreScorePlugin = &BalancedAllocation{}
-	_ framework.ScorePlugin    = &BalancedAllocation{}
+	_ framework.PreScorePlugin   = &BalancedAllocation{}
+	_ framework.ScorePlugin      = &BalancedAllocation{}
+	_ framework.BatchScorePlugin = &BalancedAllocation{}
 )
 
 // NewBalancedAllocation is the factory; args may be nil or BalancedAllocationArgs.
@@ -315,4 +323,14 @@ func (b *BalancedAllocation) Score(state *framework.CycleState, _ *v1.Pod, ni *f
 		return 0, framework.AsStatus(err)
 	}
 	return b.scorer.score(ni, d.(*preScoreState).requests, true), nil
+}
+
+// ScoreNodes is Score over nodes (BatchScorePlugin).
+func (b *BalancedAllocation) ScoreNodes(state *framework.CycleState, _ *v1.Pod, nodes []*framework.NodeInfo, out []int64) (int, *framework.Status) {
+	d, err := state.Read(balancedKey)
+	if err != nil {
+		return 0, framework.AsStatus(err)
+	}
+	b.scorer.scoreNodes(nodes, d.(*preScoreState).requests, true, out)
+	return 0, nil
 }

@@ -22,6 +22,7 @@ type NodeUnschedulable struct{}
 var (
 	_ framework.FilterPlugin      = &NodeUnschedulable{}
 	_ framework.EnqueueExtensions = &NodeUnschedulable{}
+	_ framework.BatchFilterPlugin = &NodeUnschedulable{}
 )
 
 var statusUnschedulable = framework.NewStatus(framework.UnschedulableAndUnresolvable, ErrReasonUnschedulable).WithPlugin(Name)
@@ -45,6 +46,15 @@ func (*NodeUnschedulable) Filter(_ *framework.CycleState, pod *v1.Pod, ni *frame
 		}
 	}
 	return statusUnschedulable
+}
+
+// FilterNodes is Filter over nodes (BatchFilterPlugin).
+func (pl *NodeUnschedulable) FilterNodes(state *framework.CycleState, pod *v1.Pod, nodes []*framework.NodeInfo, out []*framework.Status) {
+	for i, ni := range nodes {
+		if ni.Unschedulable {
+			out[i] = pl.Filter(state, pod, ni)
+		}
+	}
 }
 
 // EventsToRegister: a node added, or its taints/spec.unschedulable changed.

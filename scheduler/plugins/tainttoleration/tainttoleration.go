@@ -31,6 +31,8 @@ var (
 	_ framework.PreScorePlugin       = &TaintToleration{}
 	_ framework.NormalizeScorePlugin = &TaintToleration{}
 	_ framework.EnqueueExtensions    = &TaintToleration{}
+	_ framework.BatchFilterPlugin    = &TaintToleration{}
+	_ framework.BatchScorePlugin     = &TaintToleration{}
 )
 
 // New is the factory; args may be nil or Args.
@@ -65,6 +67,15 @@ func (pl *TaintToleration) Filter(_ *framework.CycleState, pod *v1.Pod, ni *fram
 	}
 	return framework.NewStatus(framework.UnschedulableAndUnresolvable,
 		fmt.Sprintf("node(s) had untolerated taint {%s: %s}", taint.Key, taint.Value))
+}
+
+// FilterNodes is Filter over nodes (BatchFilterPlugin).
+func (pl *TaintToleration) FilterNodes(state *framework.CycleState, pod *v1.Pod, nodes []*framework.NodeInfo, out []*framework.Status) {
+	for i, ni := range nodes {
+		if len(ni.Taints) != 0 {
+			out[i] = pl.Filter(state, pod, ni)
+		}
+	}
 }
 
 const preScoreKey framework.StateKey = "PreScore" + Name
@@ -106,6 +117,22 @@ func (pl *TaintToleration) Score(state *framework.CycleState, _ *v1.Pod, ni *fra
 		}
 	}
 	return n, nil
+}
+
+// ScoreNodes is Score over nodes (BatchScorePlugin).
+func (pl *TaintToleration) ScoreNodes(state *framework.CycleState, pod *v1.Pod, nodes []*framework.NodeInfo, out []int64) (int, *framework.Status) {
+	for i, ni := range nodes {
+		if len(ni.Taints) == 0 {
+			out[i] = 0
+			continue
+		}
+		sc, st := pl.Score(state, pod, ni)
+		if !st.IsSuccess() {
+			return i, st
+		}
+		out[i] = sc
+	}
+	return 0, nil
 }
 
 // NormalizeScore maps counts to [0,100], fewer taints scoring higher.
