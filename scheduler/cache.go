@@ -178,6 +178,18 @@ func (c *cache) addPod(pi *framework.PodInfo) {
 	c.touch(node)
 }
 
+// confirm replaces an assumed pod's PodInfo by pi, the bound pod on the
+// same node with the same requests, ports and affinity, in place.
+func (c *cache) confirm(ps *podState, pi *framework.PodInfo) {
+	ni := c.nodes[ps.nodeName]
+	if ni == nil || !ni.ReplacePodInfo(ps.info, pi) {
+		c.addPod(pi)
+		return
+	}
+	ps.info, ps.assumed, ps.bindingFinished = pi, false, false
+	c.touch(ps.nodeName)
+}
+
 func (c *cache) removePod(key string) bool {
 	ps := c.pods[key]
 	if ps == nil {

@@ -87,22 +87,24 @@ func (s *Scheduler) Schedule(now time.Time, pod *v1.Pod) *Result {
 		}
 		return res
 	}
-	// Assume: the pod, with spec.nodeName set, counts on the node from now on.
-	assumed := *pod
-	assumed.Spec.NodeName = res.NodeName
-	pi := *qp.info
-	pi.Pod = &assumed
-	if err := s.c.assume(&pi, res.NodeName); err != nil {
+	// Assume: the pod counts on the node from now on. The cache keeps the
+	// node name beside the queue's PodInfo (never modified once built);
+	// the bound pod's update replaces it with the pod carrying
+	// spec.nodeName. No plugin reads spec.nodeName of a pod on a node.
+	if err := s.c.assume(qp.info, res.NodeName); err != nil {
 		res.NodeName, res.Reason, res.Message = "", ReasonSchedulerError, err.Error()
 		s.q.requeue(qp, now, nil, true)
 		return res
 	}
 	s.q.deleteNominated(key)
-	state := framework.NewCycleState(&pi)
+	if len(s.reserve) == 0 {
+		return res
+	}
+	state := framework.NewCycleState(qp.info)
 	for i, r := range s.reserve {
-		if st := r.Reserve(state, &assumed, res.NodeName); !st.IsSuccess() {
+		if st := r.Reserve(state, pod, res.NodeName); !st.IsSuccess() {
 			for j := i; j >= 0; j-- {
-				s.reserve[j].Unreserve(state, &assumed, res.NodeName)
+				s.reserve[j].Unreserve(state, pod, res.NodeName)
 			}
 			s.c.forget(key)
 			res.NodeName, res.Reason, res.Message = "", ReasonSchedulerError, st.Message()
@@ -151,7 +153,10 @@ func (s *Scheduler) schedulePod(pi *framework.PodInfo) (*Result, *framework.Diag
 		return res, nil, pi.ParseError
 	}
 	diag := &framework.Diagnosis{NodeToStatus: map[string]*framework.Status{}, UnschedulablePlugins: map[string]struct{}{}}
-	state := framework.NewCycleState(pi)
+	// The cycle state is reused: nothing keeps it past the cycle (clones
+	// for nominated pods and preemption dry runs die with it).
+	s.state.Reset(pi)
+	state := s.state
 
 	// PreFilter.
 	var narrowed map[string]struct{}

@@ -47,6 +47,7 @@ type Scheduler struct {
 	activeExt bool
 
 	// per-cycle buffers, reused
+	state       *framework.CycleState
 	statusBuf   []*framework.Status
 	windowBuf   []*framework.NodeInfo
 	passBuf     []*framework.NodeInfo
@@ -96,6 +97,7 @@ func New(cfg Config) (*Scheduler, error) {
 		// order, so the worker count never changes the outcome.
 		par:    framework.Parallelizer{Workers: min(cfg.Parallelism, runtime.GOMAXPROCS(0)), MinChunk: parallelMinChunk},
 		events: map[string][]framework.ClusterEvent{},
+		state:  framework.NewCycleState(nil),
 	}
 	s.doublePeriod = !cfg.versionAtLeast(1, 30)
 	for _, pc := range cfg.Profile.Plugins {
@@ -390,16 +392,15 @@ func (s *Scheduler) UpdatePod(old, p *v1.Pod) {
 			s.q.remove(key)
 			return
 		}
-		var pi *framework.PodInfo
 		if ps := s.c.pods[key]; ps != nil && ps.assumed && ps.nodeName == p.Spec.NodeName {
+			// Confirming the assumed pod: same node, same requests.
 			c := *ps.info
 			c.Pod = p
-			pi = &c
+			s.c.confirm(ps, &c)
 		} else {
-			pi = s.newPodInfo(p)
+			s.c.addPod(s.newPodInfo(p))
 		}
 		s.q.remove(key)
-		s.c.addPod(pi)
 		a := framework.UpdatePodOther
 		if old == nil || !apiequality.Semantic.DeepEqual(old.Labels, p.Labels) {
 			a = framework.UpdatePodLabel

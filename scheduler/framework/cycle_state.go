@@ -35,6 +35,16 @@ func NewCycleState(pi *PodInfo) *CycleState {
 	return &CycleState{PodInfo: pi, data: make([]entry, 0, 12)}
 }
 
+// Reset empties c for a new cycle of pi, keeping its memory. Only for a
+// state nothing else holds any more.
+func (c *CycleState) Reset(pi *PodInfo) {
+	c.PodInfo = pi
+	clear(c.data)
+	c.data = c.data[:0]
+	clear(c.SkipFilterPlugins)
+	clear(c.SkipScorePlugins)
+}
+
 // Write stores v under k.
 func (c *CycleState) Write(k StateKey, v StateData) {
 	for i := range c.data {

@@ -189,15 +189,8 @@ func NewPodInfo(pod *v1.Pod) *PodInfo {
 // Update re-derives everything from pod.
 func (pi *PodInfo) Update(pod *v1.Pod) {
 	*pi = PodInfo{Pod: pod, Key: PodKey(pod), Priority: corev1helpers.PodPriority(pod)}
-	reqs := resourcehelper.PodRequests(pod, resourcehelper.PodResourcesOptions{})
-	pi.Requests = NewResource(reqs)
-	if allRequestCPUAndMemory(pod) {
-		// No container misses a request, so the non-zero defaults change nothing.
-		pi.NonZeroCPU, pi.NonZeroMem = pi.Requests.MilliCPU, pi.Requests.Memory
-	} else {
-		non0 := resourcehelper.PodRequests(pod, resourcehelper.PodResourcesOptions{NonMissingContainerRequests: nonMissing})
-		cpu, mem := non0[v1.ResourceCPU], non0[v1.ResourceMemory]
-		pi.NonZeroCPU, pi.NonZeroMem = cpu.MilliValue(), mem.Value()
+	if !pi.setRequestsFast(pod) {
+		pi.setRequests(pod)
 	}
 	aff := pod.Spec.Affinity
 	if aff == nil {
@@ -216,6 +209,67 @@ func (pi *PodInfo) Update(pod *v1.Pod) {
 		pi.PreferredAntiAffinityTerms, err = weightedTerms(pod, aff.PodAntiAffinity.PreferredDuringSchedulingIgnoredDuringExecution)
 		pi.setErr(err)
 	}
+}
+
+// setRequests derives Requests and NonZeroCPU/NonZeroMem with component-helpers'
+// PodRequests (init and sidecar containers, overhead, pod-level resources).
+func (pi *PodInfo) setRequests(pod *v1.Pod) {
+	reqs := resourcehelper.PodRequests(pod, resourcehelper.PodResourcesOptions{})
+	pi.Requests = NewResource(reqs)
+	if allRequestCPUAndMemory(pod) {
+		// No container misses a request, so the non-zero defaults change nothing.
+		pi.NonZeroCPU, pi.NonZeroMem = pi.Requests.MilliCPU, pi.Requests.Memory
+	} else {
+		non0 := resourcehelper.PodRequests(pod, resourcehelper.PodResourcesOptions{NonMissingContainerRequests: nonMissing})
+		cpu, mem := non0[v1.ResourceCPU], non0[v1.ResourceMemory]
+		pi.NonZeroCPU, pi.NonZeroMem = cpu.MilliValue(), mem.Value()
+	}
+}
+
+// setRequestsFast is setRequests without building ResourceLists, for the
+// common pod: regular containers only, no overhead, no pod-level resources,
+// requests of cpu, memory, ephemeral-storage and pods only. It sums the
+// quantities per resource as PodRequests does (exactly) and converts once,
+// so the values are identical. It reports false, leaving pi alone, for any
+// other pod.
+func (pi *PodInfo) setRequestsFast(pod *v1.Pod) bool {
+	if len(pod.Spec.InitContainers) > 0 || pod.Spec.Overhead != nil || pod.Spec.Resources != nil {
+		return false
+	}
+	var cpu, mem, eph, pods resource.Quantity
+	var missingCPU, missingMem int64
+	for i := range pod.Spec.Containers {
+		r := pod.Spec.Containers[i].Resources.Requests
+		hasCPU, hasMem := false, false
+		for name, q := range r {
+			switch name {
+			case v1.ResourceCPU:
+				cpu.Add(q)
+				hasCPU = true
+			case v1.ResourceMemory:
+				mem.Add(q)
+				hasMem = true
+			case v1.ResourceEphemeralStorage:
+				eph.Add(q)
+			case v1.ResourcePods:
+				pods.Add(q)
+			default:
+				return false
+			}
+		}
+		if !hasCPU {
+			missingCPU++
+		}
+		if !hasMem {
+			missingMem++
+		}
+	}
+	pi.Requests = Resource{MilliCPU: cpu.MilliValue(), Memory: mem.Value(), EphemeralStorage: eph.Value(), AllowedPodNumber: int(pods.Value())}
+	// A missing request counts as the default; both defaults are whole
+	// milli-CPUs and bytes, so adding them after rounding up is exact.
+	pi.NonZeroCPU = pi.Requests.MilliCPU + missingCPU*DefaultMilliCPURequest
+	pi.NonZeroMem = pi.Requests.Memory + missingMem*DefaultMemoryRequest
+	return true
 }
 
 func allRequestCPUAndMemory(pod *v1.Pod) bool {
@@ -460,6 +514,22 @@ func removeFromSlice(s []*PodInfo, key string) ([]*PodInfo, bool) {
 		}
 	}
 	return s, false
+}
+
+// ReplacePodInfo puts pi where old is (same pod, same requests, ports and
+// affinity: a confirmed assumed pod); false if old is not on n.
+func (n *NodeInfo) ReplacePodInfo(old, pi *PodInfo) bool {
+	found := false
+	for _, s := range [3][]*PodInfo{n.Pods, n.PodsWithAffinity, n.PodsWithRequiredAntiAffinity} {
+		for i := range s {
+			if s[i] == old {
+				s[i] = pi
+				found = true
+				break
+			}
+		}
+	}
+	return found
 }
 
 // RemovePod removes the pod with pod's key; false if it was not there.
