@@ -88,6 +88,7 @@ type Cluster struct {
 	components []Component
 	periodics  []*periodic
 	settling   bool
+	evBuf      []store.Event // the loop's pull buffer
 	closed     bool
 	// bgSync is set while a background commit runs (see settle).
 	bgSync    atomic.Bool
@@ -258,7 +259,11 @@ func (c *Cluster) settle() {
 		if c.Store.Rev()-c.lastBg >= bgCommitEvery {
 			c.backgroundCommit()
 		}
-		for evs := c.watcher.Pull(); len(evs) > 0; evs = c.watcher.Pull() {
+		for {
+			evs := c.watcher.PullAppend(c.evBuf[:0])
+			if len(evs) == 0 {
+				break
+			}
 			progressed = true
 			for _, ev := range evs {
 				if iter > maxSettleRounds-20 {
@@ -268,6 +273,9 @@ func (c *Cluster) settle() {
 					comp.Handle(ev)
 				}
 			}
+			// One buffer for every pull; cleared so it keeps no object alive.
+			clear(evs)
+			c.evBuf = evs
 		}
 		for _, comp := range c.components {
 			if comp.Run(now) {

@@ -83,11 +83,14 @@ func (r *Registry) Bind(ns, name, node string) error {
 	if pod.Spec.NodeName != "" {
 		return apierrors.NewConflict(podRes.GR(), name, fmt.Errorf("pod %s is already assigned to node %q", name, pod.Spec.NodeName))
 	}
-	cp := pod.DeepCopy()
+	// Stored objects are never modified, so the bound pod shares every part
+	// of the pending one but the conditions it changes.
+	cp := *pod
+	cp.Status.Conditions = append(make([]corev1.PodCondition, 0, len(pod.Status.Conditions)+1), pod.Status.Conditions...)
 	cp.Spec.NodeName = node
 	now := metav1.NewTime(r.clock.Now().UTC().Truncate(1e9))
 	setPodCondition(&cp.Status, corev1.PodCondition{Type: corev1.PodScheduled, Status: corev1.ConditionTrue, LastTransitionTime: now})
-	_, err = r.put(podRes, cp, 0, false)
+	_, err = r.put(podRes, &cp, 0, false)
 	return err
 }
 

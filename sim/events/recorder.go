@@ -36,7 +36,7 @@ type Recorder struct {
 	reg   *apiserver.Registry
 	clock clock.Clock
 	res   *apiserver.Resource
-	cache map[key]string // key -> event name
+	cache lru // key -> event name
 	// lastNano is the last timestamp used in an event name: events recorded
 	// at one virtual instant get successive nanoseconds, as they would on a
 	// real clock, so their names never collide.
@@ -56,7 +56,7 @@ func (r *Recorder) nameNano() int64 {
 // NewRecorder returns a recorder writing through reg.
 func NewRecorder(reg *apiserver.Registry, clk clock.Clock) *Recorder {
 	res, _ := apiserver.Lookup(corev1.SchemeGroupVersion.WithResource("events").GroupResource())
-	return &Recorder{reg: reg, clock: clk, res: res, cache: map[key]string{}}
+	return &Recorder{reg: reg, clock: clk, res: res, cache: lru{m: map[key]*lruEntry{}}}
 }
 
 // Ref builds the involvedObject reference of obj.
@@ -80,7 +80,7 @@ func (r *Recorder) Event(obj runtime.Object, fieldPath string, src Source, typ, 
 		ns = metav1.NamespaceDefault
 	}
 	k := key{source: src, kind: ref.Kind, ns: ref.Namespace, name: ref.Name, uid: string(ref.UID), fieldPath: fieldPath, typ: typ, reason: reason, message: message}
-	if name, ok := r.cache[k]; ok {
+	if name, ok := r.cache.get(k); ok {
 		if cur, err := r.reg.Get(r.res, ns, name); err == nil {
 			ev := cur.(*corev1.Event).DeepCopy()
 			ev.Count++
@@ -110,7 +110,7 @@ func (r *Recorder) Event(obj runtime.Object, fieldPath string, src Source, typ, 
 
 func (r *Recorder) create(k key, ns string, ev *corev1.Event) {
 	if _, err := r.reg.Create(r.res, ns, ev, false); err == nil {
-		r.cache[k] = ev.Name
+		r.cache.put(k, ev.Name)
 	}
 }
 
@@ -127,7 +127,7 @@ func (r *Recorder) Series(obj runtime.Object, controller, instance, typ, reason,
 		ns = metav1.NamespaceDefault
 	}
 	k := key{source: Source{Component: controller, Host: instance}, kind: ref.Kind, ns: ref.Namespace, name: ref.Name, uid: string(ref.UID), typ: typ, reason: reason, action: action, series: "1"}
-	if name, ok := r.cache[k]; ok {
+	if name, ok := r.cache.get(k); ok {
 		if cur, err := r.reg.Get(r.res, ns, name); err == nil {
 			ev := cur.(*corev1.Event).DeepCopy()
 			if ev.Series == nil {
@@ -175,9 +175,9 @@ func (r *Recorder) Expire(now time.Time) {
 			r.reg.Remove(r.res, ev.Namespace, ev.Name)
 		}
 	}
-	for k, name := range r.cache {
-		if _, err := r.reg.Get(r.res, nsOr(k.ns), name); err != nil {
-			delete(r.cache, k)
+	for k, e := range r.cache.m {
+		if _, err := r.reg.Get(r.res, nsOr(k.ns), e.name); err != nil {
+			delete(r.cache.m, k)
 		}
 	}
 }
@@ -187,4 +187,85 @@ func nsOr(ns string) string {
 		return metav1.NamespaceDefault
 	}
 	return ns
+}
+
+// cacheSize bounds the events a recorder remembers for aggregation, as
+// client-go's EventCorrelator does (maxLruCacheEntries = 4096): an event
+// not repeated within the last 4096 distinct ones starts anew.
+const cacheSize = 4096
+
+// lru maps keys to event names, forgetting the least recently used beyond
+// cacheSize. order lists (key, stamp) on every use; an entry is evicted
+// when it reaches the front with its latest stamp.
+type lru struct {
+	m     map[key]*lruEntry
+	order []lruUse
+	head  int
+	stamp uint64
+}
+
+type lruEntry struct {
+	name  string
+	stamp uint64
+}
+
+type lruUse struct {
+	k     key
+	stamp uint64
+}
+
+func (c *lru) get(k key) (string, bool) {
+	e, ok := c.m[k]
+	if !ok {
+		return "", false
+	}
+	c.touch(k, e)
+	c.compact()
+	return e.name, true
+}
+
+func (c *lru) put(k key, name string) {
+	e, ok := c.m[k]
+	if !ok {
+		e = &lruEntry{}
+		c.m[k] = e
+	}
+	e.name = name
+	c.touch(k, e)
+	for len(c.m) > cacheSize && c.head < len(c.order) {
+		u := c.order[c.head]
+		c.order[c.head] = lruUse{}
+		c.head++
+		if e, ok := c.m[u.k]; ok && e.stamp == u.stamp {
+			delete(c.m, u.k)
+		}
+	}
+	c.compact()
+}
+
+// compact drops used-up slots at the front and, when repeats of a few keys
+// have filled order with stale uses, every use that is not an entry's latest.
+func (c *lru) compact() {
+	if len(c.order)-c.head > 4*cacheSize {
+		live := c.order[:0]
+		for _, u := range c.order[c.head:] {
+			if e, ok := c.m[u.k]; ok && e.stamp == u.stamp {
+				live = append(live, u)
+			}
+		}
+		clear(c.order[len(live):])
+		c.order, c.head = live, 0
+		return
+	}
+	if c.head > len(c.order)/2 {
+		n := copy(c.order, c.order[c.head:])
+		clear(c.order[n:])
+		c.order, c.head = c.order[:n], 0
+	}
+}
+
+func (c *lru) touch(k key, e *lruEntry) {
+	c.stamp++
+	e.stamp = c.stamp
+	c.order = append(c.order, lruUse{k, c.stamp})
 }
