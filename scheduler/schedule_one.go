@@ -414,41 +414,51 @@ func (s *Scheduler) findFeasible(state *framework.CycleState, pi *framework.PodI
 // left cleared.
 func (s *Scheduler) filterNodes(state *framework.CycleState, pod *v1.Pod, nodes []*framework.NodeInfo, out []*framework.Status,
 	pass []*framework.NodeInfo, idx []int32, tmp []*framework.Status) {
-	k := copy(pass, nodes)
-	for i := range k {
-		idx[i] = int32(i)
-	}
+	// live are the nodes still passing; until the first rejection they are
+	// nodes itself (liveIdx nil: live[i] is nodes[i]).
+	live := nodes
+	var liveIdx []int32
 	for f, pl := range s.activeFilters {
-		if k == 0 {
+		if len(live) == 0 {
 			break
 		}
-		live, st := pass[:k], tmp[:k]
+		st := tmp[:len(live)]
+		set := 0
 		if b := s.activeBatch[f]; b != nil {
-			b.FilterNodes(state, pod, live, st)
+			set = b.FilterNodes(state, pod, live, st)
 		} else {
 			for i, ni := range live {
-				st[i] = pl.Filter(state, pod, ni)
+				if x := pl.Filter(state, pod, ni); x != nil {
+					st[i] = x
+					set++
+				}
 			}
+		}
+		if set == 0 {
+			continue
 		}
 		m := 0
 		for i := range live {
 			x := st[i]
-			if x == nil {
-				pass[m], idx[m] = live[i], idx[i]
-				m++
-				continue
+			orig := int32(i)
+			if liveIdx != nil {
+				orig = liveIdx[i]
 			}
-			st[i] = nil
-			if x.IsSuccess() {
-				pass[m], idx[m] = live[i], idx[i]
-				m++
-				continue
+			if x != nil {
+				st[i] = nil
+				if !x.IsSuccess() {
+					out[orig] = filterFailure(x, pl.Name())
+					continue
+				}
 			}
-			out[idx[i]] = filterFailure(x, pl.Name())
+			pass[m], idx[m] = live[i], orig
+			m++
 		}
-		k = m
+		live, liveIdx = pass[:m], idx[:m]
 	}
-	clear(pass)
+	if liveIdx != nil {
+		clear(pass)
+	}
 }
 
 // filterFailure names the plugin on a rejection and wraps an error status,

@@ -52,12 +52,14 @@ type FilterPlugin interface {
 // scheduler's filter loop (kube-scheduler has no such extension point; the
 // per-node Filter stays the definition). FilterNodes sets out[i] to exactly
 // what Filter(state, pod, nodes[i]) would return, for every i; out has
-// len(nodes) and comes in cleared. Plugins are pure per node, so running
+// len(nodes) and comes in cleared. It returns how many statuses it set
+// (non-nil entries of out), so that a pass rejecting nothing costs nothing
+// more. Plugins are pure per node, so running
 // each plugin over the nodes that passed the previous ones gives every node
 // the same first rejection as running all plugins node by node.
 type BatchFilterPlugin interface {
 	FilterPlugin
-	FilterNodes(state *CycleState, pod *v1.Pod, nodes []*NodeInfo, out []*Status)
+	FilterNodes(state *CycleState, pod *v1.Pod, nodes []*NodeInfo, out []*Status) int
 }
 
 // PostFilterResult is the outcome of a PostFilter (preemption).

@@ -38,16 +38,19 @@ func (*NodeName) Filter(_ *framework.CycleState, pod *v1.Pod, ni *framework.Node
 }
 
 // FilterNodes is Filter over nodes (BatchFilterPlugin).
-func (*NodeName) FilterNodes(_ *framework.CycleState, pod *v1.Pod, nodes []*framework.NodeInfo, out []*framework.Status) {
+func (*NodeName) FilterNodes(_ *framework.CycleState, pod *v1.Pod, nodes []*framework.NodeInfo, out []*framework.Status) int {
 	want := pod.Spec.NodeName
 	if want == "" {
-		return
+		return 0
 	}
+	n := 0
 	for i, ni := range nodes {
 		if ni.Name != want {
 			out[i] = statusMismatch
+			n++
 		}
 	}
+	return n
 }
 
 // EventsToRegister: a node appearing or changing.

@@ -166,15 +166,20 @@ func (f *Fit) Filter(state *framework.CycleState, pod *v1.Pod, ni *framework.Nod
 }
 
 // FilterNodes is Filter over nodes (BatchFilterPlugin).
-func (f *Fit) FilterNodes(state *framework.CycleState, pod *v1.Pod, nodes []*framework.NodeInfo, out []*framework.Status) {
+func (f *Fit) FilterNodes(state *framework.CycleState, pod *v1.Pod, nodes []*framework.NodeInfo, out []*framework.Status) int {
 	req := filterRequests(state, pod)
 	simple := len(req.ScalarResources) == 0
+	n := 0
 	for i, ni := range nodes {
 		if simple && fitsSimple(req, ni) {
 			continue
 		}
-		out[i] = f.filter(req, ni)
+		if st := f.filter(req, ni); st != nil {
+			out[i] = st
+			n++
+		}
 	}
+	return n
 }
 
 // filterRequests is the pod's requests from PreFilter (computed afresh

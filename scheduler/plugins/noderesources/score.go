@@ -109,10 +109,58 @@ func (r *resourceAllocationScorer) scoreCPUMemory(ni *framework.NodeInfo, nodeRe
 	return 0
 }
 
-// scoreNodes sets out[i] to score(nodes[i], podReq, useRequested).
+// scoreNodes sets out[i] to score(nodes[i], podReq, useRequested), with
+// the loops for the default resources (cpu, memory) specialised.
 func (r *resourceAllocationScorer) scoreNodes(nodes []*framework.NodeInfo, podReq []int64, useRequested bool, out []int64) {
-	for i, ni := range nodes {
-		out[i] = r.score(ni, podReq, useRequested)
+	if !r.cpuMem {
+		for i, ni := range nodes {
+			out[i] = r.score(ni, podReq, useRequested)
+		}
+		return
+	}
+	out = out[:len(nodes)]
+	pc, pm := podReq[0], podReq[1]
+	switch r.kind {
+	case kindBalanced:
+		for i, ni := range nodes {
+			nodeReq := &ni.NonZeroRequested
+			if useRequested {
+				nodeReq = &ni.Requested
+			}
+			ac, am := ni.Allocatable.MilliCPU, ni.Allocatable.Memory
+			if ac == 0 || am == 0 {
+				out[i] = r.scoreCPUMemory(ni, nodeReq, podReq)
+				continue
+			}
+			fc := min(float64(nodeReq.MilliCPU+pc)/float64(ac), 1)
+			fm := min(float64(nodeReq.Memory+pm)/float64(am), 1)
+			// balancedScore of two fractions.
+			out[i] = int64((1 - math.Abs((fc-fm)/2)) * float64(framework.MaxNodeScore))
+		}
+	case kindLeast:
+		wc, wm := r.resources[0].Weight, r.resources[1].Weight
+		ws := wc + wm
+		for i, ni := range nodes {
+			nodeReq := &ni.NonZeroRequested
+			if useRequested {
+				nodeReq = &ni.Requested
+			}
+			ac, am := ni.Allocatable.MilliCPU, ni.Allocatable.Memory
+			if ac == 0 || am == 0 || ws == 0 {
+				out[i] = r.scoreCPUMemory(ni, nodeReq, podReq)
+				continue
+			}
+			sum := leastRequestedScore(nodeReq.MilliCPU+pc, ac)*wc + leastRequestedScore(nodeReq.Memory+pm, am)*wm
+			if ws == 2 {
+				out[i] = sum / 2
+			} else {
+				out[i] = sum / ws
+			}
+		}
+	default:
+		for i, ni := range nodes {
+			out[i] = r.score(ni, podReq, useRequested)
+		}
 	}
 }
 

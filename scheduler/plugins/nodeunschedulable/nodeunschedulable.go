@@ -49,12 +49,17 @@ func (*NodeUnschedulable) Filter(_ *framework.CycleState, pod *v1.Pod, ni *frame
 }
 
 // FilterNodes is Filter over nodes (BatchFilterPlugin).
-func (pl *NodeUnschedulable) FilterNodes(state *framework.CycleState, pod *v1.Pod, nodes []*framework.NodeInfo, out []*framework.Status) {
+func (pl *NodeUnschedulable) FilterNodes(state *framework.CycleState, pod *v1.Pod, nodes []*framework.NodeInfo, out []*framework.Status) int {
+	n := 0
 	for i, ni := range nodes {
 		if ni.Unschedulable {
-			out[i] = pl.Filter(state, pod, ni)
+			if st := pl.Filter(state, pod, ni); st != nil {
+				out[i] = st
+				n++
+			}
 		}
 	}
+	return n
 }
 
 // EventsToRegister: a node added, or its taints/spec.unschedulable changed.

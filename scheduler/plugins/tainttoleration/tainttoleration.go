@@ -70,12 +70,17 @@ func (pl *TaintToleration) Filter(_ *framework.CycleState, pod *v1.Pod, ni *fram
 }
 
 // FilterNodes is Filter over nodes (BatchFilterPlugin).
-func (pl *TaintToleration) FilterNodes(state *framework.CycleState, pod *v1.Pod, nodes []*framework.NodeInfo, out []*framework.Status) {
+func (pl *TaintToleration) FilterNodes(state *framework.CycleState, pod *v1.Pod, nodes []*framework.NodeInfo, out []*framework.Status) int {
+	n := 0
 	for i, ni := range nodes {
 		if len(ni.Taints) != 0 {
-			out[i] = pl.Filter(state, pod, ni)
+			if st := pl.Filter(state, pod, ni); st != nil {
+				out[i] = st
+				n++
+			}
 		}
 	}
+	return n
 }
 
 const preScoreKey framework.StateKey = "PreScore" + Name
