@@ -152,7 +152,9 @@ func (s *Scheduler) schedulePod(pi *framework.PodInfo) (*Result, *framework.Diag
 	if pi.ParseError != nil {
 		return res, nil, pi.ParseError
 	}
-	diag := &framework.Diagnosis{NodeToStatus: map[string]*framework.Status{}, UnschedulablePlugins: map[string]struct{}{}}
+	// The diagnosis maps are made only when read: the pod fails, or an
+	// explanation is asked for.
+	diag := &framework.Diagnosis{}
 	// The cycle state is reused: nothing keeps it past the cycle (clones
 	// for nominated pods and preemption dry runs die with it).
 	s.state.Reset(pi)
@@ -175,6 +177,7 @@ func (s *Scheduler) schedulePod(pi *framework.PodInfo) (*Result, *framework.Diag
 				return res, nil, fmt.Errorf("running PreFilter plugin %q: %w", pl.Name(), st.AsError())
 			}
 			diag.PreFilterMsg = st.Message()
+			diag.NodeToStatus, diag.UnschedulablePlugins = map[string]*framework.Status{}, map[string]struct{}{}
 			for _, ni := range all {
 				diag.NodeToStatus[ni.Node().Name] = st
 			}
@@ -217,6 +220,7 @@ func (s *Scheduler) schedulePod(pi *framework.PodInfo) (*Result, *framework.Diag
 		return res, nil, err
 	}
 	if len(feasible) == 0 || ex != nil {
+		diag.NodeToStatus, diag.UnschedulablePlugins = make(map[string]*framework.Status, len(s.failedBuf)), map[string]struct{}{}
 		for _, f := range s.failedBuf {
 			diag.NodeToStatus[f.ni.Name] = f.st
 			diag.UnschedulablePlugins[f.st.Plugin()] = struct{}{}
@@ -370,15 +374,12 @@ func (s *Scheduler) findFeasible(state *framework.CycleState, pi *framework.PodI
 				j = 0
 			}
 		}
-		s.par.Chunks(w, func(lo, hi int) {
-			if batch {
-				s.filterNodes(state, pod, win[lo:hi], buf[lo:hi], s.passBuf[lo:hi], s.passIdx[lo:hi], s.passStatus[lo:hi])
-				return
-			}
-			for i := lo; i < hi; i++ {
-				buf[i] = s.RunFilterPluginsWithNominatedPods(state, pod, win[i])
-			}
-		})
+		if s.par.Serial(w) {
+			// Not through a closure: one passed to Chunks is allocated.
+			s.filterChunk(state, pod, win, buf, batch, 0, w)
+		} else {
+			s.par.Chunks(w, func(lo, hi int) { s.filterChunk(state, pod, win, buf, batch, lo, hi) })
+		}
 		used := w
 		for i := 0; i < w; i++ {
 			ni := win[i]
@@ -406,6 +407,17 @@ func (s *Scheduler) findFeasible(state *framework.CycleState, pi *framework.PodI
 	}
 	s.nextStartNodeIndex = (start + processed) % n
 	return feasible, nil
+}
+
+// filterChunk filters win[lo:hi] into buf[lo:hi].
+func (s *Scheduler) filterChunk(state *framework.CycleState, pod *v1.Pod, win []*framework.NodeInfo, buf []*framework.Status, batch bool, lo, hi int) {
+	if batch {
+		s.filterNodes(state, pod, win[lo:hi], buf[lo:hi], s.passBuf[lo:hi], s.passIdx[lo:hi], s.passStatus[lo:hi])
+		return
+	}
+	for i := lo; i < hi; i++ {
+		buf[i] = s.RunFilterPluginsWithNominatedPods(state, pod, win[i])
+	}
 }
 
 // filterNodes sets out[i] to runFilterPlugins(state, pod, nodes[i]), running
@@ -470,6 +482,54 @@ func filterFailure(st *framework.Status, name string) *framework.Status {
 	return framework.SetPlugin(st, name)
 }
 
+// minScoreIsZero fails to compile unless MinNodeScore is 0, which the
+// range check in prioritize relies on.
+const minScoreIsZero = -uint(framework.MinNodeScore)
+
+// scoreRun is one cycle's Score pass, run over chunks of the feasible nodes.
+type scoreRun struct {
+	state    *framework.CycleState
+	pod      *v1.Pod
+	feasible []*framework.NodeInfo
+	active   []weightedScore
+	scores   []int64
+
+	mu                         sync.Mutex
+	firstErr                   *framework.Status
+	firstErrAt, firstErrPlugin int
+}
+
+// chunk scores feasible[lo:hi] plugin by plugin; the error kept is the
+// first failing plugin of the first failing node, as node by node.
+func (r *scoreRun) chunk(lo, hi int) {
+	nf := len(r.feasible)
+	for j := range r.active {
+		row := r.scores[j*nf+lo : j*nf+hi]
+		at, st := -1, (*framework.Status)(nil)
+		if b := r.active[j].batch; b != nil {
+			if i, x := b.ScoreNodes(r.state, r.pod, r.feasible[lo:hi], row); !x.IsSuccess() {
+				at, st = lo+i, x
+			}
+		} else {
+			for i, ni := range r.feasible[lo:hi] {
+				sc, x := r.active[j].pl.Score(r.state, r.pod, ni)
+				if !x.IsSuccess() {
+					at, st = lo+i, x
+					break
+				}
+				row[i] = sc
+			}
+		}
+		if st != nil {
+			r.mu.Lock()
+			if at < r.firstErrAt || (at == r.firstErrAt && j < r.firstErrPlugin) {
+				r.firstErr, r.firstErrAt, r.firstErrPlugin = framework.SetPlugin(st, r.active[j].pl.Name()), at, j
+			}
+			r.mu.Unlock()
+		}
+	}
+}
+
 // prioritize runs PreScore and Score (in parallel over nodes), normalises
 // each plugin's scores and returns the weighted totals in feasible order.
 func (s *Scheduler) prioritize(state *framework.CycleState, pod *v1.Pod, feasible []*framework.NodeInfo, ex *Explanation) ([]int64, error) {
@@ -510,38 +570,16 @@ func (s *Scheduler) prioritize(state *framework.CycleState, pod *v1.Pod, feasibl
 		s.scoreBuf = make([]int64, k*nf)
 	}
 	scores := s.scoreBuf[:k*nf]
-	var errMu sync.Mutex
-	var firstErr *framework.Status
-	firstErrAt, firstErrPlugin := nf, k
-	// Plugin by plugin over each chunk of nodes; the error reported is the
-	// first failing plugin of the first failing node, as node by node.
-	s.par.Chunks(nf, func(lo, hi int) {
-		for j := range active {
-			row := scores[j*nf+lo : j*nf+hi]
-			at, st := -1, (*framework.Status)(nil)
-			if b := active[j].batch; b != nil {
-				if i, x := b.ScoreNodes(state, pod, feasible[lo:hi], row); !x.IsSuccess() {
-					at, st = lo+i, x
-				}
-			} else {
-				for i, ni := range feasible[lo:hi] {
-					sc, x := active[j].pl.Score(state, pod, ni)
-					if !x.IsSuccess() {
-						at, st = lo+i, x
-						break
-					}
-					row[i] = sc
-				}
-			}
-			if st != nil {
-				errMu.Lock()
-				if at < firstErrAt || (at == firstErrAt && j < firstErrPlugin) {
-					firstErr, firstErrAt, firstErrPlugin = framework.SetPlugin(st, active[j].pl.Name()), at, j
-				}
-				errMu.Unlock()
-			}
-		}
-	})
+	sc := &s.scoring
+	sc.state, sc.pod, sc.feasible, sc.active, sc.scores = state, pod, feasible, active, scores
+	sc.firstErr, sc.firstErrAt, sc.firstErrPlugin = nil, nf, k
+	if s.par.Serial(nf) {
+		sc.chunk(0, nf)
+	} else {
+		s.par.Chunks(nf, sc.chunk)
+	}
+	firstErr := sc.firstErr
+	sc.state, sc.pod, sc.feasible, sc.active, sc.scores, sc.firstErr = nil, nil, nil, nil, nil, nil
 	if firstErr != nil {
 		return nil, fmt.Errorf("running Score plugin %q: %w", firstErr.Plugin(), firstErr.AsError())
 	}
@@ -549,6 +587,7 @@ func (s *Scheduler) prioritize(state *framework.CycleState, pod *v1.Pod, feasibl
 		s.nsBuf = make([]framework.NodeScore, nf)
 	}
 	ns := s.nsBuf[:nf]
+	named := false
 	for j, ws := range active {
 		row := scores[j*nf : (j+1)*nf]
 		var raw []int64
@@ -556,8 +595,15 @@ func (s *Scheduler) prioritize(state *framework.CycleState, pod *v1.Pod, feasibl
 			raw = append([]int64(nil), row...)
 		}
 		if ws.norm != nil {
+			if !named {
+				// Normalizers rewrite scores only; the names stay.
+				for i := range ns {
+					ns[i].Name = feasible[i].Name
+				}
+				named = true
+			}
 			for i := range ns {
-				ns[i] = framework.NodeScore{Name: feasible[i].Name, Score: row[i]}
+				ns[i].Score = row[i]
 			}
 			if st := ws.norm.NormalizeScore(state, pod, ns); !st.IsSuccess() {
 				return nil, fmt.Errorf("running Normalize on Score plugin %q: %w", ws.pl.Name(), st.AsError())
@@ -567,7 +613,8 @@ func (s *Scheduler) prioritize(state *framework.CycleState, pod *v1.Pod, feasibl
 			}
 		}
 		for i := range row {
-			if row[i] > framework.MaxNodeScore || row[i] < framework.MinNodeScore {
+			// One unsigned comparison checks both bounds (minScoreIsZero).
+			if uint64(row[i]) > uint64(framework.MaxNodeScore) {
 				return nil, fmt.Errorf("plugin %q returns an invalid score %v, it should in the range of [%v, %v] after normalizing",
 					ws.pl.Name(), row[i], framework.MinNodeScore, framework.MaxNodeScore)
 			}

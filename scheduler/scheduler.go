@@ -48,6 +48,7 @@ type Scheduler struct {
 
 	// per-cycle buffers, reused
 	state       *framework.CycleState
+	scoring     scoreRun
 	statusBuf   []*framework.Status
 	windowBuf   []*framework.NodeInfo
 	passBuf     []*framework.NodeInfo

@@ -20,6 +20,17 @@ func (p Parallelizer) Until(n int, piece func(i int)) {
 	})
 }
 
+// Serial reports whether Chunks(n, …) would run the whole range on the
+// calling goroutine (callers can then skip building a closure).
+func (p Parallelizer) Serial(n int) bool {
+	return p.workers(n) <= 1
+}
+
+func (p Parallelizer) workers(n int) int {
+	minChunk := max(p.MinChunk, 1)
+	return min(p.Workers, (n+minChunk-1)/minChunk)
+}
+
 // Chunks calls chunk(lo, hi) for contiguous ranges covering [0,n).
 func (p Parallelizer) Chunks(n int, chunk func(lo, hi int)) {
 	if n <= 0 {
