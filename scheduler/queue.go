@@ -38,29 +38,119 @@ type queuedPod struct {
 }
 
 // activeHeap orders by PrioritySort: higher priority, then earlier
-// timestamp, then arrival sequence.
-type activeHeap []*queuedPod
+// timestamp, then arrival sequence. The keys sit in the heap's own array
+// (a Pop over a large queue compares ~2·log n entries; chasing each pod's
+// PodInfo for them cost a cache miss apiece).
+type activeHeap struct {
+	items []activeEntry
+}
 
-func (h activeHeap) Len() int { return len(h) }
-func (h activeHeap) Less(i, j int) bool {
-	a, b := h[i], h[j]
-	if a.info.Priority != b.info.Priority {
-		return a.info.Priority > b.info.Priority
+type activeEntry struct {
+	prio int32
+	// nsec and sec are the timestamp (Unix seconds and nanoseconds):
+	// compared in that order they order instants as time.Time.Before.
+	nsec int32
+	sec  int64
+	seq  uint64
+	p    *queuedPod
+}
+
+func activeKey(p *queuedPod) activeEntry {
+	return activeEntry{prio: p.info.Priority, nsec: int32(p.timestamp.Nanosecond()), sec: p.timestamp.Unix(), seq: p.seq, p: p}
+}
+
+func (a *activeEntry) less(b *activeEntry) bool {
+	if a.prio != b.prio {
+		return a.prio > b.prio
 	}
-	if !a.timestamp.Equal(b.timestamp) {
-		return a.timestamp.Before(b.timestamp)
+	if a.sec != b.sec {
+		return a.sec < b.sec
+	}
+	if a.nsec != b.nsec {
+		return a.nsec < b.nsec
 	}
 	return a.seq < b.seq
 }
-func (h activeHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i]; h[i].index = i; h[j].index = j }
-func (h *activeHeap) Push(x any)   { p := x.(*queuedPod); p.index = len(*h); *h = append(*h, p) }
-func (h *activeHeap) Pop() any {
-	old := *h
-	p := old[len(old)-1]
-	old[len(old)-1] = nil
-	*h = old[:len(old)-1]
+
+func (h *activeHeap) Len() int { return len(h.items) }
+
+func (h *activeHeap) swap(i, j int) {
+	h.items[i], h.items[j] = h.items[j], h.items[i]
+	h.items[i].p.index = i
+	h.items[j].p.index = j
+}
+
+func (h *activeHeap) up(j int) {
+	for {
+		i := (j - 1) / 2 // parent
+		if i == j || !h.items[j].less(&h.items[i]) {
+			break
+		}
+		h.swap(i, j)
+		j = i
+	}
+}
+
+func (h *activeHeap) down(i0, n int) bool {
+	i := i0
+	for {
+		j1 := 2*i + 1
+		if j1 >= n || j1 < 0 {
+			break
+		}
+		j := j1 // left child
+		if j2 := j1 + 1; j2 < n && h.items[j2].less(&h.items[j1]) {
+			j = j2
+		}
+		if !h.items[j].less(&h.items[i]) {
+			break
+		}
+		h.swap(i, j)
+		i = j
+	}
+	return i > i0
+}
+
+func (h *activeHeap) push(p *queuedPod) {
+	p.index = len(h.items)
+	h.items = append(h.items, activeKey(p))
+	h.up(p.index)
+}
+
+func (h *activeHeap) pop() *queuedPod {
+	n := len(h.items) - 1
+	h.swap(0, n)
+	h.down(0, n)
+	return h.removeLast()
+}
+
+func (h *activeHeap) removeLast() *queuedPod {
+	n := len(h.items) - 1
+	p := h.items[n].p
+	h.items[n] = activeEntry{}
+	h.items = h.items[:n]
 	p.index = -1
 	return p
+}
+
+func (h *activeHeap) remove(i int) *queuedPod {
+	n := len(h.items) - 1
+	if n != i {
+		h.swap(i, n)
+		if !h.down(i, n) {
+			h.up(i)
+		}
+	}
+	return h.removeLast()
+}
+
+// fix re-reads the keys of the pod at i (its PodInfo changed) and restores
+// the order.
+func (h *activeHeap) fix(i int) {
+	h.items[i] = activeKey(h.items[i].p)
+	if !h.down(i, len(h.items)) {
+		h.up(i)
+	}
 }
 
 // backoffHeap orders by backoff expiry.
@@ -154,7 +244,7 @@ func (q *queue) add(pi *framework.PodInfo) {
 
 func (q *queue) toActive(p *queuedPod) {
 	p.where = inActive
-	heap.Push(&q.active, p)
+	q.active.push(p)
 }
 
 func (q *queue) toBackoff(p *queuedPod) {
@@ -165,7 +255,7 @@ func (q *queue) toBackoff(p *queuedPod) {
 func (q *queue) detach(p *queuedPod) {
 	switch p.where {
 	case inActive:
-		heap.Remove(&q.active, p.index)
+		q.active.remove(p.index)
 	case inBackoff:
 		heap.Remove(&q.backoff, p.index)
 	case inUnschedulable:
@@ -187,7 +277,7 @@ func (q *queue) update(pi *framework.PodInfo) {
 	q.updateNominated(pi)
 	switch p.where {
 	case inActive:
-		heap.Fix(&q.active, p.index)
+		q.active.fix(p.index)
 	case inBackoff:
 		heap.Fix(&q.backoff, p.index)
 	case inUnschedulable:
@@ -295,7 +385,7 @@ func (q *queue) pop(now time.Time) *queuedPod {
 	if q.active.Len() == 0 {
 		return nil
 	}
-	p := heap.Pop(&q.active).(*queuedPod)
+	p := q.active.pop()
 	p.where = inFlight
 	p.attempts++
 	if p.attempts == 1 {
