@@ -594,7 +594,11 @@ func (s *Scheduler) prioritize(state *framework.CycleState, pod *v1.Pod, feasibl
 		if ex != nil {
 			raw = append([]int64(nil), row...)
 		}
-		if ws.norm != nil {
+		if ws.bnorm != nil {
+			if st := ws.bnorm.NormalizeScoreValues(state, pod, row); !st.IsSuccess() {
+				return nil, fmt.Errorf("running Normalize on Score plugin %q: %w", ws.pl.Name(), st.AsError())
+			}
+		} else if ws.norm != nil {
 			if !named {
 				// Normalizers rewrite scores only; the names stay.
 				for i := range ns {

@@ -70,6 +70,7 @@ type weightedScore struct {
 	pl     framework.ScorePlugin
 	norm   framework.NormalizeScorePlugin
 	batch  framework.BatchScorePlugin
+	bnorm  framework.BatchNormalizeScorePlugin
 	weight int64
 }
 
@@ -142,6 +143,7 @@ func New(cfg Config) (*Scheduler, error) {
 			ws := weightedScore{pl: x, weight: w}
 			ws.norm, _ = p.(framework.NormalizeScorePlugin)
 			ws.batch, _ = p.(framework.BatchScorePlugin)
+			ws.bnorm, _ = p.(framework.BatchNormalizeScorePlugin)
 			s.score = append(s.score, ws)
 		}
 		if x, ok := p.(framework.ReservePlugin); ok {

@@ -113,6 +113,15 @@ type NormalizeScorePlugin interface {
 	NormalizeScore(state *CycleState, pod *v1.Pod, scores []NodeScore) *Status
 }
 
+// BatchNormalizeScorePlugin is an optional fast path of a
+// NormalizeScorePlugin: NormalizeScoreValues rescales the scores (feasible
+// order) in place exactly as NormalizeScore would, for a normalization that
+// does not look at node names.
+type BatchNormalizeScorePlugin interface {
+	NormalizeScorePlugin
+	NormalizeScoreValues(state *CycleState, pod *v1.Pod, scores []int64) *Status
+}
+
 // ReservePlugin is told when a pod is assumed on a node, and again
 // (Unreserve) if the binding fails.
 type ReservePlugin interface {

@@ -34,6 +34,29 @@ func DefaultNormalizeScore(maxPriority int64, reverse bool, scores []framework.N
 	}
 }
 
+// DefaultNormalizeScoreValues is DefaultNormalizeScore over bare scores.
+func DefaultNormalizeScoreValues(maxPriority int64, reverse bool, scores []int64) {
+	var maxCount int64
+	for _, s := range scores {
+		maxCount = max(maxCount, s)
+	}
+	if maxCount == 0 {
+		if reverse {
+			for i := range scores {
+				scores[i] = maxPriority
+			}
+		}
+		return
+	}
+	for i := range scores {
+		s := maxPriority * scores[i] / maxCount
+		if reverse {
+			s = maxPriority - s
+		}
+		scores[i] = s
+	}
+}
+
 // DefaultSelector merges the selectors of the services, ReplicationController,
 // ReplicaSet or StatefulSet selecting pod, as upstream's helper.DefaultSelector.
 func DefaultSelector(pod *v1.Pod, objs framework.ObjectLister) labels.Selector {

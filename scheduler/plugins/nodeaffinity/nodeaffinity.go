@@ -32,11 +32,12 @@ type NodeAffinity struct {
 }
 
 var (
-	_ framework.PreFilterPlugin      = &NodeAffinity{}
-	_ framework.FilterPlugin         = &NodeAffinity{}
-	_ framework.PreScorePlugin       = &NodeAffinity{}
-	_ framework.NormalizeScorePlugin = &NodeAffinity{}
-	_ framework.EnqueueExtensions    = &NodeAffinity{}
+	_ framework.PreFilterPlugin           = &NodeAffinity{}
+	_ framework.FilterPlugin              = &NodeAffinity{}
+	_ framework.PreScorePlugin            = &NodeAffinity{}
+	_ framework.NormalizeScorePlugin      = &NodeAffinity{}
+	_ framework.BatchNormalizeScorePlugin = &NodeAffinity{}
+	_ framework.EnqueueExtensions         = &NodeAffinity{}
 )
 
 var (
@@ -192,6 +193,12 @@ func (pl *NodeAffinity) Score(state *framework.CycleState, _ *v1.Pod, ni *framew
 // NormalizeScore scales to [0,100].
 func (pl *NodeAffinity) NormalizeScore(_ *framework.CycleState, _ *v1.Pod, scores []framework.NodeScore) *framework.Status {
 	helper.DefaultNormalizeScore(framework.MaxNodeScore, false, scores)
+	return nil
+}
+
+// NormalizeScoreValues is NormalizeScore over bare scores (BatchNormalizeScorePlugin).
+func (pl *NodeAffinity) NormalizeScoreValues(_ *framework.CycleState, _ *v1.Pod, scores []int64) *framework.Status {
+	helper.DefaultNormalizeScoreValues(framework.MaxNodeScore, false, scores)
 	return nil
 }
 

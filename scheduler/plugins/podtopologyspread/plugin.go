@@ -53,6 +53,14 @@ type PodTopologySpread struct {
 	caches             map[string]*countCache
 	defaultConstraints []v1.TopologySpreadConstraint
 	systemDefaulted    bool
+	// defaults holds filterConstraints(defaultConstraints) per action when
+	// that does not depend on the pod (no matchLabelKeys); nil otherwise.
+	defaults map[v1.UnsatisfiableConstraintAction]filtered
+}
+
+type filtered struct {
+	cs  []constraint
+	err error
 }
 
 var (
@@ -79,6 +87,19 @@ func New(args any, h framework.Handle) (framework.Plugin, error) {
 		pl.defaultConstraints = a.DefaultConstraints
 	default:
 		return nil, fmt.Errorf("%s: unknown defaulting type %q", Name, a.DefaultingType)
+	}
+	podIndependent := true
+	for _, c := range pl.defaultConstraints {
+		if len(c.MatchLabelKeys) > 0 {
+			podIndependent = false
+		}
+	}
+	if podIndependent {
+		pl.defaults = map[v1.UnsatisfiableConstraintAction]filtered{}
+		for _, a := range []v1.UnsatisfiableConstraintAction{v1.DoNotSchedule, v1.ScheduleAnyway} {
+			cs, err := pl.filterConstraints(pl.defaultConstraints, nil, a)
+			pl.defaults[a] = filtered{cs, err}
+		}
 	}
 	return pl, nil
 }
@@ -155,14 +176,25 @@ func (pl *PodTopologySpread) filterConstraints(cs []v1.TopologySpreadConstraint,
 // buildDefaultConstraints applies the default constraints with the selector
 // of the services/controllers selecting the pod; none if that is empty.
 func (pl *PodTopologySpread) buildDefaultConstraints(pod *v1.Pod, action v1.UnsatisfiableConstraintAction) ([]constraint, error) {
-	cs, err := pl.filterConstraints(pl.defaultConstraints, pod.Labels, action)
-	if err != nil || len(cs) == 0 {
-		return nil, err
+	var cs []constraint
+	if f, ok := pl.defaults[action]; ok {
+		if f.err != nil || len(f.cs) == 0 {
+			return nil, f.err
+		}
+		cs = f.cs
+	} else {
+		var err error
+		cs, err = pl.filterConstraints(pl.defaultConstraints, pod.Labels, action)
+		if err != nil || len(cs) == 0 {
+			return nil, err
+		}
 	}
 	sel := helper.DefaultSelector(pod, pl.h.Objects())
 	if sel.Empty() {
 		return nil, nil
 	}
+	// A copy: the cached defaults are shared by every cycle.
+	cs = append([]constraint(nil), cs...)
 	for i := range cs {
 		cs[i].Selector = sel
 	}

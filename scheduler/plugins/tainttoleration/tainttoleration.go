@@ -27,12 +27,13 @@ type Args struct {
 }
 
 var (
-	_ framework.FilterPlugin         = &TaintToleration{}
-	_ framework.PreScorePlugin       = &TaintToleration{}
-	_ framework.NormalizeScorePlugin = &TaintToleration{}
-	_ framework.EnqueueExtensions    = &TaintToleration{}
-	_ framework.BatchFilterPlugin    = &TaintToleration{}
-	_ framework.BatchScorePlugin     = &TaintToleration{}
+	_ framework.FilterPlugin              = &TaintToleration{}
+	_ framework.PreScorePlugin            = &TaintToleration{}
+	_ framework.NormalizeScorePlugin      = &TaintToleration{}
+	_ framework.EnqueueExtensions         = &TaintToleration{}
+	_ framework.BatchFilterPlugin         = &TaintToleration{}
+	_ framework.BatchScorePlugin          = &TaintToleration{}
+	_ framework.BatchNormalizeScorePlugin = &TaintToleration{}
 )
 
 // New is the factory; args may be nil or Args.
@@ -143,6 +144,12 @@ func (pl *TaintToleration) ScoreNodes(state *framework.CycleState, pod *v1.Pod, 
 // NormalizeScore maps counts to [0,100], fewer taints scoring higher.
 func (pl *TaintToleration) NormalizeScore(_ *framework.CycleState, _ *v1.Pod, scores []framework.NodeScore) *framework.Status {
 	helper.DefaultNormalizeScore(framework.MaxNodeScore, true, scores)
+	return nil
+}
+
+// NormalizeScoreValues is NormalizeScore over bare scores (BatchNormalizeScorePlugin).
+func (pl *TaintToleration) NormalizeScoreValues(_ *framework.CycleState, _ *v1.Pod, scores []int64) *framework.Status {
+	helper.DefaultNormalizeScoreValues(framework.MaxNodeScore, true, scores)
 	return nil
 }
 

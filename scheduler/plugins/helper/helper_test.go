@@ -1,0 +1,43 @@
+package helper
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"kubesim/scheduler/framework"
+)
+
+func TestDefaultNormalizeScoreValues(t *testing.T) {
+	tests := []struct {
+		name   string
+		scores []int64
+	}{
+		{name: "all zero", scores: []int64{0, 0, 0}},
+		{name: "mixed", scores: []int64{0, 3, 7, 1, 7}},
+		{name: "one", scores: []int64{5}},
+		{name: "empty", scores: []int64{}},
+		{name: "large", scores: []int64{1 << 40, 17, 1<<40 - 1}},
+	}
+	for _, tc := range tests {
+		for _, reverse := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/reverse=%v", tc.name, reverse), func(t *testing.T) {
+				ns := make([]framework.NodeScore, len(tc.scores))
+				for i, s := range tc.scores {
+					ns[i] = framework.NodeScore{Name: fmt.Sprint("n", i), Score: s}
+				}
+				DefaultNormalizeScore(framework.MaxNodeScore, reverse, ns)
+				want := make([]int64, len(ns))
+				for i := range ns {
+					want[i] = ns[i].Score
+				}
+				got := append([]int64(nil), tc.scores...)
+				DefaultNormalizeScoreValues(framework.MaxNodeScore, reverse, got)
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Errorf("(-want +got):\n%s", diff)
+				}
+			})
+		}
+	}
+}
