@@ -32,7 +32,8 @@ func TestDefaultNormalizeScoreValues(t *testing.T) {
 				for i := range ns {
 					want[i] = ns[i].Score
 				}
-				got := append([]int64(nil), tc.scores...)
+				got := make([]int64, len(tc.scores))
+				copy(got, tc.scores)
 				DefaultNormalizeScoreValues(framework.MaxNodeScore, reverse, got)
 				if diff := cmp.Diff(want, got); diff != "" {
 					t.Errorf("(-want +got):\n%s", diff)
