@@ -257,7 +257,7 @@ func (s *Scheduler) schedulePod(pi *framework.PodInfo) (*Result, *framework.Diag
 			}
 		}
 	}
-	res.NodeName = feasible[best].Node().Name
+	res.NodeName = feasible[best].Name
 	ex.setSelected(res.NodeName)
 	return res, diag, nil
 }
@@ -366,19 +366,35 @@ func (s *Scheduler) findFeasible(state *framework.CycleState, pi *framework.PodI
 			s.passStatus = make([]*framework.Status, w)
 		}
 		buf := s.statusBuf[:w]
-		win := s.windowBuf[:w]
 		j := (start + processed) % n
-		for i := range win {
-			win[i] = nodes[j]
-			if j++; j == n {
-				j = 0
+		// The window is a slice of nodes unless it wraps around.
+		win, copied := nodes[j:min(j+w, n)], false
+		if len(win) < w {
+			win, copied = s.windowBuf[:w], true
+			for i := range win {
+				win[i] = nodes[j]
+				if j++; j == n {
+					j = 0
+				}
 			}
 		}
+		set := -1 // statuses set in buf; -1 when not counted
 		if s.par.Serial(w) {
 			// Not through a closure: one passed to Chunks is allocated.
-			s.filterChunk(state, pod, win, buf, batch, 0, w)
+			set = s.filterChunk(state, pod, win, buf, batch, 0, w)
 		} else {
 			s.par.Chunks(w, func(lo, hi int) { s.filterChunk(state, pod, win, buf, batch, lo, hi) })
+		}
+		if set == 0 {
+			// Every node passed (buf is all nil).
+			used := min(w, numToFind-len(feasible))
+			feasible = append(feasible, win[:used]...)
+			if copied {
+				clear(win)
+			}
+			processed += used
+			window *= 2
+			continue
 		}
 		used := w
 		for i := 0; i < w; i++ {
@@ -396,12 +412,16 @@ func (s *Scheduler) findFeasible(state *framework.CycleState, pi *framework.PodI
 			}
 			if !st.IsUnschedulable() {
 				clear(buf)
-				clear(win)
+				if copied {
+					clear(win)
+				}
 				return nil, st.AsError()
 			}
 			s.failedBuf = append(s.failedBuf, failedNode{ni, st})
 		}
-		clear(win)
+		if copied {
+			clear(win)
+		}
 		processed += used
 		window *= 2
 	}
@@ -409,23 +429,29 @@ func (s *Scheduler) findFeasible(state *framework.CycleState, pi *framework.PodI
 	return feasible, nil
 }
 
-// filterChunk filters win[lo:hi] into buf[lo:hi].
-func (s *Scheduler) filterChunk(state *framework.CycleState, pod *v1.Pod, win []*framework.NodeInfo, buf []*framework.Status, batch bool, lo, hi int) {
+// filterChunk filters win[lo:hi] into buf[lo:hi] and returns how many
+// statuses it set (non-nil entries).
+func (s *Scheduler) filterChunk(state *framework.CycleState, pod *v1.Pod, win []*framework.NodeInfo, buf []*framework.Status, batch bool, lo, hi int) int {
 	if batch {
-		s.filterNodes(state, pod, win[lo:hi], buf[lo:hi], s.passBuf[lo:hi], s.passIdx[lo:hi], s.passStatus[lo:hi])
-		return
+		return s.filterNodes(state, pod, win[lo:hi], buf[lo:hi], s.passBuf[lo:hi], s.passIdx[lo:hi], s.passStatus[lo:hi])
 	}
+	set := 0
 	for i := lo; i < hi; i++ {
-		buf[i] = s.RunFilterPluginsWithNominatedPods(state, pod, win[i])
+		if buf[i] = s.RunFilterPluginsWithNominatedPods(state, pod, win[i]); buf[i] != nil {
+			set++
+		}
 	}
+	return set
 }
 
 // filterNodes sets out[i] to runFilterPlugins(state, pod, nodes[i]), running
 // the active filters plugin by plugin over the nodes that passed the earlier
-// ones. pass, idx and tmp are scratch of len(nodes); tmp comes in and is
-// left cleared.
+// ones, and returns how many nodes were rejected (statuses set in out).
+// pass, idx and tmp are scratch of len(nodes); tmp comes in and is left
+// cleared.
 func (s *Scheduler) filterNodes(state *framework.CycleState, pod *v1.Pod, nodes []*framework.NodeInfo, out []*framework.Status,
-	pass []*framework.NodeInfo, idx []int32, tmp []*framework.Status) {
+	pass []*framework.NodeInfo, idx []int32, tmp []*framework.Status) int {
+	rejected := 0
 	// live are the nodes still passing; until the first rejection they are
 	// nodes itself (liveIdx nil: live[i] is nodes[i]).
 	live := nodes
@@ -460,6 +486,7 @@ func (s *Scheduler) filterNodes(state *framework.CycleState, pod *v1.Pod, nodes 
 				st[i] = nil
 				if !x.IsSuccess() {
 					out[orig] = filterFailure(x, pl.Name())
+					rejected++
 					continue
 				}
 			}
@@ -471,6 +498,7 @@ func (s *Scheduler) filterNodes(state *framework.CycleState, pod *v1.Pod, nodes 
 	if liveIdx != nil {
 		clear(pass)
 	}
+	return rejected
 }
 
 // filterFailure names the plugin on a rejection and wraps an error status,
