@@ -112,7 +112,7 @@ func New(spec ClusterSpec, opts Options) (*Cluster, error) {
 	if err := os.MkdirAll(opts.Dir, 0o700); err != nil {
 		return nil, err
 	}
-	st, err := store.Open(store.Options{Path: filepath.Join(opts.Dir, "store.db"), NoSync: opts.NoSync, Decode: apiserver.DecodeStorage, HistorySize: watchHistory})
+	st, err := store.Open(store.Options{Path: filepath.Join(opts.Dir, "store.db"), NoSync: opts.NoSync, Decode: apiserver.DecodeStorage, Encode: apiserver.EncodeStorage, HistorySize: watchHistory})
 	if err != nil {
 		return nil, fmt.Errorf("open cluster state: %w", err)
 	}

@@ -54,6 +54,48 @@ func (w *keepWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// EncodeStorage appends obj's stored form to dst (store.Options.Encode),
+// written straight into dst's spare capacity. It runs on the store's
+// committing goroutine, so it only reads obj. Unlike the eager path it keeps
+// the resourceVersion (clearing it would need a copy of the object, half
+// the cost of encoding it); Open overwrites it from the key's revision
+// anyway (RestoreResourceVersions), so what clients see is the same.
+func EncodeStorage(dst []byte, _ string, obj any) ([]byte, error) {
+	o, ok := obj.(runtime.Object)
+	if !ok {
+		return dst, fmt.Errorf("encode %T for storage: not a runtime.Object", obj)
+	}
+	a := appendAlloc{b: dst}
+	if err := protoSerializer.EncodeWithAllocator(o, &a, &a); err != nil {
+		return dst, fmt.Errorf("encode %T for storage: %w", obj, err)
+	}
+	return a.b, nil
+}
+
+// appendAlloc is the serializer's allocator and writer at once: it hands
+// out the spare capacity after b, and a Write of exactly that memory only
+// extends b, so the encoding lands in place.
+type appendAlloc struct{ b []byte }
+
+func (a *appendAlloc) Allocate(n uint64) []byte {
+	if uint64(cap(a.b)-len(a.b)) < n {
+		nb := make([]byte, len(a.b), 2*cap(a.b)+int(n))
+		copy(nb, a.b)
+		a.b = nb
+	}
+	return a.b[len(a.b) : len(a.b)+int(n)]
+}
+
+func (a *appendAlloc) Write(p []byte) (int, error) {
+	spare := a.b[len(a.b):cap(a.b)]
+	if len(p) > 0 && len(p) <= len(spare) && &p[0] == &spare[0] {
+		a.b = a.b[:len(a.b)+len(p)]
+	} else {
+		a.b = append(a.b, p...)
+	}
+	return len(p), nil
+}
+
 // DecodeStorage turns stored bytes back into a typed object (store.Options.Decode).
 func DecodeStorage(_ string, value []byte) (any, error) {
 	obj, _, err := storageDecoder.Decode(value, nil, nil)

@@ -155,15 +155,20 @@ func (r *Registry) Create(res *Resource, ns string, obj runtime.Object, dryRun b
 func (r *Registry) put(res *Resource, obj runtime.Object, expect int64, create bool) (runtime.Object, error) {
 	m := objectMeta(obj)
 	key := Key(res, m.GetNamespace(), m.GetName())
-	m.SetResourceVersion("")
-	val, err := encodeStorage(obj)
-	if err != nil {
-		return nil, apierrors.NewInternalError(err)
+	// A lazy store encodes at commit time, on its own goroutine.
+	var val []byte
+	if !r.store.Lazy() {
+		m.SetResourceVersion("")
+		var err error
+		if val, err = encodeStorage(obj); err != nil {
+			return nil, apierrors.NewInternalError(err)
+		}
 	}
 	// Writers are serialised by the cluster lock, so the next revision is known.
 	next := r.store.Rev() + 1
 	m.SetResourceVersion(strconv.FormatInt(next, 10))
 	var kv store.KV
+	var err error
 	if create {
 		kv, err = r.store.Create(key, val, obj)
 	} else {

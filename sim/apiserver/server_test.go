@@ -26,7 +26,7 @@ func (syncDriver) Wait(ctx context.Context, ready <-chan struct{}, deadline time
 
 func newTestServer(t *testing.T) (*Server, *store.Store) {
 	t.Helper()
-	st, err := store.Open(store.Options{Path: filepath.Join(t.TempDir(), "s.db"), NoSync: true, Decode: DecodeStorage})
+	st, err := store.Open(store.Options{Path: filepath.Join(t.TempDir(), "s.db"), NoSync: true, Decode: DecodeStorage, Encode: EncodeStorage})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -47,7 +47,7 @@ var testStart = time.Date(2023, 5, 1, 10, 0, 0, 0, time.UTC)
 func newEnv(t *testing.T, version string, mk ...func(Context) (Component, error)) *env {
 	t.Helper()
 	seed := uint64(42)
-	st, err := store.Open(store.Options{Path: filepath.Join(t.TempDir(), "store.db"), NoSync: true, Decode: apiserver.DecodeStorage})
+	st, err := store.Open(store.Options{Path: filepath.Join(t.TempDir(), "store.db"), NoSync: true, Decode: apiserver.DecodeStorage, Encode: apiserver.EncodeStorage})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -50,6 +50,13 @@ type Options struct {
 	// Decode, if set, is called at Open for each key read from the file; its
 	// result becomes KV.Obj. An error fails Open.
 	Decode func(key string, value []byte) (any, error)
+	// Encode, if set, makes values lazy: Create and Update may pass a nil
+	// value with an obj, and the commit appends obj's encoding to dst
+	// (append semantics) on the committing goroutine instead of the
+	// writer's. Such a KV keeps Value nil: the index holds only Obj, which
+	// must never be modified once stored. With Decode also set, values
+	// read at Open are dropped once decoded.
+	Encode func(dst []byte, key string, obj any) ([]byte, error)
 }
 
 // DefaultOptions returns durable options for the file at path.
@@ -70,7 +77,8 @@ func (o Options) validate() error {
 // KV is one key's state at a revision.
 type KV struct {
 	Key string
-	// Value is what goes to disk. Shared: never modify it.
+	// Value is what goes to disk. Shared: never modify it. Nil for a lazy
+	// value (Options.Encode): the commit encodes Obj.
 	Value []byte
 	// Obj is an opaque decoded form supplied by the writer (or by
 	// Options.Decode at Open). The store never interprets it and never
@@ -213,6 +221,9 @@ func (s *Store) Rev() int64 {
 	defer s.mu.RUnlock()
 	return s.rev
 }
+
+// Lazy reports whether values may be passed as objects only (Options.Encode).
+func (s *Store) Lazy() bool { return s.opts.Encode != nil }
 
 // Get returns the key's current state, or ErrNotFound.
 func (s *Store) Get(key string) (KV, error) {

@@ -148,17 +148,20 @@ func (s *Store) write(batch []pendingOp, rev int64) error {
 	for _, op := range batch {
 		if op.kv != nil {
 			size += headerLen + len(op.kv.Value)
+			if op.kv.Value == nil && s.opts.Encode != nil {
+				size += 1024 // a guess; the arena grows by appending
+			}
 		}
 	}
 	var arena []byte
 	switch {
 	case cap(s.arena) >= size:
-		arena = s.arena[:size]
+		arena = s.arena[:0]
 	case size <= maxKeptArena:
-		s.arena = make([]byte, size)
+		s.arena = make([]byte, 0, size)
 		arena = s.arena
 	default:
-		arena = make([]byte, size) // a huge batch: do not keep its buffer
+		arena = make([]byte, 0, size) // a huge batch: do not keep its buffer
 	}
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		kvb := tx.Bucket(bucketKV)
@@ -176,11 +179,15 @@ func (s *Store) write(batch []pendingOp, rev int64) error {
 				}
 				continue
 			}
-			n := headerLen + len(op.kv.Value)
-			buf := arena[:n:n]
-			arena = arena[n:]
-			encodeValue(buf, op.kv)
-			if err := kvb.Put([]byte(op.key), buf); err != nil {
+			// A record is appended to the arena; when the arena grows, the
+			// records already put keep the old array, which bbolt still
+			// references until the commit ends.
+			start := len(arena)
+			var err error
+			if arena, err = s.appendValue(arena, op.kv); err != nil {
+				return err
+			}
+			if err := kvb.Put([]byte(op.key), arena[start:len(arena):len(arena)]); err != nil {
 				return err
 			}
 		}
@@ -194,10 +201,19 @@ func (s *Store) write(batch []pendingOp, rev int64) error {
 	return nil
 }
 
-func encodeValue(buf []byte, kv *KV) {
-	binary.BigEndian.PutUint64(buf[0:8], uint64(kv.CreateRev))
-	binary.BigEndian.PutUint64(buf[8:16], uint64(kv.ModRev))
-	copy(buf[headerLen:], kv.Value)
+// appendValue appends kv's stored form to dst: the revisions header, then
+// the value (encoded now if it is lazy).
+func (s *Store) appendValue(dst []byte, kv *KV) ([]byte, error) {
+	dst = binary.BigEndian.AppendUint64(dst, uint64(kv.CreateRev))
+	dst = binary.BigEndian.AppendUint64(dst, uint64(kv.ModRev))
+	if kv.Value == nil && kv.Obj != nil && s.opts.Encode != nil {
+		out, err := s.opts.Encode(dst, kv.Key, kv.Obj)
+		if err != nil {
+			return dst, fmt.Errorf("encode %q: %w", kv.Key, err)
+		}
+		return out, nil
+	}
+	return append(dst, kv.Value...), nil
 }
 
 // decodeValue parses a stored value; the returned Value is a copy (bbolt's
@@ -255,6 +271,9 @@ func (s *Store) load() error {
 				if kv.Obj, err = s.opts.Decode(kv.Key, kv.Value); err != nil {
 					return fmt.Errorf("decode %q: %w", k, err)
 				}
+				if s.opts.Encode != nil {
+					kv.Value = nil // lazy from now on: the object is the state
+				}
 			}
 			s.index.ReplaceOrInsert(kv)
 			return nil
@@ -307,10 +326,17 @@ func (s *Store) Check() error {
 				mismatch = fmt.Errorf("store: check: %w", err)
 				return false
 			}
+			wantValue := want.Value
+			if wantValue == nil && want.Obj != nil && s.opts.Encode != nil {
+				if wantValue, err = s.opts.Encode(nil, want.Key, want.Obj); err != nil {
+					mismatch = fmt.Errorf("store: check: encode %q: %w", want.Key, err)
+					return false
+				}
+			}
 			if got.Key != want.Key || got.CreateRev != want.CreateRev || got.ModRev != want.ModRev ||
-				!bytes.Equal(got.Value, want.Value) {
+				!bytes.Equal(got.Value, wantValue) {
 				mismatch = fmt.Errorf("store: check: file has %q (create %d, mod %d, %d bytes), index has %q (create %d, mod %d, %d bytes)",
-					got.Key, got.CreateRev, got.ModRev, len(got.Value), want.Key, want.CreateRev, want.ModRev, len(want.Value))
+					got.Key, got.CreateRev, got.ModRev, len(got.Value), want.Key, want.CreateRev, want.ModRev, len(wantValue))
 				return false
 			}
 			k, v = c.Next()
