@@ -3,8 +3,8 @@ package benchmarks
 import (
 	"fmt"
 	"os"
-	"runtime/pprof"
 	"runtime"
+	"runtime/pprof"
 	"testing"
 	"time"
 
