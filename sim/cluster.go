@@ -260,7 +260,7 @@ func (c *Cluster) settle() {
 			c.backgroundCommit()
 		}
 		for {
-			evs := c.watcher.PullAppend(c.evBuf[:0])
+			evs := c.watcher.PullAppendMax(c.evBuf[:0], pullMax)
 			if len(evs) == 0 {
 				break
 			}
@@ -293,6 +293,10 @@ func (c *Cluster) settle() {
 		}
 	}
 }
+
+// pullMax bounds one pull of the loop's watcher: events are handled in the
+// same order in bounded batches, so the buffer stays small.
+const pullMax = 4096
 
 // bgCommitEvery is how many revisions a long settle writes before it hands
 // a commit to another goroutine: bbolt then writes on the second core while

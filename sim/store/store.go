@@ -99,6 +99,7 @@ type Store struct {
 	closed    bool
 	rev       int64
 	index     *btree.BTreeG[*KV] // immutable *KV entries, ordered by Key
+	keys      map[string]*KV     // the same entries by key: point reads without a tree walk
 	pending   []pendingOp        // mutations not yet handed to a commit
 	pendingN  atomic.Int64       // len(pending), readable without mu
 	spare     []pendingOp        // recycled batch slice
@@ -166,6 +167,7 @@ func Open(opts Options) (*Store, error) {
 		db:     db,
 		opts:   opts,
 		index:  btree.NewG(32, lessKV),
+		keys:   map[string]*KV{},
 		hist:   history{max: opts.HistorySize},
 		log:    eventLog{tail: &logChunk{}},
 		groups: map[string]*watchGroup{},
@@ -232,7 +234,7 @@ func (s *Store) Get(key string) (KV, error) {
 	if s.closed {
 		return KV{}, ErrClosed
 	}
-	kv, ok := s.index.Get(&KV{Key: key})
+	kv, ok := s.keys[key]
 	if !ok {
 		return KV{}, fmt.Errorf("get %q: %w", key, ErrNotFound)
 	}
@@ -293,11 +295,12 @@ func (s *Store) Create(key string, value []byte, obj any) (KV, error) {
 	if s.closed {
 		return KV{}, ErrClosed
 	}
-	kv := &KV{Key: key, Value: value, Obj: obj, CreateRev: s.rev + 1, ModRev: s.rev + 1}
-	if prev, ok := s.index.ReplaceOrInsert(kv); ok {
-		s.index.ReplaceOrInsert(prev) // rare: put it back
+	if _, ok := s.keys[key]; ok {
 		return KV{}, fmt.Errorf("create %q: %w", key, ErrExists)
 	}
+	kv := &KV{Key: key, Value: value, Obj: obj, CreateRev: s.rev + 1, ModRev: s.rev + 1}
+	s.index.ReplaceOrInsert(kv)
+	s.keys[key] = kv
 	s.rev++
 	s.record(Event{Type: Put, Rev: s.rev, KV: *kv}, kv)
 	return *kv, nil
@@ -312,7 +315,7 @@ func (s *Store) Update(key string, value []byte, obj any, expectModRev int64) (K
 	if s.closed {
 		return KV{}, ErrClosed
 	}
-	prev, ok := s.index.Get(&KV{Key: key})
+	prev, ok := s.keys[key]
 	if !ok {
 		return KV{}, fmt.Errorf("update %q: %w", key, ErrNotFound)
 	}
@@ -323,6 +326,7 @@ func (s *Store) Update(key string, value []byte, obj any, expectModRev int64) (K
 	s.rev++
 	kv := &KV{Key: key, Value: value, Obj: obj, CreateRev: prev.CreateRev, ModRev: s.rev}
 	s.index.ReplaceOrInsert(kv)
+	s.keys[key] = kv
 	s.record(Event{Type: Put, Rev: s.rev, KV: *kv, PrevKV: prev}, kv)
 	return *kv, nil
 }
@@ -336,7 +340,7 @@ func (s *Store) Delete(key string, expectModRev int64) (KV, error) {
 	if s.closed {
 		return KV{}, ErrClosed
 	}
-	prev, ok := s.index.Get(&KV{Key: key})
+	prev, ok := s.keys[key]
 	if !ok {
 		return KV{}, fmt.Errorf("delete %q: %w", key, ErrNotFound)
 	}
@@ -346,6 +350,7 @@ func (s *Store) Delete(key string, expectModRev int64) (KV, error) {
 	}
 	s.rev++
 	s.index.Delete(prev)
+	delete(s.keys, key)
 	kv := *prev
 	kv.ModRev = s.rev
 	s.record(Event{Type: Delete, Rev: s.rev, KV: kv, PrevKV: prev}, nil)

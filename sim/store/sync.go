@@ -25,7 +25,7 @@ var (
 const headerLen = 16
 
 // maxKeptArena bounds the encoding buffer the store keeps between commits.
-const maxKeptArena = 4 << 20
+const maxKeptArena = 16 << 20
 
 // Sync makes durable every mutation made before the call. Many goroutines may
 // call it at once: one of them (the leader) writes everything pending in one
@@ -149,7 +149,7 @@ func (s *Store) write(batch []pendingOp, rev int64) error {
 		if op.kv != nil {
 			size += headerLen + len(op.kv.Value)
 			if op.kv.Value == nil && s.opts.Encode != nil {
-				size += 1024 // a guess; the arena grows by appending
+				size += 768 // a guess; the arena grows by appending
 			}
 		}
 	}
@@ -276,6 +276,7 @@ func (s *Store) load() error {
 				}
 			}
 			s.index.ReplaceOrInsert(kv)
+			s.keys[kv.Key] = kv
 			return nil
 		})
 	})
@@ -297,6 +298,9 @@ func (s *Store) Check() error {
 	}
 	if s.inflight != nil || s.durableRev != s.rev {
 		return fmt.Errorf("store: check: writes in flight (durable %d, index %d)", s.durableRev, s.rev)
+	}
+	if len(s.keys) != s.index.Len() {
+		return fmt.Errorf("store: check: %d keys by name, %d in the ordered index", len(s.keys), s.index.Len())
 	}
 	return s.db.View(func(tx *bolt.Tx) error {
 		var errs []error
@@ -332,6 +336,10 @@ func (s *Store) Check() error {
 					mismatch = fmt.Errorf("store: check: encode %q: %w", want.Key, err)
 					return false
 				}
+			}
+			if s.keys[want.Key] != want {
+				mismatch = fmt.Errorf("store: check: key %q: the by-name index holds another entry", want.Key)
+				return false
 			}
 			if got.Key != want.Key || got.CreateRev != want.CreateRev || got.ModRev != want.ModRev ||
 				!bytes.Equal(got.Value, wantValue) {

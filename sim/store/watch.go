@@ -238,7 +238,11 @@ func (w *Watcher) Pull() []Event { return w.PullAppend(nil) }
 
 // PullAppend is Pull appending to dst, so that a reader can reuse one
 // buffer. It returns dst unchanged if no event is waiting.
-func (w *Watcher) PullAppend(dst []Event) []Event {
+func (w *Watcher) PullAppend(dst []Event) []Event { return w.PullAppendMax(dst, 0) }
+
+// PullAppendMax is PullAppend taking at most max events (0: no limit); the
+// rest stay waiting, signalled, for the next pull.
+func (w *Watcher) PullAppendMax(dst []Event, max int) []Event {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	// Cleared before reading: an event published after this point signals
@@ -247,9 +251,14 @@ func (w *Watcher) PullAppend(dst []Event) []Event {
 	out := append(dst, w.initial...)
 	w.initial = nil
 	until := w.until.Load()
+	limit := len(out) + max
 	for {
 		n := w.chunk.n.Load()
 		for ; w.pos < n; w.pos++ {
+			if max > 0 && len(out) >= limit {
+				w.signal()
+				return out
+			}
 			ev := &w.chunk.events[w.pos]
 			if ev.Rev > w.after && ev.Rev <= until && strings.HasPrefix(ev.KV.Key, w.prefix) {
 				out = append(out, *ev)

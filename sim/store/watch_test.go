@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -191,5 +192,48 @@ func TestWatchReadyCoalesces(t *testing.T) {
 	}
 	if got := len(w.Pull()); got != int(s.Rev()) {
 		t.Errorf("pulled %d events, want %d", got, s.Rev())
+	}
+}
+
+// TestPullAppendMax: a bounded pull leaves the rest waiting and signalled,
+// and successive pulls return every event once, in order.
+func TestPullAppendMax(t *testing.T) {
+	s := openStore(t, Options{NoSync: true})
+	w, err := s.Watch("/p/", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	for i := 0; i < 10; i++ {
+		if _, err := s.Create(fmt.Sprintf("/p/%02d", i), []byte("v"), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []int64
+	for round := 0; ; round++ {
+		if round > 0 {
+			select {
+			case <-w.Ready():
+			default:
+				t.Fatalf("round %d: events left but Ready not signalled", round)
+			}
+		}
+		evs := w.PullAppendMax(nil, 3)
+		if len(evs) > 3 {
+			t.Fatalf("pulled %d events, want at most 3", len(evs))
+		}
+		for _, ev := range evs {
+			got = append(got, ev.Rev)
+		}
+		if len(got) == 10 {
+			break
+		}
+		if len(evs) == 0 {
+			t.Fatalf("empty pull with %d of 10 events seen", len(got))
+		}
+	}
+	want := []int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("revisions pulled (-want +got):\n%s", diff)
 	}
 }
