@@ -50,8 +50,13 @@ func newCache() *cache {
 }
 
 func (c *cache) touch(name string) {
+	c.touchInfo(name, c.nodes[name])
+}
+
+// touchInfo is touch for a NodeInfo already looked up (ni may be nil).
+func (c *cache) touchInfo(name string, ni *framework.NodeInfo) {
 	c.generation++
-	if ni := c.nodes[name]; ni != nil {
+	if ni != nil {
 		ni.Generation = c.generation
 	}
 	c.dirty[name] = struct{}{}
@@ -141,9 +146,10 @@ func (c *cache) assume(pi *framework.PodInfo, node string) error {
 	if _, ok := c.pods[pi.Key]; ok {
 		return fmt.Errorf("pod %v/%v is in the cache, so can't be assumed", pi.Pod.Namespace, pi.Pod.Name)
 	}
-	c.nodeInfoFor(node).AddPodInfo(pi)
+	ni := c.nodeInfoFor(node)
+	ni.AddPodInfo(pi)
 	c.pods[pi.Key] = &podState{info: pi, nodeName: node, assumed: true}
-	c.touch(node)
+	c.touchInfo(node, ni)
 	return nil
 }
 
@@ -187,7 +193,7 @@ func (c *cache) confirm(ps *podState, pi *framework.PodInfo) {
 		return
 	}
 	ps.info, ps.assumed, ps.bindingFinished = pi, false, false
-	c.touch(ps.nodeName)
+	c.touchInfo(ps.nodeName, ni)
 }
 
 func (c *cache) removePod(key string) bool {

@@ -53,19 +53,20 @@ func NormalizedImageName(name string) string {
 // of the images every score would be 0, so the plugin skips (the choice of
 // node is the same as scoring zeros).
 func (pl *ImageLocality) PreScore(state *framework.CycleState, pod *v1.Pod, nodes []*framework.NodeInfo) *framework.Status {
-	s := &preScoreState{totalNodes: len(pl.h.Snapshot().List())}
+	var buf [4]string
+	images := buf[:0]
 	for _, c := range pod.Spec.InitContainers {
-		s.images = append(s.images, NormalizedImageName(c.Image))
+		images = append(images, NormalizedImageName(c.Image))
 	}
 	for _, c := range pod.Spec.Containers {
-		s.images = append(s.images, NormalizedImageName(c.Image))
+		images = append(images, NormalizedImageName(c.Image))
 	}
 	present := false
 	for _, ni := range nodes {
 		if len(ni.ImageStates) == 0 {
 			continue
 		}
-		for _, img := range s.images {
+		for _, img := range images {
 			if _, ok := ni.ImageStates[img]; ok {
 				present = true
 				break
@@ -78,7 +79,7 @@ func (pl *ImageLocality) PreScore(state *framework.CycleState, pod *v1.Pod, node
 	if !present {
 		return framework.SkipStatus
 	}
-	state.Write(preScoreKey, s)
+	state.Write(preScoreKey, &preScoreState{totalNodes: len(pl.h.Snapshot().List()), images: append([]string(nil), images...)})
 	return nil
 }
 

@@ -133,7 +133,9 @@ const (
 	preScoreKey  framework.StateKey = "PreScore" + FitName
 )
 
-type preFilterState struct{ framework.Resource }
+// preFilterState is the pod's requests: the PodInfo's own (read-only), so
+// writing it allocates nothing.
+type preFilterState framework.Resource
 
 func (s *preFilterState) Clone() framework.StateData { return s }
 
@@ -146,7 +148,7 @@ func podInfoFor(state *framework.CycleState, pod *v1.Pod) *framework.PodInfo {
 
 // PreFilter computes the pod's requests once.
 func (f *Fit) PreFilter(state *framework.CycleState, pod *v1.Pod) (*framework.PreFilterResult, *framework.Status) {
-	state.Write(preFilterKey, &preFilterState{podInfoFor(state, pod).Requests})
+	state.Write(preFilterKey, (*preFilterState)(&podInfoFor(state, pod).Requests))
 	return nil, nil
 }
 
@@ -186,7 +188,7 @@ func (f *Fit) FilterNodes(state *framework.CycleState, pod *v1.Pod, nodes []*fra
 // when PreFilter did not run).
 func filterRequests(state *framework.CycleState, pod *v1.Pod) *framework.Resource {
 	if d, err := state.Read(preFilterKey); err == nil {
-		return &d.(*preFilterState).Resource
+		return (*framework.Resource)(d.(*preFilterState))
 	}
 	r := framework.NewPodInfo(pod).Requests
 	return &r
@@ -276,13 +278,17 @@ func (f *Fit) ignored(name string) bool {
 	return false
 }
 
-type preScoreState struct{ requests []int64 }
+type preScoreState struct {
+	requests []int64
+	// buf backs requests for up to two resources (one allocation).
+	buf [2]int64
+}
 
 func (s *preScoreState) Clone() framework.StateData { return s }
 
 // PreScore computes the pod's request per scored resource.
 func (f *Fit) PreScore(state *framework.CycleState, pod *v1.Pod, _ []*framework.NodeInfo) *framework.Status {
-	state.Write(preScoreKey, &preScoreState{requests: f.scorer.podRequests(podInfoFor(state, pod), false)})
+	state.Write(preScoreKey, f.scorer.preScoreState(podInfoFor(state, pod), false))
 	return nil
 }
 

@@ -164,10 +164,24 @@ func (r *resourceAllocationScorer) scoreNodes(nodes []*framework.NodeInfo, podRe
 	}
 }
 
-// podRequests returns the pod's request for each scored resource; with
-// useRequested false, CPU and memory use the non-zero defaults.
-func (r *resourceAllocationScorer) podRequests(pi *framework.PodInfo, useRequested bool) []int64 {
-	out := make([]int64, len(r.resources))
+// preScoreState holds podRequests(pi, useRequested).
+func (r *resourceAllocationScorer) preScoreState(pi *framework.PodInfo, useRequested bool) *preScoreState {
+	s := &preScoreState{}
+	var out []int64
+	if len(r.resources) <= len(s.buf) {
+		out = s.buf[:len(r.resources)]
+	}
+	s.requests = r.podRequests(pi, useRequested, out)
+	return s
+}
+
+// podRequests returns the pod's request for each scored resource (in out
+// when it is given); with useRequested false, CPU and memory use the
+// non-zero defaults.
+func (r *resourceAllocationScorer) podRequests(pi *framework.PodInfo, useRequested bool, out []int64) []int64 {
+	if out == nil {
+		out = make([]int64, len(r.resources))
+	}
 	for i, res := range r.resources {
 		switch v1.ResourceName(res.Name) {
 		case v1.ResourceCPU:
@@ -360,7 +374,7 @@ const balancedKey framework.StateKey = "PreScore" + BalancedAllocationName
 
 // PreScore computes the pod's requests (actual requests, no defaults).
 func (b *BalancedAllocation) PreScore(state *framework.CycleState, pod *v1.Pod, _ []*framework.NodeInfo) *framework.Status {
-	state.Write(balancedKey, &preScoreState{requests: b.scorer.podRequests(podInfoFor(state, pod), true)})
+	state.Write(balancedKey, b.scorer.preScoreState(podInfoFor(state, pod), true))
 	return nil
 }
 

@@ -90,6 +90,10 @@ type preScoreState struct{ tolerations []v1.Toleration }
 
 func (s *preScoreState) Clone() framework.StateData { return s }
 
+// noTolerations is the (shared, never modified) state of pods without
+// PreferNoSchedule tolerations.
+var noTolerations = &preScoreState{}
+
 // PreScore keeps the tolerations that can tolerate PreferNoSchedule.
 func (pl *TaintToleration) PreScore(state *framework.CycleState, pod *v1.Pod, _ []*framework.NodeInfo) *framework.Status {
 	var tol []v1.Toleration
@@ -97,6 +101,10 @@ func (pl *TaintToleration) PreScore(state *framework.CycleState, pod *v1.Pod, _ 
 		if t.Effect == "" || t.Effect == v1.TaintEffectPreferNoSchedule {
 			tol = append(tol, t)
 		}
+	}
+	if len(tol) == 0 {
+		state.Write(preScoreKey, noTolerations)
+		return nil
 	}
 	state.Write(preScoreKey, &preScoreState{tolerations: tol})
 	return nil
