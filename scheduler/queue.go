@@ -188,7 +188,9 @@ func (h *backoffHeap) Pop() any {
 // queue is kube-scheduler's PriorityQueue on a virtual clock: activeQ,
 // backoffQ and the unschedulable pool. Time only comes in as arguments.
 type queue struct {
-	active        activeHeap
+	active activeHeap
+	// popped is the last pod popped while it is still queued (in q.pods).
+	popped        *queuedPod
 	backoff       backoffHeap
 	unschedulable map[string]*queuedPod
 	pods          map[string]*queuedPod
@@ -335,13 +337,28 @@ func ownAnnotation(k string) bool {
 }
 
 func (q *queue) remove(key string) {
-	p := q.pods[key]
-	if p == nil {
-		return
+	if p := q.pods[key]; p != nil {
+		q.removePod(p)
+	}
+}
+
+// removePod is remove for a pod known to be queued.
+func (q *queue) removePod(p *queuedPod) {
+	if q.popped == p {
+		q.popped = nil
 	}
 	q.detach(p)
-	delete(q.pods, key)
-	q.deleteNominated(key)
+	delete(q.pods, p.info.Key)
+	q.deleteNominated(p.info.Key)
+}
+
+// lookup returns the queued pod with key, preferring the last popped one
+// (no map lookup for the usual Pop-then-Schedule).
+func (q *queue) lookup(key string) *queuedPod {
+	if p := q.popped; p != nil && p.info.Key == key {
+		return p
+	}
+	return q.pods[key]
 }
 
 // flush moves backoff pods whose time has come to activeQ, and pods waiting
@@ -386,6 +403,7 @@ func (q *queue) pop(now time.Time) *queuedPod {
 		return nil
 	}
 	p := q.active.pop()
+	q.popped = p
 	p.where = inFlight
 	p.attempts++
 	if p.attempts == 1 {

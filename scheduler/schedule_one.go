@@ -50,7 +50,7 @@ func (s *Scheduler) Schedule(now time.Time, pod *v1.Pod) *Result {
 		s.q.lastNow = now
 	}
 	key := framework.PodKey(pod)
-	qp := s.q.pods[key]
+	qp := s.q.lookup(key)
 	if qp == nil || qp.where != inFlight {
 		if qp == nil {
 			s.q.add(s.newPodInfo(pod))

@@ -517,8 +517,8 @@ func (s *Scheduler) Bound(pod *v1.Pod, nodeName string) {
 	if ps := s.c.pods[key]; ps != nil {
 		ps.bindingFinished = true
 	}
-	if qp := s.q.pods[key]; qp != nil && qp.where == inFlight {
-		s.q.remove(key)
+	if qp := s.q.lookup(key); qp != nil && qp.where == inFlight {
+		s.q.removePod(qp)
 	}
 }
 
