@@ -549,5 +549,5 @@ func (s *Scheduler) Pending() int { return len(s.q.pods) }
 // ScheduledMessage is the Scheduled event text:
 // "Successfully assigned default/myapache to w2.example.com".
 func ScheduledMessage(pod *v1.Pod, node string) string {
-	return fmt.Sprintf("Successfully assigned %v/%v to %v", pod.Namespace, pod.Name, node)
+	return "Successfully assigned " + pod.Namespace + "/" + pod.Name + " to " + node
 }
