@@ -217,9 +217,23 @@ type snapshot struct {
 	index        map[string]int
 	withAffinity []*framework.NodeInfo
 	withAnti     []*framework.NodeInfo
+	// images is the cache's image index, kept in step with the snapshot
+	// (both change only between cycles).
+	images map[string]*imageState
 }
 
-var _ framework.SharedLister = &snapshot{}
+var (
+	_ framework.SharedLister = &snapshot{}
+	_ framework.ImageLister  = &snapshot{}
+)
+
+// NodesWithImage counts nodes reporting the (normalized) image name.
+func (s *snapshot) NodesWithImage(name string) int {
+	if st := s.images[name]; st != nil {
+		return len(st.nodes)
+	}
+	return 0
+}
 
 func newSnapshot() *snapshot {
 	return &snapshot{nodeInfoMap: map[string]*framework.NodeInfo{}, index: map[string]int{}}
@@ -236,6 +250,7 @@ func (s *snapshot) HavePodsWithRequiredAntiAffinityList() []*framework.NodeInfo 
 
 // updateSnapshot copies only the NodeInfos changed since the last call.
 func (c *cache) updateSnapshot(s *snapshot) {
+	s.images = c.images
 	if len(c.dirty) == 0 && !c.treeChanged {
 		return
 	}

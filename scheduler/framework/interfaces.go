@@ -189,6 +189,13 @@ type SharedLister interface {
 	HavePodsWithRequiredAntiAffinityList() []*NodeInfo
 }
 
+// ImageLister is optionally implemented by a SharedLister: how many of the
+// snapshot's nodes report an image (by normalized name), for plugins that
+// can skip work when no node has a pod's images.
+type ImageLister interface {
+	NodesWithImage(name string) int
+}
+
 // ObjectLister gives plugins the other objects the scheduler watches.
 type ObjectLister interface {
 	// ServicesSelecting returns the non-nil selectors of services in pod's namespace that select pod.

@@ -62,6 +62,19 @@ func (pl *ImageLocality) PreScore(state *framework.CycleState, pod *v1.Pod, node
 		images = append(images, NormalizedImageName(c.Image))
 	}
 	present := false
+	if il, ok := pl.h.Snapshot().(framework.ImageLister); ok {
+		// No node anywhere has the images: no feasible node has them.
+		anywhere := false
+		for _, img := range images {
+			if il.NodesWithImage(img) > 0 {
+				anywhere = true
+				break
+			}
+		}
+		if !anywhere {
+			return framework.SkipStatus
+		}
+	}
 	for _, ni := range nodes {
 		if len(ni.ImageStates) == 0 {
 			continue
