@@ -29,7 +29,26 @@ type schedulerComponent struct {
 	wake     *clock.Timer
 	wakeAt   time.Time
 	instance string
+	// binds, while a Run schedules pods, is the queue of the writer
+	// goroutine that binds them and records their Scheduled events.
+	binds      chan binding
+	bindsDone  chan struct{}
+	bindFailed []bindFailure
 }
+
+// binding is one successful cycle's writes: the Binding and the event.
+type binding struct {
+	pod  *corev1.Pod
+	node string
+}
+
+type bindFailure struct {
+	pod *corev1.Pod
+	err error
+}
+
+// bindQueue is how many bindings the scheduler may run ahead of the writer.
+const bindQueue = 1024
 
 func newSchedulerComponent(c *Cluster) (*schedulerComponent, error) {
 	// The scheduler draws from its own stream of the cluster seed, so that
@@ -119,8 +138,59 @@ func (sc *schedulerComponent) Run(now time.Time) bool {
 		did = true
 		sc.scheduleOne(now, pod)
 	}
+	sc.flushBinds(now)
 	sc.armWake()
 	return did
+}
+
+// Binding pipeline. A cycle that places a pod hands its two writes (the
+// Binding and the Scheduled event) to a writer goroutine and goes on with
+// the next pod, so scheduling and writing share the two cores. The store
+// sees the same writes in the same order as if they were made in line:
+// within one Run nothing else writes (the loop holds the cluster lock and
+// runs only the scheduler), the writer applies its queue in order, and every
+// other write of a cycle (failure status, preemption, explanation) first
+// waits for the queue to drain. A cycle's own reads are unaffected: it reads
+// only the pod it schedules, which no queued write touches. Such a binding
+// cannot fail: the pod was just read unbound, undeleted and not being
+// deleted. Should one fail anyway, the pod is requeued once the queue
+// drains (its Bound already ran, so the later cycles that saw it assumed
+// are not replayed).
+func (sc *schedulerComponent) queueBind(pod *corev1.Pod, node string) {
+	if sc.binds == nil {
+		sc.binds = make(chan binding, bindQueue)
+		sc.bindsDone = make(chan struct{})
+		go sc.writeBinds(sc.binds, sc.bindsDone)
+	}
+	sc.binds <- binding{pod, node}
+}
+
+func (sc *schedulerComponent) writeBinds(in <-chan binding, done chan<- struct{}) {
+	defer close(done)
+	for b := range in {
+		if err := sc.c.Registry.Bind(b.pod.Namespace, b.pod.Name, b.node); err != nil {
+			sc.bindFailed = append(sc.bindFailed, bindFailure{b.pod, err})
+			continue
+		}
+		sc.c.Recorder.Series(b.pod, "default-scheduler", sc.instance, corev1.EventTypeNormal, "Scheduled", "Binding", scheduler.ScheduledMessage(b.pod, b.node))
+	}
+}
+
+// flushBinds waits until every queued binding is written.
+func (sc *schedulerComponent) flushBinds(now time.Time) {
+	if sc.binds == nil {
+		return
+	}
+	close(sc.binds)
+	<-sc.bindsDone
+	sc.binds, sc.bindsDone = nil, nil
+	for _, f := range sc.bindFailed {
+		sc.s.BindFailed(now, f.pod, f.err)
+		if o, err := sc.c.Registry.Get(sc.podRes, f.pod.Namespace, f.pod.Name); err == nil {
+			sc.s.AddPod(o.(*corev1.Pod))
+		}
+	}
+	sc.bindFailed = nil
 }
 
 // armWake keeps one timer at the scheduler's next backoff expiry so the
@@ -148,6 +218,7 @@ func (sc *schedulerComponent) scheduleOne(now time.Time, pod *corev1.Pod) {
 		return
 	}
 	if res.Explain != nil {
+		sc.flushBinds(now)
 		// kube-scheduler-simulator style: the explanation rides on the pod.
 		key, val := res.Explain.Annotation()
 		sc.annotate(pod, key, val)
@@ -156,14 +227,11 @@ func (sc *schedulerComponent) scheduleOne(now time.Time, pod *corev1.Pod) {
 		}
 	}
 	if res.NodeName != "" {
-		if err := sc.c.Registry.Bind(pod.Namespace, pod.Name, res.NodeName); err != nil {
-			sc.s.BindFailed(now, pod, err)
-			return
-		}
 		sc.s.Bound(pod, res.NodeName)
-		sc.c.Recorder.Series(pod, "default-scheduler", sc.instance, corev1.EventTypeNormal, "Scheduled", "Binding", scheduler.ScheduledMessage(pod, res.NodeName))
+		sc.queueBind(pod, res.NodeName)
 		return
 	}
+	sc.flushBinds(now)
 	cp := pod.DeepCopy()
 	reason := res.Reason
 	if reason == "" {

@@ -142,13 +142,13 @@ func (r *Registry) Create(res *Resource, ns string, obj runtime.Object, dryRun b
 	if errs := validate(res, obj, nil); len(errs) > 0 {
 		return nil, apierrors.NewInvalid(res.GVK().GroupKind(), m.GetName(), errs)
 	}
-	if _, err := r.store.Get(Key(res, m.GetNamespace(), m.GetName())); err == nil {
-		return nil, apierrors.NewAlreadyExists(res.GR(), m.GetName())
-	}
 	if dryRun {
+		if _, err := r.store.Get(Key(res, m.GetNamespace(), m.GetName())); err == nil {
+			return nil, apierrors.NewAlreadyExists(res.GR(), m.GetName())
+		}
 		return obj, nil
 	}
-	return r.put(res, obj, 0, true)
+	return r.put(res, obj, 0, true) // AlreadyExists from the store's create
 }
 
 // put encodes and writes obj; expect is the ModRev precondition for updates.
