@@ -5,6 +5,8 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/selection"
 	"k8s.io/component-helpers/scheduling/corev1/nodeaffinity"
+
+	"kubesim/scheduler/framework"
 )
 
 // NodeMatcher is a pod's required node affinity (nodeSelector AND required
@@ -84,7 +86,20 @@ func (m *NodeMatcher) Match(node *v1.Node) bool {
 		ok, _ := m.fallback.Match(node)
 		return ok
 	}
-	set := labels.Set(node.Labels)
+	return m.matchLabels(node.Labels)
+}
+
+// MatchNodeInfo is Match(ni.Node()), reading the labels NodeInfo keeps
+// beside its hot fields unless matchFields need the node object.
+func (m *NodeMatcher) MatchNodeInfo(ni *framework.NodeInfo) bool {
+	if !m.fast {
+		return m.Match(ni.Node())
+	}
+	return m.matchLabels(ni.Labels)
+}
+
+func (m *NodeMatcher) matchLabels(l map[string]string) bool {
+	set := labels.Set(l)
 	if m.labelSelector != nil && !m.labelSelector.Matches(set) {
 		return false
 	}

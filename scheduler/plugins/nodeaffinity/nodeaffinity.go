@@ -37,6 +37,7 @@ var (
 	_ framework.PreScorePlugin            = &NodeAffinity{}
 	_ framework.NormalizeScorePlugin      = &NodeAffinity{}
 	_ framework.BatchNormalizeScorePlugin = &NodeAffinity{}
+	_ framework.BatchFilterPlugin         = &NodeAffinity{}
 	_ framework.EnqueueExtensions         = &NodeAffinity{}
 )
 
@@ -132,18 +133,37 @@ func (pl *NodeAffinity) PreFilter(state *framework.CycleState, pod *v1.Pod) (*fr
 
 // Filter checks the profile's added affinity, then the pod's.
 func (pl *NodeAffinity) Filter(state *framework.CycleState, pod *v1.Pod, ni *framework.NodeInfo) *framework.Status {
-	node := ni.Node()
-	if pl.addedNodeSelector != nil && !pl.addedNodeSelector.Match(node) {
+	return pl.filter(requiredAffinity(state, pod), ni)
+}
+
+// FilterNodes is Filter over nodes (BatchFilterPlugin).
+func (pl *NodeAffinity) FilterNodes(state *framework.CycleState, pod *v1.Pod, nodes []*framework.NodeInfo, out []*framework.Status) int {
+	required := requiredAffinity(state, pod)
+	n := 0
+	for i, ni := range nodes {
+		if st := pl.filter(required, ni); st != nil {
+			out[i] = st
+			n++
+		}
+	}
+	return n
+}
+
+// requiredAffinity is the matcher from PreFilter (built afresh when
+// PreFilter did not run).
+func requiredAffinity(state *framework.CycleState, pod *v1.Pod) *helper.NodeMatcher {
+	if d, err := state.Read(preFilterKey); err == nil {
+		return &d.(*preFilterState).required
+	}
+	m := helper.GetRequiredNodeAffinity(pod)
+	return &m
+}
+
+func (pl *NodeAffinity) filter(required *helper.NodeMatcher, ni *framework.NodeInfo) *framework.Status {
+	if pl.addedNodeSelector != nil && !pl.addedNodeSelector.Match(ni.Node()) {
 		return statusEnforced
 	}
-	var required *helper.NodeMatcher
-	if d, err := state.Read(preFilterKey); err == nil {
-		required = &d.(*preFilterState).required
-	} else {
-		m := helper.GetRequiredNodeAffinity(pod)
-		required = &m
-	}
-	if !required.Match(node) {
+	if !required.MatchNodeInfo(ni) {
 		return statusPod
 	}
 	return nil
