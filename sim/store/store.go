@@ -115,6 +115,7 @@ type Store struct {
 	syncErr    error   // sticky: a failed commit leaves the file behind the index
 	dbClosed   bool
 	arena      []byte // leader-only scratch space for encoded values
+	lazyAvg    int    // leader-only: average size of the last batch's lazy values
 	stats      Stats
 }
 

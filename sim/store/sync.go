@@ -144,15 +144,18 @@ func (s *Store) write(batch []pendingOp, rev int64) error {
 	// Sorted puts touch each bbolt page once; a stable sort keeps the order
 	// of mutations of one key, and only the last one is written.
 	slices.SortStableFunc(batch, func(a, b pendingOp) int { return strings.Compare(a.key, b.key) })
-	size := 0
+	size, lazy := 0, 0
 	for _, op := range batch {
 		if op.kv != nil {
 			size += headerLen + len(op.kv.Value)
 			if op.kv.Value == nil && s.opts.Encode != nil {
-				size += 768 // a guess; the arena grows by appending
+				lazy++
 			}
 		}
 	}
+	// Lazy values are sized by the last batch's average encoding; the arena
+	// grows by appending if the guess is short.
+	size += lazy * max(s.lazyAvg, 512) * 9 / 8
 	var arena []byte
 	switch {
 	case cap(s.arena) >= size:
@@ -163,6 +166,7 @@ func (s *Store) write(batch []pendingOp, rev int64) error {
 	default:
 		arena = make([]byte, 0, size) // a huge batch: do not keep its buffer
 	}
+	lazyBytes := 0
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		kvb := tx.Bucket(bucketKV)
 		// Values are typically 1-4 KiB: at 0.9, three 1 KiB entries share a
@@ -187,6 +191,9 @@ func (s *Store) write(batch []pendingOp, rev int64) error {
 			if arena, err = s.appendValue(arena, op.kv); err != nil {
 				return err
 			}
+			if op.kv.Value == nil {
+				lazyBytes += len(arena) - start - headerLen
+			}
 			if err := kvb.Put([]byte(op.key), arena[start:len(arena):len(arena)]); err != nil {
 				return err
 			}
@@ -197,6 +204,12 @@ func (s *Store) write(batch []pendingOp, rev int64) error {
 	})
 	if err != nil {
 		return fmt.Errorf("store: commit up to revision %d: %w", rev, err)
+	}
+	if lazy > 0 {
+		s.lazyAvg = lazyBytes / lazy
+	}
+	if cap(arena) > cap(s.arena) && cap(arena) <= maxKeptArena {
+		s.arena = arena[:0] // it grew: keep the bigger one
 	}
 	return nil
 }
