@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
 	v1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -25,7 +26,9 @@ import (
 // In-memory: pods go straight into the scheduler, no store or API.
 
 type schedWorkload struct {
-	name      string
+	name string
+	// replicaSets are registered with the scheduler before the pods.
+	replicaSets []*appsv1.ReplicaSet
 	nodes     int
 	initPods  int
 	pods      int
@@ -131,6 +134,25 @@ func podAffinityPod(prefix, ns string) func(int) *v1.Pod {
 	}
 }
 
+// replicaSet is a ReplicaSet selecting app=<name>, as a Deployment makes.
+func replicaSet(name string) *appsv1.ReplicaSet {
+	return &appsv1.ReplicaSet{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "sched-1", UID: types.UID(name)},
+		Spec:       appsv1.ReplicaSetSpec{Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": name}}},
+	}
+}
+
+// ownedPod is defaultPod owned by replicaSet(rs): PodTopologySpread's
+// system default constraints (hostname, zone; ScheduleAnyway) apply.
+func ownedPod(prefix, rs string) func(int) *v1.Pod {
+	return func(i int) *v1.Pod {
+		p := withLabel(defaultPod(prefix), "app", rs)(i)
+		yes := true
+		p.OwnerReferences = []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: "ReplicaSet", Name: rs, UID: types.UID(rs), Controller: &yes}}
+		return p
+	}
+}
+
 func priorityPod(f func(int) *v1.Pod, prio int32, cpu string) func(int) *v1.Pod {
 	return func(i int) *v1.Pod {
 		p := f(i)
@@ -168,6 +190,9 @@ func runWorkload(b *testing.B, w schedWorkload) {
 		}
 		for i := 0; i < w.nodes; i++ {
 			s.AddNode(w.node(i))
+		}
+		for _, rs := range w.replicaSets {
+			s.AddReplicaSet(rs)
 		}
 		runtime.GC()
 		runtime.ReadMemStats(&m1)
@@ -256,6 +281,8 @@ func BenchmarkScheduling(b *testing.B) {
 		{name: "SchedulingBasic/nodes=5000/pods=10000", nodes: 5000, initPods: 1000, pods: 10000, node: defaultNode, initPod: defaultPod("init"), pod: defaultPod("pod"), threshold: 680},
 		{name: "SchedulingBasic/nodes=5000/pods=50000", nodes: 5000, initPods: 5000, pods: 50000, node: defaultNode, initPod: defaultPod("init"), pod: defaultPod("pod"), threshold: 810},
 		{name: "SchedulingBasic/nodes=5000/pods=150000", nodes: 5000, initPods: 0, pods: 150000, node: defaultNode, initPod: defaultPod("init"), pod: defaultPod("pod")},
+		// Not upstream: SchedulingBasic with pods of a ReplicaSet (as a Deployment makes them).
+		{name: "SchedulingReplicaSet/nodes=5000/pods=10000", nodes: 5000, initPods: 1000, pods: 10000, node: zonedNode("zone1", "zone2", "zone3"), replicaSets: []*appsv1.ReplicaSet{replicaSet("web")}, initPod: ownedPod("init", "web"), pod: ownedPod("pod", "web")},
 		{name: "SchedulingNodeAffinity/nodes=500/pods=1000", nodes: 500, initPods: 500, pods: 1000, node: zonedNode("zone1"), initPod: nodeAffinityPod("init"), pod: nodeAffinityPod("pod")},
 		{name: "SchedulingNodeAffinity/nodes=5000/pods=10000", nodes: 5000, initPods: 5000, pods: 10000, node: zonedNode("zone1"), initPod: nodeAffinityPod("init"), pod: nodeAffinityPod("pod"), threshold: 220},
 		// Harder than upstream: 10 zones, only zone1 and zone2 (20% of nodes) match.

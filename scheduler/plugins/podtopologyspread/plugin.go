@@ -298,7 +298,8 @@ func (pl *PodTopologySpread) PreFilter(state *framework.CycleState, pod *v1.Pod)
 	all := pl.h.Snapshot().List()
 	s := &preFilterState{constraints: cs, tpPairToMatchNum: map[topologyPair]int{}, tpKeyToDomainsNum: map[string]int{}, minMatch: map[string]int{}}
 	req := helper.GetRequiredNodeAffinity(pod)
-	counts := pl.matchCounts(all, cs, pod.Namespace)
+	cc := pl.matchCounts(all, cs, pod.Namespace)
+	counts := cc.entries
 	// Inclusion policies that always hold need no per-node check.
 	checkIncl := false
 	for j := range cs {
@@ -306,7 +307,15 @@ func (pl *PodTopologySpread) PreFilter(state *framework.CycleState, pod *v1.Pod)
 			checkIncl = true
 		}
 	}
-	for i, ni := range all {
+	if !checkIncl {
+		// Every node with all the keys counts, for every constraint: the
+		// memo's totals are the sums the loop below would make.
+		for p, t := range cc.sumHasAll {
+			s.tpPairToMatchNum[p] = int(t.sum)
+		}
+		counts = nil
+	}
+	for i, ni := range all[:len(counts)] {
 		lbl := ni.Labels
 		if !nodeLabelsMatchSpreadConstraints(lbl, cs) {
 			continue
@@ -315,7 +324,7 @@ func (pl *PodTopologySpread) PreFilter(state *framework.CycleState, pod *v1.Pod)
 			if checkIncl && !cs[j].matchNodeInclusionPolicies(pod, ni.Node(), &req) {
 				continue
 			}
-			s.tpPairToMatchNum[topologyPair{cs[j].TopologyKey, lbl[cs[j].TopologyKey]}] += counts[i][j]
+			s.tpPairToMatchNum[topologyPair{cs[j].TopologyKey, lbl[cs[j].TopologyKey]}] += counts[i].counts[j]
 		}
 	}
 	for p := range s.tpPairToMatchNum {

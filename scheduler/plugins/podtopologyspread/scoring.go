@@ -16,6 +16,10 @@ type preScoreState struct {
 	ignoredNodes       map[string]struct{}
 	pairCounts         map[topologyPair]int64
 	normalizingWeights []float64
+	// hostCounts memoizes, per node, the pods matching each hostname
+	// constraint (hostIdx[i] is constraint i's column; -1 for others).
+	hostCounts *countCache
+	hostIdx    []int
 }
 
 func (s *preScoreState) Clone() framework.StateData { return s }
@@ -81,19 +85,67 @@ func (pl *PodTopologySpread) PreScore(state *framework.CycleState, pod *v1.Pod, 
 		}
 	}
 	if len(ncs) > 0 {
-		counts := pl.matchCounts(all, ncs, pod.Namespace)
-		for i, ni := range all {
+		cc := pl.matchCounts(all, ncs, pod.Namespace)
+		counts := cc.entries
+		matchAll := req.MatchesAll()
+		if matchAll {
+			// Every node counts: the memo's totals per pair are the sums
+			// the loop below would make.
+			tot := cc.sumAll
+			if requireAll {
+				tot = cc.sumHasAll
+			}
+			for p := range s.pairCounts {
+				if t, ok := tot[p]; ok {
+					s.pairCounts[p] += t.sum
+				}
+			}
+			counts = nil
+		}
+		for i, ni := range all[:len(counts)] {
+			c := counts[i].counts
+			some := false
+			for k := range c {
+				if c[k] > 0 {
+					some = true
+					break
+				}
+			}
+			if !some {
+				continue // adds nothing to any domain
+			}
 			node := ni.Node()
-			if !req.Match(node) || (requireAll && !nodeLabelsMatchSpreadConstraints(node.Labels, cs)) {
+			if (!matchAll && !req.Match(node)) || (requireAll && !nodeLabelsMatchSpreadConstraints(ni.Labels, cs)) {
 				continue
 			}
 			for k := range ncs {
-				p := topologyPair{cs[idx[k]].TopologyKey, node.Labels[cs[idx[k]].TopologyKey]}
-				if _, ok := s.pairCounts[p]; ok && counts[i][k] > 0 {
-					s.pairCounts[p] += int64(counts[i][k])
+				if c[k] == 0 {
+					continue
+				}
+				p := topologyPair{cs[idx[k]].TopologyKey, ni.Labels[cs[idx[k]].TopologyKey]}
+				if _, ok := s.pairCounts[p]; ok {
+					s.pairCounts[p] += int64(c[k])
 				}
 			}
 		}
+	}
+	// Hostname constraints are counted per node in Score, from a memo
+	// filled here (Score may run on several goroutines and only reads it).
+	var hcs []constraint
+	for i, c := range cs {
+		if c.TopologyKey == v1.LabelHostname {
+			if s.hostIdx == nil {
+				s.hostIdx = make([]int, len(cs))
+				for j := range s.hostIdx {
+					s.hostIdx[j] = -1
+				}
+			}
+			s.hostIdx[i] = len(hcs)
+			hcs = append(hcs, c)
+		}
+	}
+	if len(hcs) > 0 {
+		s.hostCounts = pl.matchCounts(all, hcs, pod.Namespace)
 	}
 	state.Write(preScoreKey, s)
 	return nil
@@ -119,7 +171,11 @@ func (pl *PodTopologySpread) Score(state *framework.CycleState, pod *v1.Pod, ni 
 		}
 		var cnt int64
 		if c.TopologyKey == v1.LabelHostname {
-			cnt = int64(countPodsMatchSelector(ni.Pods, c.Selector, pod.Namespace))
+			if counts, ok := s.hostCounts.countsFor(ni); ok {
+				cnt = int64(counts[s.hostIdx[i]])
+			} else {
+				cnt = int64(countPodsMatchSelector(ni.Pods, c.Selector, pod.Namespace))
+			}
 		} else {
 			cnt = s.pairCounts[topologyPair{c.TopologyKey, val}]
 		}
