@@ -29,13 +29,13 @@ type schedWorkload struct {
 	name string
 	// replicaSets are registered with the scheduler before the pods.
 	replicaSets []*appsv1.ReplicaSet
-	nodes     int
-	initPods  int
-	pods      int
-	node      func(i int) *v1.Node
-	initPod   func(i int) *v1.Pod
-	pod       func(i int) *v1.Pod
-	threshold int // upstream CI threshold, pods/s (0 = none)
+	nodes       int
+	initPods    int
+	pods        int
+	node        func(i int) *v1.Node
+	initPod     func(i int) *v1.Pod
+	pod         func(i int) *v1.Pod
+	threshold   int // upstream CI threshold, pods/s (0 = none)
 }
 
 var benchEpoch = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
