@@ -256,9 +256,7 @@ func (c *Cluster) settle() {
 			panic(fmt.Sprintf("kubesim: the cluster does not settle at %s: components keep writing; last events: %v", now.Format(time.RFC3339), recent))
 		}
 		progressed := false
-		if c.Store.Rev()-c.lastBg >= bgCommitEvery {
-			c.backgroundCommit()
-		}
+		c.maybeBackgroundCommit()
 		for {
 			evs := c.watcher.PullAppendMax(c.evBuf[:0], pullMax)
 			if len(evs) == 0 {
@@ -304,6 +302,15 @@ const pullMax = 4096
 // one multi-second commit). Only durability moves off the loop; what the
 // cluster sees is unchanged, so determinism holds.
 const bgCommitEvery = 8192
+
+// maybeBackgroundCommit starts a background commit once bgCommitEvery
+// revisions have been written since the last one. Components that write a
+// lot in one Run (the scheduler) call it as they go.
+func (c *Cluster) maybeBackgroundCommit() {
+	if c.Store.Rev()-c.lastBg >= bgCommitEvery {
+		c.backgroundCommit()
+	}
+}
 
 func (c *Cluster) backgroundCommit() {
 	c.lastBg = c.Store.Rev()

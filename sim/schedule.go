@@ -129,7 +129,7 @@ func (sc *schedulerComponent) Handle(ev store.Event) {
 }
 
 func (sc *schedulerComponent) Run(now time.Time) bool {
-	did := false
+	did, n := false, 0
 	for {
 		pod, ok := sc.s.Pop(now)
 		if !ok {
@@ -137,6 +137,9 @@ func (sc *schedulerComponent) Run(now time.Time) bool {
 		}
 		did = true
 		sc.scheduleOne(now, pod)
+		if n++; n%256 == 0 {
+			sc.c.maybeBackgroundCommit()
+		}
 	}
 	sc.flushBinds(now)
 	sc.armWake()
