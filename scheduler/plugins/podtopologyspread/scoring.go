@@ -16,10 +16,9 @@ type preScoreState struct {
 	ignoredNodes       map[string]struct{}
 	pairCounts         map[topologyPair]int64
 	normalizingWeights []float64
-	// hostCounts memoizes, per node, the pods matching each hostname
-	// constraint (hostIdx[i] is constraint i's column; -1 for others).
+	// hostCounts memoizes, per node, the pods matching each constraint
+	// (by constraint index); set when a constraint is per hostname.
 	hostCounts *countCache
-	hostIdx    []int
 }
 
 func (s *preScoreState) Clone() framework.StateData { return s }
@@ -74,23 +73,24 @@ func (pl *PodTopologySpread) PreScore(state *framework.CycleState, pod *v1.Pod, 
 		s.normalizingWeights[i] = topologyNormalizingWeight(sz)
 	}
 	req := helper.GetRequiredNodeAffinity(pod)
-	// Per-node counts are only needed for non-hostname constraints (the
-	// hostname domain is counted in Score from the node itself).
-	var ncs []constraint
-	var idx []int
-	for j, c := range cs {
-		if c.TopologyKey != v1.LabelHostname {
-			ncs = append(ncs, c)
-			idx = append(idx, j)
+	// One memo counts every constraint per node: the hostname domain is
+	// the node itself (Score reads its count; Score may run on several
+	// goroutines and only reads the memo), the others sum over domains.
+	cc := pl.matchCounts(all, cs, pod.Namespace)
+	nonHost := false
+	for _, c := range cs {
+		if c.TopologyKey == v1.LabelHostname {
+			s.hostCounts = cc
+		} else {
+			nonHost = true
 		}
 	}
-	if len(ncs) > 0 {
-		cc := pl.matchCounts(all, ncs, pod.Namespace)
+	if nonHost {
 		counts := cc.entries
 		matchAll := req.MatchesAll()
 		if matchAll {
 			// Every node counts: the memo's totals per pair are the sums
-			// the loop below would make.
+			// the loop below would make (pairCounts holds no hostname pair).
 			tot := cc.sumAll
 			if requireAll {
 				tot = cc.sumHasAll
@@ -105,8 +105,8 @@ func (pl *PodTopologySpread) PreScore(state *framework.CycleState, pod *v1.Pod, 
 		for i, ni := range all[:len(counts)] {
 			c := counts[i].counts
 			some := false
-			for k := range c {
-				if c[k] > 0 {
+			for k := range cs {
+				if c[k] > 0 && cs[k].TopologyKey != v1.LabelHostname {
 					some = true
 					break
 				}
@@ -118,34 +118,16 @@ func (pl *PodTopologySpread) PreScore(state *framework.CycleState, pod *v1.Pod, 
 			if (!matchAll && !req.Match(node)) || (requireAll && !nodeLabelsMatchSpreadConstraints(ni.Labels, cs)) {
 				continue
 			}
-			for k := range ncs {
-				if c[k] == 0 {
+			for k := range cs {
+				if c[k] == 0 || cs[k].TopologyKey == v1.LabelHostname {
 					continue
 				}
-				p := topologyPair{cs[idx[k]].TopologyKey, ni.Labels[cs[idx[k]].TopologyKey]}
+				p := topologyPair{cs[k].TopologyKey, ni.Labels[cs[k].TopologyKey]}
 				if _, ok := s.pairCounts[p]; ok {
 					s.pairCounts[p] += int64(c[k])
 				}
 			}
 		}
-	}
-	// Hostname constraints are counted per node in Score, from a memo
-	// filled here (Score may run on several goroutines and only reads it).
-	var hcs []constraint
-	for i, c := range cs {
-		if c.TopologyKey == v1.LabelHostname {
-			if s.hostIdx == nil {
-				s.hostIdx = make([]int, len(cs))
-				for j := range s.hostIdx {
-					s.hostIdx[j] = -1
-				}
-			}
-			s.hostIdx[i] = len(hcs)
-			hcs = append(hcs, c)
-		}
-	}
-	if len(hcs) > 0 {
-		s.hostCounts = pl.matchCounts(all, hcs, pod.Namespace)
 	}
 	state.Write(preScoreKey, s)
 	return nil
@@ -172,7 +154,7 @@ func (pl *PodTopologySpread) Score(state *framework.CycleState, pod *v1.Pod, ni 
 		var cnt int64
 		if c.TopologyKey == v1.LabelHostname {
 			if counts, ok := s.hostCounts.countsFor(ni); ok {
-				cnt = int64(counts[s.hostIdx[i]])
+				cnt = int64(counts[i])
 			} else {
 				cnt = int64(countPodsMatchSelector(ni.Pods, c.Selector, pod.Namespace))
 			}
