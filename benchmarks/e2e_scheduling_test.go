@@ -25,6 +25,7 @@ import (
 // registry, scheduling, binding and committing them (envelope-s); pods/s is
 // the scheduling part alone, from the last create to the last commit.
 func BenchmarkSchedulingE2E(b *testing.B) {
+	defer sim.TuneGC()() // as the kubesim command runs (GOGC=100 to compare)
 	for _, w := range []struct{ nodes, pods int }{{500, 1000}, {5000, 10000}, {5000, 150000}} {
 		b.Run(fmt.Sprintf("nodes=%d/pods=%d", w.nodes, w.pods), func(b *testing.B) {
 			if testing.Short() && w.pods > 10000 {

@@ -8,9 +8,12 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
+
+	"kubesim/sim"
 )
 
 func main() {
+	sim.TuneGC()
 	os.Exit(run(os.Args[1:]))
 }
 
