@@ -455,11 +455,14 @@ type NodeInfo struct {
 	// defaults for containers without requests (CPU and memory only).
 	Requested        Resource
 	NonZeroRequested Resource
-	Pods             []*PodInfo
-	Taints           []v1.Taint
-	ImageStates      map[string]*ImageStateSummary
-	UsedPorts        HostPortInfo
-	Labels           map[string]string
+	// Pods are the node's pods. A pod assumed by a cycle but not yet
+	// confirmed by its update keeps the PodInfo it was scheduled with, whose
+	// Pod has no spec.nodeName yet.
+	Pods        []*PodInfo
+	Taints      []v1.Taint
+	ImageStates map[string]*ImageStateSummary
+	UsedPorts   HostPortInfo
+	Labels      map[string]string
 
 	node                         *v1.Node
 	PodsWithAffinity             []*PodInfo
