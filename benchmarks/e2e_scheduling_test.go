@@ -11,6 +11,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	kruntime "k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"kubesim/sim"
@@ -114,4 +115,88 @@ func benchSchedulingE2E(b *testing.B, nodes, pods int) {
 	b.ReportMetric(float64(pods)/end.Sub(created).Seconds(), "envelope-pods/s")
 	b.ReportMetric(float64(pods)/cpu.Seconds(), "envelope-pods/cpu-s")
 	b.ReportMetric(float64(ms1.HeapAlloc-ms0.HeapAlloc)/float64(pods), "heap-bytes/pod")
+}
+
+// BenchmarkSchedulingE2EWorkloads runs scheduler_perf's other workloads end
+// to end, with the node and pod shapes of BenchmarkScheduling (in memory):
+// nodes and the initial pods are created and scheduled first (not timed),
+// then the measured pods are created through the registry, scheduled, bound
+// and committed (timed). Preemption is left out: its victims are deleted
+// gracefully and, with no kubelet on hollow nodes, never go away.
+//
+//	go test ./benchmarks/ -run '^$' -bench SchedulingE2EWorkloads -benchtime 1x
+func BenchmarkSchedulingE2EWorkloads(b *testing.B) {
+	defer sim.TuneGC()()
+	for _, w := range []schedWorkload{
+		{name: "SchedulingNodeAffinity/nodes=5000/pods=10000", nodes: 5000, initPods: 5000, pods: 10000, node: zonedNode("zone1"), initPod: nodeAffinityPod("init"), pod: nodeAffinityPod("pod"), threshold: 220},
+		{name: "TopologySpreading/nodes=5000/pods=5000", nodes: 5000, initPods: 5000, pods: 5000, node: zonedNode("moon-1", "moon-2", "moon-3"), initPod: defaultPod("init"), pod: topologySpreadPod("pod"), threshold: 460},
+		{name: "SchedulingPodAntiAffinity/nodes=5000/pods=2000", nodes: 5000, initPods: 1000, pods: 2000, node: defaultNode, initPod: podAntiAffinityPod("init", "sched-0"), pod: podAntiAffinityPod("pod", "sched-1"), threshold: 60},
+		{name: "SchedulingPodAffinity/nodes=5000/pods=5000", nodes: 5000, initPods: 5000, pods: 5000, node: zonedNode("zone1"), initPod: podAffinityPod("init", "sched-0"), pod: podAffinityPod("pod", "sched-1"), threshold: 35},
+	} {
+		b.Run(w.name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				benchWorkloadE2E(b, w)
+			}
+		})
+	}
+}
+
+func benchWorkloadE2E(b *testing.B, w schedWorkload) {
+	b.StopTimer()
+	c, err := sim.New(sim.DefaultClusterSpec(), sim.Options{Dir: b.TempDir(), Hollow: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	res := func(r string) *apiserver.Resource {
+		rr, _ := apiserver.Lookup(schema.GroupResource{Resource: r})
+		return rr
+	}
+	podRes := res("pods")
+	create := func(r *apiserver.Resource, ns string, obj kruntime.Object) {
+		if _, err := c.Registry.Create(r, ns, obj, false); err != nil {
+			b.Fatal(err)
+		}
+	}
+	createPods := func(n int, mk func(int) *corev1.Pod) {
+		for i := 0; i < n; i++ {
+			p := mk(i)
+			p.UID = "" // the registry assigns one
+			create(podRes, p.Namespace, p)
+		}
+	}
+	c.Do(func() {
+		for _, ns := range []string{"sched-0", "sched-1"} {
+			create(res("namespaces"), "", &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})
+		}
+		for i := 0; i < w.nodes; i++ {
+			n := w.node(i)
+			n.UID = ""
+			create(res("nodes"), "", n)
+		}
+		createPods(w.initPods, w.initPod)
+	})
+	if err := c.Store.Sync(); err != nil {
+		b.Fatal(err)
+	}
+	b.StartTimer()
+	start := time.Now()
+	c.Locked(func() { createPods(w.pods, w.pod) })
+	c.Settle()
+	b.StopTimer()
+	elapsed := time.Since(start)
+	bound := 0
+	c.Locked(func() {
+		objs, _, _ := c.Registry.List(podRes, "", apiserver.ListOptions{})
+		for _, o := range objs {
+			if o.(*corev1.Pod).Spec.NodeName != "" {
+				bound++
+			}
+		}
+	})
+	b.ReportMetric(float64(w.pods)/elapsed.Seconds(), "pods/s")
+	b.ReportMetric(float64(bound)/float64(w.initPods+w.pods), "bound/pod")
+	if w.threshold > 0 {
+		b.ReportMetric(float64(w.threshold), "upstream-threshold-pods/s")
+	}
 }
