@@ -55,6 +55,7 @@ func (c *Cluster) build(resumed bool) error {
 	c.AddComponent(sched)
 	c.AddComponent(newKubeProxy(c))
 	if c.opts.Hollow {
+		c.AddComponent(newHollowKubelet(c))
 		if !resumed {
 			for _, ns := range []string{"default", "kube-system"} {
 				c.mustCreate("", "namespaces", "", &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})
