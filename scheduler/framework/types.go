@@ -605,7 +605,9 @@ func (n *NodeInfo) CopyInto(c *NodeInfo) {
 	if ports == nil {
 		ports = make(HostPortInfo, len(n.UsedPorts))
 	}
-	clear(ports)
+	if len(ports) > 0 {
+		clear(ports)
+	}
 	for ip, m := range n.UsedPorts {
 		cm := make(map[ProtocolPort]struct{}, len(m))
 		for k := range m {

@@ -281,7 +281,7 @@ func (pl *InterPodAffinity) RemovePod(state *framework.CycleState, _ *v1.Pod, rm
 
 func satisfyExistingPodsAntiAffinity(s *preFilterState, ni *framework.NodeInfo) bool {
 	if len(s.existingAntiAffinityCounts) > 0 {
-		for k, v := range ni.Node().Labels {
+		for k, v := range ni.Labels {
 			if s.existingAntiAffinityCounts[topologyPair{k, v}] > 0 {
 				return false
 			}
@@ -293,7 +293,7 @@ func satisfyExistingPodsAntiAffinity(s *preFilterState, ni *framework.NodeInfo) 
 func satisfyPodAntiAffinity(s *preFilterState, ni *framework.NodeInfo) bool {
 	if len(s.antiAffinityCounts) > 0 {
 		for _, t := range s.podInfo.RequiredAntiAffinityTerms {
-			if v, ok := ni.Node().Labels[t.TopologyKey]; ok && s.antiAffinityCounts[topologyPair{t.TopologyKey, v}] > 0 {
+			if v, ok := ni.Labels[t.TopologyKey]; ok && s.antiAffinityCounts[topologyPair{t.TopologyKey, v}] > 0 {
 				return false
 			}
 		}
@@ -304,7 +304,7 @@ func satisfyPodAntiAffinity(s *preFilterState, ni *framework.NodeInfo) bool {
 func satisfyPodAffinity(s *preFilterState, ni *framework.NodeInfo) bool {
 	podsExist := true
 	for _, t := range s.podInfo.RequiredAffinityTerms {
-		v, ok := ni.Node().Labels[t.TopologyKey]
+		v, ok := ni.Labels[t.TopologyKey]
 		if !ok {
 			return false
 		}

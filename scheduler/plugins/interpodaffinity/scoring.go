@@ -126,7 +126,7 @@ func (pl *InterPodAffinity) Score(state *framework.CycleState, _ *v1.Pod, ni *fr
 	}
 	s := d.(*preScoreState)
 	var score int64
-	labels := ni.Node().Labels
+	labels := ni.Labels
 	for _, k := range s.keys {
 		if v, ok := labels[k]; ok {
 			score += s.topologyScore[k][v]

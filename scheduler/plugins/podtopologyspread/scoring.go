@@ -48,16 +48,16 @@ func (pl *PodTopologySpread) PreScore(state *framework.CycleState, pod *v1.Pod, 
 	s := &preScoreState{constraints: cs, ignoredNodes: map[string]struct{}{}, pairCounts: map[topologyPair]int64{}}
 	topoSize := make([]int, len(cs))
 	for _, ni := range filtered {
-		node := ni.Node()
-		if requireAll && !nodeLabelsMatchSpreadConstraints(node.Labels, cs) {
-			s.ignoredNodes[node.Name] = struct{}{}
+		// NodeInfo's copies of the node's name and labels: no Node dereference.
+		if requireAll && !nodeLabelsMatchSpreadConstraints(ni.Labels, cs) {
+			s.ignoredNodes[ni.Name] = struct{}{}
 			continue
 		}
 		for i, c := range cs {
 			if c.TopologyKey == v1.LabelHostname {
 				continue
 			}
-			p := topologyPair{c.TopologyKey, node.Labels[c.TopologyKey]}
+			p := topologyPair{c.TopologyKey, ni.Labels[c.TopologyKey]}
 			if _, ok := s.pairCounts[p]; !ok {
 				s.pairCounts[p] = 0
 				topoSize[i]++
@@ -141,13 +141,12 @@ func (pl *PodTopologySpread) Score(state *framework.CycleState, pod *v1.Pod, ni 
 		return 0, framework.AsStatus(err)
 	}
 	s := d.(*preScoreState)
-	node := ni.Node()
-	if _, ok := s.ignoredNodes[node.Name]; ok {
+	if _, ok := s.ignoredNodes[ni.Name]; ok {
 		return 0, nil
 	}
 	var score float64
 	for i, c := range s.constraints {
-		val, ok := node.Labels[c.TopologyKey]
+		val, ok := ni.Labels[c.TopologyKey]
 		if !ok {
 			continue
 		}
