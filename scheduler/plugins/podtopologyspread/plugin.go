@@ -67,6 +67,7 @@ var (
 	_ framework.PreFilterPlugin      = &PodTopologySpread{}
 	_ framework.PreFilterExtensions  = &PodTopologySpread{}
 	_ framework.FilterPlugin         = &PodTopologySpread{}
+	_ framework.BatchFilterPlugin    = &PodTopologySpread{}
 	_ framework.PreScorePlugin       = &PodTopologySpread{}
 	_ framework.NormalizeScorePlugin = &PodTopologySpread{}
 	_ framework.EnqueueExtensions    = &PodTopologySpread{}
@@ -388,6 +389,78 @@ var (
 )
 
 // Filter checks 'matching pods in the node's domain' + self - global minimum <= maxSkew.
+// FilterNodes is Filter over nodes (BatchFilterPlugin): the pod's own
+// match and each constraint's minimum are worked out once, and the verdict
+// per topology value is remembered across the nodes of the window.
+func (pl *PodTopologySpread) FilterNodes(state *framework.CycleState, pod *v1.Pod, nodes []*framework.NodeInfo, out []*framework.Status) int {
+	s, err := getPreFilterState(state)
+	if err != nil {
+		for i := range nodes {
+			out[i] = framework.AsStatus(err)
+		}
+		return len(nodes)
+	}
+	if len(s.constraints) == 0 {
+		return 0
+	}
+	type verdict struct {
+		val  string
+		pass bool
+	}
+	type check struct {
+		key string
+		// limit: a domain with more matching pods than this fails
+		// (tpPairToMatchNum + self - minMatch > maxSkew).
+		limit int
+		seen  []verdict
+	}
+	podLabels := labels.Set(pod.Labels)
+	checks := make([]check, len(s.constraints))
+	for j, c := range s.constraints {
+		minMatch := s.minMatch[c.TopologyKey]
+		if s.tpKeyToDomainsNum[c.TopologyKey] < int(c.MinDomains) {
+			minMatch = 0
+		}
+		self := 0
+		if c.Selector.Matches(podLabels) {
+			self = 1
+		}
+		checks[j] = check{key: c.TopologyKey, limit: int(c.MaxSkew) + minMatch - self}
+	}
+	set := 0
+	for i, ni := range nodes {
+		for j := range checks {
+			ch := &checks[j]
+			val, ok := ni.Labels[ch.key]
+			if !ok {
+				out[i] = statusLabel
+				break
+			}
+			pass, known := false, false
+			for _, v := range ch.seen {
+				if v.val == val {
+					pass, known = v.pass, true
+					break
+				}
+			}
+			if !known {
+				pass = s.tpPairToMatchNum[topologyPair{ch.key, val}] <= ch.limit
+				if len(ch.seen) < 16 {
+					ch.seen = append(ch.seen, verdict{val, pass})
+				}
+			}
+			if !pass {
+				out[i] = statusSkew
+				break
+			}
+		}
+		if out[i] != nil {
+			set++
+		}
+	}
+	return set
+}
+
 func (pl *PodTopologySpread) Filter(state *framework.CycleState, pod *v1.Pod, ni *framework.NodeInfo) *framework.Status {
 	s, err := getPreFilterState(state)
 	if err != nil {
