@@ -68,6 +68,7 @@ var (
 	_ framework.PreFilterExtensions  = &PodTopologySpread{}
 	_ framework.FilterPlugin         = &PodTopologySpread{}
 	_ framework.BatchFilterPlugin    = &PodTopologySpread{}
+	_ framework.BatchScorePlugin     = &PodTopologySpread{}
 	_ framework.PreScorePlugin       = &PodTopologySpread{}
 	_ framework.NormalizeScorePlugin = &PodTopologySpread{}
 	_ framework.EnqueueExtensions    = &PodTopologySpread{}

@@ -165,6 +165,59 @@ func (pl *PodTopologySpread) Score(state *framework.CycleState, pod *v1.Pod, ni 
 	return int64(math.Round(score)), nil
 }
 
+// ScoreNodes is Score over nodes (BatchScorePlugin), with each domain's
+// count looked up once per window.
+func (pl *PodTopologySpread) ScoreNodes(state *framework.CycleState, pod *v1.Pod, nodes []*framework.NodeInfo, out []int64) (int, *framework.Status) {
+	d, err := state.Read(preScoreKey)
+	if err != nil {
+		return 0, framework.AsStatus(err)
+	}
+	s := d.(*preScoreState)
+	type domainCount struct {
+		val string
+		cnt int64
+	}
+	seen := make([][]domainCount, len(s.constraints))
+	for i, ni := range nodes {
+		if _, ok := s.ignoredNodes[ni.Name]; ok {
+			out[i] = 0
+			continue
+		}
+		var score float64
+		for j, c := range s.constraints {
+			val, ok := ni.Labels[c.TopologyKey]
+			if !ok {
+				continue
+			}
+			var cnt int64
+			if c.TopologyKey == v1.LabelHostname {
+				if counts, ok := s.hostCounts.countsFor(ni); ok {
+					cnt = int64(counts[j])
+				} else {
+					cnt = int64(countPodsMatchSelector(ni.Pods, c.Selector, pod.Namespace))
+				}
+			} else {
+				known := false
+				for _, dc := range seen[j] {
+					if dc.val == val {
+						cnt, known = dc.cnt, true
+						break
+					}
+				}
+				if !known {
+					cnt = s.pairCounts[topologyPair{c.TopologyKey, val}]
+					if len(seen[j]) < 16 {
+						seen[j] = append(seen[j], domainCount{val, cnt})
+					}
+				}
+			}
+			score += scoreForCount(cnt, c.MaxSkew, s.normalizingWeights[j])
+		}
+		out[i] = int64(math.Round(score))
+	}
+	return 0, nil
+}
+
 // NormalizeScore maps raw scores to [0,100], the least crowded node highest;
 // ignored nodes get 0.
 func (pl *PodTopologySpread) NormalizeScore(state *framework.CycleState, _ *v1.Pod, scores []framework.NodeScore) *framework.Status {
