@@ -27,6 +27,9 @@ const headerLen = 16
 // maxKeptArena bounds the encoding buffer the store keeps between commits.
 const maxKeptArena = 16 << 20
 
+// arenaChunk is the size of the arena's further chunks in a big commit.
+const arenaChunk = 1 << 20
+
 // Sync makes durable every mutation made before the call. Many goroutines may
 // call it at once: one of them (the leader) writes everything pending in one
 // bbolt transaction (and its fsyncs), while those arriving during that commit
@@ -156,16 +159,12 @@ func (s *Store) write(batch []pendingOp, rev int64) error {
 	// Lazy values are sized by the last batch's average encoding; the arena
 	// grows by appending if the guess is short.
 	size += lazy * max(s.lazyAvg, 512) * 9 / 8
-	var arena []byte
-	switch {
-	case cap(s.arena) >= size:
-		arena = s.arena[:0]
-	case size <= maxKeptArena:
+	// The kept arena serves a batch up to maxKeptArena; a bigger one goes
+	// on in fresh chunks.
+	if size = min(size, maxKeptArena); cap(s.arena) < size {
 		s.arena = make([]byte, 0, size)
-		arena = s.arena
-	default:
-		arena = make([]byte, 0, size) // a huge batch: do not keep its buffer
 	}
+	arena := s.arena[:0]
 	lazyBytes := 0
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		kvb := tx.Bucket(bucketKV)
@@ -183,9 +182,13 @@ func (s *Store) write(batch []pendingOp, rev int64) error {
 				}
 				continue
 			}
-			// A record is appended to the arena; when the arena grows, the
-			// records already put keep the old array, which bbolt still
-			// references until the commit ends.
+			// A record is appended to the arena. When the arena is nearly
+			// full a new chunk starts (records never move: bbolt references
+			// them until the commit ends); a record longer than the guess
+			// grows its chunk by copying.
+			if need := headerLen + len(op.kv.Value) + 2*max(s.lazyAvg, 512); cap(arena)-len(arena) < need {
+				arena = make([]byte, 0, max(arenaChunk, need))
+			}
 			start := len(arena)
 			var err error
 			if arena, err = s.appendValue(arena, op.kv); err != nil {
@@ -207,9 +210,6 @@ func (s *Store) write(batch []pendingOp, rev int64) error {
 	}
 	if lazy > 0 {
 		s.lazyAvg = lazyBytes / lazy
-	}
-	if cap(arena) > cap(s.arena) && cap(arena) <= maxKeptArena {
-		s.arena = arena[:0] // it grew: keep the bigger one
 	}
 	return nil
 }
