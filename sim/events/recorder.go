@@ -177,6 +177,7 @@ func (r *Recorder) Expire(now time.Time) {
 	}
 	for k, e := range r.cache.m {
 		if _, err := r.reg.Get(r.res, nsOr(k.ns), e.name); err != nil {
+			e.stamp = 0 // its uses in order are stale now
 			delete(r.cache.m, k)
 		}
 	}
@@ -205,12 +206,14 @@ type lru struct {
 }
 
 type lruEntry struct {
+	k     key
 	name  string
 	stamp uint64
 }
 
+// lruUse is one use of an entry: current while the entry's stamp is its own.
 type lruUse struct {
-	k     key
+	e     *lruEntry
 	stamp uint64
 }
 
@@ -219,7 +222,7 @@ func (c *lru) get(k key) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	c.touch(k, e)
+	c.touch(e)
 	c.compact()
 	return e.name, true
 }
@@ -227,17 +230,17 @@ func (c *lru) get(k key) (string, bool) {
 func (c *lru) put(k key, name string) {
 	e, ok := c.m[k]
 	if !ok {
-		e = &lruEntry{}
+		e = &lruEntry{k: k}
 		c.m[k] = e
 	}
 	e.name = name
-	c.touch(k, e)
+	c.touch(e)
 	for len(c.m) > cacheSize && c.head < len(c.order) {
 		u := c.order[c.head]
 		c.order[c.head] = lruUse{}
 		c.head++
-		if e, ok := c.m[u.k]; ok && e.stamp == u.stamp {
-			delete(c.m, u.k)
+		if u.e.stamp == u.stamp {
+			delete(c.m, u.e.k)
 		}
 	}
 	c.compact()
@@ -249,7 +252,7 @@ func (c *lru) compact() {
 	if len(c.order)-c.head > 4*cacheSize {
 		live := c.order[:0]
 		for _, u := range c.order[c.head:] {
-			if e, ok := c.m[u.k]; ok && e.stamp == u.stamp {
+			if u.e.stamp == u.stamp {
 				live = append(live, u)
 			}
 		}
@@ -264,8 +267,8 @@ func (c *lru) compact() {
 	}
 }
 
-func (c *lru) touch(k key, e *lruEntry) {
+func (c *lru) touch(e *lruEntry) {
 	c.stamp++
 	e.stamp = c.stamp
-	c.order = append(c.order, lruUse{k, c.stamp})
+	c.order = append(c.order, lruUse{e, c.stamp})
 }
