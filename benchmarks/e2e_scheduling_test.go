@@ -49,6 +49,9 @@ func benchSchedulingE2E(b *testing.B, nodes, pods int) {
 	defer c.Close()
 	nodeRes, _ := apiserver.Lookup(schema.GroupResource{Resource: "nodes"})
 	podRes, _ := apiserver.Lookup(schema.GroupResource{Resource: "pods"})
+	var msNodes runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&msNodes)
 	c.Do(func() {
 		for i := 0; i < nodes; i++ {
 			n := &corev1.Node{
@@ -116,6 +119,7 @@ func benchSchedulingE2E(b *testing.B, nodes, pods int) {
 	b.ReportMetric(float64(pods)/end.Sub(created).Seconds(), "envelope-pods/s")
 	b.ReportMetric(float64(pods)/cpu.Seconds(), "envelope-pods/cpu-s")
 	b.ReportMetric(float64(ms1.HeapAlloc-ms0.HeapAlloc)/float64(pods), "heap-bytes/pod")
+	b.ReportMetric(float64(ms0.HeapAlloc-msNodes.HeapAlloc)/float64(nodes), "heap-bytes/node")
 }
 
 // BenchmarkSchedulingE2EWorkloads runs scheduler_perf's other workloads end
