@@ -2,6 +2,8 @@ package apiserver
 
 import (
 	"bytes"
+	"fmt"
+	"math/rand/v2"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
@@ -41,5 +43,27 @@ func TestEncodeStorage(t *testing.T) {
 	obj, err := DecodeStorage("", want)
 	if err != nil || obj.(*corev1.Pod).Spec.Containers[0].Image != "nginx" || obj.(*corev1.Pod).ResourceVersion != "42" {
 		t.Errorf("decode = %v, %v", obj, err)
+	}
+}
+
+// TestNewUID: UIDs are version-4 UUIDs, the same text fmt's %x of each
+// group gives for the same random draws.
+func TestNewUID(t *testing.T) {
+	r := NewRegistry(nil, nil, rand.New(rand.NewPCG(7, 7)), "v1.32.0")
+	ref := rand.New(rand.NewPCG(7, 7))
+	for i := 0; i < 100; i++ {
+		var b [16]byte
+		for j := 0; j < 16; j += 8 {
+			v := ref.Uint64()
+			for k := 0; k < 8; k++ {
+				b[j+k] = byte(v >> (8 * k))
+			}
+		}
+		b[6] = b[6]&0x0f | 0x40
+		b[8] = b[8]&0x3f | 0x80
+		want := fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+		if got := r.NewUID(); got != want {
+			t.Fatalf("draw %d: NewUID() = %q, want %q", i, got, want)
+		}
 	}
 }

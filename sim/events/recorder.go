@@ -1,7 +1,7 @@
 package events
 
 import (
-	"fmt"
+	"strconv"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -92,7 +92,7 @@ func (r *Recorder) Event(obj runtime.Object, fieldPath string, src Source, typ, 
 		}
 	}
 	ev := &corev1.Event{
-		ObjectMeta:          metav1.ObjectMeta{Name: fmt.Sprintf("%v.%x", ref.Name, r.nameNano()), Namespace: ns},
+		ObjectMeta:          metav1.ObjectMeta{Name: ref.Name + "." + strconv.FormatInt(r.nameNano(), 16), Namespace: ns},
 		InvolvedObject:      ref,
 		Reason:              reason,
 		Message:             message,
@@ -142,7 +142,7 @@ func (r *Recorder) Series(obj runtime.Object, controller, instance, typ, reason,
 		}
 	}
 	ev := &corev1.Event{
-		ObjectMeta:          metav1.ObjectMeta{Name: fmt.Sprintf("%v.%x", ref.Name, r.nameNano()), Namespace: ns},
+		ObjectMeta:          metav1.ObjectMeta{Name: ref.Name + "." + strconv.FormatInt(r.nameNano(), 16), Namespace: ns},
 		InvolvedObject:      ref,
 		Reason:              reason,
 		Message:             note,
