@@ -1,6 +1,7 @@
 package scheduler
 
 import (
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -228,5 +229,83 @@ func TestOwnAnnotationIsNoChange(t *testing.T) {
 	s.UpdatePod(annotated, labelled)
 	if got := popNames(s, t0.Add(time.Minute)); len(got) != 1 {
 		t.Errorf("label change did not requeue: %v", got)
+	}
+}
+
+// TestActiveHeapOrder: the typed activeQ heap pops in PrioritySort order
+// (priority, then timestamp as time.Time orders it, then arrival) through
+// random pushes, removals and key changes.
+func TestActiveHeapOrder(t *testing.T) {
+	r := rand.New(rand.NewPCG(21, 22))
+	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	less := func(a, b *queuedPod) bool {
+		if a.info.Priority != b.info.Priority {
+			return a.info.Priority > b.info.Priority
+		}
+		if !a.timestamp.Equal(b.timestamp) {
+			return a.timestamp.Before(b.timestamp)
+		}
+		return a.seq < b.seq
+	}
+	for round := 0; round < 20; round++ {
+		var h activeHeap
+		in := map[*queuedPod]bool{}
+		var seq uint64
+		newPod := func() *queuedPod {
+			seq++
+			ts := base.Add(time.Duration(r.IntN(5))*time.Second + time.Duration(r.IntN(3))*time.Nanosecond)
+			if r.IntN(10) == 0 {
+				ts = time.Time{}.Add(time.Duration(r.IntN(3))) // far before the epoch
+			}
+			return &queuedPod{info: &framework.PodInfo{Priority: int32(r.IntN(3))}, timestamp: ts, seq: seq, index: -1}
+		}
+		var popped []*queuedPod
+		for step := 0; step < 300; step++ {
+			switch op := r.IntN(10); {
+			case op < 5 || len(in) == 0:
+				p := newPod()
+				h.push(p)
+				in[p] = true
+			case op < 7:
+				var any *queuedPod
+				for p := range in {
+					if any == nil || p.seq < any.seq {
+						any = p
+					}
+				}
+				h.remove(any.index)
+				delete(in, any)
+			case op < 8:
+				var last *queuedPod
+				for p := range in {
+					if last == nil || p.seq > last.seq {
+						last = p
+					}
+				}
+				last.info = &framework.PodInfo{Priority: int32(r.IntN(3))}
+				h.fix(last.index)
+			default:
+				got := h.pop()
+				var want *queuedPod
+				for p := range in {
+					if want == nil || less(p, want) {
+						want = p
+					}
+				}
+				if got != want {
+					t.Fatalf("round %d step %d: popped seq %d, want seq %d", round, step, got.seq, want.seq)
+				}
+				delete(in, got)
+				popped = append(popped, got)
+			}
+			for p := range in {
+				if h.items[p.index].p != p {
+					t.Fatalf("round %d step %d: index of seq %d is stale", round, step, p.seq)
+				}
+			}
+		}
+		if len(popped) == 0 {
+			t.Fatal("nothing popped")
+		}
 	}
 }
