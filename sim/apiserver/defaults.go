@@ -232,6 +232,18 @@ func (r *Registry) admitPod(p *corev1.Pod) {
 
 // admitServiceAccount is the ServiceAccount admission plugin: the default
 // account and its projected token volume.
+// kubeAPIAccess is the projected volume the ServiceAccount admission adds
+// to every pod. Every pod shares this one value, as stored objects are
+// never modified (whoever changes a pod changes a deep copy).
+var kubeAPIAccess = &corev1.ProjectedVolumeSource{
+	DefaultMode: ptr(int32(0o644)),
+	Sources: []corev1.VolumeProjection{
+		{ServiceAccountToken: &corev1.ServiceAccountTokenProjection{ExpirationSeconds: ptr(int64(3607)), Path: "token"}},
+		{ConfigMap: &corev1.ConfigMapProjection{LocalObjectReference: corev1.LocalObjectReference{Name: "kube-root-ca.crt"}, Items: []corev1.KeyToPath{{Key: "ca.crt", Path: "ca.crt"}}}},
+		{DownwardAPI: &corev1.DownwardAPIProjection{Items: []corev1.DownwardAPIVolumeFile{{Path: "namespace", FieldRef: &corev1.ObjectFieldSelector{APIVersion: "v1", FieldPath: "metadata.namespace"}}}}},
+	},
+}
+
 func (r *Registry) admitServiceAccount(p *corev1.Pod) {
 	if p.Spec.ServiceAccountName == "" {
 		p.Spec.ServiceAccountName = "default"
@@ -240,21 +252,13 @@ func (r *Registry) admitServiceAccount(p *corev1.Pod) {
 	if p.Spec.AutomountServiceAccountToken != nil && !*p.Spec.AutomountServiceAccountToken {
 		return
 	}
-	for _, v := range p.Spec.Volumes {
-		if strings.HasPrefix(v.Name, "kube-api-access-") {
+	for i := range p.Spec.Volumes {
+		if strings.HasPrefix(p.Spec.Volumes[i].Name, "kube-api-access-") {
 			return
 		}
 	}
 	name := "kube-api-access-" + r.RandSuffix(5)
-	exp := int64(3607)
-	p.Spec.Volumes = append(p.Spec.Volumes, corev1.Volume{Name: name, VolumeSource: corev1.VolumeSource{Projected: &corev1.ProjectedVolumeSource{
-		DefaultMode: ptr(int32(0o644)),
-		Sources: []corev1.VolumeProjection{
-			{ServiceAccountToken: &corev1.ServiceAccountTokenProjection{ExpirationSeconds: &exp, Path: "token"}},
-			{ConfigMap: &corev1.ConfigMapProjection{LocalObjectReference: corev1.LocalObjectReference{Name: "kube-root-ca.crt"}, Items: []corev1.KeyToPath{{Key: "ca.crt", Path: "ca.crt"}}}},
-			{DownwardAPI: &corev1.DownwardAPIProjection{Items: []corev1.DownwardAPIVolumeFile{{Path: "namespace", FieldRef: &corev1.ObjectFieldSelector{APIVersion: "v1", FieldPath: "metadata.namespace"}}}}},
-		},
-	}}})
+	p.Spec.Volumes = append(p.Spec.Volumes, corev1.Volume{Name: name, VolumeSource: corev1.VolumeSource{Projected: kubeAPIAccess}})
 	mount := corev1.VolumeMount{Name: name, ReadOnly: true, MountPath: "/var/run/secrets/kubernetes.io/serviceaccount"}
 	for i := range p.Spec.Containers {
 		p.Spec.Containers[i].VolumeMounts = append(p.Spec.Containers[i].VolumeMounts, mount)
