@@ -37,6 +37,8 @@ type cache struct {
 	dirty map[string]struct{}
 	// treeChanged is set when the node list order changed.
 	treeChanged bool
+	// dirtyBuf backs dirtyInOrder's result for small dirty sets.
+	dirtyBuf []string
 }
 
 func newCache() *cache {
@@ -331,11 +333,13 @@ func (c *cache) updateSnapshot(s *snapshot) {
 // nodes, sorted), so snapshot clones are laid out in filter order.
 func (c *cache) dirtyInOrder() []string {
 	if len(c.dirty) <= 64 {
-		out := make([]string, 0, len(c.dirty))
+		// The usual cycle dirties a node or two: reuse one small buffer.
+		out := c.dirtyBuf[:0]
 		for n := range c.dirty {
 			out = append(out, n)
 		}
 		sort.Strings(out)
+		c.dirtyBuf = out
 		return out
 	}
 	out := make([]string, 0, len(c.dirty))
