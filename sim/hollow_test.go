@@ -1,12 +1,15 @@
 package sim
 
 import (
+	"fmt"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"kubesim/sim/apiserver"
 )
 
 // TestHollowRemovesDeletedPods: on a hollow cluster a bound pod deleted
@@ -47,6 +50,59 @@ func TestHollowRemovesDeletedPods(t *testing.T) {
 		}
 		if _, err := c.Registry.Get(pods, "default", "deleted"); !apierrors.IsNotFound(err) {
 			t.Errorf("deleted: Get error %v, want NotFound", err)
+		}
+	})
+	if err := c.Store.Check(); err != nil {
+		t.Errorf("store check: %v", err)
+	}
+}
+
+// TestHollowSchedulesMany runs enough pods through one scheduler Run that
+// the binding pipeline and background commits are exercised (CI runs this
+// package under -race): every pod is bound, with one Scheduled event each.
+func TestHollowSchedulesMany(t *testing.T) {
+	c, err := New(DefaultClusterSpec(), Options{Dir: t.TempDir(), Hollow: true, NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	nodes, pods, events := c.res("", "nodes"), c.res("", "pods"), c.res("", "events")
+	rl := corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("64"), corev1.ResourceMemory: resource.MustParse("256Gi"), corev1.ResourcePods: resource.MustParse("500")}
+	const numPods = 4000
+	c.Do(func() {
+		for i := 0; i < 10; i++ {
+			if _, err := c.Registry.Create(nodes, "", &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("n%d", i)},
+				Status: corev1.NodeStatus{Allocatable: rl, Capacity: rl, Conditions: []corev1.NodeCondition{{Type: corev1.NodeReady, Status: corev1.ConditionTrue}}}}, false); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+	c.Do(func() {
+		for i := 0; i < numPods; i++ {
+			p := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("p%d", i), Namespace: "default"},
+				Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "c", Image: "nginx"}}}}
+			if _, err := c.Registry.Create(pods, "default", p, false); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+	c.Locked(func() {
+		objs, _, _ := c.Registry.List(pods, "default", apiserver.ListOptions{})
+		bound := 0
+		for _, o := range objs {
+			if o.(*corev1.Pod).Spec.NodeName != "" {
+				bound++
+			}
+		}
+		evs, _, _ := c.Registry.List(events, "default", apiserver.ListOptions{})
+		scheduled := 0
+		for _, o := range evs {
+			if o.(*corev1.Event).Reason == "Scheduled" {
+				scheduled++
+			}
+		}
+		if bound != numPods || scheduled != numPods {
+			t.Errorf("%d pods bound, %d Scheduled events; want %d each", bound, scheduled, numPods)
 		}
 	})
 	if err := c.Store.Check(); err != nil {
