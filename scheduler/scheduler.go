@@ -543,6 +543,12 @@ func (s *Scheduler) BindFailed(now time.Time, pod *v1.Pod, err error) {
 // pool becomes ready; the simulator sets a timer and calls Pop then.
 func (s *Scheduler) NextWake() (time.Time, bool) { return s.q.nextWake() }
 
+// SyncSnapshot brings the cycle snapshot up to date with the cache, as the
+// next cycle would. The simulator calls it when the queue is idle: a
+// snapshot left stale after a burst still holds every pod it assumed as the
+// pending object its binding replaced.
+func (s *Scheduler) SyncSnapshot() { s.c.updateSnapshot(s.snap) }
+
 // Pending counts pods in the queue (active, backoff, unschedulable, in flight).
 func (s *Scheduler) Pending() int { return len(s.q.pods) }
 

@@ -142,6 +142,9 @@ func (sc *schedulerComponent) Run(now time.Time) bool {
 		}
 	}
 	sc.flushBinds(now)
+	if !did {
+		sc.s.SyncSnapshot()
+	}
 	sc.armWake()
 	return did
 }
