@@ -258,6 +258,11 @@ func (sc *schedulerComponent) scheduleOne(now time.Time, pod *corev1.Pod) {
 		}
 	}
 	for _, v := range res.Victims {
+		// The scheduler may hold a victim as the pending object it assumed;
+		// the event refers to the pod as stored (bound, current version).
+		if o, err := sc.c.Registry.Get(sc.podRes, v.Namespace, v.Name); err == nil && o.(*corev1.Pod).UID == v.UID {
+			v = o.(*corev1.Pod)
+		}
 		sc.c.Recorder.Series(v, "default-scheduler", sc.instance, corev1.EventTypeNormal, "Preempted", "Preempting", "Preempted by pod "+string(pod.UID)+" on node "+res.NominatedNode)
 		sc.c.Registry.Delete(sc.podRes, v.Namespace, v.Name, nil)
 	}
