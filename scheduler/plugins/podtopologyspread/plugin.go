@@ -287,6 +287,22 @@ func (s *preFilterState) recomputeMin() {
 	}
 }
 
+// matchLimit is the most matching pods a domain of c's key may already
+// hold for the pod to fit there: maxSkew plus the key's global minimum
+// (0 while fewer domains than minDomains exist), less one if the pod itself
+// matches (upstream's matchNum + selfMatchNum - minMatchNum > maxSkew).
+func (s *preFilterState) matchLimit(c constraint, podLabels labels.Set) int {
+	minMatch := s.minMatch[c.TopologyKey]
+	if s.tpKeyToDomainsNum[c.TopologyKey] < int(c.MinDomains) {
+		minMatch = 0
+	}
+	self := 0
+	if c.Selector.Matches(podLabels) {
+		self = 1
+	}
+	return int(c.MaxSkew) + minMatch - self
+}
+
 // PreFilter counts matching pods per topology domain over all eligible nodes.
 func (pl *PodTopologySpread) PreFilter(state *framework.CycleState, pod *v1.Pod) (*framework.PreFilterResult, *framework.Status) {
 	cs, err := pl.constraintsFor(pod, v1.DoNotSchedule)
@@ -418,15 +434,7 @@ func (pl *PodTopologySpread) FilterNodes(state *framework.CycleState, pod *v1.Po
 	podLabels := labels.Set(pod.Labels)
 	checks := make([]check, len(s.constraints))
 	for j, c := range s.constraints {
-		minMatch := s.minMatch[c.TopologyKey]
-		if s.tpKeyToDomainsNum[c.TopologyKey] < int(c.MinDomains) {
-			minMatch = 0
-		}
-		self := 0
-		if c.Selector.Matches(podLabels) {
-			self = 1
-		}
-		checks[j] = check{key: c.TopologyKey, limit: int(c.MaxSkew) + minMatch - self}
+		checks[j] = check{key: c.TopologyKey, limit: s.matchLimit(c, podLabels)}
 	}
 	set := 0
 	for i, ni := range nodes {
@@ -476,15 +484,7 @@ func (pl *PodTopologySpread) Filter(state *framework.CycleState, pod *v1.Pod, ni
 		if !ok {
 			return statusLabel
 		}
-		minMatch := s.minMatch[c.TopologyKey]
-		if s.tpKeyToDomainsNum[c.TopologyKey] < int(c.MinDomains) {
-			minMatch = 0
-		}
-		self := 0
-		if c.Selector.Matches(podLabels) {
-			self = 1
-		}
-		if s.tpPairToMatchNum[topologyPair{c.TopologyKey, val}]+self-minMatch > int(c.MaxSkew) {
+		if s.tpPairToMatchNum[topologyPair{c.TopologyKey, val}] > s.matchLimit(c, podLabels) {
 			return statusSkew
 		}
 	}

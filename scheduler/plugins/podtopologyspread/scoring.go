@@ -23,6 +23,15 @@ type preScoreState struct {
 
 func (s *preScoreState) Clone() framework.StateData { return s }
 
+// hostnameCount is the pods on ni matching constraint i (a hostname
+// constraint), from the memo when it covers ni.
+func (s *preScoreState) hostnameCount(ni *framework.NodeInfo, i int, ns string) int64 {
+	if counts, ok := s.hostCounts.countsFor(ni); ok {
+		return int64(counts[i])
+	}
+	return int64(countPodsMatchSelector(ni.Pods, s.constraints[i].Selector, ns))
+}
+
 // topologyNormalizingWeight is log(size+2), so small domains count less.
 func topologyNormalizingWeight(size int) float64 { return math.Log(float64(size + 2)) }
 
@@ -152,11 +161,7 @@ func (pl *PodTopologySpread) Score(state *framework.CycleState, pod *v1.Pod, ni 
 		}
 		var cnt int64
 		if c.TopologyKey == v1.LabelHostname {
-			if counts, ok := s.hostCounts.countsFor(ni); ok {
-				cnt = int64(counts[i])
-			} else {
-				cnt = int64(countPodsMatchSelector(ni.Pods, c.Selector, pod.Namespace))
-			}
+			cnt = s.hostnameCount(ni, i, pod.Namespace)
 		} else {
 			cnt = s.pairCounts[topologyPair{c.TopologyKey, val}]
 		}
@@ -191,11 +196,7 @@ func (pl *PodTopologySpread) ScoreNodes(state *framework.CycleState, pod *v1.Pod
 			}
 			var cnt int64
 			if c.TopologyKey == v1.LabelHostname {
-				if counts, ok := s.hostCounts.countsFor(ni); ok {
-					cnt = int64(counts[j])
-				} else {
-					cnt = int64(countPodsMatchSelector(ni.Pods, c.Selector, pod.Namespace))
-				}
+				cnt = s.hostnameCount(ni, j, pod.Namespace)
 			} else {
 				known := false
 				for _, dc := range seen[j] {
