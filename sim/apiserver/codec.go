@@ -31,28 +31,9 @@ func setGVK(obj runtime.Object) {
 	obj.GetObjectKind().SetGroupVersionKind(gvks[0])
 }
 
-// encodeStorage returns the bytes kept in the store: protobuf, as kube-apiserver keeps in etcd.
-func encodeStorage(obj runtime.Object) ([]byte, error) {
-	var w keepWriter
-	if err := protoSerializer.Encode(obj, &w); err != nil {
-		return nil, fmt.Errorf("encode %T for storage: %w", obj, err)
-	}
-	return w.b, nil
-}
-
-// keepWriter keeps what it is given. The protobuf serializer hands over its
-// whole encoding, in a buffer of its own sized for it, in one Write, so the
-// stored value is that buffer: no copy, no spare capacity.
-type keepWriter struct{ b []byte }
-
-func (w *keepWriter) Write(p []byte) (int, error) {
-	if w.b == nil {
-		w.b = p[:len(p):len(p)]
-	} else {
-		w.b = append(w.b, p...)
-	}
-	return len(p), nil
-}
+// encodeStorage returns the bytes kept in the store: protobuf, as
+// kube-apiserver keeps in etcd (the eager path; see EncodeStorage).
+func encodeStorage(obj runtime.Object) ([]byte, error) { return EncodeStorage(nil, "", obj) }
 
 // EncodeStorage appends obj's stored form to dst (store.Options.Encode),
 // written straight into dst's spare capacity. It runs on the store's

@@ -20,10 +20,11 @@ func TestEncodeStorage(t *testing.T) {
 		Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "c", Image: "nginx",
 			Resources: corev1.ResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("10m")}}}}},
 	}
-	want, err := encodeStorage(pod.DeepCopy())
-	if err != nil {
+	var buf bytes.Buffer // the serializer's own path, independent of EncodeStorage
+	if err := protoSerializer.Encode(pod.DeepCopy(), &buf); err != nil {
 		t.Fatal(err)
 	}
+	want := buf.Bytes()
 	for _, dst := range [][]byte{nil, []byte("header16bytes..."), make([]byte, 3, 4096)} {
 		prefix := bytes.Clone(dst)
 		got, err := EncodeStorage(dst, "/registry/pods/default/p", pod)

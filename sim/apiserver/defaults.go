@@ -280,38 +280,25 @@ func (r *Registry) priorityClass(name string) *schedulingv1.PriorityClass {
 	return obj.(*schedulingv1.PriorityClass)
 }
 
-// containersOf yields a pod's init containers, then its containers, by
-// pointer (a Container is half a kilobyte: ranging over copies shows).
-func containersOf(p *corev1.Pod) func(yield func(int, *corev1.Container) bool) {
-	return func(yield func(int, *corev1.Container) bool) {
-		i := 0
-		for _, cs := range [2][]corev1.Container{p.Spec.InitContainers, p.Spec.Containers} {
-			for j := range cs {
-				if !yield(i, &cs[j]) {
-					return
-				}
-				i++
-			}
-		}
-	}
-}
-
 // qosClass computes the pod's QoS class as the kubelet's qos helper does.
 func qosClass(p *corev1.Pod) corev1.PodQOSClass {
 	requests, limits := 0, 0
 	guaranteed := true
-	for _, c := range containersOf(p) {
-		for _, name := range [...]corev1.ResourceName{corev1.ResourceCPU, corev1.ResourceMemory} {
-			req, hasReq := c.Resources.Requests[name]
-			lim, hasLim := c.Resources.Limits[name]
-			if hasReq && !req.IsZero() {
-				requests++
-			}
-			if hasLim && !lim.IsZero() {
-				limits++
-			}
-			if !hasLim || lim.IsZero() || (hasReq && req.Cmp(lim) != 0) {
-				guaranteed = false
+	for _, cs := range [...][]corev1.Container{p.Spec.InitContainers, p.Spec.Containers} {
+		for i := range cs { // by index: a Container is half a kilobyte
+			res := &cs[i].Resources
+			for _, name := range [...]corev1.ResourceName{corev1.ResourceCPU, corev1.ResourceMemory} {
+				req, hasReq := res.Requests[name]
+				lim, hasLim := res.Limits[name]
+				if hasReq && !req.IsZero() {
+					requests++
+				}
+				if hasLim && !lim.IsZero() {
+					limits++
+				}
+				if !hasLim || lim.IsZero() || (hasReq && req.Cmp(lim) != 0) {
+					guaranteed = false
+				}
 			}
 		}
 	}

@@ -313,16 +313,9 @@ func (s *Store) Create(key string, value []byte, obj any) (KV, error) {
 func (s *Store) Update(key string, value []byte, obj any, expectModRev int64) (KV, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed {
-		return KV{}, ErrClosed
-	}
-	prev, ok := s.keys[key]
-	if !ok {
-		return KV{}, fmt.Errorf("update %q: %w", key, ErrNotFound)
-	}
-	if expectModRev != 0 && expectModRev != prev.ModRev {
-		return KV{}, fmt.Errorf("update %q: expected mod revision %d, have %d: %w",
-			key, expectModRev, prev.ModRev, ErrConflict)
+	prev, err := s.current("update", key, expectModRev)
+	if err != nil {
+		return KV{}, err
 	}
 	s.rev++
 	kv := &KV{Key: key, Value: value, Obj: obj, CreateRev: prev.CreateRev, ModRev: s.rev}
@@ -332,22 +325,33 @@ func (s *Store) Update(key string, value []byte, obj any, expectModRev int64) (K
 	return *kv, nil
 }
 
+// current returns key's entry for a change (op names it in errors): ErrClosed,
+// ErrNotFound, or ErrConflict if expectModRev is not 0 and differs from its
+// ModRev. The caller holds mu.
+func (s *Store) current(op, key string, expectModRev int64) (*KV, error) {
+	if s.closed {
+		return nil, ErrClosed
+	}
+	prev, ok := s.keys[key]
+	if !ok {
+		return nil, fmt.Errorf("%s %q: %w", op, key, ErrNotFound)
+	}
+	if expectModRev != 0 && expectModRev != prev.ModRev {
+		return nil, fmt.Errorf("%s %q: expected mod revision %d, have %d: %w",
+			op, key, expectModRev, prev.ModRev, ErrConflict)
+	}
+	return prev, nil
+}
+
 // Delete removes a key. It returns ErrNotFound if the key is absent and
 // ErrConflict if expectModRev is not 0 and differs from the key's ModRev. The
 // returned KV is the deleted state with ModRev set to the delete's revision.
 func (s *Store) Delete(key string, expectModRev int64) (KV, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed {
-		return KV{}, ErrClosed
-	}
-	prev, ok := s.keys[key]
-	if !ok {
-		return KV{}, fmt.Errorf("delete %q: %w", key, ErrNotFound)
-	}
-	if expectModRev != 0 && expectModRev != prev.ModRev {
-		return KV{}, fmt.Errorf("delete %q: expected mod revision %d, have %d: %w",
-			key, expectModRev, prev.ModRev, ErrConflict)
+	prev, err := s.current("delete", key, expectModRev)
+	if err != nil {
+		return KV{}, err
 	}
 	s.rev++
 	s.index.Delete(prev)

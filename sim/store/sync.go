@@ -215,10 +215,15 @@ func (s *Store) write(batch []pendingOp, rev int64) error {
 }
 
 // appendValue appends kv's stored form to dst: the revisions header, then
-// the value (encoded now if it is lazy).
+// the value.
 func (s *Store) appendValue(dst []byte, kv *KV) ([]byte, error) {
 	dst = binary.BigEndian.AppendUint64(dst, uint64(kv.CreateRev))
 	dst = binary.BigEndian.AppendUint64(dst, uint64(kv.ModRev))
+	return s.appendData(dst, kv)
+}
+
+// appendData appends kv's value to dst, encoding it now if it is lazy.
+func (s *Store) appendData(dst []byte, kv *KV) ([]byte, error) {
 	if kv.Value == nil && kv.Obj != nil && s.opts.Encode != nil {
 		out, err := s.opts.Encode(dst, kv.Key, kv.Obj)
 		if err != nil {
@@ -343,12 +348,10 @@ func (s *Store) Check() error {
 				mismatch = fmt.Errorf("store: check: %w", err)
 				return false
 			}
-			wantValue := want.Value
-			if wantValue == nil && want.Obj != nil && s.opts.Encode != nil {
-				if wantValue, err = s.opts.Encode(nil, want.Key, want.Obj); err != nil {
-					mismatch = fmt.Errorf("store: check: encode %q: %w", want.Key, err)
-					return false
-				}
+			wantValue, err := s.appendData(nil, want)
+			if err != nil {
+				mismatch = fmt.Errorf("store: check: %w", err)
+				return false
 			}
 			if s.keys[want.Key] != want {
 				mismatch = fmt.Errorf("store: check: key %q: the by-name index holds another entry", want.Key)
