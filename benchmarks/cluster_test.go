@@ -21,14 +21,15 @@ import (
 	"kubesim/scenarios/transcript"
 	"kubesim/sim"
 	"kubesim/sim/apiserver"
+	"kubesim/sim/registry"
 )
 
 // allSystemPodsRunning reports whether every pod is Running and Ready.
 func allSystemPodsRunning(c *sim.Cluster) (int, bool) {
-	podRes, _ := apiserver.Lookup(schema.GroupResource{Resource: "pods"})
+	podRes, _ := registry.Lookup(schema.GroupResource{Resource: "pods"})
 	n, ok := 0, true
 	c.Locked(func() {
-		pods, _, _ := c.Registry.List(podRes, "", apiserver.ListOptions{})
+		pods, _, _ := c.Registry.List(podRes, "", registry.ListOptions{})
 		n = len(pods)
 		for _, o := range pods {
 			if o.(*corev1.Pod).Status.Phase != corev1.PodRunning {
@@ -104,7 +105,10 @@ func BenchmarkAPIServer(b *testing.B) {
 			b.Fatal(err)
 		}
 		defer c.Close()
-		h := c.Handler()
+		h, err := apiserver.ForCluster(c)
+		if err != nil {
+			b.Fatal(err)
+		}
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
 			req := httptest.NewRequest("POST", "/api/v1/namespaces/default/pods", strings.NewReader(fmt.Sprintf(benchPod, fmt.Sprintf("p%d", i))))
@@ -123,7 +127,10 @@ func BenchmarkAPIServer(b *testing.B) {
 			b.Fatal(err)
 		}
 		defer c.Close()
-		h := c.Handler()
+		h, err := apiserver.ForCluster(c)
+		if err != nil {
+			b.Fatal(err)
+		}
 		var n atomic.Int64
 		b.SetParallelism(32) // 2 cores x 32 = 64 concurrent clients
 		b.ResetTimer()
@@ -148,7 +155,10 @@ func BenchmarkAPIServer(b *testing.B) {
 			b.Fatal(err)
 		}
 		defer c.Close()
-		h := c.Handler()
+		h, err := apiserver.ForCluster(c)
+		if err != nil {
+			b.Fatal(err)
+		}
 		for i := 0; i < 10000; i++ {
 			req := httptest.NewRequest("POST", "/api/v1/namespaces/default/pods", strings.NewReader(fmt.Sprintf(benchPod, fmt.Sprintf("p%d", i))))
 			req.Header.Set("Content-Type", "application/json")

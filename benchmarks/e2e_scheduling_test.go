@@ -16,7 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"kubesim/sim"
-	"kubesim/sim/apiserver"
+	"kubesim/sim/registry"
 )
 
 // BenchmarkSchedulingE2E is scheduler_perf's SchedulingBasic end to end:
@@ -47,8 +47,8 @@ func benchSchedulingE2E(b *testing.B, nodes, pods int) {
 		b.Fatal(err)
 	}
 	defer c.Close()
-	nodeRes, _ := apiserver.Lookup(schema.GroupResource{Resource: "nodes"})
-	podRes, _ := apiserver.Lookup(schema.GroupResource{Resource: "pods"})
+	nodeRes, _ := registry.Lookup(schema.GroupResource{Resource: "nodes"})
+	podRes, _ := registry.Lookup(schema.GroupResource{Resource: "pods"})
 	var msNodes runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&msNodes)
@@ -104,7 +104,7 @@ func benchSchedulingE2E(b *testing.B, nodes, pods int) {
 	}
 	bound := 0
 	c.Locked(func() {
-		objs, _, _ := c.Registry.List(podRes, "default", apiserver.ListOptions{})
+		objs, _, _ := c.Registry.List(podRes, "default", registry.ListOptions{})
 		for _, o := range objs {
 			if o.(*corev1.Pod).Spec.NodeName != "" {
 				bound++
@@ -165,12 +165,12 @@ func benchWorkloadE2E(b *testing.B, w schedWorkload) {
 		b.Fatal(err)
 	}
 	defer c.Close()
-	res := func(r string) *apiserver.Resource {
-		rr, _ := apiserver.Lookup(schema.GroupResource{Resource: r})
+	res := func(r string) *registry.Resource {
+		rr, _ := registry.Lookup(schema.GroupResource{Resource: r})
 		return rr
 	}
 	podRes := res("pods")
-	create := func(r *apiserver.Resource, ns string, obj kruntime.Object) {
+	create := func(r *registry.Resource, ns string, obj kruntime.Object) {
 		if _, err := c.Registry.Create(r, ns, obj, false); err != nil {
 			b.Fatal(err)
 		}
@@ -186,7 +186,7 @@ func benchWorkloadE2E(b *testing.B, w schedWorkload) {
 		for _, ns := range []string{"sched-0", "sched-1"} {
 			create(res("namespaces"), "", &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})
 		}
-		pcRes, _ := apiserver.Lookup(schema.GroupResource{Group: "scheduling.k8s.io", Resource: "priorityclasses"})
+		pcRes, _ := registry.Lookup(schema.GroupResource{Group: "scheduling.k8s.io", Resource: "priorityclasses"})
 		for _, pc := range []struct {
 			name  string
 			value int32

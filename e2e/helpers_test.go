@@ -15,6 +15,7 @@ import (
 	"kubesim/internal/practice"
 	"kubesim/sim"
 	"kubesim/sim/apiserver"
+	"kubesim/sim/registry"
 )
 
 // cluster is a stepped cluster with an embedded kubectl.
@@ -31,7 +32,7 @@ func newCluster(t *testing.T, spec sim.ClusterSpec) *cluster {
 	if err != nil {
 		t.Fatalf("sim.New (seed %d): %v", spec.Seed, err)
 	}
-	k, err := kubectl.New(c.Handler(), filepath.Join(dir, "kubectl"))
+	k, err := kubectl.New(apiHandler(t, c), filepath.Join(dir, "kubectl"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,6 +48,16 @@ func newCluster(t *testing.T, spec sim.ClusterSpec) *cluster {
 }
 
 // kubectl runs the embedded kubectl and returns stdout, stderr and the exit code.
+// apiHandler is the API server in front of c, as the shells build it.
+func apiHandler(t testing.TB, c *sim.Cluster) *apiserver.Server {
+	t.Helper()
+	h, err := apiserver.ForCluster(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
 func (cl *cluster) kubectl(args string, stdin ...string) (string, string, int) {
 	var out, errb bytes.Buffer
 	var in *strings.Reader
@@ -77,11 +88,11 @@ func (cl *cluster) apply(manifest string) {
 // Running pod on a Ready node.
 func checkInvariants(t *testing.T, c *sim.Cluster) {
 	t.Helper()
-	podRes, _ := apiserver.Lookup(schema.GroupResource{Resource: "pods"})
-	nodeRes, _ := apiserver.Lookup(schema.GroupResource{Resource: "nodes"})
+	podRes, _ := registry.Lookup(schema.GroupResource{Resource: "pods"})
+	nodeRes, _ := registry.Lookup(schema.GroupResource{Resource: "nodes"})
 	c.Locked(func() {
-		pods, _, _ := c.Registry.List(podRes, "", apiserver.ListOptions{})
-		nodes, _, _ := c.Registry.List(nodeRes, "", apiserver.ListOptions{})
+		pods, _, _ := c.Registry.List(podRes, "", registry.ListOptions{})
+		nodes, _, _ := c.Registry.List(nodeRes, "", registry.ListOptions{})
 		ready := map[string]bool{}
 		exists := map[string]bool{}
 		for _, o := range nodes {

@@ -22,7 +22,7 @@ func TestResume(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	k, _ := kubectl.New(c.Handler(), filepath.Join(dir, "k1"))
+	k, _ := kubectl.New(apiHandler(t, c), filepath.Join(dir, "k1"))
 	var out, errb bytes.Buffer
 	k.Run([]string{"run", "pre", "--image", "httpd:2.4"}, nil, &out, &errb)
 	c.Advance(time.Minute)
@@ -43,7 +43,7 @@ func TestResume(t *testing.T) {
 	if !strings.Contains(out.String(), "It works!") {
 		t.Errorf("curl the adopted pod: %q %q", out.String(), errb.String())
 	}
-	k2, _ := kubectl.New(c.Handler(), filepath.Join(dir, "k2"))
+	k2, _ := kubectl.New(apiHandler(t, c), filepath.Join(dir, "k2"))
 	k2.Run([]string{"run", "web", "--image", "httpd:2.4"}, nil, &out, &errb)
 	c.Advance(time.Minute)
 	out.Reset()

@@ -19,6 +19,7 @@ import (
 
 	"kubesim/runtime/cri"
 	"kubesim/sim"
+	"kubesim/sim/apiserver"
 )
 
 // Config configures a served cluster.
@@ -148,10 +149,15 @@ func (s *Served) serve(c *sim.Cluster, dir, addr string) error {
 	if err != nil {
 		return err
 	}
+	api, err := apiserver.ForCluster(c)
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	s.Addr = ln.Addr().String()
 	mux := http.NewServeMux()
 	mux.Handle("/kubesim/", s.internal())
-	mux.Handle("/", c.Handler())
+	mux.Handle("/", api)
 	s.srv = &http.Server{Handler: s.auth(mux), TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}}
 	s.done.Add(1)
 	go func() {

@@ -13,7 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
-	"kubesim/sim/apiserver"
+	"kubesim/sim/registry"
 )
 
 // addonVersions are the images kubeadm and flannel deployed for a release.
@@ -40,8 +40,8 @@ func addonsFor(minor int) addonVersions {
 	return v
 }
 
-func (c *Cluster) res(group, resource string) *apiserver.Resource {
-	r, ok := apiserver.Lookup(schema.GroupResource{Group: group, Resource: resource})
+func (c *Cluster) res(group, resource string) *registry.Resource {
+	r, ok := registry.Lookup(schema.GroupResource{Group: group, Resource: resource})
 	if !ok {
 		panic("sim: resource not served: " + resource)
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"net/http"
 	"os"
 	"path/filepath"
 	"sort"
@@ -16,10 +15,10 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 
 	"kubesim/net/fabric"
-	"kubesim/sim/apiserver"
 	"kubesim/sim/clock"
 	"kubesim/sim/events"
 	"kubesim/sim/kubelet"
+	"kubesim/sim/registry"
 	"kubesim/sim/store"
 )
 
@@ -78,9 +77,8 @@ type Cluster struct {
 	Clock    *clock.Virtual
 	Rand     *rand.Rand
 	Store    *store.Store
-	Registry *apiserver.Registry
+	Registry *registry.Registry
 	Recorder *events.Recorder
-	API      *apiserver.Server
 
 	opts       Options
 	mu         sync.Mutex
@@ -112,11 +110,11 @@ func New(spec ClusterSpec, opts Options) (*Cluster, error) {
 	if err := os.MkdirAll(opts.Dir, 0o700); err != nil {
 		return nil, err
 	}
-	st, err := store.Open(store.Options{Path: filepath.Join(opts.Dir, "store.db"), NoSync: opts.NoSync, Decode: apiserver.DecodeStorage, Encode: apiserver.EncodeStorage, HistorySize: watchHistory})
+	st, err := store.Open(store.Options{Path: filepath.Join(opts.Dir, "store.db"), NoSync: opts.NoSync, Decode: registry.DecodeStorage, Encode: registry.EncodeStorage, HistorySize: watchHistory})
 	if err != nil {
 		return nil, fmt.Errorf("open cluster state: %w", err)
 	}
-	apiserver.RestoreResourceVersions(st)
+	registry.RestoreResourceVersions(st)
 	start := spec.Start
 	if !opts.Start.IsZero() {
 		start = opts.Start
@@ -133,13 +131,8 @@ func New(spec ClusterSpec, opts Options) (*Cluster, error) {
 			c.Clock.Set(t)
 		}
 	}
-	c.Registry = apiserver.NewRegistry(st, c.Clock, c.Rand, spec.KubernetesVersion)
+	c.Registry = registry.NewRegistry(st, c.Clock, c.Rand, spec.KubernetesVersion)
 	c.Recorder = events.NewRecorder(c.Registry, c.Clock)
-	c.API, err = apiserver.New(apiserver.Config{Registry: c.Registry, Clock: c.Clock, Driver: c, Version: spec.KubernetesVersion, Hooks: c.hooks()})
-	if err != nil {
-		st.Close()
-		return nil, err
-	}
 	c.watcher, err = st.Watch("/registry/", st.Rev())
 	if err != nil {
 		st.Close()
@@ -155,9 +148,6 @@ func New(spec ClusterSpec, opts Options) (*Cluster, error) {
 	c.commit()
 	return c, nil
 }
-
-// Handler returns the API server.
-func (c *Cluster) Handler() http.Handler { return c.API }
 
 // Close stops the cluster and closes its state file after a final commit.
 func (c *Cluster) Close() error {

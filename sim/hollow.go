@@ -5,7 +5,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
-	"kubesim/sim/apiserver"
+	"kubesim/sim/registry"
 	"kubesim/sim/store"
 )
 
@@ -16,7 +16,7 @@ import (
 // pods would stay Terminating forever.
 type hollowKubelet struct {
 	c      *Cluster
-	podRes *apiserver.Resource
+	podRes *registry.Resource
 	gone   []*corev1.Pod // in revision order
 }
 

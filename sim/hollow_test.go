@@ -9,7 +9,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"kubesim/sim/apiserver"
+	"kubesim/sim/registry"
 )
 
 // TestHollowRemovesDeletedPods: on a hollow cluster a bound pod deleted
@@ -87,14 +87,14 @@ func TestHollowSchedulesMany(t *testing.T) {
 		}
 	})
 	c.Locked(func() {
-		objs, _, _ := c.Registry.List(pods, "default", apiserver.ListOptions{})
+		objs, _, _ := c.Registry.List(pods, "default", registry.ListOptions{})
 		bound := 0
 		for _, o := range objs {
 			if o.(*corev1.Pod).Spec.NodeName != "" {
 				bound++
 			}
 		}
-		evs, _, _ := c.Registry.List(events, "default", apiserver.ListOptions{})
+		evs, _, _ := c.Registry.List(events, "default", registry.ListOptions{})
 		scheduled := 0
 		for _, o := range evs {
 			if o.(*corev1.Event).Reason == "Scheduled" {

@@ -14,8 +14,8 @@ import (
 
 	"kubesim/scheduler"
 	"kubesim/scheduler/plugins/noderesources"
-	"kubesim/sim/apiserver"
 	"kubesim/sim/clock"
+	"kubesim/sim/registry"
 	"kubesim/sim/store"
 )
 
@@ -25,7 +25,7 @@ import (
 type schedulerComponent struct {
 	c        *Cluster
 	s        *scheduler.Scheduler
-	podRes   *apiserver.Resource
+	podRes   *registry.Resource
 	wake     *clock.Timer
 	wakeAt   time.Time
 	instance string
@@ -243,7 +243,7 @@ func (sc *schedulerComponent) scheduleOne(now time.Time, pod *corev1.Pod) {
 	if reason == "" {
 		reason = corev1.PodReasonUnschedulable
 	}
-	apiserver.SetPodCondition(&cp.Status, corev1.PodCondition{Type: corev1.PodScheduled, Status: corev1.ConditionFalse, Reason: reason, Message: res.Message, LastTransitionTime: metav1.NewTime(now.UTC().Truncate(time.Second))})
+	registry.SetPodCondition(&cp.Status, corev1.PodCondition{Type: corev1.PodScheduled, Status: corev1.ConditionFalse, Reason: reason, Message: res.Message, LastTransitionTime: metav1.NewTime(now.UTC().Truncate(time.Second))})
 	if res.NominatedNode != "" {
 		cp.Status.NominatedNodeName = res.NominatedNode
 	}
@@ -302,16 +302,16 @@ func (c *Cluster) ExplainSchedule(ns, name string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	nodes, _, _ := c.Registry.List(c.res("", "nodes"), "", apiserver.ListOptions{})
+	nodes, _, _ := c.Registry.List(c.res("", "nodes"), "", registry.ListOptions{})
 	for _, n := range nodes {
 		s.AddNode(n.(*corev1.Node))
 	}
-	pcs, _, _ := c.Registry.List(c.res("scheduling.k8s.io", "priorityclasses"), "", apiserver.ListOptions{})
+	pcs, _, _ := c.Registry.List(c.res("scheduling.k8s.io", "priorityclasses"), "", registry.ListOptions{})
 	for _, pc := range pcs {
 		s.AddPriorityClass(pc.(*schedulingv1.PriorityClass))
 	}
 	target := obj.(*corev1.Pod)
-	pods, _, _ := c.Registry.List(podRes, "", apiserver.ListOptions{})
+	pods, _, _ := c.Registry.List(podRes, "", registry.ListOptions{})
 	for _, o := range pods {
 		if p := o.(*corev1.Pod); p.UID != target.UID && p.Spec.NodeName != "" {
 			s.AddPod(p)

@@ -15,7 +15,6 @@ import (
 	"kubesim/net/fabric"
 	"kubesim/runtime/chain"
 	"kubesim/runtime/images"
-	"kubesim/sim/apiserver"
 	"kubesim/sim/controllers"
 	"kubesim/sim/kubelet"
 	"kubesim/sim/store"
@@ -165,40 +164,40 @@ func (c *Cluster) restoreKubelets() {
 	}
 }
 
-// hooks connects pods/log and pods/exec to the kubelets.
-func (c *Cluster) hooks() apiserver.Hooks {
-	return apiserver.Hooks{
-		Logs: func(ns, name string, opts apiserver.LogOptions) ([]byte, error) {
-			pod, err := c.Registry.Get(c.res("", "pods"), ns, name)
-			if err != nil {
-				return nil, err
-			}
-			k := c.kubelets[pod.(*corev1.Pod).Spec.NodeName]
-			if k == nil {
-				return nil, badRequest(fmt.Sprintf("pod %s does not have a host assigned", name))
-			}
-			out, err := k.Logs(ns, name, opts.Container, opts.Previous, opts.Timestamps, opts.TailLines)
-			if err != nil {
-				return nil, badRequest(err.Error())
-			}
-			return out, nil
-		},
-		Exec: func(ns, name, container string, cmd []string) (string, string, int, error) {
-			pod, err := c.Registry.Get(c.res("", "pods"), ns, name)
-			if err != nil {
-				return "", "", 0, err
-			}
-			k := c.kubelets[pod.(*corev1.Pod).Spec.NodeName]
-			if k == nil {
-				return "", "", 0, badRequest(fmt.Sprintf("pod %s does not have a host assigned", name))
-			}
-			o, e, code, err := k.Exec(ns, name, container, cmd)
-			if err != nil {
-				return "", "", 0, badRequest(err.Error())
-			}
-			return o, e, code, nil
-		},
+// PodLogs returns a container's log lines from the pod's kubelet (what
+// pods/log serves). Call it with the cluster lock held (inside Do).
+func (c *Cluster) PodLogs(ns, name, container string, previous, timestamps bool, tailLines *int64) ([]byte, error) {
+	pod, err := c.Registry.Get(c.res("", "pods"), ns, name)
+	if err != nil {
+		return nil, err
 	}
+	k := c.kubelets[pod.(*corev1.Pod).Spec.NodeName]
+	if k == nil {
+		return nil, badRequest(fmt.Sprintf("pod %s does not have a host assigned", name))
+	}
+	out, err := k.Logs(ns, name, container, previous, timestamps, tailLines)
+	if err != nil {
+		return nil, badRequest(err.Error())
+	}
+	return out, nil
+}
+
+// PodExec runs a command in a container through the pod's kubelet (what
+// pods/exec serves). Call it with the cluster lock held (inside Do).
+func (c *Cluster) PodExec(ns, name, container string, cmd []string) (stdout, stderr string, code int, err error) {
+	pod, err := c.Registry.Get(c.res("", "pods"), ns, name)
+	if err != nil {
+		return "", "", 0, err
+	}
+	k := c.kubelets[pod.(*corev1.Pod).Spec.NodeName]
+	if k == nil {
+		return "", "", 0, badRequest(fmt.Sprintf("pod %s does not have a host assigned", name))
+	}
+	o, e, code, err := k.Exec(ns, name, container, cmd)
+	if err != nil {
+		return "", "", 0, badRequest(err.Error())
+	}
+	return o, e, code, nil
 }
 
 // lastTime estimates when a resumed cluster last ran: the newest lease

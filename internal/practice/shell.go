@@ -15,6 +15,7 @@ import (
 	"kubesim/internal/kubectl"
 	"kubesim/server"
 	"kubesim/sim"
+	"kubesim/sim/apiserver"
 )
 
 // Env runs commands against one cluster. It implements scenarios.Env.
@@ -33,7 +34,11 @@ type Env struct {
 
 // New returns an Env over c, with its files (kubeconfig, caches, shims) in dir.
 func New(c *sim.Cluster, dir, binary string) (*Env, error) {
-	k, err := kubectl.New(c.Handler(), filepath.Join(dir, "kubectl"))
+	api, err := apiserver.ForCluster(c)
+	if err != nil {
+		return nil, err
+	}
+	k, err := kubectl.New(api, filepath.Join(dir, "kubectl"))
 	if err != nil {
 		return nil, err
 	}

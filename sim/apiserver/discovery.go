@@ -9,6 +9,8 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"kubesim/sim/registry"
 )
 
 // discoveryVersion returns "v2" or "v2beta1" when the client accepts
@@ -46,7 +48,7 @@ func (s *Server) serveDiscovery(w http.ResponseWriter, req *http.Request, core b
 		return
 	}
 	groups := &metav1.APIGroupList{TypeMeta: metav1.TypeMeta{Kind: "APIGroupList", APIVersion: "v1"}}
-	for _, gv := range groupVersions() {
+	for _, gv := range registry.GroupVersions() {
 		if gv.Group == "" {
 			continue
 		}
@@ -68,7 +70,7 @@ func writeJSONBody(w http.ResponseWriter, v any) {
 // serveGroupDiscovery answers /apis/<group> and /api/v1, /apis/<group>/<version>.
 func (s *Server) serveGroupDiscovery(w http.ResponseWriter, req *http.Request, gv schema.GroupVersion) {
 	if gv.Version == "" {
-		for _, g := range groupVersions() {
+		for _, g := range registry.GroupVersions() {
 			if g.Group == gv.Group && g.Group != "" {
 				ag := apiGroup(g)
 				ag.Kind, ag.APIVersion = "APIGroup", "v1"
@@ -80,7 +82,7 @@ func (s *Server) serveGroupDiscovery(w http.ResponseWriter, req *http.Request, g
 		return
 	}
 	list := &metav1.APIResourceList{TypeMeta: metav1.TypeMeta{Kind: "APIResourceList", APIVersion: "v1"}, GroupVersion: gv.String()}
-	for _, r := range resources {
+	for _, r := range registry.Resources() {
 		if r.GVR.GroupVersion() != gv {
 			continue
 		}
@@ -107,12 +109,12 @@ func (s *Server) serveGroupDiscovery(w http.ResponseWriter, req *http.Request, g
 // /api (core) or /apis. The v2 and v2beta1 documents have the same shape.
 func aggregatedDiscovery(core bool) *apidiscoveryv2.APIGroupDiscoveryList {
 	list := &apidiscoveryv2.APIGroupDiscoveryList{TypeMeta: metav1.TypeMeta{Kind: "APIGroupDiscoveryList"}}
-	for _, gv := range groupVersions() {
+	for _, gv := range registry.GroupVersions() {
 		if (gv.Group == "") != core {
 			continue
 		}
 		vd := apidiscoveryv2.APIVersionDiscovery{Version: gv.Version, Freshness: apidiscoveryv2.DiscoveryFreshnessCurrent}
-		for _, r := range resources {
+		for _, r := range registry.Resources() {
 			if r.GVR.GroupVersion() != gv {
 				continue
 			}

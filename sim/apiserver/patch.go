@@ -14,6 +14,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/strategicpatch"
+
+	"kubesim/sim/registry"
 )
 
 // applyPatch returns the JSON of current with the patch applied, as
@@ -101,7 +103,7 @@ func (s *Server) patch(r *request, pt types.PatchType, patch []byte, dryRun, str
 	if err != nil {
 		return nil, apierrors.NewBadRequest(fmt.Sprintf("%s in version %q cannot be handled as a %s: %v", r.res.Kind, gvk.Version, r.res.Kind, err))
 	}
-	m := objectMeta(obj)
+	m := registry.ObjectMeta(obj)
 	if m.GetName() != r.name {
 		return nil, apierrors.NewBadRequest(fmt.Sprintf("the name of the object (%s) does not match the name on the URL (%s)", m.GetName(), r.name))
 	}

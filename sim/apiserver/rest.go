@@ -18,6 +18,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"kubesim/sim/apiserver/printers"
+	"kubesim/sim/registry"
 )
 
 // maxBodyBytes bounds request bodies (kube-apiserver: 3 MiB objects, 100 MiB requests).
@@ -49,7 +50,7 @@ func (s *Server) serveResource(w http.ResponseWriter, req *http.Request, r *requ
 			writeError(w, err)
 			return
 		}
-		s.writeMaybeTable(w, req, r, []runtime.Object{obj}, metav1.ListMeta{ResourceVersion: objectMeta(obj).GetResourceVersion()}, true)
+		s.writeMaybeTable(w, req, r, []runtime.Object{obj}, metav1.ListMeta{ResourceVersion: registry.ObjectMeta(obj).GetResourceVersion()}, true)
 	case http.MethodPost:
 		if r.name != "" {
 			writeError(w, methodNotSupported(r, "create"))
@@ -93,8 +94,8 @@ func (s *Server) serveResource(w http.ResponseWriter, req *http.Request, r *requ
 func isTrue(v string) bool { return v == "true" || v == "1" }
 
 // listOptions parses labelSelector and fieldSelector.
-func listOptions(q url.Values, res *Resource) (ListOptions, error) {
-	var opts ListOptions
+func listOptions(q url.Values, res *registry.Resource) (registry.ListOptions, error) {
+	var opts registry.ListOptions
 	if v := q.Get("labelSelector"); v != "" {
 		sel, err := labels.Parse(v)
 		if err != nil {
@@ -108,7 +109,7 @@ func listOptions(q url.Values, res *Resource) (ListOptions, error) {
 			return opts, apierrors.NewBadRequest(err.Error())
 		}
 		for _, req := range sel.Requirements() {
-			if !fieldLabelSupported(res, req.Field) {
+			if !registry.FieldLabelSupported(res, req.Field) {
 				return opts, apierrors.NewBadRequest(fmt.Sprintf("field label not supported: %s", req.Field))
 			}
 		}
@@ -180,7 +181,7 @@ func (s *Server) writeMaybeTable(w http.ResponseWriter, req *http.Request, r *re
 	writeList(w, r.res, objs, lm)
 }
 
-func (s *Server) buildTable(res *Resource, objs []runtime.Object, lm metav1.ListMeta, opts printers.Options) (*metav1.Table, error) {
+func (s *Server) buildTable(res *registry.Resource, objs []runtime.Object, lm metav1.ListMeta, opts printers.Options) (*metav1.Table, error) {
 	var t *metav1.Table
 	var err error
 	if printers.Supported(res.GR()) {
@@ -199,7 +200,7 @@ func (s *Server) buildTable(res *Resource, objs []runtime.Object, lm metav1.List
 }
 
 // writeList writes a typed list: {"kind":"PodList","apiVersion":"v1","metadata":{...},"items":[...]}.
-func writeList(w http.ResponseWriter, res *Resource, objs []runtime.Object, lm metav1.ListMeta) {
+func writeList(w http.ResponseWriter, res *registry.Resource, objs []runtime.Object, lm metav1.ListMeta) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusOK)
 	meta, _ := json.Marshal(lm)
@@ -240,7 +241,7 @@ func readBody(req *http.Request) ([]byte, error) {
 // decodeBody decodes a JSON, YAML or protobuf request body into a new
 // object of the resource's kind. strict reports unknown fields as errors;
 // otherwise they come back as warnings.
-func decodeBody(req *http.Request, res *Resource, strict bool) (runtime.Object, []string, error) {
+func decodeBody(req *http.Request, res *registry.Resource, strict bool) (runtime.Object, []string, error) {
 	body, err := readBody(req)
 	if err != nil {
 		return nil, nil, err
@@ -257,7 +258,7 @@ func decodeBody(req *http.Request, res *Resource, strict bool) (runtime.Object, 
 	case protobufMIMEType:
 		obj, _, err = protoSerializer.Decode(body, &gvk, into)
 	case "application/yaml":
-		obj, _, err = Codecs.UniversalDeserializer().Decode(body, &gvk, into)
+		obj, _, err = registry.Codecs.UniversalDeserializer().Decode(body, &gvk, into)
 	default:
 		obj, _, err = strictJSON.Decode(body, &gvk, into)
 		if err != nil && runtime.IsStrictDecodingError(err) {
@@ -304,7 +305,7 @@ func (s *Server) serveCreate(w http.ResponseWriter, req *http.Request, r *reques
 		// One user, cluster-admin: everything is allowed (kubeadm's
 		// admin.conf is in system:masters).
 		ssar.Status = authorizationv1.SubjectAccessReviewStatus{Allowed: true, Reason: "kubesim: the kubeconfig user is cluster-admin"}
-		setGVK(ssar)
+		registry.SetGVK(ssar)
 		writeObject(w, http.StatusCreated, ssar)
 		return
 	}
@@ -325,7 +326,7 @@ func (s *Server) serveUpdate(w http.ResponseWriter, req *http.Request, r *reques
 		writeError(w, err)
 		return
 	}
-	m := objectMeta(obj)
+	m := registry.ObjectMeta(obj)
 	if m.GetName() != r.name {
 		writeError(w, apierrors.NewBadRequest(fmt.Sprintf("the name of the object (%s) does not match the name on the URL (%s)", m.GetName(), r.name)))
 		return
@@ -396,7 +397,7 @@ func (s *Server) serveDeleteCollection(w http.ResponseWriter, req *http.Request,
 			return
 		}
 		for _, o := range objs {
-			m := objectMeta(o)
+			m := registry.ObjectMeta(o)
 			out, derr := s.cfg.Registry.Delete(r.res, m.GetNamespace(), m.GetName(), opts)
 			if derr == nil {
 				deleted = append(deleted, out)

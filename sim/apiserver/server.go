@@ -16,6 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"kubesim/sim/clock"
+	"kubesim/sim/registry"
 )
 
 // Driver is how request handling cooperates with the cluster's loop.
@@ -51,7 +52,7 @@ type LogOptions struct {
 
 // Config configures a Server.
 type Config struct {
-	Registry *Registry
+	Registry *registry.Registry
 	Clock    clock.Clock
 	Driver   Driver
 	// Version is the Kubernetes version the server reports (e.g. "v1.27.1").
@@ -170,7 +171,7 @@ func writeError(w http.ResponseWriter, err error) {
 // writeObject writes a typed object as JSON.
 func writeObject(w http.ResponseWriter, code int, obj runtime.Object) {
 	if obj.GetObjectKind().GroupVersionKind().Empty() {
-		setGVK(obj)
+		registry.SetGVK(obj)
 	}
 	body, err := encodeJSON(obj)
 	if err != nil {
@@ -185,7 +186,7 @@ func writeObject(w http.ResponseWriter, code int, obj runtime.Object) {
 // request is a parsed resource request.
 type request struct {
 	gv        schema.GroupVersion
-	res       *Resource
+	res       *registry.Resource
 	namespace string
 	name      string
 	sub       string
@@ -206,9 +207,8 @@ func parsePath(path string) (gv schema.GroupVersion, segs []string, ok bool) {
 	return gv, nil, false
 }
 
-func lookupGVR(gv schema.GroupVersion, resource string) (*Resource, bool) {
-	r, ok := byGVR[gv.WithResource(resource)]
-	return r, ok
+func lookupGVR(gv schema.GroupVersion, resource string) (*registry.Resource, bool) {
+	return registry.LookupGVR(gv.WithResource(resource))
 }
 
 func (s *Server) serveAPI(w http.ResponseWriter, req *http.Request, path string) {
@@ -262,7 +262,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, req *http.Request, path string)
 	s.serveResource(w, req, &r)
 }
 
-func hasSub(res *Resource, sub string) bool {
+func hasSub(res *registry.Resource, sub string) bool {
 	for _, s := range res.Subs {
 		if s.Name == sub {
 			return true

@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"kubesim/sim/clock"
+	"kubesim/sim/registry"
 	"kubesim/sim/store"
 )
 
@@ -26,7 +27,7 @@ func (syncDriver) Wait(ctx context.Context, ready <-chan struct{}, deadline time
 
 func newTestServer(t *testing.T) (*Server, *store.Store) {
 	t.Helper()
-	st, err := store.Open(store.Options{Path: filepath.Join(t.TempDir(), "s.db"), NoSync: true, Decode: DecodeStorage, Encode: EncodeStorage})
+	st, err := store.Open(store.Options{Path: filepath.Join(t.TempDir(), "s.db"), NoSync: true, Decode: registry.DecodeStorage, Encode: registry.EncodeStorage})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +41,7 @@ func newTestServer(t *testing.T) (*Server, *store.Store) {
 		st.Close()
 	})
 	clk := clock.NewVirtual(time.Date(2023, 4, 20, 0, 0, 0, 0, time.UTC))
-	reg := NewRegistry(st, clk, rand.New(rand.NewPCG(1, 2)), "v1.27.1")
+	reg := registry.NewRegistry(st, clk, rand.New(rand.NewPCG(1, 2)), "v1.27.1")
 	s, err := New(Config{Registry: reg, Clock: clk, Driver: syncDriver{}, Version: "v1.27.1"})
 	if err != nil {
 		t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 
+	"kubesim/sim/registry"
 	"kubesim/sim/store"
 )
 
@@ -66,18 +67,18 @@ func (s *Server) serveWatch(w http.ResponseWriter, req *http.Request, r *request
 	)
 	s.cfg.Driver.Do(func() {
 		deadline = s.cfg.Clock.Now().Add(timeout)
-		pfx := prefix(r.res, r.namespace)
+		pfx := registry.Prefix(r.res, r.namespace)
 		if fromRev == 0 {
 			var rev int64
 			initial, rev, err = s.cfg.Registry.List(r.res, r.namespace, opts)
 			listRev = rev
 			if err == nil {
-				watcher, err = s.cfg.Registry.store.Watch(pfx, rev)
+				watcher, err = s.cfg.Registry.Store().Watch(pfx, rev)
 			}
 			return
 		}
-		current = s.cfg.Registry.store.Rev()
-		watcher, err = s.cfg.Registry.store.Watch(pfx, fromRev)
+		current = s.cfg.Registry.Store().Rev()
+		watcher, err = s.cfg.Registry.Store().Watch(pfx, fromRev)
 	})
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Transfer-Encoding", "chunked")
@@ -105,7 +106,7 @@ func (s *Server) serveWatch(w http.ResponseWriter, req *http.Request, r *request
 			opt.NoHeaders = !headers
 			opt.TableVersion = tv
 			var t *metav1.Table
-			t, err = s.buildTable(r.res, []runtime.Object{obj}, metav1.ListMeta{ResourceVersion: objectMeta(obj).GetResourceVersion()}, opt)
+			t, err = s.buildTable(r.res, []runtime.Object{obj}, metav1.ListMeta{ResourceVersion: registry.ObjectMeta(obj).GetResourceVersion()}, opt)
 			if err == nil {
 				t.APIVersion = "meta.k8s.io/" + tv
 				var buf bytes.Buffer
@@ -129,8 +130,8 @@ func (s *Server) serveWatch(w http.ResponseWriter, req *http.Request, r *request
 	}
 	if initialEvents {
 		bm := r.res.New()
-		setGVK(bm)
-		m := objectMeta(bm)
+		registry.SetGVK(bm)
+		m := registry.ObjectMeta(bm)
 		rv := strconv.FormatInt(listRev, 10)
 		m.SetResourceVersion(rv)
 		m.SetAnnotations(map[string]string{"k8s.io/initial-events-end": "true"})
@@ -159,18 +160,18 @@ func (s *Server) serveWatch(w http.ResponseWriter, req *http.Request, r *request
 // translate turns a store event into a watch event type and object,
 // applying the selectors: an object that starts matching is ADDED, one that
 // stops matching is DELETED.
-func (s *Server) translate(r *request, ev store.Event, opts ListOptions) (string, runtime.Object) {
+func (s *Server) translate(r *request, ev store.Event, opts registry.ListOptions) (string, runtime.Object) {
 	obj := ev.KV.Obj.(runtime.Object)
-	if r.namespace != "" && objectMeta(obj).GetNamespace() != r.namespace {
+	if r.namespace != "" && registry.ObjectMeta(obj).GetNamespace() != r.namespace {
 		return "", nil
 	}
-	matches := func(o runtime.Object) bool { return Matches(r.res, o, opts) }
+	matches := func(o runtime.Object) bool { return registry.Matches(r.res, o, opts) }
 	if ev.Type == store.Delete {
 		if !matches(obj) {
 			return "", nil
 		}
 		cp := obj.DeepCopyObject()
-		objectMeta(cp).SetResourceVersion(strconv.FormatInt(ev.Rev, 10))
+		registry.ObjectMeta(cp).SetResourceVersion(strconv.FormatInt(ev.Rev, 10))
 		return "DELETED", cp
 	}
 	now := matches(obj)

@@ -21,9 +21,9 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
-	"kubesim/sim/apiserver"
 	"kubesim/sim/clock"
 	"kubesim/sim/events"
+	"kubesim/sim/registry"
 	"kubesim/sim/store"
 )
 
@@ -40,7 +40,7 @@ type Component interface {
 
 // Context is what every controller is built from.
 type Context struct {
-	Registry *apiserver.Registry
+	Registry *registry.Registry
 	Clock    *clock.Virtual
 	// Rand is the cluster's seeded source (names are drawn through
 	// Registry.GenerateName, which uses the same source).
@@ -182,14 +182,14 @@ type base struct {
 	Context
 	minor int
 
-	pods, nodes, namespaces, services, endpoints, configmaps, serviceaccounts, leases *apiserver.Resource
-	deployments, replicasets, daemonsets, slices, pdbs                                *apiserver.Resource
+	pods, nodes, namespaces, services, endpoints, configmaps, serviceaccounts, leases *registry.Resource
+	deployments, replicasets, daemonsets, slices, pdbs                                *registry.Resource
 }
 
 func newBase(ctx Context) *base {
 	minor, _ := parseMinor(ctx.Version)
-	core := func(r string) *apiserver.Resource { return mustLookup(corev1.SchemeGroupVersion.WithResource(r)) }
-	apps := func(r string) *apiserver.Resource { return mustLookup(appsv1.SchemeGroupVersion.WithResource(r)) }
+	core := func(r string) *registry.Resource { return mustLookup(corev1.SchemeGroupVersion.WithResource(r)) }
+	apps := func(r string) *registry.Resource { return mustLookup(appsv1.SchemeGroupVersion.WithResource(r)) }
 	return &base{
 		Context: ctx, minor: minor,
 		pods: core("pods"), nodes: core("nodes"), namespaces: core("namespaces"), services: core("services"),
@@ -201,8 +201,8 @@ func newBase(ctx Context) *base {
 	}
 }
 
-func mustLookup(gvr schema.GroupVersionResource) *apiserver.Resource {
-	r, ok := apiserver.Lookup(gvr.GroupResource())
+func mustLookup(gvr schema.GroupVersionResource) *registry.Resource {
+	r, ok := registry.Lookup(gvr.GroupResource())
 	if !ok {
 		panic("controllers: apiserver does not serve " + gvr.String())
 	}
@@ -314,8 +314,8 @@ func prevOf(ev store.Event) runtime.Object {
 }
 
 // list returns the typed objects of a resource in a namespace ("" = all).
-func list[T runtime.Object](b *base, res *apiserver.Resource, ns string) []T {
-	objs, _, _ := b.Registry.List(res, ns, apiserver.ListOptions{})
+func list[T runtime.Object](b *base, res *registry.Resource, ns string) []T {
+	objs, _, _ := b.Registry.List(res, ns, registry.ListOptions{})
 	out := make([]T, 0, len(objs))
 	for _, o := range objs {
 		if t, ok := o.(T); ok {
@@ -326,7 +326,7 @@ func list[T runtime.Object](b *base, res *apiserver.Resource, ns string) []T {
 }
 
 // get returns the typed stored object, or false.
-func get[T runtime.Object](b *base, res *apiserver.Resource, ns, name string) (T, bool) {
+func get[T runtime.Object](b *base, res *registry.Resource, ns, name string) (T, bool) {
 	var zero T
 	o, err := b.Registry.Get(res, ns, name)
 	if err != nil {

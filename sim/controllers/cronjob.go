@@ -12,8 +12,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
-	"kubesim/sim/apiserver"
 	"kubesim/sim/clock"
+	"kubesim/sim/registry"
 	"kubesim/sim/store"
 )
 
@@ -29,14 +29,14 @@ const cronJobComponent = "cronjob-controller"
 // only the latest one, as the controller does.
 type cronJobController struct {
 	*base
-	cronjobs, jobs *apiserver.Resource
+	cronjobs, jobs *registry.Resource
 	queue          queue
 	timers         map[string]*clock.Timer
 }
 
 func newCronJob(b *base) *cronJobController {
-	cj, _ := apiserver.Lookup(schema.GroupResource{Group: "batch", Resource: "cronjobs"})
-	jobs, _ := apiserver.Lookup(schema.GroupResource{Group: "batch", Resource: "jobs"})
+	cj, _ := registry.Lookup(schema.GroupResource{Group: "batch", Resource: "cronjobs"})
+	jobs, _ := registry.Lookup(schema.GroupResource{Group: "batch", Resource: "jobs"})
 	return &cronJobController{base: b, cronjobs: cj, jobs: jobs, queue: queue{}, timers: map[string]*clock.Timer{}}
 }
 

@@ -16,7 +16,7 @@
 // from the registry (an informer's initial list), so a cluster resumed from
 // its state file is reconciled without replaying history.
 //
-// Controllers read and write only through the apiserver Registry (objects
+// Controllers read and write only through sim/registry (objects
 // it returns are shared: they are deep-copied before any change), read time
 // only from the virtual clock and randomness only from the cluster's seeded
 // source (through Registry.GenerateName). Timers (minReadySeconds, progress

@@ -14,9 +14,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 
-	"kubesim/sim/apiserver"
 	"kubesim/sim/clock"
 	"kubesim/sim/events"
+	"kubesim/sim/registry"
 	"kubesim/sim/store"
 )
 
@@ -26,7 +26,7 @@ type env struct {
 	t     *testing.T
 	seed  uint64
 	st    *store.Store
-	reg   *apiserver.Registry
+	reg   *registry.Registry
 	clk   *clock.Virtual
 	rec   *events.Recorder
 	w     *store.Watcher
@@ -47,14 +47,14 @@ var testStart = time.Date(2023, 5, 1, 10, 0, 0, 0, time.UTC)
 func newEnv(t *testing.T, version string, mk ...func(Context) (Component, error)) *env {
 	t.Helper()
 	seed := uint64(42)
-	st, err := store.Open(store.Options{Path: filepath.Join(t.TempDir(), "store.db"), NoSync: true, Decode: apiserver.DecodeStorage, Encode: apiserver.EncodeStorage})
+	st, err := store.Open(store.Options{Path: filepath.Join(t.TempDir(), "store.db"), NoSync: true, Decode: registry.DecodeStorage, Encode: registry.EncodeStorage})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
 	clk := clock.NewVirtual(testStart)
 	rnd := rand.New(rand.NewPCG(seed, seed^0x6b756265))
-	reg := apiserver.NewRegistry(st, clk, rnd, version)
+	reg := registry.NewRegistry(st, clk, rnd, version)
 	e := &env{t: t, seed: seed, st: st, reg: reg, clk: clk, rec: events.NewRecorder(reg, clk), nextIP: 2}
 	for _, ns := range []string{"default", "kube-system", "kube-node-lease"} {
 		e.create("namespaces", "", &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})
@@ -79,8 +79,8 @@ func newEnv(t *testing.T, version string, mk ...func(Context) (Component, error)
 	return e
 }
 
-func res(name string) *apiserver.Resource {
-	for _, r := range apiserver.Resources() {
+func res(name string) *registry.Resource {
+	for _, r := range registry.Resources() {
 		if r.GVR.Resource == name {
 			return r
 		}
@@ -115,7 +115,7 @@ func getT[T runtime.Object](e *env, resource, ns, name string) T {
 }
 
 func listT[T runtime.Object](e *env, resource, ns string) []T {
-	objs, _, _ := e.reg.List(res(resource), ns, apiserver.ListOptions{})
+	objs, _, _ := e.reg.List(res(resource), ns, registry.ListOptions{})
 	var out []T
 	for _, o := range objs {
 		out = append(out, o.(T))
@@ -297,7 +297,7 @@ func (e *env) checkInvariants() {
 	uids := map[string]string{}
 	owners := map[string]string{} // uid -> kind
 	for _, r := range []string{"replicasets", "deployments", "daemonsets", "services", "nodes"} {
-		objs, _, _ := e.reg.List(res(r), "", apiserver.ListOptions{})
+		objs, _, _ := e.reg.List(res(r), "", registry.ListOptions{})
 		for _, o := range objs {
 			owners[string(metaOf(o).GetUID())] = r
 		}

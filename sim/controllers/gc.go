@@ -8,7 +8,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 
-	"kubesim/sim/apiserver"
+	"kubesim/sim/registry"
 	"kubesim/sim/store"
 )
 
@@ -106,14 +106,14 @@ func hasFinalizer(m metav1.Object, f string) bool {
 func (c *garbageCollector) Run(now time.Time) bool {
 	if !c.synced {
 		c.synced = true
-		for _, res := range apiserver.Resources() {
+		for _, res := range registry.Resources() {
 			if res.NewList == nil || res.GVR.Resource == "events" {
 				continue
 			}
-			objs, _, _ := c.Registry.List(res, "", apiserver.ListOptions{})
+			objs, _, _ := c.Registry.List(res, "", registry.ListOptions{})
 			for _, o := range objs {
 				m := metaOf(o)
-				c.observe(apiserver.Key(res, m.GetNamespace(), m.GetName()), o, false)
+				c.observe(registry.Key(res, m.GetNamespace(), m.GetName()), o, false)
 			}
 		}
 	}
@@ -132,7 +132,7 @@ func (c *garbageCollector) Run(now time.Time) bool {
 }
 
 // resolve returns the resource and object at a store key.
-func (c *garbageCollector) resolve(key string) (*apiserver.Resource, runtime.Object, bool) {
+func (c *garbageCollector) resolve(key string) (*registry.Resource, runtime.Object, bool) {
 	kv, err := c.Registry.Store().Get(key)
 	if err != nil {
 		return nil, nil, false
@@ -142,7 +142,7 @@ func (c *garbageCollector) resolve(key string) (*apiserver.Resource, runtime.Obj
 		return nil, nil, false
 	}
 	resName, _, _ := splitKey(key)
-	for _, r := range apiserver.Resources() {
+	for _, r := range registry.Resources() {
 		if r.GVR.Resource == resName {
 			return r, obj, true
 		}
@@ -285,7 +285,7 @@ func (c *garbageCollector) processOwner(key string) bool {
 	return wrote
 }
 
-func (c *garbageCollector) removeFinalizer(res *apiserver.Resource, obj runtime.Object, f string) bool {
+func (c *garbageCollector) removeFinalizer(res *registry.Resource, obj runtime.Object, f string) bool {
 	cp := obj.DeepCopyObject()
 	cm := metaOf(cp)
 	var fs []string

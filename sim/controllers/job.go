@@ -10,7 +10,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
-	"kubesim/sim/apiserver"
+	"kubesim/sim/registry"
 	"kubesim/sim/store"
 )
 
@@ -23,12 +23,12 @@ const jobComponent = "job-controller"
 // completions pods succeeded, giving up after backoffLimit failures.
 type jobController struct {
 	*base
-	jobs  *apiserver.Resource
+	jobs  *registry.Resource
 	queue queue
 }
 
 func newJob(b *base) *jobController {
-	jobs, _ := apiserver.Lookup(schema.GroupResource{Group: "batch", Resource: "jobs"})
+	jobs, _ := registry.Lookup(schema.GroupResource{Group: "batch", Resource: "jobs"})
 	return &jobController{base: b, jobs: jobs, queue: queue{}}
 }
 

@@ -9,7 +9,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"kubesim/sim/apiserver"
+	"kubesim/sim/registry"
 	"kubesim/sim/store"
 )
 
@@ -76,11 +76,11 @@ func (c *namespaceController) sync(name string) bool {
 		return false
 	}
 	wrote, remaining := false, 0
-	for _, res := range apiserver.Resources() {
+	for _, res := range registry.Resources() {
 		if !res.Namespaced || res.NewList == nil {
 			continue
 		}
-		objs, _, _ := c.Registry.List(res, name, apiserver.ListOptions{})
+		objs, _, _ := c.Registry.List(res, name, registry.ListOptions{})
 		for _, o := range objs {
 			remaining++
 			m := metaOf(o)

@@ -13,7 +13,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
-	"kubesim/sim/apiserver"
+	"kubesim/sim/registry"
 	"kubesim/sim/store"
 )
 
@@ -29,12 +29,12 @@ const stsComponent = "statefulset-controller"
 // (kubesim serves no PersistentVolumeClaims).
 type statefulSetController struct {
 	*base
-	sets  *apiserver.Resource
+	sets  *registry.Resource
 	queue queue
 }
 
 func newStatefulSet(b *base) *statefulSetController {
-	sets, _ := apiserver.Lookup(schema.GroupResource{Group: "apps", Resource: "statefulsets"})
+	sets, _ := registry.Lookup(schema.GroupResource{Group: "apps", Resource: "statefulsets"})
 	return &statefulSetController{base: b, sets: sets, queue: queue{}}
 }
 

@@ -9,8 +9,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 
-	"kubesim/sim/apiserver"
 	"kubesim/sim/clock"
+	"kubesim/sim/registry"
 )
 
 // TTL is kube-apiserver's default --event-ttl.
@@ -33,9 +33,9 @@ type key struct {
 // Recorder writes Events. Not safe for concurrent use: call it with the
 // cluster's loop lock held.
 type Recorder struct {
-	reg   *apiserver.Registry
+	reg   *registry.Registry
 	clock clock.Clock
-	res   *apiserver.Resource
+	res   *registry.Resource
 	cache lru // key -> event name
 	// lastNano is the last timestamp used in an event name: events recorded
 	// at one virtual instant get successive nanoseconds, as they would on a
@@ -54,8 +54,8 @@ func (r *Recorder) nameNano() int64 {
 }
 
 // NewRecorder returns a recorder writing through reg.
-func NewRecorder(reg *apiserver.Registry, clk clock.Clock) *Recorder {
-	res, _ := apiserver.Lookup(corev1.SchemeGroupVersion.WithResource("events").GroupResource())
+func NewRecorder(reg *registry.Registry, clk clock.Clock) *Recorder {
+	res, _ := registry.Lookup(corev1.SchemeGroupVersion.WithResource("events").GroupResource())
 	return &Recorder{reg: reg, clock: clk, res: res, cache: lru{m: map[key]*lruEntry{}}}
 }
 
@@ -158,7 +158,7 @@ func (r *Recorder) Series(obj runtime.Object, controller, instance, typ, reason,
 // Expire deletes events whose last activity is older than TTL, as etcd's
 // lease on each event does. The cluster runs it periodically.
 func (r *Recorder) Expire(now time.Time) {
-	objs, _, _ := r.reg.List(r.res, "", apiserver.ListOptions{})
+	objs, _, _ := r.reg.List(r.res, "", registry.ListOptions{})
 	for _, o := range objs {
 		ev := o.(*corev1.Event)
 		last := ev.LastTimestamp.Time

@@ -4,6 +4,6 @@
 // stop), writing the pod status a real kubelet writes and the events it
 // records. Every step costs the virtual time the runtime chain charges.
 //
-// It talks to the rest of the cluster only through the apiserver Registry and
+// It talks to the rest of the cluster only through sim/registry and
 // the store events the cluster loop hands it; it never reads the wall clock.
 package kubelet

@@ -12,7 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
 
-	"kubesim/sim/apiserver"
+	"kubesim/sim/registry"
 )
 
 // containerEnv resolves a container's environment as the kubelet's
@@ -212,6 +212,6 @@ func (k *Kubelet) resourceField(c *ctrState, r *corev1.ResourceFieldSelector) st
 	return strconv.FormatInt((q.Value()+divisor.Value()-1)/divisor.Value(), 10)
 }
 
-func lookupResource(resource string) (*apiserver.Resource, bool) {
-	return apiserver.Lookup(schema.GroupResource{Resource: resource})
+func lookupResource(resource string) (*registry.Resource, bool) {
+	return registry.Lookup(schema.GroupResource{Resource: resource})
 }

@@ -18,9 +18,9 @@ import (
 	"kubesim/net/ipam"
 	"kubesim/runtime/chain"
 	"kubesim/runtime/images"
-	"kubesim/sim/apiserver"
 	"kubesim/sim/clock"
 	"kubesim/sim/events"
+	"kubesim/sim/registry"
 	"kubesim/sim/store"
 )
 
@@ -42,7 +42,7 @@ type Config struct {
 	Memory      resource.Quantity
 	Labels      map[string]string
 	Version     string // kubelet version, e.g. "v1.27.1"
-	Registry    *apiserver.Registry
+	Registry    *registry.Registry
 	Clock       *clock.Virtual
 	Recorder    *events.Recorder
 	Runtime     *chain.Chain
@@ -68,7 +68,7 @@ type Kubelet struct {
 	bootID  int
 	nodeUID types.UID
 
-	podRes, nodeRes, leaseRes *apiserver.Resource
+	podRes, nodeRes, leaseRes *registry.Resource
 }
 
 // New returns a kubelet for one node.
@@ -86,9 +86,9 @@ func New(cfg Config) (*Kubelet, error) {
 		cfg.KernelVersion = "5.15.0-69-generic"
 	}
 	k := &Kubelet{cfg: cfg, rt: cfg.Runtime.Runtime(), images: cfg.Runtime.Images(), pods: map[types.UID]*podState{}, dirty: map[types.UID]bool{}, running: true}
-	k.podRes, _ = apiserver.Lookup(schema.GroupResource{Resource: "pods"})
-	k.nodeRes, _ = apiserver.Lookup(schema.GroupResource{Resource: "nodes"})
-	k.leaseRes, _ = apiserver.Lookup(schema.GroupResource{Group: "coordination.k8s.io", Resource: "leases"})
+	k.podRes, _ = registry.Lookup(schema.GroupResource{Resource: "pods"})
+	k.nodeRes, _ = registry.Lookup(schema.GroupResource{Resource: "nodes"})
+	k.leaseRes, _ = registry.Lookup(schema.GroupResource{Group: "coordination.k8s.io", Resource: "leases"})
 	return k, nil
 }
 

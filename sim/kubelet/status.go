@@ -10,11 +10,11 @@ import (
 	"k8s.io/apimachinery/pkg/fields"
 
 	"kubesim/runtime/images"
-	"kubesim/sim/apiserver"
+	"kubesim/sim/registry"
 )
 
-func podsOnNode(node string) apiserver.ListOptions {
-	return apiserver.ListOptions{Fields: fields.OneTermEqualSelector("spec.nodeName", node)}
+func podsOnNode(node string) registry.ListOptions {
+	return registry.ListOptions{Fields: fields.OneTermEqualSelector("spec.nodeName", node)}
 }
 
 func sortedKeys[V any](m map[string]V) []string {

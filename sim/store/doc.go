@@ -15,7 +15,7 @@
 //     check, not a copy).
 //
 // It must not:
-//   - interpret values or KV.Obj (that is the apiserver's business: the store
+//   - interpret values or KV.Obj (that is the registry's business: the store
 //     holds bytes and an opaque decoded form);
 //   - read the clock, sleep, or start timers: the caller decides when to Sync
 //     (the simulation loop does it once per step);

@@ -1,4 +1,4 @@
-package apiserver
+package registry
 
 import (
 	"sort"
@@ -154,6 +154,12 @@ func Lookup(gr schema.GroupResource) (*Resource, bool) {
 	return r, ok
 }
 
+// LookupGVR returns the served resource for a group/version/resource.
+func LookupGVR(gvr schema.GroupVersionResource) (*Resource, bool) {
+	r, ok := byGVR[gvr]
+	return r, ok
+}
+
 // LookupKind returns the served resource for a group/kind.
 func LookupKind(gk schema.GroupKind) (*Resource, bool) {
 	r, ok := byKind[gk]
@@ -163,8 +169,8 @@ func LookupKind(gk schema.GroupKind) (*Resource, bool) {
 // Resources returns every served resource, in discovery order.
 func Resources() []*Resource { return resources }
 
-// groupVersions returns the served group/versions, core first then by group name.
-func groupVersions() []schema.GroupVersion {
+// GroupVersions returns the served group/versions, core first then by group name.
+func GroupVersions() []schema.GroupVersion {
 	seen := map[schema.GroupVersion]bool{}
 	var gvs []schema.GroupVersion
 	for _, r := range resources {

@@ -1,4 +1,4 @@
-package apiserver
+package registry
 
 import (
 	appsv1 "k8s.io/api/apps/v1"
@@ -22,7 +22,7 @@ var dns1123LabelKinds = map[string]bool{"Namespace": true, "Service": true}
 // validate returns the field errors kube-apiserver reports for obj; old is
 // nil on create.
 func validate(res *Resource, obj, old runtime.Object) field.ErrorList {
-	m := objectMeta(obj)
+	m := ObjectMeta(obj)
 	var errs field.ErrorList
 	meta := field.NewPath("metadata")
 	switch name := m.GetName(); {

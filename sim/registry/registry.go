@@ -1,4 +1,4 @@
-package apiserver
+package registry
 
 import (
 	"encoding/hex"
@@ -53,8 +53,8 @@ func Key(res *Resource, ns, name string) string {
 	return "/registry/" + res.GVR.Resource + "/" + name
 }
 
-// prefix returns the key prefix for listing a resource in a namespace ("" = all).
-func prefix(res *Resource, ns string) string {
+// Prefix returns the key prefix for listing a resource in a namespace ("" = all).
+func Prefix(res *Resource, ns string) string {
 	if res.Namespaced && ns != "" {
 		return "/registry/" + res.GVR.Resource + "/" + ns + "/"
 	}
@@ -90,7 +90,7 @@ func (r *Registry) List(res *Resource, ns string, opts ListOptions) ([]runtime.O
 	if (opts.Labels != nil && !opts.Labels.Empty()) || (opts.Fields != nil && !opts.Fields.Empty()) {
 		filter = func(kv *store.KV) bool { return Matches(res, kv.Obj.(runtime.Object), opts) }
 	}
-	kvs, rev := r.store.List(prefix(res, ns), filter)
+	kvs, rev := r.store.List(Prefix(res, ns), filter)
 	out := make([]runtime.Object, len(kvs))
 	for i := range kvs {
 		out[i] = kvs[i].Obj.(runtime.Object)
@@ -100,7 +100,7 @@ func (r *Registry) List(res *Resource, ns string, opts ListOptions) ([]runtime.O
 
 // Matches reports whether obj passes the label and field selectors.
 func Matches(res *Resource, obj runtime.Object, opts ListOptions) bool {
-	m := objectMeta(obj)
+	m := ObjectMeta(obj)
 	if opts.Labels != nil && !opts.Labels.Empty() && !opts.Labels.Matches(labels.Set(m.GetLabels())) {
 		return false
 	}
@@ -113,7 +113,7 @@ func Matches(res *Resource, obj runtime.Object, opts ListOptions) bool {
 // Create stores a new object after defaulting and validation. The object is
 // modified in place (uid, timestamps, resourceVersion) and returned.
 func (r *Registry) Create(res *Resource, ns string, obj runtime.Object, dryRun bool) (runtime.Object, error) {
-	m := objectMeta(obj)
+	m := ObjectMeta(obj)
 	if res.Namespaced {
 		if m.GetNamespace() == "" {
 			m.SetNamespace(ns)
@@ -138,7 +138,7 @@ func (r *Registry) Create(res *Resource, ns string, obj runtime.Object, dryRun b
 	m.SetDeletionTimestamp(nil)
 	m.SetGeneration(1)
 	m.SetSelfLink("")
-	setGVK(obj)
+	SetGVK(obj)
 	r.defaultObject(res, obj, nil)
 	if errs := validate(res, obj, nil); len(errs) > 0 {
 		return nil, apierrors.NewInvalid(res.GVK().GroupKind(), m.GetName(), errs)
@@ -154,7 +154,7 @@ func (r *Registry) Create(res *Resource, ns string, obj runtime.Object, dryRun b
 
 // put encodes and writes obj; expect is the ModRev precondition for updates.
 func (r *Registry) put(res *Resource, obj runtime.Object, expect int64, create bool) (runtime.Object, error) {
-	m := objectMeta(obj)
+	m := ObjectMeta(obj)
 	key := Key(res, m.GetNamespace(), m.GetName())
 	// A lazy store encodes at commit time, on its own goroutine.
 	var val []byte
@@ -200,7 +200,7 @@ func conflict(res *Resource, name string) error {
 // stored status, as kube-apiserver's strategies do for resources with a
 // status subresource.
 func (r *Registry) Update(res *Resource, ns string, obj runtime.Object, subresource string) (runtime.Object, error) {
-	m := objectMeta(obj)
+	m := ObjectMeta(obj)
 	if !res.Namespaced {
 		ns = ""
 	}
@@ -224,7 +224,7 @@ func (r *Registry) Update(res *Resource, ns string, obj runtime.Object, subresou
 			return nil, conflict(res, name)
 		}
 	}
-	om := objectMeta(old)
+	om := ObjectMeta(old)
 	// Fields the client may not change.
 	m.SetUID(om.GetUID())
 	m.SetCreationTimestamp(om.GetCreationTimestamp())
@@ -232,7 +232,7 @@ func (r *Registry) Update(res *Resource, ns string, obj runtime.Object, subresou
 	m.SetDeletionGracePeriodSeconds(om.GetDeletionGracePeriodSeconds())
 	m.SetGeneration(om.GetGeneration())
 	m.SetSelfLink("")
-	setGVK(obj)
+	SetGVK(obj)
 	if hasStatus(res) {
 		if subresource == "status" {
 			copySpec(obj, old)
@@ -278,7 +278,7 @@ func (r *Registry) Delete(res *Resource, ns, name string, opts *metav1.DeleteOpt
 		return nil, apierrors.NewInternalError(err)
 	}
 	obj := kv.Obj.(runtime.Object)
-	m := objectMeta(obj)
+	m := ObjectMeta(obj)
 	if opts != nil && opts.Preconditions != nil {
 		if p := opts.Preconditions.UID; p != nil && *p != m.GetUID() {
 			return nil, apierrors.NewConflict(res.GR(), name, fmt.Errorf("Precondition failed: UID in precondition: %v, UID in object meta: %v", *p, m.GetUID()))
@@ -325,7 +325,7 @@ func (r *Registry) Delete(res *Resource, ns, name string, opts *metav1.DeleteOpt
 			return obj, nil
 		}
 		cp := obj.DeepCopyObject()
-		cm := objectMeta(cp)
+		cm := ObjectMeta(cp)
 		now := metav1.NewTime(r.clock.Now().UTC().Truncate(1e9))
 		cm.SetDeletionTimestamp(&now)
 		zero := int64(0)
@@ -435,7 +435,7 @@ func RestoreResourceVersions(st *store.Store) {
 	kvs, _ := st.List("/registry/", nil)
 	for _, kv := range kvs {
 		if obj, ok := kv.Obj.(runtime.Object); ok {
-			if m := objectMeta(obj); m != nil {
+			if m := ObjectMeta(obj); m != nil {
 				m.SetResourceVersion(strconv.FormatInt(kv.ModRev, 10))
 			}
 		}

@@ -1,4 +1,4 @@
-package apiserver
+package registry
 
 import (
 	"reflect"
@@ -15,7 +15,7 @@ import (
 // FieldSet returns the fields a field selector may use on obj, as
 // kube-apiserver's registry strategies expose them.
 func FieldSet(obj runtime.Object) fields.Set {
-	m := objectMeta(obj)
+	m := ObjectMeta(obj)
 	set := fields.Set{"metadata.name": m.GetName()}
 	if m.GetNamespace() != "" {
 		set["metadata.namespace"] = m.GetNamespace()
@@ -54,8 +54,8 @@ func FieldSet(obj runtime.Object) fields.Set {
 	return set
 }
 
-// fieldLabelSupported reports whether a field selector key is served for a resource.
-func fieldLabelSupported(res *Resource, key string) bool {
+// FieldLabelSupported reports whether a field selector key is served for a resource.
+func FieldLabelSupported(res *Resource, key string) bool {
 	switch key {
 	case "metadata.name", "metadata.namespace":
 		return true
@@ -78,7 +78,7 @@ func copySpec(dst, src runtime.Object) {
 	if f := dv.FieldByName("Spec"); f.IsValid() {
 		f.Set(sv.FieldByName("Spec"))
 	}
-	dm, sm := objectMeta(dst), objectMeta(src)
+	dm, sm := ObjectMeta(dst), ObjectMeta(src)
 	dm.SetLabels(sm.GetLabels())
 	dm.SetAnnotations(sm.GetAnnotations())
 	dm.SetFinalizers(sm.GetFinalizers())

@@ -1,29 +1,25 @@
-package apiserver
+package registry
 
 import (
-	"bytes"
 	"fmt"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/serializer"
-	"k8s.io/apimachinery/pkg/runtime/serializer/json"
 	"k8s.io/apimachinery/pkg/runtime/serializer/protobuf"
 )
 
 var (
-	// Codecs decodes request bodies in every format kubectl sends (JSON, YAML, protobuf).
+	// Codecs decodes every format kubectl sends (JSON, YAML, protobuf) into
+	// the types of Scheme.
 	Codecs = serializer.NewCodecFactory(Scheme)
 
-	jsonSerializer   = json.NewSerializerWithOptions(json.DefaultMetaFactory, Scheme, Scheme, json.SerializerOptions{})
-	strictJSON       = json.NewSerializerWithOptions(json.DefaultMetaFactory, Scheme, Scheme, json.SerializerOptions{Strict: true})
-	protoSerializer  = protobuf.NewSerializer(Scheme, Scheme)
-	storageDecoder   = Codecs.UniversalDeserializer()
-	protobufMIMEType = "application/vnd.kubernetes.protobuf"
+	protoSerializer = protobuf.NewSerializer(Scheme, Scheme)
+	storageDecoder  = Codecs.UniversalDeserializer()
 )
 
-// setGVK stamps kind and apiVersion on a typed object from the scheme.
-func setGVK(obj runtime.Object) {
+// SetGVK stamps kind and apiVersion on a typed object from the scheme.
+func SetGVK(obj runtime.Object) {
 	gvks, _, err := Scheme.ObjectKinds(obj)
 	if err != nil || len(gvks) == 0 {
 		return
@@ -86,17 +82,8 @@ func DecodeStorage(_ string, value []byte) (any, error) {
 	return obj, nil
 }
 
-// encodeJSON writes obj as kube-apiserver does: compact JSON and a trailing newline.
-func encodeJSON(obj runtime.Object) ([]byte, error) {
-	var buf bytes.Buffer
-	if err := jsonSerializer.Encode(obj, &buf); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
-
-// objectMeta returns the metadata of a typed object.
-func objectMeta(obj runtime.Object) metav1.Object {
+// ObjectMeta returns the metadata of a typed object.
+func ObjectMeta(obj runtime.Object) metav1.Object {
 	m, ok := obj.(metav1.ObjectMetaAccessor)
 	if !ok {
 		return nil

@@ -1,0 +1,205 @@
+package registry
+
+import (
+	"fmt"
+	"net/http"
+
+	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv1 "k8s.io/api/autoscaling/v1"
+	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/intstr"
+)
+
+// Bind sets a pod's node, as the pods/binding storage does: the pod must not
+// be bound yet, and it gets the PodScheduled=True condition.
+func (r *Registry) Bind(ns, name, node string) error {
+	podRes := byGVR[coreV1.WithResource("pods")]
+	obj, err := r.Get(podRes, ns, name)
+	if err != nil {
+		return err
+	}
+	pod := obj.(*corev1.Pod)
+	if pod.DeletionTimestamp != nil {
+		return apierrors.NewConflict(podRes.GR(), name, fmt.Errorf("pod %s is being deleted, cannot be assigned to a host", name))
+	}
+	if pod.Spec.NodeName != "" {
+		return apierrors.NewConflict(podRes.GR(), name, fmt.Errorf("pod %s is already assigned to node %q", name, pod.Spec.NodeName))
+	}
+	// Stored objects are never modified, so the bound pod shares every part
+	// of the pending one but the conditions it changes.
+	cp := *pod
+	cp.Status.Conditions = append(make([]corev1.PodCondition, 0, len(pod.Status.Conditions)+1), pod.Status.Conditions...)
+	cp.Spec.NodeName = node
+	now := metav1.NewTime(r.clock.Now().UTC().Truncate(1e9))
+	setPodCondition(&cp.Status, corev1.PodCondition{Type: corev1.PodScheduled, Status: corev1.ConditionTrue, LastTransitionTime: now})
+	_, err = r.put(podRes, &cp, 0, false)
+	return err
+}
+
+// setPodCondition adds or replaces a condition, keeping the transition time
+// when the status does not change.
+func setPodCondition(st *corev1.PodStatus, c corev1.PodCondition) {
+	for i := range st.Conditions {
+		if st.Conditions[i].Type == c.Type {
+			if st.Conditions[i].Status == c.Status {
+				c.LastTransitionTime = st.Conditions[i].LastTransitionTime
+			}
+			st.Conditions[i] = c
+			return
+		}
+	}
+	st.Conditions = append(st.Conditions, c)
+}
+
+// SetPodCondition is setPodCondition for other packages.
+func SetPodCondition(st *corev1.PodStatus, c corev1.PodCondition) { setPodCondition(st, c) }
+
+// scalable returns the parts of a Deployment, ReplicaSet or StatefulSet the
+// scale subresource reads and writes.
+func scalable(obj runtime.Object) (meta *metav1.ObjectMeta, replicas **int32, current int32, sel *metav1.LabelSelector, ok bool) {
+	switch o := obj.(type) {
+	case *appsv1.Deployment:
+		return &o.ObjectMeta, &o.Spec.Replicas, o.Status.Replicas, o.Spec.Selector, true
+	case *appsv1.ReplicaSet:
+		return &o.ObjectMeta, &o.Spec.Replicas, o.Status.Replicas, o.Spec.Selector, true
+	case *appsv1.StatefulSet:
+		return &o.ObjectMeta, &o.Spec.Replicas, o.Status.Replicas, o.Spec.Selector, true
+	}
+	return nil, nil, 0, nil, false
+}
+
+func scaleMeta(m metav1.ObjectMeta) metav1.ObjectMeta {
+	return metav1.ObjectMeta{Name: m.Name, Namespace: m.Namespace, UID: m.UID, ResourceVersion: m.ResourceVersion, CreationTimestamp: m.CreationTimestamp}
+}
+
+// GetScale returns the scale subresource of a Deployment, ReplicaSet or
+// StatefulSet.
+func (r *Registry) GetScale(res *Resource, ns, name string) (*autoscalingv1.Scale, error) {
+	obj, err := r.Get(res, ns, name)
+	if err != nil {
+		return nil, err
+	}
+	m, replicas, current, sel, ok := scalable(obj)
+	if !ok {
+		return nil, notFound(res, name)
+	}
+	sc := &autoscalingv1.Scale{TypeMeta: metav1.TypeMeta{Kind: "Scale", APIVersion: "autoscaling/v1"}, ObjectMeta: scaleMeta(*m)}
+	sc.Spec.Replicas = **replicas
+	sc.Status.Replicas = current
+	if sl, err := metav1.LabelSelectorAsSelector(sel); err == nil {
+		sc.Status.Selector = sl.String()
+	}
+	return sc, nil
+}
+
+// SetScale sets spec.replicas through the scale subresource and returns
+// the new scale.
+func (r *Registry) SetScale(res *Resource, ns, name string, n int32) (*autoscalingv1.Scale, error) {
+	obj, err := r.Get(res, ns, name)
+	if err != nil {
+		return nil, err
+	}
+	cp := obj.DeepCopyObject()
+	m, replicas, _, _, ok := scalable(cp)
+	if !ok {
+		return nil, notFound(res, name)
+	}
+	*replicas = &n
+	m.ResourceVersion = ""
+	if _, err := r.Update(res, ns, cp, ""); err != nil {
+		return nil, err
+	}
+	return r.GetScale(res, ns, name)
+}
+
+// Evict deletes a pod through the eviction rules: a PodDisruptionBudget
+// whose selector matches the pod must allow one more disruption.
+func (r *Registry) Evict(ns, name string, opts *metav1.DeleteOptions) error {
+	podRes := byGVR[coreV1.WithResource("pods")]
+	obj, err := r.Get(podRes, ns, name)
+	if err != nil {
+		return err
+	}
+	pod := obj.(*corev1.Pod)
+	terminal := pod.Status.Phase == corev1.PodSucceeded || pod.Status.Phase == corev1.PodFailed
+	if !terminal && pod.DeletionTimestamp == nil {
+		pdbRes := byGVR[policyV1.WithResource("poddisruptionbudgets")]
+		pdbs, _, _ := r.List(pdbRes, ns, ListOptions{})
+		for _, o := range pdbs {
+			pdb := o.(*policyv1.PodDisruptionBudget)
+			sel, err := metav1.LabelSelectorAsSelector(pdb.Spec.Selector)
+			if err != nil || sel.Empty() || !sel.Matches(labelsOf(pod)) {
+				continue
+			}
+			if r.disruptionsAllowed(pdb) <= 0 {
+				return &apierrors.StatusError{ErrStatus: metav1.Status{
+					Status: metav1.StatusFailure, Code: http.StatusTooManyRequests, Reason: metav1.StatusReasonTooManyRequests,
+					Message: "Cannot evict pod as it would violate the pod's disruption budget.",
+					Details: &metav1.StatusDetails{Causes: []metav1.StatusCause{{Type: "DisruptionBudget", Message: fmt.Sprintf("The disruption budget %s needs %d healthy pods and has %d currently", pdb.Name, r.desiredHealthy(pdb), r.healthyPods(pdb))}}},
+				}}
+			}
+		}
+	}
+	_, err = r.Delete(podRes, ns, name, opts)
+	return err
+}
+
+func labelsOf(p *corev1.Pod) labelSet { return labelSet(p.Labels) }
+
+type labelSet map[string]string
+
+func (l labelSet) Has(k string) bool   { _, ok := l[k]; return ok }
+func (l labelSet) Get(k string) string { return l[k] }
+func (l labelSet) Lookup(k string) (string, bool) {
+	v, ok := l[k]
+	return v, ok
+}
+
+// healthyPods counts the Ready pods a PDB selects.
+func (r *Registry) healthyPods(pdb *policyv1.PodDisruptionBudget) int32 {
+	n, _ := r.pdbPods(pdb)
+	return n
+}
+
+func (r *Registry) pdbPods(pdb *policyv1.PodDisruptionBudget) (healthy, total int32) {
+	podRes := byGVR[coreV1.WithResource("pods")]
+	sel, err := metav1.LabelSelectorAsSelector(pdb.Spec.Selector)
+	if err != nil {
+		return 0, 0
+	}
+	pods, _, _ := r.List(podRes, pdb.Namespace, ListOptions{Labels: sel})
+	for _, o := range pods {
+		p := o.(*corev1.Pod)
+		if p.DeletionTimestamp != nil {
+			continue
+		}
+		total++
+		for _, c := range p.Status.Conditions {
+			if c.Type == corev1.PodReady && c.Status == corev1.ConditionTrue {
+				healthy++
+			}
+		}
+	}
+	return healthy, total
+}
+
+func (r *Registry) desiredHealthy(pdb *policyv1.PodDisruptionBudget) int32 {
+	_, total := r.pdbPods(pdb)
+	switch {
+	case pdb.Spec.MinAvailable != nil:
+		v, _ := intstr.GetScaledValueFromIntOrPercent(pdb.Spec.MinAvailable, int(total), true)
+		return int32(v)
+	case pdb.Spec.MaxUnavailable != nil:
+		v, _ := intstr.GetScaledValueFromIntOrPercent(pdb.Spec.MaxUnavailable, int(total), true)
+		return total - int32(v)
+	}
+	return 0
+}
+
+func (r *Registry) disruptionsAllowed(pdb *policyv1.PodDisruptionBudget) int32 {
+	return r.healthyPods(pdb) - r.desiredHealthy(pdb)
+}
