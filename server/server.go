@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -52,6 +53,69 @@ type Served struct {
 	// held at (kubesim clock freeze): replays through a served cluster then
 	// see exactly the time their advances add.
 	frozen atomic.Int64
+	// health is the loop watchdog (live mode): see loopHealth.
+	health loopWatch
+}
+
+// stallAfter is how long the loop's progress count may stand still before
+// /livez and /readyz fail: the live loop steps at least once a second, so
+// a count that has not moved for this long is a wedged loop (a held lock,
+// a component that never returns), not a busy one.
+const stallAfter = 15 * time.Second
+
+// loopWatch tracks the cluster's progress count in real time (allowed
+// here, in the live shell; never in the core).
+type loopWatch struct {
+	mu     sync.Mutex
+	seen   uint64
+	at     time.Time
+	failed string // the last step's panic, "" if it returned normally
+}
+
+// observe records the progress count now.
+func (s *Served) observe() {
+	n := s.Cluster.Progress()
+	s.health.mu.Lock()
+	if n != s.health.seen || s.health.at.IsZero() {
+		s.health.seen, s.health.at = n, time.Now()
+	}
+	s.health.mu.Unlock()
+}
+
+// loopHealth reports why the live loop is unhealthy, or "".
+func (s *Served) loopHealth() string {
+	if !s.live {
+		return ""
+	}
+	s.observe()
+	s.health.mu.Lock()
+	defer s.health.mu.Unlock()
+	if s.health.failed != "" {
+		return s.health.failed
+	}
+	if d := time.Since(s.health.at); d > stallAfter {
+		return fmt.Sprintf("the cluster loop has not advanced for %s", d.Round(time.Second))
+	}
+	return ""
+}
+
+// step runs one step of the live loop, containing a panic that escaped the
+// cluster's own containment (a failed commit, a settle that never ends):
+// it is logged and reported by the health endpoints until a step succeeds.
+func (s *Served) step() {
+	defer func() {
+		v := recover()
+		msg := ""
+		if v != nil {
+			msg = fmt.Sprintf("the cluster loop panicked: %v", v)
+			fmt.Fprintf(os.Stderr, "kubesim: %s\n%s\n", msg, debug.Stack())
+		}
+		s.health.mu.Lock()
+		s.health.failed = msg
+		s.health.mu.Unlock()
+	}()
+	s.Cluster.AdvanceTo(s.Now())
+	s.observe()
 }
 
 // Now is the live virtual clock: wall time plus the advance offset, in
@@ -219,7 +283,7 @@ func (s *Served) loop() {
 		case <-t.C:
 		}
 		t.Stop()
-		s.Cluster.AdvanceTo(s.Now())
+		s.step()
 	}
 }
 
@@ -248,7 +312,14 @@ func (s *Served) auth(next http.Handler) http.Handler {
 	want := []byte("Bearer " + s.Creds.Token)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
-		case "/healthz", "/readyz", "/livez", "/version":
+		case "/healthz", "/readyz", "/livez":
+			if why := s.loopHealth(); why != "" {
+				writeHealthFailure(w, strings.TrimPrefix(r.URL.Path, "/"), why)
+				return
+			}
+			next.ServeHTTP(w, r)
+			return
+		case "/version":
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -260,6 +331,17 @@ func (s *Served) auth(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// writeHealthFailure answers a failed health check as kube-apiserver does
+// (every check listed, the failing one's reason withheld, 500), with the
+// reason in the log instead.
+func writeHealthFailure(w http.ResponseWriter, endpoint, why string) {
+	fmt.Fprintf(os.Stderr, "kubesim: %s check failed: %s\n", endpoint, why)
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(http.StatusInternalServerError)
+	fmt.Fprintf(w, "[+]ping ok\n[-]kubesim-loop failed: reason withheld\n%s check failed\n", endpoint)
 }
 
 // ControlRequest is a request to the /kubesim/ control endpoints.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -59,6 +60,8 @@ type Options struct {
 	// Start overrides spec.Start for a new cluster (the live driver passes
 	// the wall clock).
 	Start time.Time
+	// Log receives the loop's reports (a contained panic); nil: os.Stderr.
+	Log io.Writer
 }
 
 // periodic is work that recurs every period but whose intermediate ticks
@@ -89,8 +92,15 @@ type Cluster struct {
 	evBuf      []store.Event // the loop's pull buffer
 	closed     bool
 	// bgSync is set while a background commit runs (see settle).
-	bgSync    atomic.Bool
-	lastBg    int64
+	bgSync atomic.Bool
+	lastBg int64
+	// progress counts settle rounds and requests (Progress).
+	progress atomic.Uint64
+	// failures counts contained panics by component (and key); paused
+	// holds the components backing off after an unkeyed panic.
+	failures  map[string]int
+	paused    map[string]bool
+	log       io.Writer
 	kubelets  map[string]*kubelet.Kubelet
 	nodeOrder []string
 	fabric    *fabric.Fabric
@@ -119,7 +129,10 @@ func New(spec ClusterSpec, opts Options) (*Cluster, error) {
 	if !opts.Start.IsZero() {
 		start = opts.Start
 	}
-	c := &Cluster{Spec: spec, Store: st, opts: opts}
+	c := &Cluster{Spec: spec, Store: st, opts: opts, failures: map[string]int{}, paused: map[string]bool{}, log: opts.Log}
+	if c.log == nil {
+		c.log = os.Stderr
+	}
 	resumed := st.Rev() > 0
 	// A resumed cluster continues on a stream of its own (the stored
 	// revision picks it): re-drawing the first uids and name suffixes again
@@ -172,20 +185,34 @@ func (c *Cluster) Every(name string, period time.Duration, first time.Time, fn f
 }
 
 // Do implements apiserver.Driver: fn runs with the cluster lock held, then
-// the cluster settles and commits.
+// the cluster settles and commits. If fn panics, the lock is released and
+// the panic goes on to the caller (the API server answers 500); what fn
+// wrote before it is settled and committed by the next step.
 func (c *Cluster) Do(fn func()) {
-	c.mu.Lock()
-	if c.opts.Now != nil {
-		c.advanceTo(c.opts.Now())
-	}
-	fn()
-	c.settle()
-	c.mu.Unlock()
+	c.progress.Add(1)
+	c.locked(func() {
+		if c.opts.Now != nil {
+			c.advanceTo(c.opts.Now())
+		}
+		fn()
+		c.settle()
+	})
 	c.commit()
 	if c.opts.OnWrite != nil {
 		c.opts.OnWrite()
 	}
 }
+
+// locked runs fn with the cluster lock held, released however fn ends.
+func (c *Cluster) locked(fn func()) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	fn()
+}
+
+// Progress counts the loop's steps (settle rounds and requests): a live
+// driver whose count stands still while work is due has a wedged loop.
+func (c *Cluster) Progress() uint64 { return c.progress.Load() }
 
 // Wait implements apiserver.Driver. In stepped mode a watch with nothing to
 // send moves virtual time to the next timer before its deadline.
@@ -200,34 +227,31 @@ func (c *Cluster) Wait(ctx context.Context, ready <-chan struct{}, deadline time
 		return false
 	default:
 	}
-	c.mu.Lock()
-	if c.closed {
-		c.mu.Unlock()
+	advanced := false
+	c.locked(func() {
+		if c.closed {
+			return
+		}
+		next, ok := c.Clock.Next()
+		if !ok || next.After(deadline) {
+			return
+		}
+		c.advanceTo(next)
+		advanced = true
+	})
+	if !advanced {
 		return false
 	}
-	next, ok := c.Clock.Next()
-	if !ok || next.After(deadline) {
-		c.mu.Unlock()
-		return false
-	}
-	c.advanceTo(next)
-	c.mu.Unlock()
 	c.commit()
 	return true
 }
 
 // Locked runs fn with the cluster lock held, without settling (reads).
-func (c *Cluster) Locked(fn func()) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	fn()
-}
+func (c *Cluster) Locked(fn func()) { c.locked(fn) }
 
 // Settle lets the cluster react to everything pending at the current time.
 func (c *Cluster) Settle() {
-	c.mu.Lock()
-	c.settle()
-	c.mu.Unlock()
+	c.locked(c.settle)
 	c.commit()
 }
 
@@ -246,6 +270,7 @@ func (c *Cluster) settle() {
 			panic(fmt.Sprintf("kubesim: the cluster does not settle at %s: components keep writing; last events: %v", now.Format(time.RFC3339), recent))
 		}
 		progressed := false
+		c.progress.Add(1)
 		c.maybeBackgroundCommit()
 		for {
 			evs := c.watcher.PullAppendMax(c.evBuf[:0], pullMax)
@@ -253,27 +278,25 @@ func (c *Cluster) settle() {
 				break
 			}
 			progressed = true
-			for _, ev := range evs {
-				if iter > maxSettleRounds-20 {
+			if iter > maxSettleRounds-20 {
+				for _, ev := range evs {
 					recent = append(recent, ev.KV.Key)
 				}
-				for _, comp := range c.components {
-					comp.Handle(ev)
-				}
 			}
+			c.deliver(evs)
 			// One buffer for every pull; cleared so it keeps no object alive.
 			clear(evs)
 			c.evBuf = evs
 		}
 		for _, comp := range c.components {
-			if comp.Run(now) {
+			if c.runGuarded(comp, now) {
 				progressed = true
 				if iter > maxSettleRounds-20 {
 					recent = append(recent, "run:"+comp.Name())
 				}
 			}
 		}
-		if !progressed && c.Clock.FireDue() {
+		if !progressed && c.fireDue() {
 			progressed = true
 		}
 		if !progressed {
@@ -297,6 +320,7 @@ const bgCommitEvery = 8192
 // revisions have been written since the last one. Components that write a
 // lot in one Run (the scheduler) call it as they go.
 func (c *Cluster) maybeBackgroundCommit() {
+	c.progress.Add(1)
 	if c.Store.Rev()-c.lastBg >= bgCommitEvery {
 		c.backgroundCommit()
 	}
@@ -334,17 +358,13 @@ const maxSettleRounds = 100000
 // Advance moves virtual time forward by d, running every timer on the way
 // and periodic work at most once between consecutive timers.
 func (c *Cluster) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.advanceTo(c.Clock.Now().Add(d))
-	c.mu.Unlock()
+	c.locked(func() { c.advanceTo(c.Clock.Now().Add(d)) })
 	c.commit()
 }
 
 // AdvanceTo moves virtual time forward to t (the live driver's step).
 func (c *Cluster) AdvanceTo(t time.Time) {
-	c.mu.Lock()
-	c.advanceTo(t)
-	c.mu.Unlock()
+	c.locked(func() { c.advanceTo(t) })
 	c.commit()
 }
 
@@ -385,7 +405,7 @@ func (c *Cluster) runPeriodics(until time.Time) {
 	for _, d := range ds {
 		c.Clock.Set(d.tick)
 		d.p.last = d.tick
-		d.p.fn(d.tick)
+		c.guarded("periodic "+d.p.name, func() { d.p.fn(d.tick) })
 		c.settle()
 	}
 }

@@ -232,11 +232,11 @@ func (c *Cluster) HaltNode(name string) error {
 	if k == nil {
 		return fmt.Errorf("node %q not found", name)
 	}
-	c.mu.Lock()
-	k.Halt()
-	c.memberChanged(name)
-	c.settle()
-	c.mu.Unlock()
+	c.locked(func() {
+		k.Halt()
+		c.memberChanged(name)
+		c.settle()
+	})
 	c.commit()
 	return nil
 }
@@ -248,11 +248,11 @@ func (c *Cluster) StartNode(name string) error {
 	if k == nil {
 		return fmt.Errorf("node %q not found", name)
 	}
-	c.mu.Lock()
-	k.Boot()
-	c.memberChanged(name)
-	c.settle()
-	c.mu.Unlock()
+	c.locked(func() {
+		k.Boot()
+		c.memberChanged(name)
+		c.settle()
+	})
 	c.commit()
 	return nil
 }

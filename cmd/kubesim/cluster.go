@@ -189,6 +189,21 @@ func waitReady(dir string, exited <-chan error, limit time.Duration) (string, er
 	return "", fmt.Errorf("kubesim server did not answer within %v", limit)
 }
 
+// livez reports whether the served cluster's /livez answers 200 promptly.
+func livez(dir, addr string) bool {
+	c, err := httpsClient(dir)
+	if err != nil {
+		return false
+	}
+	c.Timeout = 3 * time.Second
+	resp, err := c.Get("https://" + addr + "/livez")
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
+}
+
 func httpsClient(dir string) (*http.Client, error) {
 	ca, err := os.ReadFile(filepath.Join(dir, "ca.crt"))
 	if err != nil {
@@ -313,7 +328,16 @@ func statusCmd() *cobra.Command {
 				fmt.Fprintf(out, "host: %s\nkubelet: %s\napiserver: %s\nkubeconfig: %s\n", state, state, state, state)
 				return exitError{7}
 			}
-			fmt.Fprintf(out, "host: Running\nkubelet: Running\napiserver: Running\nkubeconfig: Configured\naddress: https://%s\n", addr)
+			// A process that is alive may still have a wedged loop: its
+			// /livez says so (minikube: apiserver Error, exit bit 4).
+			api := "Running"
+			if !livez(dir, addr) {
+				api = "Error"
+			}
+			fmt.Fprintf(out, "host: Running\nkubelet: Running\napiserver: %s\nkubeconfig: Configured\naddress: https://%s\n", api, addr)
+			if api != "Running" {
+				return exitError{4}
+			}
 			return nil
 		},
 	}

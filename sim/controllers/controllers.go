@@ -22,6 +22,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"kubesim/sim/clock"
+	"kubesim/sim/contain"
 	"kubesim/sim/events"
 	"kubesim/sim/registry"
 	"kubesim/sim/store"
@@ -246,16 +247,13 @@ func (q queue) addOwner(ev store.Event, ns, kind string) {
 }
 
 // each drains the queue in key order through sync and reports whether any
-// call wrote.
+// call wrote. A sync that panics leaves the later keys queued and raises a
+// *contain.KeyPanic that the loop contains (see package contain).
 func (q queue) each(sync func(key string) bool) bool {
-	wrote := false
-	for _, k := range q.drain() {
-		if sync(k) {
-			wrote = true
-		}
-	}
-	return wrote
+	return contain.Each(q.drain(), keyString, nil, q.add, sync)
 }
+
+func keyString(k string) string { return k }
 
 // queue is a set of keys drained in sorted order.
 type queue map[string]struct{}

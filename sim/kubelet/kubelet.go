@@ -19,6 +19,7 @@ import (
 	"kubesim/runtime/chain"
 	"kubesim/runtime/images"
 	"kubesim/sim/clock"
+	"kubesim/sim/contain"
 	"kubesim/sim/events"
 	"kubesim/sim/registry"
 	"kubesim/sim/store"
@@ -168,13 +169,18 @@ func (k *Kubelet) Run(now time.Time) bool {
 	}
 	sort.Slice(uids, func(i, j int) bool { return uids[i] < uids[j] })
 	k.dirty = map[types.UID]bool{}
-	did := false
-	for _, uid := range uids {
-		if k.syncPod(uid) {
-			did = true
-		}
+	// A pod whose sync panics is contained by the loop (package contain);
+	// the pods after it stay queued.
+	return contain.Each(uids, func(uid types.UID) string { return string(uid) }, k.podObject,
+		func(uid types.UID) { k.dirty[uid] = true }, k.syncPod)
+}
+
+// podObject is the last seen pod of a uid, for a panic's report.
+func (k *Kubelet) podObject(uid types.UID) any {
+	if ps := k.pods[uid]; ps != nil && ps.pod != nil {
+		return ps.pod
 	}
-	return did
+	return nil
 }
 
 // restoreIPs reserves the IPs of pods already on this node (resume).
