@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"kubesim/sim"
+	"kubesim/sim/apiserver"
 )
 
 // TestLoopWatchdog: /livez, /readyz and /healthz fail once the loop's
@@ -20,7 +21,11 @@ func TestLoopWatchdog(t *testing.T) {
 	}
 	defer c.Close()
 	s := &Served{Cluster: c, live: true, Creds: &Credentials{Token: "t"}}
-	h := s.auth(c.Handler())
+	api, err := apiserver.ForCluster(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := s.auth(api)
 	get := func(path string) *httptest.ResponseRecorder {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))

@@ -10,7 +10,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
-	"kubesim/sim/apiserver"
+	"kubesim/sim/registry"
 	"kubesim/sim/contain"
 	"kubesim/sim/events"
 	"kubesim/sim/store"
@@ -163,7 +163,7 @@ func (c *Cluster) keyedObject(component, key string) runtime.Object {
 	if !ok {
 		return nil
 	}
-	res, ok := apiserver.Lookup(kr.gr)
+	res, ok := registry.Lookup(kr.gr)
 	if !ok {
 		return nil
 	}
