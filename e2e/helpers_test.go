@@ -47,7 +47,6 @@ func newCluster(t *testing.T, spec sim.ClusterSpec) *cluster {
 	return cl
 }
 
-// kubectl runs the embedded kubectl and returns stdout, stderr and the exit code.
 // apiHandler is the API server in front of c, as the shells build it.
 func apiHandler(t testing.TB, c *sim.Cluster) *apiserver.Server {
 	t.Helper()
@@ -58,6 +57,7 @@ func apiHandler(t testing.TB, c *sim.Cluster) *apiserver.Server {
 	return h
 }
 
+// kubectl runs the embedded kubectl and returns stdout, stderr and the exit code.
 func (cl *cluster) kubectl(args string, stdin ...string) (string, string, int) {
 	var out, errb bytes.Buffer
 	var in *strings.Reader

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -161,6 +162,11 @@ func writeError(w http.ResponseWriter, err error) {
 	code := int(status.Code)
 	if code == 0 {
 		code = http.StatusInternalServerError
+	}
+	// A status that suggests a retry period says so in Retry-After, which
+	// client-go honours (responsewriters.ErrorNegotiated).
+	if status.Details != nil && status.Details.RetryAfterSeconds > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(status.Details.RetryAfterSeconds)))
 	}
 	body, _ := json.Marshal(&status)
 	w.Header().Set("Content-Type", "application/json")

@@ -152,3 +152,46 @@ func TestTableAndDiscovery(t *testing.T) {
 		}
 	}
 }
+
+// TestEvictionRefused: the pods/eviction answer kubectl drain reads when a
+// budget's status allows no disruption: 429, upstream's message and cause,
+// no Retry-After (the retry delay is kubectl's own).
+func TestEvictionRefused(t *testing.T) {
+	s, st := newTestServer(t)
+	steps := []struct{ method, path, body string }{
+		{"POST", "/api/v1/namespaces/default/pods", `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"bare","labels":{"app":"web"}},"spec":{"nodeName":"w1","containers":[{"name":"c","image":"nginx"}]}}`},
+		{"PATCH", "/api/v1/namespaces/default/pods/bare/status", `{"status":{"phase":"Running","conditions":[{"type":"Ready","status":"True"}]}}`},
+		{"POST", "/apis/policy/v1/namespaces/default/poddisruptionbudgets", `{"apiVersion":"policy/v1","kind":"PodDisruptionBudget","metadata":{"name":"web"},"spec":{"minAvailable":1,"selector":{"matchLabels":{"app":"web"}}}}`},
+		{"PATCH", "/apis/policy/v1/namespaces/default/poddisruptionbudgets/web/status", `{"status":{"observedGeneration":1,"currentHealthy":1,"desiredHealthy":1,"expectedPods":1,"disruptionsAllowed":0}}`},
+	}
+	for _, step := range steps {
+		ct := "application/json"
+		if step.method == "PATCH" {
+			ct = "application/merge-patch+json"
+		}
+		if code, body := do(t, s, step.method, step.path, ct, step.body); code >= 300 {
+			t.Fatalf("%s %s: %d %s", step.method, step.path, code, body)
+		}
+	}
+	before := st.Rev()
+	req := httptest.NewRequest("POST", "/api/v1/namespaces/default/pods/bare/eviction", strings.NewReader(`{"apiVersion":"policy/v1","kind":"Eviction","metadata":{"name":"bare","namespace":"default"}}`))
+	req.Header.Set("Content-Type", "application/json")
+	w := httptest.NewRecorder()
+	s.ServeHTTP(w, req)
+	want := `{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Cannot evict pod as it would violate the pod's disruption budget.","reason":"TooManyRequests","details":{"causes":[{"reason":"DisruptionBudget","message":"The disruption budget web needs 1 healthy pods and has 1 currently"}]},"code":429}` + "\n"
+	if w.Code != http.StatusTooManyRequests {
+		t.Errorf("code %d, want 429", w.Code)
+	}
+	if diff := cmp.Diff(want, w.Body.String()); diff != "" {
+		t.Errorf("eviction body (-want +got):\n%s", diff)
+	}
+	if ra := w.Header().Get("Retry-After"); ra != "" {
+		t.Errorf("Retry-After %q, want none", ra)
+	}
+	if st.Rev() != before {
+		t.Errorf("a refused eviction wrote: revision %d -> %d", before, st.Rev())
+	}
+	if code, body := do(t, s, "POST", "/api/v1/namespaces/default/pods/bare/eviction", "application/json", `{"apiVersion":"policy/v1","kind":"Eviction","metadata":{"name":"other"}}`); code != 400 || !strings.Contains(body, "name in URL does not match name in Eviction object") {
+		t.Errorf("mismatched name: %d %s", code, body)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
@@ -114,7 +115,8 @@ func (s *Server) serveScale(w http.ResponseWriter, req *http.Request, r *request
 	writeJSONValue(w, http.StatusOK, out)
 }
 
-// serveEviction deletes a pod unless a PodDisruptionBudget forbids it.
+// serveEviction decodes a pods/eviction request; the registry decides
+// (Registry.Evict) from the pod's PodDisruptionBudget status.
 func (s *Server) serveEviction(w http.ResponseWriter, req *http.Request, r *request) {
 	body, err := readBody(req)
 	if err != nil {
@@ -127,7 +129,25 @@ func (s *Server) serveEviction(w http.ResponseWriter, req *http.Request, r *requ
 		writeError(w, apierrors.NewBadRequest(derr.Error()))
 		return
 	}
-	s.cfg.Driver.Do(func() { err = s.cfg.Registry.Evict(r.namespace, r.name, ev.DeleteOptions) })
+	if ev.Name != r.name {
+		writeError(w, apierrors.NewBadRequest("name in URL does not match name in Eviction object"))
+		return
+	}
+	// The request's dryRun reaches the deletion through the eviction's
+	// DeleteOptions (upstream propagateDryRun).
+	opts := ev.DeleteOptions
+	if q := req.URL.Query()["dryRun"]; len(q) > 0 {
+		switch {
+		case opts == nil:
+			opts = &metav1.DeleteOptions{DryRun: q}
+		case len(opts.DryRun) == 0:
+			opts.DryRun = q
+		case !slices.Equal(opts.DryRun, q):
+			writeError(w, fmt.Errorf("Non-matching dry-run options in request and content: %v and %v", q, opts.DryRun))
+			return
+		}
+	}
+	s.cfg.Driver.Do(func() { err = s.cfg.Registry.Evict(r.namespace, r.name, opts) })
 	if err != nil {
 		writeError(w, err)
 		return

@@ -9,10 +9,13 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
+	"kubesim/sim/clock"
+	"kubesim/sim/registry"
 	"kubesim/sim/store"
 )
 
@@ -22,18 +25,36 @@ import (
 // DisruptionAllowed condition, so `kubectl get pdb` shows ALLOWED
 // DISRUPTIONS. Expected pods for a percentage or maxUnavailable come from
 // the scale of the pods' controllers (Deployment through its ReplicaSet, or
-// ReplicaSet); a pod with no such controller makes the sync fail safe
-// (disruptionsAllowed 0, reason SyncFailed), as upstream. The eviction
-// subresource decides on its own; this status is for display.
+// ReplicaSet); a pod whose controller cannot be found makes the sync fail
+// safe (disruptionsAllowed 0, reason SyncFailed), and from 1.22 pods with no
+// controller at all are left out of the expected count (1.27 says so in an
+// UnmanagedPods event), as upstream.
+//
+// This status is the one source of the budget's arithmetic: the eviction
+// subresource (sim/registry Evict) only reads it, spends a disruption and
+// records the pod in status.disruptedPods. A pod listed there counts as
+// unhealthy until it is deleted or deletionTimeout passes (then a
+// NotDeleted event, as upstream).
 type disruptionController struct {
 	*base
 	queue  queue
 	podNS  map[string]bool
+	timers map[string]*clock.Timer
 	synced bool
 }
 
+// pdbKind and pdbComponent name the events the controller records (its
+// recorder's source is "controllermanager" upstream).
+var pdbKind = policyv1.SchemeGroupVersion.WithKind("PodDisruptionBudget")
+
+const pdbComponent = "controllermanager"
+
+// deletionTimeout is how long a pod stays in status.disruptedPods waiting
+// for the deletion its eviction promised (upstream DeletionTimeout).
+const deletionTimeout = 2 * time.Minute
+
 func newDisruption(b *base) *disruptionController {
-	return &disruptionController{base: b, queue: queue{}, podNS: map[string]bool{}}
+	return &disruptionController{base: b, queue: queue{}, podNS: map[string]bool{}, timers: map[string]*clock.Timer{}}
 }
 
 func (c *disruptionController) Name() string { return "disruption" }
@@ -81,24 +102,38 @@ func (c *disruptionController) sync(key string) bool {
 			}
 		}
 	}
-	var healthy int32
-	for _, p := range pods {
-		if p.DeletionTimestamp == nil && isPodReady(p) {
-			healthy++
-		}
+	expected, desired, unmanaged, ferr := c.expected(pdb, pods)
+	if len(unmanaged) > 0 && c.minor >= 27 {
+		c.event(withGVK(pdb, pdbKind), pdbComponent, corev1.EventTypeWarning, "UnmanagedPods", fmt.Sprintf("Pods selected by this PodDisruptionBudget (selector: %v) were found "+
+			"to be unmanaged. As a result, the status of the PDB cannot be calculated correctly, which may result in undefined behavior. "+
+			"To account for these pods please set \".spec.minAvailable\" field of the PDB to an integer value.", pdb.Spec.Selector))
 	}
-	expected, desired, ferr := c.expected(pdb, pods)
 	now := c.metaNow()
 	if ferr != nil {
 		st.DisruptionsAllowed = 0
 		setPDBCond(st, metav1.Condition{Type: policyv1.DisruptionAllowedCondition, Status: metav1.ConditionFalse, Reason: policyv1.SyncFailedReason, Message: ferr.Error(), LastTransitionTime: now, ObservedGeneration: pdb.Generation})
 	} else {
-		st.CurrentHealthy, st.DesiredHealthy, st.ExpectedPods = healthy, desired, expected
-		st.DisruptionsAllowed = max(healthy-desired, 0)
-		if st.DisruptionsAllowed > 0 {
-			setPDBCond(st, metav1.Condition{Type: policyv1.DisruptionAllowedCondition, Status: metav1.ConditionTrue, Reason: policyv1.SufficientPodsReason, LastTransitionTime: now, ObservedGeneration: pdb.Generation})
+		disrupted := c.disruptedPods(pdb, pods, now.Time)
+		var healthy int32
+		for _, p := range pods {
+			if _, gone := disrupted[p.Name]; p.DeletionTimestamp == nil && !gone && isPodReady(p) {
+				healthy++
+			}
+		}
+		allowed := healthy - desired
+		if expected <= 0 || allowed <= 0 {
+			allowed = 0
+		}
+		// Upstream writes the status afresh, conditions included.
+		*st = policyv1.PodDisruptionBudgetStatus{
+			CurrentHealthy: healthy, DesiredHealthy: desired, ExpectedPods: expected,
+			DisruptionsAllowed: allowed, DisruptedPods: disrupted, ObservedGeneration: pdb.Generation,
+		}
+		if cond := meta.FindStatusCondition(pdb.Status.Conditions, policyv1.DisruptionAllowedCondition); cond != nil && upToDate(*cond, allowed) && sameCounts(*st, pdb.Status) {
+			// Nothing changed: keep the stored conditions (no write).
+			st.Conditions = pdb.Status.Conditions
 		} else {
-			setPDBCond(st, metav1.Condition{Type: policyv1.DisruptionAllowedCondition, Status: metav1.ConditionFalse, Reason: policyv1.InsufficientPodsReason, LastTransitionTime: now, ObservedGeneration: pdb.Generation})
+			registry.SetDisruptionAllowedCondition(st, now)
 		}
 	}
 	if equality.Semantic.DeepEqual(*st, pdb.Status) {
@@ -125,46 +160,110 @@ func setPDBCond(st *policyv1.PodDisruptionBudgetStatus, cond metav1.Condition) {
 	st.Conditions = append(st.Conditions, cond)
 }
 
-// expected returns expectedPods and desiredHealthy (getExpectedPodCount).
-func (c *disruptionController) expected(pdb *policyv1.PodDisruptionBudget, pods []*corev1.Pod) (int32, int32, error) {
-	if m := pdb.Spec.MinAvailable; m != nil && m.Type == intstr.Int {
-		return int32(len(pods)), m.IntVal, nil
+// upToDate reports whether a DisruptionAllowed condition says what
+// disruptionsAllowed says (component-helpers ConditionsAreUpToDate).
+func upToDate(c metav1.Condition, allowed int32) bool {
+	if allowed > 0 {
+		return c.Status == metav1.ConditionTrue && c.Reason == policyv1.SufficientPodsReason
+	}
+	return c.Status == metav1.ConditionFalse && c.Reason == policyv1.InsufficientPodsReason
+}
+
+// sameCounts compares the computed fields of two statuses.
+func sameCounts(a, b policyv1.PodDisruptionBudgetStatus) bool {
+	return a.CurrentHealthy == b.CurrentHealthy && a.DesiredHealthy == b.DesiredHealthy && a.ExpectedPods == b.ExpectedPods &&
+		a.DisruptionsAllowed == b.DisruptionsAllowed && a.ObservedGeneration == b.ObservedGeneration &&
+		equality.Semantic.DeepEqual(a.DisruptedPods, b.DisruptedPods)
+}
+
+// disruptedPods keeps the status.disruptedPods entries of pods that are not
+// yet being deleted and whose deletion is not overdue (buildDisruptedPodMap);
+// the budget is synced again when the next entry falls due. Nil when empty.
+func (c *disruptionController) disruptedPods(pdb *policyv1.PodDisruptionBudget, pods []*corev1.Pod, now time.Time) map[string]metav1.Time {
+	if len(pdb.Status.DisruptedPods) == 0 {
+		return nil
+	}
+	var out map[string]metav1.Time
+	var recheck time.Time
+	for _, p := range pods {
+		at, ok := pdb.Status.DisruptedPods[p.Name]
+		if !ok || p.DeletionTimestamp != nil {
+			continue
+		}
+		due := at.Add(deletionTimeout)
+		if due.Before(now) {
+			// Upstream prints the PDB's namespace twice.
+			c.event(withGVK(p, corev1.SchemeGroupVersion.WithKind("Pod")), pdbComponent, corev1.EventTypeWarning, "NotDeleted", fmt.Sprintf("Pod was expected by PDB %s/%s to be deleted but it wasn't", pdb.Namespace, pdb.Namespace))
+			continue
+		}
+		if out == nil {
+			out = map[string]metav1.Time{}
+		}
+		out[p.Name] = at
+		if recheck.IsZero() || due.Before(recheck) {
+			recheck = due
+		}
+	}
+	key := nsKey(pdb.Namespace, pdb.Name)
+	if !recheck.IsZero() {
+		// Strictly after the due time: the entry is dropped once it is overdue.
+		at := recheck.Add(time.Second)
+		if t := c.timers[key]; t == nil || !t.When().Equal(at) {
+			c.Clock.Stop(t)
+			c.timers[key] = c.Clock.At(at, func() { delete(c.timers, key); c.queue.add(key) })
+		}
+	}
+	return out
+}
+
+// expected returns expectedPods, desiredHealthy and the pods that have no
+// controller (getExpectedPodCount).
+func (c *disruptionController) expected(pdb *policyv1.PodDisruptionBudget, pods []*corev1.Pod) (int32, int32, []string, error) {
+	if m := pdb.Spec.MinAvailable; m != nil && m.Type == intstr.Int && pdb.Spec.MaxUnavailable == nil {
+		return int32(len(pods)), m.IntVal, nil, nil
 	}
 	if pdb.Spec.MaxUnavailable == nil && pdb.Spec.MinAvailable == nil {
-		return int32(len(pods)), 0, nil
+		return 0, 0, nil, nil
 	}
-	scale, err := c.expectedScale(pods)
+	scale, unmanaged, err := c.expectedScale(pods)
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, nil, err
 	}
 	if mu := pdb.Spec.MaxUnavailable; mu != nil {
 		v, err := intstr.GetScaledValueFromIntOrPercent(mu, int(scale), true)
 		if err != nil {
-			return 0, 0, err
+			return 0, 0, nil, err
 		}
-		return scale, max(scale-int32(v), 0), nil
+		return scale, max(scale-int32(v), 0), unmanaged, nil
 	}
 	v, err := intstr.GetScaledValueFromIntOrPercent(pdb.Spec.MinAvailable, int(scale), true)
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, nil, err
 	}
-	return scale, int32(math.Min(float64(v), math.MaxInt32)), nil
+	return scale, int32(math.Min(float64(v), math.MaxInt32)), unmanaged, nil
 }
 
 // expectedScale sums the scale of the distinct controllers of the pods.
-func (c *disruptionController) expectedScale(pods []*corev1.Pod) (int32, error) {
+// Pods with no controller are returned apart from 1.22 on; before, they
+// fail the sync.
+func (c *disruptionController) expectedScale(pods []*corev1.Pod) (int32, []string, error) {
 	seen := map[string]int32{}
+	var unmanaged []string
 	for _, p := range pods {
 		ref := metav1.GetControllerOfNoCopy(p)
+		if ref == nil && c.minor >= 22 {
+			unmanaged = append(unmanaged, p.Name)
+			continue
+		}
 		if ref == nil {
-			return 0, fmt.Errorf("found no controller ref for pod %q", p.Name)
+			return 0, nil, fmt.Errorf("found no controller ref for pod %q", p.Name)
 		}
 		if ref.Kind != "ReplicaSet" {
-			return 0, fmt.Errorf("found no controllers for pod %q", p.Name)
+			return 0, nil, fmt.Errorf("found no controllers for pod %q", p.Name)
 		}
 		rs, ok := get[*appsv1.ReplicaSet](c.base, c.replicasets, p.Namespace, ref.Name)
 		if !ok || rs.UID != ref.UID {
-			return 0, fmt.Errorf("found no controllers for pod %q", p.Name)
+			return 0, nil, fmt.Errorf("found no controllers for pod %q", p.Name)
 		}
 		if dref := metav1.GetControllerOfNoCopy(rs); dref != nil && dref.Kind == "Deployment" {
 			if d, ok := get[*appsv1.Deployment](c.base, c.deployments, p.Namespace, dref.Name); ok && d.UID == dref.UID {
@@ -178,5 +277,5 @@ func (c *disruptionController) expectedScale(pods []*corev1.Pod) (int32, error) 
 	for _, v := range seen {
 		n += v
 	}
-	return n, nil
+	return n, unmanaged, nil
 }

@@ -2,16 +2,13 @@ package registry
 
 import (
 	"fmt"
-	"net/http"
 
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	corev1 "k8s.io/api/core/v1"
-	policyv1 "k8s.io/api/policy/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/util/intstr"
 )
 
 // Bind sets a pod's node, as the pods/binding storage does: the pod must not
@@ -114,92 +111,4 @@ func (r *Registry) SetScale(res *Resource, ns, name string, n int32) (*autoscali
 		return nil, err
 	}
 	return r.GetScale(res, ns, name)
-}
-
-// Evict deletes a pod through the eviction rules: a PodDisruptionBudget
-// whose selector matches the pod must allow one more disruption.
-func (r *Registry) Evict(ns, name string, opts *metav1.DeleteOptions) error {
-	podRes := byGVR[coreV1.WithResource("pods")]
-	obj, err := r.Get(podRes, ns, name)
-	if err != nil {
-		return err
-	}
-	pod := obj.(*corev1.Pod)
-	terminal := pod.Status.Phase == corev1.PodSucceeded || pod.Status.Phase == corev1.PodFailed
-	if !terminal && pod.DeletionTimestamp == nil {
-		pdbRes := byGVR[policyV1.WithResource("poddisruptionbudgets")]
-		pdbs, _, _ := r.List(pdbRes, ns, ListOptions{})
-		for _, o := range pdbs {
-			pdb := o.(*policyv1.PodDisruptionBudget)
-			sel, err := metav1.LabelSelectorAsSelector(pdb.Spec.Selector)
-			if err != nil || sel.Empty() || !sel.Matches(labelsOf(pod)) {
-				continue
-			}
-			if r.disruptionsAllowed(pdb) <= 0 {
-				return &apierrors.StatusError{ErrStatus: metav1.Status{
-					Status: metav1.StatusFailure, Code: http.StatusTooManyRequests, Reason: metav1.StatusReasonTooManyRequests,
-					Message: "Cannot evict pod as it would violate the pod's disruption budget.",
-					Details: &metav1.StatusDetails{Causes: []metav1.StatusCause{{Type: "DisruptionBudget", Message: fmt.Sprintf("The disruption budget %s needs %d healthy pods and has %d currently", pdb.Name, r.desiredHealthy(pdb), r.healthyPods(pdb))}}},
-				}}
-			}
-		}
-	}
-	_, err = r.Delete(podRes, ns, name, opts)
-	return err
-}
-
-func labelsOf(p *corev1.Pod) labelSet { return labelSet(p.Labels) }
-
-type labelSet map[string]string
-
-func (l labelSet) Has(k string) bool   { _, ok := l[k]; return ok }
-func (l labelSet) Get(k string) string { return l[k] }
-func (l labelSet) Lookup(k string) (string, bool) {
-	v, ok := l[k]
-	return v, ok
-}
-
-// healthyPods counts the Ready pods a PDB selects.
-func (r *Registry) healthyPods(pdb *policyv1.PodDisruptionBudget) int32 {
-	n, _ := r.pdbPods(pdb)
-	return n
-}
-
-func (r *Registry) pdbPods(pdb *policyv1.PodDisruptionBudget) (healthy, total int32) {
-	podRes := byGVR[coreV1.WithResource("pods")]
-	sel, err := metav1.LabelSelectorAsSelector(pdb.Spec.Selector)
-	if err != nil {
-		return 0, 0
-	}
-	pods, _, _ := r.List(podRes, pdb.Namespace, ListOptions{Labels: sel})
-	for _, o := range pods {
-		p := o.(*corev1.Pod)
-		if p.DeletionTimestamp != nil {
-			continue
-		}
-		total++
-		for _, c := range p.Status.Conditions {
-			if c.Type == corev1.PodReady && c.Status == corev1.ConditionTrue {
-				healthy++
-			}
-		}
-	}
-	return healthy, total
-}
-
-func (r *Registry) desiredHealthy(pdb *policyv1.PodDisruptionBudget) int32 {
-	_, total := r.pdbPods(pdb)
-	switch {
-	case pdb.Spec.MinAvailable != nil:
-		v, _ := intstr.GetScaledValueFromIntOrPercent(pdb.Spec.MinAvailable, int(total), true)
-		return int32(v)
-	case pdb.Spec.MaxUnavailable != nil:
-		v, _ := intstr.GetScaledValueFromIntOrPercent(pdb.Spec.MaxUnavailable, int(total), true)
-		return total - int32(v)
-	}
-	return 0
-}
-
-func (r *Registry) disruptionsAllowed(pdb *policyv1.PodDisruptionBudget) int32 {
-	return r.healthyPods(pdb) - r.desiredHealthy(pdb)
 }
