@@ -227,6 +227,14 @@ func (c *Cluster) Wait(ctx context.Context, ready <-chan struct{}, deadline time
 		return false
 	default:
 	}
+	// A watch is signalled once its events are committed: commit what
+	// other requests wrote before time moves on.
+	c.commit()
+	select {
+	case <-ready:
+		return true
+	default:
+	}
 	advanced := false
 	c.locked(func() {
 		if c.closed {

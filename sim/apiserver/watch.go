@@ -65,6 +65,8 @@ func (s *Server) serveWatch(w http.ResponseWriter, req *http.Request, r *request
 		current  int64
 		listRev  int64
 	)
+	// The stream carries committed revisions only (store.WatchCommitted):
+	// as from etcd, nothing a client was sent can be lost in a crash.
 	s.cfg.Driver.Do(func() {
 		deadline = s.cfg.Clock.Now().Add(timeout)
 		pfx := registry.Prefix(r.res, r.namespace)
@@ -73,12 +75,12 @@ func (s *Server) serveWatch(w http.ResponseWriter, req *http.Request, r *request
 			initial, rev, err = s.cfg.Registry.List(r.res, r.namespace, opts)
 			listRev = rev
 			if err == nil {
-				watcher, err = s.cfg.Registry.Store().Watch(pfx, rev)
+				watcher, err = s.cfg.Registry.Store().WatchCommitted(pfx, rev)
 			}
 			return
 		}
 		current = s.cfg.Registry.Store().Rev()
-		watcher, err = s.cfg.Registry.Store().Watch(pfx, fromRev)
+		watcher, err = s.cfg.Registry.Store().WatchCommitted(pfx, fromRev)
 	})
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Transfer-Encoding", "chunked")

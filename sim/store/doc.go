@@ -12,7 +12,11 @@
 //     a revision, and ErrCompacted once that revision has left the history;
 //   - the live event stream: one shared, lock-free log that every Watcher
 //     reads at its own pace (a write costs each matching watcher a flag
-//     check, not a copy).
+//     check, not a copy). A committed watcher (WatchCommitted, what the API
+//     server's watch streams use) is handed an event only once a commit has
+//     made its revision durable, and is signalled by that commit, so a
+//     crash never takes back what a client saw; a plain watcher (the
+//     simulation loop's) sees each write at once.
 //
 // It must not:
 //   - interpret values or KV.Obj (that is the registry's business: the store

@@ -108,6 +108,15 @@ type Store struct {
 	groups    map[string]*watchGroup // by prefix
 	groupList []*watchGroup          // the same, in order of creation
 
+	// committed mirrors durableRev for readers without syncMu: committed
+	// watchers deliver events up to it.
+	committed atomic.Int64
+	// sigMu guards waiting: the committed watchers that were handed events
+	// beyond the committed revision, to be signalled by the commit that
+	// covers them.
+	sigMu   sync.Mutex
+	waiting []*Watcher
+
 	// syncMu guards the group-commit state.
 	syncMu     sync.Mutex
 	inflight   *flight // the commit being written, nil if none
@@ -178,6 +187,7 @@ func Open(opts Options) (*Store, error) {
 		return nil, fmt.Errorf("store: open %s: %w", opts.Path, err)
 	}
 	s.durableRev = s.rev
+	s.committed.Store(s.rev)
 	return s, nil
 }
 

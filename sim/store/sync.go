@@ -87,8 +87,12 @@ func (s *Store) Sync() error {
 			s.syncErr = err
 		} else {
 			s.durableRev = rev
+			s.committed.Store(rev)
 		}
 		s.syncMu.Unlock()
+		if err == nil {
+			s.wakeCommitted(rev)
+		}
 		close(f.done)
 	}
 }

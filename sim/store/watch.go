@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -118,6 +119,13 @@ type Watcher struct {
 	prefix string
 	after  int64        // only events with Rev > after are delivered
 	until  atomic.Int64 // nor any with Rev > until (set by Stop)
+	// committed: events are delivered only once a commit has made their
+	// revision durable (WatchCommitted). lastRev is the revision of the
+	// last event handed to it, queued whether it is on the store's
+	// waiting list.
+	committed bool
+	lastRev   atomic.Int64
+	queued    atomic.Bool
 
 	signalled atomic.Bool   // a Ready signal is pending since the last Pull
 	ready     chan struct{} // capacity 1: a coalesced "events waiting" signal
@@ -136,6 +144,20 @@ type Watcher struct {
 // the history (or, after a reopen, were never in it), Watch returns
 // ErrCompacted. fromRev at or beyond the current revision is always fine.
 func (s *Store) Watch(prefix string, fromRev int64) (*Watcher, error) {
+	return s.watch(prefix, fromRev, false)
+}
+
+// WatchCommitted is Watch for a watcher that sees an event only once its
+// revision is durable (a Sync has written it), as an etcd watch only sees
+// what the raft log committed: after a crash, nothing it was sent is
+// missing from the reopened store, and no revision it saw is reused. Its
+// Ready signal comes from the commit, not the write, so it never delays a
+// writer; events not yet committed stay queued for the next Pull.
+func (s *Store) WatchCommitted(prefix string, fromRev int64) (*Watcher, error) {
+	return s.watch(prefix, fromRev, true)
+}
+
+func (s *Store) watch(prefix string, fromRev int64, committed bool) (*Watcher, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -152,6 +174,8 @@ func (s *Store) Watch(prefix string, fromRev int64) (*Watcher, error) {
 		done:   make(chan struct{}),
 		chunk:  s.log.tail,
 		pos:    s.log.tail.n.Load(),
+
+		committed: committed,
 	}
 	w.until.Store(math.MaxInt64)
 	if fromRev != 0 && fromRev < s.rev {
@@ -168,7 +192,10 @@ func (s *Store) Watch(prefix string, fromRev int64) (*Watcher, error) {
 				w.initial = append(w.initial, *ev)
 			}
 		}
-		if len(w.initial) > 0 {
+		if n := len(w.initial); n > 0 {
+			if committed {
+				w.handed(w.initial[n-1].Rev)
+			}
 			w.signal()
 		}
 	}
@@ -206,11 +233,47 @@ func (s *Store) publish(ev Event) {
 			continue
 		}
 		for _, w := range g.watchers {
-			if ev.Rev > w.after && !w.signalled.Load() {
+			if ev.Rev <= w.after {
+				continue
+			}
+			if w.committed {
+				w.handed(ev.Rev)
+			} else if !w.signalled.Load() {
 				w.signal()
 			}
 		}
 	}
+}
+
+// handed notes that a committed watcher has an event at rev, and puts it on
+// the store's waiting list unless it is there already (publish order:
+// lastRev first, then queued, so wakeCommitted never drops a watcher with
+// an event it has not covered).
+func (w *Watcher) handed(rev int64) {
+	w.lastRev.Store(rev)
+	if w.queued.CompareAndSwap(false, true) {
+		s := w.s
+		s.sigMu.Lock()
+		s.waiting = append(s.waiting, w)
+		s.sigMu.Unlock()
+	}
+}
+
+// wakeCommitted signals the waiting committed watchers once rev is
+// durable; those whose last event is beyond rev stay waiting.
+func (s *Store) wakeCommitted(rev int64) {
+	s.sigMu.Lock()
+	defer s.sigMu.Unlock()
+	keep := s.waiting[:0]
+	for _, w := range s.waiting {
+		w.queued.Store(false)
+		if w.lastRev.Load() > rev && w.queued.CompareAndSwap(false, true) {
+			keep = append(keep, w)
+		}
+		w.signal()
+	}
+	clear(s.waiting[len(keep):])
+	s.waiting = keep
 }
 
 // signal sends one coalesced Ready signal.
@@ -248,9 +311,22 @@ func (w *Watcher) PullAppendMax(dst []Event, max int) []Event {
 	// Cleared before reading: an event published after this point signals
 	// again, so none is left waiting unsignalled.
 	w.signalled.Store(false)
-	out := append(dst, w.initial...)
-	w.initial = nil
 	until := w.until.Load()
+	if w.committed {
+		until = min(until, w.s.committed.Load())
+	}
+	out := dst
+	if len(w.initial) > 0 {
+		i := len(w.initial)
+		if w.committed {
+			i, _ = slices.BinarySearchFunc(w.initial, until+1, func(ev Event, rev int64) int { return cmp.Compare(ev.Rev, rev) })
+		}
+		out = append(out, w.initial[:i]...)
+		if w.initial = w.initial[i:]; len(w.initial) > 0 {
+			return out // the rest waits for a commit (wakeCommitted signals)
+		}
+		w.initial = nil
+	}
 	limit := len(out) + max
 	for {
 		n := w.chunk.n.Load()
@@ -260,6 +336,9 @@ func (w *Watcher) PullAppendMax(dst []Event, max int) []Event {
 				return out
 			}
 			ev := &w.chunk.events[w.pos]
+			if w.committed && ev.Rev > until {
+				return out // not yet durable: wakeCommitted signals
+			}
 			if ev.Rev > w.after && ev.Rev <= until && strings.HasPrefix(ev.KV.Key, w.prefix) {
 				out = append(out, *ev)
 			}
