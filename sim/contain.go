@@ -10,9 +10,9 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
-	"kubesim/sim/registry"
 	"kubesim/sim/contain"
 	"kubesim/sim/events"
+	"kubesim/sim/registry"
 	"kubesim/sim/store"
 )
 
