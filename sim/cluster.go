@@ -19,22 +19,10 @@ import (
 	"kubesim/sim/clock"
 	"kubesim/sim/events"
 	"kubesim/sim/kubelet"
+	"kubesim/sim/loop"
 	"kubesim/sim/registry"
 	"kubesim/sim/store"
 )
-
-// Component is a part of the control plane or a node that reacts to store
-// events. All methods are called on the loop goroutine with the cluster
-// lock held, never concurrently.
-type Component interface {
-	Name() string
-	// Handle records work for one store event (revision order). It must not write.
-	Handle(ev store.Event)
-	// Run does queued work, possibly writing through the registry, and
-	// reports whether it did anything. It is called until every component
-	// reports false.
-	Run(now time.Time) bool
-}
 
 // Options configures how a cluster runs.
 type Options struct {
@@ -86,7 +74,7 @@ type Cluster struct {
 	opts       Options
 	mu         sync.Mutex
 	watcher    *store.Watcher
-	components []Component
+	components []loop.Component
 	periodics  []*periodic
 	settling   bool
 	evBuf      []store.Event // the loop's pull buffer
@@ -177,7 +165,7 @@ func (c *Cluster) Close() error {
 
 // AddComponent registers a component; components see events in the order
 // they were added.
-func (c *Cluster) AddComponent(comp Component) { c.components = append(c.components, comp) }
+func (c *Cluster) AddComponent(comp loop.Component) { c.components = append(c.components, comp) }
 
 // Every registers periodic work (see periodic). first is the first tick.
 func (c *Cluster) Every(name string, period time.Duration, first time.Time, fn func(tick time.Time)) {

@@ -12,6 +12,7 @@ import (
 
 	"kubesim/sim/contain"
 	"kubesim/sim/events"
+	"kubesim/sim/loop"
 	"kubesim/sim/registry"
 	"kubesim/sim/store"
 )
@@ -57,7 +58,7 @@ var keyedResource = map[string]struct {
 // runGuarded calls comp.Run, containing a panic; it reports whether the
 // component did anything (a contained panic counts: the keys after the
 // failing one are still queued).
-func (c *Cluster) runGuarded(comp Component, now time.Time) (did bool) {
+func (c *Cluster) runGuarded(comp loop.Component, now time.Time) (did bool) {
 	name := comp.Name()
 	if c.paused[name] {
 		return false

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/netip"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -22,22 +21,11 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"kubesim/sim/clock"
-	"kubesim/sim/contain"
 	"kubesim/sim/events"
+	"kubesim/sim/loop"
 	"kubesim/sim/registry"
 	"kubesim/sim/store"
 )
-
-// Component is one controller as the cluster loop drives it. All methods
-// are called on the loop goroutine with the cluster lock held.
-type Component interface {
-	// Name is the controller's name as kube-controller-manager's --controllers flag spells it.
-	Name() string
-	// Handle records work for one store event. It must not write.
-	Handle(ev store.Event)
-	// Run does the queued work and reports whether it wrote anything.
-	Run(now time.Time) bool
-}
 
 // Context is what every controller is built from.
 type Context struct {
@@ -105,7 +93,7 @@ func (c Context) validate() error {
 }
 
 // All returns every controller in the order the loop should run them.
-func All(ctx Context) ([]Component, error) {
+func All(ctx Context) ([]loop.Component, error) {
 	ctx = DefaultContext(ctx)
 	if err := ctx.validate(); err != nil {
 		return nil, err
@@ -115,7 +103,7 @@ func All(ctx Context) ([]Component, error) {
 		return nil, err
 	}
 	b := newBase(ctx)
-	return []Component{
+	return []loop.Component{
 		ipam,
 		newNodeLifecycle(b),
 		newNamespace(b),
@@ -137,39 +125,39 @@ func All(ctx Context) ([]Component, error) {
 // Individual constructors, for tests and for clusters that want a subset.
 
 // NewDeployment returns the deployment controller.
-func NewDeployment(ctx Context) (Component, error) { return build(ctx, newDeployment) }
+func NewDeployment(ctx Context) (loop.Component, error) { return build(ctx, newDeployment) }
 
 // NewReplicaSet returns the replicaset controller.
-func NewReplicaSet(ctx Context) (Component, error) { return build(ctx, newReplicaSet) }
+func NewReplicaSet(ctx Context) (loop.Component, error) { return build(ctx, newReplicaSet) }
 
 // NewDaemonSet returns the daemonset controller.
-func NewDaemonSet(ctx Context) (Component, error) { return build(ctx, newDaemonSet) }
+func NewDaemonSet(ctx Context) (loop.Component, error) { return build(ctx, newDaemonSet) }
 
 // NewGarbageCollector returns the garbage collector.
-func NewGarbageCollector(ctx Context) (Component, error) { return build(ctx, newGarbageCollector) }
+func NewGarbageCollector(ctx Context) (loop.Component, error) { return build(ctx, newGarbageCollector) }
 
 // NewNamespace returns the namespace controller.
-func NewNamespace(ctx Context) (Component, error) { return build(ctx, newNamespace) }
+func NewNamespace(ctx Context) (loop.Component, error) { return build(ctx, newNamespace) }
 
 // NewServiceAccount returns the serviceaccount controller.
-func NewServiceAccount(ctx Context) (Component, error) { return build(ctx, newServiceAccount) }
+func NewServiceAccount(ctx Context) (loop.Component, error) { return build(ctx, newServiceAccount) }
 
 // NewRootCACert returns the root-ca-cert-publisher.
-func NewRootCACert(ctx Context) (Component, error) { return build(ctx, newRootCACert) }
+func NewRootCACert(ctx Context) (loop.Component, error) { return build(ctx, newRootCACert) }
 
 // NewNodeLifecycle returns the node lifecycle controller (with taint eviction).
-func NewNodeLifecycle(ctx Context) (Component, error) { return build(ctx, newNodeLifecycle) }
+func NewNodeLifecycle(ctx Context) (loop.Component, error) { return build(ctx, newNodeLifecycle) }
 
 // NewEndpoints returns the endpoints controller.
-func NewEndpoints(ctx Context) (Component, error) { return build(ctx, newEndpoints) }
+func NewEndpoints(ctx Context) (loop.Component, error) { return build(ctx, newEndpoints) }
 
 // NewEndpointSlice returns the endpointslice controller.
-func NewEndpointSlice(ctx Context) (Component, error) { return build(ctx, newEndpointSlice) }
+func NewEndpointSlice(ctx Context) (loop.Component, error) { return build(ctx, newEndpointSlice) }
 
 // NewDisruption returns the disruption (PodDisruptionBudget status) controller.
-func NewDisruption(ctx Context) (Component, error) { return build(ctx, newDisruption) }
+func NewDisruption(ctx Context) (loop.Component, error) { return build(ctx, newDisruption) }
 
-func build[T Component](ctx Context, f func(*base) T) (Component, error) {
+func build[T loop.Component](ctx Context, f func(*base) T) (loop.Component, error) {
 	ctx = DefaultContext(ctx)
 	if err := ctx.validate(); err != nil {
 		return nil, err
@@ -234,45 +222,6 @@ func (b *base) metaNow() metav1.Time {
 	return metav1.NewTime(b.Clock.Now().UTC().Truncate(time.Second))
 }
 
-// addOwner queues ns/<owner name> for the object of an event (and its
-// previous state) whose controller reference has the given kind.
-func (q queue) addOwner(ev store.Event, ns, kind string) {
-	for _, o := range []any{objOf(ev), prevOf(ev)} {
-		if m, ok := o.(metav1.Object); ok {
-			if ref := metav1.GetControllerOfNoCopy(m); ref != nil && ref.Kind == kind {
-				q.add(nsKey(ns, ref.Name))
-			}
-		}
-	}
-}
-
-// each drains the queue in key order through sync and reports whether any
-// call wrote. A sync that panics leaves the later keys queued and raises a
-// *contain.KeyPanic that the loop contains (see package contain).
-func (q queue) each(sync func(key string) bool) bool {
-	return contain.Each(q.drain(), keyString, nil, q.add, sync)
-}
-
-func keyString(k string) string { return k }
-
-// queue is a set of keys drained in sorted order.
-type queue map[string]struct{}
-
-func (q queue) add(k string) { q[k] = struct{}{} }
-
-func (q queue) drain() []string {
-	if len(q) == 0 {
-		return nil
-	}
-	keys := make([]string, 0, len(q))
-	for k := range q {
-		keys = append(keys, k)
-		delete(q, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
 // splitKey parses a store key "/registry/<resource>/[<ns>/]<name>".
 func splitKey(key string) (resource, ns, name string) {
 	rest, ok := strings.CutPrefix(key, "/registry/")
@@ -289,12 +238,20 @@ func splitKey(key string) (resource, ns, name string) {
 	return resource, "", rest
 }
 
-// nsKey and splitNS convert between namespace/name and its parts.
-func nsKey(ns, name string) string { return ns + "/" + name }
+// nsKey and splitNS convert between a key and its parts: namespace/name,
+// or name alone for a cluster-scoped object (cache.MetaNamespaceKeyFunc).
+func nsKey(ns, name string) string {
+	if ns == "" {
+		return name
+	}
+	return ns + "/" + name
+}
 
 func splitNS(k string) (ns, name string) {
-	ns, name, _ = strings.Cut(k, "/")
-	return ns, name
+	if ns, name, ok := strings.Cut(k, "/"); ok {
+		return ns, name
+	}
+	return "", k
 }
 
 // objOf returns the typed object of an event (the deleted state for a delete).

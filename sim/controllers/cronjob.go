@@ -12,9 +12,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
-	"kubesim/sim/clock"
+	"kubesim/sim/loop"
 	"kubesim/sim/registry"
-	"kubesim/sim/store"
 )
 
 var cronJobKind = batchv1.SchemeGroupVersion.WithKind("CronJob")
@@ -28,64 +27,41 @@ const cronJobComponent = "cronjob-controller"
 // honoured. A missed window (the clock jumped past several schedules) runs
 // only the latest one, as the controller does.
 type cronJobController struct {
-	*base
-	cronjobs, jobs *registry.Resource
-	queue          queue
-	timers         map[string]*clock.Timer
+	controller[*batchv1.CronJob]
+	jobs *registry.Resource
 }
 
 func newCronJob(b *base) *cronJobController {
 	cj, _ := registry.Lookup(schema.GroupResource{Group: "batch", Resource: "cronjobs"})
 	jobs, _ := registry.Lookup(schema.GroupResource{Group: "batch", Resource: "jobs"})
-	return &cronJobController{base: b, cronjobs: cj, jobs: jobs, queue: queue{}, timers: map[string]*clock.Timer{}}
+	c := &cronJobController{jobs: jobs}
+	c.controller = newController[*batchv1.CronJob](b, "cronjob", cj, c.syncCronJob)
+	c.owns = map[string]string{"jobs": "CronJob"}
+	return c
 }
 
 // NewCronJob returns the cronjob controller.
-func NewCronJob(ctx Context) (Component, error) { return build(ctx, newCronJob) }
+func NewCronJob(ctx Context) (loop.Component, error) { return build(ctx, newCronJob) }
 
-func (c *cronJobController) Name() string { return "cronjob" }
-
-func (c *cronJobController) Handle(ev store.Event) {
-	res, ns, name := splitKey(ev.KV.Key)
-	switch res {
-	case "cronjobs":
-		c.queue.add(nsKey(ns, name))
-	case "jobs":
-		c.queue.addOwner(ev, ns, "CronJob")
-	}
-}
-
-func (c *cronJobController) Run(now time.Time) bool {
-	return c.queue.each(func(k string) bool { return c.sync(k, now) })
-}
-
-func (c *cronJobController) sync(key string, now time.Time) bool {
-	ns, name := splitNS(key)
-	cj, ok := get[*batchv1.CronJob](c.base, c.cronjobs, ns, name)
+func (c *cronJobController) syncCronJob(key string, now time.Time) bool {
+	cj, ok := c.get(key)
 	if !ok || cj.DeletionTimestamp != nil {
-		if t := c.timers[key]; t != nil {
-			c.Clock.Stop(t)
-			delete(c.timers, key)
-		}
+		c.forget(key)
 		return false
 	}
+	ns := cj.Namespace
 	sched, err := cron.ParseStandard(cj.Spec.Schedule)
 	if err != nil {
 		return false
 	}
-	var owned []*batchv1.Job
-	for _, j := range list[*batchv1.Job](c.base, c.jobs, ns) {
-		if ref := metav1.GetControllerOfNoCopy(j); ref != nil && ref.UID == cj.UID {
-			owned = append(owned, j)
-		}
-	}
-	sort.Slice(owned, func(i, k int) bool { return owned[i].CreationTimestamp.Before(&owned[k].CreationTimestamp) })
+	jobs := owned(list[*batchv1.Job](c.base, c.jobs, ns), cj)
+	sort.Slice(jobs, func(i, k int) bool { return jobs[i].CreationTimestamp.Before(&jobs[k].CreationTimestamp) })
 	wrote := false
 	st := *cj.Status.DeepCopy()
 	st.Active = nil
 	var active []*batchv1.Job
 	var done, failedJobs []*batchv1.Job
-	for _, j := range owned {
+	for _, j := range jobs {
 		switch {
 		case jobFinishedAs(j, batchv1.JobComplete):
 			done = append(done, j)
@@ -165,20 +141,13 @@ func (c *cronJobController) sync(key string, now time.Time) bool {
 	}
 	// One timer at the next schedule.
 	next := sched.Next(now)
-	if t := c.timers[key]; t == nil || !t.When().Equal(next) {
-		c.Clock.Stop(t)
-		c.timers[key] = c.Clock.At(next, func() { delete(c.timers, key); c.queue.add(key) })
-	}
+	c.requeueAt(key, next)
 	if equality.Semantic.DeepEqual(st, cj.Status) {
 		return wrote
 	}
 	cp := cj.DeepCopy()
 	cp.Status = st
-	cp.ResourceVersion = ""
-	if _, err := c.Registry.Update(c.cronjobs, ns, cp, "status"); err == nil {
-		wrote = true
-	}
-	return wrote
+	return c.update(c.primary, cp, "status") || wrote
 }
 
 func jobFinishedAs(j *batchv1.Job, t batchv1.JobConditionType) bool {

@@ -15,7 +15,6 @@ import (
 	corev1helpers "k8s.io/component-helpers/scheduling/corev1"
 	"k8s.io/component-helpers/scheduling/corev1/nodeaffinity"
 
-	"kubesim/sim/clock"
 	"kubesim/sim/store"
 )
 
@@ -35,11 +34,7 @@ const (
 // the one upstream stores in the ControllerRevision; ControllerRevision
 // objects themselves are not kept.
 type daemonSetController struct {
-	*base
-	queue     queue
-	allQueued bool
-	timers    map[string]*clock.Timer
-	synced    bool
+	controller[*appsv1.DaemonSet]
 	// hashes memoises each DaemonSet's template hash: the spew dump behind
 	// it is the costliest part of a sync, and the template only changes
 	// with the generation.
@@ -66,43 +61,22 @@ func (c *daemonSetController) templateHash(ds *appsv1.DaemonSet) string {
 }
 
 func newDaemonSet(b *base) *daemonSetController {
-	return &daemonSetController{base: b, queue: queue{}, timers: map[string]*clock.Timer{}, hashes: map[types.UID]dsHash{}}
-}
-
-func (c *daemonSetController) Name() string { return "daemonset" }
-
-func (c *daemonSetController) Handle(ev store.Event) {
-	res, ns, name := splitKey(ev.KV.Key)
-	switch res {
-	case "daemonsets":
-		c.queue.add(nsKey(ns, name))
-	case "nodes":
+	c := &daemonSetController{hashes: map[types.UID]dsHash{}}
+	c.controller = newController[*appsv1.DaemonSet](b, "daemonset", b.daemonsets, c.syncDS)
+	c.owns = map[string]string{"pods": "DaemonSet"}
+	c.onEvent = func(ev store.Event, res, _, _ string) {
+		if res != "nodes" {
+			return
+		}
 		if n, ok := objOf(ev).(*corev1.Node); ok && ev.Type == store.Put {
 			if prev, ok := prevOf(ev).(*corev1.Node); ok && equality.Semantic.DeepEqual(prev.Labels, n.Labels) &&
 				equality.Semantic.DeepEqual(prev.Spec.Taints, n.Spec.Taints) {
 				return // heartbeats and status changes do not change eligibility
 			}
 		}
-		c.allQueued = true
-	case "pods":
-		for _, o := range []any{objOf(ev), prevOf(ev)} {
-			if p, ok := o.(*corev1.Pod); ok {
-				if ref := metav1.GetControllerOfNoCopy(p); ref != nil && ref.Kind == "DaemonSet" {
-					c.queue.add(nsKey(ns, ref.Name))
-				}
-			}
-		}
+		c.relistNS("")
 	}
-}
-
-func (c *daemonSetController) Run(now time.Time) bool {
-	if !c.synced || c.allQueued {
-		c.synced, c.allQueued = true, false
-		for _, ds := range list[*appsv1.DaemonSet](c.base, c.daemonsets, "") {
-			c.queue.add(nsKey(ds.Namespace, ds.Name))
-		}
-	}
-	return c.queue.each(func(k string) bool { return c.sync(k, now) })
+	return c
 }
 
 // daemonTolerations are AddOrUpdateDaemonPodTolerations' tolerations, in its order.
@@ -186,14 +160,10 @@ func nodeNameAffinity(a *corev1.Affinity, node string) *corev1.Affinity {
 	return a
 }
 
-func (c *daemonSetController) sync(key string, now time.Time) bool {
-	ns, name := splitNS(key)
-	ds, ok := get[*appsv1.DaemonSet](c.base, c.daemonsets, ns, name)
+func (c *daemonSetController) syncDS(key string, now time.Time) bool {
+	ds, ok := c.get(key)
 	if !ok {
-		if t := c.timers[key]; t != nil {
-			c.Clock.Stop(t)
-			delete(c.timers, key)
-		}
+		c.forget(key)
 		return false
 	}
 	if ds.Spec.Selector == nil || (len(ds.Spec.Selector.MatchLabels) == 0 && len(ds.Spec.Selector.MatchExpressions) == 0) {
@@ -205,7 +175,7 @@ func (c *daemonSetController) sync(key string, now time.Time) bool {
 		return false
 	}
 	wrote := false
-	owned := c.claimPods(ds, dsKind, sel, c.podsIn(ns), &wrote)
+	owned := c.claimPods(ds, dsKind, sel, c.podsIn(ds.Namespace), &wrote)
 	hash := c.templateHash(ds)
 	nodes := list[*corev1.Node](c.base, c.nodes, "")
 	byNode := map[string][]*corev1.Pod{}
@@ -416,10 +386,7 @@ func (c *daemonSetController) updateStatus(ds *appsv1.DaemonSet, nodes []*corev1
 	}
 	key := nsKey(ds.Namespace, ds.Name)
 	if !next.IsZero() && next.After(c.Clock.Now()) {
-		if t := c.timers[key]; t == nil || !t.When().Equal(next) {
-			c.Clock.Stop(t)
-			c.timers[key] = c.Clock.At(next, func() { delete(c.timers, key); c.queue.add(key) })
-		}
+		c.requeueAt(key, next)
 	}
 	st := *ds.Status.DeepCopy()
 	st.DesiredNumberScheduled, st.CurrentNumberScheduled, st.NumberMisscheduled = desired, current, mis
@@ -431,7 +398,5 @@ func (c *daemonSetController) updateStatus(ds *appsv1.DaemonSet, nodes []*corev1
 	}
 	cp := ds.DeepCopy()
 	cp.Status = st
-	cp.ResourceVersion = ""
-	_, err := c.Registry.Update(c.daemonsets, ds.Namespace, cp, "status")
-	return err == nil
+	return c.update(c.daemonsets, cp, "status")
 }

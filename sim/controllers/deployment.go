@@ -13,7 +13,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 
-	"kubesim/sim/clock"
 	"kubesim/sim/store"
 )
 
@@ -29,37 +28,30 @@ const deployComponent = "deployment-controller"
 // Available/Progressing conditions with upstream reasons and messages,
 // including the progress deadline on the virtual clock.
 type deploymentController struct {
-	*base
-	queue    queue
-	orphanNS map[string]bool
-	podRS    map[string]bool // ns/rs of deleted pods (Recreate waits for old pods to go)
-	timers   map[string]*clock.Timer
-	synced   bool
+	controller[*appsv1.Deployment]
+	podRS map[string]bool // ns/rs of deleted pods (Recreate waits for old pods to go)
 }
 
 func newDeployment(b *base) *deploymentController {
-	return &deploymentController{base: b, queue: queue{}, orphanNS: map[string]bool{}, podRS: map[string]bool{}, timers: map[string]*clock.Timer{}}
+	c := &deploymentController{podRS: map[string]bool{}}
+	c.controller = newController[*appsv1.Deployment](b, "deployment", b.deployments, c.syncDeployment)
+	c.owns = map[string]string{"replicasets": "Deployment"}
+	c.onEvent = c.handle
+	return c
 }
 
-func (c *deploymentController) Name() string { return "deployment" }
-
-func (c *deploymentController) Handle(ev store.Event) {
-	res, ns, name := splitKey(ev.KV.Key)
+// handle relists a namespace where a ReplicaSet without a controller
+// appeared (a Deployment may adopt it) and remembers the ReplicaSets of
+// deleted pods.
+func (c *deploymentController) handle(ev store.Event, res, ns, _ string) {
 	switch res {
-	case "deployments":
-		c.queue.add(nsKey(ns, name))
 	case "replicasets":
+		if ev.Type != store.Put {
+			return
+		}
 		for _, o := range []any{objOf(ev), prevOf(ev)} {
-			rs, ok := o.(*appsv1.ReplicaSet)
-			if !ok {
-				continue
-			}
-			if ref := metav1.GetControllerOfNoCopy(rs); ref != nil {
-				if ref.Kind == "Deployment" {
-					c.queue.add(nsKey(ns, ref.Name))
-				}
-			} else if ev.Type == store.Put {
-				c.orphanNS[ns] = true
+			if rs, ok := o.(*appsv1.ReplicaSet); ok && metav1.GetControllerOfNoCopy(rs) == nil {
+				c.relistNS(ns)
 			}
 		}
 	case "pods":
@@ -74,19 +66,9 @@ func (c *deploymentController) Handle(ev store.Event) {
 	}
 }
 
+// Run queues the Deployments of the ReplicaSets whose pods went, then runs
+// the skeleton.
 func (c *deploymentController) Run(now time.Time) bool {
-	if !c.synced {
-		c.synced = true
-		for _, d := range list[*appsv1.Deployment](c.base, c.deployments, "") {
-			c.queue.add(nsKey(d.Namespace, d.Name))
-		}
-	}
-	for ns := range c.orphanNS {
-		delete(c.orphanNS, ns)
-		for _, d := range list[*appsv1.Deployment](c.base, c.deployments, ns) {
-			c.queue.add(nsKey(ns, d.Name))
-		}
-	}
 	for k := range c.podRS {
 		delete(c.podRS, k)
 		ns, name := splitNS(k)
@@ -96,7 +78,7 @@ func (c *deploymentController) Run(now time.Time) bool {
 			}
 		}
 	}
-	return c.queue.each(func(k string) bool { return c.sync(k, now) })
+	return c.controller.Run(now)
 }
 
 // deploySync carries one sync's state: the latest deployment and whether
@@ -109,14 +91,10 @@ type deploySync struct {
 	wrote bool
 }
 
-func (c *deploymentController) sync(key string, now time.Time) bool {
-	ns, name := splitNS(key)
-	d, ok := get[*appsv1.Deployment](c.base, c.deployments, ns, name)
+func (c *deploymentController) syncDeployment(key string, now time.Time) bool {
+	d, ok := c.get(key)
 	if !ok {
-		if t := c.timers[key]; t != nil {
-			c.Clock.Stop(t)
-			delete(c.timers, key)
-		}
+		c.forget(key)
 		return false
 	}
 	s := &deploySync{c: c, d: d, now: now}

@@ -265,11 +265,5 @@ func (s *deploySync) requeueStuck(st appsv1.DeploymentStatus) {
 		// a timer in the past would fire at once, forever.
 		return
 	}
-	if t := c.timers[key]; t != nil {
-		if t.When().Equal(at) {
-			return
-		}
-		c.Clock.Stop(t)
-	}
-	c.timers[key] = c.Clock.At(at, func() { delete(c.timers, key); c.queue.add(key) })
+	c.requeueAt(key, at)
 }

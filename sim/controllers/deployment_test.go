@@ -11,10 +11,12 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"kubesim/sim/loop"
 )
 
-func deployControllers(ctx Context) []func(Context) (Component, error) {
-	return []func(Context) (Component, error){NewDeployment, NewReplicaSet, NewGarbageCollector}
+func deployControllers(ctx Context) []func(Context) (loop.Component, error) {
+	return []func(Context) (loop.Component, error){NewDeployment, NewReplicaSet, NewGarbageCollector}
 }
 
 func newDeploy(name string, replicas int32, image string) *appsv1.Deployment {

@@ -14,7 +14,6 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
-	"kubesim/sim/clock"
 	"kubesim/sim/registry"
 	"kubesim/sim/store"
 )
@@ -36,11 +35,7 @@ import (
 // unhealthy until it is deleted or deletionTimeout passes (then a
 // NotDeleted event, as upstream).
 type disruptionController struct {
-	*base
-	queue  queue
-	podNS  map[string]bool
-	timers map[string]*clock.Timer
-	synced bool
+	controller[*policyv1.PodDisruptionBudget]
 }
 
 // pdbKind and pdbComponent name the events the controller records (its
@@ -54,43 +49,23 @@ const pdbComponent = "controllermanager"
 const deletionTimeout = 2 * time.Minute
 
 func newDisruption(b *base) *disruptionController {
-	return &disruptionController{base: b, queue: queue{}, podNS: map[string]bool{}, timers: map[string]*clock.Timer{}}
-}
-
-func (c *disruptionController) Name() string { return "disruption" }
-
-func (c *disruptionController) Handle(ev store.Event) {
-	res, ns, name := splitKey(ev.KV.Key)
-	switch res {
-	case "poddisruptionbudgets":
-		c.queue.add(nsKey(ns, name))
-	case "pods", "replicasets", "deployments":
-		c.podNS[ns] = true
-	}
-}
-
-func (c *disruptionController) Run(now time.Time) bool {
-	if !c.synced {
-		c.synced = true
-		for _, p := range list[*policyv1.PodDisruptionBudget](c.base, c.pdbs, "") {
-			c.queue.add(nsKey(p.Namespace, p.Name))
+	c := &disruptionController{}
+	c.controller = newController[*policyv1.PodDisruptionBudget](b, "disruption", b.pdbs, c.syncPDB)
+	c.onEvent = func(_ store.Event, res, ns, _ string) {
+		switch res {
+		case "pods", "replicasets", "deployments":
+			c.relistNS(ns)
 		}
 	}
-	for ns := range c.podNS {
-		delete(c.podNS, ns)
-		for _, p := range list[*policyv1.PodDisruptionBudget](c.base, c.pdbs, ns) {
-			c.queue.add(nsKey(ns, p.Name))
-		}
-	}
-	return c.queue.each(c.sync)
+	return c
 }
 
-func (c *disruptionController) sync(key string) bool {
-	ns, name := splitNS(key)
-	pdb, ok := get[*policyv1.PodDisruptionBudget](c.base, c.pdbs, ns, name)
+func (c *disruptionController) syncPDB(key string, _ time.Time) bool {
+	pdb, ok := c.get(key)
 	if !ok || pdb.DeletionTimestamp != nil {
 		return false
 	}
+	ns := pdb.Namespace
 	st := pdb.Status.DeepCopy()
 	st.ObservedGeneration = pdb.Generation
 	sel, err := metav1.LabelSelectorAsSelector(pdb.Spec.Selector)
@@ -111,7 +86,7 @@ func (c *disruptionController) sync(key string) bool {
 	now := c.metaNow()
 	if ferr != nil {
 		st.DisruptionsAllowed = 0
-		setPDBCond(st, metav1.Condition{Type: policyv1.DisruptionAllowedCondition, Status: metav1.ConditionFalse, Reason: policyv1.SyncFailedReason, Message: ferr.Error(), LastTransitionTime: now, ObservedGeneration: pdb.Generation})
+		meta.SetStatusCondition(&st.Conditions, metav1.Condition{Type: policyv1.DisruptionAllowedCondition, Status: metav1.ConditionFalse, Reason: policyv1.SyncFailedReason, Message: ferr.Error(), LastTransitionTime: now, ObservedGeneration: pdb.Generation})
 	} else {
 		disrupted := c.disruptedPods(pdb, pods, now.Time)
 		var healthy int32
@@ -141,23 +116,7 @@ func (c *disruptionController) sync(key string) bool {
 	}
 	cp := pdb.DeepCopy()
 	cp.Status = *st
-	cp.ResourceVersion = ""
-	_, err = c.Registry.Update(c.pdbs, ns, cp, "status")
-	return err == nil
-}
-
-// setPDBCond keeps the transition time when the status does not change.
-func setPDBCond(st *policyv1.PodDisruptionBudgetStatus, cond metav1.Condition) {
-	for i := range st.Conditions {
-		if st.Conditions[i].Type == cond.Type {
-			if st.Conditions[i].Status == cond.Status {
-				cond.LastTransitionTime = st.Conditions[i].LastTransitionTime
-			}
-			st.Conditions[i] = cond
-			return
-		}
-	}
-	st.Conditions = append(st.Conditions, cond)
+	return c.update(c.pdbs, cp, "status")
 }
 
 // upToDate reports whether a DisruptionAllowed condition says what
@@ -208,10 +167,7 @@ func (c *disruptionController) disruptedPods(pdb *policyv1.PodDisruptionBudget, 
 	if !recheck.IsZero() {
 		// Strictly after the due time: the entry is dropped once it is overdue.
 		at := recheck.Add(time.Second)
-		if t := c.timers[key]; t == nil || !t.When().Equal(at) {
-			c.Clock.Stop(t)
-			c.timers[key] = c.Clock.At(at, func() { delete(c.timers, key); c.queue.add(key) })
-		}
+		c.requeueAt(key, at)
 	}
 	return out
 }

@@ -3,11 +3,17 @@
 // root-ca-cert-publisher, node-ipam, node-lifecycle (with taint eviction),
 // endpoints, endpointslice and disruption controllers.
 //
-// Every controller is a Component (structurally the same as sim.Component):
+// Every controller is a loop.Component:
 //
 //	Name() string
 //	Handle(ev store.Event)    // record work (queue keys); never write
 //	Run(now time.Time) bool   // do queued work in sorted key order; report whether it wrote
+//
+// The keyed controllers share one skeleton (skeleton.go, controller[T]):
+// the informer's initial list, event handlers that queue a primary
+// object's key or a dependent's owner, a deduplicated queue drained in
+// sorted key order, and virtual-clock requeue timers. Each controller
+// supplies only its sync and its extra event bookkeeping.
 //
 // Handle is called for every store event in revision order with the loop
 // lock held. Run is called repeatedly until every component reports false,

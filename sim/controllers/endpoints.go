@@ -21,51 +21,24 @@ const (
 	apiserverPort         = 6443
 )
 
-// serviceWatch is what the endpoints and endpointslice controllers share:
-// which services to sync after which events.
-type serviceWatch struct {
-	*base
-	queue   queue // ns/name of services
-	podNS   map[string]bool
-	synced  bool
-	nodesUp bool // a node changed (the kubernetes service follows the control plane's IP)
-}
-
-func (w *serviceWatch) handle(ev store.Event) {
-	res, ns, name := splitKey(ev.KV.Key)
-	switch res {
-	case "services":
-		w.queue.add(nsKey(ns, name))
-	case "pods":
-		w.podNS[ns] = true
-	case "nodes":
-		w.nodesUp = true
-	}
-}
-
-// keys returns the services to sync: queued ones, plus every selector
-// service of a namespace whose pods changed whose selector matches one of
-// them (cheaply: every selector service of that namespace).
-func (w *serviceWatch) keys() []string {
-	if !w.synced {
-		w.synced = true
-		for _, s := range list[*corev1.Service](w.base, w.services, "") {
-			w.queue.add(nsKey(s.Namespace, s.Name))
+// initServiceController builds the skeleton the endpoints and
+// endpointslice controllers share: keys are services; pod changes relist
+// their namespace's selector services; a node change queues
+// default/kubernetes (it follows the control plane's IP). own handles the
+// controller's own resource's events.
+func initServiceController(c *controller[*corev1.Service], b *base, name string, sync func(string, time.Time) bool, own func(ev store.Event, res, ns, name string)) {
+	*c = newController[*corev1.Service](b, name, b.services, sync)
+	c.relistIf = func(s *corev1.Service) bool { return len(s.Spec.Selector) > 0 }
+	c.onEvent = func(ev store.Event, res, ns, name string) {
+		switch res {
+		case "pods":
+			c.relistNS(ns)
+		case "nodes":
+			c.queue.add(nsKey(metav1.NamespaceDefault, "kubernetes"))
+		default:
+			own(ev, res, ns, name)
 		}
 	}
-	for ns := range w.podNS {
-		delete(w.podNS, ns)
-		for _, s := range list[*corev1.Service](w.base, w.services, ns) {
-			if len(s.Spec.Selector) > 0 {
-				w.queue.add(nsKey(ns, s.Name))
-			}
-		}
-	}
-	if w.nodesUp {
-		w.nodesUp = false
-		w.queue.add(nsKey(metav1.NamespaceDefault, "kubernetes"))
-	}
-	return w.queue.drain()
 }
 
 // endpointPod is one pod's contribution to a service.
@@ -172,33 +145,21 @@ func (b *base) controlPlaneIP() string {
 // default/kubernetes service (kube-apiserver's reconciler) from the
 // control-plane node's InternalIP on port 6443. Subsets group addresses by
 // port set; addresses are sorted by IP, ports by name and number.
-type endpointsController struct{ serviceWatch }
+type endpointsController struct {
+	controller[*corev1.Service]
+}
 
 func newEndpoints(b *base) *endpointsController {
-	return &endpointsController{serviceWatch{base: b, queue: queue{}, podNS: map[string]bool{}}}
-}
-
-func (c *endpointsController) Name() string { return "endpoint" }
-
-func (c *endpointsController) Handle(ev store.Event) {
-	if res, ns, name := splitKey(ev.KV.Key); res == "endpoints" {
-		c.queue.add(nsKey(ns, name))
-		return
-	}
-	c.handle(ev)
-}
-
-func (c *endpointsController) Run(now time.Time) bool {
-	wrote := false
-	for _, k := range c.keys() {
-		if c.sync(k) {
-			wrote = true
+	c := &endpointsController{}
+	initServiceController(&c.controller, b, "endpoint", c.syncEndpoints, func(_ store.Event, res, ns, name string) {
+		if res == "endpoints" {
+			c.queue.add(nsKey(ns, name))
 		}
-	}
-	return wrote
+	})
+	return c
 }
 
-func (c *endpointsController) sync(key string) bool {
+func (c *endpointsController) syncEndpoints(key string, _ time.Time) bool {
 	ns, name := splitNS(key)
 	svc, ok := get[*corev1.Service](c.base, c.services, ns, name)
 	cur, have := get[*corev1.Endpoints](c.base, c.endpoints, ns, name)

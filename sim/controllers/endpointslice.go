@@ -27,34 +27,23 @@ var serviceKind = corev1.SchemeGroupVersion.WithKind("Service")
 // endpoints each, endpoints in IP order with ready/serving/terminating
 // conditions. It also keeps the default/kubernetes slice (named
 // "kubernetes", as kube-apiserver writes it) on the control plane's IP.
-type endpointSliceController struct{ serviceWatch }
-
-func newEndpointSlice(b *base) *endpointSliceController {
-	return &endpointSliceController{serviceWatch{base: b, queue: queue{}, podNS: map[string]bool{}}}
+type endpointSliceController struct {
+	controller[*corev1.Service]
 }
 
-func (c *endpointSliceController) Name() string { return "endpointslice" }
-
-func (c *endpointSliceController) Handle(ev store.Event) {
-	if res, ns, _ := splitKey(ev.KV.Key); res == "endpointslices" {
+func newEndpointSlice(b *base) *endpointSliceController {
+	c := &endpointSliceController{}
+	initServiceController(&c.controller, b, "endpointslice", c.syncSlices, func(ev store.Event, res, ns, _ string) {
+		if res != "endpointslices" {
+			return
+		}
 		if s, ok := objOf(ev).(*discoveryv1.EndpointSlice); ok {
 			if svc := s.Labels[discoveryv1.LabelServiceName]; svc != "" {
 				c.queue.add(nsKey(ns, svc))
 			}
 		}
-		return
-	}
-	c.handle(ev)
-}
-
-func (c *endpointSliceController) Run(now time.Time) bool {
-	wrote := false
-	for _, k := range c.keys() {
-		if c.sync(k) {
-			wrote = true
-		}
-	}
-	return wrote
+	})
+	return c
 }
 
 func (c *endpointSliceController) slicesOf(ns, svc string) []*discoveryv1.EndpointSlice {
@@ -67,7 +56,7 @@ func (c *endpointSliceController) slicesOf(ns, svc string) []*discoveryv1.Endpoi
 	return out
 }
 
-func (c *endpointSliceController) sync(key string) bool {
+func (c *endpointSliceController) syncSlices(key string, _ time.Time) bool {
 	ns, name := splitNS(key)
 	svc, ok := get[*corev1.Service](c.base, c.services, ns, name)
 	existing := c.slicesOf(ns, name)

@@ -16,6 +16,7 @@ import (
 
 	"kubesim/sim/clock"
 	"kubesim/sim/events"
+	"kubesim/sim/loop"
 	"kubesim/sim/registry"
 	"kubesim/sim/store"
 )
@@ -31,7 +32,7 @@ type env struct {
 	rec   *events.Recorder
 	w     *store.Watcher
 	ctx   Context
-	comps []Component
+	comps []loop.Component
 	// kubelet, when set, plays the node agents: bound pods become Running
 	// and Ready with an IP, terminating pods are removed.
 	kubelet  bool
@@ -44,7 +45,7 @@ type env struct {
 
 var testStart = time.Date(2023, 5, 1, 10, 0, 0, 0, time.UTC)
 
-func newEnv(t *testing.T, version string, mk ...func(Context) (Component, error)) *env {
+func newEnv(t *testing.T, version string, mk ...func(Context) (loop.Component, error)) *env {
 	t.Helper()
 	seed := uint64(42)
 	st, err := store.Open(store.Options{Path: filepath.Join(t.TempDir(), "store.db"), NoSync: true, Decode: registry.DecodeStorage, Encode: registry.EncodeStorage})

@@ -10,8 +10,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	"kubesim/sim/loop"
 	"kubesim/sim/registry"
-	"kubesim/sim/store"
 )
 
 var jobKind = batchv1.SchemeGroupVersion.WithKind("Job")
@@ -22,51 +22,32 @@ const jobComponent = "job-controller"
 // NonIndexed completion mode): at most parallelism pods at once until
 // completions pods succeeded, giving up after backoffLimit failures.
 type jobController struct {
-	*base
-	jobs  *registry.Resource
-	queue queue
+	controller[*batchv1.Job]
 }
 
 func newJob(b *base) *jobController {
 	jobs, _ := registry.Lookup(schema.GroupResource{Group: "batch", Resource: "jobs"})
-	return &jobController{base: b, jobs: jobs, queue: queue{}}
+	c := &jobController{}
+	c.controller = newController[*batchv1.Job](b, "job", jobs, c.syncJob)
+	c.owns = map[string]string{"pods": "Job"}
+	return c
 }
 
 // NewJob returns the job controller.
-func NewJob(ctx Context) (Component, error) { return build(ctx, newJob) }
+func NewJob(ctx Context) (loop.Component, error) { return build(ctx, newJob) }
 
-func (c *jobController) Name() string { return "job" }
-
-func (c *jobController) Handle(ev store.Event) {
-	res, ns, name := splitKey(ev.KV.Key)
-	switch res {
-	case "jobs":
-		c.queue.add(nsKey(ns, name))
-	case "pods":
-		c.queue.addOwner(ev, ns, "Job")
-	}
-}
-
-func (c *jobController) Run(now time.Time) bool {
-	return c.queue.each(func(k string) bool { return c.sync(k, now) })
-}
-
-func (c *jobController) sync(key string, now time.Time) bool {
-	ns, name := splitNS(key)
-	j, ok := get[*batchv1.Job](c.base, c.jobs, ns, name)
+func (c *jobController) syncJob(key string, now time.Time) bool {
+	j, ok := c.get(key)
 	if !ok || j.DeletionTimestamp != nil {
 		return false
 	}
+	ns := j.Namespace
 	if finished(j) {
 		return false
 	}
 	var active, succeeded, failed int32
-	var owned []*corev1.Pod
-	for _, p := range c.podsIn(ns) {
-		if ref := metav1.GetControllerOfNoCopy(p); ref == nil || ref.UID != j.UID {
-			continue
-		}
-		owned = append(owned, p)
+	pods := owned(c.podsIn(ns), j)
+	for _, p := range pods {
 		switch {
 		case p.Status.Phase == corev1.PodSucceeded:
 			succeeded++
@@ -89,7 +70,7 @@ func (c *jobController) sync(key string, now time.Time) bool {
 		backoff = *j.Spec.BackoffLimit
 	}
 	// A pod restarted in place (OnFailure) counts its restarts as failures.
-	for _, p := range owned {
+	for _, p := range pods {
 		for _, cs := range p.Status.ContainerStatuses {
 			failed += cs.RestartCount
 		}
@@ -112,7 +93,7 @@ func (c *jobController) sync(key string, now time.Time) bool {
 	case failed > backoff:
 		st.Conditions = append(st.Conditions, jobCondition(batchv1.JobFailed, "BackoffLimitExceeded", "Job has reached the specified backoff limit", nowT))
 		c.event(withGVK(j, jobKind), jobComponent, corev1.EventTypeWarning, "BackoffLimitExceeded", "Job has reached the specified backoff limit")
-		for _, p := range owned {
+		for _, p := range pods {
 			if isPodActive(p) {
 				c.Registry.Delete(c.pods, ns, p.Name, nil)
 				wrote = true
@@ -136,7 +117,7 @@ func (c *jobController) sync(key string, now time.Time) bool {
 	}
 	st.Active, st.Succeeded, st.Failed = active, succeeded, failed
 	ready := int32(0)
-	for _, p := range owned {
+	for _, p := range pods {
 		if isPodActive(p) && isPodReady(p) {
 			ready++
 		}
@@ -144,7 +125,7 @@ func (c *jobController) sync(key string, now time.Time) bool {
 	st.Ready = &ready
 	if c.minor >= 29 {
 		terminating := int32(0)
-		for _, p := range owned {
+		for _, p := range pods {
 			if p.DeletionTimestamp != nil && p.Status.Phase != corev1.PodSucceeded && p.Status.Phase != corev1.PodFailed {
 				terminating++
 			}
@@ -159,11 +140,7 @@ func (c *jobController) sync(key string, now time.Time) bool {
 	}
 	cp := j.DeepCopy()
 	cp.Status = st
-	cp.ResourceVersion = ""
-	if _, err := c.Registry.Update(c.jobs, ns, cp, "status"); err == nil {
-		wrote = true
-	}
-	return wrote
+	return c.update(c.primary, cp, "status") || wrote
 }
 
 func finished(j *batchv1.Job) bool {

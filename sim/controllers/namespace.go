@@ -21,60 +21,30 @@ import (
 // (NamespaceContentRemaining, …) are not written: the Registry removes a
 // terminating namespace on any update.
 type namespaceController struct {
-	*base
-	queue       queue
+	controller[*corev1.Namespace]
 	terminating map[string]bool
-	synced      bool
 }
 
 func newNamespace(b *base) *namespaceController {
-	return &namespaceController{base: b, queue: queue{}, terminating: map[string]bool{}}
-}
-
-func (c *namespaceController) Name() string { return "namespace" }
-
-func (c *namespaceController) Handle(ev store.Event) {
-	res, ns, name := splitKey(ev.KV.Key)
-	if res == "namespaces" {
-		n, ok := objOf(ev).(*corev1.Namespace)
+	c := &namespaceController{terminating: map[string]bool{}}
+	c.controller = newController[*corev1.Namespace](b, "namespace", b.namespaces, c.syncNamespace)
+	c.onEvent = func(ev store.Event, res, ns, name string) {
 		switch {
-		case ev.Type == store.Delete:
+		case res == "namespaces" && ev.Type == store.Delete:
 			delete(c.terminating, name)
-		case ok && n.DeletionTimestamp != nil:
-			c.terminating[name] = true
-			c.queue.add(name)
+		case res != "namespaces" && ns != "" && c.terminating[ns]:
+			c.queue.add(ns)
 		}
-		return
 	}
-	if ns != "" && c.terminating[ns] {
-		c.queue.add(ns)
-	}
+	return c
 }
 
-func (c *namespaceController) Run(now time.Time) bool {
-	if !c.synced {
-		c.synced = true
-		for _, n := range list[*corev1.Namespace](c.base, c.namespaces, "") {
-			if n.DeletionTimestamp != nil {
-				c.terminating[n.Name] = true
-				c.queue.add(n.Name)
-			}
-		}
-	}
-	wrote := false
-	for _, name := range c.queue.drain() {
-		if c.sync(name) {
-			wrote = true
-		}
-	}
-	return wrote
-}
-
-func (c *namespaceController) sync(name string) bool {
-	n, ok := get[*corev1.Namespace](c.base, c.namespaces, "", name)
+func (c *namespaceController) syncNamespace(name string, _ time.Time) bool {
+	n, ok := c.get(name)
 	if !ok || n.DeletionTimestamp == nil {
 		return false
 	}
+	c.terminating[name] = true
 	wrote, remaining := false, 0
 	for _, res := range registry.Resources() {
 		if !res.Namespaced || res.NewList == nil {
@@ -107,8 +77,7 @@ func (c *namespaceController) sync(name string) bool {
 	}
 	cp := n.DeepCopy()
 	cp.Spec.Finalizers = fins
-	cp.ResourceVersion = ""
-	if _, err := c.Registry.Update(c.namespaces, "", cp, ""); err == nil {
+	if c.update(c.namespaces, cp, "") {
 		wrote = true
 	}
 	if len(fins) == 0 && len(cp.Finalizers) == 0 {
@@ -122,49 +91,36 @@ func (c *namespaceController) sync(name string) bool {
 // serviceAccountController makes sure every active namespace has the
 // "default" ServiceAccount (upstream pkg/controller/serviceaccount).
 type serviceAccountController struct {
-	*base
-	queue  queue
-	synced bool
+	controller[*corev1.Namespace]
 }
 
 func newServiceAccount(b *base) *serviceAccountController {
-	return &serviceAccountController{base: b, queue: queue{}}
+	c := &serviceAccountController{}
+	c.controller = newController[*corev1.Namespace](b, "serviceaccount", b.namespaces, c.syncNS)
+	c.onEvent = func(ev store.Event, res, ns, name string) {
+		if res == "serviceaccounts" && ev.Type == store.Delete && name == "default" {
+			c.queue.add(ns)
+		}
+	}
+	return c
 }
 
-func (c *serviceAccountController) Name() string { return "serviceaccount" }
-
-func (c *serviceAccountController) Handle(ev store.Event) {
-	res, ns, name := splitKey(ev.KV.Key)
-	switch {
-	case res == "namespaces" && ev.Type == store.Put:
-		c.queue.add(name)
-	case res == "serviceaccounts" && ev.Type == store.Delete && name == "default":
-		c.queue.add(ns)
+func (c *serviceAccountController) syncNS(ns string, _ time.Time) bool {
+	if !c.active(ns) {
+		return false
 	}
+	if _, ok := get[*corev1.ServiceAccount](c.base, c.serviceaccounts, ns, "default"); ok {
+		return false
+	}
+	sa := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "default", Namespace: ns}}
+	_, err := c.Registry.Create(c.serviceaccounts, ns, sa, false)
+	return err == nil
 }
 
-func (c *serviceAccountController) Run(now time.Time) bool {
-	if !c.synced {
-		c.synced = true
-		for _, n := range list[*corev1.Namespace](c.base, c.namespaces, "") {
-			c.queue.add(n.Name)
-		}
-	}
-	wrote := false
-	for _, ns := range c.queue.drain() {
-		n, ok := get[*corev1.Namespace](c.base, c.namespaces, "", ns)
-		if !ok || n.DeletionTimestamp != nil || n.Status.Phase == corev1.NamespaceTerminating {
-			continue
-		}
-		if _, ok := get[*corev1.ServiceAccount](c.base, c.serviceaccounts, ns, "default"); ok {
-			continue
-		}
-		sa := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "default", Namespace: ns}}
-		if _, err := c.Registry.Create(c.serviceaccounts, ns, sa, false); err == nil {
-			wrote = true
-		}
-	}
-	return wrote
+// active reports whether a namespace exists and is not terminating.
+func (b *base) active(ns string) bool {
+	n, ok := get[*corev1.Namespace](b, b.namespaces, "", ns)
+	return ok && n.DeletionTimestamp == nil && n.Status.Phase != corev1.NamespaceTerminating
 }
 
 // Root CA publisher constants (upstream pkg/controller/certificates/rootcacertpublisher).
@@ -179,10 +135,8 @@ const (
 // active namespace and restores its data if changed. The certificate is a
 // deterministic placeholder PEM block (no real key material).
 type rootCACertController struct {
-	*base
-	queue  queue
-	pem    string
-	synced bool
+	controller[*corev1.Namespace]
+	pem string
 }
 
 func newRootCACert(b *base) *rootCACertController {
@@ -190,7 +144,14 @@ func newRootCACert(b *base) *rootCACertController {
 	if pem == "" {
 		pem = placeholderPEM("kubernetes")
 	}
-	return &rootCACertController{base: b, queue: queue{}, pem: pem}
+	c := &rootCACertController{pem: pem}
+	c.controller = newController[*corev1.Namespace](b, "root-ca-cert-publisher", b.namespaces, c.syncNS)
+	c.onEvent = func(_ store.Event, res, ns, name string) {
+		if res == "configmaps" && name == rootCAConfigMap {
+			c.queue.add(ns)
+		}
+	}
+	return c
 }
 
 // placeholderPEM returns a PEM-framed block of deterministic bytes.
@@ -212,55 +173,27 @@ func placeholderPEM(seed string) string {
 	return sb.String()
 }
 
-func (c *rootCACertController) Name() string { return "root-ca-cert-publisher" }
-
-func (c *rootCACertController) Handle(ev store.Event) {
-	res, ns, name := splitKey(ev.KV.Key)
-	switch {
-	case res == "namespaces" && ev.Type == store.Put:
-		c.queue.add(name)
-	case res == "configmaps" && name == rootCAConfigMap:
-		c.queue.add(ns)
+func (c *rootCACertController) syncNS(ns string, _ time.Time) bool {
+	if !c.active(ns) {
+		return false
 	}
-}
-
-func (c *rootCACertController) Run(now time.Time) bool {
-	if !c.synced {
-		c.synced = true
-		for _, n := range list[*corev1.Namespace](c.base, c.namespaces, "") {
-			c.queue.add(n.Name)
+	cm, ok := get[*corev1.ConfigMap](c.base, c.configmaps, ns, rootCAConfigMap)
+	if !ok {
+		obj := &corev1.ConfigMap{
+			ObjectMeta: metav1.ObjectMeta{Name: rootCAConfigMap, Namespace: ns, Annotations: map[string]string{descriptionAnnotation: rootCADescription}},
+			Data:       map[string]string{"ca.crt": c.pem},
 		}
+		_, err := c.Registry.Create(c.configmaps, ns, obj, false)
+		return err == nil
 	}
-	wrote := false
-	for _, ns := range c.queue.drain() {
-		n, ok := get[*corev1.Namespace](c.base, c.namespaces, "", ns)
-		if !ok || n.DeletionTimestamp != nil || n.Status.Phase == corev1.NamespaceTerminating {
-			continue
-		}
-		cm, ok := get[*corev1.ConfigMap](c.base, c.configmaps, ns, rootCAConfigMap)
-		if !ok {
-			obj := &corev1.ConfigMap{
-				ObjectMeta: metav1.ObjectMeta{Name: rootCAConfigMap, Namespace: ns, Annotations: map[string]string{descriptionAnnotation: rootCADescription}},
-				Data:       map[string]string{"ca.crt": c.pem},
-			}
-			if _, err := c.Registry.Create(c.configmaps, ns, obj, false); err == nil {
-				wrote = true
-			}
-			continue
-		}
-		if cm.Data["ca.crt"] == c.pem && len(cm.Data) == 1 && cm.Annotations[descriptionAnnotation] == rootCADescription {
-			continue
-		}
-		cp := cm.DeepCopy()
-		cp.Data = map[string]string{"ca.crt": c.pem}
-		if cp.Annotations == nil {
-			cp.Annotations = map[string]string{}
-		}
-		cp.Annotations[descriptionAnnotation] = rootCADescription
-		cp.ResourceVersion = ""
-		if _, err := c.Registry.Update(c.configmaps, ns, cp, ""); err == nil {
-			wrote = true
-		}
+	if cm.Data["ca.crt"] == c.pem && len(cm.Data) == 1 && cm.Annotations[descriptionAnnotation] == rootCADescription {
+		return false
 	}
-	return wrote
+	cp := cm.DeepCopy()
+	cp.Data = map[string]string{"ca.crt": c.pem}
+	if cp.Annotations == nil {
+		cp.Annotations = map[string]string{}
+	}
+	cp.Annotations[descriptionAnnotation] = rootCADescription
+	return c.update(c.configmaps, cp, "")
 }

@@ -43,14 +43,11 @@ const (
 // (last renewal + grace), re-armed when it finds the lease renewed: lease
 // renewals never drive polling.
 type nodeLifecycleController struct {
-	*base
-	grace      time.Duration
-	queue      queue // node names
-	podQueue   queue // ns/name of pods to check against their node's taints
-	nodeTimers map[string]*clock.Timer
-	evictions  map[string]*eviction // pod key -> scheduled eviction
-	known      map[string]bool      // nodes registered (RegisteredNode sent)
-	synced     bool
+	controller[*corev1.Node] // keys: node names
+	grace                    time.Duration
+	podQueue                 queue                // ns/name of pods to check against their node's taints
+	evictions                map[string]*eviction // pod key -> scheduled eviction
+	known                    map[string]bool      // nodes registered (RegisteredNode sent)
 }
 
 type eviction struct {
@@ -63,11 +60,22 @@ func newNodeLifecycle(b *base) *nodeLifecycleController {
 	if b.minor >= 32 {
 		grace = 50 * time.Second
 	}
-	return &nodeLifecycleController{base: b, grace: grace, queue: queue{}, podQueue: queue{},
-		nodeTimers: map[string]*clock.Timer{}, evictions: map[string]*eviction{}, known: map[string]bool{}}
+	c := &nodeLifecycleController{grace: grace, podQueue: queue{}, evictions: map[string]*eviction{}, known: map[string]bool{}}
+	c.controller = newController[*corev1.Node](b, "nodelifecycle", b.nodes, c.syncNode)
+	c.onEvent = func(ev store.Event, res, ns, name string) {
+		switch res {
+		case "leases":
+			if ns == corev1.NamespaceNodeLease {
+				c.queue.add(name)
+			}
+		case "pods":
+			if p, ok := objOf(ev).(*corev1.Pod); ok && ev.Type == store.Put && p.Spec.NodeName != "" {
+				c.podQueue.add(nsKey(ns, name))
+			}
+		}
+	}
+	return c
 }
-
-func (c *nodeLifecycleController) Name() string { return "nodelifecycle" }
 
 // MemberChanged implements MembershipAware: re-check the node.
 func (c *nodeLifecycleController) MemberChanged(node string) { c.queue.add(node) }
@@ -79,41 +87,11 @@ func (c *nodeLifecycleController) taintComponent() string {
 	return "taint-controller"
 }
 
-func (c *nodeLifecycleController) Handle(ev store.Event) {
-	res, ns, name := splitKey(ev.KV.Key)
-	switch res {
-	case "nodes":
-		c.queue.add(name)
-	case "leases":
-		if ns == corev1.NamespaceNodeLease {
-			c.queue.add(name)
-		}
-	case "pods":
-		if p, ok := objOf(ev).(*corev1.Pod); ok && ev.Type == store.Put && p.Spec.NodeName != "" {
-			c.podQueue.add(nsKey(ns, name))
-		}
-	}
-}
-
+// Run syncs the queued nodes, then checks the queued pods against their
+// node's taints.
 func (c *nodeLifecycleController) Run(now time.Time) bool {
-	if !c.synced {
-		c.synced = true
-		for _, n := range list[*corev1.Node](c.base, c.nodes, "") {
-			c.queue.add(n.Name)
-		}
-	}
-	wrote := false
-	for _, name := range c.queue.drain() {
-		if c.syncNode(name, now) {
-			wrote = true
-		}
-	}
-	for _, k := range c.podQueue.drain() {
-		if c.checkPod(k, now) {
-			wrote = true
-		}
-	}
-	return wrote
+	wrote := c.controller.Run(now)
+	return c.podQueue.each(func(k string) bool { return c.checkPod(k, now) }) || wrote
 }
 
 func nodeCondition(n *corev1.Node, t corev1.NodeConditionType) *corev1.NodeCondition {
@@ -126,12 +104,9 @@ func nodeCondition(n *corev1.Node, t corev1.NodeConditionType) *corev1.NodeCondi
 }
 
 func (c *nodeLifecycleController) syncNode(name string, now time.Time) bool {
-	n, ok := get[*corev1.Node](c.base, c.nodes, "", name)
+	n, ok := c.get(name)
 	if !ok {
-		if t := c.nodeTimers[name]; t != nil {
-			c.Clock.Stop(t)
-			delete(c.nodeTimers, name)
-		}
+		c.forget(name)
 		if c.known[name] {
 			delete(c.known, name)
 			gone := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: name}}
@@ -160,16 +135,9 @@ func (c *nodeLifecycleController) syncNode(name string, now time.Time) bool {
 			return true // the node event re-queues the taint pass
 		}
 	} else if c.Alive != nil && c.Alive(name) {
-		if t := c.nodeTimers[name]; t != nil {
-			c.Clock.Stop(t)
-			delete(c.nodeTimers, name)
-		}
+		c.forget(name)
 	} else {
-		at := deadline.Add(time.Millisecond)
-		if t := c.nodeTimers[name]; t == nil || !t.When().Equal(at) {
-			c.Clock.Stop(t)
-			c.nodeTimers[name] = c.Clock.At(at, func() { delete(c.nodeTimers, name); c.queue.add(name) })
-		}
+		c.requeueAt(name, deadline.Add(time.Millisecond))
 	}
 	if c.syncTaints(n) {
 		return true
@@ -316,9 +284,7 @@ func (c *nodeLifecycleController) syncTaints(n *corev1.Node) bool {
 	}
 	cp := n.DeepCopy()
 	cp.Spec.Taints = taints
-	cp.ResourceVersion = ""
-	_, err := c.Registry.Update(c.nodes, "", cp, "")
-	return err == nil
+	return c.update(c.nodes, cp, "")
 }
 
 // checkPod is the taint manager's processPodOnNode.

@@ -11,7 +11,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 
-	"kubesim/sim/clock"
 	"kubesim/sim/store"
 )
 
@@ -27,53 +26,30 @@ const burstReplicas = 500
 // rankedPods. Expectations are not needed: reads come from the store, which
 // already holds every write.
 type replicaSetController struct {
-	*base
-	queue   queue
+	controller[*appsv1.ReplicaSet]
 	orphans map[string]map[string]bool // namespace -> orphan pod names to match against selectors
-	timers  map[string]*clock.Timer
-	synced  bool
 }
 
 func newReplicaSet(b *base) *replicaSetController {
-	return &replicaSetController{base: b, queue: queue{}, orphans: map[string]map[string]bool{}, timers: map[string]*clock.Timer{}}
-}
-
-func (c *replicaSetController) Name() string { return "replicaset" }
-
-func (c *replicaSetController) Handle(ev store.Event) {
-	res, ns, name := splitKey(ev.KV.Key)
-	switch res {
-	case "replicasets":
-		c.queue.add(nsKey(ns, name))
-	case "pods":
-		for _, o := range []any{objOf(ev), prevOf(ev)} {
-			p, ok := o.(*corev1.Pod)
-			if !ok {
-				continue
+	c := &replicaSetController{orphans: map[string]map[string]bool{}}
+	c.controller = newController[*appsv1.ReplicaSet](b, "replicaset", b.replicasets, c.syncRS)
+	c.owns = map[string]string{"pods": "ReplicaSet"}
+	c.onEvent = func(ev store.Event, res, ns, name string) {
+		if p, ok := objOf(ev).(*corev1.Pod); ok && ev.Type == store.Put && metav1.GetControllerOfNoCopy(p) == nil {
+			if c.orphans[ns] == nil {
+				c.orphans[ns] = map[string]bool{}
 			}
-			if ref := metav1.GetControllerOfNoCopy(p); ref != nil {
-				if ref.Kind == "ReplicaSet" {
-					c.queue.add(nsKey(ns, ref.Name))
-				}
-			} else if ev.Type == store.Put && o == objOf(ev) {
-				if c.orphans[ns] == nil {
-					c.orphans[ns] = map[string]bool{}
-				}
-				c.orphans[ns][name] = true
-			}
+			c.orphans[ns][name] = true
 		}
 	}
+	return c
 }
 
+// Run queues the ReplicaSets that may adopt new orphan pods, then runs the
+// skeleton.
 func (c *replicaSetController) Run(now time.Time) bool {
-	if !c.synced {
-		c.synced = true
-		for _, rs := range list[*appsv1.ReplicaSet](c.base, c.replicasets, "") {
-			c.queue.add(nsKey(rs.Namespace, rs.Name))
-		}
-	}
 	c.matchOrphans()
-	return c.queue.each(func(k string) bool { return c.sync(k, now) })
+	return c.controller.Run(now)
 }
 
 // matchOrphans queues the ReplicaSets whose selector matches a pod without
@@ -109,16 +85,13 @@ func (c *replicaSetController) matchOrphans() {
 	}
 }
 
-func (c *replicaSetController) sync(key string, now time.Time) bool {
-	ns, name := splitNS(key)
-	rs, ok := get[*appsv1.ReplicaSet](c.base, c.replicasets, ns, name)
+func (c *replicaSetController) syncRS(key string, now time.Time) bool {
+	rs, ok := c.get(key)
 	if !ok {
-		if t := c.timers[key]; t != nil {
-			c.Clock.Stop(t)
-			delete(c.timers, key)
-		}
+		c.forget(key)
 		return false
 	}
+	ns := rs.Namespace
 	sel, err := metav1.LabelSelectorAsSelector(rs.Spec.Selector)
 	if err != nil || sel.Empty() {
 		return false
@@ -225,17 +198,12 @@ func (c *replicaSetController) updateStatus(rs *appsv1.ReplicaSet, pods []*corev
 	st.ObservedGeneration = rs.Generation
 	key := nsKey(rs.Namespace, rs.Name)
 	if !next.IsZero() && next.After(c.Clock.Now()) {
-		if t := c.timers[key]; t == nil || !t.When().Equal(next) {
-			c.Clock.Stop(t)
-			c.timers[key] = c.Clock.At(next, func() { delete(c.timers, key); c.queue.add(key) })
-		}
+		c.requeueAt(key, next)
 	}
 	if equality.Semantic.DeepEqual(st, rs.Status) {
 		return false
 	}
 	cp := rs.DeepCopy()
 	cp.Status = st
-	cp.ResourceVersion = ""
-	_, err := c.Registry.Update(c.replicasets, rs.Namespace, cp, "status")
-	return err == nil
+	return c.update(c.replicasets, cp, "status")
 }

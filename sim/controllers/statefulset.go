@@ -10,11 +10,10 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	"kubesim/sim/loop"
 	"kubesim/sim/registry"
-	"kubesim/sim/store"
 )
 
 var stsKind = appsv1.SchemeGroupVersion.WithKind("StatefulSet")
@@ -28,34 +27,19 @@ const stsComponent = "statefulset-controller"
 // time. Parallel: all at once. volumeClaimTemplates are not provisioned
 // (kubesim serves no PersistentVolumeClaims).
 type statefulSetController struct {
-	*base
-	sets  *registry.Resource
-	queue queue
+	controller[*appsv1.StatefulSet]
 }
 
 func newStatefulSet(b *base) *statefulSetController {
 	sets, _ := registry.Lookup(schema.GroupResource{Group: "apps", Resource: "statefulsets"})
-	return &statefulSetController{base: b, sets: sets, queue: queue{}}
+	c := &statefulSetController{}
+	c.controller = newController[*appsv1.StatefulSet](b, "statefulset", sets, c.syncSet)
+	c.owns = map[string]string{"pods": "StatefulSet"}
+	return c
 }
 
 // NewStatefulSet returns the statefulset controller.
-func NewStatefulSet(ctx Context) (Component, error) { return build(ctx, newStatefulSet) }
-
-func (c *statefulSetController) Name() string { return "statefulset" }
-
-func (c *statefulSetController) Handle(ev store.Event) {
-	res, ns, name := splitKey(ev.KV.Key)
-	switch res {
-	case "statefulsets":
-		c.queue.add(nsKey(ns, name))
-	case "pods":
-		c.queue.addOwner(ev, ns, "StatefulSet")
-	}
-}
-
-func (c *statefulSetController) Run(now time.Time) bool {
-	return c.queue.each(c.sync)
-}
+func NewStatefulSet(ctx Context) (loop.Component, error) { return build(ctx, newStatefulSet) }
 
 // ordinal parses the ordinal of a pod named <set>-<n>.
 func ordinal(set, pod string) (int, bool) {
@@ -66,18 +50,15 @@ func ordinal(set, pod string) (int, bool) {
 	return n, err == nil && n >= 0
 }
 
-func (c *statefulSetController) sync(key string) bool {
-	ns, name := splitNS(key)
-	ss, ok := get[*appsv1.StatefulSet](c.base, c.sets, ns, name)
+func (c *statefulSetController) syncSet(key string, _ time.Time) bool {
+	ss, ok := c.get(key)
 	if !ok || ss.DeletionTimestamp != nil {
 		return false
 	}
+	ns := ss.Namespace
 	revision := ss.Name + "-" + ComputeHash(&ss.Spec.Template, ss.Status.CollisionCount)
 	pods := map[int]*corev1.Pod{}
-	for _, p := range c.podsIn(ns) {
-		if ref := metav1.GetControllerOfNoCopy(p); ref == nil || ref.UID != ss.UID {
-			continue
-		}
+	for _, p := range owned(c.podsIn(ns), ss) {
 		if i, ok := ordinal(ss.Name, p.Name); ok {
 			pods[i] = p
 		}
@@ -166,11 +147,7 @@ func (c *statefulSetController) sync(key string) bool {
 	}
 	cp := ss.DeepCopy()
 	cp.Status = st
-	cp.ResourceVersion = ""
-	if _, err := c.Registry.Update(c.sets, ns, cp, "status"); err == nil {
-		wrote = true
-	}
-	return wrote
+	return c.update(c.primary, cp, "status") || wrote
 }
 
 func allHealthy(pods map[int]*corev1.Pod, replicas int, healthy func(*corev1.Pod) bool) bool {

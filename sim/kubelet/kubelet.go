@@ -93,7 +93,7 @@ func New(cfg Config) (*Kubelet, error) {
 	return k, nil
 }
 
-// Name implements the cluster's Component.
+// Name implements loop.Component.
 func (k *Kubelet) Name() string { return "kubelet/" + k.cfg.NodeName }
 
 // NodeName returns the node this kubelet runs.
