@@ -21,6 +21,7 @@ import (
 	"kubesim/runtime/cri"
 	"kubesim/sim"
 	"kubesim/sim/apiserver"
+	"kubesim/sim/clock"
 )
 
 // Config configures a served cluster.
@@ -421,7 +422,7 @@ func (s *Served) advanceVerb(args []string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "usage: kubesim advance DURATION (e.g. 2m22s, 9h, 2d12h)")
 		return 2
 	}
-	d, err := ParseDuration(args[0])
+	d, err := clock.ParseDuration(args[0])
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 2
@@ -432,26 +433,6 @@ func (s *Served) advanceVerb(args []string, stderr io.Writer) int {
 	}
 	s.Advance(d)
 	return 0
-}
-
-// ParseDuration parses Go durations plus a day unit: "2d12h", "90s".
-func ParseDuration(v string) (time.Duration, error) {
-	var days int64
-	if i := strings.Index(v, "d"); i > 0 {
-		n, err := strconv.ParseInt(v[:i], 10, 64)
-		if err != nil {
-			return 0, fmt.Errorf("invalid duration %q", v)
-		}
-		days, v = n, v[i+1:]
-	}
-	var d time.Duration
-	if v != "" {
-		var err error
-		if d, err = time.ParseDuration(v); err != nil {
-			return 0, fmt.Errorf("invalid duration %q", v)
-		}
-	}
-	return d + time.Duration(days)*24*time.Hour, nil
 }
 
 // clockVerb: kubesim clock freeze|resume|show.

@@ -3,7 +3,6 @@ package transcript
 import (
 	"bufio"
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -12,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"kubesim/sim/clock"
 )
 
 // Kind tells a command from a directive.
@@ -277,7 +278,7 @@ func (p *parser) directive(rest string) error {
 	}
 	it := Item{Kind: KindDirective, Line: p.lineNo, Directive: name, Args: args}
 	if name == "advance" {
-		d, err := ParseDuration(args[0])
+		d, err := clock.ParseDuration(args[0])
 		if err != nil {
 			return p.errf("advance: %v", err)
 		}
@@ -298,46 +299,4 @@ func scanLines(data []byte, atEOF bool) (advance int, token []byte, err error) {
 		return len(data), data, nil
 	}
 	return 0, nil, nil
-}
-
-// ParseDuration reads a duration written the way kubectl prints ages:
-// integers with units d, h, m, s, ms in any combination ("2d12h", "9h",
-// "2m22s", "1h30m", "500ms").
-func ParseDuration(s string) (time.Duration, error) {
-	if s == "" {
-		return 0, errors.New("empty duration")
-	}
-	var total time.Duration
-	rest := s
-	for rest != "" {
-		i := 0
-		for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
-			i++
-		}
-		if i == 0 {
-			return 0, fmt.Errorf("duration %q: expected a number at %q", s, rest)
-		}
-		n, err := strconv.ParseInt(rest[:i], 10, 64)
-		if err != nil {
-			return 0, fmt.Errorf("duration %q: %w", s, err)
-		}
-		rest = rest[i:]
-		var unit time.Duration
-		switch {
-		case strings.HasPrefix(rest, "ms"):
-			unit, rest = time.Millisecond, rest[2:]
-		case strings.HasPrefix(rest, "d"):
-			unit, rest = 24*time.Hour, rest[1:]
-		case strings.HasPrefix(rest, "h"):
-			unit, rest = time.Hour, rest[1:]
-		case strings.HasPrefix(rest, "m"):
-			unit, rest = time.Minute, rest[1:]
-		case strings.HasPrefix(rest, "s"):
-			unit, rest = time.Second, rest[1:]
-		default:
-			return 0, fmt.Errorf("duration %q: missing or unknown unit (want d, h, m, s or ms)", s)
-		}
-		total += time.Duration(n) * unit
-	}
-	return total, nil
 }
