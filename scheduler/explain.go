@@ -4,7 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -162,7 +163,7 @@ func (e *Explanation) String() string {
 		b.WriteString("not scheduled")
 	}
 	fmt.Fprintf(&b, " (%d nodes)\n", e.NumNodes)
-	for _, p := range sortedKeys(e.PreFilter) {
+	for _, p := range slices.Sorted(maps.Keys(e.PreFilter)) {
 		fmt.Fprintf(&b, "PreFilter %s rejected the pod: %s\n", p, e.PreFilter[p])
 	}
 	b.WriteString("\nFilter:\n")
@@ -216,15 +217,6 @@ func (e *Explanation) String() string {
 		b.WriteString("\nScore: only one feasible node, not scored\n")
 	}
 	return b.String()
-}
-
-func sortedKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // Annotation returns one annotation holding the whole explanation as JSON.

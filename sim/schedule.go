@@ -2,8 +2,9 @@ package sim
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
-	"sort"
+	"slices"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -359,20 +360,11 @@ func applySchedulerSpec(cfg *scheduler.Config, spec SchedulerSpec) error {
 		}
 		plugins = append(plugins, p)
 	}
-	for _, n := range append(append([]string(nil), spec.Disabled...), sortedKeys(spec.Weights)...) {
+	for _, n := range append(append([]string(nil), spec.Disabled...), slices.Sorted(maps.Keys(spec.Weights))...) {
 		if !known[n] {
 			return fmt.Errorf("scheduler: unknown plugin %q", n)
 		}
 	}
 	cfg.Profile.Plugins = plugins
 	return nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -3,6 +3,8 @@ package chain
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
@@ -44,12 +46,12 @@ var ErrNotFound = errors.New("not found")
 func (c *Chain) HTTP(ip string, port int32) (h images.HTTPHandler, ok bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for _, sbID := range sortedKeys(c.sandboxes) {
+	for _, sbID := range slices.Sorted(maps.Keys(c.sandboxes)) {
 		sb := c.sandboxes[sbID]
 		if sb.ip != ip || sb.state != runtimeapi.PodSandboxState_SANDBOX_READY {
 			continue
 		}
-		for _, id := range sortedKeys(c.containers) {
+		for _, id := range slices.Sorted(maps.Keys(c.containers)) {
 			ct := c.containers[id]
 			if ct.sandboxID != sbID || c.refresh(ct) != runtimeapi.ContainerState_CONTAINER_RUNNING || ct.proc == nil {
 				continue

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"sort"
 	"sync"
 	"time"
 
@@ -428,13 +427,3 @@ func Backoff(n int) time.Duration {
 // its back-off reset to 10 s (2 × the 5 min cap; client-go flowcontrol
 // hasExpired).
 const BackoffResetAfter = 10 * time.Minute
-
-// sortedKeys returns a map's keys sorted.
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}

@@ -3,7 +3,9 @@ package chain
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -407,12 +409,12 @@ func (d *dockerd) do(from string, req *DockerRequest) *DockerResponse {
 		return jsonResp(200, map[string]any{"Containers": len(d.containers), "Images": len(d.images), "Driver": "overlay2", "CgroupDriver": "systemd"})
 	case "GET /images/json":
 		var out []map[string]any
-		for _, k := range sortedKeys(d.images) {
+		for _, k := range slices.Sorted(maps.Keys(d.images)) {
 			out = append(out, map[string]any{"Id": k, "RepoTags": []string{d.images[k].Ref}, "Size": d.images[k].Size})
 		}
 		return jsonResp(200, out)
 	case "GET /images/{name}/json":
-		for _, k := range sortedKeys(d.images) {
+		for _, k := range slices.Sorted(maps.Keys(d.images)) {
 			if d.images[k].Ref == id || k == id {
 				return jsonResp(200, map[string]any{"Id": k, "RepoTags": []string{d.images[k].Ref}, "Size": d.images[k].Size})
 			}
@@ -482,7 +484,7 @@ func (d *dockerd) do(from string, req *DockerRequest) *DockerResponse {
 		var filters map[string]map[string]bool
 		_ = json.Unmarshal([]byte(q.Get("filters")), &filters)
 		var out []dockerSummary
-		for _, k := range sortedKeys(d.containers) {
+		for _, k := range slices.Sorted(maps.Keys(d.containers)) {
 			ctr := d.containers[k]
 			if !dockerLabelFilter(ctr.Config.Labels, filters["label"]) {
 				continue
@@ -543,7 +545,7 @@ func dockerLabelFilter(labels map[string]string, want map[string]bool) bool {
 }
 
 func (d *dockerd) imageByRef(ref string) *images.Image {
-	for _, k := range sortedKeys(d.images) {
+	for _, k := range slices.Sorted(maps.Keys(d.images)) {
 		if img := d.images[k]; img.Ref == ref || k == ref {
 			return img
 		}

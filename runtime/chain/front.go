@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"google.golang.org/grpc/codes"
@@ -220,7 +222,7 @@ func (s *runtimeService) StopPodSandbox(_ context.Context, req *runtimeapi.StopP
 		return &runtimeapi.StopPodSandboxResponse{}, nil
 	}
 	// Containers still running are stopped first, as runtimes do.
-	for _, id := range sortedKeys(c.containers) {
+	for _, id := range slices.Sorted(maps.Keys(c.containers)) {
 		ct := c.containers[id]
 		if ct.sandboxID == sb.id && c.refresh(ct) == runtimeapi.ContainerState_CONTAINER_RUNNING {
 			if err := c.stopContainer(&runtimeapi.StopContainerRequest{ContainerId: id}, ct); err != nil {
@@ -249,7 +251,7 @@ func (s *runtimeService) RemovePodSandbox(_ context.Context, req *runtimeapi.Rem
 	if sb.state == runtimeapi.PodSandboxState_SANDBOX_READY {
 		return nil, status.Errorf(codes.Unknown, "sandbox container %q is not fully stopped", sb.id)
 	}
-	for _, id := range sortedKeys(c.containers) {
+	for _, id := range slices.Sorted(maps.Keys(c.containers)) {
 		if ct := c.containers[id]; ct.sandboxID == sb.id {
 			if err := c.front.removeContainer(&runtimeapi.RemoveContainerRequest{ContainerId: id}, ct); err != nil {
 				return nil, runtimeErr(err)
@@ -348,7 +350,7 @@ func (s *runtimeService) ListPodSandbox(_ context.Context, req *runtimeapi.ListP
 
 // sortedSandboxIDs orders sandboxes by creation, then ID.
 func (c *Chain) sortedSandboxIDs() []string {
-	return sortedKeys(c.sandboxes)
+	return slices.Sorted(maps.Keys(c.sandboxes))
 }
 
 func labelsMatch(labels, selector map[string]string) bool {
@@ -554,7 +556,7 @@ func (s *runtimeService) ListContainers(_ context.Context, req *runtimeapi.ListC
 	c.front.read("ListContainers", req, len(c.containers))
 	f := req.GetFilter()
 	var out []*runtimeapi.Container
-	for _, id := range sortedKeys(c.containers) {
+	for _, id := range slices.Sorted(maps.Keys(c.containers)) {
 		ct := c.containers[id]
 		state := c.refresh(ct)
 		if f != nil {

@@ -3,6 +3,8 @@ package chain
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -58,7 +60,7 @@ func containerConfig(name, image string, cmd, args []string, env map[string]stri
 		LogPath: name + "/0.log",
 		Labels:  map[string]string{"io.kubernetes.container.name": name},
 	}
-	for _, k := range sortedKeys(env) {
+	for _, k := range slices.Sorted(maps.Keys(env)) {
 		cc.Envs = append(cc.Envs, &runtimeapi.KeyValue{Key: k, Value: []byte(env[k])})
 	}
 	return cc

@@ -3,6 +3,8 @@ package chain
 import (
 	"context"
 	"errors"
+	"maps"
+	"slices"
 	"sort"
 
 	"google.golang.org/grpc/codes"
@@ -37,7 +39,7 @@ func (c *Chain) findImage(ref string) (*images.Image, error) {
 	if repo, tag, err := images.Normalize(ref); err == nil {
 		canon = repo + ":" + tag
 	}
-	for _, id := range sortedKeys(c.images) {
+	for _, id := range slices.Sorted(maps.Keys(c.images)) {
 		img := c.images[id]
 		if img.RepoDigest() == ref {
 			return img, nil
@@ -136,7 +138,7 @@ func (s *imageService) ListImages(_ context.Context, req *runtimeapi.ListImagesR
 	c.kubelet("ListImages", len(c.images))
 	c.front.read("ListImages", wire(req), len(c.images))
 	var out []*runtimeapi.Image
-	for _, id := range sortedKeys(c.images) {
+	for _, id := range slices.Sorted(maps.Keys(c.images)) {
 		out = append(out, c.criImage(c.images[id]))
 	}
 	return wire(&runtimeapi.ListImagesResponse{Images: out}), nil

@@ -3,7 +3,9 @@ package kubelet
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
@@ -441,7 +443,7 @@ func adaptHandler(h images.HTTPHandler) fabric.Handler {
 		}
 		status, rh, body := h(req.Method, req.Path, hdr)
 		resp := fabric.Response{Status: status, Body: body}
-		for _, name := range sortedKeys(rh) {
+		for _, name := range slices.Sorted(maps.Keys(rh)) {
 			resp.Header = append(resp.Header, fabric.Field{Name: name, Value: rh[name]})
 		}
 		return resp

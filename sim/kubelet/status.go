@@ -2,7 +2,6 @@ package kubelet
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -15,15 +14,6 @@ import (
 
 func podsOnNode(node string) registry.ListOptions {
 	return registry.ListOptions{Fields: fields.OneTermEqualSelector("spec.nodeName", node)}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // writeStatus writes the pod status the kubelet's generateAPIPodStatus
