@@ -11,7 +11,12 @@
 // It owns: the allocation bitmap of one Service CIDR. It must not: use
 // global randomness (the caller passes the cluster's *rand.Rand), talk to
 // the store, or build API errors — it returns the allocator's own error
-// texts for the apiserver to wrap ("failed to allocate IP %v: %v").
+// texts for its caller to wrap ("failed to allocate IP %v: %v").
+//
+// It is the cluster's one ClusterIP allocator: sim/registry calls it on
+// every Service create, over the addresses the stored Services hold, and
+// turns its errors into kube-apiserver's (a 500 for a full range, a 422 on
+// spec.clusterIPs for an address taken or outside the range).
 //
 // Upstream read for behaviour: kubernetes
 // pkg/registry/core/service/ipallocator/bitmap.go (range, offset,

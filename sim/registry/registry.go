@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net/netip"
 	"strconv"
 	"strings"
 
@@ -32,6 +33,8 @@ type Registry struct {
 	clock   clock.Clock
 	rand    *rand.Rand
 	version string
+	// serviceCIDR is the ClusterIP range (ServiceCIDR).
+	serviceCIDR netip.Prefix
 	// OnPodDelete, if set, decides graceful deletion for pods (the kubelet
 	// finishes the deletion). Nil means pods on a node get a deletion
 	// timestamp and are removed by whoever calls Delete again with grace 0.
@@ -39,7 +42,7 @@ type Registry struct {
 
 // NewRegistry returns a registry over st.
 func NewRegistry(st *store.Store, clk clock.Clock, rnd *rand.Rand, version string) *Registry {
-	return &Registry{store: st, clock: clk, rand: rnd, version: version}
+	return &Registry{store: st, clock: clk, rand: rnd, version: version, serviceCIDR: ServiceCIDR}
 }
 
 // Store returns the underlying store.
@@ -140,6 +143,9 @@ func (r *Registry) Create(res *Resource, ns string, obj runtime.Object, dryRun b
 	m.SetSelfLink("")
 	SetGVK(obj)
 	r.defaultObject(res, obj, nil)
+	if err := r.allocate(obj, nil); err != nil {
+		return nil, err
+	}
 	if errs := validate(res, obj, nil); len(errs) > 0 {
 		return nil, apierrors.NewInvalid(res.GVK().GroupKind(), m.GetName(), errs)
 	}
@@ -241,6 +247,9 @@ func (r *Registry) Update(res *Resource, ns string, obj runtime.Object, subresou
 		}
 	}
 	r.defaultObject(res, obj, old)
+	if err := r.allocate(obj, old); err != nil {
+		return nil, err
+	}
 	if subresource == "" && specChanged(obj, old) {
 		m.SetGeneration(om.GetGeneration() + 1)
 	}
