@@ -65,7 +65,8 @@ type Config struct {
 
 // Server is the API server's http.Handler.
 type Server struct {
-	cfg Config
+	cfg     Config
+	openapi http.Handler
 }
 
 // New returns a Server.
@@ -79,7 +80,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Platform == "" {
 		cfg.Platform = "linux/amd64"
 	}
-	return &Server{cfg: cfg}, nil
+	return &Server{cfg: cfg, openapi: newOpenAPI(cfg)}, nil
 }
 
 // ServeHTTP routes a request.
@@ -97,11 +98,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		io.WriteString(w, "ok")
-	case path == "/openapi/v2":
-		// An empty protobuf Document: kubectl finds no models and skips
-		// client-side schema validation (see reference kubectl-wire.md §4).
-		w.Header().Set("Content-Type", "application/com.github.proto-openapi.spec.v2.v1.0+protobuf")
-		w.WriteHeader(http.StatusOK)
+	case path == "/openapi/v2" || path == "/openapi/v3" || strings.HasPrefix(path, "/openapi/v3/"):
+		s.openapi.ServeHTTP(w, req)
 	case path == "/api" || path == "/apis":
 		s.serveDiscovery(w, req, path == "/api")
 	case strings.HasPrefix(path, "/api/") || strings.HasPrefix(path, "/apis/"):
