@@ -356,7 +356,7 @@ func (s *Service) serveGroupVersion(w http.ResponseWriter, req *http.Request, ke
 		return
 	}
 	if d == nil {
-		// kube-apiserver's handler returns without writing: 200, empty.
+		http.NotFound(w, req)
 		return
 	}
 	body, err := s.body(d, t)
