@@ -217,7 +217,7 @@ func TestFieldValidationDetectable(t *testing.T) {
 		for _, item := range doc.Paths {
 			var op struct {
 				Parameters []struct{ Name, In string } `json:"parameters"`
-				GVK        schema.GroupVersionKind    `json:"x-kubernetes-group-version-kind"`
+				GVK        schema.GroupVersionKind     `json:"x-kubernetes-group-version-kind"`
 			}
 			if item["patch"] == nil {
 				continue
