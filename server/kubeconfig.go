@@ -40,6 +40,12 @@ func WriteContext(path, name, server string, creds *Credentials) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return err
 	}
+	// The file is about to hold a bearer token: owner only, whatever mode
+	// it had (clientcmd creates a new file 0600 but keeps an existing
+	// file's mode), and before the token is in it.
+	if err := os.Chmod(path, 0o600); err != nil && !os.IsNotExist(err) {
+		return err
+	}
 	return clientcmd.WriteToFile(*cfg, path)
 }
 

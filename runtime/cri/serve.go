@@ -30,6 +30,13 @@ func Serve(socketPath string, c *chain.Chain) (stop func() error, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("cri: listen on %s: %w", socketPath, err)
 	}
+	// The socket's mode would come from the umask (often 0755 or 0775:
+	// anyone in the group could StopContainer). Owner only, as the
+	// kubelet's runtimes expect of /run/containerd/containerd.sock.
+	if err := os.Chmod(socketPath, 0o600); err != nil {
+		l.Close()
+		return nil, fmt.Errorf("cri: restrict %s to its owner: %w", socketPath, err)
+	}
 	srv := grpc.NewServer()
 	runtimeapi.RegisterRuntimeServiceServer(srv, c.Runtime())
 	runtimeapi.RegisterImageServiceServer(srv, c.Images())

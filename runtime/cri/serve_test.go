@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -167,5 +168,26 @@ func TestServeStop(t *testing.T) {
 	}
 	if _, err := os.Stat(sock); !os.IsNotExist(err) {
 		t.Errorf("socket still present after stop: %v", err)
+	}
+}
+
+// TestServeSocketMode: the socket is owner-only whatever the umask (a
+// permissive umask would let other users call StopContainer).
+func TestServeSocketMode(t *testing.T) {
+	c, _, _ := node(t, chain.Containerd)
+	old := syscall.Umask(0)
+	defer syscall.Umask(old)
+	sock := filepath.Join(t.TempDir(), "w2.sock")
+	stop, err := Serve(sock, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	fi, err := os.Stat(sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fi.Mode().Perm(); got != 0o600 {
+		t.Errorf("socket mode %#o with umask 0, want 0600", got)
 	}
 }
