@@ -34,6 +34,15 @@ type Config struct {
 	// CRISocketDir, if set, serves each node's runtime as real CRI gRPC on
 	// DIR/<node>.sock, for crictl.
 	CRISocketDir string
+	// KeepPort marks Addr's port as the one the cluster had last time: if
+	// another process holds it now, a free port is used instead (Start's
+	// caller tells the user).
+	KeepPort bool
+	// Wall is the wall clock; nil: time.Now (tests move it).
+	Wall func() time.Time
+	// Repair starts a cluster whose state has objects that cannot be
+	// decoded, without them (Served.Skipped names them).
+	Repair bool
 }
 
 // Served is a running cluster behind HTTPS.
@@ -47,6 +56,8 @@ type Served struct {
 	done    sync.WaitGroup
 	live    bool
 	criStop []func() error
+	dir     string
+	wall    func() time.Time
 	// offset is how far the virtual clock runs ahead of the wall clock
 	// (kubesim advance); nanoseconds, read atomically.
 	offset atomic.Int64
@@ -126,7 +137,7 @@ func (s *Served) Now() time.Time {
 	if f := s.frozen.Load(); f != 0 {
 		return time.Unix(0, f).UTC()
 	}
-	return time.Now().UTC().Add(time.Duration(s.offset.Load())).Truncate(time.Second)
+	return s.wall().UTC().Add(time.Duration(s.offset.Load())).Truncate(time.Second)
 }
 
 // Advance jumps the live clock forward by d (kubesim advance): hours of
@@ -149,23 +160,35 @@ func Start(cfg Config) (*Served, error) {
 	if err := os.MkdirAll(cfg.StateDir, 0o700); err != nil {
 		return nil, err
 	}
-	s := &Served{stop: make(chan struct{}), wake: make(chan struct{}, 1), live: true}
-	c, err := sim.New(cfg.Spec, sim.Options{
-		Dir:     cfg.StateDir,
-		Start:   s.Now(),
-		Now:     s.Now,
-		Wait:    s.wait,
-		OnWrite: s.poke,
-	})
+	s := &Served{stop: make(chan struct{}), wake: make(chan struct{}, 1), live: true, dir: cfg.StateDir, wall: cfg.Wall}
+	if s.wall == nil {
+		s.wall = time.Now
+	}
+	if err := checkStateFiles(cfg.StateDir); err != nil {
+		return nil, err
+	}
+	resumeAt, err := readStoppedAt(cfg.StateDir)
 	if err != nil {
 		return nil, err
 	}
-	if ahead := c.Clock.Now().Sub(s.Now()); ahead > 0 {
-		// Resumed a cluster that had been advanced: keep its clock ahead.
-		s.offset.Store(int64(ahead))
+	c, err := sim.New(cfg.Spec, sim.Options{
+		Dir:      cfg.StateDir,
+		Start:    s.Now(),
+		ResumeAt: resumeAt,
+		Now:      s.Now,
+		Wait:     s.wait,
+		OnWrite:  s.poke,
+		Repair:   cfg.Repair,
+	})
+	if err != nil {
+		return nil, explainOpenError(cfg.StateDir, err)
 	}
+	// A resumed cluster goes on from the time it stopped at (ahead of the
+	// wall clock after kubesim advance, behind it after a stop): its clock
+	// follows the wall clock from there.
+	s.offset.Store(int64(c.Clock.Now().Sub(s.wall().UTC())))
 	c.AdvanceTo(s.Now())
-	if err := s.serve(c, cfg.StateDir, cfg.Addr); err != nil {
+	if err := s.serve(c, cfg.StateDir, cfg.Addr, cfg.KeepPort); err != nil {
 		c.Close()
 		return nil, err
 	}
@@ -191,13 +214,14 @@ func Start(cfg Config) (*Served, error) {
 // the cluster.
 func Serve(c *sim.Cluster, dir string) (*Served, error) {
 	s := &Served{stop: make(chan struct{}), wake: make(chan struct{}, 1)}
-	if err := s.serve(c, dir, ""); err != nil {
+	s.wall = time.Now
+	if err := s.serve(c, dir, "", false); err != nil {
 		return nil, err
 	}
 	return s, nil
 }
 
-func (s *Served) serve(c *sim.Cluster, dir, addr string) error {
+func (s *Served) serve(c *sim.Cluster, dir, addr string, keepPort bool) error {
 	if addr == "" {
 		addr = "127.0.0.1:0"
 	}
@@ -211,6 +235,9 @@ func (s *Served) serve(c *sim.Cluster, dir, addr string) error {
 		return err
 	}
 	ln, err := net.Listen("tcp", addr)
+	if err != nil && keepPort {
+		ln, err = net.Listen("tcp", "127.0.0.1:0")
+	}
 	if err != nil {
 		return err
 	}
@@ -252,7 +279,12 @@ func (s *Served) Close() error {
 	if !s.live {
 		return nil
 	}
-	return s.Cluster.Close()
+	s.Cluster.AdvanceTo(s.Now())
+	stoppedAt := s.Cluster.Clock.Now()
+	if err := s.Cluster.Close(); err != nil {
+		return err
+	}
+	return writeStoppedAt(s.dir, stoppedAt)
 }
 
 func (s *Served) poke() {
@@ -391,6 +423,9 @@ func WriteRuntimeFiles(dir string, pid int, addr string) error {
 	if err := os.WriteFile(pidFile(dir), []byte(strconv.Itoa(pid)), 0o600); err != nil {
 		return err
 	}
+	if err := writeLastPort(dir, addr); err != nil {
+		return err
+	}
 	return os.WriteFile(portFile(dir), []byte(addr), 0o600)
 }
 
@@ -448,7 +483,7 @@ func (s *Served) clockVerb(args []string, stdout, stderr io.Writer) int {
 		}
 	case "resume":
 		if f := s.frozen.Load(); f != 0 {
-			s.offset.Store(f - time.Now().UTC().UnixNano())
+			s.offset.Store(f - s.wall().UTC().UnixNano())
 			s.frozen.Store(0)
 		}
 	case "show":

@@ -50,6 +50,15 @@ type Options struct {
 	Start time.Time
 	// Log receives the loop's reports (a contained panic); nil: os.Stderr.
 	Log io.Writer
+	// ResumeAt is the virtual time a stopped cluster had when it stopped
+	// (the live driver keeps it beside the store). A resumed cluster's
+	// clock starts there, or at the newest time the store recorded if
+	// that is later (a crash leaves ResumeAt behind).
+	ResumeAt time.Time
+	// Repair opens a state file some of whose objects cannot be decoded,
+	// without them (Store.Skipped names them); otherwise such a file fails
+	// New with store.ErrUndecodable.
+	Repair bool
 }
 
 // periodic is work that recurs every period but whose intermediate ticks
@@ -108,7 +117,7 @@ func New(spec ClusterSpec, opts Options) (*Cluster, error) {
 	if err := os.MkdirAll(opts.Dir, 0o700); err != nil {
 		return nil, err
 	}
-	st, err := store.Open(store.Options{Path: filepath.Join(opts.Dir, "store.db"), NoSync: opts.NoSync, Decode: registry.DecodeStorage, Encode: registry.EncodeStorage, HistorySize: watchHistory})
+	st, err := store.Open(store.Options{Path: filepath.Join(opts.Dir, "store.db"), NoSync: opts.NoSync, Decode: registry.DecodeStorage, Encode: registry.EncodeStorage, HistorySize: watchHistory, Repair: opts.Repair})
 	if err != nil {
 		return nil, fmt.Errorf("open cluster state: %w", err)
 	}
@@ -126,12 +135,19 @@ func New(spec ClusterSpec, opts Options) (*Cluster, error) {
 	// revision picks it): re-drawing the first uids and name suffixes again
 	// would collide with the stored ones.
 	c.Rand = rand.New(rand.NewPCG(spec.Seed, spec.Seed^0x6b756265^uint64(st.Rev())))
-	c.Clock = clock.NewVirtual(start)
 	if resumed {
-		if t, ok := lastTime(st); ok && t.After(start) {
-			c.Clock.Set(t)
+		// A stopped cluster was suspended, not switched off: it resumes at
+		// the virtual time it stopped at (opts.ResumeAt, kept by the
+		// driver) or, after a crash, the newest time the store recorded.
+		// The wall-clock gap in between is not cluster time.
+		if t, ok := lastTime(st); ok || !opts.ResumeAt.IsZero() {
+			start = opts.ResumeAt
+			if t.After(start) {
+				start = t
+			}
 		}
 	}
+	c.Clock = clock.NewVirtual(start)
 	c.Registry = registry.NewRegistry(st, c.Clock, c.Rand, spec.KubernetesVersion)
 	c.Recorder = events.NewRecorder(c.Registry, c.Clock)
 	c.watcher, err = st.Watch("/registry/", st.Rev())

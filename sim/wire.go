@@ -93,6 +93,11 @@ func (c *Cluster) build(resumed bool) error {
 	if resumed {
 		c.restoreKubelets()
 		c.replayState()
+		// Each kubelet renews its lease at once: the cluster was
+		// suspended, and its nodes are Ready as they were.
+		for _, name := range c.nodeOrder {
+			c.kubelets[name].Resume(c.Clock.Now())
+		}
 	}
 	first := c.Clock.Now().Add(kubelet.LeaseRenewInterval)
 	for _, name := range c.nodeOrder {

@@ -42,6 +42,7 @@ type specFlags struct {
 	config  string
 	version string
 	runtime string
+	repair  bool
 }
 
 func (f *specFlags) add(cmd *cobra.Command) {
@@ -62,6 +63,43 @@ func (f *specFlags) checkedSpec(cmd *cobra.Command) (sim.ClusterSpec, error) {
 		return spec, exitError{1}
 	}
 	return spec, nil
+}
+
+// resolve is the spec `kubesim start` runs: the stored cluster's when dir
+// holds one (flags that contradict it are an error: a restart cannot
+// change what the cluster was created with), else the flags' spec after
+// the preflight checks.
+func (f *specFlags) resolve(cmd *cobra.Command, dir string) (sim.ClusterSpec, error) {
+	if server.Exists(dir) {
+		stored, ok, err := server.StoredSpec(dir)
+		if err != nil {
+			return stored, err
+		}
+		if ok {
+			req := server.Requested{Version: f.version, Runtime: f.runtime}
+			if f.config != "" {
+				s, err := f.spec()
+				if err != nil {
+					return s, err
+				}
+				req.ConfigPath, req.Config = f.config, &s
+			}
+			return stored, server.CheckRequested(dir, stored, req)
+		}
+	}
+	return f.checkedSpec(cmd)
+}
+
+// readFrom returns the file's bytes from offset on.
+func readFrom(path string, offset int64) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if offset > int64(len(b)) {
+		offset = 0
+	}
+	return b[offset:], nil
 }
 
 func (f *specFlags) spec() (sim.ClusterSpec, error) {
@@ -92,11 +130,11 @@ func startCmd() *cobra.Command {
 		Use:   "start",
 		Short: "Start the cluster in the background and point kubectl at it",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			spec, err := sf.checkedSpec(cmd)
+			dir := stateDir()
+			spec, err := sf.resolve(cmd, dir)
 			if err != nil {
 				return err
 			}
-			dir := stateDir()
 			if pid, addr, err := server.ReadRuntime(dir); err == nil && alive(pid) {
 				fmt.Fprintf(cmd.OutOrStdout(), "kubesim is already running at https://%s\n", addr)
 				return nil
@@ -105,20 +143,40 @@ func startCmd() *cobra.Command {
 				return err
 			}
 			server.RemoveRuntimeFiles(dir)
-			specPath := filepath.Join(dir, "spec.json")
-			b, _ := json.Marshal(spec)
-			if err := os.WriteFile(specPath, b, 0o600); err != nil {
+			specPath, err := server.WriteSpec(dir, spec)
+			if err != nil {
 				return err
+			}
+			// The port the cluster had last time, so that clients holding
+			// its address keep working; a free one if it is taken.
+			keepPort, lastPort := false, 0
+			if port == 0 {
+				if lastPort = server.LastPort(dir); lastPort != 0 {
+					port, keepPort = lastPort, true
+				}
 			}
 			self, err := os.Executable()
 			if err != nil {
 				return err
 			}
-			logf, err := os.OpenFile(filepath.Join(dir, "kubesim.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+			logPath := filepath.Join(dir, "kubesim.log")
+			logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 			if err != nil {
 				return err
 			}
-			child := exec.Command(self, "serve", "--spec", specPath, "--port", fmt.Sprint(port), "--cri-socket-dir", criDir)
+			// This attempt's lines start here: a failure shows only those.
+			var logStart int64
+			if fi, err := logf.Stat(); err == nil {
+				logStart = fi.Size()
+			}
+			childArgs := []string{"serve", "--spec", specPath, "--port", fmt.Sprint(port), "--cri-socket-dir", criDir}
+			if keepPort {
+				childArgs = append(childArgs, "--keep-port")
+			}
+			if sf.repair {
+				childArgs = append(childArgs, "--repair")
+			}
+			child := exec.Command(self, childArgs...)
 			child.Env = append(os.Environ(), "KUBESIM_STATE="+dir)
 			child.Stdout, child.Stderr = logf, logf
 			child.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
@@ -130,8 +188,10 @@ func startCmd() *cobra.Command {
 			go func() { exited <- child.Wait() }()
 			addr, err := waitReady(dir, exited, 15*time.Second)
 			if err != nil {
-				log, _ := os.ReadFile(filepath.Join(dir, "kubesim.log"))
-				fmt.Fprint(cmd.ErrOrStderr(), string(log))
+				if log, rerr := readFrom(logPath, logStart); rerr == nil && len(log) > 0 {
+					fmt.Fprint(cmd.ErrOrStderr(), string(log))
+					return exitError{1}
+				}
 				return err
 			}
 			creds, err := loadCreds(dir)
@@ -142,6 +202,15 @@ func startCmd() *cobra.Command {
 			if err := server.WriteContext(kc, clusterName, addr, creds); err != nil {
 				return err
 			}
+			if sf.repair {
+				// What --repair left out, as the server reported it.
+				if log, err := readFrom(logPath, logStart); err == nil {
+					fmt.Fprint(cmd.ErrOrStderr(), string(log))
+				}
+			}
+			if keepPort && !strings.HasSuffix(addr, fmt.Sprintf(":%d", lastPort)) {
+				fmt.Fprintf(cmd.ErrOrStderr(), "Note: port %d, which the cluster had before, is in use by another program; it now listens on %s\n", lastPort, addr)
+			}
 			fmt.Fprintf(cmd.OutOrStdout(), "Kubernetes %s is running at https://%s (%d nodes, state in %s)\n", spec.KubernetesVersion, addr, len(spec.Nodes), dir)
 			fmt.Fprintf(cmd.OutOrStdout(), "Done! kubectl is now configured to use %q cluster and \"default\" namespace by default\n", clusterName)
 			return nil
@@ -150,6 +219,7 @@ func startCmd() *cobra.Command {
 	sf.add(cmd)
 	cmd.Flags().IntVar(&port, "port", 0, "API server port on 127.0.0.1 (0: a free port)")
 	cmd.Flags().StringVar(&criDir, "cri-socket-dir", "", "serve each node's container runtime as CRI gRPC on DIR/<node>.sock (for crictl)")
+	cmd.Flags().BoolVar(&sf.repair, "repair", false, "start a cluster whose state has objects that cannot be decoded: skip them (naming each) instead of refusing")
 	return cmd
 }
 
@@ -232,6 +302,7 @@ func alive(pid int) bool {
 func serveCmd() *cobra.Command {
 	var specPath, criDir string
 	var port int
+	var keepPort, repair bool
 	cmd := &cobra.Command{
 		Use:    "serve",
 		Short:  "Run the cluster in the foreground (what start runs in the background)",
@@ -248,9 +319,15 @@ func serveCmd() *cobra.Command {
 				}
 			}
 			dir := stateDir()
-			s, err := server.Start(server.Config{Spec: spec, StateDir: dir, Addr: fmt.Sprintf("127.0.0.1:%d", port), CRISocketDir: criDir})
+			s, err := server.Start(server.Config{Spec: spec, StateDir: dir, Addr: fmt.Sprintf("127.0.0.1:%d", port), CRISocketDir: criDir, KeepPort: keepPort, Repair: repair})
 			if err != nil {
 				return err
+			}
+			if sk := s.Skipped(); len(sk) > 0 {
+				fmt.Fprintf(cmd.ErrOrStderr(), "--repair left out %d objects that cannot be decoded (kept aside in store.db's \"damaged\" bucket):\n", len(sk))
+				for _, o := range sk {
+					fmt.Fprintf(cmd.ErrOrStderr(), "  %s: %s\n", o.Key, o.Problem)
+				}
 			}
 			if err := server.WriteRuntimeFiles(dir, os.Getpid(), s.Addr); err != nil {
 				s.Close()
@@ -267,6 +344,8 @@ func serveCmd() *cobra.Command {
 	cmd.Flags().StringVar(&specPath, "spec", "", "cluster spec (JSON)")
 	cmd.Flags().IntVar(&port, "port", 0, "port")
 	cmd.Flags().StringVar(&criDir, "cri-socket-dir", "", "CRI sockets folder")
+	cmd.Flags().BoolVar(&keepPort, "keep-port", false, "the port is the cluster's previous one: use a free one if it is taken")
+	cmd.Flags().BoolVar(&repair, "repair", false, "skip stored objects that cannot be decoded, naming them")
 	return cmd
 }
 

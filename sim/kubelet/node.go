@@ -65,44 +65,46 @@ func (k *Kubelet) adopt(p *corev1.Pod) {
 	if resp, err := k.rt.RunPodSandbox(k.ctx(), &runtimeapi.RunPodSandboxRequest{Config: cfg}); err == nil {
 		ps.sandboxID = resp.PodSandboxId
 	}
-	for i, c := range p.Spec.InitContainers {
-		cs := &ctrState{init: true, spec: c}
-		if i < len(p.Status.InitContainerStatuses) {
-			st := p.Status.InitContainerStatuses[i]
+	restore := func(cs *ctrState, st *corev1.ContainerStatus) {
+		if st != nil {
 			cs.restarts, cs.ready, cs.imageRef = st.RestartCount, st.Ready, st.ImageID
 			cs.waiting, cs.running, cs.term, cs.last = st.State.Waiting, st.State.Running, st.State.Terminated, st.LastTerminationState.Terminated
 		}
-		ps.inits = append(ps.inits, cs)
-	}
-	for i, c := range p.Spec.Containers {
-		cs := &ctrState{spec: c}
-		if i < len(p.Status.ContainerStatuses) {
-			st := p.Status.ContainerStatuses[i]
-			cs.restarts, cs.ready, cs.imageRef = st.RestartCount, st.Ready, st.ImageID
-			cs.waiting, cs.running, cs.term, cs.last = st.State.Waiting, st.State.Running, st.State.Terminated, st.LastTerminationState.Terminated
+		if cs.running == nil {
+			return
 		}
-		if cs.running != nil {
-			// The node's image store survived the restart on a real
-			// machine; this runtime starts empty, so pull again (no event).
-			k.images.PullImage(k.ctx(), &runtimeapi.PullImageRequest{Image: &runtimeapi.ImageSpec{Image: c.Image}})
-			if resp, err := k.rt.CreateContainer(k.ctx(), &runtimeapi.CreateContainerRequest{PodSandboxId: ps.sandboxID, Config: k.containerConfig(ps, cs, k.envOrNone(ps, cs)), SandboxConfig: cfg}); err == nil {
-				cs.id = resp.ContainerId
-				k.rt.StartContainer(k.ctx(), &runtimeapi.StartContainerRequest{ContainerId: cs.id})
-				cs.proc = k.cfg.Runtime.Process(cs.id)
-				cs.started = cs.running.StartedAt.Time
-				if cs.proc != nil && k.cfg.Fabric != nil && !p.Spec.HostNetwork {
-					if ip, err := netip.ParseAddr(ps.ip); err == nil {
-						for port, h := range cs.proc.Ports {
-							k.cfg.Fabric.Register(ip, port, adaptHandler(h))
-						}
-					}
+		// The node's image store survived the restart on a real machine;
+		// this runtime starts empty, so pull again (no event).
+		k.images.PullImage(k.ctx(), &runtimeapi.PullImageRequest{Image: &runtimeapi.ImageSpec{Image: cs.spec.Image}})
+		resp, err := k.rt.CreateContainer(k.ctx(), &runtimeapi.CreateContainerRequest{PodSandboxId: ps.sandboxID, Config: k.containerConfig(ps, cs, k.envOrNone(ps, cs)), SandboxConfig: cfg})
+		if err != nil {
+			return
+		}
+		cs.id = resp.ContainerId
+		k.rt.StartContainer(k.ctx(), &runtimeapi.StartContainerRequest{ContainerId: cs.id})
+		cs.proc = k.cfg.Runtime.Process(cs.id)
+		cs.started = cs.running.StartedAt.Time
+		if cs.proc != nil && k.cfg.Fabric != nil && !p.Spec.HostNetwork {
+			if ip, err := netip.ParseAddr(ps.ip); err == nil {
+				for port, h := range cs.proc.Ports {
+					k.cfg.Fabric.Register(ip, port, adaptHandler(h))
 				}
 			}
 		}
+	}
+	for _, c := range p.Spec.InitContainers {
+		cs := &ctrState{init: true, spec: c}
+		restore(cs, statusOf(p.Status.InitContainerStatuses, c.Name))
+		ps.inits = append(ps.inits, cs)
+	}
+	for _, c := range p.Spec.Containers {
+		cs := &ctrState{spec: c}
+		restore(cs, statusOf(p.Status.ContainerStatuses, c.Name))
 		ps.ctrs = append(ps.ctrs, cs)
 	}
 	k.cfg.Runtime.TakeCost()
 	k.pods[p.UID] = ps
+	k.rearm(ps)
 }
 
 // Halt powers the machine off: every container stops at once, nothing is

@@ -274,9 +274,18 @@ func (k *Kubelet) startContainer(ps *podState, i int) {
 		return
 	}
 	k.cfg.Recorder.Event(ps.pod, fieldPath(c), k.source(), corev1.EventTypeNormal, "Pulling", fmt.Sprintf("Pulling image %q", img))
+	k.pull(ps, i, 0)
+}
+
+// pull runs PullImage for container i of all(): the image is there once
+// the chain's cost has passed, less elapsed (a pull that was in progress
+// when the cluster was suspended goes on where it was).
+func (k *Kubelet) pull(ps *podState, i int, elapsed time.Duration) {
+	c := ps.all()[i]
+	img := c.spec.Image
 	resp, err := k.images.PullImage(k.ctx(), &runtimeapi.PullImageRequest{Image: &runtimeapi.ImageSpec{Image: img}})
 	cost := k.cfg.Runtime.TakeCost()
-	k.after(ps, cost, func() {
+	k.after(ps, max(cost-elapsed, 0), func() {
 		if err != nil {
 			k.pullFailed(ps, i, err)
 			return

@@ -84,14 +84,20 @@ func probeDefaults(p *corev1.Probe) (initial, period time.Duration, failures int
 }
 
 // armProbes decides readiness and liveness for a container that just started.
-func (k *Kubelet) armProbes(ps *podState, c *ctrState) {
+func (k *Kubelet) armProbes(ps *podState, c *ctrState) { k.armProbesFrom(ps, c, 0) }
+
+// armProbesFrom arms the probes of a container that has been running for
+// elapsed (an adopted container keeps the readiness it had and the probe
+// times it was due at).
+func (k *Kubelet) armProbesFrom(ps *podState, c *ctrState, elapsed time.Duration) {
 	if c.init || c.proc == nil {
 		return
 	}
 	gen := c.restarts
-	if rp := c.spec.ReadinessProbe; rp != nil {
+	if rp := c.spec.ReadinessProbe; rp != nil && !(elapsed > 0 && c.ready) {
 		c.ready = false
 		initial, period, failures := probeDefaults(rp)
+		initial = max(initial-elapsed, 0)
 		if msg := k.probeResult(ps, c, rp); msg == "" {
 			// The first probe runs at the initial delay (kubelet probes at
 			// once when it is 0, with up to one period of jitter we leave out).
@@ -112,7 +118,7 @@ func (k *Kubelet) armProbes(ps *podState, c *ctrState) {
 	if lp := c.spec.LivenessProbe; lp != nil {
 		if msg := k.probeResult(ps, c, lp); msg != "" {
 			initial, period, failures := probeDefaults(lp)
-			k.after(ps, initial+time.Duration(failures-1)*period, func() {
+			k.after(ps, max(initial+time.Duration(failures-1)*period-elapsed, 0), func() {
 				if c.restarts != gen || c.running == nil {
 					return
 				}

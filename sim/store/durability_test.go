@@ -300,19 +300,19 @@ func TestOpenDamagedFile(t *testing.T) {
 			fill: func(kv, meta *bolt.Bucket) error {
 				return errors.Join(meta.Put(metaRev, rev(3)), kv.Put([]byte("a"), []byte("xx")))
 			},
-			wantErr: `key "a": stored value is 2 bytes, shorter than its header`,
+			wantErr: `: object a cannot be decoded: key "a": stored value is 2 bytes, shorter than its header`,
 		},
 		{
 			name:    "bad revision record",
 			fill:    func(kv, meta *bolt.Bucket) error { return meta.Put(metaRev, []byte("3")) },
-			wantErr: "meta revision is 1 bytes, want 8",
+			wantErr: " is damaged: its revision record is 1 bytes, want 8",
 		},
 		{
 			name: "key newer than the store",
 			fill: func(kv, meta *bolt.Bucket) error {
 				return errors.Join(meta.Put(metaRev, rev(3)), kv.Put([]byte("a"), value(2, 4, "v")))
 			},
-			wantErr: `key "a": revisions create=2 mod=4 beyond store revision 3`,
+			wantErr: ": object a cannot be decoded: revisions create=2 mod=4 do not fit the store's revision 3",
 		},
 	}
 	for _, tc := range tests {
@@ -324,7 +324,7 @@ func TestOpenDamagedFile(t *testing.T) {
 				s.Close()
 				t.Fatal("Open of a damaged file succeeded")
 			}
-			if want := "store: open " + path + ": " + tc.wantErr; err.Error() != want {
+			if want := "store: " + path + tc.wantErr; err.Error() != want {
 				t.Errorf("Open error:\n got %s\nwant %s", err, want)
 			}
 		})

@@ -50,6 +50,11 @@ type Options struct {
 	// Decode, if set, is called at Open for each key read from the file; its
 	// result becomes KV.Obj. An error fails Open.
 	Decode func(key string, value []byte) (any, error)
+	// Repair opens a file in which some objects cannot be decoded (their
+	// value is malformed, or Decode fails): they are moved out of the
+	// store into a bucket of their own ("damaged", kept for inspection)
+	// and listed by Skipped, instead of failing Open with ErrUndecodable.
+	Repair bool
 	// Encode, if set, makes values lazy: Create and Update may pass a nil
 	// value with an obj, and the commit appends obj's encoding to dst
 	// (append semantics) on the committing goroutine instead of the
@@ -126,7 +131,18 @@ type Store struct {
 	arena      []byte // leader-only scratch space for encoded values
 	lazyAvg    int    // leader-only: average size of the last batch's lazy values
 	stats      Stats
+
+	skipped []Skipped // set by load (Repair)
 }
+
+// Skipped is an object Options.Repair left out of the store.
+type Skipped struct {
+	Key     string
+	Problem string
+}
+
+// Skipped lists the objects Open left out (Options.Repair), in key order.
+func (s *Store) Skipped() []Skipped { return append([]Skipped(nil), s.skipped...) }
 
 // Stats counts the work of group commit since Open.
 type Stats struct {
@@ -160,17 +176,29 @@ func Open(opts Options) (*Store, error) {
 	if opts.HistorySize == 0 {
 		opts.HistorySize = DefaultHistorySize
 	}
-	db, err := bolt.Open(opts.Path, 0o600, &bolt.Options{
-		Timeout:        lockTimeout,
-		NoSync:         opts.NoSync,
-		NoFreelistSync: true,
-		FreelistType:   bolt.FreelistMapType,
-		// Address space, not memory: a mapping this size is never remapped
-		// while the file grows to it, and each remap copies every dirty
-		// node of the open write transaction (2 s of a 150,000-pod run).
-		InitialMmapSize: initialMmapSize,
+	if err := verifyFile(opts.Path); err != nil {
+		return nil, err
+	}
+	db, err := guarded(opts.Path, func() (*bolt.DB, error) {
+		return bolt.Open(opts.Path, 0o600, &bolt.Options{
+			Timeout:        lockTimeout,
+			NoSync:         opts.NoSync,
+			NoFreelistSync: true,
+			FreelistType:   bolt.FreelistMapType,
+			// Address space, not memory: a mapping this size is never remapped
+			// while the file grows to it, and each remap copies every dirty
+			// node of the open write transaction (2 s of a 150,000-pod run).
+			InitialMmapSize: initialMmapSize,
+		})
 	})
 	if err != nil {
+		if errors.Is(err, bolt.ErrInvalid) || errors.Is(err, bolt.ErrChecksum) || errors.Is(err, bolt.ErrVersionMismatch) {
+			return nil, &DamageError{Path: opts.Path, Problem: err.Error()}
+		}
+		var de *DamageError
+		if errors.As(err, &de) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("store: open %s: %w", opts.Path, err)
 	}
 	s := &Store{
@@ -182,8 +210,12 @@ func Open(opts Options) (*Store, error) {
 		log:    eventLog{tail: &logChunk{}},
 		groups: map[string]*watchGroup{},
 	}
-	if err := s.load(); err != nil {
+	if _, err := guarded(opts.Path, func() (struct{}, error) { return struct{}{}, s.load() }); err != nil {
 		db.Close()
+		var de *DamageError
+		if errors.As(err, &de) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("store: open %s: %w", opts.Path, err)
 	}
 	s.durableRev = s.rev

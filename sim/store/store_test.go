@@ -349,10 +349,35 @@ func TestDecodeAtOpen(t *testing.T) {
 		return nil, nil
 	}
 	_, err := Open(Options{Path: s.opts.Path, Decode: failing})
-	want2 := fmt.Sprintf("store: open %s: decode \"/registry/nodes/w2\": cannot decode", s.opts.Path)
-	if err == nil || err.Error() != want2 {
-		t.Errorf("Open with failing Decode: error %v, want %q", err, want2)
+	want2 := fmt.Sprintf("store: %s: object /registry/nodes/w2 cannot be decoded: cannot decode", s.opts.Path)
+	if err == nil || err.Error() != want2 || !errors.Is(err, ErrUndecodable) {
+		t.Errorf("Open with failing Decode: error %v, want %q (ErrUndecodable)", err, want2)
 	}
+
+	// Repair leaves the bad object out, names it, and keeps it aside: the
+	// next Open (without Repair) works, and the file checks.
+	s3, err := Open(Options{Path: s.opts.Path, Decode: failing, Repair: true})
+	if err != nil {
+		t.Fatalf("Open with Repair: %v", err)
+	}
+	if diff := cmp.Diff([]Skipped{{Key: "/registry/nodes/w2", Problem: "cannot decode"}}, s3.Skipped()); diff != "" {
+		t.Errorf("Skipped (-want +got):\n%s", diff)
+	}
+	if _, err := s3.Get("/registry/nodes/w2"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Get of the skipped object: %v, want ErrNotFound", err)
+	}
+	if err := s3.Check(); err != nil {
+		t.Errorf("Check after Repair: %v", err)
+	}
+	s3.Close()
+	s4, err := Open(Options{Path: s.opts.Path, Decode: failing})
+	if err != nil {
+		t.Fatalf("Open after Repair: %v", err)
+	}
+	if len(s4.Skipped()) != 0 || s4.Count("/registry/") != 1 {
+		t.Errorf("after Repair: %d skipped, %d keys; want 0 and 1", len(s4.Skipped()), s4.Count("/registry/"))
+	}
+	s4.Close()
 }
 
 func TestClosed(t *testing.T) {

@@ -19,7 +19,9 @@ import (
 var (
 	bucketKV   = []byte("kv")
 	bucketMeta = []byte("meta")
-	metaRev    = []byte("rev")
+	// bucketDamaged keeps what Options.Repair took out of bucketKV.
+	bucketDamaged = []byte("damaged")
+	metaRev       = []byte("rev")
 )
 
 const headerLen = 16
@@ -273,35 +275,76 @@ func (s *Store) load() error {
 			return err
 		}
 	}
-	return s.db.View(func(tx *bolt.Tx) error {
+	type bad struct {
+		key, raw []byte
+		problem  string
+	}
+	var bads []bad
+	if err := s.db.View(func(tx *bolt.Tx) error {
 		if rb := tx.Bucket(bucketMeta).Get(metaRev); rb != nil {
 			if len(rb) != 8 {
-				return fmt.Errorf("meta revision is %d bytes, want 8", len(rb))
+				return &DamageError{Path: s.opts.Path, Problem: fmt.Sprintf("its revision record is %d bytes, want 8", len(rb))}
 			}
 			s.rev = int64(binary.BigEndian.Uint64(rb))
 		}
 		return tx.Bucket(bucketKV).ForEach(func(k, v []byte) error {
-			kv, err := decodeValue(k, v)
-			if err != nil {
-				return err
-			}
-			if kv.ModRev > s.rev || kv.CreateRev > kv.ModRev {
-				return fmt.Errorf("key %q: revisions create=%d mod=%d beyond store revision %d",
-					k, kv.CreateRev, kv.ModRev, s.rev)
-			}
-			if s.opts.Decode != nil {
-				if kv.Obj, err = s.opts.Decode(kv.Key, kv.Value); err != nil {
-					return fmt.Errorf("decode %q: %w", k, err)
+			kv, problem := s.loadValue(k, v)
+			if problem != "" {
+				if !s.opts.Repair {
+					return &DamageError{Path: s.opts.Path, Key: string(k), Problem: problem}
 				}
-				if s.opts.Encode != nil {
-					kv.Value = nil // lazy from now on: the object is the state
-				}
+				bads = append(bads, bad{bytes.Clone(k), bytes.Clone(v), problem})
+				return nil
 			}
 			s.index.ReplaceOrInsert(kv)
 			s.keys[kv.Key] = kv
 			return nil
 		})
+	}); err != nil || len(bads) == 0 {
+		return err
+	}
+	// Repair: the bad objects move to a bucket of their own, kept for
+	// inspection, so the store holds only what it can serve.
+	for _, b := range bads {
+		s.skipped = append(s.skipped, Skipped{Key: string(b.key), Problem: b.problem})
+	}
+	return s.db.Update(func(tx *bolt.Tx) error {
+		dmg, err := tx.CreateBucketIfNotExists(bucketDamaged)
+		if err != nil {
+			return err
+		}
+		kvb := tx.Bucket(bucketKV)
+		for _, b := range bads {
+			if err := dmg.Put(b.key, b.raw); err != nil {
+				return err
+			}
+			if err := kvb.Delete(b.key); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
+}
+
+// loadValue decodes one stored value at Open; a non-empty problem says
+// why it cannot be served.
+func (s *Store) loadValue(k, v []byte) (*KV, string) {
+	kv, err := decodeValue(k, v)
+	if err != nil {
+		return nil, err.Error()
+	}
+	if kv.ModRev > s.rev || kv.CreateRev > kv.ModRev || kv.CreateRev <= 0 {
+		return nil, fmt.Sprintf("revisions create=%d mod=%d do not fit the store's revision %d", kv.CreateRev, kv.ModRev, s.rev)
+	}
+	if s.opts.Decode != nil {
+		if kv.Obj, err = s.opts.Decode(kv.Key, kv.Value); err != nil {
+			return nil, err.Error()
+		}
+		if s.opts.Encode != nil {
+			kv.Value = nil // lazy from now on: the object is the state
+		}
+	}
+	return kv, ""
 }
 
 // Check syncs, then verifies the file (bbolt's tx.Check) and that the file
