@@ -137,7 +137,15 @@ func (s *Served) Now() time.Time {
 	if f := s.frozen.Load(); f != 0 {
 		return time.Unix(0, f).UTC()
 	}
-	return s.wall().UTC().Add(time.Duration(s.offset.Load())).Truncate(time.Second)
+	return s.wallNow().UTC().Add(time.Duration(s.offset.Load())).Truncate(time.Second)
+}
+
+// wallNow reads the wall clock (Config.Wall, else time.Now).
+func (s *Served) wallNow() time.Time {
+	if s.wall == nil {
+		return time.Now()
+	}
+	return s.wall()
 }
 
 // Advance jumps the live clock forward by d (kubesim advance): hours of
@@ -161,9 +169,6 @@ func Start(cfg Config) (*Served, error) {
 		return nil, err
 	}
 	s := &Served{stop: make(chan struct{}), wake: make(chan struct{}, 1), live: true, dir: cfg.StateDir, wall: cfg.Wall}
-	if s.wall == nil {
-		s.wall = time.Now
-	}
 	if err := checkStateFiles(cfg.StateDir); err != nil {
 		return nil, err
 	}
@@ -186,7 +191,7 @@ func Start(cfg Config) (*Served, error) {
 	// A resumed cluster goes on from the time it stopped at (ahead of the
 	// wall clock after kubesim advance, behind it after a stop): its clock
 	// follows the wall clock from there.
-	s.offset.Store(int64(c.Clock.Now().Sub(s.wall().UTC())))
+	s.offset.Store(int64(c.Clock.Now().Sub(s.wallNow().UTC())))
 	c.AdvanceTo(s.Now())
 	if err := s.serve(c, cfg.StateDir, cfg.Addr, cfg.KeepPort); err != nil {
 		c.Close()
@@ -214,7 +219,6 @@ func Start(cfg Config) (*Served, error) {
 // the cluster.
 func Serve(c *sim.Cluster, dir string) (*Served, error) {
 	s := &Served{stop: make(chan struct{}), wake: make(chan struct{}, 1)}
-	s.wall = time.Now
 	if err := s.serve(c, dir, "", false); err != nil {
 		return nil, err
 	}
@@ -483,7 +487,7 @@ func (s *Served) clockVerb(args []string, stdout, stderr io.Writer) int {
 		}
 	case "resume":
 		if f := s.frozen.Load(); f != 0 {
-			s.offset.Store(f - s.wall().UTC().UnixNano())
+			s.offset.Store(f - s.wallNow().UTC().UnixNano())
 			s.frozen.Store(0)
 		}
 	case "show":
