@@ -12,6 +12,9 @@ import (
 	"sync"
 	"time"
 
+	"mvdan.cc/sh/v3/shell"
+	"mvdan.cc/sh/v3/syntax"
+
 	"kubesim/internal/kubectl"
 	"kubesim/server"
 	"kubesim/sim"
@@ -183,52 +186,16 @@ func (e *Env) bash(ctx context.Context, line string, stdout, stderr io.Writer) (
 	return 0, nil
 }
 
-// SplitWords splits a command line into words as a POSIX shell does for
-// quotes and backslashes (no expansions).
+// SplitWords splits a command line into words as a POSIX shell does
+// (mvdan.cc/sh, the shell the containers run): quotes and backslashes are
+// removed; no variable is set. An unterminated quote is bash's error.
 func SplitWords(s string) ([]string, error) {
-	var words []string
-	var cur strings.Builder
-	inWord := false
-	for i := 0; i < len(s); i++ {
-		ch := s[i]
-		switch {
-		case ch == '\'':
-			j := strings.IndexByte(s[i+1:], '\'')
-			if j < 0 {
-				return nil, errors.New("unexpected EOF while looking for matching `''")
-			}
-			cur.WriteString(s[i+1 : i+1+j])
-			i += j + 1
-			inWord = true
-		case ch == '"':
-			i++
-			for ; i < len(s) && s[i] != '"'; i++ {
-				if s[i] == '\\' && i+1 < len(s) && strings.IndexByte("\"\\$`", s[i+1]) >= 0 {
-					i++
-				}
-				cur.WriteByte(s[i])
-			}
-			if i >= len(s) {
-				return nil, errors.New("unexpected EOF while looking for matching `\"'")
-			}
-			inWord = true
-		case ch == '\\' && i+1 < len(s):
-			i++
-			cur.WriteByte(s[i])
-			inWord = true
-		case ch == ' ' || ch == '\t' || ch == '\n':
-			if inWord {
-				words = append(words, cur.String())
-				cur.Reset()
-				inWord = false
-			}
-		default:
-			cur.WriteByte(ch)
-			inWord = true
+	words, err := shell.Fields(s, func(string) string { return "" })
+	var pe syntax.ParseError
+	if errors.As(err, &pe) {
+		if q, ok := strings.CutPrefix(pe.Text, "reached EOF without closing quote `"); ok {
+			return nil, fmt.Errorf("unexpected EOF while looking for matching `%s'", strings.TrimSuffix(q, "`"))
 		}
 	}
-	if inWord {
-		words = append(words, cur.String())
-	}
-	return words, nil
+	return words, err
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"mvdan.cc/sh/v3/shell"
 
 	"kubesim/net/fabric"
 )
@@ -256,31 +257,13 @@ func render(args string, code int, stdout, stderr string, files memFiles) string
 	return b.String()
 }
 
-// splitArgs splits on spaces, keeping 'single-quoted' spans together.
+// splitArgs splits a command line into words as the shell does.
 func splitArgs(s string) []string {
-	var out []string
-	var cur strings.Builder
-	inQ, have := false, false
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '\'':
-			inQ = !inQ
-			have = true
-		case c == ' ' && !inQ:
-			if have {
-				out = append(out, cur.String())
-				cur.Reset()
-				have = false
-			}
-		default:
-			cur.WriteByte(c)
-			have = true
-		}
+	words, err := shell.Fields(s, func(string) string { return "" })
+	if err != nil {
+		panic(err)
 	}
-	if have {
-		out = append(out, cur.String())
-	}
-	return out
+	return words
 }
 
 func TestNewRejectsUnknownVersion(t *testing.T) {
