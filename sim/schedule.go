@@ -16,6 +16,7 @@ import (
 	"kubesim/scheduler"
 	"kubesim/scheduler/plugins/noderesources"
 	"kubesim/sim/clock"
+	"kubesim/sim/podutil"
 	"kubesim/sim/registry"
 	"kubesim/sim/store"
 )
@@ -244,7 +245,7 @@ func (sc *schedulerComponent) scheduleOne(now time.Time, pod *corev1.Pod) {
 	if reason == "" {
 		reason = corev1.PodReasonUnschedulable
 	}
-	registry.SetPodCondition(&cp.Status, corev1.PodCondition{Type: corev1.PodScheduled, Status: corev1.ConditionFalse, Reason: reason, Message: res.Message, LastTransitionTime: metav1.NewTime(now.UTC().Truncate(time.Second))})
+	podutil.UpdatePodCondition(&cp.Status, &corev1.PodCondition{Type: corev1.PodScheduled, Status: corev1.ConditionFalse, Reason: reason, Message: res.Message, LastTransitionTime: metav1.NewTime(now.UTC().Truncate(time.Second))})
 	if res.NominatedNode != "" {
 		cp.Status.NominatedNodeName = res.NominatedNode
 	}

@@ -12,6 +12,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"kubesim/sim/clock"
+	"kubesim/sim/podutil"
 	"kubesim/sim/store"
 )
 
@@ -95,12 +96,8 @@ func (c *nodeLifecycleController) Run(now time.Time) bool {
 }
 
 func nodeCondition(n *corev1.Node, t corev1.NodeConditionType) *corev1.NodeCondition {
-	for i := range n.Status.Conditions {
-		if n.Status.Conditions[i].Type == t {
-			return &n.Status.Conditions[i]
-		}
-	}
-	return nil
+	_, c := podutil.GetNodeCondition(&n.Status, t)
+	return c
 }
 
 func (c *nodeLifecycleController) syncNode(name string, now time.Time) bool {
@@ -218,15 +215,13 @@ func (c *nodeLifecycleController) markPodsNotReady(node string) {
 	now := c.metaNow()
 	for _, p := range c.podsOnNode(node) {
 		cp := p.DeepCopy()
-		changed := false
-		for i := range cp.Status.Conditions {
-			if cp.Status.Conditions[i].Type == corev1.PodReady && cp.Status.Conditions[i].Status != corev1.ConditionFalse {
-				cp.Status.Conditions[i].Status = corev1.ConditionFalse
-				cp.Status.Conditions[i].LastTransitionTime = now
-				changed = true
-			}
+		_, ready := podutil.GetPodCondition(&cp.Status, corev1.PodReady)
+		if ready == nil {
+			continue
 		}
-		if !changed {
+		cond := *ready
+		cond.Status, cond.LastTransitionTime = corev1.ConditionFalse, now
+		if !podutil.UpdatePodCondition(&cp.Status, &cond) {
 			continue
 		}
 		cp.ResourceVersion = ""
@@ -386,15 +381,7 @@ func (c *nodeLifecycleController) evict(p *corev1.Pod) bool {
 		cp := p.DeepCopy()
 		cond := corev1.PodCondition{Type: corev1.DisruptionTarget, Status: corev1.ConditionTrue, Reason: "DeletionByTaintManager",
 			Message: "Taint manager: deleting due to NoExecute taint", LastTransitionTime: c.metaNow()}
-		found := false
-		for i := range cp.Status.Conditions {
-			if cp.Status.Conditions[i].Type == corev1.DisruptionTarget {
-				cp.Status.Conditions[i], found = cond, true
-			}
-		}
-		if !found {
-			cp.Status.Conditions = append(cp.Status.Conditions, cond)
-		}
+		podutil.UpdatePodCondition(&cp.Status, &cond)
 		cp.ResourceVersion = ""
 		_, _ = c.Registry.Update(c.pods, cp.Namespace, cp, "status")
 	}

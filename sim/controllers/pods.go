@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"time"
 
+	"kubesim/sim/podutil"
+
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
@@ -17,18 +19,11 @@ import (
 
 // podReadyCondition returns the pod's Ready condition, or nil.
 func podReadyCondition(p *corev1.Pod) *corev1.PodCondition {
-	for i := range p.Status.Conditions {
-		if p.Status.Conditions[i].Type == corev1.PodReady {
-			return &p.Status.Conditions[i]
-		}
-	}
-	return nil
+	_, c := podutil.GetPodCondition(&p.Status, corev1.PodReady)
+	return c
 }
 
-func isPodReady(p *corev1.Pod) bool {
-	c := podReadyCondition(p)
-	return c != nil && c.Status == corev1.ConditionTrue
-}
+var isPodReady = podutil.IsPodReady
 
 // isPodAvailable: ready for at least minReadySeconds (strictly before now, as upstream).
 func isPodAvailable(p *corev1.Pod, minReadySeconds int32, now time.Time) bool {

@@ -6,6 +6,8 @@ import (
 	"net/netip"
 	"sort"
 
+	"kubesim/sim/podutil"
+
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
@@ -195,10 +197,8 @@ func (k *Kubelet) postReady() {
 	now := k.now()
 	fresh := nodeConditions(now, true)
 	for i := range fresh {
-		for _, old := range n.Status.Conditions {
-			if old.Type == fresh[i].Type && old.Status == fresh[i].Status {
-				fresh[i].LastTransitionTime = old.LastTransitionTime
-			}
+		if _, old := podutil.GetNodeCondition(&n.Status, fresh[i].Type); old != nil && old.Status == fresh[i].Status {
+			fresh[i].LastTransitionTime = old.LastTransitionTime
 		}
 	}
 	n.Status.Conditions = fresh

@@ -9,6 +9,7 @@ import (
 	"k8s.io/apimachinery/pkg/fields"
 
 	"kubesim/runtime/images"
+	"kubesim/sim/podutil"
 	"kubesim/sim/registry"
 )
 
@@ -93,10 +94,8 @@ func (k *Kubelet) writeStatus(ps *podState) {
 		if !ok {
 			c.Status, c.Reason, c.Message = corev1.ConditionFalse, reason, msg
 		}
-		for _, old := range pod.Status.Conditions {
-			if old.Type == t && old.Status == c.Status {
-				c.LastTransitionTime = old.LastTransitionTime
-			}
+		if _, old := podutil.GetPodCondition(&pod.Status, t); old != nil && old.Status == c.Status {
+			c.LastTransitionTime = old.LastTransitionTime
 		}
 		conds = append(conds, c)
 	}
@@ -122,10 +121,8 @@ func (k *Kubelet) writeStatus(ps *podState) {
 		set(corev1.ContainersReady, len(unready) == 0, "ContainersNotReady", msg)
 	}
 	sched := corev1.PodCondition{Type: corev1.PodScheduled, Status: corev1.ConditionTrue, LastTransitionTime: now}
-	for _, old := range pod.Status.Conditions {
-		if old.Type == corev1.PodScheduled {
-			sched = old
-		}
+	if _, old := podutil.GetPodCondition(&pod.Status, corev1.PodScheduled); old != nil {
+		sched = *old
 	}
 	conds = append(conds, sched)
 	st.Conditions = conds

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"time"
 
+	"kubesim/sim/podutil"
+
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -96,22 +98,13 @@ func (r *Registry) podBudgets(pod *corev1.Pod) []*policyv1.PodDisruptionBudget {
 // while the budget is met (or the budget says AlwaysAllow, honoured from
 // 1.27, when PDBUnhealthyPodEvictionPolicy is on by default).
 func (r *Registry) unhealthyEvictable(pod *corev1.Pod, pdb *policyv1.PodDisruptionBudget) bool {
-	if podReady(pod) {
+	if podutil.IsPodReady(pod) {
 		return false
 	}
 	if p := pdb.Spec.UnhealthyPodEvictionPolicy; p != nil && *p == policyv1.AlwaysAllow && r.minor() >= 27 {
 		return true
 	}
 	return pdb.Status.CurrentHealthy >= pdb.Status.DesiredHealthy && pdb.Status.DesiredHealthy > 0
-}
-
-func podReady(p *corev1.Pod) bool {
-	for _, c := range p.Status.Conditions {
-		if c.Type == corev1.PodReady {
-			return c.Status == corev1.ConditionTrue
-		}
-	}
-	return false
 }
 
 // checkAndDecrement spends one disruption of pdb on the pod, or says why not.

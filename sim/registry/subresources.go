@@ -3,6 +3,8 @@ package registry
 import (
 	"fmt"
 
+	"kubesim/sim/podutil"
+
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -32,28 +34,10 @@ func (r *Registry) Bind(ns, name, node string) error {
 	cp.Status.Conditions = append(make([]corev1.PodCondition, 0, len(pod.Status.Conditions)+1), pod.Status.Conditions...)
 	cp.Spec.NodeName = node
 	now := metav1.NewTime(r.clock.Now().UTC().Truncate(1e9))
-	setPodCondition(&cp.Status, corev1.PodCondition{Type: corev1.PodScheduled, Status: corev1.ConditionTrue, LastTransitionTime: now})
+	podutil.UpdatePodCondition(&cp.Status, &corev1.PodCondition{Type: corev1.PodScheduled, Status: corev1.ConditionTrue, LastTransitionTime: now})
 	_, err = r.put(podRes, &cp, 0, false)
 	return err
 }
-
-// setPodCondition adds or replaces a condition, keeping the transition time
-// when the status does not change.
-func setPodCondition(st *corev1.PodStatus, c corev1.PodCondition) {
-	for i := range st.Conditions {
-		if st.Conditions[i].Type == c.Type {
-			if st.Conditions[i].Status == c.Status {
-				c.LastTransitionTime = st.Conditions[i].LastTransitionTime
-			}
-			st.Conditions[i] = c
-			return
-		}
-	}
-	st.Conditions = append(st.Conditions, c)
-}
-
-// SetPodCondition is setPodCondition for other packages.
-func SetPodCondition(st *corev1.PodStatus, c corev1.PodCondition) { setPodCondition(st, c) }
 
 // scalable returns the parts of a Deployment, ReplicaSet or StatefulSet the
 // scale subresource reads and writes.
