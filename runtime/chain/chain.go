@@ -121,6 +121,8 @@ type Chain struct {
 
 	// The machine under the hops: bundles, rootfs, network namespaces, processes.
 	m *machine
+	// files: the containers' filesystems and the node's host paths (fs.go).
+	files *files
 
 	trace   []HopRecord
 	pending time.Duration

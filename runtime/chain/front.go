@@ -257,12 +257,14 @@ func (s *runtimeService) RemovePodSandbox(_ context.Context, req *runtimeapi.Rem
 				return nil, runtimeErr(err)
 			}
 			delete(c.containers, id)
+			c.removeFS(id)
 		}
 	}
 	if err := c.front.removePodSandbox(req, sb); err != nil {
 		return nil, runtimeErr(err)
 	}
 	delete(c.sandboxes, sb.id)
+	c.removeSandboxFiles(sb)
 	if c.cfg.ReleaseIP != nil && sb.ip != "" && !sb.hostNetwork {
 		md := sb.cfg.GetMetadata()
 		c.cfg.ReleaseIP(md.Uid, md.Namespace, md.Name)
@@ -388,6 +390,7 @@ func (s *runtimeService) CreateContainer(_ context.Context, req *runtimeapi.Crea
 		return nil, runtimeErr(err)
 	}
 	c.containers[ct.id] = ct
+	c.createFS(ct, sb)
 	return wire(&runtimeapi.CreateContainerResponse{ContainerId: ct.id}), nil
 }
 
@@ -544,6 +547,7 @@ func (s *runtimeService) RemoveContainer(_ context.Context, req *runtimeapi.Remo
 		return nil, runtimeErr(err)
 	}
 	delete(c.containers, ct.id)
+	c.removeFS(ct.id)
 	return wire(&runtimeapi.RemoveContainerResponse{}), nil
 }
 
@@ -631,7 +635,7 @@ func (s *runtimeService) ExecSync(_ context.Context, req *runtimeapi.ExecSyncReq
 	if c.refresh(ct) != runtimeapi.ContainerState_CONTAINER_RUNNING {
 		return nil, status.Errorf(codes.Unknown, "container %s is not running", ct.id)
 	}
-	if !ct.img.HasBinary(firstOr(req.Cmd)) {
+	if !c.hasBinary(ct, firstOr(req.Cmd)) {
 		c.front.read("ExecSync", req, 0)
 		return wire(&runtimeapi.ExecSyncResponse{Stderr: []byte(images.ExecNotFound(firstOr(req.Cmd)) + "\n"), ExitCode: 126}), nil
 	}

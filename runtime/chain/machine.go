@@ -179,6 +179,9 @@ func (c *Chain) runc(from string, argv []string) (runcExecResult, error) {
 		if p == nil {
 			return runcExecResult{}, fmt.Errorf("container does not exist")
 		}
+		if res, ok := c.execLocked(a.id, pr.Args); ok {
+			return res, nil
+		}
 		out, errOut, code := p.p.Exec(pr.Args)
 		return runcExecResult{stdout: out, stderr: errOut, code: code}, nil
 	default:
