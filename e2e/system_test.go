@@ -90,6 +90,21 @@ func (s *served) run(name string, args ...string) (string, int) {
 	return out.String(), code
 }
 
+func (s *served) runStdin(stdin, name string, args ...string) (string, int) {
+	var out bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Env, cmd.Stdin, cmd.Stdout, cmd.Stderr = s.env, strings.NewReader(stdin), &out, &out
+	if err := cmd.Run(); err != nil {
+		if ee, ok := err.(*exec.ExitError); ok {
+			return out.String(), ee.ExitCode()
+		}
+		s.t.Fatalf("%s %v: %v", name, args, err)
+	}
+	return out.String(), 0
+}
+
 func (s *served) runTo(stdout, stderr io.Writer, name string, args ...string) int {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()

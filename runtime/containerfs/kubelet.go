@@ -1,6 +1,7 @@
 package containerfs
 
 import (
+	"sort"
 	"strings"
 )
 
@@ -68,20 +69,31 @@ func ClusterFirstResolvConf(namespace, clusterDomain, dnsIP string) string {
 // HostnameFile is /etc/hostname as containerd writes it.
 func HostnameFile(hostname string) string { return hostname + "\n" }
 
-// ServiceAccountVolume is the projected service-account token volume the
-// kubelet mounts at /var/run/secrets/kubernetes.io/serviceaccount (read-only):
-// token, ca.crt and namespace, each a symlink to ..data/<key> as the atomic
-// writer lays them out.
-func ServiceAccountVolume(clock Clock, token, caCrt, namespace string) *Volume {
-	v := NewVolume(clock, 0o1777)
-	dir := "/.." + clock().UTC().Format("2006_01_02_15_04_05.000000000")
-	v.WriteFile(dir+"/token", []byte(token), 0o644)
-	v.WriteFile(dir+"/ca.crt", []byte(caCrt), 0o644)
-	v.WriteFile(dir+"/namespace", []byte(namespace), 0o644)
+// WriteAtomic lays files out in v as the kubelet's atomic writer does for
+// configMap, secret, downwardAPI and projected volumes: the files in a
+// timestamped directory, a ..data symlink to it, and one symlink per key
+// to ..data/<key>. Writing again replaces ..data (an update).
+func WriteAtomic(v *Volume, files map[string][]byte) {
+	dir := "/.." + v.clock().UTC().Format("2006_01_02_15_04_05.000000000")
+	keys := make([]string, 0, len(files))
+	for k := range files {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		v.WriteFile(dir+"/"+k, files[k], 0o644)
+	}
 	v.Symlink(dir[1:], "/..data")
-	for _, k := range []string{"ca.crt", "namespace", "token"} {
+	for _, k := range keys {
 		v.Symlink("..data/"+k, "/"+k)
 	}
+}
+
+// ServiceAccountVolume is the projected service-account token volume the
+// kubelet mounts at /var/run/secrets/kubernetes.io/serviceaccount (read-only).
+func ServiceAccountVolume(clock Clock, token, caCrt, namespace string) *Volume {
+	v := NewVolume(clock, 0o1777)
+	WriteAtomic(v, map[string][]byte{"token": []byte(token), "ca.crt": []byte(caCrt), "namespace": []byte(namespace)})
 	return v
 }
 

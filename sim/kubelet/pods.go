@@ -169,6 +169,7 @@ func (k *Kubelet) sandboxConfig(ps *podState) *runtimeapi.PodSandboxConfig {
 		Labels:       map[string]string{"io.kubernetes.pod.name": p.Name, "io.kubernetes.pod.namespace": p.Namespace, "io.kubernetes.pod.uid": string(p.UID)},
 		Annotations:  map[string]string{},
 		Linux:        &runtimeapi.LinuxPodSandboxConfig{SecurityContext: &runtimeapi.LinuxSandboxSecurityContext{NamespaceOptions: &runtimeapi.NamespaceOption{}}},
+		DnsConfig:    dnsConfig(p),
 	}
 	for key, v := range p.Labels {
 		cfg.Labels[key] = v
@@ -366,6 +367,7 @@ func (k *Kubelet) containerConfig(ps *podState, c *ctrState, env []*runtimeapi.K
 			"io.kubernetes.pod.namespace": ps.ns, "io.kubernetes.pod.uid": string(ps.uid),
 		},
 		LogPath: fmt.Sprintf("%s/%d.log", c.spec.Name, c.restarts),
+		Mounts:  k.mounts(ps, c),
 	}
 }
 

@@ -44,7 +44,7 @@ func (k *Kubelet) probeResult(ps *podState, c *ctrState, p *corev1.Probe) string
 			return fmt.Sprintf("dial tcp %s:%d: connect: connection refused", ps.ip, port)
 		}
 	case p.Exec != nil:
-		out, errOut, code := c.proc.Exec(p.Exec.Command)
+		out, errOut, code := k.exec(c, p.Exec.Command)
 		if code != 0 {
 			return fmt.Sprintf("command %q exited with %d: %s%s", p.Exec.Command, code, out, errOut)
 		}

@@ -220,6 +220,18 @@ func (k *Kubelet) Logs(ns, name, container string, previous, timestamps bool, ta
 	return []byte(b.String()), nil
 }
 
+// exec runs cmd in the container's shell and filesystem (runtime/shell
+// through the runtime), or in the image catalog's model when the runtime
+// has no filesystem for it.
+func (k *Kubelet) exec(c *ctrState, cmd []string) (string, string, int) {
+	var out, errOut strings.Builder
+	code, err := k.cfg.Runtime.Exec(c.id, cmd, nil, &out, &errOut)
+	if err != nil {
+		return c.proc.Exec(cmd)
+	}
+	return out.String(), errOut.String(), code
+}
+
 // Exec runs a command in a running container (the kubelet's exec endpoint).
 func (k *Kubelet) Exec(ns, name, container string, cmd []string) (string, string, int, error) {
 	for _, ps := range k.pods {
@@ -233,7 +245,7 @@ func (k *Kubelet) Exec(ns, name, container string, cmd []string) (string, string
 			if c.running == nil || c.proc == nil {
 				return "", "", 0, fmt.Errorf("container %q in pod %q is not running", container, name)
 			}
-			o, e, code := c.proc.Exec(cmd)
+			o, e, code := k.exec(c, cmd)
 			if e != "" && !strings.HasSuffix(e, "\n") {
 				e += "\n" // runc's message is a line of the container's stderr
 			}

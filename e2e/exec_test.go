@@ -1,0 +1,73 @@
+package e2e
+
+import (
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+const sharedPodYAML = `apiVersion: v1
+kind: Pod
+metadata:
+  name: pair
+spec:
+  volumes:
+  - name: data
+    emptyDir: {}
+  containers:
+  - name: writer
+    image: busybox:1.28
+    command: ["sleep", "3600"]
+    volumeMounts:
+    - name: data
+      mountPath: /data
+  - name: reader
+    image: busybox:1.28
+    command: ["sleep", "3600"]
+    volumeMounts:
+    - name: data
+      mountPath: /shared
+      readOnly: true
+`
+
+// TestExecFilesystem: kubectl exec runs in the container's shell and
+// filesystem (issue 12's repro), and a pod's containers share an emptyDir.
+// kubectl exec upgrades the connection, which the in-memory kubectl cannot,
+// so this runs the system kubectl against kubesim start.
+func TestExecFilesystem(t *testing.T) {
+	s := startServed(t, "v1.27.1")
+	if out, code := s.run("kubectl", "run", "sh1", "--image=busybox:1.28", "--", "sleep", "3600"); code != 0 {
+		t.Fatalf("run: %s", out)
+	}
+	if out, code := s.runStdin(sharedPodYAML, "kubectl", "apply", "-f", "-"); code != 0 {
+		t.Fatalf("apply: %s", out)
+	}
+	if err := s.Advance(time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		args []string
+		out  string // stdout and stderr
+		code int
+	}{
+		{[]string{"sh1", "--", "sh", "-c", "echo a > /tmp/y; cat /tmp/y"}, "a\n", 0},
+		{[]string{"sh1", "--", "touch", "/tmp/t"}, "", 0},
+		{[]string{"sh1", "--", "ls", "/tmp"}, "t\ny\n", 0},
+		{[]string{"sh1", "--", "cat", "/tmp/nope"}, "cat: can't open '/tmp/nope': No such file or directory\ncommand terminated with exit code 1\n", 1},
+		{[]string{"sh1", "--", "sh", "-c", "foo"}, "sh: foo: not found\ncommand terminated with exit code 127\n", 127},
+		{[]string{"sh1", "--", "hostname"}, "sh1\n", 0},
+		{[]string{"sh1", "--", "cat", "/etc/resolv.conf"}, "search default.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n", 0},
+		{[]string{"sh1", "--", "cat", "/var/run/secrets/kubernetes.io/serviceaccount/namespace"}, "default", 0},
+		{[]string{"pair", "-c", "writer", "--", "sh", "-c", "echo hello > /data/msg"}, "", 0},
+		{[]string{"pair", "-c", "reader", "--", "cat", "/shared/msg"}, "hello\n", 0},
+		{[]string{"pair", "-c", "reader", "--", "sh", "-c", "echo x > /shared/msg"}, "sh: can't create /shared/msg: Read-only file system\ncommand terminated with exit code 1\n", 1},
+		{[]string{"sh1", "--", "cat", "/tmp/y"}, "a\n", 0},
+	}
+	for _, st := range steps {
+		out, code := s.run("kubectl", append([]string{"exec"}, st.args...)...)
+		if diff := cmp.Diff(st.out, out); diff != "" || code != st.code {
+			t.Errorf("kubectl exec %q: exit %d, want %d (-want +got):\n%s", st.args, code, st.code, diff)
+		}
+	}
+}
