@@ -8,7 +8,7 @@ import (
 	"net/netip"
 	"testing"
 
-	"kubesim/net/curl"
+	"kubesim/internal/curl"
 	"kubesim/net/fabric"
 	"kubesim/net/ipam"
 	"kubesim/net/overlay"

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"kubesim/internal/kubectl"
-	"kubesim/server"
+	"kubesim/internal/verbs"
 	"kubesim/sim"
 )
 
@@ -39,7 +39,7 @@ func TestResume(t *testing.T) {
 		t.Errorf("exec in the adopted pod: %q %q %d %v", o, e, code, err)
 	}
 	out.Reset()
-	server.Control(context.Background(), c, "curl", []string{"-s", "http://10.244.2.2"}, &out, &errb)
+	verbs.Run(context.Background(), c, "curl", []string{"-s", "http://10.244.2.2"}, &out, &errb)
 	if !strings.Contains(out.String(), "It works!") {
 		t.Errorf("curl the adopted pod: %q %q", out.String(), errb.String())
 	}

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"kubesim/server"
+	"kubesim/internal/verbs"
 	"kubesim/sim"
 )
 
@@ -23,7 +23,7 @@ func TestServiceReachable(t *testing.T) {
 	cl.advance(time.Minute)
 	ip, _, _ := cl.kubectl("get svc web -o jsonpath={.spec.clusterIP}")
 	var out, errOut bytes.Buffer
-	code := server.Control(context.Background(), cl.c, "curl", []string{"-s", "http://" + ip}, &out, &errOut)
+	code := verbs.Run(context.Background(), cl.c, "curl", []string{"-s", "http://" + ip}, &out, &errOut)
 	if code != 0 || !strings.Contains(out.String(), "Welcome to nginx!") {
 		t.Errorf("curl %s: exit %d %q %q", ip, code, out.String(), errOut.String())
 	}

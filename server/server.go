@@ -43,7 +43,15 @@ type Config struct {
 	// Repair starts a cluster whose state has objects that cannot be
 	// decoded, without them (Served.Skipped names them).
 	Repair bool
+	// Verbs runs the CLI's own verbs (curl, node, vagrant, explain) that
+	// arrive on /kubesim/<verb>; nil answers every such verb as unknown.
+	Verbs Verbs
 }
+
+// Verbs runs one of the CLI's verbs against the served cluster and returns
+// its exit code. The CLI supplies it (internal/verbs): the server only
+// carries the request to the cluster and the answer back.
+type Verbs func(ctx context.Context, c *sim.Cluster, verb string, args []string, stdout, stderr io.Writer) int
 
 // Served is a running cluster behind HTTPS.
 type Served struct {
@@ -55,6 +63,7 @@ type Served struct {
 	wake    chan struct{}
 	done    sync.WaitGroup
 	live    bool
+	verbs   Verbs
 	criStop []func() error
 	dir     string
 	wall    func() time.Time
@@ -168,7 +177,7 @@ func Start(cfg Config) (*Served, error) {
 	if err := os.MkdirAll(cfg.StateDir, 0o700); err != nil {
 		return nil, err
 	}
-	s := &Served{stop: make(chan struct{}), wake: make(chan struct{}, 1), live: true, dir: cfg.StateDir, wall: cfg.Wall}
+	s := &Served{stop: make(chan struct{}), wake: make(chan struct{}, 1), live: true, dir: cfg.StateDir, wall: cfg.Wall, verbs: cfg.Verbs}
 	if err := checkStateFiles(cfg.StateDir); err != nil {
 		return nil, err
 	}
@@ -215,10 +224,10 @@ func Start(cfg Config) (*Served, error) {
 }
 
 // Serve puts an existing cluster (stepped or live) behind HTTPS on
-// loopback, with credentials kept in dir. Closing the result does not close
-// the cluster.
-func Serve(c *sim.Cluster, dir string) (*Served, error) {
-	s := &Served{stop: make(chan struct{}), wake: make(chan struct{}, 1)}
+// loopback, with credentials kept in dir, running the CLI's verbs through
+// verbs. Closing the result does not close the cluster.
+func Serve(c *sim.Cluster, dir string, verbs Verbs) (*Served, error) {
+	s := &Served{stop: make(chan struct{}), wake: make(chan struct{}, 1), verbs: verbs}
 	if err := s.serve(c, dir, "", false); err != nil {
 		return nil, err
 	}
@@ -393,8 +402,8 @@ type ControlResponse struct {
 	Code   int    `json:"code"`
 }
 
-// internal serves kubesim's own verbs for the CLI: curl inside the
-// cluster's network, node power actions, scheduling explanations.
+// internal carries the CLI's verbs to the cluster: advance and clock (the
+// live clock, this package's own), and the rest through Served's Verbs.
 func (s *Served) internal() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req ControlRequest
@@ -412,7 +421,12 @@ func (s *Served) internal() http.Handler {
 		case "clock":
 			code = s.clockVerb(req.Args, &out, &errOut)
 		default:
-			code = Control(r.Context(), s.Cluster, verb, req.Args, &out, &errOut)
+			if s.verbs == nil {
+				fmt.Fprintf(&errOut, "unknown verb %q\n", verb)
+				code = 2
+				break
+			}
+			code = s.verbs(r.Context(), s.Cluster, verb, req.Args, &out, &errOut)
 		}
 		json.NewEncoder(w).Encode(ControlResponse{Stdout: out.String(), Stderr: errOut.String(), Code: code})
 	})

@@ -19,6 +19,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"kubesim/internal/verbs"
 	"kubesim/server"
 	"kubesim/sim"
 )
@@ -319,7 +320,7 @@ func serveCmd() *cobra.Command {
 				}
 			}
 			dir := stateDir()
-			s, err := server.Start(server.Config{Spec: spec, StateDir: dir, Addr: fmt.Sprintf("127.0.0.1:%d", port), CRISocketDir: criDir, KeepPort: keepPort, Repair: repair})
+			s, err := server.Start(server.Config{Spec: spec, StateDir: dir, Addr: fmt.Sprintf("127.0.0.1:%d", port), CRISocketDir: criDir, KeepPort: keepPort, Repair: repair, Verbs: verbs.Run})
 			if err != nil {
 				return err
 			}

@@ -16,6 +16,7 @@ import (
 	"mvdan.cc/sh/v3/syntax"
 
 	"kubesim/internal/kubectl"
+	"kubesim/internal/verbs"
 	"kubesim/server"
 	"kubesim/sim"
 	"kubesim/sim/apiserver"
@@ -83,15 +84,15 @@ func (e *Env) Exec(ctx context.Context, args []string, stdout, stderr io.Writer)
 	case "kubectl", "k":
 		return e.Kubectl.Run(args[1:], nil, stdout, stderr)
 	case "curl":
-		return server.Control(ctx, e.Cluster, "curl", args[1:], stdout, stderr)
+		return verbs.Run(ctx, e.Cluster, "curl", args[1:], stdout, stderr)
 	case "vagrant":
-		return server.Vagrant(e.Cluster, args[1:], stdout, stderr)
+		return verbs.Vagrant(e.Cluster, args[1:], stdout, stderr)
 	case "kubesim":
 		if len(args) > 1 && args[1] == "kubectl" {
 			return e.Kubectl.Run(args[2:], nil, stdout, stderr)
 		}
 		if len(args) > 1 && args[1] == "explain-schedule" {
-			return server.Control(ctx, e.Cluster, "explain", args[2:], stdout, stderr)
+			return verbs.Run(ctx, e.Cluster, "explain", args[2:], stdout, stderr)
 		}
 	}
 	fmt.Fprintf(stderr, "%s: command not found\n", args[0])
@@ -143,7 +144,7 @@ func (e *Env) startShims() error {
 	if err := os.MkdirAll(state, 0o700); err != nil {
 		return err
 	}
-	s, err := server.Serve(e.Cluster, state)
+	s, err := server.Serve(e.Cluster, state, verbs.Run)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package server
+package verbs
 
 import (
 	"context"
@@ -8,17 +8,13 @@ import (
 	"sort"
 	"strings"
 
-	"kubesim/net/curl"
+	"kubesim/internal/curl"
 	"kubesim/sim"
 )
 
-// Control runs one of kubesim's own verbs against a cluster: the part of the
-// practice shell that is not kubectl.
-//
-//	curl ARGS...                 curl from the control plane's host network
-//	node halt|start|restart NAME  power a node (vagrant halt/up/reload)
-//	vagrant status|halt|up|reload [NAME]
-func Control(ctx context.Context, c *sim.Cluster, verb string, args []string, stdout, stderr io.Writer) int {
+// Run runs one verb (see the package doc) against c and returns its exit
+// code; "explain" is explain-schedule.
+func Run(ctx context.Context, c *sim.Cluster, verb string, args []string, stdout, stderr io.Writer) int {
 	switch verb {
 	case "curl":
 		cfg := curl.DefaultConfig()

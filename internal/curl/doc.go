@@ -1,8 +1,14 @@
-// Package curl is curl's command line run against the simulated fabric:
-// the flags learners and killercoda verify scripts use, curl's output
-// (body, -i/-I headers, -v trace on stderr, the progress meter when the
-// body does not go to a terminal, -w variables) and curl's exit codes and
+// Package curl is the curl program: its command line, as learners and
+// killercoda verify scripts use it, run as a client of the simulated
+// network (net/fabric, the only network): curl's argument parser, its
+// output (body, -i/-I headers, -v trace on stderr, the progress meter when
+// the body does not go to a terminal, -w variables) and its exit codes and
 // error texts, for one chosen curl version.
+//
+// It is a user-space tool, not part of the network: `kubesim curl` runs it
+// on the control plane's host network, and a container shell's curl/wget
+// applet can import the same parser and formatting to run it from a pod
+// (Config.Client says where it runs).
 //
 // Versions. Config.Version picks the wording:
 //

@@ -1,0 +1,106 @@
+package proxy
+
+import (
+	"net/netip"
+	"slices"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"kubesim/net/fabric"
+)
+
+// Proxy programs one fabric. It is not safe for concurrent use: the
+// cluster's loop calls it.
+type Proxy struct {
+	f         *fabric.Fabric
+	services  map[string]*corev1.Service
+	endpoints map[string]*corev1.Endpoints
+	dirty     map[string]bool // ns/name
+}
+
+// New returns a kube-proxy that programs f.
+func New(f *fabric.Fabric) *Proxy {
+	return &Proxy{f: f, services: map[string]*corev1.Service{}, endpoints: map[string]*corev1.Endpoints{}, dirty: map[string]bool{}}
+}
+
+func key(ns, name string) string { return ns + "/" + name }
+
+// OnService records a Service added or updated.
+func (p *Proxy) OnService(svc *corev1.Service) {
+	k := key(svc.Namespace, svc.Name)
+	p.services[k], p.dirty[k] = svc, true
+}
+
+// OnServiceDelete records a Service deleted.
+func (p *Proxy) OnServiceDelete(ns, name string) {
+	k := key(ns, name)
+	delete(p.services, k)
+	p.dirty[k] = true
+}
+
+// OnEndpoints records an Endpoints object added or updated.
+func (p *Proxy) OnEndpoints(eps *corev1.Endpoints) {
+	k := key(eps.Namespace, eps.Name)
+	p.endpoints[k], p.dirty[k] = eps, true
+}
+
+// OnEndpointsDelete records an Endpoints object deleted.
+func (p *Proxy) OnEndpointsDelete(ns, name string) {
+	k := key(ns, name)
+	delete(p.endpoints, k)
+	p.dirty[k] = true
+}
+
+// Pending reports whether a Sync has work to do.
+func (p *Proxy) Pending() bool { return len(p.dirty) > 0 }
+
+// Sync reprograms the fabric for every Service that changed since the last
+// Sync, in namespace/name order.
+func (p *Proxy) Sync() {
+	if len(p.dirty) == 0 {
+		return
+	}
+	keys := make([]string, 0, len(p.dirty))
+	for k := range p.dirty {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	clear(p.dirty)
+	for _, k := range keys {
+		p.sync(k)
+	}
+}
+
+func (p *Proxy) sync(k string) {
+	svc := p.services[k]
+	if svc == nil {
+		ns, name, _ := strings.Cut(k, "/")
+		p.f.RemoveService(ns, name)
+		return
+	}
+	eps := p.endpoints[k]
+	out := fabric.Service{Namespace: svc.Namespace, Name: svc.Name}
+	if ip, err := netip.ParseAddr(svc.Spec.ClusterIP); err == nil {
+		out.ClusterIP = ip
+	}
+	for i, sp := range svc.Spec.Ports {
+		port := fabric.ServicePort{Name: sp.Name, Port: sp.Port, NodePort: sp.NodePort}
+		if eps != nil {
+			for _, ss := range eps.Subsets {
+				for _, ep := range ss.Ports {
+					if ep.Name != sp.Name && !(len(svc.Spec.Ports) == 1 && i == 0) {
+						continue
+					}
+					for _, a := range ss.Addresses {
+						if ip, err := netip.ParseAddr(a.IP); err == nil {
+							port.Backends = append(port.Backends, fabric.Backend{IP: ip, Port: ep.Port})
+						}
+					}
+				}
+			}
+		}
+		out.Ports = append(out.Ports, port)
+	}
+	p.f.SetService(out)
+}
