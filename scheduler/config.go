@@ -87,6 +87,9 @@ type Config struct {
 	KubernetesVersion string
 	// Explain records per-node filter and score details in Result.Explain.
 	Explain bool
+	// Record keeps the decisions of the last Record pods placed, for
+	// Decision (decision.go says what a decision holds); 0 keeps none.
+	Record int
 	// PodInitialBackoff and PodMaxBackoff default to 1 s and 10 s.
 	PodInitialBackoffSeconds, PodMaxBackoffSeconds int
 	// MaxInUnschedulableSeconds is how long a pod waits in the unschedulable
@@ -109,6 +112,9 @@ func DefaultConfig(r *rand.Rand) Config {
 }
 
 func (c *Config) validate() error {
+	if c.Record < 0 {
+		return fmt.Errorf("scheduler: Record %d must not be negative", c.Record)
+	}
 	if c.Rand == nil {
 		return errors.New("scheduler: Config.Rand is required (the cluster's seeded source)")
 	}

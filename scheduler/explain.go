@@ -68,7 +68,15 @@ type Explanation struct {
 	PostFilter   string            `json:"postFilter,omitempty"`
 	Nominated    string            `json:"nominatedNode,omitempty"`
 	// SkippedScore lists score plugins that skipped this pod (PreScore Skip).
-	SkippedScore []string          `json:"skippedScorePlugins,omitempty"`
+	SkippedScore []string `json:"skippedScorePlugins,omitempty"`
+	// Partial is set on a recorded decision of a large cluster
+	// (RecordAllNodes): Nodes then holds only the best RecordTop feasible
+	// nodes, Rejected counts the filter rejections, and Evaluated and
+	// Feasible count the nodes filtered and passed.
+	Partial      bool              `json:"partial,omitempty"`
+	Evaluated    int               `json:"evaluatedNodes,omitempty"`
+	Feasible     int               `json:"feasibleNodes,omitempty"`
+	Rejected     []Rejection       `json:"rejected,omitempty"`
 	Nodes        []NodeExplanation `json:"nodes"`
 	index        map[string]int
 	scorePlugins []string
@@ -166,6 +174,10 @@ func (e *Explanation) String() string {
 	for _, p := range slices.Sorted(maps.Keys(e.PreFilter)) {
 		fmt.Fprintf(&b, "PreFilter %s rejected the pod: %s\n", p, e.PreFilter[p])
 	}
+	if e.Partial {
+		e.partialString(&b)
+		return b.String()
+	}
 	b.WriteString("\nFilter:\n")
 	tw := tabwriter.NewWriter(&b, 0, 8, 2, ' ', 0)
 	fmt.Fprintln(tw, "  NODE\tRESULT")
@@ -193,30 +205,61 @@ func (e *Explanation) String() string {
 	}
 	if len(e.scorePlugins) > 0 {
 		b.WriteString("\nScore (raw -> normalized x weight):\n")
-		tw = tabwriter.NewWriter(&b, 0, 8, 2, ' ', 0)
-		fmt.Fprintf(tw, "  NODE\t%s\tTOTAL\n", strings.Join(e.scorePlugins, "\t"))
-		for _, n := range e.Nodes {
-			if len(n.Scores) == 0 {
-				continue
-			}
-			cells := make([]string, len(n.Scores))
-			for i, s := range n.Scores {
-				cells[i] = fmt.Sprintf("%d -> %d x%d", s.Raw, s.Normalized, s.Weight)
-			}
-			mark := ""
-			if n.Node == e.SelectedNode {
-				mark = " *"
-			}
-			fmt.Fprintf(tw, "  %s\t%s\t%d%s\n", n.Node, strings.Join(cells, "\t"), n.Total, mark)
-		}
-		tw.Flush()
-		if len(e.SkippedScore) > 0 {
-			fmt.Fprintf(&b, "  (skipped for this pod: %s)\n", strings.Join(e.SkippedScore, ", "))
-		}
+		e.scoreTable(&b)
 	} else if e.SelectedNode != "" {
 		b.WriteString("\nScore: only one feasible node, not scored\n")
 	}
 	return b.String()
+}
+
+// partialString renders a summary decision (Partial).
+func (e *Explanation) partialString(b *bytes.Buffer) {
+	fmt.Fprintf(b, "\nFilter: %d nodes evaluated, %d passed, %d rejected", e.Evaluated, e.Feasible, e.Evaluated-e.Feasible)
+	if rest := e.NumNodes - e.Evaluated; rest > 0 {
+		fmt.Fprintf(b, ", %d not evaluated (enough feasible nodes found first)", rest)
+	}
+	b.WriteString("\n")
+	if len(e.Rejected) > 0 {
+		tw := tabwriter.NewWriter(b, 0, 8, 2, ' ', 0)
+		fmt.Fprintln(tw, "  PLUGIN\tREASON\tNODES")
+		for _, r := range e.Rejected {
+			fmt.Fprintf(tw, "  %s\t%s\t%d\n", r.Plugin, r.Reason, r.Nodes)
+		}
+		tw.Flush()
+	}
+	if len(e.scorePlugins) == 0 {
+		if e.Feasible == 1 {
+			b.WriteString("\nScore: only one feasible node, not scored\n")
+		}
+		return
+	}
+	fmt.Fprintf(b, "\nScore, best %d of %d feasible nodes (raw -> normalized x weight):\n", len(e.Nodes), e.Feasible)
+	e.scoreTable(b)
+}
+
+// scoreTable prints each scored node's per-plugin scores and total, the
+// selected node marked.
+func (e *Explanation) scoreTable(b *bytes.Buffer) {
+	tw := tabwriter.NewWriter(b, 0, 8, 2, ' ', 0)
+	fmt.Fprintf(tw, "  NODE\t%s\tTOTAL\n", strings.Join(e.scorePlugins, "\t"))
+	for _, n := range e.Nodes {
+		if len(n.Scores) == 0 {
+			continue
+		}
+		cells := make([]string, len(n.Scores))
+		for i, s := range n.Scores {
+			cells[i] = fmt.Sprintf("%d -> %d x%d", s.Raw, s.Normalized, s.Weight)
+		}
+		mark := ""
+		if n.Node == e.SelectedNode {
+			mark = " *"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%d%s\n", n.Node, strings.Join(cells, "\t"), n.Total, mark)
+	}
+	tw.Flush()
+	if len(e.SkippedScore) > 0 {
+		fmt.Fprintf(b, "  (skipped for this pod: %s)\n", strings.Join(e.SkippedScore, ", "))
+	}
 }
 
 // Annotation returns one annotation holding the whole explanation as JSON.

@@ -39,6 +39,8 @@ type Result struct {
 	EvaluatedNodes, FeasibleNodes int
 	// Explain holds per-node filter and score details (Config.Explain).
 	Explain *Explanation
+	// decision is what a successful cycle records (Config.Record).
+	decision *Explanation
 }
 
 // Schedule runs one scheduling cycle for pod (normally just returned by
@@ -98,6 +100,7 @@ func (s *Scheduler) Schedule(now time.Time, pod *v1.Pod) *Result {
 	}
 	s.q.deleteNominated(key)
 	if len(s.reserve) == 0 {
+		s.record(now, pod, res)
 		return res
 	}
 	state := framework.NewCycleState(qp.info)
@@ -112,6 +115,7 @@ func (s *Scheduler) Schedule(now time.Time, pod *v1.Pod) *Result {
 			return res
 		}
 	}
+	s.record(now, pod, res)
 	return res
 }
 
@@ -142,9 +146,11 @@ func (s *Scheduler) schedulePod(pi *framework.PodInfo) (*Result, *framework.Diag
 	pod := pi.Pod
 	all := s.snap.list
 	var ex *Explanation
-	if s.cfg.Explain {
+	if s.recordAll(len(all)) {
 		ex = newExplanation(pod, len(all))
-		res.Explain = ex
+		if s.cfg.Explain {
+			res.Explain = ex
+		}
 	}
 	if len(all) == 0 {
 		return res, nil, framework.ErrNoNodesAvailable
@@ -227,6 +233,10 @@ func (s *Scheduler) schedulePod(pi *framework.PodInfo) (*Result, *framework.Diag
 		}
 	}
 	numFailed := len(s.failedBuf)
+	summarize := s.summarize(ex) && len(feasible) > 0
+	if summarize {
+		s.countRejections()
+	}
 	clear(s.failedBuf)
 	res.EvaluatedNodes = len(feasible) + numFailed
 	res.FeasibleNodes = len(feasible)
@@ -237,6 +247,10 @@ func (s *Scheduler) schedulePod(pi *framework.PodInfo) (*Result, *framework.Diag
 	if len(feasible) == 1 {
 		res.NodeName = feasible[0].Node().Name
 		ex.setSelected(res.NodeName)
+		res.decision = ex
+		if summarize {
+			res.decision = s.summary(state, pod, len(all), feasible, res.EvaluatedNodes, nil, 0)
+		}
 		return res, diag, nil
 	}
 
@@ -259,6 +273,10 @@ func (s *Scheduler) schedulePod(pi *framework.PodInfo) (*Result, *framework.Diag
 	}
 	res.NodeName = feasible[best].Name
 	ex.setSelected(res.NodeName)
+	res.decision = ex
+	if summarize {
+		res.decision = s.summary(state, pod, len(all), feasible, res.EvaluatedNodes, totals, best)
+	}
 	return res, diag, nil
 }
 

@@ -59,6 +59,9 @@ type Scheduler struct {
 	feasibleBuf []*framework.NodeInfo
 	failedBuf   []failedNode
 	nsBuf       []framework.NodeScore
+	rejected    []Rejection
+
+	decisions decisions
 }
 
 type namedExt struct {
@@ -102,6 +105,7 @@ func New(cfg Config) (*Scheduler, error) {
 		state:  framework.NewCycleState(nil),
 	}
 	s.doublePeriod = !cfg.versionAtLeast(1, 30)
+	s.decisions.n = cfg.Record
 	for _, pc := range cfg.Profile.Plugins {
 		if pc.Name == PrioritySortName {
 			continue

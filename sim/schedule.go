@@ -55,10 +55,8 @@ const bindQueue = 1024
 func newSchedulerComponent(c *Cluster) (*schedulerComponent, error) {
 	// The scheduler draws from its own stream of the cluster seed, so that
 	// creating an unrelated object (a uid drawn) never changes a tie-break.
-	cfg := scheduler.DefaultConfig(rand.New(rand.NewPCG(c.Spec.Seed, 0x7363686564)))
-	cfg.KubernetesVersion = c.Spec.KubernetesVersion
-	cfg.Explain = c.Spec.ExplainAnnotations
-	if err := applySchedulerSpec(&cfg, c.Spec.Scheduler); err != nil {
+	cfg, err := c.schedulerConfig(0x7363686564)
+	if err != nil {
 		return nil, err
 	}
 	s, err := scheduler.New(cfg)
@@ -285,47 +283,15 @@ func (sc *schedulerComponent) annotate(pod *corev1.Pod, key, val string) {
 	sc.c.Registry.Update(sc.podRes, cp.Namespace, cp, "")
 }
 
-// ExplainSchedule says why the scheduler would place a pod where it does:
-// a fresh scheduler with explanations on, fed the cluster's current nodes
-// and pods (the pod itself as if unscheduled), runs one dry cycle. Nothing
-// is written.
-func (c *Cluster) ExplainSchedule(ns, name string) (string, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	podRes := c.res("", "pods")
-	obj, err := c.Registry.Get(podRes, ns, name)
-	if err != nil {
-		return "", err
-	}
-	cfg := scheduler.DefaultConfig(rand.New(rand.NewPCG(c.Spec.Seed, 0x65787031)))
+// schedulerConfig is the scheduler the ClusterSpec describes (its
+// scheduler section applied to kube-scheduler's defaults), drawing from
+// the cluster seed's given stream.
+func (c *Cluster) schedulerConfig(stream uint64) (scheduler.Config, error) {
+	cfg := scheduler.DefaultConfig(rand.New(rand.NewPCG(c.Spec.Seed, stream)))
 	cfg.KubernetesVersion = c.Spec.KubernetesVersion
-	cfg.Explain = true
-	s, err := scheduler.New(cfg)
-	if err != nil {
-		return "", err
-	}
-	nodes, _, _ := c.Registry.List(c.res("", "nodes"), "", registry.ListOptions{})
-	for _, n := range nodes {
-		s.AddNode(n.(*corev1.Node))
-	}
-	pcs, _, _ := c.Registry.List(c.res("scheduling.k8s.io", "priorityclasses"), "", registry.ListOptions{})
-	for _, pc := range pcs {
-		s.AddPriorityClass(pc.(*schedulingv1.PriorityClass))
-	}
-	target := obj.(*corev1.Pod)
-	pods, _, _ := c.Registry.List(podRes, "", registry.ListOptions{})
-	for _, o := range pods {
-		if p := o.(*corev1.Pod); p.UID != target.UID && p.Spec.NodeName != "" {
-			s.AddPod(p)
-		}
-	}
-	probe := target.DeepCopy()
-	probe.Spec.NodeName = ""
-	res := s.Schedule(c.Clock.Now(), probe)
-	if res.Explain == nil {
-		return res.Message + "\n", nil
-	}
-	return res.Explain.String(), nil
+	cfg.Explain = c.Spec.ExplainAnnotations
+	cfg.Record = decisionsKept
+	return cfg, applySchedulerSpec(&cfg, c.Spec.Scheduler)
 }
 
 // applySchedulerSpec turns the ClusterSpec's scheduler section into the
