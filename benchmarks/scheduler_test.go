@@ -184,6 +184,12 @@ func runWorkload(b *testing.B, w schedWorkload) {
 		if p := os.Getenv("KUBESIM_SCHED_PARALLELISM"); p != "" {
 			cfg.Parallelism, _ = strconv.Atoi(p)
 		}
+		// What recording decisions for explain-schedule costs on a large
+		// cluster (Config.RecordLarge; the cluster keeps 1000).
+		if r := os.Getenv("KUBESIM_SCHED_RECORD"); r != "" {
+			cfg.Record, _ = strconv.Atoi(r)
+			cfg.RecordLarge = true
+		}
 		s, err := scheduler.New(cfg)
 		if err != nil {
 			b.Fatal(err)

@@ -89,7 +89,10 @@ type Config struct {
 	Explain bool
 	// Record keeps the decisions of the last Record pods placed, for
 	// Decision (decision.go says what a decision holds); 0 keeps none.
-	Record int
+	// Clusters of more than RecordAllNodes nodes record only with
+	// RecordLarge, and then a summary.
+	Record      int
+	RecordLarge bool
 	// PodInitialBackoff and PodMaxBackoff default to 1 s and 10 s.
 	PodInitialBackoffSeconds, PodMaxBackoffSeconds int
 	// MaxInUnschedulableSeconds is how long a pod waits in the unschedulable

@@ -13,10 +13,12 @@ import (
 // of the last Record pods it placed, the decision as the cycle made it:
 // on clusters of at most RecordAllNodes nodes every node's filter verdict
 // and every feasible node's scores (the same Explanation Config.Explain
-// gives); on larger clusters the per-plugin rejection counts and the scores
-// of the RecordTop best nodes, the chosen one first, so that recording
-// costs a few allocations per pod whatever the cluster size, and a kept
-// decision is at most about 6 KB (16 nodes' verdicts and scores).
+// gives; at most about 6 KB a decision). On larger clusters only when asked
+// (Config.RecordLarge): the per-plugin rejection counts and the scores of
+// the RecordTop best nodes, the chosen one first — a few allocations per
+// pod whatever the cluster size, but still about 7 % of a cycle's CPU at
+// 5,000 nodes (benchmarks/scheduler.md), which is why it is not the
+// default there.
 const (
 	RecordAllNodes = 16
 	RecordTop      = 3
@@ -89,7 +91,9 @@ func (s *Scheduler) recordAll(numNodes int) bool {
 }
 
 // summarize reports whether this cycle records a summary (a large cluster).
-func (s *Scheduler) summarize(ex *Explanation) bool { return s.cfg.Record > 0 && ex == nil }
+func (s *Scheduler) summarize(ex *Explanation) bool {
+	return s.cfg.Record > 0 && s.cfg.RecordLarge && ex == nil
+}
 
 // countRejections adds the cycle's filter rejections (s.failedBuf) to
 // s.rejected; called before failedBuf is cleared.
@@ -129,20 +133,29 @@ func (s *Scheduler) summary(state *framework.CycleState, pod *v1.Pod, numAll int
 		e.Nodes = []NodeExplanation{{Node: e.SelectedNode, Evaluated: true, Passed: true}}
 		return e
 	}
-	// The top nodes: best first, then by total, ties in visiting order.
-	top := []int{best}
-	for len(top) < RecordTop && len(top) < len(feasible) {
-		pick := -1
-		for i, t := range totals {
-			if contains(top, i) {
-				continue
-			}
-			if pick < 0 || t > totals[pick] {
-				pick = i
-			}
+	// The top nodes: best first, then by total, ties in visiting order;
+	// one pass over the totals.
+	var topBuf [RecordTop]int
+	topBuf[0] = best
+	n := 1
+	for i, t := range totals {
+		if i == best {
+			continue
 		}
-		top = append(top, pick)
+		switch {
+		case n < RecordTop:
+			topBuf[n] = i
+			n++
+		case t > totals[topBuf[n-1]]:
+			topBuf[n-1] = i
+		default:
+			continue
+		}
+		for j := n - 1; j > 1 && totals[topBuf[j]] > totals[topBuf[j-1]]; j-- {
+			topBuf[j], topBuf[j-1] = topBuf[j-1], topBuf[j]
+		}
 	}
+	top := topBuf[:n]
 	nf := len(feasible)
 	active := s.activeScore
 	if len(s.score) == 0 {
@@ -157,10 +170,11 @@ func (s *Scheduler) summary(state *framework.CycleState, pod *v1.Pod, numAll int
 		}
 	}
 	e.Nodes = make([]NodeExplanation, len(top))
+	scores := make([]PluginScore, len(top)*len(active)) // one allocation for all
 	for n, i := range top {
 		ne := NodeExplanation{Node: feasible[i].Name, Evaluated: true, Passed: true, Total: totals[i]}
 		if len(active) > 0 {
-			ne.Scores = make([]PluginScore, len(active))
+			ne.Scores = scores[n*len(active) : (n+1)*len(active) : (n+1)*len(active)]
 			for j, ws := range active {
 				raw, _ := ws.pl.Score(state, pod, feasible[i])
 				norm := s.scoreBuf[j*nf+i]
@@ -170,13 +184,4 @@ func (s *Scheduler) summary(state *framework.CycleState, pod *v1.Pod, numAll int
 		e.Nodes[n] = ne
 	}
 	return e
-}
-
-func contains(s []int, v int) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }

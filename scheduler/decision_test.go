@@ -58,9 +58,10 @@ func TestDecisionRecorded(t *testing.T) {
 	}
 }
 
-// TestDecisionSummary: above RecordAllNodes nodes the record keeps the
-// rejection counts and the best RecordTop nodes, the chosen one first,
-// with the same scores a full explanation of the same cycle shows.
+// TestDecisionSummary: above RecordAllNodes nodes nothing is recorded
+// unless asked (RecordLarge); then the record keeps the rejection counts
+// and the best RecordTop nodes, the chosen one first, with the same scores
+// a full explanation of the same cycle shows.
 func TestDecisionSummary(t *testing.T) {
 	var nodes []*v1.Node
 	for i := range 120 {
@@ -71,22 +72,26 @@ func TestDecisionSummary(t *testing.T) {
 		nodes = append(nodes, n.Obj())
 	}
 	full := newTestScheduler(t, func(c *Config) { c.PercentageOfNodesToScore = 100 })
-	rec := newTestScheduler(t, func(c *Config) { c.Explain, c.Record, c.PercentageOfNodesToScore = false, 10, 100 })
-	for _, s := range []*Scheduler{full, rec} {
+	rec := newTestScheduler(t, func(c *Config) { c.Explain, c.Record, c.RecordLarge, c.PercentageOfNodesToScore = false, 10, true, 100 })
+	unasked := newTestScheduler(t, func(c *Config) { c.Explain, c.Record, c.PercentageOfNodesToScore = false, 10, 100 })
+	for _, s := range []*Scheduler{full, rec, unasked} {
 		for _, n := range nodes {
 			s.AddNode(n)
 		}
 		s.AddPod(testutil.MakePod().Name("busy").Node("n001").Req("cpu", "1").Obj())
 	}
 	pod := testutil.MakePod().Name("web").Req("cpu", "500m").Obj()
-	var res [2]*Result
-	for i, s := range []*Scheduler{full, rec} {
+	var res [3]*Result
+	for i, s := range []*Scheduler{full, rec, unasked} {
 		s.AddPod(pod)
 		p, _ := s.Pop(t0)
 		res[i] = s.Schedule(t0, p)
 	}
 	if res[0].NodeName != res[1].NodeName || res[1].NodeName == "" {
 		t.Fatalf("placed on %q (full) and %q (recorded)", res[0].NodeName, res[1].NodeName)
+	}
+	if _, ok := unasked.Decision(pod.UID); ok || res[2].NodeName != res[1].NodeName {
+		t.Errorf("without RecordLarge: decision kept %v, placed on %q", ok, res[2].NodeName)
 	}
 	d, ok := rec.Decision(pod.UID)
 	if !ok {

@@ -47,8 +47,8 @@ func (c *Cluster) ExplainSchedule(ns, name string) (string, error) {
 					pod.Spec.NodeName, scheduler.DefaultSchedulerName, d.At.UTC().Format(time.RFC3339), d.String()), nil
 			}
 		}
-		return fmt.Sprintf("Pod %s: bound to %s; no scheduling decision is recorded for it (the scheduler keeps its last %d decisions in memory, none survive a restart, and a pod created with spec.nodeName never had one)\n",
-			id, pod.Spec.NodeName, decisionsKept), nil
+		return fmt.Sprintf("Pod %s: bound to %s; no scheduling decision is recorded for it (the scheduler keeps its last %d decisions in memory, on clusters of more than %d nodes only with scheduler.recordDecisions; none survive a restart, and a pod created with spec.nodeName never had one)\n",
+			id, pod.Spec.NodeName, decisionsKept, scheduler.RecordAllNodes), nil
 	}
 	if sn := pod.Spec.SchedulerName; sn != "" && sn != scheduler.DefaultSchedulerName {
 		return fmt.Sprintf("Pod %s: pending; it asks for scheduler %q, not %s\n", id, sn, scheduler.DefaultSchedulerName), nil

@@ -290,7 +290,7 @@ func (c *Cluster) schedulerConfig(stream uint64) (scheduler.Config, error) {
 	cfg := scheduler.DefaultConfig(rand.New(rand.NewPCG(c.Spec.Seed, stream)))
 	cfg.KubernetesVersion = c.Spec.KubernetesVersion
 	cfg.Explain = c.Spec.ExplainAnnotations
-	cfg.Record = decisionsKept
+	cfg.Record, cfg.RecordLarge = decisionsKept, c.Spec.Scheduler.RecordDecisions
 	return cfg, applySchedulerSpec(&cfg, c.Spec.Scheduler)
 }
 

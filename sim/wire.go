@@ -12,6 +12,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 
+	"kubesim/net/cni"
 	"kubesim/net/fabric"
 	"kubesim/runtime/chain"
 	"kubesim/runtime/images"
@@ -113,7 +114,9 @@ func (c *Cluster) newKubelet(i int, n NodeSpec) (*kubelet.Kubelet, error) {
 	if kind == "" {
 		kind = c.Spec.Runtime
 	}
-	var k *kubelet.Kubelet
+	// The node's flannel network: the runtime calls it for every sandbox.
+	nodeIP, _ := netip.ParseAddr(n.IP)
+	network := cni.New(c.fabric, nodeIP)
 	rt, err := chain.New(chain.Config{
 		Kind:              chain.Kind(kind),
 		KubernetesVersion: c.Spec.KubernetesVersion,
@@ -121,8 +124,7 @@ func (c *Cluster) newKubelet(i int, n NodeSpec) (*kubelet.Kubelet, error) {
 		Catalog:           images.DefaultAt(c.catalogDate()),
 		Seed:              c.Spec.Seed*1000003 + uint64(i),
 		Now:               c.Clock.Now,
-		AllocateIP:        func(uid, ns, name string) (string, error) { return k.AllocateIP(uid, ns, name) },
-		ReleaseIP:         func(uid, ns, name string) { k.ReleaseIP(uid, ns, name) },
+		CNI:               network,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("node %s: %w", n.Name, err)
@@ -131,13 +133,12 @@ func (c *Cluster) newKubelet(i int, n NodeSpec) (*kubelet.Kubelet, error) {
 	if err != nil {
 		return nil, fmt.Errorf("node %s: memory %q: %w", n.Name, n.Memory, err)
 	}
-	k, err = kubelet.New(kubelet.Config{
+	return kubelet.New(kubelet.Config{
 		NodeName: n.Name, NodeIP: n.IP, ControlPlane: n.Role == "control-plane", Schedulable: n.Schedulable,
 		CPUs: n.CPUs, Memory: mem, Labels: n.Labels, Version: c.Spec.KubernetesVersion,
-		Registry: c.Registry, Clock: c.Clock, Recorder: c.Recorder, Runtime: rt, Fabric: c.fabric, Catalog: rt.Catalog(),
+		Registry: c.Registry, Clock: c.Clock, Recorder: c.Recorder, Runtime: rt, Fabric: c.fabric, Network: network, Catalog: rt.Catalog(),
 		MachineID: fmt.Sprint(c.Spec.Seed),
 	})
-	return k, err
 }
 
 // replayState hands every stored object to every component as an ADDED

@@ -57,14 +57,15 @@ type Config struct {
 	Seed uint64
 	// Now is the virtual clock; nil means a clock stopped at the catalog date.
 	Now func() time.Time
-	// AllocateIP gives a new sandbox its pod IP (net/ipam). When nil, the
-	// annotation PodIPAnnotation of the sandbox config is used, if any.
-	AllocateIP func(podUID, namespace, name string) (string, error)
+	// CNI is the node's network plugin (net/cni): RunPodSandbox calls its
+	// Add for a pod-network sandbox and reports the IP it returns in
+	// PodSandboxStatus; StopPodSandbox (or RemovePodSandbox, if the sandbox
+	// was never stopped) calls its Del. When nil, the annotation
+	// PodIPAnnotation of the sandbox config is used, if any.
+	CNI CNI
 	// Network, when set, gives a container's process its view of the cluster
 	// network (images.Network: wget from a pod), by the pod's IP.
 	Network func(podIP string) images.Network
-	// ReleaseIP returns a sandbox's IP when the sandbox is removed. Optional.
-	ReleaseIP func(podUID, namespace, name string)
 	// Costs is the cost table; nil means cost.Default().
 	Costs *cost.Table
 	// RuntimeVersion overrides the version reported (e.g. "1.6.20").
@@ -80,8 +81,36 @@ type Config struct {
 }
 
 // PodIPAnnotation, on a PodSandboxConfig, gives the sandbox its IP when
-// Config.AllocateIP is nil.
+// Config.CNI is nil, and a host-network sandbox its node's address.
 const PodIPAnnotation = "kubesim.io/pod-ip"
+
+// CNI is a node's network plugin as a container runtime calls it: Add (CNI
+// ADD) once the sandbox and its network namespace exist, with the pod's
+// CNI_ARGS (K8S_POD_NAMESPACE, K8S_POD_NAME, K8S_POD_UID) and the sandbox
+// (K8S_POD_INFRA_CONTAINER_ID), returning the pod's IP; Del (CNI DEL) when
+// the sandbox stops, at most once per successful Add. It runs with the
+// chain's lock held and must not call back into the chain.
+type CNI interface {
+	Add(namespace, name, podUID, sandboxID string) (ip string, err error)
+	Del(namespace, name, podUID, sandboxID string)
+}
+
+// CNIFuncs adapts two functions to CNI (tests and benchmarks); a nil
+// DelFunc does nothing.
+type CNIFuncs struct {
+	AddFunc func(namespace, name, podUID, sandboxID string) (string, error)
+	DelFunc func(namespace, name, podUID, sandboxID string)
+}
+
+func (f CNIFuncs) Add(namespace, name, podUID, sandboxID string) (string, error) {
+	return f.AddFunc(namespace, name, podUID, sandboxID)
+}
+
+func (f CNIFuncs) Del(namespace, name, podUID, sandboxID string) {
+	if f.DelFunc != nil {
+		f.DelFunc(namespace, name, podUID, sandboxID)
+	}
+}
 
 // Errors.
 var (

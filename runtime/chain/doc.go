@@ -20,11 +20,16 @@
 // from Config.Seed, never crypto/rand). CRI-visible state is kept once, at the
 // front; hops keep only what their translation needs.
 //
+// Pod networking is the runtime's, as in Kubernetes: RunPodSandbox calls
+// the node's CNI plugin (Config.CNI, ADD) where each runtime does, and the
+// IP it returns is the sandbox's, reported in PodSandboxStatus; stopping
+// the sandbox calls the plugin's DEL.
+//
 // It must not: read the wall clock (time comes from Config.Now), allocate pod
-// IPs (Config.AllocateIP does), know about the API server, or start
+// IPs itself (the CNI plugin does), know about the API server, or start
 // goroutines. All methods are safe for concurrent use (one mutex), so a gRPC
 // server (runtime/cri) may call it while the simulation runs. The callbacks
-// of Config (Now, AllocateIP, ReleaseIP, Network and the images.Network it
+// of Config (Now, CNI, Network and the images.Network it
 // returns) run with that mutex held and must not call back into the same
 // Chain.
 package chain

@@ -44,6 +44,7 @@ type sandbox struct {
 	netns        string // network namespace path, set by the CRI hop
 	hostNetwork  bool
 	setupNetwork func() error // CNI ADD: sets ip
+	netUp        bool         // CNI ADD succeeded and no DEL yet
 	state        runtimeapi.PodSandboxState
 	createdAt    time.Time
 	proc         *images.Process
@@ -167,7 +168,6 @@ func (s *runtimeService) RunPodSandbox(_ context.Context, req *runtimeapi.RunPod
 	sb := &sandbox{cfg: cfg, handler: req.RuntimeHandler, createdAt: c.now(), state: runtimeapi.PodSandboxState_SANDBOX_READY}
 	hostNetwork := cfg.GetLinux().GetSecurityContext().GetNamespaceOptions().GetNetwork() == runtimeapi.NamespaceMode_NODE
 	sb.hostNetwork = hostNetwork
-	allocated := false
 	// setupNetwork is the CNI ADD; the CRI hop calls it where its runtime
 	// does, once the sandbox ID exists.
 	sb.setupNetwork = func() error {
@@ -175,21 +175,19 @@ func (s *runtimeService) RunPodSandbox(_ context.Context, req *runtimeapi.RunPod
 		case hostNetwork:
 			// No CNI for host-network pods: they have the node's address.
 			sb.ip = cfg.GetAnnotations()[PodIPAnnotation]
-		case c.cfg.AllocateIP != nil:
-			ip, err := c.cfg.AllocateIP(md.Uid, md.Namespace, md.Name)
+		case c.cfg.CNI != nil:
+			ip, err := c.cfg.CNI.Add(md.Namespace, md.Name, md.Uid, sb.id)
 			if err != nil {
 				return err
 			}
-			sb.ip, allocated = ip, true
+			sb.ip, sb.netUp = ip, true
 		default:
 			sb.ip = cfg.GetAnnotations()[PodIPAnnotation]
 		}
 		return nil
 	}
 	if err := c.front.runPodSandbox(req, sb); err != nil {
-		if allocated && c.cfg.ReleaseIP != nil {
-			c.cfg.ReleaseIP(md.Uid, md.Namespace, md.Name)
-		}
+		c.teardownNetwork(sb)
 		return nil, runtimeErr(err)
 	}
 	if p := c.m.procs[sb.id]; p != nil {
@@ -233,6 +231,7 @@ func (s *runtimeService) StopPodSandbox(_ context.Context, req *runtimeapi.StopP
 	if err := c.front.stopPodSandbox(req, sb); err != nil {
 		return nil, runtimeErr(err)
 	}
+	c.teardownNetwork(sb)
 	sb.state = runtimeapi.PodSandboxState_SANDBOX_NOTREADY
 	return wire(&runtimeapi.StopPodSandboxResponse{}), nil
 }
@@ -265,11 +264,20 @@ func (s *runtimeService) RemovePodSandbox(_ context.Context, req *runtimeapi.Rem
 	}
 	delete(c.sandboxes, sb.id)
 	c.removeSandboxFiles(sb)
-	if c.cfg.ReleaseIP != nil && sb.ip != "" && !sb.hostNetwork {
-		md := sb.cfg.GetMetadata()
-		c.cfg.ReleaseIP(md.Uid, md.Namespace, md.Name)
-	}
+	c.teardownNetwork(sb)
 	return wire(&runtimeapi.RemovePodSandboxResponse{}), nil
+}
+
+// teardownNetwork is the CNI DEL of a sandbox whose ADD succeeded, once:
+// containerd and CRI-O tear the pod network down in StopPodSandbox, and
+// RemovePodSandbox of a sandbox never stopped does it then.
+func (c *Chain) teardownNetwork(sb *sandbox) {
+	if !sb.netUp {
+		return
+	}
+	sb.netUp = false
+	md := sb.cfg.GetMetadata()
+	c.cfg.CNI.Del(md.Namespace, md.Name, md.Uid, sb.id)
 }
 
 func (s *runtimeService) PodSandboxStatus(_ context.Context, req *runtimeapi.PodSandboxStatusRequest) (*runtimeapi.PodSandboxStatusResponse, error) {

@@ -31,10 +31,10 @@ func newTestChain(t testing.TB, kind Kind) (*Chain, *fakeClock) {
 	ips := 1
 	c, err := New(Config{
 		Kind: kind, KubernetesVersion: versionFor(kind), Node: "w2", Seed: 42, Now: clk.Now,
-		AllocateIP: func(uid, ns, name string) (string, error) {
+		CNI: CNIFuncs{AddFunc: func(ns, name, uid, sandboxID string) (string, error) {
 			ips++
 			return fmt.Sprintf("10.244.2.%d", ips), nil
-		},
+		}},
 	})
 	if err != nil {
 		t.Fatalf("New(%s): %v", kind, err)

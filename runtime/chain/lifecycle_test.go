@@ -323,15 +323,15 @@ func TestHTTPAndLogs(t *testing.T) {
 	}
 }
 
-// TestHostNetwork: a host-network sandbox gets no CNI address: AllocateIP is
-// not called and the node address from the annotation is reported.
+// TestHostNetwork: a host-network sandbox gets no CNI address: the plugin
+// is not called and the node address from the annotation is reported.
 func TestHostNetwork(t *testing.T) {
 	for _, kind := range Kinds {
 		t.Run(string(kind), func(t *testing.T) {
 			allocs, releases := 0, 0
 			c, err := New(Config{Kind: kind, KubernetesVersion: versionFor(kind), Node: "m",
-				AllocateIP: func(string, string, string) (string, error) { allocs++; return "10.244.0.2", nil },
-				ReleaseIP:  func(string, string, string) { releases++ }})
+				CNI: CNIFuncs{AddFunc: func(string, string, string, string) (string, error) { allocs++; return "10.244.0.2", nil },
+					DelFunc: func(string, string, string, string) { releases++ }}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -484,7 +484,7 @@ func TestCNIFailure(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(string(tt.kind), func(t *testing.T) {
 			c, err := New(Config{Kind: tt.kind, KubernetesVersion: versionFor(tt.kind),
-				AllocateIP: func(string, string, string) (string, error) { return "", errors.New(cniErr) }})
+				CNI: CNIFuncs{AddFunc: func(string, string, string, string) (string, error) { return "", errors.New(cniErr) }}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -539,8 +539,8 @@ func (e echoNet) HTTP(ip string, port int32, method, path string, h map[string]s
 // network, seen from its pod IP.
 func TestNetworkHook(t *testing.T) {
 	c, err := New(Config{Kind: Containerd, KubernetesVersion: "v1.27.1",
-		AllocateIP: func(string, string, string) (string, error) { return "10.244.1.9", nil },
-		Network:    func(podIP string) images.Network { return echoNet{from: podIP} }})
+		CNI:     CNIFuncs{AddFunc: func(string, string, string, string) (string, error) { return "10.244.1.9", nil }},
+		Network: func(podIP string) images.Network { return echoNet{from: podIP} }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -100,10 +100,10 @@ func NewNode(kind chain.Kind, version, image string, seed uint64, costs *cost.Ta
 	return chain.New(chain.Config{
 		Kind: kind, KubernetesVersion: version, Node: "bench", Seed: seed, Costs: costs, TraceLimit: -1,
 		Preload: []string{"registry.k8s.io/pause:3.6", "registry.k8s.io/pause:3.9", image},
-		AllocateIP: func(string, string, string) (string, error) {
+		CNI: chain.CNIFuncs{AddFunc: func(string, string, string, string) (string, error) {
 			ip++
 			return fmt.Sprintf("10.244.%d.%d", 1+ip/250, ip%250+1), nil
-		},
+		}},
 	})
 }
 

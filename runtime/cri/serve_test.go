@@ -53,7 +53,7 @@ func node(t *testing.T, kind chain.Kind) (*chain.Chain, string, string) {
 	}
 	now := time.Date(2023, 5, 2, 10, 0, 0, 0, time.UTC)
 	c, err := chain.New(chain.Config{Kind: kind, KubernetesVersion: version, Node: "w2", Seed: 7, Now: func() time.Time { return now },
-		AllocateIP: func(string, string, string) (string, error) { return "10.244.2.2", nil }})
+		CNI: chain.CNIFuncs{AddFunc: func(string, string, string, string) (string, error) { return "10.244.2.2", nil }}})
 	if err != nil {
 		t.Fatal(err)
 	}

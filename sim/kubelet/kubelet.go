@@ -15,7 +15,6 @@ import (
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
 
 	"kubesim/net/fabric"
-	"kubesim/net/ipam"
 	"kubesim/runtime/chain"
 	"kubesim/runtime/images"
 	"kubesim/sim/clock"
@@ -48,6 +47,10 @@ type Config struct {
 	Recorder    *events.Recorder
 	Runtime     *chain.Chain
 	Fabric      *fabric.Fabric // optional
+	// Network is the node's pod network (net/cni), the same plugin the
+	// runtime chain calls for each sandbox. Nil: pod-network pods never
+	// start (the network is never ready).
+	Network Network
 	// OSImage and KernelVersion go into node.status.nodeInfo.
 	OSImage, KernelVersion string
 	// Catalog resolves images (image sizes for events); nil: images.Default().
@@ -56,13 +59,26 @@ type Config struct {
 	MachineID string
 }
 
+// Network is the node's pod network as far as the kubelet touches it. The
+// runtime allocates pod IPs through it (CNI ADD in RunPodSandbox); the
+// kubelet only hands it the node's podCIDR when the node object has one
+// (standing in for flanneld, which watches the node), asks whether it is
+// ready (the runtime's NetworkReady condition), and, on resume, rebuilds
+// its reservations from the pods' recorded IPs (host-local's files on disk)
+// and drops those of pods that went away before their sandbox came back.
+type Network interface {
+	SetSubnet(subnet netip.Prefix) bool
+	Ready() bool
+	Restore(podUID string, ip netip.Addr) error
+	Forget(podUID string)
+}
+
 // Kubelet is one node's agent. Its methods are called on the cluster loop
 // with the cluster lock held.
 type Kubelet struct {
 	cfg     Config
 	rt      runtimeapi.RuntimeServiceServer
 	images  runtimeapi.ImageServiceServer
-	ipam    *ipam.HostLocal
 	pods    map[types.UID]*podState
 	dirty   map[types.UID]bool
 	running bool // false while the machine is halted
@@ -140,16 +156,12 @@ func (k *Kubelet) Handle(ev store.Event) {
 
 // setPodCIDR starts the node's pod network once IPAM gave it a subnet.
 func (k *Kubelet) setPodCIDR(cidr string) {
-	if k.ipam != nil || cidr == "" {
+	if k.cfg.Network == nil || cidr == "" {
 		return
 	}
 	p, err := netip.ParsePrefix(cidr)
-	if err != nil {
+	if err != nil || !k.cfg.Network.SetSubnet(p) {
 		return
-	}
-	k.ipam = ipam.NewHostLocal(p)
-	if ip, err := netip.ParseAddr(k.cfg.NodeIP); err == nil && k.cfg.Fabric != nil {
-		k.cfg.Fabric.AddNode(ip, p)
 	}
 	k.restoreIPs()
 	// Pods that waited for the network can start now.
@@ -198,7 +210,7 @@ func (k *Kubelet) restoreIPs() {
 			continue
 		}
 		if ip, err := netip.ParseAddr(p.Status.PodIP); err == nil {
-			k.ipam.Reserve(string(p.UID), ip)
+			k.cfg.Network.Restore(string(p.UID), ip)
 		}
 	}
 }

@@ -57,9 +57,9 @@ func (k *Kubelet) adopt(p *corev1.Pod) {
 	if p.Status.StartTime != nil {
 		ps.startTime = *p.Status.StartTime
 	}
-	if k.ipam != nil && !p.Spec.HostNetwork {
+	if k.networkReady() && !p.Spec.HostNetwork {
 		if ip, err := netip.ParseAddr(p.Status.PodIP); err == nil {
-			k.ipam.Reserve(string(p.UID), ip)
+			k.cfg.Network.Restore(string(p.UID), ip)
 		}
 	}
 	cfg := k.sandboxConfig(ps)
@@ -156,7 +156,9 @@ func (k *Kubelet) Boot() {
 	k.postReady()
 	for _, uid := range k.podUIDs() {
 		ps := k.pods[uid]
-		// The old sandbox is gone: its IP goes back to the pool (CNI DEL at boot).
+		// The old sandbox is gone: its IP goes back to the pool (the
+		// runtime's CNI DEL at boot).
+		k.forgetIP(ps)
 		k.rt.StopPodSandbox(k.ctx(), &runtimeapi.StopPodSandboxRequest{PodSandboxId: ps.sandboxID})
 		k.rt.RemovePodSandbox(k.ctx(), &runtimeapi.RemovePodSandboxRequest{PodSandboxId: ps.sandboxID})
 		k.cfg.Runtime.TakeCost()
@@ -169,7 +171,6 @@ func (k *Kubelet) Boot() {
 		}
 		ps.started, ps.sandboxID = false, ""
 		if !ps.pod.Spec.HostNetwork {
-			k.ReleaseIP(string(ps.uid), ps.ns, ps.name)
 			ps.ip = ""
 		}
 		k.dirty[uid] = true

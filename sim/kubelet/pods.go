@@ -128,7 +128,7 @@ func (k *Kubelet) syncPod(uid types.UID) bool {
 		}
 	}
 	if !ps.started {
-		if !pod.Spec.HostNetwork && k.ipam == nil {
+		if !pod.Spec.HostNetwork && !k.networkReady() {
 			return false // no podCIDR yet: the network is not ready
 		}
 		ps.started = true
@@ -181,7 +181,11 @@ func (k *Kubelet) sandboxConfig(ps *podState) *runtimeapi.PodSandboxConfig {
 	return cfg
 }
 
-// runSandbox asks the runtime for the pod sandbox; its IP comes from IPAM.
+// networkReady is the runtime's NetworkReady: the node has its subnet.
+func (k *Kubelet) networkReady() bool { return k.cfg.Network != nil && k.cfg.Network.Ready() }
+
+// runSandbox asks the runtime for the pod sandbox. The runtime sets up its
+// network (CNI ADD); the pod IP is read back from the sandbox's status.
 func (k *Kubelet) runSandbox(ps *podState) {
 	cfg := k.sandboxConfig(ps)
 	resp, err := k.rt.RunPodSandbox(k.ctx(), &runtimeapi.RunPodSandboxRequest{Config: cfg})
@@ -200,38 +204,10 @@ func (k *Kubelet) runSandbox(ps *podState) {
 		}
 		if ps.pod.Spec.HostNetwork {
 			ps.ip = k.cfg.NodeIP
-		} else if ip, err := netip.ParseAddr(ps.ip); err == nil && k.cfg.Fabric != nil {
-			k.cfg.Fabric.AddHost(ip, fabric.HostPod)
 		}
 		k.writeStatus(ps)
 		k.startContainer(ps, 0)
 	})
-}
-
-// AllocateIP is the chain's IPAM hook: host-local on the node's podCIDR.
-func (k *Kubelet) AllocateIP(podUID, ns, name string) (string, error) {
-	if k.ipam == nil {
-		return "", fmt.Errorf("network plugin not ready: node %s has no podCIDR", k.cfg.NodeName)
-	}
-	if ip, ok := k.ipam.Lookup(podUID); ok {
-		return ip.String(), nil // reserved on resume (adopted pod)
-	}
-	ip, err := k.ipam.Allocate(podUID)
-	if err != nil {
-		return "", err
-	}
-	return ip.String(), nil
-}
-
-// ReleaseIP is the chain's IPAM release hook.
-func (k *Kubelet) ReleaseIP(podUID, ns, name string) {
-	if k.ipam == nil {
-		return
-	}
-	if ip, ok := k.ipam.Lookup(podUID); ok && k.cfg.Fabric != nil {
-		k.cfg.Fabric.UnregisterIP(ip)
-	}
-	k.ipam.Release(podUID)
 }
 
 func fieldPath(c *ctrState) string {
@@ -601,7 +577,14 @@ func (k *Kubelet) teardown(ps *podState) {
 		k.rt.RemovePodSandbox(k.ctx(), &runtimeapi.RemovePodSandboxRequest{PodSandboxId: ps.sandboxID})
 	}
 	k.cfg.Runtime.TakeCost()
-	if !ps.pod.Spec.HostNetwork {
-		k.ReleaseIP(string(ps.uid), ps.ns, ps.name)
+	k.forgetIP(ps)
+}
+
+// forgetIP drops the IP reservation of a pod whose sandbox never came back
+// after a resume; a pod with a sandbox had it released by the runtime when
+// the sandbox stopped (CNI DEL).
+func (k *Kubelet) forgetIP(ps *podState) {
+	if ps.sandboxID == "" && !ps.pod.Spec.HostNetwork && k.cfg.Network != nil {
+		k.cfg.Network.Forget(string(ps.uid))
 	}
 }
