@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -69,5 +71,13 @@ func TestExecFilesystem(t *testing.T) {
 		if diff := cmp.Diff(st.out, out); diff != "" || code != st.code {
 			t.Errorf("kubectl exec %q: exit %d, want %d (-want +got):\n%s", st.args, code, st.code, diff)
 		}
+	}
+	// kubectl cp from the pod runs `tar cf - /tmp/y` in it.
+	local := filepath.Join(s.dir, "y")
+	if out, code := s.run("kubectl", "cp", "sh1:/tmp/y", local); code != 0 {
+		t.Errorf("kubectl cp: exit %d %s", code, out)
+	}
+	if b, err := os.ReadFile(local); err != nil || string(b) != "a\n" {
+		t.Errorf("copied file: %q %v", b, err)
 	}
 }

@@ -25,9 +25,16 @@
 // IP it returns is the sandbox's, reported in PodSandboxStatus; stopping
 // the sandbox calls the plugin's DEL.
 //
+// It also owns the containers' filesystems (fs.go): one runtime/containerfs
+// filesystem per container from CreateContainer to RemoveContainer over the
+// image's shared layer, the node's host paths containers bind-mount (the
+// kubelet's pod directories), and the sandbox's hostname and resolv.conf.
+// Exec (Chain.Exec, and runc exec under ExecSync) runs runtime/shell there.
+//
 // It must not: read the wall clock (time comes from Config.Now), allocate pod
 // IPs itself (the CNI plugin does), know about the API server, or start
-// goroutines. All methods are safe for concurrent use (one mutex), so a gRPC
+// goroutines (an exec'd process runs on runtime/shell's goroutine while the
+// caller waits for it). All methods are safe for concurrent use (one mutex), so a gRPC
 // server (runtime/cri) may call it while the simulation runs. The callbacks
 // of Config (Now, CNI, Network and the images.Network it
 // returns) run with that mutex held and must not call back into the same

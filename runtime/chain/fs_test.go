@@ -84,3 +84,20 @@ func TestExecFilesystem(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkExec: one exec of `cat /etc/hostname` in a busybox container,
+// the runtime's share of a kubectl exec round trip.
+func BenchmarkExec(b *testing.B) {
+	c, _ := newTestChain(b, Containerd)
+	_, id := podRun(b, c, "sh1", "busybox", []string{"sleep", "3600"}, nil)
+	var out, errOut strings.Builder
+	for b.Loop() {
+		out.Reset()
+		if code, err := c.Exec(id, []string{"cat", "/etc/hostname"}, nil, &out, &errOut); err != nil || code != 0 {
+			b.Fatalf("%d %v %s", code, err, errOut.String())
+		}
+	}
+	if out.String() != "sh1\n" {
+		b.Fatalf("out %q", out.String())
+	}
+}

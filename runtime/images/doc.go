@@ -8,9 +8,13 @@
 //     the 45-byte "It works!" page; one of 2026 pulls 2.4.68 and sees 191 bytes);
 //   - pull errors with the runtime's exact text;
 //   - the behaviour of a container started from an image: log lines with
-//     offsets from start, exit, HTTP ports, stop behaviour, and a modest
-//     data-driven command set for exec (echo, cat of known files, ls, env,
-//     hostname, sh -c "a; b", sleep, exit N, date).
+//     offsets from start, exit, HTTP ports, stop behaviour, and the modest
+//     command set (shell.go) that still models a main process's shell script
+//     as a timeline; exec no longer uses it except for the image's own
+//     programs (runtime/shell runs exec; see Image.RootFS);
+//   - each image's root filesystem as data (rootfs.go: RootFS, one shared
+//     runtime/containerfs layer per image, with the userland's commands in
+//     PATH: busybox applets, or Debian's dash, bash and coreutils).
 //
 // Concurrency: a Catalog and its Images are immutable and safe to share. A
 // Process is not safe for concurrent use: its HTTP handlers append
