@@ -30,4 +30,7 @@
 //   - When Pop returns false, arm a timer at NextWake and Pop again then.
 //   - r.Explain (Config.Explain) is the per-node explanation; its
 //     Annotation/Annotations are ready to put on the pod.
+//   - Decision(uid) (Config.Record) is what the cycle that placed a pod
+//     decided, kept for the last Record pods: explain-schedule answers from
+//     it, never by scheduling the pod again on a changed cluster.
 package scheduler
