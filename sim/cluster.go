@@ -93,6 +93,8 @@ type Cluster struct {
 	lastBg int64
 	// progress counts settle rounds and requests (Progress).
 	progress atomic.Uint64
+	// wakeAt is NextWake as of the last step (unix ns; 0: none), for Read.
+	wakeAt atomic.Int64
 	// failures counts contained panics by component (and key); paused
 	// holds the components backing off after an unkeyed panic.
 	failures  map[string]int
@@ -207,11 +209,53 @@ func (c *Cluster) Do(fn func()) {
 	}
 }
 
-// locked runs fn with the cluster lock held, released however fn ends.
+// locked runs fn with the cluster lock held, released however fn ends,
+// then notes when the cluster next has timed work (for Read).
 func (c *Cluster) locked(fn func()) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	defer c.noteWake()
 	fn()
+}
+
+// Read implements apiserver.Driver: fn reads the committed snapshot with
+// no lock. A live cluster with work due by its wall clock (a timer, a
+// periodic tick) first catches up, as a request through Do would, so a
+// read never shows a state older than the clock implies.
+func (c *Cluster) Read(fn func()) {
+	if c.opts.Now != nil {
+		if w := c.wakeAt.Load(); w != 0 && w <= c.opts.Now().UnixNano() {
+			c.Do(func() {})
+		}
+	}
+	fn()
+}
+
+// ReadClock is the time reads are served at (a Table's ages): the virtual
+// clock, or in live mode the wall clock when the loop has not caught up
+// with it yet (a request through Do would have moved the clock there).
+func (c *Cluster) ReadClock() clock.Clock { return readClock{c} }
+
+type readClock struct{ c *Cluster }
+
+func (r readClock) Now() time.Time {
+	t := r.c.Clock.Now()
+	if r.c.opts.Now != nil {
+		if n := r.c.opts.Now(); n.After(t) {
+			return n
+		}
+	}
+	return t
+}
+
+// noteWake records nextWake in wakeAt. Caller holds c.mu.
+func (c *Cluster) noteWake() {
+	t, ok := c.nextWake()
+	if !ok {
+		c.wakeAt.Store(0)
+		return
+	}
+	c.wakeAt.Store(t.UnixNano())
 }
 
 // Progress counts the loop's steps (settle rounds and requests): a live
@@ -427,6 +471,10 @@ func (c *Cluster) runPeriodics(until time.Time) {
 func (c *Cluster) NextWake() (time.Time, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	return c.nextWake()
+}
+
+func (c *Cluster) nextWake() (time.Time, bool) {
 	t, ok := c.Clock.Next()
 	for _, p := range c.periodics {
 		n := p.last.Add(p.period)

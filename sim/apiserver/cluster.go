@@ -3,13 +3,13 @@ package apiserver
 import "kubesim/sim"
 
 // ForCluster returns the API server in front of a cluster: its registry,
-// its virtual clock, its loop (sim.Cluster implements Driver) and its
+// its clock as reads see it, its loop (sim.Cluster implements Driver) and its
 // kubelets' log and exec endpoints. The shells call it (the live server,
 // the in-process kubectl transport); the cluster itself knows no HTTP.
 func ForCluster(c *sim.Cluster) (*Server, error) {
 	return New(Config{
 		Registry: c.Registry,
-		Clock:    c.Clock,
+		Clock:    c.ReadClock(),
 		Driver:   c,
 		Version:  c.Spec.KubernetesVersion,
 		Hooks: Hooks{

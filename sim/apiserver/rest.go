@@ -45,7 +45,7 @@ func (s *Server) serveResource(w http.ResponseWriter, req *http.Request, r *requ
 		}
 		var obj runtime.Object
 		var err error
-		s.cfg.Driver.Do(func() { obj, err = s.cfg.Registry.Get(r.res, r.namespace, r.name) })
+		s.cfg.Driver.Read(func() { obj, err = s.cfg.Registry.Committed().Get(r.res, r.namespace, r.name) })
 		if err != nil {
 			writeError(w, err)
 			return
@@ -126,7 +126,7 @@ func (s *Server) serveList(w http.ResponseWriter, req *http.Request, r *request)
 	}
 	var objs []runtime.Object
 	var rev int64
-	s.cfg.Driver.Do(func() { objs, rev, err = s.cfg.Registry.List(r.res, r.namespace, opts) })
+	s.cfg.Driver.Read(func() { objs, rev, err = s.cfg.Registry.Committed().List(r.res, r.namespace, opts) })
 	if err != nil {
 		writeError(w, err)
 		return

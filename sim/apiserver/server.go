@@ -26,6 +26,11 @@ type Driver interface {
 	// random source), then lets the cluster react to what fn wrote and makes
 	// it durable before returning: the reply follows the group commit.
 	Do(fn func())
+	// Read runs fn, which reads only the registry's committed view
+	// (Registry.Committed), without exclusive access: reads never wait for
+	// writers. A live driver first lets the cluster catch up with the wall
+	// clock if work is due, as Do would.
+	Read(fn func())
 	// Wait is called by a watch that has nothing to send. It returns when
 	// ready may have fired, reporting false when the watch should end: the
 	// client left (ctx), or nothing can happen before the watch's virtual

@@ -18,9 +18,17 @@ import (
 	"kubesim/sim/store"
 )
 
-type syncDriver struct{}
+// syncDriver runs requests in line and commits after each write, as the
+// cluster's Do does (reads see committed state only).
+type syncDriver struct{ st *store.Store }
 
-func (syncDriver) Do(fn func()) { fn() }
+func (d syncDriver) Do(fn func()) {
+	fn()
+	if err := d.st.Sync(); err != nil {
+		panic(err)
+	}
+}
+func (syncDriver) Read(fn func()) { fn() }
 func (syncDriver) Wait(ctx context.Context, ready <-chan struct{}, deadline time.Time) bool {
 	return false
 }
@@ -42,7 +50,7 @@ func newTestServer(t *testing.T) (*Server, *store.Store) {
 	})
 	clk := clock.NewVirtual(time.Date(2023, 4, 20, 0, 0, 0, 0, time.UTC))
 	reg := registry.NewRegistry(st, clk, rand.New(rand.NewPCG(1, 2)), "v1.27.1")
-	s, err := New(Config{Registry: reg, Clock: clk, Driver: syncDriver{}, Version: "v1.27.1"})
+	s, err := New(Config{Registry: reg, Clock: clk, Driver: syncDriver{st}, Version: "v1.27.1"})
 	if err != nil {
 		t.Fatal(err)
 	}

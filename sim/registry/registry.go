@@ -70,7 +70,11 @@ func notFound(res *Resource, name string) error {
 
 // Get returns the stored object.
 func (r *Registry) Get(res *Resource, ns, name string) (runtime.Object, error) {
-	kv, err := r.store.Get(Key(res, ns, name))
+	return get(r.store, res, ns, name)
+}
+
+func get(src reader, res *Resource, ns, name string) (runtime.Object, error) {
+	kv, err := src.Get(Key(res, ns, name))
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, notFound(res, name)
@@ -89,11 +93,15 @@ type ListOptions struct {
 // List returns the objects of a resource in a namespace ("" = all), sorted
 // by namespace and name, and the store revision the list reflects.
 func (r *Registry) List(res *Resource, ns string, opts ListOptions) ([]runtime.Object, int64, error) {
+	return list(r.store, res, ns, opts)
+}
+
+func list(src reader, res *Resource, ns string, opts ListOptions) ([]runtime.Object, int64, error) {
 	var filter func(*store.KV) bool
 	if (opts.Labels != nil && !opts.Labels.Empty()) || (opts.Fields != nil && !opts.Fields.Empty()) {
 		filter = func(kv *store.KV) bool { return Matches(res, kv.Obj.(runtime.Object), opts) }
 	}
-	kvs, rev := r.store.List(Prefix(res, ns), filter)
+	kvs, rev := src.List(Prefix(res, ns), filter)
 	out := make([]runtime.Object, len(kvs))
 	for i := range kvs {
 		out[i] = kvs[i].Obj.(runtime.Object)

@@ -3,7 +3,6 @@ package store
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -114,13 +113,14 @@ type Store struct {
 	groupList []*watchGroup          // the same, in order of creation
 
 	// committed mirrors durableRev for readers without syncMu: committed
-	// watchers deliver events up to it.
+	// watchers deliver events up to it. snap is the index at it.
 	committed atomic.Int64
-	// sigMu guards waiting: the committed watchers that were handed events
-	// beyond the committed revision, to be signalled by the commit that
-	// covers them.
+	snap      atomic.Pointer[Snapshot]
+	// sigMu guards waiting: the watch groups whose committed watchers were
+	// handed events beyond the committed revision, to be signalled by the
+	// commit that covers them.
 	sigMu   sync.Mutex
-	waiting []*Watcher
+	waiting []*watchGroup
 
 	// syncMu guards the group-commit state.
 	syncMu     sync.Mutex
@@ -220,6 +220,7 @@ func Open(opts Options) (*Store, error) {
 	}
 	s.durableRev = s.rev
 	s.committed.Store(s.rev)
+	s.snap.Store(&Snapshot{rev: s.rev, index: s.index.Clone()})
 	return s, nil
 }
 
@@ -279,10 +280,12 @@ func (s *Store) Get(key string) (KV, error) {
 	}
 	kv, ok := s.keys[key]
 	if !ok {
-		return KV{}, fmt.Errorf("get %q: %w", key, ErrNotFound)
+		return KV{}, notFoundErr(key)
 	}
 	return *kv, nil
 }
+
+func notFoundErr(key string) error { return fmt.Errorf("get %q: %w", key, ErrNotFound) }
 
 // List returns every key with the prefix, sorted by key, for which filter
 // returns true (nil filter: all), and the revision of that snapshot. filter
@@ -291,20 +294,7 @@ func (s *Store) Get(key string) (KV, error) {
 func (s *Store) List(prefix string, filter func(*KV) bool) ([]KV, int64) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	var out []KV
-	if filter == nil {
-		// Counting first is cheaper than growing the result by doubling.
-		n := 0
-		s.ascendPrefix(prefix, func(*KV) bool { n++; return true })
-		out = make([]KV, 0, n)
-	}
-	s.ascendPrefix(prefix, func(kv *KV) bool {
-		if filter == nil || filter(kv) {
-			out = append(out, *kv)
-		}
-		return true
-	})
-	return out, s.rev
+	return listIndex(s.index, prefix, filter), s.rev
 }
 
 // Count returns the number of keys with the prefix.
@@ -315,19 +305,8 @@ func (s *Store) Count(prefix string) int {
 		return s.index.Len()
 	}
 	n := 0
-	s.ascendPrefix(prefix, func(*KV) bool { n++; return true })
+	ascend(s.index, prefix, func(*KV) bool { n++; return true })
 	return n
-}
-
-// ascendPrefix calls fn for each entry whose key has the prefix, in key order.
-// The caller holds mu.
-func (s *Store) ascendPrefix(prefix string, fn func(*KV) bool) {
-	s.index.AscendGreaterOrEqual(&KV{Key: prefix}, func(kv *KV) bool {
-		if !strings.HasPrefix(kv.Key, prefix) {
-			return false
-		}
-		return fn(kv)
-	})
 }
 
 // Create stores a new key. It returns ErrExists if the key is present. The
@@ -419,7 +398,7 @@ func (s *Store) record(ev Event, kv *KV) {
 func (s *Store) dropWatchers() []*Watcher {
 	var ws []*Watcher
 	for _, g := range s.groupList {
-		for _, w := range g.watchers {
+		for _, w := range append(g.watchers, g.committedList()...) {
 			w.until.Store(min(w.until.Load(), s.rev))
 			ws = append(ws, w)
 		}

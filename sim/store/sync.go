@@ -92,10 +92,12 @@ func (s *Store) Sync() error {
 			s.committed.Store(rev)
 		}
 		s.syncMu.Unlock()
+		close(f.done)
 		if err == nil {
+			// After the followers are released: signalling many watchers
+			// delays only the leader's return.
 			s.wakeCommitted(rev)
 		}
-		close(f.done)
 	}
 }
 
@@ -135,11 +137,20 @@ func (s *Store) commit() (rev int64, n int, err error) {
 	s.spare = nil
 	s.pendingN.Store(0)
 	rev = s.rev
+	var snap *Snapshot
+	if len(batch) > 0 {
+		// O(1): the index copies a node on its next change instead.
+		snap = &Snapshot{rev: rev, index: s.index.Clone()}
+	}
 	s.mu.Unlock()
 
 	n = len(batch)
 	if n > 0 {
 		err = s.write(batch, rev)
+	}
+	if err == nil && snap != nil {
+		// Before the waiters are released: a client that wrote reads its write.
+		s.snap.Store(snap)
 	}
 	clear(batch)
 	s.mu.Lock()

@@ -109,7 +109,54 @@ func (l *eventLog) append(ev Event) {
 // distinct prefix once.
 type watchGroup struct {
 	prefix   string
-	watchers []*Watcher
+	watchers []*Watcher // plain watchers, signalled by each write
+	// committed watchers, signalled by the commit that covers lastRev,
+	// the revision of the group's last event; queued says whether the
+	// group is on the store's waiting list. The slice is replaced, never
+	// modified (the commit reads it without mu).
+	committed atomic.Pointer[[]*Watcher]
+	lastRev   atomic.Int64
+	queued    atomic.Bool
+}
+
+// committedList returns the group's committed watchers.
+func (g *watchGroup) committedList() []*Watcher {
+	if p := g.committed.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// handed notes an event at rev for the group's committed watchers and puts
+// the group on the store's waiting list unless it is there already (order:
+// lastRev first, then queued, so wakeCommitted never drops a group with an
+// event it has not covered). The caller holds s.mu.
+func (s *Store) handed(g *watchGroup, rev int64) {
+	g.lastRev.Store(rev)
+	if !g.queued.Load() && g.queued.CompareAndSwap(false, true) {
+		s.sigMu.Lock()
+		s.waiting = append(s.waiting, g)
+		s.sigMu.Unlock()
+	}
+}
+
+// wakeCommitted signals the committed watchers of the waiting groups once
+// rev is durable; groups whose last event is beyond rev stay waiting.
+func (s *Store) wakeCommitted(rev int64) {
+	s.sigMu.Lock()
+	defer s.sigMu.Unlock()
+	keep := s.waiting[:0]
+	for _, g := range s.waiting {
+		g.queued.Store(false)
+		if g.lastRev.Load() > rev && g.queued.CompareAndSwap(false, true) {
+			keep = append(keep, g)
+		}
+		for _, w := range g.committedList() {
+			w.signal()
+		}
+	}
+	clear(s.waiting[len(keep):])
+	s.waiting = keep
 }
 
 // Watcher receives the events of the keys under one prefix, in revision
@@ -120,12 +167,8 @@ type Watcher struct {
 	after  int64        // only events with Rev > after are delivered
 	until  atomic.Int64 // nor any with Rev > until (set by Stop)
 	// committed: events are delivered only once a commit has made their
-	// revision durable (WatchCommitted). lastRev is the revision of the
-	// last event handed to it, queued whether it is on the store's
-	// waiting list.
+	// revision durable (WatchCommitted).
 	committed bool
-	lastRev   atomic.Int64
-	queued    atomic.Bool
 
 	signalled atomic.Bool   // a Ready signal is pending since the last Pull
 	ready     chan struct{} // capacity 1: a coalesced "events waiting" signal
@@ -192,10 +235,7 @@ func (s *Store) watch(prefix string, fromRev int64, committed bool) (*Watcher, e
 				w.initial = append(w.initial, *ev)
 			}
 		}
-		if n := len(w.initial); n > 0 {
-			if committed {
-				w.handed(w.initial[n-1].Rev)
-			}
+		if len(w.initial) > 0 {
 			w.signal()
 		}
 	}
@@ -205,7 +245,15 @@ func (s *Store) watch(prefix string, fromRev int64, committed bool) (*Watcher, e
 		s.groups[prefix] = g
 		s.groupList = append(s.groupList, g)
 	}
-	g.watchers = append(g.watchers, w)
+	if !committed {
+		g.watchers = append(g.watchers, w)
+		return w, nil
+	}
+	ws := append(slices.Clip(g.committedList()), w)
+	g.committed.Store(&ws)
+	if n := len(w.initial); n > 0 && w.initial[n-1].Rev > g.lastRev.Load() {
+		s.handed(g, w.initial[n-1].Rev) // history not yet durable: the commit wakes it
+	}
 	return w, nil
 }
 
@@ -233,47 +281,14 @@ func (s *Store) publish(ev Event) {
 			continue
 		}
 		for _, w := range g.watchers {
-			if ev.Rev <= w.after {
-				continue
-			}
-			if w.committed {
-				w.handed(ev.Rev)
-			} else if !w.signalled.Load() {
+			if ev.Rev > w.after && !w.signalled.Load() {
 				w.signal()
 			}
 		}
-	}
-}
-
-// handed notes that a committed watcher has an event at rev, and puts it on
-// the store's waiting list unless it is there already (publish order:
-// lastRev first, then queued, so wakeCommitted never drops a watcher with
-// an event it has not covered).
-func (w *Watcher) handed(rev int64) {
-	w.lastRev.Store(rev)
-	if w.queued.CompareAndSwap(false, true) {
-		s := w.s
-		s.sigMu.Lock()
-		s.waiting = append(s.waiting, w)
-		s.sigMu.Unlock()
-	}
-}
-
-// wakeCommitted signals the waiting committed watchers once rev is
-// durable; those whose last event is beyond rev stay waiting.
-func (s *Store) wakeCommitted(rev int64) {
-	s.sigMu.Lock()
-	defer s.sigMu.Unlock()
-	keep := s.waiting[:0]
-	for _, w := range s.waiting {
-		w.queued.Store(false)
-		if w.lastRev.Load() > rev && w.queued.CompareAndSwap(false, true) {
-			keep = append(keep, w)
+		if g.committed.Load() != nil {
+			s.handed(g, ev.Rev)
 		}
-		w.signal()
 	}
-	clear(s.waiting[len(keep):])
-	s.waiting = keep
 }
 
 // signal sends one coalesced Ready signal.
@@ -364,7 +379,15 @@ func (w *Watcher) Stop() {
 		if i := slices.Index(g.watchers, w); i >= 0 {
 			g.watchers = slices.Delete(g.watchers, i, i+1)
 		}
-		if len(g.watchers) == 0 {
+		if cws := g.committedList(); slices.Contains(cws, w) {
+			rest := slices.DeleteFunc(slices.Clone(cws), func(x *Watcher) bool { return x == w })
+			if len(rest) == 0 {
+				g.committed.Store(nil)
+			} else {
+				g.committed.Store(&rest)
+			}
+		}
+		if len(g.watchers) == 0 && g.committed.Load() == nil {
 			delete(s.groups, w.prefix)
 			s.groupList = slices.DeleteFunc(s.groupList, func(x *watchGroup) bool { return x == g })
 		}
