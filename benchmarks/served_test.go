@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -72,10 +73,15 @@ func startChild(t testing.TB, dir string) *child {
 	c := &child{cmd: cmd, exited: make(chan error, 1), stderr: &stderr}
 	go func() { c.exited <- cmd.Wait() }()
 	deadline := time.Now().Add(60 * time.Second)
+	var lastErr error
 	for {
 		if time.Now().After(deadline) {
-			c.kill()
-			t.Fatalf("served cluster did not answer /readyz within 60 s\n%s", stderr.String())
+			// A goroutine dump (SIGQUIT) says where it is stuck.
+			cmd.Process.Signal(syscall.SIGQUIT)
+			<-c.exited
+			out := stderr.String()
+			_, _, rerr := server.ReadRuntime(dir)
+			t.Fatalf("served cluster did not answer /readyz within 60 s (address %q, runtime files: %v, last error: %v)\n%s", c.addr, rerr, lastErr, out[max(0, len(out)-3000):])
 		}
 		select {
 		case err := <-c.exited:
@@ -83,18 +89,24 @@ func startChild(t testing.TB, dir string) *child {
 		case <-time.After(5 * time.Millisecond):
 		}
 		if c.client == nil {
-			if _, addr, err := server.ReadRuntime(dir); err == nil {
+			// The files are the new child's once they name its pid and
+			// an address (a read may fall between truncate and write).
+			if pid, addr, err := server.ReadRuntime(dir); err == nil && pid == cmd.Process.Pid && addr != "" {
 				c.addr = addr
 				c.client, c.token = clientFor(t, dir)
 			}
 			continue
 		}
-		if resp, err := c.client.Get("https://" + c.addr + "/readyz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return c
-			}
+		resp, err := c.client.Get("https://" + c.addr + "/readyz")
+		if err != nil {
+			lastErr = err
+			continue
 		}
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusOK {
+			return c
+		}
+		lastErr = fmt.Errorf("/readyz: %s", resp.Status)
 	}
 }
 
