@@ -6,7 +6,6 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	metav1validation "k8s.io/apimachinery/pkg/apis/meta/v1/validation"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -190,7 +189,7 @@ func ValidateDaemonSetUpdate(ds, old *appsv1.DaemonSet) field.ErrorList {
 func validateDaemonSetSpec(s *appsv1.DaemonSetSpec) field.ErrorList {
 	p := specPath
 	var errs field.ErrorList
-	errs = append(errs, metav1validation.ValidateLabelSelector(s.Selector, strictSelectorOpts, p.Child("selector"))...)
+	errs = append(errs, validateLabelSelector(s.Selector, p.Child("selector"))...)
 	if sel, err := metav1.LabelSelectorAsSelector(s.Selector); err == nil && !sel.Matches(labels.Set(s.Template.Labels)) {
 		errs = append(errs, field.Invalid(p.Child("template", "metadata", "labels"), bad(s.Template.Labels, ""), "`selector` does not match template `labels`"))
 	}

@@ -8,7 +8,6 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	metav1validation "k8s.io/apimachinery/pkg/apis/meta/v1/validation"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -81,7 +80,7 @@ func validateJobSpecWithSelector(s *batchv1.JobSpec, p *field.Path) field.ErrorL
 	if s.Selector == nil {
 		errs = append(errs, field.Required(p.Child("selector"), ""))
 	} else {
-		errs = append(errs, metav1validation.ValidateLabelSelector(s.Selector, strictSelectorOpts, p.Child("selector"))...)
+		errs = append(errs, validateLabelSelector(s.Selector, p.Child("selector"))...)
 	}
 	if sel, err := metav1.LabelSelectorAsSelector(s.Selector); err == nil && !sel.Matches(labels.Set(s.Template.Labels)) {
 		errs = append(errs, field.Invalid(p.Child("template", "metadata", "labels"), bad(s.Template.Labels, ""), "`selector` does not match template `labels`"))

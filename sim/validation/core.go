@@ -7,7 +7,6 @@ import (
 	"sort"
 
 	corev1 "k8s.io/api/core/v1"
-	apimachineryvalidation "k8s.io/apimachinery/pkg/api/validation"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	netutils "k8s.io/utils/net"
@@ -181,7 +180,12 @@ func ValidateServiceUpdate(s, old *corev1.Service) field.ErrorList {
 	if s.Spec.Type != corev1.ServiceTypeExternalName && old.Spec.Type != corev1.ServiceTypeExternalName {
 		ips := s.Spec.ClusterIPs
 		if s.Spec.ClusterIP != old.Spec.ClusterIP && reflect.DeepEqual(ips, old.Spec.ClusterIPs) && len(ips) > 0 {
+			// The strategy's normalizeClusterIPs: a changed clusterIP
+			// replaces the first of unchanged clusterIPs.
 			ips = append([]string{s.Spec.ClusterIP}, ips[1:]...)
+			cp := *s
+			cp.Spec.ClusterIPs = ips
+			s = &cp
 		}
 		for i, oip := range old.Spec.ClusterIPs {
 			if i < len(ips) && ips[i] != oip && oip != "" {
@@ -304,7 +308,7 @@ func ValidateSecretUpdate(s, old *corev1.Secret) field.ErrorList {
 func ValidateNamespace(n *corev1.Namespace) field.ErrorList {
 	errs := validateObjectMeta(&n.ObjectMeta, false, labelName)
 	for _, f := range n.Spec.Finalizers {
-		errs = append(errs, apimachineryvalidation.ValidateFinalizerName(string(f), field.NewPath("spec", "finalizers"))...)
+		errs = append(errs, validateFinalizers([]string{string(f)}, field.NewPath("spec", "finalizers"))...)
 	}
 	return errs
 }

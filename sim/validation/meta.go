@@ -4,7 +4,6 @@ import (
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
 	apimachineryvalidation "k8s.io/apimachinery/pkg/api/validation"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	metav1validation "k8s.io/apimachinery/pkg/apis/meta/v1/validation"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -27,9 +26,6 @@ var (
 	nameIsDNS1035Label  = apimachineryvalidation.NameIsDNS1035Label
 	metadataPath        = field.NewPath("metadata")
 	specPath            = field.NewPath("spec")
-	strictSelectorOpts  = metav1validation.LabelSelectorValidationOptions{}
-	validateLabels      = metav1validation.ValidateLabels
-	validateAnnotations = apimachineryvalidation.ValidateAnnotations
 )
 
 // nameRule is a kind's name rule (upstream's ValidateXName).
@@ -69,7 +65,7 @@ func validateObjectMeta(m *metav1.ObjectMeta, namespaced bool, rule nameRule) fi
 	if okObjectMeta(m, namespaced, rule.ok) {
 		return nil
 	}
-	return apimachineryvalidation.ValidateObjectMetaAccessor(m, namespaced, rule.fn(), metadataPath)
+	return validateObjectMetaSlow(m, namespaced, rule.fn())
 }
 
 // validateObjectMetaUpdate is the part of ValidateObjectMetaUpdate a client
@@ -79,13 +75,13 @@ func validateObjectMeta(m *metav1.ObjectMeta, namespaced bool, rule nameRule) fi
 func validateObjectMetaUpdate(m, old *metav1.ObjectMeta) field.ErrorList {
 	var errs field.ErrorList
 	if old.DeletionTimestamp != nil {
-		errs = append(errs, apimachineryvalidation.ValidateNoNewFinalizers(m.Finalizers, old.Finalizers, metadataPath.Child("finalizers"))...)
+		errs = append(errs, validateNoNewFinalizers(m.Finalizers, old.Finalizers, metadataPath.Child("finalizers"))...)
 	}
 	errs = append(errs, validateImmutable(m.Name, old.Name, metadataPath.Child("name"))...)
 	errs = append(errs, validateImmutable(m.Namespace, old.Namespace, metadataPath.Child("namespace"))...)
 	errs = append(errs, validateLabels(m.Labels, metadataPath.Child("labels"))...)
 	errs = append(errs, validateAnnotations(m.Annotations, metadataPath.Child("annotations"))...)
-	errs = append(errs, apimachineryvalidation.ValidateOwnerReferences(m.OwnerReferences, metadataPath.Child("ownerReferences"))...)
+	errs = append(errs, validateOwnerReferences(m.OwnerReferences, metadataPath.Child("ownerReferences"))...)
 	return errs
 }
 
@@ -170,7 +166,7 @@ func validateSelectorAndTemplate(sel *metav1.LabelSelector, tmplLabels map[strin
 	if sel == nil {
 		errs = append(errs, field.Required(sp, ""))
 	} else {
-		errs = append(errs, metav1validation.ValidateLabelSelector(sel, strictSelectorOpts, sp)...)
+		errs = append(errs, validateLabelSelector(sel, sp)...)
 		if len(sel.MatchLabels)+len(sel.MatchExpressions) == 0 {
 			errs = append(errs, field.Invalid(sp, bad(sel, ""), "empty selector is invalid for "+kind))
 		}

@@ -9,9 +9,7 @@ import (
 	discoveryv1 "k8s.io/api/discovery/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	schedulingv1 "k8s.io/api/scheduling/v1"
-	apimachineryvalidation "k8s.io/apimachinery/pkg/api/validation"
 	"k8s.io/apimachinery/pkg/api/validation/path"
-	metav1validation "k8s.io/apimachinery/pkg/apis/meta/v1/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	netutils "k8s.io/utils/net"
 )
@@ -27,7 +25,7 @@ func ValidatePodDisruptionBudget(pdb *policyv1.PodDisruptionBudget) field.ErrorL
 	if errs := validatePDBSpec(&pdb.Spec); len(errs) > 0 {
 		return errs
 	}
-	return apimachineryvalidation.ValidateObjectMetaAccessor(&pdb.ObjectMeta, true, path.ValidatePathSegmentName, metadataPath)
+	return validateObjectMetaSlow(&pdb.ObjectMeta, true, path.ValidatePathSegmentName)
 }
 
 // ValidatePodDisruptionBudgetUpdate is the strategy's ValidateUpdate (the
@@ -51,7 +49,7 @@ func validatePDBSpec(s *policyv1.PodDisruptionBudgetSpec) field.ErrorList {
 		errs = append(errs, validatePositiveIntOrPercent(*s.MaxUnavailable, p.Child("maxUnavailable"))...)
 		errs = append(errs, notMoreThan100Percent(*s.MaxUnavailable, p.Child("maxUnavailable"))...)
 	}
-	errs = append(errs, metav1validation.ValidateLabelSelector(s.Selector, strictSelectorOpts, p.Child("selector"))...)
+	errs = append(errs, validateLabelSelector(s.Selector, p.Child("selector"))...)
 	if u := s.UnhealthyPodEvictionPolicy; u != nil && *u != policyv1.AlwaysAllow && *u != policyv1.IfHealthyBudget {
 		errs = append(errs, field.NotSupported(p.Child("unhealthyPodEvictionPolicy"), *u, unhealthyPodEvictionPolicies))
 	}

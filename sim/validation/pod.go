@@ -7,7 +7,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
-	metav1validation "k8s.io/apimachinery/pkg/apis/meta/v1/validation"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -151,7 +150,7 @@ func validateOnlyAddedTolerations(ts, old []corev1.Toleration, p *field.Path) fi
 func validatePodTemplateSpec(t *corev1.PodTemplateSpec, p *field.Path) field.ErrorList {
 	var errs field.ErrorList
 	if len(t.Labels) > 0 {
-		errs = append(errs, metav1validation.ValidateLabels(t.Labels, p.Child("labels"))...)
+		errs = append(errs, validateLabels(t.Labels, p.Child("labels"))...)
 	}
 	if len(t.Annotations) > 0 {
 		errs = append(errs, validateAnnotations(t.Annotations, p.Child("annotations"))...)
@@ -595,7 +594,7 @@ func validateTolerations(ts []corev1.Toleration, p *field.Path) field.ErrorList 
 	for i, t := range ts {
 		ip := p.Index(i)
 		if t.Key != "" {
-			errs = append(errs, metav1validation.ValidateLabelName(t.Key, ip.Child("key"))...)
+			errs = append(errs, validateLabelName(t.Key, ip.Child("key"))...)
 		}
 		if t.Key == "" && t.Operator != corev1.TolerationOpExists {
 			errs = append(errs, field.Invalid(ip.Child("operator"), t.Operator, "operator must be Exists when `key` is empty, which means \"match all values and all keys\""))
