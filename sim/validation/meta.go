@@ -21,11 +21,11 @@ const isNegativeErrorMsg = apimachineryvalidation.IsNegativeErrorMsg
 
 // Name rules of upstream's ValidateXName functions.
 var (
-	nameIsDNSSubdomain  = apimachineryvalidation.NameIsDNSSubdomain
-	nameIsDNSLabel      = apimachineryvalidation.NameIsDNSLabel
-	nameIsDNS1035Label  = apimachineryvalidation.NameIsDNS1035Label
-	metadataPath        = field.NewPath("metadata")
-	specPath            = field.NewPath("spec")
+	nameIsDNSSubdomain = apimachineryvalidation.NameIsDNSSubdomain
+	nameIsDNSLabel     = apimachineryvalidation.NameIsDNSLabel
+	nameIsDNS1035Label = apimachineryvalidation.NameIsDNS1035Label
+	metadataPath       = field.NewPath("metadata")
+	specPath           = field.NewPath("spec")
 )
 
 // nameRule is a kind's name rule (upstream's ValidateXName).
