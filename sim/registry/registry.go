@@ -151,11 +151,13 @@ func (r *Registry) Create(res *Resource, ns string, obj runtime.Object, dryRun b
 	m.SetSelfLink("")
 	SetGVK(obj)
 	r.defaultObject(res, obj, nil)
+	// Validation before allocation, as rest.BeforeCreate runs before the
+	// service storage's BeginCreate: a bad clusterIP gets a 422, not a 500.
+	if errs := r.validate(obj, nil, ""); len(errs) > 0 {
+		return nil, apierrors.NewInvalid(res.GVK().GroupKind(), m.GetName(), errs)
+	}
 	if err := r.allocate(obj, nil); err != nil {
 		return nil, err
-	}
-	if errs := validate(res, obj, nil); len(errs) > 0 {
-		return nil, apierrors.NewInvalid(res.GVK().GroupKind(), m.GetName(), errs)
 	}
 	if dryRun {
 		if _, err := r.store.Get(Key(res, m.GetNamespace(), m.GetName())); err == nil {
@@ -255,14 +257,14 @@ func (r *Registry) Update(res *Resource, ns string, obj runtime.Object, subresou
 		}
 	}
 	r.defaultObject(res, obj, old)
+	if errs := r.validate(obj, old, subresource); len(errs) > 0 {
+		return nil, apierrors.NewInvalid(res.GVK().GroupKind(), name, errs)
+	}
 	if err := r.allocate(obj, old); err != nil {
 		return nil, err
 	}
 	if subresource == "" && specChanged(obj, old) {
 		m.SetGeneration(om.GetGeneration() + 1)
-	}
-	if errs := validate(res, obj, old); len(errs) > 0 {
-		return nil, apierrors.NewInvalid(res.GVK().GroupKind(), name, errs)
 	}
 	if om.GetDeletionTimestamp() != nil && len(m.GetFinalizers()) == 0 && res.Kind != "Pod" {
 		// The last finalizer went away: the object goes.

@@ -149,6 +149,9 @@ func validateService(s, old *corev1.Service) field.ErrorList {
 func validateClusterIPs(s *corev1.Service, p *field.Path) field.ErrorList {
 	var errs field.ErrorList
 	ips := s.Spec.ClusterIPs
+	if len(ips) == 0 && s.Spec.ClusterIP != "" {
+		ips = []string{s.Spec.ClusterIP} // the strategy's normalizeClusterIPs
+	}
 	cp := p.Child("clusterIPs")
 	if len(s.Spec.ClusterIP) != 0 && s.Spec.Type != corev1.ServiceTypeExternalName {
 		if len(ips) == 0 {
@@ -179,6 +182,9 @@ func ValidateServiceUpdate(s, old *corev1.Service) field.ErrorList {
 	errs := validateObjectMetaUpdate(&s.ObjectMeta, &old.ObjectMeta)
 	if s.Spec.Type != corev1.ServiceTypeExternalName && old.Spec.Type != corev1.ServiceTypeExternalName {
 		ips := s.Spec.ClusterIPs
+		if len(ips) == 0 && s.Spec.ClusterIP != "" {
+			ips = []string{s.Spec.ClusterIP}
+		}
 		if s.Spec.ClusterIP != old.Spec.ClusterIP && reflect.DeepEqual(ips, old.Spec.ClusterIPs) && len(ips) > 0 {
 			// The strategy's normalizeClusterIPs: a changed clusterIP
 			// replaces the first of unchanged clusterIPs.
