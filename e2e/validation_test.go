@@ -36,6 +36,12 @@ func TestValidationRepros(t *testing.T) {
 			stderr: "The StatefulSet \"db\" is invalid: spec: Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden\n", code: 1},
 		{name: "service port 0", args: "create service clusterip zero --tcp=0:80",
 			stderr: "error: failed to create ClusterIP service: Service \"zero\" is invalid: spec.ports[0].port: Invalid value: 0: must be between 1 and 65535, inclusive\n", code: 1},
+		{name: "clusterIP not an IP", args: "apply -f -", stdin: serviceBadClusterIP,
+			stderr: "The Service \"bad\" is invalid: spec.clusterIPs[0]: Invalid value: \"not-an-ip\": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)\n", code: 1},
+		{name: "negative cpu request", args: "apply -f -", stdin: podNegativeCPU,
+			stderr: "The Pod \"neg\" is invalid: spec.containers[0].resources.requests[cpu]: Invalid value: \"-1\": must be greater than or equal to 0\n", code: 1},
+		{name: "pdb minAvailable abc%", args: "apply -f -", stdin: pdbBadPercent,
+			stderr: "The PodDisruptionBudget \"pdb\" is invalid: spec.minAvailable: Invalid value: intstr.IntOrString{Type:1, IntVal:0, StrVal:\"abc%\"}: a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')\n", code: 1},
 		{name: "scale still works", args: "scale deploy web --replicas=3", stdout: "deployment.apps/web scaled\n"},
 	}
 	cl.apply(statefulSetDB)
@@ -109,4 +115,38 @@ spec:
       containers:
       - name: db
         image: nginx
+`
+
+const serviceBadClusterIP = `apiVersion: v1
+kind: Service
+metadata:
+  name: bad
+spec:
+  clusterIP: not-an-ip
+  selector: {app: web}
+  ports:
+  - port: 80
+`
+
+const podNegativeCPU = `apiVersion: v1
+kind: Pod
+metadata:
+  name: neg
+spec:
+  containers:
+  - name: web
+    image: nginx
+    resources:
+      requests:
+        cpu: "-1"
+`
+
+const pdbBadPercent = `apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: pdb
+spec:
+  minAvailable: "abc%"
+  selector:
+    matchLabels: {app: web}
 `

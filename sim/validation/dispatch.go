@@ -9,7 +9,6 @@ import (
 	policyv1 "k8s.io/api/policy/v1"
 	schedulingv1 "k8s.io/api/scheduling/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
-	apimachineryvalidation "k8s.io/apimachinery/pkg/api/validation"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -151,9 +150,13 @@ func ValidateStatusUpdate(obj, old runtime.Object) field.ErrorList {
 // validateGeneric is rest.BeforeCreate's metadata check for kinds without
 // rules here (events, bindings, reviews): a DNS subdomain name.
 func validateGeneric(obj runtime.Object) field.ErrorList {
-	m, err := meta.Accessor(obj)
+	a, err := meta.Accessor(obj)
 	if err != nil {
 		return nil
 	}
-	return apimachineryvalidation.ValidateObjectMetaAccessor(m, m.GetNamespace() != "", nameIsDNSSubdomain, metadataPath)
+	m, ok := a.(*metav1.ObjectMeta)
+	if !ok {
+		return nil
+	}
+	return validateObjectMeta(m, m.Namespace != "", subdomainName)
 }

@@ -106,18 +106,23 @@ func okObjectMeta(m *metav1.ObjectMeta, namespaced bool, nameOK func(string) boo
 	if m.Generation < 0 || len(m.Finalizers) > 0 || len(m.ManagedFields) > 0 || !okLabels(m.Labels) {
 		return false
 	}
+	return okAnnotations(m.Annotations) && okOwnerReferences(m.OwnerReferences)
+}
+
+func okAnnotations(a map[string]string) bool {
 	size := 0
-	for k, v := range m.Annotations {
+	for k, v := range a {
 		if !okQualifiedName(strings.ToLower(k)) {
 			return false
 		}
 		size += len(k) + len(v)
 	}
-	if size > apimachineryvalidation.TotalAnnotationSizeLimitB {
-		return false
-	}
+	return size <= apimachineryvalidation.TotalAnnotationSizeLimitB
+}
+
+func okOwnerReferences(refs []metav1.OwnerReference) bool {
 	controllers := 0
-	for _, r := range m.OwnerReferences {
+	for _, r := range refs {
 		gv, err := schema.ParseGroupVersion(r.APIVersion)
 		if err != nil || gv.Version == "" || r.Kind == "" || r.Name == "" || r.UID == "" {
 			return false
@@ -125,7 +130,7 @@ func okObjectMeta(m *metav1.ObjectMeta, namespaced bool, nameOK func(string) boo
 		if r.Controller != nil && *r.Controller {
 			controllers++
 		}
-		if gv.Group == "" && gv.Version == "v1" && r.Kind == "Event" || gv.Group == "events.k8s.io" && r.Kind == "Event" {
+		if gv.Group == "" && gv.Version == "v1" && r.Kind == "Event" {
 			return false
 		}
 	}

@@ -73,6 +73,10 @@ func validateObjectMeta(m *metav1.ObjectMeta, namespaced bool, rule nameRule) fi
 // must stay valid. (uid, creationTimestamp, generation and resourceVersion
 // are managed by the registry before validation runs.)
 func validateObjectMetaUpdate(m, old *metav1.ObjectMeta) field.ErrorList {
+	if m.Name == old.Name && m.Namespace == old.Namespace && old.DeletionTimestamp == nil &&
+		okLabels(m.Labels) && okAnnotations(m.Annotations) && okOwnerReferences(m.OwnerReferences) {
+		return nil // the valid path builds no field paths
+	}
 	var errs field.ErrorList
 	if old.DeletionTimestamp != nil {
 		errs = append(errs, validateNoNewFinalizers(m.Finalizers, old.Finalizers, metadataPath.Child("finalizers"))...)

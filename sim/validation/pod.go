@@ -169,8 +169,8 @@ func validatePodTemplateSpec(t *corev1.PodTemplateSpec, p *field.Path) field.Err
 // terminationGracePeriodSeconds.
 func validatePodSpec(s *corev1.PodSpec, p *field.Path) field.ErrorList {
 	var errs field.ErrorList
-	vols, verrs := validateVolumes(s.Volumes, p)
-	errs = append(errs, verrs...)
+	vols := s.Volumes
+	errs = append(errs, validateVolumes(vols, p)...)
 	errs = append(errs, validateContainers(s.Containers, vols, p)...)
 	errs = append(errs, validateInitContainers(s.InitContainers, s.Containers, vols, p)...)
 	switch s.RestartPolicy {
@@ -187,7 +187,7 @@ func validatePodSpec(s *corev1.PodSpec, p *field.Path) field.ErrorList {
 	default:
 		errs = append(errs, field.NotSupported(p.Child("dnsPolicy"), s.DNSPolicy, dnsPolicies))
 	}
-	if len(s.NodeSelector) > 0 {
+	if len(s.NodeSelector) > 0 && !okLabels(s.NodeSelector) {
 		errs = append(errs, validateLabels(s.NodeSelector, p.Child("nodeSelector"))...)
 	}
 	if s.ServiceAccountName != "" {
@@ -210,7 +210,7 @@ func validatePodSpec(s *corev1.PodSpec, p *field.Path) field.ErrorList {
 		errs = append(errs, validateDNS1123Label(s.Subdomain, p.Child("subdomain"))...)
 	}
 	if len(s.Tolerations) > 0 {
-		errs = append(errs, validateTolerations(s.Tolerations, p.Child("tolerations"))...)
+		errs = append(errs, validateTolerations(s.Tolerations, p)...)
 	}
 	if s.PriorityClassName != "" {
 		for _, msg := range nameIsDNSSubdomain(s.PriorityClassName, false) {
@@ -220,33 +220,45 @@ func validatePodSpec(s *corev1.PodSpec, p *field.Path) field.ErrorList {
 	return errs
 }
 
-// validateVolumes checks volume names (required, DNS label, unique) and
-// returns the names later mounts may use.
-func validateVolumes(vs []corev1.Volume, p *field.Path) (map[string]bool, field.ErrorList) {
-	if len(vs) == 0 {
-		return nil, nil
-	}
+// validateVolumes checks volume names (required, DNS label, unique).
+func validateVolumes(vs []corev1.Volume, p *field.Path) field.ErrorList {
 	var errs field.ErrorList
-	names := make(map[string]bool, len(vs))
 	for i, v := range vs {
-		var el field.ErrorList
+		dup := false
+		for j := 0; j < i; j++ {
+			dup = dup || vs[j].Name == v.Name
+		}
+		if v.Name != "" && okDNS1123Label(v.Name) && !dup {
+			continue
+		}
+		np := p.Child("volumes").Index(i).Child("name")
 		if v.Name == "" {
-			el = append(el, field.Required(p.Child("volumes").Index(i).Child("name"), ""))
+			errs = append(errs, field.Required(np, ""))
 		} else {
-			el = append(el, validateDNS1123Label(v.Name, p.Child("volumes").Index(i).Child("name"))...)
+			errs = append(errs, validateDNS1123Label(v.Name, np)...)
 		}
-		if names[v.Name] {
-			el = append(el, field.Duplicate(p.Child("volumes").Index(i).Child("name"), v.Name))
+		if dup {
+			errs = append(errs, field.Duplicate(np, v.Name))
 		}
-		if len(el) == 0 {
-			names[v.Name] = true
-		}
-		errs = append(errs, el...)
 	}
-	return names, errs
+	return errs
 }
 
-func validateContainers(cs []corev1.Container, vols map[string]bool, p *field.Path) field.ErrorList {
+// hasVolume is true when a mount may use name: a volume of that name
+// passed validation (upstream's map of valid volumes).
+func hasVolume(vs []corev1.Volume, name string) bool {
+	if name == "" || !okDNS1123Label(name) {
+		return false
+	}
+	for i := range vs {
+		if vs[i].Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+func validateContainers(cs []corev1.Container, vols []corev1.Volume, p *field.Path) field.ErrorList {
 	if len(cs) == 0 {
 		return field.ErrorList{field.Required(p.Child("containers"), "")}
 	}
@@ -284,7 +296,7 @@ func validateContainers(cs []corev1.Container, vols map[string]bool, p *field.Pa
 	return errs
 }
 
-func validateInitContainers(cs, regular []corev1.Container, vols map[string]bool, p *field.Path) field.ErrorList {
+func validateInitContainers(cs, regular []corev1.Container, vols []corev1.Volume, p *field.Path) field.ErrorList {
 	var errs field.ErrorList
 	for i := range cs {
 		c := &cs[i]
@@ -319,7 +331,7 @@ func validateInitContainers(cs, regular []corev1.Container, vols map[string]bool
 // validateContainerCommon is validateContainerCommon: name, image,
 // terminationMessagePolicy, ports, env names, volume mounts, pull policy
 // and resources. list and i name the container's path.
-func validateContainerCommon(c *corev1.Container, vols map[string]bool, p *field.Path, list string, i int) field.ErrorList {
+func validateContainerCommon(c *corev1.Container, vols []corev1.Volume, p *field.Path, list string, i int) field.ErrorList {
 	var errs field.ErrorList
 	cp := func(f string) *field.Path { return p.Child(list).Index(i).Child(f) }
 	if c.Name == "" {
@@ -356,7 +368,7 @@ func validateContainerCommon(c *corev1.Container, vols map[string]bool, p *field
 		if m.Name == "" {
 			errs = append(errs, field.Required(mp("name"), ""))
 		}
-		if !vols[m.Name] {
+		if !hasVolume(vols, m.Name) {
 			errs = append(errs, field.NotFound(mp("name"), m.Name))
 		}
 		if m.MountPath == "" {
@@ -588,11 +600,14 @@ func validateQuantity(name string, q resource.Quantity, p *field.Path) field.Err
 
 var tolerationOperators = []string{string(corev1.TolerationOpEqual), string(corev1.TolerationOpExists)}
 
-// validateTolerations is ValidateTolerations.
+// validateTolerations is ValidateTolerations; p is the pod spec's path.
 func validateTolerations(ts []corev1.Toleration, p *field.Path) field.ErrorList {
 	var errs field.ErrorList
 	for i, t := range ts {
-		ip := p.Index(i)
+		if okToleration(&t) {
+			continue // the valid path builds no field paths
+		}
+		ip := p.Child("tolerations").Index(i)
 		if t.Key != "" {
 			errs = append(errs, validateLabelName(t.Key, ip.Child("key"))...)
 		}
@@ -623,4 +638,31 @@ func validateTolerations(ts []corev1.Toleration, p *field.Path) field.ErrorList 
 		}
 	}
 	return errs
+}
+
+// okToleration is true when validateTolerations finds nothing wrong with t.
+func okToleration(t *corev1.Toleration) bool {
+	if t.Key != "" && !okQualifiedName(t.Key) || t.Key == "" && t.Operator != corev1.TolerationOpExists {
+		return false
+	}
+	if t.TolerationSeconds != nil && t.Effect != corev1.TaintEffectNoExecute {
+		return false
+	}
+	switch t.Operator {
+	case corev1.TolerationOpEqual, "":
+		if !okLabelValue(t.Value) {
+			return false
+		}
+	case corev1.TolerationOpExists:
+		if t.Value != "" {
+			return false
+		}
+	default:
+		return false
+	}
+	switch t.Effect {
+	case "", corev1.TaintEffectNoSchedule, corev1.TaintEffectPreferNoSchedule, corev1.TaintEffectNoExecute:
+		return true
+	}
+	return false
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/intstr"
 )
@@ -128,14 +129,33 @@ func TestValidatePodUpdate(t *testing.T) {
 	}
 }
 
+// BenchmarkValidatePod measures what a pod create and a kubelet status
+// update cost: a pod as the registry admits it (service account volume and
+// mount, owner reference). Both should allocate nothing.
 func BenchmarkValidatePod(b *testing.B) {
 	p := &corev1.Pod{ObjectMeta: objMeta("web-7f9c6bd8b5-x2x7k"), Spec: podSpec()}
+	p.GenerateName = "web-7f9c6bd8b5-"
 	p.Labels = map[string]string{"app": "web", "pod-template-hash": "7f9c6bd8b5"}
-	p.Spec.Containers[0].Resources.Requests = corev1.ResourceList{"cpu": qty("100m"), "memory": qty("64Mi")}
-	b.ReportAllocs()
-	for b.Loop() {
-		if errs := ValidatePod(p); len(errs) != 0 {
-			b.Fatal(errs)
+	p.OwnerReferences = []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: "ReplicaSet", Name: "web-7f9c6bd8b5", UID: "u2", Controller: ptr(true)}}
+	p.Spec.Volumes = []corev1.Volume{{Name: "kube-api-access-abcde", VolumeSource: corev1.VolumeSource{Projected: &corev1.ProjectedVolumeSource{}}}}
+	p.Spec.Containers[0].VolumeMounts = []corev1.VolumeMount{{Name: "kube-api-access-abcde", MountPath: "/var/run/secrets/kubernetes.io/serviceaccount", ReadOnly: true}}
+	p.Spec.Containers[0].Resources.Requests = corev1.ResourceList{"cpu": qty("10m"), "memory": qty("10Mi")}
+	b.Run("create", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if errs := ValidatePod(p); len(errs) != 0 {
+				b.Fatal(errs)
+			}
 		}
-	}
+	})
+	b.Run("status", func(b *testing.B) {
+		cur := p.DeepCopy()
+		cur.Status.Phase = corev1.PodRunning
+		b.ReportAllocs()
+		for b.Loop() {
+			if errs := ValidateStatusUpdate(cur, p); len(errs) != 0 {
+				b.Fatal(errs)
+			}
+		}
+	})
 }
