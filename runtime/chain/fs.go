@@ -192,10 +192,12 @@ func (c *Chain) FS(containerID string) *containerfs.FS {
 // ErrNotRunning: exec into a container that is not running.
 var ErrNotRunning = errors.New("container is not running")
 
-// execBudget bounds the virtual time an exec'd command may sleep; longer
-// ones are killed (exit 137) [guess: kubectl exec has no such limit, but a
-// simulated exec returns before the clock moves on].
-const execBudget = time.Hour
+// execBudget bounds the virtual time an exec'd command may take (its sleeps
+// and runtime/shell's charge for busy loops); longer ones are killed (exit
+// 137). kubectl exec has no such limit, but a simulated exec runs to its end
+// while the cluster waits, so it must end: ten minutes is enough for what
+// learners run and bounds a busy loop to about 600 000 commands.
+const execBudget = 10 * time.Minute
 
 // Exec runs cmd in a running container as `kubectl exec` does, in the
 // container's shell and filesystem, and returns its exit code. A command

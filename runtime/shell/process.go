@@ -79,7 +79,9 @@ type Process struct {
 
 	started, done bool
 	status        Status
-	killed        bool
+	killed        atomic.Bool
+	// busy counts commands since the process last yielded (see busyCommands).
+	busy atomic.Int64
 
 	// Steady-state detection (parking) and its counters.
 	out    int64 // bytes written to stdout/stderr
@@ -111,6 +113,16 @@ type park struct {
 }
 
 var errKilled = errors.New("killed")
+
+// A script that runs commands without sleeping would hold the simulation
+// for as long as it runs. Every busyCommands commands without a yield cost
+// busyCost of virtual time (a sleep), so a busy loop advances the clock and
+// yields like any other [guess: about a millisecond a command, what forking
+// a busybox applet costs].
+const (
+	busyCommands = 1000
+	busyCost     = time.Second
+)
 
 // Start prepares argv to run in cfg; it runs on the first Advance.
 func Start(cfg Config, argv []string) *Process {
@@ -188,7 +200,7 @@ func (p *Process) Kill() {
 		p.status = Status{Exited: true, Code: 137}
 		return
 	}
-	p.killed = true
+	p.killed.Store(true)
 	for _, w := range p.waiters {
 		w.ch <- true
 	}
@@ -263,6 +275,7 @@ func (p *Process) blocked() Status {
 
 // sleep blocks the calling goroutine of the process for d of virtual time.
 func (p *Process) sleep(d time.Duration, pk *park) error {
+	p.busy.Store(0)
 	p.mu.Lock()
 	wake := p.now.Add(d)
 	if len(p.waiters) == 0 && pk == nil && !wake.After(p.until) {
@@ -282,7 +295,7 @@ func (p *Process) sleep(d time.Duration, pk *park) error {
 
 func (p *Process) main() {
 	code := p.runArgv(context.Background(), p.argv, p.cfg.Env, p.cfg.Dir, p.cfg.Stdin, p.cfg.Stdout, p.cfg.Stderr)
-	if p.killed {
+	if p.killed.Load() {
 		code = 137
 	}
 	p.events <- event{exit: true, code: code}

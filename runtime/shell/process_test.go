@@ -128,3 +128,27 @@ func BenchmarkUnparkedLoop(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1e3, "µs/simhour")
 }
+
+// TestBusyLoop: a loop that never sleeps still advances the clock and
+// yields, so it cannot hold the simulation; Kill ends it.
+func TestBusyLoop(t *testing.T) {
+	p := Start(Config{FS: newFS(Busybox), Start: t0}, []string{"sh", "-c", "while :; do :; done"})
+	st := p.Advance(t0.Add(10 * time.Second))
+	if st.Exited || st.Wake.After(t0.Add(11*time.Second)) || st.Wake.Before(t0.Add(10*time.Second)) {
+		t.Fatalf("%+v", st)
+	}
+	p.Kill()
+	if code := Run(Config{FS: newFS(Busybox), Start: t0}, []string{"sh", "-c", "while :; do :; done"}, 5*time.Second); code != 137 {
+		t.Errorf("busy exec: exit %d, want 137", code)
+	}
+}
+
+// TestLongCountingLoopKeepsTime: a loop that sleeps every pass is never
+// charged as busy, however many passes it makes.
+func TestLongCountingLoopKeepsTime(t *testing.T) {
+	var out strings.Builder
+	code := Run(Config{FS: newFS(Busybox), Start: t0, Stdout: &out}, []string{"sh", "-c", "i=0; while [ $i -lt 3000 ]; do i=$((i+1)); sleep 1; done; date +%T"}, 2*time.Hour)
+	if code != 0 || out.String() != "10:50:00\n" {
+		t.Errorf("exit %d, %q; want 10:50:00 (3000 s after start)", code, out.String())
+	}
+}

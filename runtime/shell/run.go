@@ -63,7 +63,7 @@ func (p *Process) runScript(ctx context.Context, name, src string, params, env [
 	err = r.Run(ctx, file)
 	var st interp.ExitStatus
 	switch {
-	case p.killed:
+	case p.killed.Load():
 		return 137
 	case err == nil:
 		return 0
@@ -215,6 +215,15 @@ func (ru *runner) access(ctx context.Context, name string, mode interp.AccessMod
 // call sees every simple command before it runs: it keeps the line number
 // for messages and replaces builtins whose texts or host lookups differ.
 func (ru *runner) call(ctx context.Context, args []string) ([]string, error) {
+	p := ru.p
+	if p.killed.Load() {
+		return nil, errKilled
+	}
+	if p.busy.Add(1) >= busyCommands {
+		if err := p.sleep(busyCost, nil); err != nil {
+			return nil, err
+		}
+	}
 	hc := interp.HandlerCtx(ctx)
 	ru.line.Store(int64(hc.Pos.Line()))
 	switch args[0] {
@@ -262,7 +271,7 @@ func (ru *runner) exec(ctx context.Context, args []string) error {
 		c.in = strings.NewReader("")
 	}
 	code := ru.p.execCall(c)
-	if ru.p.killed {
+	if ru.p.killed.Load() {
 		return errKilled
 	}
 	if code == 0 {
