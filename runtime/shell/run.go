@@ -44,6 +44,9 @@ func (p *Process) runScript(ctx context.Context, name, src string, params, env [
 	ru := &runner{p: p, name: name}
 	ru.eligible = sleepsThatMayPark(file)
 	env = withDefaults(env)
+	if sr, ok := stdin.(*strings.Reader); ok && sr.Len() == 0 {
+		stdin = nil // at EOF: spare the interpreter an OS pipe for it
+	}
 	r, err := interp.New(
 		interp.Env(expand.ListEnviron(env...)),
 		interp.StdIO(stdin, stdout, stderr),
