@@ -61,31 +61,51 @@ func Replay(ctx context.Context, tr *Transcript, env scenarios.Env, out io.Write
 		switch it.Kind {
 		case KindDirective:
 			fmt.Fprintf(out, "%s %s %s\n", directivePrefix, it.Directive, strings.Join(it.Args, " "))
-			var err error
-			switch it.Directive {
-			case "seed":
-			case "advance":
-				err = env.Advance(it.Advance)
-			default:
-				err = env.Directive(it.Directive, it.Args)
-			}
-			if err != nil {
-				return fmt.Errorf("%s:%d: %s: %w", tr.Name, it.Line, it.Directive, err)
-			}
 		case KindCommand:
 			fmt.Fprintf(out, "$ %s\n", it.Command)
-			var buf bytes.Buffer
-			code, err := env.Run(ctx, it.Command, &buf, &buf)
-			out.Write(buf.Bytes())
-			if err != nil {
-				return fmt.Errorf("%s:%d: $ %s: %w", tr.Name, it.Line, it.Command, err)
-			}
-			if merr := check(tr.Name, it, buf.String(), code); merr != nil {
-				return merr
-			}
+		}
+		got, code, err := play(ctx, tr.Name, it, env)
+		out.Write([]byte(got))
+		if err != nil {
+			return err
+		}
+		if it.Kind != KindCommand {
+			continue
+		}
+		if merr := check(tr.Name, it, got, code); merr != nil {
+			return merr
 		}
 	}
 	return nil
+}
+
+// play performs one item against env: a directive ("seed" is the
+// caller's: it built the cluster with tr.Seed), or a command, whose stdout
+// and stderr it returns as one text, as a terminal shows them, with its
+// exit code. An error from env comes back wrapped with file and line.
+func play(ctx context.Context, file string, it *Item, env scenarios.Env) (string, int, error) {
+	switch it.Kind {
+	case KindDirective:
+		var err error
+		switch it.Directive {
+		case "seed":
+		case "advance":
+			err = env.Advance(it.Advance)
+		default:
+			err = env.Directive(it.Directive, it.Args)
+		}
+		if err != nil {
+			return "", 0, fmt.Errorf("%s:%d: %s: %w", file, it.Line, it.Directive, err)
+		}
+	case KindCommand:
+		var buf bytes.Buffer
+		code, err := env.Run(ctx, it.Command, &buf, &buf)
+		if err != nil {
+			return buf.String(), code, fmt.Errorf("%s:%d: $ %s: %w", file, it.Line, it.Command, err)
+		}
+		return buf.String(), code, nil
+	}
+	return "", 0, nil
 }
 
 // splitOutput turns printed output into lines, dropping the final newline

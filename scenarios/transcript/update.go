@@ -1,7 +1,6 @@
 package transcript
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"sort"
@@ -27,26 +26,12 @@ func Update(ctx context.Context, tr *Transcript, src []byte, env scenarios.Env) 
 	var changes []change
 	for i := range tr.Items {
 		it := &tr.Items[i]
-		switch it.Kind {
-		case KindDirective:
-			var err error
-			switch it.Directive {
-			case "seed":
-			case "advance":
-				err = env.Advance(it.Advance)
-			default:
-				err = env.Directive(it.Directive, it.Args)
-			}
-			if err != nil {
-				return nil, fmt.Errorf("%s:%d: %s: %w", tr.Name, it.Line, it.Directive, err)
-			}
-		case KindCommand:
-			var buf bytes.Buffer
-			code, err := env.Run(ctx, it.Command, &buf, &buf)
-			if err != nil {
-				return nil, fmt.Errorf("%s:%d: $ %s: %w", tr.Name, it.Line, it.Command, err)
-			}
-			got := splitOutput(buf.String())
+		printed, code, err := play(ctx, tr.Name, it, env)
+		if err != nil {
+			return nil, err
+		}
+		if it.Kind == KindCommand {
+			got := splitOutput(printed)
 			out := make([]string, len(got))
 			for k, g := range got {
 				if k < len(it.Want) && it.matchers[k].match(g) {

@@ -80,16 +80,11 @@ func (r *Recorder) Event(obj runtime.Object, fieldPath string, src Source, typ, 
 		ns = metav1.NamespaceDefault
 	}
 	k := key{source: src, kind: ref.Kind, ns: ref.Namespace, name: ref.Name, uid: string(ref.UID), fieldPath: fieldPath, typ: typ, reason: reason, message: message}
-	if name, ok := r.cache.get(k); ok {
-		if cur, err := r.reg.Get(r.res, ns, name); err == nil {
-			ev := cur.(*corev1.Event).DeepCopy()
-			ev.Count++
-			ev.LastTimestamp = now
-			ev.ResourceVersion = ""
-			if _, err := r.reg.Update(r.res, ns, ev, ""); err == nil {
-				return
-			}
-		}
+	if r.repeat(k, ns, func(ev *corev1.Event) {
+		ev.Count++
+		ev.LastTimestamp = now
+	}) {
+		return
 	}
 	ev := &corev1.Event{
 		ObjectMeta:          metav1.ObjectMeta{Name: ref.Name + "." + strconv.FormatInt(r.nameNano(), 16), Namespace: ns},
@@ -106,6 +101,24 @@ func (r *Recorder) Event(obj runtime.Object, fieldPath string, src Source, typ, 
 		ReportingInstance:   src.Host,
 	}
 	r.create(k, ns, ev)
+}
+
+// repeat updates the stored event recorded under k, if any, with bump
+// (a count or a series), and reports whether it did.
+func (r *Recorder) repeat(k key, ns string, bump func(*corev1.Event)) bool {
+	name, ok := r.cache.get(k)
+	if !ok {
+		return false
+	}
+	cur, err := r.reg.Get(r.res, ns, name)
+	if err != nil {
+		return false
+	}
+	ev := cur.(*corev1.Event).DeepCopy()
+	bump(ev)
+	ev.ResourceVersion = ""
+	_, err = r.reg.Update(r.res, ns, ev, "")
+	return err == nil
 }
 
 func (r *Recorder) create(k key, ns string, ev *corev1.Event) {
@@ -127,19 +140,14 @@ func (r *Recorder) Series(obj runtime.Object, controller, instance, typ, reason,
 		ns = metav1.NamespaceDefault
 	}
 	k := key{source: Source{Component: controller, Host: instance}, kind: ref.Kind, ns: ref.Namespace, name: ref.Name, uid: string(ref.UID), typ: typ, reason: reason, action: action, series: "1"}
-	if name, ok := r.cache.get(k); ok {
-		if cur, err := r.reg.Get(r.res, ns, name); err == nil {
-			ev := cur.(*corev1.Event).DeepCopy()
-			if ev.Series == nil {
-				ev.Series = &corev1.EventSeries{Count: 1}
-			}
-			ev.Series.Count++
-			ev.Series.LastObservedTime = metav1.NewMicroTime(nowT)
-			ev.ResourceVersion = ""
-			if _, err := r.reg.Update(r.res, ns, ev, ""); err == nil {
-				return
-			}
+	if r.repeat(k, ns, func(ev *corev1.Event) {
+		if ev.Series == nil {
+			ev.Series = &corev1.EventSeries{Count: 1}
 		}
+		ev.Series.Count++
+		ev.Series.LastObservedTime = metav1.NewMicroTime(nowT)
+	}) {
+		return
 	}
 	ev := &corev1.Event{
 		ObjectMeta:          metav1.ObjectMeta{Name: ref.Name + "." + strconv.FormatInt(r.nameNano(), 16), Namespace: ns},
