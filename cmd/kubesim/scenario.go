@@ -67,6 +67,19 @@ func scenarioCluster(arg, lang string) (*killercoda.Scenario, *practice.Env, fun
 	return sc, env, cleanup, nil
 }
 
+// onScenario is a RunE that builds the cluster of the scenario named by
+// the argument, runs f on it and removes it.
+func onScenario(lang *string, f func(*cobra.Command, *killercoda.Scenario, *practice.Env) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		sc, env, cleanup, err := scenarioCluster(args[0], *lang)
+		if err != nil {
+			return err
+		}
+		defer cleanup()
+		return f(cmd, sc, env)
+	}
+}
+
 func scenarioCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "scenario", Short: "Killercoda scenarios: play one, or test that its steps pass"}
 	var lang, solutions string
@@ -75,12 +88,7 @@ func scenarioCmd() *cobra.Command {
 		Use:   "play DIR|NAME",
 		Short: "Work through a scenario interactively",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			sc, env, cleanup, err := scenarioCluster(args[0], lang)
-			if err != nil {
-				return err
-			}
-			defer cleanup()
+		RunE: onScenario(&lang, func(cmd *cobra.Command, sc *killercoda.Scenario, env *practice.Env) error {
 			intr := make(chan struct{}, 1)
 			sigs := make(chan os.Signal, 1)
 			signal.Notify(sigs, os.Interrupt)
@@ -94,21 +102,17 @@ func scenarioCmd() *cobra.Command {
 				}
 			}()
 			return killercoda.Play(context.Background(), sc, env, cmd.InOrStdin(), cmd.OutOrStdout(), killercoda.PlayConfig{Interrupt: intr, Settle: 30 * time.Second})
-		},
+		}),
 	}
 	play.Flags().StringVar(&lang, "lang", "", "language of the scenario text (e.g. ko, en)")
 	test := &cobra.Command{
 		Use:   "test DIR|NAME",
 		Short: "Check every step: verify fails before the step's commands and passes after",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			sc, env, cleanup, err := scenarioCluster(args[0], lang)
-			if err != nil {
-				return err
-			}
-			defer cleanup()
+		RunE: onScenario(&lang, func(cmd *cobra.Command, sc *killercoda.Scenario, env *practice.Env) error {
 			cfg := killercoda.TestConfig{}
 			if solutions != "" {
+				var err error
 				if cfg.Solutions, cfg.KnownGaps, err = killercoda.LoadSolutions(os.DirFS(solutions)); err != nil {
 					return err
 				}
@@ -124,7 +128,7 @@ func scenarioCmd() *cobra.Command {
 				return exitError{1}
 			}
 			return nil
-		},
+		}),
 	}
 	test.Flags().StringVar(&lang, "lang", "", "language of the scenario text")
 	test.Flags().StringVar(&solutions, "solutions", "", "folder of stepN.sh solutions (and known-gaps.txt) for steps without {{exec}} blocks")
