@@ -8,6 +8,24 @@ import (
 	"kubesim/scheduler/framework"
 )
 
+// DefaultNormalizer gives a plugin that embeds it NormalizeScore and
+// NormalizeScoreValues (NormalizeScorePlugin, BatchNormalizeScorePlugin)
+// that scale its scores with DefaultNormalizeScore to [0, MaxNodeScore];
+// Reverse: the lowest raw score gets the most.
+type DefaultNormalizer struct{ Reverse bool }
+
+// NormalizeScore scales scores to [0, MaxNodeScore].
+func (n DefaultNormalizer) NormalizeScore(_ *framework.CycleState, _ *v1.Pod, scores []framework.NodeScore) *framework.Status {
+	DefaultNormalizeScore(framework.MaxNodeScore, n.Reverse, scores)
+	return nil
+}
+
+// NormalizeScoreValues is NormalizeScore over bare scores.
+func (n DefaultNormalizer) NormalizeScoreValues(_ *framework.CycleState, _ *v1.Pod, scores []int64) *framework.Status {
+	DefaultNormalizeScoreValues(framework.MaxNodeScore, n.Reverse, scores)
+	return nil
+}
+
 // DefaultNormalizeScore scales scores so the highest becomes maxPriority
 // (all stay 0 when the maximum is 0); reverse flips them (max - score).
 func DefaultNormalizeScore(maxPriority int64, reverse bool, scores []framework.NodeScore) {

@@ -27,8 +27,9 @@ type Args struct {
 
 // NodeAffinity is the plugin.
 type NodeAffinity struct {
-	addedNodeSelector   *nodeaffinity.NodeSelector
-	addedPrefSchedTerms *nodeaffinity.PreferredSchedulingTerms
+	helper.DefaultNormalizer // scores scaled to [0,100]
+	addedNodeSelector        *nodeaffinity.NodeSelector
+	addedPrefSchedTerms      *nodeaffinity.PreferredSchedulingTerms
 }
 
 var (
@@ -208,18 +209,6 @@ func (pl *NodeAffinity) Score(state *framework.CycleState, _ *v1.Pod, ni *framew
 		count += p.Score(node)
 	}
 	return count, nil
-}
-
-// NormalizeScore scales to [0,100].
-func (pl *NodeAffinity) NormalizeScore(_ *framework.CycleState, _ *v1.Pod, scores []framework.NodeScore) *framework.Status {
-	helper.DefaultNormalizeScore(framework.MaxNodeScore, false, scores)
-	return nil
-}
-
-// NormalizeScoreValues is NormalizeScore over bare scores (BatchNormalizeScorePlugin).
-func (pl *NodeAffinity) NormalizeScoreValues(_ *framework.CycleState, _ *v1.Pod, scores []int64) *framework.Status {
-	helper.DefaultNormalizeScoreValues(framework.MaxNodeScore, false, scores)
-	return nil
 }
 
 // EventsToRegister: a node added or changed.

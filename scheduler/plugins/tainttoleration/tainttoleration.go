@@ -16,6 +16,8 @@ const Name = "TaintToleration"
 
 // TaintToleration is the plugin.
 type TaintToleration struct {
+	// Counts map to [0,100], fewer intolerable taints scoring higher.
+	helper.DefaultNormalizer
 	// GenericReason reproduces v1.35+ (and late v1.34.x), whose reason is
 	// "node(s) had untolerated taint(s)" without the key and value.
 	GenericReason bool
@@ -38,7 +40,7 @@ var (
 
 // New is the factory; args may be nil or Args.
 func New(args any, _ framework.Handle) (framework.Plugin, error) {
-	p := &TaintToleration{}
+	p := &TaintToleration{DefaultNormalizer: helper.DefaultNormalizer{Reverse: true}}
 	if a, ok := args.(Args); ok {
 		p.GenericReason = a.GenericReason
 	}
@@ -147,18 +149,6 @@ func (pl *TaintToleration) ScoreNodes(state *framework.CycleState, pod *v1.Pod, 
 		out[i] = sc
 	}
 	return 0, nil
-}
-
-// NormalizeScore maps counts to [0,100], fewer taints scoring higher.
-func (pl *TaintToleration) NormalizeScore(_ *framework.CycleState, _ *v1.Pod, scores []framework.NodeScore) *framework.Status {
-	helper.DefaultNormalizeScore(framework.MaxNodeScore, true, scores)
-	return nil
-}
-
-// NormalizeScoreValues is NormalizeScore over bare scores (BatchNormalizeScorePlugin).
-func (pl *TaintToleration) NormalizeScoreValues(_ *framework.CycleState, _ *v1.Pod, scores []int64) *framework.Status {
-	helper.DefaultNormalizeScoreValues(framework.MaxNodeScore, true, scores)
-	return nil
 }
 
 // EventsToRegister: a node added or changed.
