@@ -262,18 +262,11 @@ func (s *deploySync) newReplicaSet(old []*appsv1.ReplicaSet, create bool) *appsv
 			return o.(*appsv1.ReplicaSet)
 		}
 		d := s.d.DeepCopy()
-		metaChanged := setDeploymentRevision(d, cp.Annotations[revisionAnnotation])
-		statusChanged := false
+		var progressing *appsv1.DeploymentCondition
 		if hasProgressDeadline(d) && getCond(&d.Status, appsv1.DeploymentProgressing) == nil {
-			setCond(&d.Status, newCond(appsv1.DeploymentProgressing, corev1.ConditionTrue, reasonFoundNewRS, fmt.Sprintf("Found new replica set %q", cp.Name), now))
-			statusChanged = true
+			progressing = ptrTo(newCond(appsv1.DeploymentProgressing, corev1.ConditionTrue, reasonFoundNewRS, fmt.Sprintf("Found new replica set %q", cp.Name), now))
 		}
-		switch {
-		case metaChanged:
-			s.updateMeta(d)
-		case statusChanged:
-			s.updateStatus(d)
-		}
+		s.setRevision(d, cp.Annotations[revisionAnnotation], progressing)
 		return existing
 	}
 	if !create {
@@ -339,19 +332,29 @@ func (s *deploySync) newReplicaSet(old []*appsv1.ReplicaSet, create bool) *appsv
 		}
 	}
 	cp := d.DeepCopy()
-	metaChanged := setDeploymentRevision(cp, newRevision)
-	statusChanged := false
+	var progressing *appsv1.DeploymentCondition
 	if !alreadyExists && hasProgressDeadline(cp) {
-		setCond(&cp.Status, newCond(appsv1.DeploymentProgressing, corev1.ConditionTrue, reasonNewRSCreated, fmt.Sprintf("Created new replica set %q", created.Name), now))
-		statusChanged = true
+		progressing = ptrTo(newCond(appsv1.DeploymentProgressing, corev1.ConditionTrue, reasonNewRSCreated, fmt.Sprintf("Created new replica set %q", created.Name), now))
+	}
+	s.setRevision(cp, newRevision, progressing)
+	return created
+}
+
+// setRevision sets the Deployment d's revision annotation and, if given, its
+// Progressing condition, and writes d: its metadata when the revision
+// changed (the status goes with it), else its status when the condition
+// was set.
+func (s *deploySync) setRevision(d *appsv1.Deployment, revision string, progressing *appsv1.DeploymentCondition) {
+	metaChanged := setDeploymentRevision(d, revision)
+	if progressing != nil {
+		setCond(&d.Status, *progressing)
 	}
 	switch {
 	case metaChanged:
-		s.updateMeta(cp)
-	case statusChanged:
-		s.updateStatus(cp)
+		s.updateMeta(d)
+	case progressing != nil:
+		s.updateStatus(d)
 	}
-	return created
 }
 
 // scaleRS sets a ReplicaSet's size and replica annotations and records

@@ -195,15 +195,8 @@ func (s rankedPods) Less(i, j int) bool {
 	}
 	// 6. Ready for less time first, in logarithmic buckets.
 	if isPodReady(a) && isPodReady(b) {
-		ta, tb := readyTime(a), readyTime(b)
-		if !ta.Equal(tb) {
-			if s.now.IsZero() || ta.IsZero() || tb.IsZero() {
-				return afterOrZero(ta, tb)
-			}
-			if d := logRankDiff(ta, tb, s.now); d != 0 {
-				return d < 0
-			}
-			return a.UID < b.UID
+		if ta, tb := readyTime(a), readyTime(b); !ta.Equal(tb) {
+			return s.newer(ta, tb, a, b)
 		}
 	}
 	// 7. More restarts first.
@@ -211,17 +204,22 @@ func (s rankedPods) Less(i, j int) bool {
 		return ra > rb
 	}
 	// 8. Newer first.
-	ta, tb := a.CreationTimestamp.Time, b.CreationTimestamp.Time
-	if !ta.Equal(tb) {
-		if s.now.IsZero() || ta.IsZero() || tb.IsZero() {
-			return afterOrZero(ta, tb)
-		}
-		if d := logRankDiff(ta, tb, s.now); d != 0 {
-			return d < 0
-		}
-		return a.UID < b.UID
+	if ta, tb := a.CreationTimestamp.Time, b.CreationTimestamp.Time; !ta.Equal(tb) {
+		return s.newer(ta, tb, a, b)
 	}
 	return a.Name < b.Name
+}
+
+// newer orders two different times of pods a and b, the more recent first,
+// in logarithmic buckets of their age when now is known (ties by UID).
+func (s rankedPods) newer(ta, tb time.Time, a, b *corev1.Pod) bool {
+	if s.now.IsZero() || ta.IsZero() || tb.IsZero() {
+		return afterOrZero(ta, tb)
+	}
+	if d := logRankDiff(ta, tb, s.now); d != 0 {
+		return d < 0
+	}
+	return a.UID < b.UID
 }
 
 func phaseOrdinal(p corev1.PodPhase) int {

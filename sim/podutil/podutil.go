@@ -10,12 +10,7 @@ func GetPodCondition(status *corev1.PodStatus, t corev1.PodConditionType) (int, 
 	if status == nil {
 		return -1, nil
 	}
-	for i := range status.Conditions {
-		if status.Conditions[i].Type == t {
-			return i, &status.Conditions[i]
-		}
-	}
-	return -1, nil
+	return find(status.Conditions, func(c *corev1.PodCondition) bool { return c.Type == t })
 }
 
 // UpdatePodCondition sets c in status, adding it or replacing the condition
@@ -49,9 +44,15 @@ func GetNodeCondition(status *corev1.NodeStatus, t corev1.NodeConditionType) (in
 	if status == nil {
 		return -1, nil
 	}
-	for i := range status.Conditions {
-		if status.Conditions[i].Type == t {
-			return i, &status.Conditions[i]
+	return find(status.Conditions, func(c *corev1.NodeCondition) bool { return c.Type == t })
+}
+
+// find returns the index of and a pointer to the first element of s that
+// is, or -1 and nil.
+func find[C any](s []C, is func(*C) bool) (int, *C) {
+	for i := range s {
+		if is(&s[i]) {
+			return i, &s[i]
 		}
 	}
 	return -1, nil
