@@ -1,6 +1,8 @@
 package scheduler
 
 import (
+	"maps"
+	"slices"
 	"sort"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -84,11 +86,7 @@ func (o *objects) NamespaceLabels(ns string) labels.Set {
 func (o *objects) PodDisruptionBudgets() []*policyv1.PodDisruptionBudget { return o.pdbList }
 
 func (o *objects) rebuildPDBs() {
-	keys := make([]string, 0, len(o.pdbs))
-	for k := range o.pdbs {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(o.pdbs))
 	o.pdbList = o.pdbList[:0]
 	for _, k := range keys {
 		o.pdbList = append(o.pdbList, o.pdbs[k])
@@ -107,11 +105,7 @@ func (o *objects) resolvePriority(pi *framework.PodInfo) {
 		}
 		return
 	}
-	names := make([]string, 0, len(o.priority))
-	for n := range o.priority {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(o.priority))
 	for _, n := range names {
 		if o.priority[n].GlobalDefault {
 			pi.Priority = o.priority[n].Value

@@ -2,8 +2,9 @@ package dns
 
 import (
 	"fmt"
+	"maps"
 	"net/netip"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -132,12 +133,7 @@ func (z *Zone) Resolve(name string, search []string, ndots int) (netip.Addr, boo
 func (z *Zone) Names() []string {
 	z.mu.RLock()
 	defer z.mu.RUnlock()
-	out := make([]string, 0, len(z.records))
-	for n := range z.records {
-		out = append(out, n)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(z.records))
 }
 
 func (z *Zone) podAddr(n string) (netip.Addr, bool) {

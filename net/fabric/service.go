@@ -2,7 +2,9 @@ package fabric
 
 import (
 	"fmt"
+	"maps"
 	"net/netip"
+	"slices"
 	"sort"
 )
 
@@ -148,10 +150,5 @@ func (f *Fabric) removeServiceLocked(key string) {
 func (f *Fabric) Services() []string {
 	f.mu.RLock()
 	defer f.mu.RUnlock()
-	out := make([]string, 0, len(f.services))
-	for k := range f.services {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(f.services))
 }

@@ -3,7 +3,9 @@ package gossip
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/netip"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -143,11 +145,7 @@ func (g *Group) forward(m *groupMember) {
 // seedsLocked lists the addresses of the running, reachable members other
 // than name.
 func (g *Group) seedsLocked(name string) []string {
-	names := make([]string, 0, len(g.members))
-	for n := range g.members {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(g.members))
 	var out []string
 	for _, n := range names {
 		m := g.members[n]
@@ -292,11 +290,7 @@ func (g *Group) Close() error {
 		return nil
 	}
 	g.closed = true
-	names := make([]string, 0, len(g.members))
-	for n := range g.members {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(g.members))
 	ms := make([]*groupMember, 0, len(names))
 	for _, n := range names {
 		ms = append(ms, g.members[n])

@@ -4,8 +4,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 )
@@ -41,12 +42,7 @@ func (c *Catalog) Date() time.Time { return c.date }
 
 // Repos lists the canonical repository names, sorted.
 func (c *Catalog) Repos() []string {
-	out := make([]string, 0, len(c.repos))
-	for k := range c.repos {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(c.repos))
 }
 
 // Image is one resolved image. The fields above the line are what a runtime
@@ -340,12 +336,7 @@ func (r *repoSpec) listDir(dir string) ([]string, bool) {
 	if len(seen) == 0 {
 		return nil, dir == "/"
 	}
-	out := make([]string, 0, len(seen))
-	for k := range seen {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out, true
+	return slices.Sorted(maps.Keys(seen)), true
 }
 
 // compareVersions compares dotted numeric versions ("1.29.6" < "1.31.0").

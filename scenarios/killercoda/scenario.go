@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -308,11 +310,7 @@ func LoadLang(fsys fs.FS, lang, name, source string) (*Scenario, error) {
 	if sc.Finish, err = l.page("details.finish", ix.Details.Finish, false); err != nil {
 		return nil, err
 	}
-	hosts := make([]string, 0, len(ix.Details.Assets))
-	for h := range ix.Details.Assets {
-		hosts = append(hosts, h)
-	}
-	sort.Strings(hosts)
+	hosts := slices.Sorted(maps.Keys(ix.Details.Assets))
 	for _, h := range hosts {
 		for i, a := range ix.Details.Assets[h] {
 			if a.File == "" || a.Target == "" {

@@ -2,7 +2,8 @@ package killercoda
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 )
@@ -85,12 +86,7 @@ var topologies = map[string]func(string) Topology{
 
 // KnownImageIDs lists the imageids TopologyFor accepts, sorted.
 func KnownImageIDs() []string {
-	ids := make([]string, 0, len(topologies))
-	for id := range topologies {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	return ids
+	return slices.Sorted(maps.Keys(topologies))
 }
 
 // TopologyFor maps a backend.imageid to its topology. An unknown imageid is

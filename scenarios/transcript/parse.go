@@ -5,9 +5,10 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -106,11 +107,7 @@ var directives = map[string]int{
 }
 
 func knownDirectives() string {
-	names := make([]string, 0, len(directives))
-	for n := range directives {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(directives))
 	return strings.Join(names, ", ")
 }
 

@@ -2,8 +2,9 @@ package framework
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
-	"sort"
+	"slices"
 
 	appsv1 "k8s.io/api/apps/v1"
 	v1 "k8s.io/api/core/v1"
@@ -243,11 +244,7 @@ func (r Registry) Register(name string, f PluginFactory) error {
 
 // Merge registers every entry of o; duplicate names are an error.
 func (r Registry) Merge(o Registry) error {
-	names := make([]string, 0, len(o))
-	for n := range o {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(o))
 	for _, n := range names {
 		if err := r.Register(n, o[n]); err != nil {
 			return err

@@ -2,7 +2,8 @@ package controllers
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/go-logr/logr"
@@ -154,11 +155,7 @@ func (c *nodeLifecycleController) syncNode(name string, now time.Time) bool {
 			}
 		}
 	} else if len(c.evictions) > 0 {
-		keys := make([]string, 0, len(c.evictions))
-		for k := range c.evictions {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
+		keys := slices.Sorted(maps.Keys(c.evictions))
 		for _, k := range keys {
 			if c.checkPod(k, now) {
 				wrote = true

@@ -2,6 +2,8 @@ package controllers
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"time"
 
@@ -58,11 +60,7 @@ func (c *replicaSetController) matchOrphans() {
 	if len(c.orphans) == 0 {
 		return
 	}
-	nss := make([]string, 0, len(c.orphans))
-	for ns := range c.orphans {
-		nss = append(nss, ns)
-	}
-	sort.Strings(nss)
+	nss := slices.Sorted(maps.Keys(c.orphans))
 	for _, ns := range nss {
 		names := c.orphans[ns]
 		delete(c.orphans, ns)

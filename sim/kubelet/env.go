@@ -2,8 +2,9 @@ package kubelet
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -34,11 +35,7 @@ func (k *Kubelet) containerEnv(ps *podState, c *ctrState) ([]*runtimeapi.KeyValu
 		if err != nil {
 			return nil, err
 		}
-		keys := make([]string, 0, len(data))
-		for key := range data {
-			keys = append(keys, key)
-		}
-		sort.Strings(keys)
+		keys := slices.Sorted(maps.Keys(data))
 		for _, key := range keys {
 			set(ef.Prefix+key, data[key])
 		}

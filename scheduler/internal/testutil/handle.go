@@ -1,8 +1,9 @@
 package testutil
 
 import (
+	"maps"
 	"math/rand/v2"
-	"sort"
+	"slices"
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -189,10 +190,5 @@ func Run(t *testing.T, p framework.Plugin, h *Handle, pod *v1.Pod) Outcome {
 
 // SortedNames returns the keys of m sorted.
 func SortedNames[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(m))
 }

@@ -2,8 +2,9 @@ package printers
 
 import (
 	"fmt"
+	"maps"
 	"net"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -73,12 +74,7 @@ func nodeRoles(node *corev1.Node) []string {
 			set[v] = struct{}{}
 		}
 	}
-	roles := make([]string, 0, len(set))
-	for r := range set {
-		roles = append(roles, r)
-	}
-	sort.Strings(roles)
-	return roles
+	return slices.Sorted(maps.Keys(set))
 }
 
 func nodeAddress(node *corev1.Node, typ corev1.NodeAddressType) string {
@@ -214,12 +210,7 @@ func loadBalancerIngress(s corev1.LoadBalancerStatus) []string {
 			set[in.Hostname] = struct{}{}
 		}
 	}
-	out := make([]string, 0, len(set))
-	for k := range set {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(set))
 }
 
 func servicePorts(ports []corev1.ServicePort) string {
