@@ -10,6 +10,7 @@ import (
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
@@ -154,6 +155,15 @@ func NewEndpoints(ctx Context) (loop.Component, error) { return build(ctx, newEn
 // NewEndpointSlice returns the endpointslice controller.
 func NewEndpointSlice(ctx Context) (loop.Component, error) { return build(ctx, newEndpointSlice) }
 
+// NewJob returns the job controller.
+func NewJob(ctx Context) (loop.Component, error) { return build(ctx, newJob) }
+
+// NewCronJob returns the cronjob controller.
+func NewCronJob(ctx Context) (loop.Component, error) { return build(ctx, newCronJob) }
+
+// NewStatefulSet returns the statefulset controller.
+func NewStatefulSet(ctx Context) (loop.Component, error) { return build(ctx, newStatefulSet) }
+
 // NewDisruption returns the disruption (PodDisruptionBudget status) controller.
 func NewDisruption(ctx Context) (loop.Component, error) { return build(ctx, newDisruption) }
 
@@ -172,7 +182,7 @@ type base struct {
 	minor int
 
 	pods, nodes, namespaces, services, endpoints, configmaps, serviceaccounts, leases *registry.Resource
-	deployments, replicasets, daemonsets, slices, pdbs                                *registry.Resource
+	deployments, replicasets, daemonsets, statefulsets, jobs, cronjobs, slices, pdbs  *registry.Resource
 }
 
 func newBase(ctx Context) *base {
@@ -184,9 +194,11 @@ func newBase(ctx Context) *base {
 		pods: core("pods"), nodes: core("nodes"), namespaces: core("namespaces"), services: core("services"),
 		endpoints: core("endpoints"), configmaps: core("configmaps"), serviceaccounts: core("serviceaccounts"),
 		leases:      mustLookup(coordinationv1.SchemeGroupVersion.WithResource("leases")),
-		deployments: apps("deployments"), replicasets: apps("replicasets"), daemonsets: apps("daemonsets"),
-		slices: mustLookup(discoveryv1.SchemeGroupVersion.WithResource("endpointslices")),
-		pdbs:   mustLookup(policyv1.SchemeGroupVersion.WithResource("poddisruptionbudgets")),
+		deployments: apps("deployments"), replicasets: apps("replicasets"), daemonsets: apps("daemonsets"), statefulsets: apps("statefulsets"),
+		jobs:     mustLookup(batchv1.SchemeGroupVersion.WithResource("jobs")),
+		cronjobs: mustLookup(batchv1.SchemeGroupVersion.WithResource("cronjobs")),
+		slices:   mustLookup(discoveryv1.SchemeGroupVersion.WithResource("endpointslices")),
+		pdbs:     mustLookup(policyv1.SchemeGroupVersion.WithResource("poddisruptionbudgets")),
 	}
 }
 

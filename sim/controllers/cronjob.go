@@ -10,15 +10,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime/schema"
-
-	"kubesim/sim/loop"
-	"kubesim/sim/registry"
 )
-
-var cronJobKind = batchv1.SchemeGroupVersion.WithKind("CronJob")
-
-const cronJobComponent = "cronjob-controller"
 
 // cronJobController creates a Job at each scheduled time (upstream
 // pkg/controller/cronjob, the v2 controller): Job names are
@@ -28,20 +20,14 @@ const cronJobComponent = "cronjob-controller"
 // only the latest one, as the controller does.
 type cronJobController struct {
 	controller[*batchv1.CronJob]
-	jobs *registry.Resource
 }
 
 func newCronJob(b *base) *cronJobController {
-	cj, _ := registry.Lookup(schema.GroupResource{Group: "batch", Resource: "cronjobs"})
-	jobs, _ := registry.Lookup(schema.GroupResource{Group: "batch", Resource: "jobs"})
-	c := &cronJobController{jobs: jobs}
-	c.controller = newController[*batchv1.CronJob](b, "cronjob", cj, c.syncCronJob)
+	c := &cronJobController{}
+	c.controller = newController[*batchv1.CronJob](b, "cronjob", b.cronjobs, c.syncCronJob)
 	c.owns = map[string]string{"jobs": "CronJob"}
 	return c
 }
-
-// NewCronJob returns the cronjob controller.
-func NewCronJob(ctx Context) (loop.Component, error) { return build(ctx, newCronJob) }
 
 func (c *cronJobController) syncCronJob(key string, now time.Time) bool {
 	cj, ok := c.get(key)
@@ -87,7 +73,7 @@ func (c *cronJobController) syncCronJob(key string, now time.Time) bool {
 		for i := 0; i < len(group.jobs)-int(*group.limit); i++ {
 			bg := metav1.DeletePropagationBackground
 			if _, err := c.Registry.Delete(c.jobs, ns, group.jobs[i].Name, &metav1.DeleteOptions{PropagationPolicy: &bg}); err == nil {
-				c.event(withGVK(cj, cronJobKind), cronJobComponent, corev1.EventTypeNormal, "SuccessfulDelete", fmt.Sprintf("Deleted job %s", group.jobs[i].Name))
+				c.record(cj, corev1.EventTypeNormal, "SuccessfulDelete", fmt.Sprintf("Deleted job %s", group.jobs[i].Name))
 				wrote = true
 			}
 		}
@@ -111,7 +97,7 @@ func (c *cronJobController) syncCronJob(key string, now time.Time) bool {
 				for _, j := range active {
 					bg := metav1.DeletePropagationBackground
 					c.Registry.Delete(c.jobs, ns, j.Name, &metav1.DeleteOptions{PropagationPolicy: &bg})
-					c.event(withGVK(cj, cronJobKind), cronJobComponent, corev1.EventTypeNormal, "SuccessfulDelete", fmt.Sprintf("Deleted job %s", j.Name))
+					c.record(cj, corev1.EventTypeNormal, "SuccessfulDelete", fmt.Sprintf("Deleted job %s", j.Name))
 				}
 				st.Active = nil
 			}
@@ -122,7 +108,7 @@ func (c *cronJobController) syncCronJob(key string, now time.Time) bool {
 					Name: fmt.Sprintf("%s-%d", cj.Name, due.Unix()/60), Namespace: ns,
 					Labels:          copyMap(cj.Spec.JobTemplate.Labels),
 					Annotations:     map[string]string{"batch.kubernetes.io/cronjob-scheduled-timestamp": due.UTC().Format(time.RFC3339)},
-					OwnerReferences: []metav1.OwnerReference{newControllerRef(cj, cronJobKind)},
+					OwnerReferences: []metav1.OwnerReference{c.controllerRef(cj)},
 				},
 				Spec: *cj.Spec.JobTemplate.Spec.DeepCopy(),
 			}
@@ -130,7 +116,7 @@ func (c *cronJobController) syncCronJob(key string, now time.Time) bool {
 				job.Annotations[k] = v
 			}
 			if out, err := c.Registry.Create(c.jobs, ns, job, false); err == nil {
-				c.event(withGVK(cj, cronJobKind), cronJobComponent, corev1.EventTypeNormal, "SuccessfulCreate", fmt.Sprintf("Created job %s", job.Name))
+				c.record(cj, corev1.EventTypeNormal, "SuccessfulCreate", fmt.Sprintf("Created job %s", job.Name))
 				j := out.(*batchv1.Job)
 				st.Active = append(st.Active, corev1.ObjectReference{Kind: "Job", Namespace: ns, Name: j.Name, UID: j.UID, APIVersion: "batch/v1", ResourceVersion: j.ResourceVersion})
 				wrote = true

@@ -18,10 +18,7 @@ import (
 	"kubesim/sim/store"
 )
 
-var dsKind = appsv1.SchemeGroupVersion.WithKind("DaemonSet")
-
 const (
-	dsComponent             = "daemonset-controller"
 	templateGenerationLabel = "pod-template-generation"
 	revisionHashLabel       = appsv1.DefaultDaemonSetUniqueLabelKey // "controller-revision-hash"
 )
@@ -167,7 +164,7 @@ func (c *daemonSetController) syncDS(key string, now time.Time) bool {
 		return false
 	}
 	if ds.Spec.Selector == nil || (len(ds.Spec.Selector.MatchLabels) == 0 && len(ds.Spec.Selector.MatchExpressions) == 0) {
-		c.event(withGVK(ds, dsKind), dsComponent, corev1.EventTypeWarning, "SelectingAll", "This daemon set is selecting all pods. A non-empty selector is required.")
+		c.record(ds, corev1.EventTypeWarning, "SelectingAll", "This daemon set is selecting all pods. A non-empty selector is required.")
 		return false
 	}
 	sel, err := metav1.LabelSelectorAsSelector(ds.Spec.Selector)
@@ -175,7 +172,7 @@ func (c *daemonSetController) syncDS(key string, now time.Time) bool {
 		return false
 	}
 	wrote := false
-	owned := c.claimPods(ds, dsKind, sel, c.podsIn(ds.Namespace), &wrote)
+	owned := c.claimPods(ds, c.primary.GVK(), sel, c.podsIn(ds.Namespace), &wrote)
 	hash := c.templateHash(ds)
 	nodes := list[*corev1.Node](c.base, c.nodes, "")
 	byNode := map[string][]*corev1.Pod{}
@@ -224,7 +221,7 @@ func (c *daemonSetController) manage(ds *appsv1.DaemonSet, nodes []*corev1.Node,
 					continue
 				}
 				if p.Status.Phase == corev1.PodFailed {
-					c.event(withGVK(ds, dsKind), dsComponent, corev1.EventTypeWarning, "FailedDaemonPod",
+					c.record(ds, corev1.EventTypeWarning, "FailedDaemonPod",
 						fmt.Sprintf("Found failed daemon pod %s/%s on node %s, will try to kill it", p.Namespace, p.Name, n.Name))
 					del = append(del, p)
 					continue
@@ -262,18 +259,18 @@ func (c *daemonSetController) manage(ds *appsv1.DaemonSet, nodes []*corev1.Node,
 	}
 	tmpl.Labels[templateGenerationLabel] = fmt.Sprint(gen)
 	tmpl.Labels[revisionHashLabel] = hash
-	ref := newControllerRef(ds, dsKind)
+	ref := c.controllerRef(ds)
 	for _, node := range create {
 		t := tmpl.DeepCopy()
 		t.Spec.Affinity = nodeNameAffinity(t.Spec.Affinity, node)
 		p := podFromTemplate(t, ds, ref)
 		out, err := c.Registry.Create(c.pods, ds.Namespace, p, false)
 		if err != nil {
-			c.event(withGVK(ds, dsKind), dsComponent, corev1.EventTypeWarning, "FailedCreate", fmt.Sprintf("Error creating: %v", err))
+			c.record(ds, corev1.EventTypeWarning, "FailedCreate", fmt.Sprintf("Error creating: %v", err))
 			continue
 		}
 		wrote = true
-		c.event(withGVK(ds, dsKind), dsComponent, corev1.EventTypeNormal, "SuccessfulCreate", fmt.Sprintf("Created pod: %s", out.(*corev1.Pod).Name))
+		c.record(ds, corev1.EventTypeNormal, "SuccessfulCreate", fmt.Sprintf("Created pod: %s", out.(*corev1.Pod).Name))
 	}
 	for _, p := range del {
 		if c.deletePod(ds, p) {
@@ -286,11 +283,11 @@ func (c *daemonSetController) manage(ds *appsv1.DaemonSet, nodes []*corev1.Node,
 func (c *daemonSetController) deletePod(ds *appsv1.DaemonSet, p *corev1.Pod) bool {
 	if _, err := c.Registry.Delete(c.pods, p.Namespace, p.Name, nil); err != nil {
 		if !isGone(err) {
-			c.event(withGVK(ds, dsKind), dsComponent, corev1.EventTypeWarning, "FailedDelete", fmt.Sprintf("Error deleting: %v", err))
+			c.record(ds, corev1.EventTypeWarning, "FailedDelete", fmt.Sprintf("Error deleting: %v", err))
 		}
 		return false
 	}
-	c.event(withGVK(ds, dsKind), dsComponent, corev1.EventTypeNormal, "SuccessfulDelete", fmt.Sprintf("Deleted pod: %s", p.Name))
+	c.record(ds, corev1.EventTypeNormal, "SuccessfulDelete", fmt.Sprintf("Deleted pod: %s", p.Name))
 	return true
 }
 

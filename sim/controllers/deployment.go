@@ -16,10 +16,6 @@ import (
 	"kubesim/sim/store"
 )
 
-var deployKind = appsv1.SchemeGroupVersion.WithKind("Deployment")
-
-const deployComponent = "deployment-controller"
-
 // deploymentController rolls Deployments out through ReplicaSets named
 // <deployment>-<pod-template-hash> (upstream pkg/controller/deployment:
 // sync.go, rolling.go, recreate.go, progress.go). It implements rolling
@@ -99,7 +95,7 @@ func (c *deploymentController) syncDeployment(key string, now time.Time) bool {
 	}
 	s := &deploySync{c: c, d: d, now: now}
 	if d.Spec.Selector == nil || (len(d.Spec.Selector.MatchLabels) == 0 && len(d.Spec.Selector.MatchExpressions) == 0) {
-		c.event(withGVK(d, deployKind), deployComponent, corev1.EventTypeWarning, "SelectingAll", "This deployment is selecting all pods. A non-empty selector is required.")
+		c.record(d, corev1.EventTypeWarning, "SelectingAll", "This deployment is selecting all pods. A non-empty selector is required.")
 		if d.Status.ObservedGeneration < d.Generation {
 			cp := d.DeepCopy()
 			cp.Status.ObservedGeneration = d.Generation
@@ -159,7 +155,7 @@ func (s *deploySync) claimReplicaSets(sel labels.Selector) []*appsv1.ReplicaSet 
 			}
 		case matches && d.DeletionTimestamp == nil && rs.DeletionTimestamp == nil:
 			cp := rs.DeepCopy()
-			cp.OwnerReferences = append(cp.OwnerReferences, newControllerRef(d, deployKind))
+			cp.OwnerReferences = append(cp.OwnerReferences, c.controllerRef(d))
 			cp.ResourceVersion = ""
 			if o, err := c.Registry.Update(c.replicasets, cp.Namespace, cp, ""); err == nil {
 				s.wrote = true
@@ -288,7 +284,7 @@ func (s *deploySync) newReplicaSet(old []*appsv1.ReplicaSet, create bool) *appsv
 	rs := &appsv1.ReplicaSet{
 		ObjectMeta: metav1.ObjectMeta{
 			Name: d.Name + "-" + hash, Namespace: d.Namespace,
-			OwnerReferences: []metav1.OwnerReference{newControllerRef(d, deployKind)},
+			OwnerReferences: []metav1.OwnerReference{c.controllerRef(d)},
 			Labels:          copyMap(tmpl.Labels),
 		},
 		Spec: appsv1.ReplicaSetSpec{Replicas: ptrTo(int32(0)), MinReadySeconds: d.Spec.MinReadySeconds, Selector: sel, Template: tmpl},
@@ -328,7 +324,7 @@ func (s *deploySync) newReplicaSet(old []*appsv1.ReplicaSet, create bool) *appsv
 			if c.minor >= 32 {
 				msg = fmt.Sprintf("Scaled up replica set %s from 0 to %d", created.Name, n)
 			}
-			c.event(withGVK(d, deployKind), deployComponent, corev1.EventTypeNormal, "ScalingReplicaSet", msg)
+			c.record(d, corev1.EventTypeNormal, "ScalingReplicaSet", msg)
 		}
 	}
 	cp := d.DeepCopy()
@@ -382,7 +378,7 @@ func (s *deploySync) scaleRS(rs *appsv1.ReplicaSet, newScale int32, op string) (
 		if c.minor >= 32 {
 			msg = fmt.Sprintf("Scaled %s replica set %s from %d to %d", op, out.Name, old, newScale)
 		}
-		c.event(withGVK(d, deployKind), deployComponent, corev1.EventTypeNormal, "ScalingReplicaSet", msg)
+		c.record(d, corev1.EventTypeNormal, "ScalingReplicaSet", msg)
 	}
 	return out, sizeChange
 }

@@ -51,6 +51,7 @@ const deletionTimeout = 2 * time.Minute
 func newDisruption(b *base) *disruptionController {
 	c := &disruptionController{}
 	c.controller = newController[*policyv1.PodDisruptionBudget](b, "disruption", b.pdbs, c.syncPDB)
+	c.component = pdbComponent
 	c.onEvent = func(_ store.Event, res, ns, _ string) {
 		switch res {
 		case "pods", "replicasets", "deployments":
@@ -79,7 +80,7 @@ func (c *disruptionController) syncPDB(key string, _ time.Time) bool {
 	}
 	expected, desired, unmanaged, ferr := c.expected(pdb, pods)
 	if len(unmanaged) > 0 && c.minor >= 27 {
-		c.event(withGVK(pdb, pdbKind), pdbComponent, corev1.EventTypeWarning, "UnmanagedPods", fmt.Sprintf("Pods selected by this PodDisruptionBudget (selector: %v) were found "+
+		c.record(pdb, corev1.EventTypeWarning, "UnmanagedPods", fmt.Sprintf("Pods selected by this PodDisruptionBudget (selector: %v) were found "+
 			"to be unmanaged. As a result, the status of the PDB cannot be calculated correctly, which may result in undefined behavior. "+
 			"To account for these pods please set \".spec.minAvailable\" field of the PDB to an integer value.", pdb.Spec.Selector))
 	}

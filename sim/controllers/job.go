@@ -8,15 +8,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime/schema"
-
-	"kubesim/sim/loop"
-	"kubesim/sim/registry"
 )
-
-var jobKind = batchv1.SchemeGroupVersion.WithKind("Job")
-
-const jobComponent = "job-controller"
 
 // jobController runs a Job's pods to completion (upstream pkg/controller/job,
 // NonIndexed completion mode): at most parallelism pods at once until
@@ -26,15 +18,11 @@ type jobController struct {
 }
 
 func newJob(b *base) *jobController {
-	jobs, _ := registry.Lookup(schema.GroupResource{Group: "batch", Resource: "jobs"})
 	c := &jobController{}
-	c.controller = newController[*batchv1.Job](b, "job", jobs, c.syncJob)
+	c.controller = newController[*batchv1.Job](b, "job", b.jobs, c.syncJob)
 	c.owns = map[string]string{"pods": "Job"}
 	return c
 }
-
-// NewJob returns the job controller.
-func NewJob(ctx Context) (loop.Component, error) { return build(ctx, newJob) }
 
 func (c *jobController) syncJob(key string, now time.Time) bool {
 	j, ok := c.get(key)
@@ -89,10 +77,10 @@ func (c *jobController) syncJob(key string, now time.Time) bool {
 			st.Conditions = append([]batchv1.JobCondition{jobCondition(batchv1.JobSuccessCriteriaMet, "CompletionsReached", "Reached expected number of succeeded pods", nowT)}, st.Conditions...)
 			st.Conditions[1].Reason, st.Conditions[1].Message = "CompletionsReached", "Reached expected number of succeeded pods"
 		}
-		c.event(withGVK(j, jobKind), jobComponent, corev1.EventTypeNormal, "Completed", "Job completed")
+		c.record(j, corev1.EventTypeNormal, "Completed", "Job completed")
 	case failed > backoff:
 		st.Conditions = append(st.Conditions, jobCondition(batchv1.JobFailed, "BackoffLimitExceeded", "Job has reached the specified backoff limit", nowT))
-		c.event(withGVK(j, jobKind), jobComponent, corev1.EventTypeWarning, "BackoffLimitExceeded", "Job has reached the specified backoff limit")
+		c.record(j, corev1.EventTypeWarning, "BackoffLimitExceeded", "Job has reached the specified backoff limit")
 		for _, p := range pods {
 			if isPodActive(p) {
 				c.Registry.Delete(c.pods, ns, p.Name, nil)
@@ -102,17 +90,17 @@ func (c *jobController) syncJob(key string, now time.Time) bool {
 		active = 0
 	case !*j.Spec.Suspend:
 		want := min(parallelism, completions-succeeded) - active
-		ref := newControllerRef(j, jobKind)
+		ref := c.controllerRef(j)
 		for i := int32(0); i < want; i++ {
 			p := podFromTemplate(&j.Spec.Template, j, ref)
 			out, err := c.Registry.Create(c.pods, ns, p, false)
 			if err != nil {
-				c.event(withGVK(j, jobKind), jobComponent, corev1.EventTypeWarning, "FailedCreate", fmt.Sprintf("Error creating: %v", err))
+				c.record(j, corev1.EventTypeWarning, "FailedCreate", fmt.Sprintf("Error creating: %v", err))
 				break
 			}
 			active++
 			wrote = true
-			c.event(withGVK(j, jobKind), jobComponent, corev1.EventTypeNormal, "SuccessfulCreate", fmt.Sprintf("Created pod: %s", out.(*corev1.Pod).Name))
+			c.record(j, corev1.EventTypeNormal, "SuccessfulCreate", fmt.Sprintf("Created pod: %s", out.(*corev1.Pod).Name))
 		}
 	}
 	st.Active, st.Succeeded, st.Failed = active, succeeded, failed

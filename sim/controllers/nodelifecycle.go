@@ -64,6 +64,7 @@ func newNodeLifecycle(b *base) *nodeLifecycleController {
 	}
 	c := &nodeLifecycleController{grace: grace, podQueue: queue{}, evictions: map[string]*eviction{}, known: map[string]bool{}}
 	c.controller = newController[*corev1.Node](b, "nodelifecycle", b.nodes, c.syncNode)
+	c.component = nodeComponent
 	c.onEvent = func(ev store.Event, res, ns, name string) {
 		switch res {
 		case "leases":
@@ -116,7 +117,7 @@ func (c *nodeLifecycleController) syncNode(name string, now time.Time) bool {
 	wrote := false
 	if !c.known[name] {
 		c.known[name] = true
-		c.event(withGVK(n, nodeKind), nodeComponent, corev1.EventTypeNormal, "RegisteredNode", fmt.Sprintf("Node %s event: Registered Node %s in Controller", name, name))
+		c.record(n, corev1.EventTypeNormal, "RegisteredNode", fmt.Sprintf("Node %s event: Registered Node %s in Controller", name, name))
 	}
 	// Health.
 	probe := n.CreationTimestamp.Time
@@ -200,7 +201,7 @@ func (c *nodeLifecycleController) markUnknown(n *corev1.Node) bool {
 		return false
 	}
 	if wasReady {
-		c.event(withGVK(n, nodeKind), nodeComponent, corev1.EventTypeNormal, "NodeNotReady", fmt.Sprintf("Node %s status is now: NodeNotReady", n.Name))
+		c.record(n, corev1.EventTypeNormal, "NodeNotReady", fmt.Sprintf("Node %s status is now: NodeNotReady", n.Name))
 		c.markPodsNotReady(n.Name)
 	}
 	return true

@@ -16,8 +16,6 @@ import (
 	"kubesim/sim/store"
 )
 
-var rsKind = appsv1.SchemeGroupVersion.WithKind("ReplicaSet")
-
 // burstReplicas is the replicaset controller's cap on creations or
 // deletions per sync (pkg/controller/replicaset BurstReplicas).
 const burstReplicas = 500
@@ -95,7 +93,7 @@ func (c *replicaSetController) syncRS(key string, now time.Time) bool {
 		return false
 	}
 	wrote := false
-	pods := c.claimPods(rs, rsKind, sel, activePods(c.podsIn(ns)), &wrote)
+	pods := c.claimPods(rs, c.primary.GVK(), sel, activePods(c.podsIn(ns)), &wrote)
 	if rs.DeletionTimestamp == nil {
 		if c.manage(rs, pods, now) {
 			wrote = true
@@ -117,17 +115,17 @@ func (c *replicaSetController) manage(rs *appsv1.ReplicaSet, pods []*corev1.Pod,
 	switch {
 	case diff < 0:
 		n := min(-diff, burstReplicas)
-		ref := newControllerRef(rs, rsKind)
+		ref := c.controllerRef(rs)
 		created := 0
 		for i := 0; i < n; i++ {
 			p := podFromTemplate(&rs.Spec.Template, rs, ref)
 			out, err := c.Registry.Create(c.pods, rs.Namespace, p, false)
 			if err != nil {
-				c.event(withGVK(rs, rsKind), "replicaset-controller", corev1.EventTypeWarning, "FailedCreate", fmt.Sprintf("Error creating: %v", err))
+				c.record(rs, corev1.EventTypeWarning, "FailedCreate", fmt.Sprintf("Error creating: %v", err))
 				break
 			}
 			created++
-			c.event(withGVK(rs, rsKind), "replicaset-controller", corev1.EventTypeNormal, "SuccessfulCreate", fmt.Sprintf("Created pod: %s", out.(*corev1.Pod).Name))
+			c.record(rs, corev1.EventTypeNormal, "SuccessfulCreate", fmt.Sprintf("Created pod: %s", out.(*corev1.Pod).Name))
 		}
 		return created > 0
 	case diff > 0:
@@ -135,10 +133,10 @@ func (c *replicaSetController) manage(rs *appsv1.ReplicaSet, pods []*corev1.Pod,
 		victims := c.podsToDelete(rs, pods, n, now)
 		for _, p := range victims {
 			if _, err := c.Registry.Delete(c.pods, p.Namespace, p.Name, nil); err != nil {
-				c.event(withGVK(rs, rsKind), "replicaset-controller", corev1.EventTypeWarning, "FailedDelete", fmt.Sprintf("Error deleting: %v", err))
+				c.record(rs, corev1.EventTypeWarning, "FailedDelete", fmt.Sprintf("Error deleting: %v", err))
 				continue
 			}
-			c.event(withGVK(rs, rsKind), "replicaset-controller", corev1.EventTypeNormal, "SuccessfulDelete", fmt.Sprintf("Deleted pod: %s", p.Name))
+			c.record(rs, corev1.EventTypeNormal, "SuccessfulDelete", fmt.Sprintf("Deleted pod: %s", p.Name))
 		}
 		return len(victims) > 0
 	}

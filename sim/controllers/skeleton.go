@@ -54,6 +54,9 @@ type controller[T object] struct {
 	relistIf func(T) bool
 	// sync reconciles one key and reports whether it wrote.
 	sync func(key string, now time.Time) bool
+	// component is the source of the events record writes
+	// (<name>-controller unless set).
+	component string
 
 	queue  queue
 	synced bool
@@ -62,7 +65,7 @@ type controller[T object] struct {
 }
 
 func newController[T object](b *base, name string, primary *registry.Resource, sync func(key string, now time.Time) bool) controller[T] {
-	return controller[T]{base: b, name: name, primary: primary, sync: sync,
+	return controller[T]{base: b, name: name, primary: primary, sync: sync, component: name + "-controller",
 		queue: queue{}, relist: map[string]bool{}, timers: map[string]*clock.Timer{}}
 }
 
@@ -106,6 +109,17 @@ func (c *controller[T]) queueList(ns string, keep func(T) bool) {
 			c.queue.add(nsKey(o.GetNamespace(), o.GetName()))
 		}
 	}
+}
+
+// record records an event about a primary object.
+func (c *controller[T]) record(obj T, typ, reason, msg string) {
+	c.event(withGVK(obj, c.primary.GVK()), c.component, typ, reason, msg)
+}
+
+// controllerRef is the controller reference to a primary object its
+// dependents carry (metav1.NewControllerRef).
+func (c *controller[T]) controllerRef(obj T) metav1.OwnerReference {
+	return newControllerRef(obj, c.primary.GVK())
 }
 
 // get returns the stored primary object of a key, or false.

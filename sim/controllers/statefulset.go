@@ -10,15 +10,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
-	"k8s.io/apimachinery/pkg/runtime/schema"
-
-	"kubesim/sim/loop"
-	"kubesim/sim/registry"
 )
-
-var stsKind = appsv1.SchemeGroupVersion.WithKind("StatefulSet")
-
-const stsComponent = "statefulset-controller"
 
 // statefulSetController gives each StatefulSet pods with stable names
 // <sts>-<ordinal> (upstream pkg/controller/statefulset). OrderedReady:
@@ -31,15 +23,11 @@ type statefulSetController struct {
 }
 
 func newStatefulSet(b *base) *statefulSetController {
-	sets, _ := registry.Lookup(schema.GroupResource{Group: "apps", Resource: "statefulsets"})
 	c := &statefulSetController{}
-	c.controller = newController[*appsv1.StatefulSet](b, "statefulset", sets, c.syncSet)
+	c.controller = newController[*appsv1.StatefulSet](b, "statefulset", b.statefulsets, c.syncSet)
 	c.owns = map[string]string{"pods": "StatefulSet"}
 	return c
 }
-
-// NewStatefulSet returns the statefulset controller.
-func NewStatefulSet(ctx Context) (loop.Component, error) { return build(ctx, newStatefulSet) }
 
 // ordinal parses the ordinal of a pod named <set>-<n>.
 func ordinal(set, pod string) (int, bool) {
@@ -80,10 +68,10 @@ func (c *statefulSetController) syncSet(key string, _ time.Time) bool {
 		}
 		p := c.newPod(ss, i, revision)
 		if _, err := c.Registry.Create(c.pods, ns, p, false); err != nil {
-			c.event(withGVK(ss, stsKind), stsComponent, corev1.EventTypeWarning, "FailedCreate", fmt.Sprintf("create Pod %s in StatefulSet %s failed error: %v", p.Name, ss.Name, err))
+			c.record(ss, corev1.EventTypeWarning, "FailedCreate", fmt.Sprintf("create Pod %s in StatefulSet %s failed error: %v", p.Name, ss.Name, err))
 			break
 		}
-		c.event(withGVK(ss, stsKind), stsComponent, corev1.EventTypeNormal, "SuccessfulCreate", fmt.Sprintf("create Pod %s in StatefulSet %s successful", p.Name, ss.Name))
+		c.record(ss, corev1.EventTypeNormal, "SuccessfulCreate", fmt.Sprintf("create Pod %s in StatefulSet %s successful", p.Name, ss.Name))
 		wrote = true
 		if ordered {
 			break
@@ -115,7 +103,7 @@ func (c *statefulSetController) syncSet(key string, _ time.Time) bool {
 				break
 			}
 			if _, err := c.Registry.Delete(c.pods, ns, p.Name, nil); err == nil {
-				c.event(withGVK(ss, stsKind), stsComponent, corev1.EventTypeNormal, "SuccessfulDelete", fmt.Sprintf("delete Pod %s in StatefulSet %s successful", p.Name, ss.Name))
+				c.record(ss, corev1.EventTypeNormal, "SuccessfulDelete", fmt.Sprintf("delete Pod %s in StatefulSet %s successful", p.Name, ss.Name))
 				wrote = true
 			}
 			if ordered {
@@ -162,7 +150,7 @@ func allHealthy(pods map[int]*corev1.Pod, replicas int, healthy func(*corev1.Pod
 // newPod is the pod for ordinal i (statefulset newVersionedStatefulSetPod):
 // stable name, hostname and subdomain, identity labels.
 func (c *statefulSetController) newPod(ss *appsv1.StatefulSet, i int, revision string) *corev1.Pod {
-	p := podFromTemplate(&ss.Spec.Template, ss, newControllerRef(ss, stsKind))
+	p := podFromTemplate(&ss.Spec.Template, ss, c.controllerRef(ss))
 	p.GenerateName = ""
 	p.Name = fmt.Sprintf("%s-%d", ss.Name, i)
 	if p.Labels == nil {
