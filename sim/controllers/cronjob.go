@@ -32,7 +32,7 @@ func newCronJob(b *base) *cronJobController {
 func (c *cronJobController) syncCronJob(key string, now time.Time) bool {
 	cj, ok := c.get(key)
 	if !ok || cj.DeletionTimestamp != nil {
-		c.forget(key)
+		c.forget(key) // gone, or going
 		return false
 	}
 	ns := cj.Namespace

@@ -160,10 +160,9 @@ func nodeNameAffinity(a *corev1.Affinity, node string) *corev1.Affinity {
 func (c *daemonSetController) syncDS(key string, now time.Time) bool {
 	ds, ok := c.get(key)
 	if !ok {
-		c.forget(key)
 		return false
 	}
-	if ds.Spec.Selector == nil || (len(ds.Spec.Selector.MatchLabels) == 0 && len(ds.Spec.Selector.MatchExpressions) == 0) {
+	if selectsAll(ds.Spec.Selector) {
 		c.record(ds, corev1.EventTypeWarning, "SelectingAll", "This daemon set is selecting all pods. A non-empty selector is required.")
 		return false
 	}
@@ -352,8 +351,8 @@ func (c *daemonSetController) rollingUpdate(ds *appsv1.DaemonSet, nodes []*corev
 }
 
 func (c *daemonSetController) updateStatus(ds *appsv1.DaemonSet, nodes []*corev1.Node, byNode map[string][]*corev1.Pod, hash string, now time.Time) bool {
-	var desired, current, mis, ready, avail, updated int32
-	var next time.Time
+	var desired, current, mis, updated int32
+	var av availability
 	for _, n := range nodes {
 		run, _ := shouldRun(ds, n)
 		pods := activePods(byNode[n.Name])
@@ -369,26 +368,19 @@ func (c *daemonSetController) updateStatus(ds *appsv1.DaemonSet, nodes []*corev1
 		}
 		current++
 		p := pods[0]
-		if isPodReady(p) {
-			ready++
-			if isPodAvailable(p, ds.Spec.MinReadySeconds, now) {
-				avail++
-			} else if at, ok := availableAt(p, ds.Spec.MinReadySeconds, now); ok && (next.IsZero() || at.Before(next)) {
-				next = at
-			}
-		}
+		av.add(p, ds.Spec.MinReadySeconds, now)
 		if podUpdated(p, hash, ds.Generation) {
 			updated++
 		}
 	}
 	key := nsKey(ds.Namespace, ds.Name)
-	if !next.IsZero() && next.After(c.Clock.Now()) {
-		c.requeueAt(key, next)
+	if !av.next.IsZero() && av.next.After(c.Clock.Now()) {
+		c.requeueAt(key, av.next)
 	}
 	st := *ds.Status.DeepCopy()
 	st.DesiredNumberScheduled, st.CurrentNumberScheduled, st.NumberMisscheduled = desired, current, mis
-	st.NumberReady, st.NumberAvailable, st.UpdatedNumberScheduled = ready, avail, updated
-	st.NumberUnavailable = desired - avail
+	st.NumberReady, st.NumberAvailable, st.UpdatedNumberScheduled = av.ready, av.available, updated
+	st.NumberUnavailable = desired - av.available
 	st.ObservedGeneration = ds.Generation
 	if equality.Semantic.DeepEqual(st, ds.Status) {
 		return false

@@ -90,11 +90,10 @@ type deploySync struct {
 func (c *deploymentController) syncDeployment(key string, now time.Time) bool {
 	d, ok := c.get(key)
 	if !ok {
-		c.forget(key)
 		return false
 	}
 	s := &deploySync{c: c, d: d, now: now}
-	if d.Spec.Selector == nil || (len(d.Spec.Selector.MatchLabels) == 0 && len(d.Spec.Selector.MatchExpressions) == 0) {
+	if selectsAll(d.Spec.Selector) {
 		c.record(d, corev1.EventTypeWarning, "SelectingAll", "This deployment is selecting all pods. A non-empty selector is required.")
 		if d.Status.ObservedGeneration < d.Generation {
 			cp := d.DeepCopy()

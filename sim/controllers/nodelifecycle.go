@@ -105,7 +105,6 @@ func nodeCondition(n *corev1.Node, t corev1.NodeConditionType) *corev1.NodeCondi
 func (c *nodeLifecycleController) syncNode(name string, now time.Time) bool {
 	n, ok := c.get(name)
 	if !ok {
-		c.forget(name)
 		if c.known[name] {
 			delete(c.known, name)
 			gone := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: name}}

@@ -52,6 +52,31 @@ func availableAt(p *corev1.Pod, minReadySeconds int32, now time.Time) (time.Time
 	return at.Add(time.Millisecond), true
 }
 
+// availability counts ready and available pods and finds when the next
+// ready pod becomes available (the controller re-syncs then).
+type availability struct {
+	ready, available int32
+	next             time.Time
+}
+
+func (a *availability) add(p *corev1.Pod, minReadySeconds int32, now time.Time) {
+	if !isPodReady(p) {
+		return
+	}
+	a.ready++
+	if isPodAvailable(p, minReadySeconds, now) {
+		a.available++
+	} else if at, ok := availableAt(p, minReadySeconds, now); ok && (a.next.IsZero() || at.Before(a.next)) {
+		a.next = at
+	}
+}
+
+// selectsAll reports a nil or empty selector, which a Deployment or
+// DaemonSet may not have (the SelectingAll warning).
+func selectsAll(sel *metav1.LabelSelector) bool {
+	return sel == nil || (len(sel.MatchLabels) == 0 && len(sel.MatchExpressions) == 0)
+}
+
 // isPodActive: not terminal and not being deleted (controller.IsPodActive).
 func isPodActive(p *corev1.Pod) bool {
 	return p.Status.Phase != corev1.PodSucceeded && p.Status.Phase != corev1.PodFailed && p.DeletionTimestamp == nil

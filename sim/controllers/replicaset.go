@@ -84,7 +84,6 @@ func (c *replicaSetController) matchOrphans() {
 func (c *replicaSetController) syncRS(key string, now time.Time) bool {
 	rs, ok := c.get(key)
 	if !ok {
-		c.forget(key)
 		return false
 	}
 	ns := rs.Namespace
@@ -175,26 +174,19 @@ func (c *replicaSetController) podsToDelete(rs *appsv1.ReplicaSet, pods []*corev
 func (c *replicaSetController) updateStatus(rs *appsv1.ReplicaSet, pods []*corev1.Pod, now time.Time) bool {
 	st := *rs.Status.DeepCopy()
 	tmpl := labels.SelectorFromSet(rs.Spec.Template.Labels)
-	var full, ready, avail int32
-	var next time.Time
+	var full int32
+	var av availability
 	for _, p := range pods {
 		if tmpl.Matches(labels.Set(p.Labels)) {
 			full++
 		}
-		if isPodReady(p) {
-			ready++
-			if isPodAvailable(p, rs.Spec.MinReadySeconds, now) {
-				avail++
-			} else if at, ok := availableAt(p, rs.Spec.MinReadySeconds, now); ok && (next.IsZero() || at.Before(next)) {
-				next = at
-			}
-		}
+		av.add(p, rs.Spec.MinReadySeconds, now)
 	}
-	st.Replicas, st.FullyLabeledReplicas, st.ReadyReplicas, st.AvailableReplicas = int32(len(pods)), full, ready, avail
+	st.Replicas, st.FullyLabeledReplicas, st.ReadyReplicas, st.AvailableReplicas = int32(len(pods)), full, av.ready, av.available
 	st.ObservedGeneration = rs.Generation
 	key := nsKey(rs.Namespace, rs.Name)
-	if !next.IsZero() && next.After(c.Clock.Now()) {
-		c.requeueAt(key, next)
+	if !av.next.IsZero() && av.next.After(c.Clock.Now()) {
+		c.requeueAt(key, av.next)
 	}
 	if equality.Semantic.DeepEqual(st, rs.Status) {
 		return false

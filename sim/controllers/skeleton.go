@@ -122,10 +122,15 @@ func (c *controller[T]) controllerRef(obj T) metav1.OwnerReference {
 	return newControllerRef(obj, c.primary.GVK())
 }
 
-// get returns the stored primary object of a key, or false.
+// get returns the stored primary object of a key, or false; the timer of
+// a key whose object is gone is stopped.
 func (c *controller[T]) get(key string) (T, bool) {
 	ns, name := splitNS(key)
-	return get[T](c.base, c.primary, ns, name)
+	o, ok := get[T](c.base, c.primary, ns, name)
+	if !ok {
+		c.forget(key)
+	}
+	return o, ok
 }
 
 // requeueAt queues key again at virtual time at (workqueue AddAfter), replacing
