@@ -1,8 +1,11 @@
 package cost
 
 import (
+	"cmp"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -108,32 +111,16 @@ func (t *Table) Edge(from, to string) Edge {
 
 // Entries lists the table sorted by hop and op, for printing.
 func (t *Table) Entries() []Entry {
-	out := make([]Entry, 0, len(t.ops))
-	for _, e := range t.ops {
-		out = append(out, e)
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Hop != out[j].Hop {
-			return out[i].Hop < out[j].Hop
-		}
-		return out[i].Op < out[j].Op
+	return slices.SortedFunc(maps.Values(t.ops), func(a, b Entry) int {
+		return cmp.Or(strings.Compare(a.Hop, b.Hop), strings.Compare(a.Op, b.Op))
 	})
-	return out
 }
 
 // Edges lists the edges sorted, for printing.
 func (t *Table) Edges() []Edge {
-	out := make([]Edge, 0, len(t.edges))
-	for _, e := range t.edges {
-		out = append(out, e)
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].From != out[j].From {
-			return out[i].From < out[j].From
-		}
-		return out[i].To < out[j].To
+	return slices.SortedFunc(maps.Values(t.edges), func(a, b Edge) int {
+		return cmp.Or(strings.Compare(a.From, b.From), strings.Compare(a.To, b.To))
 	})
-	return out
 }
 
 // PullTime is the modelled time to pull and unpack an image of size bytes:
