@@ -26,6 +26,8 @@ func TestValidationRepros(t *testing.T) {
 		{name: "create deploy", args: "create deploy web --image=nginx --replicas=2", stdout: "deployment.apps/web created\n"},
 		{name: "patch replicas -1", args: `patch deploy web -p '{"spec":{"replicas":-1}}'`,
 			stderr: "The Deployment \"web\" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0\n", code: 1},
+		{name: "scale subresource -1", args: `patch deploy web --subresource=scale -p '{"spec":{"replicas":-1}}'`,
+			stderr: "The Scale \"web\" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0\n", code: 1},
 		{name: "next request", args: "get deploy web -o jsonpath={.spec.replicas}", stdout: "2"},
 		{name: "revisionHistoryLimit -1", args: "create -f -", stdin: deployWithHistoryLimit,
 			stderr: "The Deployment \"hist\" is invalid: spec.revisionHistoryLimit: Invalid value: -1: must be greater than or equal to 0\n", code: 1},

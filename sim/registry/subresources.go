@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"kubesim/sim/podutil"
+	"kubesim/sim/validation"
 
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
@@ -11,6 +12,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
 // Bind sets a pod's node, as the pods/binding storage does: the pod must not
@@ -88,6 +90,10 @@ func (r *Registry) SetScale(res *Resource, ns, name string, n int32) (*autoscali
 	m, replicas, _, _, ok := scalable(cp)
 	if !ok {
 		return nil, notFound(res, name)
+	}
+	scale := &autoscalingv1.Scale{ObjectMeta: metav1.ObjectMeta{Name: m.Name, Namespace: m.Namespace}, Spec: autoscalingv1.ScaleSpec{Replicas: n}}
+	if errs := validation.ValidateScale(scale); len(errs) > 0 {
+		return nil, apierrors.NewInvalid(schema.GroupKind{Group: "autoscaling", Kind: "Scale"}, name, errs)
 	}
 	*replicas = &n
 	m.ResourceVersion = ""

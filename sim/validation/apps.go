@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
@@ -348,6 +349,17 @@ func validateStatefulSetSpec(s *appsv1.StatefulSetSpec, v Version, create bool) 
 	}
 	if s.Template.Spec.ActiveDeadlineSeconds != nil {
 		errs = append(errs, field.Forbidden(p.Child("template", "spec", "activeDeadlineSeconds"), "activeDeadlineSeconds in StatefulSet is not Supported"))
+	}
+	return errs
+}
+
+// ValidateScale is autoscaling's ValidateScale, which the scale subresource
+// of deployments, replica sets and stateful sets checks before the owner's
+// own rules (errors are reported for kind Scale.autoscaling).
+func ValidateScale(s *autoscalingv1.Scale) field.ErrorList {
+	errs := validateObjectMeta(&s.ObjectMeta, true, subdomainName)
+	if s.Spec.Replicas < 0 {
+		errs = append(errs, field.Invalid(specPath.Child("replicas"), s.Spec.Replicas, isNegativeErrorMsg))
 	}
 	return errs
 }

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/intstr"
@@ -253,4 +254,12 @@ func TestValidateStatefulSet(t *testing.T) {
 			check(t, tt.want, invalid(stsKind, s.Name, errs))
 		})
 	}
+}
+
+func TestValidateScale(t *testing.T) {
+	k := schema.GroupKind{Group: "autoscaling", Kind: "Scale"}
+	s := &autoscalingv1.Scale{ObjectMeta: objMeta("web"), Spec: autoscalingv1.ScaleSpec{Replicas: -1}}
+	check(t, `Scale.autoscaling "web" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0`, invalid(k, s.Name, ValidateScale(s)))
+	s.Spec.Replicas = 0
+	check(t, "", invalid(k, s.Name, ValidateScale(s)))
 }
