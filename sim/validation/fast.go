@@ -96,8 +96,8 @@ func okLabels(l map[string]string) bool {
 
 // okObjectMeta is true when ValidateObjectMetaAccessor would find nothing
 // wrong. Rare fields (finalizers, managed fields) send it to the slow path.
-func okObjectMeta(m *metav1.ObjectMeta, namespaced bool, nameOK func(string) bool) bool {
-	if m.Name == "" || !nameOK(m.Name) || m.GenerateName != "" && !nameOK(maskTrailingDash(m.GenerateName)) {
+func okObjectMeta(m *metav1.ObjectMeta, namespaced bool, rule nameRule) bool {
+	if m.Name == "" || !rule.ok(m.Name) || m.GenerateName != "" && !okGenerateName(m.GenerateName, rule) {
 		return false
 	}
 	if namespaced != (m.Namespace != "") || namespaced && !okDNS1123Label(m.Namespace) {
@@ -135,6 +135,18 @@ func okOwnerReferences(refs []metav1.OwnerReference) bool {
 		}
 	}
 	return controllers <= 1
+}
+
+// okGenerateName is rule.ok(maskTrailingDash(g)) without building the
+// masked string on the heap.
+func okGenerateName(g string, rule nameRule) bool {
+	if len(g) < 2 || g[len(g)-1] != '-' || len(g) > 64 {
+		return rule.ok(maskTrailingDash(g))
+	}
+	var buf [64]byte
+	n := copy(buf[:], g[:len(g)-2])
+	buf[n] = 'a'
+	return rule.ok(string(buf[:n+1]))
 }
 
 // maskTrailingDash is apimachinery's: a generateName may end in '-'.

@@ -62,7 +62,7 @@ func (r nameRule) ok(s string) bool {
 // finalizers. A byte-loop check passes valid metadata without building a
 // field path; anything it doubts goes to apimachinery for the messages.
 func validateObjectMeta(m *metav1.ObjectMeta, namespaced bool, rule nameRule) field.ErrorList {
-	if okObjectMeta(m, namespaced, rule.ok) {
+	if okObjectMeta(m, namespaced, rule) {
 		return nil
 	}
 	return validateObjectMetaSlow(m, namespaced, rule.fn())

@@ -223,14 +223,16 @@ func validatePodSpec(s *corev1.PodSpec, p *field.Path) field.ErrorList {
 // validateVolumes checks volume names (required, DNS label, unique).
 func validateVolumes(vs []corev1.Volume, p *field.Path) field.ErrorList {
 	var errs field.ErrorList
-	for i, v := range vs {
+	for i := range vs {
+		v := &vs[i]
 		dup := false
 		for j := 0; j < i; j++ {
 			dup = dup || vs[j].Name == v.Name
 		}
-		if v.Name != "" && okDNS1123Label(v.Name) && !dup {
+		if v.Name != "" && okDNS1123Label(v.Name) && !dup && okVolumeSource(&v.VolumeSource) {
 			continue
 		}
+		errs = append(errs, validateVolumeSource(&v.VolumeSource, p.Child("volumes").Index(i))...)
 		np := p.Child("volumes").Index(i).Child("name")
 		if v.Name == "" {
 			errs = append(errs, field.Required(np, ""))
@@ -252,7 +254,7 @@ func hasVolume(vs []corev1.Volume, name string) bool {
 	}
 	for i := range vs {
 		if vs[i].Name == name {
-			return true
+			return okVolumeSource(&vs[i].VolumeSource) // the first of that name
 		}
 	}
 	return false

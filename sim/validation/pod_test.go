@@ -65,6 +65,21 @@ func TestValidatePod(t *testing.T) {
 			p.Spec.Containers[0].VolumeMounts = []corev1.VolumeMount{{Name: "data", MountPath: "/data"}}
 		},
 			`Pod "p" is invalid: spec.containers[0].volumeMounts[0].name: Not found: "data"`},
+		{"volume without a type", func(p *corev1.Pod) { p.Spec.Volumes = []corev1.Volume{{Name: "data"}} },
+			`Pod "p" is invalid: spec.volumes[0]: Required value: must specify a volume type`},
+		{"two volume types", func(p *corev1.Pod) {
+			p.Spec.Volumes = []corev1.Volume{{Name: "data", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}, HostPath: &corev1.HostPathVolumeSource{Path: "/data"}}}}
+		},
+			`Pod "p" is invalid: spec.volumes[0].hostPath: Forbidden: may not specify more than 1 volume type`},
+		{"hostPath without path, mounted", func(p *corev1.Pod) {
+			p.Spec.Volumes = []corev1.Volume{{Name: "data", VolumeSource: corev1.VolumeSource{HostPath: &corev1.HostPathVolumeSource{}}}}
+			p.Spec.Containers[0].VolumeMounts = []corev1.VolumeMount{{Name: "data", MountPath: "/data"}}
+		},
+			`Pod "p" is invalid: [spec.volumes[0].hostPath.path: Required value, spec.containers[0].volumeMounts[0].name: Not found: "data"]`},
+		{"configMap volume without name", func(p *corev1.Pod) {
+			p.Spec.Volumes = []corev1.Volume{{Name: "cfg", VolumeSource: corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{Items: []corev1.KeyToPath{{Key: "a", Path: "/abs"}}}}}}
+		},
+			`Pod "p" is invalid: [spec.volumes[0].configMap.name: Required value, spec.volumes[0].configMap.items[0].path: Invalid value: "/abs": must be a relative path]`},
 		{"env name", func(p *corev1.Pod) { p.Spec.Containers[0].Env = []corev1.EnvVar{{Name: "1=x"}} },
 			`Pod "p" is invalid: spec.containers[0].env[0].name: Invalid value: "1=x": a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit (e.g. 'my.env-name',  or 'MY_ENV.NAME',  or 'MyEnvName1', regex used for validation is '[-._a-zA-Z][-._a-zA-Z0-9]*')`},
 		{"activeDeadlineSeconds 0", func(p *corev1.Pod) { p.Spec.ActiveDeadlineSeconds = ptr(int64(0)) },
