@@ -113,6 +113,10 @@ func TestV3Index(t *testing.T) {
 		if err := proto.Unmarshal(w.Body.Bytes(), &doc); err != nil || doc.Components == nil || len(doc.Components.Schemas.AdditionalProperties) == 0 {
 			t.Errorf("%s protobuf: %v, %d bytes", key, err, w.Body.Len())
 		}
+		fromJSON, err := openapiv3.ParseDocument(get(t, s, p.ServerRelativeURL, "application/json").Body.Bytes())
+		if err != nil || !proto.Equal(fromJSON, &doc) {
+			t.Errorf("%s: protobuf is not the JSON document (%v)", key, err)
+		}
 	}
 	if w := get(t, s, "/openapi/v3/apis/rbac.authorization.k8s.io/v1", "application/json"); w.Code != http.StatusNotFound {
 		t.Errorf("unserved group-version: %d", w.Code)

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/google/gnostic-models/compiler"
 	openapiv2 "github.com/google/gnostic-models/openapiv2"
 	openapiv3 "github.com/google/gnostic-models/openapiv3"
 	"github.com/munnerz/goautoneg"
@@ -84,16 +85,19 @@ func newDocument(v any, v3 bool) (*document, error) {
 // protobuf returns the gnostic protobuf form, converted on first use.
 func (d *document) protobuf() ([]byte, error) {
 	d.pbOnce.Do(func() {
-		if d.v3 {
-			doc, err := openapiv3.ParseDocument(d.json)
-			if err != nil {
-				d.pbErr = err
-				return
-			}
-			d.pb, d.pbErr = proto.Marshal(doc)
+		// As gnostic's ParseDocument, from a node tree built directly.
+		root, err := yamlNode(d.json)
+		if err != nil {
+			d.pbErr = err
 			return
 		}
-		doc, err := openapiv2.ParseDocument(d.json)
+		ctx := compiler.NewContextWithExtensions("$root", root, nil, nil)
+		var doc proto.Message
+		if d.v3 {
+			doc, err = openapiv3.NewDocument(root, ctx)
+		} else {
+			doc, err = openapiv2.NewDocument(root, ctx)
+		}
 		if err != nil {
 			d.pbErr = err
 			return
