@@ -9,13 +9,14 @@
 //
 // The schemas are derived data, never written by hand. data/v1.<minor>.json.gz
 // holds, for each Kubernetes release kubesim reports (v1.27.1, v1.28.0 …
-// v1.33.0), the definitions of the Go types kubesim serves as kube-openapi's
-// openapi-gen generates them from k8s.io/api and k8s.io/apimachinery at that
-// release (the types' doc comments become the descriptions;
-// +patchStrategy, +listType and the like become the x-kubernetes-*
-// extensions), shaped by kube-openapi's v3 builder (refs with siblings
-// wrapped in allOf) and, for v2, its v2 builder with defaults pruned as
-// kube-apiserver prunes them. Only the v3 form is stored, plus the few v2
+// v1.33.0), the definitions of the Go types kubesim serves as that
+// release's kube-openapi openapi-gen generates them from k8s.io/api and
+// k8s.io/apimachinery at that release (the types' doc comments become the
+// descriptions; +patchStrategy, +listType and the like become the
+// x-kubernetes-* extensions), shaped by that kube-openapi's v3 builder
+// (refs with siblings wrapped in allOf) and, for v2, its v2 builder with
+// defaults pruned as kube-apiserver prunes them: the same generator over
+// the same sources as the release's own build, so the same texts. Only the v3 form is stored, plus the few v2
 // definitions that V2Schema does not derive from it (Quantity and
 // IntOrString, whose v3 schemas differ).
 //
@@ -24,10 +25,11 @@
 //	go generate ./sim/apiserver/openapi/
 //
 // which runs internal/gen: for each release it makes a scratch module that
-// requires k8s.io/api and k8s.io/apimachinery v0.<minor>.<patch> and the
-// k8s.io/kube-openapi version of kubesim's go.mod, runs openapi-gen there,
+// requires k8s.io/api and k8s.io/apimachinery v0.<minor>.<patch> (and with
+// them the release's k8s.io/kube-openapi), runs that openapi-gen there,
 // then internal/gen/emit (copied in) to build and print the definitions. It
-// needs the Go module proxy or a module cache holding those modules. Add a
+// needs the Go module proxy or a module cache holding those modules, and
+// takes a few minutes; the output is byte-for-byte reproducible. Add a
 // release to gen's list, or an API package to its packages when kubesim
 // serves a new group, and rerun.
 //

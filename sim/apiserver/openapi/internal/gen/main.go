@@ -4,10 +4,14 @@
 // that holds the modules below).
 //
 // For each release it makes a scratch module that requires k8s.io/api and
-// k8s.io/apimachinery at that release (and kube-openapi at the version
-// kubesim uses), runs kube-openapi's openapi-gen over the API packages
-// kubesim serves, then runs emit/main.go there, which shapes the
-// definitions with kube-openapi's v3 and v2 builders as kube-apiserver does.
+// k8s.io/apimachinery at that release, and so the k8s.io/kube-openapi that
+// release was built with; it runs that kube-openapi's openapi-gen over the
+// API packages kubesim serves (as the release's hack/update-codegen.sh ran
+// it over all of them), then runs emit/main.go there, which shapes the
+// definitions with that kube-openapi's v3 and v2 builders as kube-apiserver
+// does. Using the release's own generator matters: later ones drop the
+// zero defaults of struct fields, add enums to list items and escape
+// backslashes in descriptions twice.
 // gen keeps the v3 definitions, plus the v2 ones that do not follow from
 // them by openapi.V2Schema, and writes them gzipped.
 package main
@@ -31,6 +35,9 @@ import (
 
 // releases are the Kubernetes versions kubesim clusters report; k8s.io/api
 // v0.X.Y is the Go side of Kubernetes v1.X.Y.
+// xTools is the golang.org/x/tools the generators are built with.
+const xTools = "v0.42.0"
+
 var releases = []string{"v1.27.1", "v1.28.0", "v1.29.0", "v1.30.0", "v1.31.0", "v1.32.0", "v1.33.0"}
 
 // packages are the Go packages whose types kubesim serves, and those their
@@ -62,12 +69,11 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	kubeOpenAPI := strings.TrimSpace(run("", "go", "list", "-m", "-f", "{{.Version}}", "k8s.io/kube-openapi"))
 	for _, rel := range releases {
 		if *only != "" && rel != *only {
 			continue
 		}
-		data, err := generate(rel, kubeOpenAPI, emit)
+		data, err := generate(rel, emit)
 		if err != nil {
 			log.Fatalf("%s: %v", rel, err)
 		}
@@ -79,14 +85,16 @@ func main() {
 	}
 }
 
-func generate(rel, kubeOpenAPI string, emit []byte) ([]byte, error) {
+func generate(rel string, emit []byte) ([]byte, error) {
 	dir, err := os.MkdirTemp("", "kubesim-openapi-gen-")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
 	api := "v0." + strings.TrimPrefix(rel, "v1.")
-	gomod := fmt.Sprintf("module oagen\n\ngo 1.26.0\n\nrequire (\n\tk8s.io/api %s\n\tk8s.io/apimachinery %s\n\tk8s.io/kube-openapi %s\n)\n", api, api, kubeOpenAPI)
+	// x/tools is raised so that old generators build with this Go; it only
+	// loads packages and formats the generated file.
+	gomod := fmt.Sprintf("module oagen\n\ngo 1.26.0\n\nrequire (\n\tk8s.io/api %s\n\tk8s.io/apimachinery %s\n\tgolang.org/x/tools %s\n)\n", api, api, xTools)
 	var imports strings.Builder
 	imports.WriteString("//go:build tools\n\npackage tools\n\nimport (\n")
 	for _, p := range append(packages, "k8s.io/kube-openapi/cmd/openapi-gen") {
@@ -105,9 +113,32 @@ func generate(rel, kubeOpenAPI string, emit []byte) ([]byte, error) {
 		}
 	}
 	run(dir, "go", "mod", "tidy")
-	args := []string{"run", "k8s.io/kube-openapi/cmd/openapi-gen", "--output-dir", "generated", "--output-pkg", "oagen/generated",
-		"--output-file", "zz_generated.openapi.go", "--go-header-file", "header.txt", "--report-filename", "/dev/null"}
-	run(dir, "go", append(args, packages...)...)
+	openapiDir := strings.TrimSpace(run(dir, "go", "list", "-m", "-f", "{{.Dir}}", "k8s.io/kube-openapi"))
+	genArgs, err := os.ReadFile(filepath.Join(openapiDir, "cmd", "openapi-gen", "args", "args.go"))
+	if err != nil {
+		return nil, err
+	}
+	if bytes.Contains(genArgs, []byte(`"output-dir"`)) {
+		// gengo/v2 generators (kube-openapi 2024 on): packages as arguments.
+		args := []string{"run", "k8s.io/kube-openapi/cmd/openapi-gen", "--output-dir", "generated", "--output-pkg", "oagen/generated",
+			"--output-file", "zz_generated.openapi.go", "--go-header-file", "header.txt", "--report-filename", "/dev/null"}
+		run(dir, "go", append(args, packages...)...)
+	} else {
+		// gengo v1: --input-dirs, output under <output-base>/<output-package>.
+		run(dir, "go", "run", "k8s.io/kube-openapi/cmd/openapi-gen", "--input-dirs", strings.Join(packages, ","),
+			"--output-package", "oagen/generated", "--output-base", filepath.Join(dir, "out"),
+			"--output-file-base", "zz_generated.openapi", "--go-header-file", "header.txt", "--report-filename", "/dev/null")
+		if err := os.Rename(filepath.Join(dir, "out", "oagen", "generated"), filepath.Join(dir, "generated")); err != nil {
+			return nil, err
+		}
+	}
+	builder3, err := os.ReadFile(filepath.Join(openapiDir, "pkg", "builder3", "openapi.go"))
+	if err != nil {
+		return nil, err
+	}
+	if bytes.Contains(builder3, []byte("func BuildOpenAPIDefinitionsForResources(config *common.Config,")) {
+		emitSrc = bytes.ReplaceAll(emitSrc, []byte("&common.OpenAPIV3Config{"), []byte("&common.Config{"))
+	}
 	if err := os.MkdirAll(filepath.Join(dir, "emit"), 0o755); err != nil {
 		return nil, err
 	}
@@ -153,7 +184,9 @@ func generate(rel, kubeOpenAPI string, emit []byte) ([]byte, error) {
 func run(dir string, name string, args ...string) string {
 	cmd := exec.Command(name, args...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off")
+	// gotypesalias=0: the releases' generators predate go/types' Alias
+	// nodes (core/v1 has aliases such as IPFamilyPolicyType).
+	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off", "GODEBUG=gotypesalias=0")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {

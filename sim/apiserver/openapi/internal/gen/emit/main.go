@@ -2,8 +2,10 @@
 
 // This program is not built with kubesim: gen copies it into a scratch
 // module that requires k8s.io/api and k8s.io/apimachinery at one Kubernetes
-// release, next to the definitions kube-openapi's openapi-gen generated from
-// that release's Go types, and runs it there. It prints the definitions as the
+// release (and so that release's k8s.io/kube-openapi), next to the
+// definitions that release's openapi-gen generated from its Go types, and
+// runs it there. (Releases before kube-openapi 2023-10 take a common.Config
+// in builder3; gen rewrites the literal for them.) It prints the definitions as the
 // kube-apiserver's builders shape them: v3 (components/schemas, refs wrapped
 // in allOf when they have siblings) and v2 (definitions, defaults pruned).
 package main
@@ -43,9 +45,31 @@ func namer(name string) (string, spec.Extensions) { return friendlyName(name), n
 
 func main() {
 	defs := generated.GetOpenAPIDefinitions(func(string) spec.Ref { return spec.Ref{} })
+	// Every definition whose dependencies are all generated (some
+	// releases' meta/v1 InternalEvent refers to runtime.Object, which has
+	// none; kube-apiserver never reaches it from a route).
+	var check func(string, map[string]bool) bool
+	check = func(n string, seen map[string]bool) bool {
+		if seen[n] {
+			return true
+		}
+		seen[n] = true
+		d, ok := defs[n]
+		if !ok {
+			return false
+		}
+		for _, dep := range d.Dependencies {
+			if !check(dep, seen) {
+				return false
+			}
+		}
+		return true
+	}
 	var names []string
 	for n := range defs {
-		names = append(names, n)
+		if check(n, map[string]bool{}) {
+			names = append(names, n)
+		}
 	}
 	sort.Strings(names)
 	v3, err := builder3.BuildOpenAPIDefinitionsForResources(&common.OpenAPIV3Config{
