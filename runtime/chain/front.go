@@ -94,6 +94,16 @@ func wire[T proto.Message](m T) T {
 	return out
 }
 
+// call opens a CRI call: it takes the chain's lock, which the returned
+// func releases, and charges the kubelet's side of the hop.
+//
+//	defer c.call("Version", 0)()
+func (c *Chain) call(op string, items int) (unlock func()) {
+	c.mu.Lock()
+	c.kubelet(op, items)
+	return c.mu.Unlock
+}
+
 // kubelet charges the kubelet's own side of a CRI call.
 func (c *Chain) kubelet(op string, items int) {
 	o := c.costs.Op(hopKubelet, op)
@@ -121,9 +131,7 @@ func runtimeErr(err error) error {
 
 func (s *runtimeService) Version(_ context.Context, req *runtimeapi.VersionRequest) (*runtimeapi.VersionResponse, error) {
 	c := s.c
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.kubelet("Version", 0)
+	defer c.call("Version", 0)()
 	c.front.read("Version", wire(req), 0)
 	return wire(&runtimeapi.VersionResponse{
 		Version:           "0.1.0",
@@ -135,9 +143,7 @@ func (s *runtimeService) Version(_ context.Context, req *runtimeapi.VersionReque
 
 func (s *runtimeService) Status(_ context.Context, req *runtimeapi.StatusRequest) (*runtimeapi.StatusResponse, error) {
 	c := s.c
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.kubelet("Status", 0)
+	defer c.call("Status", 0)()
 	c.front.read("Status", wire(req), 0)
 	return wire(&runtimeapi.StatusResponse{Status: &runtimeapi.RuntimeStatus{Conditions: []*runtimeapi.RuntimeCondition{
 		{Type: runtimeapi.RuntimeReady, Status: true},
@@ -147,18 +153,14 @@ func (s *runtimeService) Status(_ context.Context, req *runtimeapi.StatusRequest
 
 func (s *runtimeService) RuntimeConfig(_ context.Context, req *runtimeapi.RuntimeConfigRequest) (*runtimeapi.RuntimeConfigResponse, error) {
 	c := s.c
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.kubelet("RuntimeConfig", 0)
+	defer c.call("RuntimeConfig", 0)()
 	c.front.read("RuntimeConfig", wire(req), 0)
 	return &runtimeapi.RuntimeConfigResponse{Linux: &runtimeapi.LinuxRuntimeConfiguration{CgroupDriver: runtimeapi.CgroupDriver_SYSTEMD}}, nil
 }
 
 func (s *runtimeService) RunPodSandbox(_ context.Context, req *runtimeapi.RunPodSandboxRequest) (*runtimeapi.RunPodSandboxResponse, error) {
 	c := s.c
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.kubelet("RunPodSandbox", 0)
+	defer c.call("RunPodSandbox", 0)()
 	req = wire(req)
 	cfg := req.GetConfig()
 	md := cfg.GetMetadata()
@@ -207,9 +209,7 @@ func (c *Chain) findSandbox(id string) (*sandbox, error) {
 
 func (s *runtimeService) StopPodSandbox(_ context.Context, req *runtimeapi.StopPodSandboxRequest) (*runtimeapi.StopPodSandboxResponse, error) {
 	c := s.c
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.kubelet("StopPodSandbox", 0)
+	defer c.call("StopPodSandbox", 0)()
 	req = wire(req)
 	sb, err := c.findSandbox(req.PodSandboxId)
 	if err != nil {
@@ -238,9 +238,7 @@ func (s *runtimeService) StopPodSandbox(_ context.Context, req *runtimeapi.StopP
 
 func (s *runtimeService) RemovePodSandbox(_ context.Context, req *runtimeapi.RemovePodSandboxRequest) (*runtimeapi.RemovePodSandboxResponse, error) {
 	c := s.c
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.kubelet("RemovePodSandbox", 0)
+	defer c.call("RemovePodSandbox", 0)()
 	req = wire(req)
 	sb := c.sandboxes[req.PodSandboxId]
 	if sb == nil {
@@ -282,9 +280,7 @@ func (c *Chain) teardownNetwork(sb *sandbox) {
 
 func (s *runtimeService) PodSandboxStatus(_ context.Context, req *runtimeapi.PodSandboxStatusRequest) (*runtimeapi.PodSandboxStatusResponse, error) {
 	c := s.c
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.kubelet("PodSandboxStatus", 0)
+	defer c.call("PodSandboxStatus", 0)()
 	req = wire(req)
 	sb, err := c.findSandbox(req.PodSandboxId)
 	if err != nil {
@@ -374,9 +370,7 @@ func labelsMatch(labels, selector map[string]string) bool {
 
 func (s *runtimeService) CreateContainer(_ context.Context, req *runtimeapi.CreateContainerRequest) (*runtimeapi.CreateContainerResponse, error) {
 	c := s.c
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.kubelet("CreateContainer", 0)
+	defer c.call("CreateContainer", 0)()
 	req = wire(req)
 	sb, err := c.findSandbox(req.PodSandboxId)
 	if err != nil {
@@ -412,9 +406,7 @@ func (c *Chain) findContainer(id string) (*container, error) {
 
 func (s *runtimeService) StartContainer(_ context.Context, req *runtimeapi.StartContainerRequest) (*runtimeapi.StartContainerResponse, error) {
 	c := s.c
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.kubelet("StartContainer", 0)
+	defer c.call("StartContainer", 0)()
 	req = wire(req)
 	ct, err := c.findContainer(req.ContainerId)
 	if err != nil {
@@ -490,9 +482,7 @@ func (c *Chain) stopPlan(id string, timeout int64) (signal int, ignores, exited 
 
 func (s *runtimeService) StopContainer(_ context.Context, req *runtimeapi.StopContainerRequest) (*runtimeapi.StopContainerResponse, error) {
 	c := s.c
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.kubelet("StopContainer", 0)
+	defer c.call("StopContainer", 0)()
 	req = wire(req)
 	ct, err := c.findContainer(req.ContainerId)
 	if err != nil {
@@ -539,9 +529,7 @@ func (c *Chain) stopContainer(req *runtimeapi.StopContainerRequest, ct *containe
 
 func (s *runtimeService) RemoveContainer(_ context.Context, req *runtimeapi.RemoveContainerRequest) (*runtimeapi.RemoveContainerResponse, error) {
 	c := s.c
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.kubelet("RemoveContainer", 0)
+	defer c.call("RemoveContainer", 0)()
 	req = wire(req)
 	ct := c.containers[req.ContainerId]
 	if ct == nil {
@@ -593,9 +581,7 @@ func (s *runtimeService) ListContainers(_ context.Context, req *runtimeapi.ListC
 
 func (s *runtimeService) ContainerStatus(_ context.Context, req *runtimeapi.ContainerStatusRequest) (*runtimeapi.ContainerStatusResponse, error) {
 	c := s.c
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.kubelet("ContainerStatus", 0)
+	defer c.call("ContainerStatus", 0)()
 	req = wire(req)
 	ct, err := c.findContainer(req.ContainerId)
 	if err != nil {
@@ -632,9 +618,7 @@ func (s *runtimeService) ContainerStatus(_ context.Context, req *runtimeapi.Cont
 
 func (s *runtimeService) ExecSync(_ context.Context, req *runtimeapi.ExecSyncRequest) (*runtimeapi.ExecSyncResponse, error) {
 	c := s.c
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.kubelet("ExecSync", 0)
+	defer c.call("ExecSync", 0)()
 	req = wire(req)
 	ct, err := c.findContainer(req.ContainerId)
 	if err != nil {

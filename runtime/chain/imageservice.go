@@ -62,9 +62,7 @@ func (c *Chain) findImage(ref string) (*images.Image, error) {
 
 func (s *imageService) PullImage(_ context.Context, req *runtimeapi.PullImageRequest) (*runtimeapi.PullImageResponse, error) {
 	c := s.c
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.kubelet("PullImage", 0)
+	defer c.call("PullImage", 0)()
 	req = wire(req)
 	ref := req.GetImage().GetImage()
 	img, err := c.cat.Resolve(ref)
@@ -151,9 +149,7 @@ func (c *Chain) criImage(img *images.Image) *runtimeapi.Image {
 
 func (s *imageService) ImageStatus(_ context.Context, req *runtimeapi.ImageStatusRequest) (*runtimeapi.ImageStatusResponse, error) {
 	c := s.c
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.kubelet("ImageStatus", 0)
+	defer c.call("ImageStatus", 0)()
 	req = wire(req)
 	c.front.read("ImageStatus", req, 1)
 	img, err := c.findImage(req.GetImage().GetImage())
@@ -165,9 +161,7 @@ func (s *imageService) ImageStatus(_ context.Context, req *runtimeapi.ImageStatu
 
 func (s *imageService) RemoveImage(_ context.Context, req *runtimeapi.RemoveImageRequest) (*runtimeapi.RemoveImageResponse, error) {
 	c := s.c
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.kubelet("RemoveImage", 0)
+	defer c.call("RemoveImage", 0)()
 	req = wire(req)
 	c.front.read("RemoveImage", req, 0)
 	if img, err := c.findImage(req.GetImage().GetImage()); err == nil {
@@ -179,9 +173,7 @@ func (s *imageService) RemoveImage(_ context.Context, req *runtimeapi.RemoveImag
 
 func (s *imageService) ImageFsInfo(_ context.Context, req *runtimeapi.ImageFsInfoRequest) (*runtimeapi.ImageFsInfoResponse, error) {
 	c := s.c
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.kubelet("ImageFsInfo", 0)
+	defer c.call("ImageFsInfo", 0)()
 	c.front.read("ImageFsInfo", wire(req), 0)
 	var used uint64
 	for _, img := range c.images {
