@@ -58,6 +58,29 @@ func cwdOf(img *images.Image, wd string) string {
 	return "/"
 }
 
+// containerSpec is the OCI spec a CRI runtime writes for a container of
+// sandbox sb whose pause process is pid: the image's command, environment
+// and working directory as the config overrides them, the sandbox's
+// hostname and cgroup parent, and the pause process's ipc, uts and network
+// namespaces.
+func containerSpec(ociVersion, runtimeName string, sb *sandbox, ct *container, cfg *runtimeapi.ContainerConfig, pid int, ann map[string]string) *Spec {
+	return &Spec{
+		OCIVersion:  ociVersion,
+		Process:     &Process{Args: ct.img.Argv(cfg.GetCommand(), cfg.GetArgs()), Env: envList(ct.img, cfg.GetEnvs()), Cwd: cwdOf(ct.img, cfg.GetWorkingDir()), Terminal: cfg.GetTty()},
+		Hostname:    sb.cfg.GetHostname(),
+		Annotations: ann,
+		Linux: &Linux{
+			CgroupsPath: cgroupsPath(sb.cfg.GetLinux().GetCgroupParent(), runtimeName, ct.id),
+			Namespaces: []Namespace{
+				{Type: "pid"}, {Type: "mount"},
+				{Type: "ipc", Path: fmt.Sprintf("/proc/%d/ns/ipc", pid)},
+				{Type: "uts", Path: fmt.Sprintf("/proc/%d/ns/uts", pid)},
+				{Type: "network", Path: sb.netns},
+			},
+		},
+	}
+}
+
 func cgroupsPath(parent, runtimeName, id string) string {
 	if parent == "" {
 		return ""
@@ -133,22 +156,8 @@ func (h *containerdCRI) createContainer(req *runtimeapi.CreateContainerRequest, 
 	ann := criAnnotations("container", sb)
 	ann["io.kubernetes.cri.container-name"] = cfg.GetMetadata().GetName()
 	ann["io.kubernetes.cri.image-name"] = ct.img.Ref
-	spec := &Spec{
-		OCIVersion:  "1.1.0",
-		Process:     &Process{Args: ct.img.Argv(cfg.GetCommand(), cfg.GetArgs()), Env: envList(ct.img, cfg.GetEnvs()), Cwd: cwdOf(ct.img, cfg.GetWorkingDir()), Terminal: cfg.GetTty()},
-		Root:        &Root{Path: "rootfs"},
-		Hostname:    sb.cfg.GetHostname(),
-		Annotations: ann,
-		Linux: &Linux{
-			CgroupsPath: cgroupsPath(sb.cfg.GetLinux().GetCgroupParent(), "cri-containerd", ct.id),
-			Namespaces: []Namespace{
-				{Type: "pid"}, {Type: "mount"},
-				{Type: "ipc", Path: fmt.Sprintf("/proc/%d/ns/ipc", pid)},
-				{Type: "uts", Path: fmt.Sprintf("/proc/%d/ns/uts", pid)},
-				{Type: "network", Path: sb.netns},
-			},
-		},
-	}
+	spec := containerSpec("1.1.0", "cri-containerd", sb, ct, cfg, pid, ann)
+	spec.Root = &Root{Path: "rootfs"}
 	for _, mt := range cfg.GetMounts() {
 		spec.Mounts = append(spec.Mounts, Mount{Destination: mt.ContainerPath, Type: "bind", Source: mt.HostPath, Options: []string{"rbind", "rprivate", "rw"}})
 	}

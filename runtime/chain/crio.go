@@ -124,21 +124,7 @@ func (h *crio) createContainer(req *runtimeapi.CreateContainerRequest, sb *sandb
 	ann := crioAnnotations("container", name, sb)
 	ann["io.kubernetes.container.name"] = md.GetName()
 	ann["io.kubernetes.cri-o.ImageName"] = ct.img.Ref
-	spec := &Spec{
-		OCIVersion:  "1.0.2-dev",
-		Process:     &Process{Args: ct.img.Argv(cfg.GetCommand(), cfg.GetArgs()), Env: envList(ct.img, cfg.GetEnvs()), Cwd: cwdOf(ct.img, cfg.GetWorkingDir()), Terminal: cfg.GetTty()},
-		Hostname:    sb.cfg.GetHostname(),
-		Annotations: ann,
-		Linux: &Linux{
-			CgroupsPath: cgroupsPath(sb.cfg.GetLinux().GetCgroupParent(), "crio", ct.id),
-			Namespaces: []Namespace{
-				{Type: "pid"}, {Type: "mount"},
-				{Type: "ipc", Path: fmt.Sprintf("/proc/%d/ns/ipc", pid)},
-				{Type: "uts", Path: fmt.Sprintf("/proc/%d/ns/uts", pid)},
-				{Type: "network", Path: sb.netns},
-			},
-		},
-	}
+	spec := containerSpec("1.0.2-dev", "crio", sb, ct, cfg, pid, ann)
 	logPath := ct.logPath
 	if logPath == "" {
 		logPath = "/var/log/containers/" + ct.id + ".log"

@@ -183,18 +183,12 @@ func (h *dockerCRI) runPodSandbox(req *runtimeapi.RunPodSandboxRequest, sb *sand
 func (h *dockerCRI) stopPodSandbox(req *runtimeapi.StopPodSandboxRequest, sb *sandbox) error {
 	h.c.enter(hopKubelet, h.hop, "StopPodSandbox", req, 0)
 	// defaultSandboxGracePeriod = 10 s (dockershim docker_sandbox.go).
-	if resp := h.send("POST", "/containers/"+sb.id+"/stop", url.Values{"t": {"10"}}, nil); resp.Status >= 300 && resp.Status != 304 {
-		return dockerErr(resp)
-	}
-	return nil
+	return h.stop(sb.id, "10")
 }
 
 func (h *dockerCRI) removePodSandbox(req *runtimeapi.RemovePodSandboxRequest, sb *sandbox) error {
 	h.c.enter(hopKubelet, h.hop, "RemovePodSandbox", req, 0)
-	if resp := h.send("DELETE", "/containers/"+sb.id, url.Values{"v": {"1"}, "force": {"1"}}, nil); resp.Status >= 300 {
-		return dockerErr(resp)
-	}
-	return nil
+	return h.remove(sb.id)
 }
 
 func (h *dockerCRI) createContainer(req *runtimeapi.CreateContainerRequest, sb *sandbox, ct *container) error {
@@ -253,15 +247,25 @@ func (h *dockerCRI) startContainer(req *runtimeapi.StartContainerRequest, ct *co
 
 func (h *dockerCRI) stopContainer(req *runtimeapi.StopContainerRequest, ct *container) error {
 	h.c.enter(hopKubelet, h.hop, "StopContainer", req, 0)
-	if resp := h.send("POST", "/containers/"+ct.id+"/stop", url.Values{"t": {strconv.FormatInt(req.Timeout, 10)}}, nil); resp.Status >= 300 && resp.Status != 304 {
+	return h.stop(ct.id, strconv.FormatInt(req.Timeout, 10))
+}
+
+func (h *dockerCRI) removeContainer(req *runtimeapi.RemoveContainerRequest, ct *container) error {
+	h.c.enter(hopKubelet, h.hop, "RemoveContainer", req, 0)
+	return h.remove(ct.id)
+}
+
+// stop and remove are the Engine API calls that stop (timeout in seconds;
+// 304: already stopped) and force-remove a container, sandbox or not.
+func (h *dockerCRI) stop(id, timeout string) error {
+	if resp := h.send("POST", "/containers/"+id+"/stop", url.Values{"t": {timeout}}, nil); resp.Status >= 300 && resp.Status != 304 {
 		return dockerErr(resp)
 	}
 	return nil
 }
 
-func (h *dockerCRI) removeContainer(req *runtimeapi.RemoveContainerRequest, ct *container) error {
-	h.c.enter(hopKubelet, h.hop, "RemoveContainer", req, 0)
-	if resp := h.send("DELETE", "/containers/"+ct.id, url.Values{"v": {"1"}, "force": {"1"}}, nil); resp.Status >= 300 {
+func (h *dockerCRI) remove(id string) error {
+	if resp := h.send("DELETE", "/containers/"+id, url.Values{"v": {"1"}, "force": {"1"}}, nil); resp.Status >= 300 {
 		return dockerErr(resp)
 	}
 	return nil
