@@ -75,31 +75,38 @@ func Ref(obj runtime.Object, fieldPath string) corev1.ObjectReference {
 func (r *Recorder) Event(obj runtime.Object, fieldPath string, src Source, typ, reason, message string) {
 	ref := Ref(obj, fieldPath)
 	now := metav1.NewTime(r.clock.Now().UTC().Truncate(time.Second))
+	k := key{source: src, kind: ref.Kind, ns: ref.Namespace, name: ref.Name, uid: string(ref.UID), fieldPath: fieldPath, typ: typ, reason: reason, message: message}
+	r.record(k, ref, typ, reason, message, src, func(ev *corev1.Event) {
+		ev.Count++
+		ev.LastTimestamp = now
+	}, func(ev *corev1.Event) {
+		ev.Source = corev1.EventSource{Component: src.Component, Host: src.Host}
+		ev.FirstTimestamp, ev.LastTimestamp, ev.Count = now, now, 1
+	})
+}
+
+// record updates the event stored under k with bump (a repeat), or
+// creates it: the parts both APIs fill alike (name <object>.<hex
+// nanoseconds>, namespace, object, type, reason, message, reporting
+// component), then fill for the rest.
+func (r *Recorder) record(k key, ref corev1.ObjectReference, typ, reason, msg string, reporting Source, bump, fill func(*corev1.Event)) {
 	ns := ref.Namespace
 	if ns == "" {
 		ns = metav1.NamespaceDefault
 	}
-	k := key{source: src, kind: ref.Kind, ns: ref.Namespace, name: ref.Name, uid: string(ref.UID), fieldPath: fieldPath, typ: typ, reason: reason, message: message}
-	if r.repeat(k, ns, func(ev *corev1.Event) {
-		ev.Count++
-		ev.LastTimestamp = now
-	}) {
+	if r.repeat(k, ns, bump) {
 		return
 	}
 	ev := &corev1.Event{
 		ObjectMeta:          metav1.ObjectMeta{Name: ref.Name + "." + strconv.FormatInt(r.nameNano(), 16), Namespace: ns},
 		InvolvedObject:      ref,
-		Reason:              reason,
-		Message:             message,
-		Source:              corev1.EventSource{Component: src.Component, Host: src.Host},
-		FirstTimestamp:      now,
-		LastTimestamp:       now,
-		Count:               1,
 		Type:                typ,
-		EventTime:           metav1.MicroTime{},
-		ReportingController: src.Component,
-		ReportingInstance:   src.Host,
+		Reason:              reason,
+		Message:             msg,
+		ReportingController: reporting.Component,
+		ReportingInstance:   reporting.Host,
 	}
+	fill(ev)
 	r.create(k, ns, ev)
 }
 
@@ -135,32 +142,18 @@ func (r *Recorder) create(k key, ns string, ev *corev1.Event) {
 func (r *Recorder) Series(obj runtime.Object, controller, instance, typ, reason, action, note string) {
 	ref := Ref(obj, "")
 	nowT := r.clock.Now().UTC()
-	ns := ref.Namespace
-	if ns == "" {
-		ns = metav1.NamespaceDefault
-	}
-	k := key{source: Source{Component: controller, Host: instance}, kind: ref.Kind, ns: ref.Namespace, name: ref.Name, uid: string(ref.UID), typ: typ, reason: reason, action: action, series: "1"}
-	if r.repeat(k, ns, func(ev *corev1.Event) {
+	src := Source{Component: controller, Host: instance}
+	k := key{source: src, kind: ref.Kind, ns: ref.Namespace, name: ref.Name, uid: string(ref.UID), typ: typ, reason: reason, action: action, series: "1"}
+	r.record(k, ref, typ, reason, note, src, func(ev *corev1.Event) {
 		if ev.Series == nil {
 			ev.Series = &corev1.EventSeries{Count: 1}
 		}
 		ev.Series.Count++
 		ev.Series.LastObservedTime = metav1.NewMicroTime(nowT)
-	}) {
-		return
-	}
-	ev := &corev1.Event{
-		ObjectMeta:          metav1.ObjectMeta{Name: ref.Name + "." + strconv.FormatInt(r.nameNano(), 16), Namespace: ns},
-		InvolvedObject:      ref,
-		Reason:              reason,
-		Message:             note,
-		Type:                typ,
-		EventTime:           metav1.NewMicroTime(nowT),
-		Action:              action,
-		ReportingController: controller,
-		ReportingInstance:   instance,
-	}
-	r.create(k, ns, ev)
+	}, func(ev *corev1.Event) {
+		ev.EventTime = metav1.NewMicroTime(nowT)
+		ev.Action = action
+	})
 }
 
 // Expire deletes events whose last activity is older than TTL, as etcd's
