@@ -30,9 +30,8 @@ func newCronJob(b *base) *cronJobController {
 }
 
 func (c *cronJobController) syncCronJob(key string, now time.Time) bool {
-	cj, ok := c.get(key)
-	if !ok || cj.DeletionTimestamp != nil {
-		c.forget(key) // gone, or going
+	cj, ok := c.live(key)
+	if !ok {
 		return false
 	}
 	ns := cj.Namespace

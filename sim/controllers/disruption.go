@@ -62,8 +62,8 @@ func newDisruption(b *base) *disruptionController {
 }
 
 func (c *disruptionController) syncPDB(key string, _ time.Time) bool {
-	pdb, ok := c.get(key)
-	if !ok || pdb.DeletionTimestamp != nil {
+	pdb, ok := c.live(key)
+	if !ok {
 		return false
 	}
 	ns := pdb.Namespace

@@ -25,8 +25,8 @@ func newJob(b *base) *jobController {
 }
 
 func (c *jobController) syncJob(key string, now time.Time) bool {
-	j, ok := c.get(key)
-	if !ok || j.DeletionTimestamp != nil {
+	j, ok := c.live(key)
+	if !ok {
 		return false
 	}
 	ns := j.Namespace

@@ -133,6 +133,17 @@ func (c *controller[T]) get(key string) (T, bool) {
 	return o, ok
 }
 
+// live is get for an object that is not being deleted: one with a
+// deletionTimestamp is reported as absent (and its timer stopped).
+func (c *controller[T]) live(key string) (T, bool) {
+	o, ok := c.get(key)
+	if ok && o.GetDeletionTimestamp() != nil {
+		c.forget(key)
+		return o, false
+	}
+	return o, ok
+}
+
 // requeueAt queues key again at virtual time at (workqueue AddAfter), replacing
 // an earlier timer for the key unless it is already due then.
 func (c *controller[T]) requeueAt(key string, at time.Time) {

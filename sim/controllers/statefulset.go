@@ -39,8 +39,8 @@ func ordinal(set, pod string) (int, bool) {
 }
 
 func (c *statefulSetController) syncSet(key string, _ time.Time) bool {
-	ss, ok := c.get(key)
-	if !ok || ss.DeletionTimestamp != nil {
+	ss, ok := c.live(key)
+	if !ok {
 		return false
 	}
 	ns := ss.Namespace
