@@ -163,8 +163,8 @@ func validatePodTemplateSpec(t *corev1.PodTemplateSpec, p *field.Path) field.Err
 }
 
 // validatePodSpec is ValidatePodSpec for the fields kubesim models:
-// volumes (names), containers, init containers, restartPolicy, dnsPolicy,
-// nodeSelector, serviceAccountName, nodeName, activeDeadlineSeconds,
+// volumes, containers, init containers, restartPolicy, dnsPolicy,
+// nodeSelector, affinity, topology spread constraints, serviceAccountName, nodeName, activeDeadlineSeconds,
 // hostname, subdomain, tolerations, priorityClassName and
 // terminationGracePeriodSeconds.
 func validatePodSpec(s *corev1.PodSpec, p *field.Path) field.ErrorList {
@@ -189,6 +189,12 @@ func validatePodSpec(s *corev1.PodSpec, p *field.Path) field.ErrorList {
 	}
 	if len(s.NodeSelector) > 0 && !okLabels(s.NodeSelector) {
 		errs = append(errs, validateLabels(s.NodeSelector, p.Child("nodeSelector"))...)
+	}
+	if s.Affinity != nil {
+		errs = append(errs, validateAffinity(s.Affinity, p.Child("affinity"))...)
+	}
+	if len(s.TopologySpreadConstraints) > 0 {
+		errs = append(errs, validateTopologySpreadConstraints(s.TopologySpreadConstraints, p.Child("topologySpreadConstraints"))...)
 	}
 	if s.ServiceAccountName != "" {
 		for _, msg := range nameIsDNSSubdomain(s.ServiceAccountName, false) {
