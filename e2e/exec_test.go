@@ -17,6 +17,12 @@ spec:
   volumes:
   - name: data
     emptyDir: {}
+  - name: cfg
+    configMap:
+      name: game
+      items:
+      - key: lives
+        path: lives.txt
   containers:
   - name: writer
     image: busybox:1.28
@@ -31,16 +37,22 @@ spec:
     - name: data
       mountPath: /shared
       readOnly: true
+    - name: cfg
+      mountPath: /etc/game
 `
 
 // TestExecFilesystem: kubectl exec runs in the container's shell and
-// filesystem (issue 12's repro), and a pod's containers share an emptyDir.
+// filesystem (issue 12's repro), a pod's containers share an emptyDir, a
+// read-only mount refuses writes, a configMap volume shows its items.
 // kubectl exec upgrades the connection, which the in-memory kubectl cannot,
 // so this runs the system kubectl against kubesim start.
 func TestExecFilesystem(t *testing.T) {
 	s := startServed(t, "v1.27.1")
 	if out, code := s.run("kubectl", "run", "sh1", "--image=busybox:1.28", "--", "sleep", "3600"); code != 0 {
 		t.Fatalf("run: %s", out)
+	}
+	if out, code := s.run("kubectl", "create", "configmap", "game", "--from-literal=lives=3", "--from-literal=level=1"); code != 0 {
+		t.Fatalf("create configmap: %s", out)
 	}
 	if out, code := s.runStdin(sharedPodYAML, "kubectl", "apply", "-f", "-"); code != 0 {
 		t.Fatalf("apply: %s", out)
@@ -65,6 +77,9 @@ func TestExecFilesystem(t *testing.T) {
 		{[]string{"pair", "-c", "reader", "--", "cat", "/shared/msg"}, "hello\n", 0},
 		{[]string{"pair", "-c", "reader", "--", "sh", "-c", "echo x > /shared/msg"}, "sh: can't create /shared/msg: Read-only file system\ncommand terminated with exit code 1\n", 1},
 		{[]string{"sh1", "--", "cat", "/tmp/y"}, "a\n", 0},
+		{[]string{"pair", "-c", "reader", "--", "ls", "/etc/game"}, "lives.txt\n", 0},
+		{[]string{"pair", "-c", "reader", "--", "cat", "/etc/game/lives.txt"}, "3", 0},
+		{[]string{"pair", "-c", "reader", "--", "touch", "/etc/game/x"}, "touch: /etc/game/x: Read-only file system\ncommand terminated with exit code 1\n", 1},
 	}
 	for _, st := range steps {
 		out, code := s.run("kubectl", append([]string{"exec"}, st.args...)...)

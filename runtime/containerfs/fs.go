@@ -48,6 +48,9 @@ func (f *FS) SetReadOnly(ro bool) { f.readOnly = ro }
 // empty file when sub is a file.
 func (f *FS) Mount(target string, vol *Volume, sub string, readOnly bool) error {
 	target, sub = clean(target), clean(sub)
+	// A subPath through symlinks in the volume (a configMap key) is
+	// resolved there, as the kubelet resolves it on the host.
+	sub = vol.t.resolve(sub)
 	src := vol.t.nodes[sub]
 	if src == nil {
 		return pathErr("mount", sub, syscall.ENOENT)

@@ -220,3 +220,28 @@ func TestModTimeFromClock(t *testing.T) {
 		t.Errorf("mtime %v mode %v", st.ModTime(), st.Mode())
 	}
 }
+
+// TestAtomicWriterLayout: keys are symlinks through ..data, nested item
+// paths link their first component, and a subPath mount of a key resolves
+// the link inside the volume.
+func TestAtomicWriterLayout(t *testing.T) {
+	now := t0
+	clock := clockAt(&now)
+	v := NewVolume(clock, 0o1777)
+	WriteAtomic(v, map[string][]byte{"game.properties": []byte("lives=3\n"), "ui/colour": []byte("red")}, map[string]fs.FileMode{"ui/colour": 0o400})
+	f := New(testLayer(), clock)
+	f.Mount("/etc/config", v, "/", true)
+	f.Mount("/etc/game.properties", v, "/game.properties", true)
+	if got := names(t, f, "/etc/config"); !cmp.Equal(got, []string{"..2023_05_02_10_00_00.000000000", "..data", "game.properties", "ui"}) {
+		t.Errorf("ls -a = %v", got)
+	}
+	if b, err := f.ReadFile("/etc/config/ui/colour"); string(b) != "red" || err != nil {
+		t.Errorf("nested item: %q %v", b, err)
+	}
+	if st, _ := f.Stat("/etc/config/ui/colour"); st.Mode().Perm() != 0o400 {
+		t.Errorf("item mode %v", st.Mode())
+	}
+	if b, err := f.ReadFile("/etc/game.properties"); string(b) != "lives=3\n" || err != nil {
+		t.Errorf("subPath mount of a key: %q %v", b, err)
+	}
+}

@@ -1,6 +1,7 @@
 package containerfs
 
 import (
+	"io/fs"
 	"sort"
 	"strings"
 )
@@ -70,22 +71,33 @@ func ClusterFirstResolvConf(namespace, clusterDomain, dnsIP string) string {
 func HostnameFile(hostname string) string { return hostname + "\n" }
 
 // WriteAtomic lays files out in v as the kubelet's atomic writer does for
-// configMap, secret, downwardAPI and projected volumes: the files in a
-// timestamped directory, a ..data symlink to it, and one symlink per key
-// to ..data/<key>. Writing again replaces ..data (an update).
-func WriteAtomic(v *Volume, files map[string][]byte) {
+// configMap, secret, downwardAPI and projected volumes: the files (paths
+// relative to the volume, possibly nested) in a timestamped directory, a
+// ..data symlink to it, and one symlink per top-level name to ..data/<name>.
+// modes gives a file's mode (default 0644).
+func WriteAtomic(v *Volume, files map[string][]byte, modes map[string]fs.FileMode) {
 	dir := "/.." + v.clock().UTC().Format("2006_01_02_15_04_05.000000000")
 	keys := make([]string, 0, len(files))
 	for k := range files {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	top := map[string]bool{}
 	for _, k := range keys {
-		v.WriteFile(dir+"/"+k, files[k], 0o644)
+		mode, ok := modes[k]
+		if !ok {
+			mode = 0o644
+		}
+		v.WriteFile(dir+"/"+k, files[k], mode)
+		first, _, _ := strings.Cut(k, "/")
+		top[first] = true
 	}
 	v.Symlink(dir[1:], "/..data")
 	for _, k := range keys {
-		v.Symlink("..data/"+k, "/"+k)
+		if first, _, _ := strings.Cut(k, "/"); top[first] {
+			v.Symlink("..data/"+first, "/"+first)
+			delete(top, first)
+		}
 	}
 }
 
@@ -93,7 +105,7 @@ func WriteAtomic(v *Volume, files map[string][]byte) {
 // kubelet mounts at /var/run/secrets/kubernetes.io/serviceaccount (read-only).
 func ServiceAccountVolume(clock Clock, token, caCrt, namespace string) *Volume {
 	v := NewVolume(clock, 0o1777)
-	WriteAtomic(v, map[string][]byte{"token": []byte(token), "ca.crt": []byte(caCrt), "namespace": []byte(namespace)})
+	WriteAtomic(v, map[string][]byte{"token": []byte(token), "ca.crt": []byte(caCrt), "namespace": []byte(namespace)}, nil)
 	return v
 }
 

@@ -197,3 +197,27 @@ func (v *Volume) Symlink(target, p string) {
 
 // Generation counts the volume's changes.
 func (v *Volume) Generation() uint64 { return v.gen }
+
+// resolve follows symlinks in p within the tree (targets are relative to
+// the tree's root); a missing component ends the walk.
+func (t *tree) resolve(p string) string {
+	comps := split(clean(p))
+	cur, links := "/", 0
+	for i := 0; i < len(comps); i++ {
+		next := path.Join(cur, comps[i])
+		n := t.nodes[next]
+		if n != nil && n.isLink() && links < 40 {
+			links++
+			base := cur
+			if strings.HasPrefix(n.target, "/") {
+				base = "/"
+			}
+			rest := append([]string{n.target}, comps[i+1:]...)
+			comps = split(clean(path.Join(base, strings.Join(rest, "/"))))
+			cur, i = "/", -1
+			continue
+		}
+		cur = next
+	}
+	return cur
+}

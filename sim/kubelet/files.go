@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"io/fs"
 	"path"
 
 	corev1 "k8s.io/api/core/v1"
@@ -96,6 +97,18 @@ func (k *Kubelet) mounts(ps *podState, c *ctrState) []*runtimeapi.Mount {
 		case vol.Projected != nil && isServiceAccountVolume(vol.Projected):
 			dir = k.podDir(ps) + "/volumes/kubernetes.io~projected/" + vol.Name
 			k.writeServiceAccount(ps, dir)
+		case vol.ConfigMap != nil:
+			dir = k.podDir(ps) + "/volumes/kubernetes.io~configmap/" + vol.Name
+			if !k.writeKeys(dir, ps.ns, "configmaps", vol.ConfigMap.Name, vol.ConfigMap.Items, vol.ConfigMap.DefaultMode) {
+				continue
+			}
+			vm.ReadOnly = true // always read-only since 1.10
+		case vol.Secret != nil:
+			dir = k.podDir(ps) + "/volumes/kubernetes.io~secret/" + vol.Name
+			if !k.writeKeys(dir, ps.ns, "secrets", vol.Secret.SecretName, vol.Secret.Items, vol.Secret.DefaultMode) {
+				continue
+			}
+			vm.ReadOnly = true
 		default:
 			continue
 		}
@@ -149,5 +162,43 @@ func (k *Kubelet) writeServiceAccount(ps *podState, dir string) {
 		enc([]byte(`{"aud":["https://kubernetes.default.svc.cluster.local"],"iss":"https://kubernetes.default.svc.cluster.local","kubernetes.io":{"namespace":"`+ps.ns+`","pod":{"name":"`+ps.name+`","uid":"`+string(ps.uid)+`"},"serviceaccount":{"name":"`+sa+`"}},"sub":"system:serviceaccount:`+ps.ns+`:`+sa+`"}`)) + "." +
 		enc(sum[:])
 	ca := "-----BEGIN CERTIFICATE-----\n" + hex.EncodeToString(sum[:16]) + "\n-----END CERTIFICATE-----\n"
-	containerfs.WriteAtomic(v, map[string][]byte{"token": []byte(token), "ca.crt": []byte(ca), "namespace": []byte(ps.ns)})
+	containerfs.WriteAtomic(v, map[string][]byte{"token": []byte(token), "ca.crt": []byte(ca), "namespace": []byte(ps.ns)}, nil)
+}
+
+// writeKeys fills a configMap or secret volume once, when the pod's first
+// container is created: every key as a file, or only items (key → path,
+// mode), files 0644 or defaultMode. A missing object leaves the volume
+// unmounted [gap: upstream keeps the pod ContainerCreating with FailedMount
+// events; updates to the object do not reach the files yet].
+func (k *Kubelet) writeKeys(dir, ns, resource, name string, items []corev1.KeyToPath, defaultMode *int32) bool {
+	data, ok := k.lookupData(ns, resource, name)
+	if !ok {
+		return false
+	}
+	v := k.cfg.Runtime.HostDir(dir)
+	if v.Generation() > 0 {
+		return true
+	}
+	mode := fs.FileMode(0o644)
+	if defaultMode != nil {
+		mode = fs.FileMode(*defaultMode) & fs.ModePerm
+	}
+	files, modes := map[string][]byte{}, map[string]fs.FileMode{}
+	if len(items) == 0 {
+		for key, val := range data {
+			files[key], modes[key] = []byte(val), mode
+		}
+	}
+	for _, it := range items {
+		val, ok := data[it.Key]
+		if !ok {
+			continue
+		}
+		files[it.Path], modes[it.Path] = []byte(val), mode
+		if it.Mode != nil {
+			modes[it.Path] = fs.FileMode(*it.Mode) & fs.ModePerm
+		}
+	}
+	containerfs.WriteAtomic(v, files, modes)
+	return true
 }
