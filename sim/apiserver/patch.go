@@ -112,7 +112,7 @@ func (s *Server) patch(r *request, pt types.PatchType, patch []byte, dryRun, str
 		m.SetResourceVersion("")
 	}
 	if dryRun {
-		return obj, nil
+		return s.cfg.Registry.DryRunUpdate(r.res, r.namespace, obj, r.sub)
 	}
 	return s.cfg.Registry.Update(r.res, r.namespace, obj, r.sub)
 }

@@ -332,13 +332,11 @@ func (s *Server) serveUpdate(w http.ResponseWriter, req *http.Request, r *reques
 		return
 	}
 	var out runtime.Object
-	s.cfg.Driver.Do(func() {
-		if isDryRun(q) {
-			out = obj
-			return
-		}
-		out, err = s.cfg.Registry.Update(r.res, r.namespace, obj, r.sub)
-	})
+	update := s.cfg.Registry.Update
+	if isDryRun(q) {
+		update = s.cfg.Registry.DryRunUpdate
+	}
+	s.cfg.Driver.Do(func() { out, err = update(r.res, r.namespace, obj, r.sub) })
 	if err != nil {
 		writeError(w, err)
 		return

@@ -62,7 +62,11 @@ func (s *Server) serveBinding(w http.ResponseWriter, req *http.Request, r *reque
 		name = b.Name
 	}
 	var err error
-	s.cfg.Driver.Do(func() { err = s.cfg.Registry.Bind(r.namespace, name, b.Target.Name) })
+	bind := s.cfg.Registry.Bind
+	if isDryRun(req.URL.Query()) {
+		bind = s.cfg.Registry.DryRunBind
+	}
+	s.cfg.Driver.Do(func() { err = bind(r.namespace, name, b.Target.Name) })
 	if err != nil {
 		writeError(w, err)
 		return
@@ -103,7 +107,7 @@ func (s *Server) serveScale(w http.ResponseWriter, req *http.Request, r *request
 				err = apierrors.NewBadRequest(err.Error())
 				return
 			}
-			out, err = s.cfg.Registry.SetScale(r.res, r.namespace, r.name, next.Spec.Replicas)
+			out, err = s.cfg.Registry.SetScale(r.res, r.namespace, r.name, next.Spec.Replicas, isDryRun(req.URL.Query()))
 		})
 	default:
 		err = methodNotSupported(r, req.Method)

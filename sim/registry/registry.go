@@ -216,6 +216,17 @@ func conflict(res *Resource, name string) error {
 // stored status, as kube-apiserver's strategies do for resources with a
 // status subresource.
 func (r *Registry) Update(res *Resource, ns string, obj runtime.Object, subresource string) (runtime.Object, error) {
+	return r.update(res, ns, obj, subresource, false)
+}
+
+// DryRunUpdate is Update with dryRun=All: defaulting, preconditions and
+// validation run and their errors are returned, but nothing is written; the
+// result is the object as it would have been stored.
+func (r *Registry) DryRunUpdate(res *Resource, ns string, obj runtime.Object, subresource string) (runtime.Object, error) {
+	return r.update(res, ns, obj, subresource, true)
+}
+
+func (r *Registry) update(res *Resource, ns string, obj runtime.Object, subresource string, dryRun bool) (runtime.Object, error) {
 	m := ObjectMeta(obj)
 	if !res.Namespaced {
 		ns = ""
@@ -266,6 +277,10 @@ func (r *Registry) Update(res *Resource, ns string, obj runtime.Object, subresou
 	if subresource == "" && specChanged(obj, old) {
 		m.SetGeneration(om.GetGeneration() + 1)
 	}
+	if dryRun {
+		m.SetResourceVersion(om.GetResourceVersion())
+		return obj, nil
+	}
 	if om.GetDeletionTimestamp() != nil && len(m.GetFinalizers()) == 0 && res.Kind != "Pod" {
 		// The last finalizer went away: the object goes.
 		return r.remove(res, ns, name, kv.ModRev)
@@ -309,6 +324,10 @@ func (r *Registry) Delete(res *Resource, ns, name string, opts *metav1.DeleteOpt
 	if opts != nil && len(opts.DryRun) > 0 {
 		return obj, nil
 	}
+	// The garbage collector's finalizers for the propagation policy: an
+	// object deleted with Orphan or Foreground stays, with a
+	// deletionTimestamp, until the collector has dealt with its dependents.
+	finalizers, gcChanged := gcFinalizers(res, m, opts)
 	grace := int64(-1)
 	if opts != nil && opts.GracePeriodSeconds != nil {
 		grace = *opts.GracePeriodSeconds
@@ -327,11 +346,12 @@ func (r *Registry) Delete(res *Resource, ns, name string, opts *metav1.DeleteOpt
 			}
 			if pod.DeletionTimestamp != nil {
 				// Already terminating: a shorter grace period may shorten it.
-				if pod.DeletionGracePeriodSeconds != nil && *pod.DeletionGracePeriodSeconds <= grace {
+				if pod.DeletionGracePeriodSeconds != nil && *pod.DeletionGracePeriodSeconds <= grace && !gcChanged {
 					return obj, nil
 				}
 			}
 			cp := pod.DeepCopy()
+			cp.Finalizers = finalizers
 			now := metav1.NewTime(r.clock.Now().UTC().Truncate(1e9))
 			ts := metav1.NewTime(now.Add(secondsDuration(grace)))
 			cp.DeletionTimestamp = &ts
@@ -339,16 +359,19 @@ func (r *Registry) Delete(res *Resource, ns, name string, opts *metav1.DeleteOpt
 			return r.put(res, cp, kv.ModRev, false)
 		}
 	}
-	if len(m.GetFinalizers()) > 0 || res.Kind == "Namespace" {
-		if m.GetDeletionTimestamp() != nil {
+	if len(finalizers) > 0 || res.Kind == "Namespace" {
+		if m.GetDeletionTimestamp() != nil && !gcChanged {
 			return obj, nil
 		}
 		cp := obj.DeepCopyObject()
 		cm := ObjectMeta(cp)
-		now := metav1.NewTime(r.clock.Now().UTC().Truncate(1e9))
-		cm.SetDeletionTimestamp(&now)
-		zero := int64(0)
-		cm.SetDeletionGracePeriodSeconds(&zero)
+		cm.SetFinalizers(finalizers)
+		if cm.GetDeletionTimestamp() == nil {
+			now := metav1.NewTime(r.clock.Now().UTC().Truncate(1e9))
+			cm.SetDeletionTimestamp(&now)
+			zero := int64(0)
+			cm.SetDeletionGracePeriodSeconds(&zero)
+		}
 		if ns, ok := cp.(*corev1.Namespace); ok {
 			ns.Status.Phase = corev1.NamespaceTerminating
 		}

@@ -17,7 +17,12 @@ import (
 
 // Bind sets a pod's node, as the pods/binding storage does: the pod must not
 // be bound yet, and it gets the PodScheduled=True condition.
-func (r *Registry) Bind(ns, name, node string) error {
+func (r *Registry) Bind(ns, name, node string) error { return r.bind(ns, name, node, false) }
+
+// DryRunBind checks a binding as Bind does and writes nothing (dryRun=All).
+func (r *Registry) DryRunBind(ns, name, node string) error { return r.bind(ns, name, node, true) }
+
+func (r *Registry) bind(ns, name, node string, dryRun bool) error {
 	podRes := byGVR[coreV1.WithResource("pods")]
 	obj, err := r.Get(podRes, ns, name)
 	if err != nil {
@@ -37,6 +42,9 @@ func (r *Registry) Bind(ns, name, node string) error {
 	cp.Spec.NodeName = node
 	now := metav1.NewTime(r.clock.Now().UTC().Truncate(1e9))
 	podutil.UpdatePodCondition(&cp.Status, &corev1.PodCondition{Type: corev1.PodScheduled, Status: corev1.ConditionTrue, LastTransitionTime: now})
+	if dryRun {
+		return nil
+	}
 	_, err = r.put(podRes, &cp, 0, false)
 	return err
 }
@@ -66,9 +74,13 @@ func (r *Registry) GetScale(res *Resource, ns, name string) (*autoscalingv1.Scal
 	if err != nil {
 		return nil, err
 	}
+	return scaleOf(res, obj)
+}
+
+func scaleOf(res *Resource, obj runtime.Object) (*autoscalingv1.Scale, error) {
 	m, replicas, current, sel, ok := scalable(obj)
 	if !ok {
-		return nil, notFound(res, name)
+		return nil, notFound(res, ObjectMeta(obj).GetName())
 	}
 	sc := &autoscalingv1.Scale{TypeMeta: metav1.TypeMeta{Kind: "Scale", APIVersion: "autoscaling/v1"}, ObjectMeta: scaleMeta(*m)}
 	sc.Spec.Replicas = **replicas
@@ -80,8 +92,9 @@ func (r *Registry) GetScale(res *Resource, ns, name string) (*autoscalingv1.Scal
 }
 
 // SetScale sets spec.replicas through the scale subresource and returns
-// the new scale.
-func (r *Registry) SetScale(res *Resource, ns, name string, n int32) (*autoscalingv1.Scale, error) {
+// the new scale; with dryRun nothing is written and the scale returned is
+// the one the write would have given.
+func (r *Registry) SetScale(res *Resource, ns, name string, n int32, dryRun bool) (*autoscalingv1.Scale, error) {
 	obj, err := r.Get(res, ns, name)
 	if err != nil {
 		return nil, err
@@ -97,8 +110,9 @@ func (r *Registry) SetScale(res *Resource, ns, name string, n int32) (*autoscali
 	}
 	*replicas = &n
 	m.ResourceVersion = ""
-	if _, err := r.Update(res, ns, cp, ""); err != nil {
+	out, err := r.update(res, ns, cp, "", dryRun)
+	if err != nil {
 		return nil, err
 	}
-	return r.GetScale(res, ns, name)
+	return scaleOf(res, out)
 }
