@@ -16,14 +16,18 @@ import (
 // <sts>-<ordinal> (upstream pkg/controller/statefulset). OrderedReady:
 // ordinal i is created only when every lower ordinal is Running and Ready,
 // scale-down and rolling updates go from the highest ordinal, one at a
-// time. Parallel: all at once. volumeClaimTemplates are not provisioned
-// (kubesim serves no PersistentVolumeClaims).
+// time, down to rollingUpdate.partition. Parallel: all at once.
+// volumeClaimTemplates are not provisioned (kubesim serves no
+// PersistentVolumeClaims).
 type statefulSetController struct {
 	controller[*appsv1.StatefulSet]
+	// templates holds the pod template of every revision seen, by revision
+	// name (upstream's ControllerRevisions, which kubesim does not serve).
+	templates map[string]*corev1.PodTemplateSpec
 }
 
 func newStatefulSet(b *base) *statefulSetController {
-	c := &statefulSetController{}
+	c := &statefulSetController{templates: map[string]*corev1.PodTemplateSpec{}}
 	c.controller = newController[*appsv1.StatefulSet](b, "statefulset", b.statefulsets, c.syncSet)
 	c.owns = map[string]string{"pods": "StatefulSet"}
 	return c
@@ -44,7 +48,18 @@ func (c *statefulSetController) syncSet(key string, _ time.Time) bool {
 		return false
 	}
 	ns := ss.Namespace
-	revision := ss.Name + "-" + ComputeHash(&ss.Spec.Template, ss.Status.CollisionCount)
+	revision := stsRevision(ss)
+	c.templates[revision] = &ss.Spec.Template
+	current := ss.Status.CurrentRevision
+	if current == "" {
+		current = revision
+	}
+	// Ordinals below the partition keep the current revision: they are
+	// neither replaced for the update nor recreated from the new template.
+	partition := 0
+	if ru := ss.Spec.UpdateStrategy.RollingUpdate; ss.Spec.UpdateStrategy.Type == appsv1.RollingUpdateStatefulSetStrategyType && ru != nil && ru.Partition != nil {
+		partition = int(*ru.Partition)
+	}
 	pods := map[int]*corev1.Pod{}
 	for _, p := range owned(c.podsIn(ns), ss) {
 		if i, ok := ordinal(ss.Name, p.Name); ok {
@@ -66,7 +81,7 @@ func (c *statefulSetController) syncSet(key string, _ time.Time) bool {
 			}
 			continue
 		}
-		p := c.newPod(ss, i, revision)
+		p := c.newPod(ss, i, revision, current, partition)
 		if _, err := c.Registry.Create(c.pods, ns, p, false); err != nil {
 			c.record(ss, corev1.EventTypeWarning, "FailedCreate", fmt.Sprintf("create Pod %s in StatefulSet %s failed error: %v", p.Name, ss.Name, err))
 			break
@@ -95,7 +110,7 @@ func (c *statefulSetController) syncSet(key string, _ time.Time) bool {
 				continue
 			}
 			condemned := i >= replicas
-			stale := !condemned && p.Labels[appsv1.ControllerRevisionHashLabelKey] != revision && ss.Spec.UpdateStrategy.Type != appsv1.OnDeleteStatefulSetStrategyType
+			stale := !condemned && i >= partition && p.Labels[appsv1.ControllerRevisionHashLabelKey] != revision && ss.Spec.UpdateStrategy.Type != appsv1.OnDeleteStatefulSetStrategyType
 			if !condemned && !stale {
 				continue
 			}
@@ -111,7 +126,7 @@ func (c *statefulSetController) syncSet(key string, _ time.Time) bool {
 			}
 		}
 	}
-	st := appsv1.StatefulSetStatus{ObservedGeneration: ss.Generation, CurrentRevision: revision, UpdateRevision: revision, CollisionCount: ss.Status.CollisionCount}
+	st := appsv1.StatefulSetStatus{ObservedGeneration: ss.Generation, CurrentRevision: current, UpdateRevision: revision, CollisionCount: ss.Status.CollisionCount}
 	if st.CollisionCount == nil {
 		zero := int32(0)
 		st.CollisionCount = &zero
@@ -121,14 +136,24 @@ func (c *statefulSetController) syncSet(key string, _ time.Time) bool {
 			continue
 		}
 		st.Replicas++
-		if p.Labels[appsv1.ControllerRevisionHashLabelKey] == revision {
+		switch p.Labels[appsv1.ControllerRevisionHashLabelKey] {
+		case revision:
 			st.UpdatedReplicas++
+			if current == revision {
+				st.CurrentReplicas++
+			}
+		case current:
 			st.CurrentReplicas++
 		}
 		if healthy(p) {
 			st.ReadyReplicas++
 			st.AvailableReplicas++
 		}
+	}
+	// The rollout is complete (upstream completeRollingUpdate): the update
+	// revision becomes the current one.
+	if ss.Spec.UpdateStrategy.Type == appsv1.RollingUpdateStatefulSetStrategyType && st.UpdatedReplicas == st.Replicas && st.ReadyReplicas == st.Replicas {
+		st.CurrentReplicas, st.CurrentRevision = st.UpdatedReplicas, st.UpdateRevision
 	}
 	if equality.Semantic.DeepEqual(st, ss.Status) {
 		return wrote
@@ -148,9 +173,19 @@ func allHealthy(pods map[int]*corev1.Pod, replicas int, healthy func(*corev1.Pod
 }
 
 // newPod is the pod for ordinal i (statefulset newVersionedStatefulSetPod):
-// stable name, hostname and subdomain, identity labels.
-func (c *statefulSetController) newPod(ss *appsv1.StatefulSet, i int, revision string) *corev1.Pod {
-	p := podFromTemplate(&ss.Spec.Template, ss, c.controllerRef(ss))
+// stable name, hostname and subdomain, identity labels; below the
+// partition, from the current revision's template.
+func (c *statefulSetController) newPod(ss *appsv1.StatefulSet, i int, revision, current string, partition int) *corev1.Pod {
+	tmpl := &ss.Spec.Template
+	if i < partition && current != revision {
+		// Upstream reads the current revision from its ControllerRevision;
+		// kubesim keeps the templates it has seen (a cluster resumed from
+		// its store has only the set's own).
+		if t := c.templates[current]; t != nil {
+			tmpl, revision = t, current
+		}
+	}
+	p := podFromTemplate(tmpl, ss, c.controllerRef(ss))
 	p.GenerateName = ""
 	p.Name = fmt.Sprintf("%s-%d", ss.Name, i)
 	if p.Labels == nil {
