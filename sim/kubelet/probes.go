@@ -11,8 +11,9 @@ import (
 // Probes. A simulated container's behaviour does not change while it runs,
 // so a probe's outcome is decided once, when the container starts; the
 // kubelet then arms one timer for the moment the outcome shows (the first
-// successful readiness probe, or the liveness failure that reaches the
-// threshold) instead of probing every period — a jump of days costs nothing.
+// successful readiness probe; each of the failureThreshold failing liveness
+// probes, the last of which restarts the container) instead of probing
+// every period — a jump of days costs nothing.
 
 // probeResult runs one probe against the container's simulated process and
 // returns "" on success, else the prober's failure text.
@@ -117,7 +118,20 @@ func (k *Kubelet) armProbesFrom(ps *podState, c *ctrState, elapsed time.Duration
 	}
 	if lp := c.spec.LivenessProbe; lp != nil {
 		if msg := k.probeResult(ps, c, lp); msg != "" {
+			// Every failed probe is an Unhealthy event; the container is
+			// killed when failureThreshold consecutive probes have failed.
 			initial, period, failures := probeDefaults(lp)
+			for n := int32(1); n < failures; n++ {
+				at := initial + time.Duration(n-1)*period - elapsed
+				if at < 0 {
+					continue // an adopted container: that probe ran before the suspend
+				}
+				k.after(ps, at, func() {
+					if c.restarts == gen && c.running != nil {
+						k.cfg.Recorder.Event(ps.pod, fieldPath(c), k.source(), corev1.EventTypeWarning, "Unhealthy", "Liveness probe failed: "+msg)
+					}
+				})
+			}
 			k.after(ps, max(initial+time.Duration(failures-1)*period-elapsed, 0), func() {
 				if c.restarts != gen || c.running == nil {
 					return
