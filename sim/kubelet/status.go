@@ -40,52 +40,38 @@ func (k *Kubelet) writeStatus(ps *podState) {
 		st.StartTime = &t
 	}
 	var initStatuses []corev1.ContainerStatus
-	var incomplete []string
-	initFailed := false
+	var incomplete, unready []string
 	for _, c := range ps.inits {
-		initStatuses = append(initStatuses, k.containerStatus(c))
-		if c.term == nil || c.term.ExitCode != 0 {
+		cs := k.containerStatus(c)
+		initStatuses = append(initStatuses, cs)
+		switch {
+		case isSidecar(&c.spec):
+			// A sidecar has initialized once it started; it counts in
+			// the pod's readiness like an app container.
+			if cs.Started == nil || !*cs.Started {
+				incomplete = append(incomplete, c.spec.Name)
+			}
+			if !c.ready {
+				unready = append(unready, c.spec.Name)
+			}
+		case c.term == nil || c.term.ExitCode != 0:
 			incomplete = append(incomplete, c.spec.Name)
-		}
-		if c.term != nil && c.term.ExitCode != 0 && pod.Spec.RestartPolicy == corev1.RestartPolicyNever {
-			initFailed = true
 		}
 	}
 	st.InitContainerStatuses = initStatuses
 	var statuses []corev1.ContainerStatus
-	var unready []string
-	running, terminated, succeeded := 0, 0, 0
 	for _, c := range ps.ctrs {
-		switch {
-		case c.running != nil:
-			running++
-		case c.term != nil:
-			terminated++
-			if c.term.ExitCode == 0 {
-				succeeded++
-			}
-		}
 		if !c.ready {
 			unready = append(unready, c.spec.Name)
 		}
 		statuses = append(statuses, k.containerStatus(c))
 	}
 	st.ContainerStatuses = statuses
-	switch {
-	case initFailed:
-		st.Phase = corev1.PodFailed
-	case len(incomplete) > 0:
-		st.Phase = corev1.PodPending
-	case terminated == len(ps.ctrs) && len(ps.ctrs) > 0 && pod.Spec.RestartPolicy != corev1.RestartPolicyAlways:
-		if succeeded == terminated {
-			st.Phase = corev1.PodSucceeded
-		} else {
-			st.Phase = corev1.PodFailed
+	st.Phase = podPhase(&pod.Spec, initStatuses, statuses, false)
+	for _, cs := range statuses {
+		if cs.State.Running != nil || cs.State.Terminated != nil {
+			incomplete = nil // an app container ran: the pod was initialized
 		}
-	case running > 0 || (terminated > 0 && running+terminated == len(ps.ctrs)):
-		st.Phase = corev1.PodRunning
-	default:
-		st.Phase = corev1.PodPending
 	}
 	// Conditions in generateAPIPodStatus order.
 	var conds []corev1.PodCondition
