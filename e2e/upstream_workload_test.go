@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -72,7 +73,7 @@ func TestServerDryRun(t *testing.T) {
 	before := rv()
 	for _, tc := range []struct{ cmd, want string }{
 		{"scale deployment web --replicas 5 --dry-run=server", "deployment.apps/web scaled (server dry run)\n"},
-		{"set image deployment/web nginx=nginx:1.25 --dry-run=server", "deployment.apps/web image updated (server dry run)\n"},
+		{"set image deployment/web nginx=nginx:1.21 --dry-run=server", "deployment.apps/web image updated (server dry run)\n"},
 		{"label deployment web tier=front --dry-run=server", "deployment.apps/web labeled (server dry run)\n"},
 		{"patch deployment web -p '{\"spec\":{\"replicas\":7}}' --dry-run=server", "deployment.apps/web patched\n"},
 		{"delete deployment web --dry-run=server", "deployment.apps \"web\" deleted from default namespace (server dry run)\n"},
@@ -94,5 +95,172 @@ func TestServerDryRun(t *testing.T) {
 	_ = errOut
 	if out, _, _ := cl.kubectl("get pods -l app=web --no-headers"); strings.Count(out, "\n") != 2 {
 		t.Errorf("pods after dry runs:\n%s", out)
+	}
+}
+
+const webSTS = `apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: web
+spec:
+  serviceName: web
+  replicas: %d
+  selector:
+    matchLabels:
+      app: web
+  updateStrategy:
+    rollingUpdate:
+      partition: %d
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:1.23
+`
+
+// TestStatefulSetKeepsPods: a new StatefulSet's pods are created once and
+// kept (the revision of the first status write used to differ from the
+// pods' and pod -0 was replaced half a minute in).
+func TestStatefulSetKeepsPods(t *testing.T) {
+	cl := newCluster(t, sim.DefaultClusterSpec())
+	cl.advance(time.Minute)
+	cl.apply(fmt.Sprintf(webSTS, 2, 0))
+	cl.advance(10 * time.Second)
+	uid := func() string {
+		out, _, _ := cl.kubectl("get pod web-0 -o jsonpath={.metadata.uid}")
+		return out
+	}
+	first := uid()
+	cl.advance(5 * time.Minute)
+	if got := uid(); got != first || first == "" {
+		t.Errorf("web-0 was replaced: uid %q, then %q", first, got)
+	}
+	out, _, _ := cl.kubectl("get pods -l app=web --no-headers")
+	if !strings.Contains(out, "web-0   1/1   Running   0     5m10s") || !strings.Contains(out, "web-1   1/1   Running   0") {
+		t.Errorf("get pods:\n%s", out)
+	}
+	if out, _, _ := cl.kubectl("get events --field-selector reason=SuccessfulDelete"); out != "" {
+		t.Errorf("the controller deleted pods:\n%s", out)
+	}
+	out, _, _ = cl.kubectl("get sts web -o jsonpath={.status.currentRevision}/{.status.updateRevision}/{.status.currentReplicas}/{.status.updatedReplicas}")
+	rev, _, _ := cl.kubectl("get pod web-0 -o jsonpath={.metadata.labels.controller-revision-hash}")
+	if want := rev + "/" + rev + "/2/2"; out != want || !strings.HasPrefix(rev, "web-") {
+		t.Errorf("status revisions %q, want %q", out, want)
+	}
+}
+
+// TestStatefulSetPartition: a rolling update replaces only the ordinals at
+// or above the partition; the others keep the current revision.
+func TestStatefulSetPartition(t *testing.T) {
+	cl := newCluster(t, sim.DefaultClusterSpec())
+	cl.advance(time.Minute)
+	cl.apply(fmt.Sprintf(webSTS, 3, 2))
+	cl.advance(2 * time.Minute)
+	oldRev, _, _ := cl.kubectl("get pod web-0 -o jsonpath={.metadata.labels.controller-revision-hash}")
+	if out, errOut, code := cl.kubectl("set image sts/web nginx=nginx:1.21"); code != 0 {
+		t.Fatalf("set image: %s %s", out, errOut)
+	}
+	cl.advance(3 * time.Minute)
+	out, _, _ := cl.kubectl("get pods -l app=web --no-headers -o custom-columns=N:.metadata.name,I:.spec.containers[0].image")
+	want := "web-0   nginx:1.23\nweb-1   nginx:1.23\nweb-2   nginx:1.21\n"
+	if diff := cmp.Diff(want, out); diff != "" {
+		t.Errorf("images with partition 2 (-want +got):\n%s", diff)
+	}
+	newRev, _, _ := cl.kubectl("get pod web-2 -o jsonpath={.metadata.labels.controller-revision-hash}")
+	out, _, _ = cl.kubectl("get sts web -o jsonpath={.status.currentRevision}/{.status.updateRevision}/{.status.currentReplicas}/{.status.updatedReplicas}")
+	if want := oldRev + "/" + newRev + "/2/1"; out != want || oldRev == newRev {
+		t.Errorf("status %q, want %q", out, want)
+	}
+	// A deleted pod below the partition comes back at the current revision.
+	cl.kubectl("delete pod web-0")
+	cl.advance(2 * time.Minute)
+	out, _, _ = cl.kubectl("get pod web-0 -o jsonpath={.spec.containers[0].image}")
+	if out != "nginx:1.23" {
+		t.Errorf("recreated web-0 runs %q, want nginx:1.23", out)
+	}
+	// Lowering the partition to 0 finishes the rollout.
+	if out, errOut, code := cl.kubectl(`patch sts web -p '{"spec":{"updateStrategy":{"rollingUpdate":{"partition":0}}}}'`); code != 0 {
+		t.Fatalf("patch: %s %s", out, errOut)
+	}
+	cl.advance(5 * time.Minute)
+	out, _, _ = cl.kubectl("get pods -l app=web --no-headers -o custom-columns=N:.metadata.name,I:.spec.containers[0].image")
+	if diff := cmp.Diff("web-0   nginx:1.21\nweb-1   nginx:1.21\nweb-2   nginx:1.21\n", out); diff != "" {
+		t.Errorf("images with partition 0 (-want +got):\n%s", diff)
+	}
+	out, _, _ = cl.kubectl("get sts web -o jsonpath={.status.currentRevision}/{.status.updateRevision}/{.status.currentReplicas}/{.status.updatedReplicas}")
+	if want := newRev + "/" + newRev + "/3/3"; out != want {
+		t.Errorf("status %q, want %q", out, want)
+	}
+}
+
+const livenessPod = `apiVersion: v1
+kind: Pod
+metadata:
+  name: live
+spec:
+  containers:
+  - name: web
+    image: nginx:1.23
+    livenessProbe:
+      httpGet:
+        port: 8080
+      initialDelaySeconds: 5
+      periodSeconds: 5
+`
+
+// TestProbeDefaults: the API server fills a probe's defaults and the
+// kubelet restarts a container after failureThreshold (3) failures, each
+// of them an Unhealthy event.
+func TestProbeDefaults(t *testing.T) {
+	cl := newCluster(t, sim.DefaultClusterSpec())
+	cl.advance(time.Minute)
+	cl.apply(livenessPod)
+	out, _, _ := cl.kubectl("get pod live -o jsonpath={.spec.containers[0].livenessProbe}")
+	want := `{"failureThreshold":3,"httpGet":{"path":"/","port":8080,"scheme":"HTTP"},"initialDelaySeconds":5,"periodSeconds":5,"successThreshold":1,"timeoutSeconds":1}`
+	if diff := cmp.Diff(want, out); diff != "" {
+		t.Errorf("stored probe (-want +got):\n%s", diff)
+	}
+	out, _, _ = cl.kubectl("describe pod live")
+	if want := "Liveness:       http-get http://:8080/ delay=5s timeout=1s period=5s successThreshold=1 failureThreshold=3"; !strings.Contains(out, want) {
+		t.Errorf("describe lacks %q:\n%s", want, out)
+	}
+	restarts := func() string {
+		out, _, _ := cl.kubectl("get pod live -o jsonpath={.status.containerStatuses[0].restartCount}")
+		return out
+	}
+	// Running from about 3s; probes fail at 5s, 10s and 15s after the start.
+	cl.advance(15 * time.Second)
+	if got := restarts(); got != "0" {
+		t.Errorf("after two failed probes restartCount = %s, want 0", got)
+	}
+	cl.advance(5 * time.Second)
+	if got := restarts(); got != "1" {
+		t.Errorf("after three failed probes restartCount = %s, want 1", got)
+	}
+	out, _, _ = cl.kubectl("get events --field-selector involvedObject.name=live,reason=Unhealthy -o jsonpath={.items[*].count}")
+	if out != "3" {
+		t.Errorf("Unhealthy event count %q, want 3", out)
+	}
+}
+
+// TestCrashLoopPhase: under restartPolicy Always a crash-looping pod stays
+// Running (getPhase: a container waiting after it ran counts as stopped).
+func TestCrashLoopPhase(t *testing.T) {
+	cl := newCluster(t, sim.DefaultClusterSpec())
+	cl.advance(time.Minute)
+	cl.kubectl("run crash --image busybox:1.36 -- sh -c 'sleep 2; exit 3'")
+	for i := 0; i < 12; i++ {
+		cl.advance(10 * time.Second)
+		out, _, _ := cl.kubectl("get pod crash -o jsonpath={.status.phase}/{.status.containerStatuses[0].state}")
+		if i > 0 && !strings.HasPrefix(out, "Running/") {
+			t.Errorf("after %ds: %s, want phase Running", 10*(i+1), out)
+		}
+	}
+	out, _, _ := cl.kubectl("get pod crash --no-headers")
+	if !strings.Contains(out, "CrashLoopBackOff") && !strings.Contains(out, "Error") {
+		t.Errorf("get pod: %s", out)
 	}
 }
