@@ -264,3 +264,105 @@ func TestCrashLoopPhase(t *testing.T) {
 		t.Errorf("get pod: %s", out)
 	}
 }
+
+const slowJob = `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: slow
+spec:
+  activeDeadlineSeconds: 20
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+      - name: c
+        image: busybox:1.36
+        command: ["sleep", "3600"]
+`
+
+// TestJobActiveDeadline: a Job active for activeDeadlineSeconds fails
+// with DeadlineExceeded and its pods are killed; from 1.31 FailureTarget
+// comes first.
+func TestJobActiveDeadline(t *testing.T) {
+	for _, tc := range []struct{ version, conds string }{
+		{"v1.27.1", "Failed:DeadlineExceeded:Job was active longer than specified deadline;"},
+		{"v1.31.0", "FailureTarget:DeadlineExceeded:Job was active longer than specified deadline;Failed:DeadlineExceeded:Job was active longer than specified deadline;"},
+	} {
+		t.Run(tc.version, func(t *testing.T) {
+			spec := sim.DefaultClusterSpec()
+			spec.KubernetesVersion = tc.version
+			cl := newCluster(t, spec)
+			cl.advance(time.Minute)
+			cl.apply(slowJob)
+			conds := func() string {
+				out, _, _ := cl.kubectl(`get job slow -o 'jsonpath={range .status.conditions[*]}{.type}:{.reason}:{.message};{end}'`)
+				return out
+			}
+			cl.advance(15 * time.Second)
+			if got := conds(); got != "" {
+				t.Errorf("conditions before the deadline: %q", got)
+			}
+			cl.advance(time.Minute)
+			if got := conds(); got != tc.conds {
+				t.Errorf("conditions %q, want %q", got, tc.conds)
+			}
+			if out, _, _ := cl.kubectl("get pods -l job-name=slow --no-headers"); out != "" {
+				t.Errorf("pods left:\n%s", out)
+			}
+			out, _, _ := cl.kubectl("get events --field-selector involvedObject.name=slow,reason=DeadlineExceeded -o jsonpath={.items[*].message}")
+			if out != "Job was active longer than specified deadline" {
+				t.Errorf("DeadlineExceeded event %q", out)
+			}
+			if out, _, _ := cl.kubectl("get job slow -o jsonpath={.status.failed}/{.status.active}"); out != "1/" {
+				t.Errorf("failed/active %q, want 1/ (active 0 is omitted)", out)
+			}
+		})
+	}
+}
+
+const failJob = `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: fail
+spec:
+  backoffLimit: 3
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+      - name: c
+        image: busybox:1.36
+        command: ["sh", "-c", "exit 1"]
+`
+
+// TestJobBackoff: a failed pod is replaced 10s after its failure, then 20s,
+// 40s; past backoffLimit the Job fails with BackoffLimitExceeded.
+func TestJobBackoff(t *testing.T) {
+	cl := newCluster(t, sim.DefaultClusterSpec())
+	cl.advance(time.Minute)
+	cl.apply(failJob)
+	cl.advance(5 * time.Minute)
+	out, _, _ := cl.kubectl(`get pods -l job-name=fail --sort-by=.metadata.creationTimestamp -o 'jsonpath={range .items[*]}{.metadata.creationTimestamp},{.status.containerStatuses[0].state.terminated.finishedAt};{end}'`)
+	var created, finished []time.Time
+	for _, rec := range strings.Split(strings.TrimSuffix(out, ";"), ";") {
+		c, f, _ := strings.Cut(rec, ",")
+		ct, err1 := time.Parse(time.RFC3339, c)
+		ft, err2 := time.Parse(time.RFC3339, f)
+		if err1 != nil || err2 != nil {
+			t.Fatalf("pods: %q", out)
+		}
+		created, finished = append(created, ct), append(finished, ft)
+	}
+	if len(created) != 4 {
+		t.Fatalf("want 4 pods (backoffLimit 3), got %q", out)
+	}
+	for i, want := range []time.Duration{10 * time.Second, 20 * time.Second, 40 * time.Second} {
+		if got := created[i+1].Sub(finished[i]); got < want || got > want+time.Second {
+			t.Errorf("pod %d created %v after pod %d failed, want %v", i+2, got, i+1, want)
+		}
+	}
+	out, _, _ = cl.kubectl(`get job fail -o 'jsonpath={range .status.conditions[*]}{.type}:{.reason}:{.message};{end}'`)
+	if want := "Failed:BackoffLimitExceeded:Job has reached the specified backoff limit;"; out != want {
+		t.Errorf("conditions %q, want %q", out, want)
+	}
+}
