@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net/netip"
@@ -16,6 +17,7 @@ import (
 	"kubesim/net/fabric"
 	"kubesim/runtime/chain"
 	"kubesim/runtime/images"
+	"kubesim/runtime/shell"
 	"kubesim/sim/controllers"
 	"kubesim/sim/kubelet"
 	"kubesim/sim/store"
@@ -205,6 +207,30 @@ func (c *Cluster) PodExec(ns, name, container string, cmd []string) (stdout, std
 	}
 	return o, e, code, nil
 }
+
+// PodExecStream prepares an interactive exec (or attach) in a container
+// through the pod's kubelet; the caller drives the process. Call it with the
+// cluster lock held (inside Do).
+func (c *Cluster) PodExecStream(ns, name, container string, cmd []string, o chain.ExecOptions) (*shell.Process, error) {
+	pod, err := c.Registry.Get(c.res("", "pods"), ns, name)
+	if err != nil {
+		return nil, err
+	}
+	k := c.kubelets[pod.(*corev1.Pod).Spec.NodeName]
+	if k == nil {
+		return nil, badRequest(fmt.Sprintf("pod %s does not have a host assigned", name))
+	}
+	p, err := k.ExecStream(ns, name, container, cmd, o)
+	var nf *chain.ExecNotFoundError
+	if err != nil && !errors.As(err, &nf) {
+		return nil, badRequest(err.Error())
+	}
+	return p, err
+}
+
+// Live reports whether the cluster follows a wall clock (kubesim start)
+// rather than being stepped.
+func (c *Cluster) Live() bool { return c.opts.Now != nil }
 
 // lastTime estimates when a resumed cluster last ran: the newest lease
 // renewal or object creation in the store.

@@ -214,6 +214,43 @@ func (c *Chain) Exec(containerID string, cmd []string, stdin io.Reader, stdout, 
 	return runExec(cfg, cmd, stdin, stdout, stderr), nil
 }
 
+// ExecOptions are the streams and terminal of an interactive exec.
+type ExecOptions struct {
+	// Stdin: nil is at EOF; a *shell.Input is fed while the process runs.
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	TTY            bool
+	Cols, Rows     int
+}
+
+// ExecNotFoundError: the command is not in the container's PATH; Msg is
+// runc's message, which goes to the exec's stderr (exit 126).
+type ExecNotFoundError struct{ Msg string }
+
+func (e *ExecNotFoundError) Error() string { return e.Msg }
+
+// StartExec prepares cmd to run in a running container (kubectl exec -i/-t):
+// the caller drives the returned process on its clock (Resume) and feeds
+// its Input. Nothing runs until then.
+func (c *Chain) StartExec(containerID string, cmd []string, o ExecOptions) (*shell.Process, error) {
+	c.mu.Lock()
+	cfg, err := c.shellConfig(containerID)
+	c.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	name := firstOr(cmd)
+	if _, err := shell.LookPath(cfg.FS, envValue(cfg.Env, "PATH"), cfg.Dir, name); err != nil || name == "" {
+		return nil, &ExecNotFoundError{Msg: images.ExecNotFound(name)}
+	}
+	cfg.Stdin, cfg.Stdout, cfg.Stderr = o.Stdin, o.Stdout, o.Stderr
+	cfg.TTY, cfg.Cols, cfg.Rows = o.TTY, o.Cols, o.Rows
+	if o.TTY {
+		cfg.Env = append(cfg.Env, "TERM=xterm") // what kubectl's terminal gets [guess: containerd sets TERM=xterm for a tty exec]
+	}
+	return shell.Start(cfg, cmd), nil
+}
+
 func runExec(cfg shell.Config, cmd []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	name := firstOr(cmd)
 	if _, err := shell.LookPath(cfg.FS, envValue(cfg.Env, "PATH"), cfg.Dir, name); err != nil || name == "" {

@@ -24,6 +24,15 @@ func cat(c *call) int {
 	}
 	code := 0
 	for _, f := range files {
+		if f == "-" && len(o.set) == 0 {
+			// Plain cat of stdin copies as input comes (a terminal's
+			// lines, kubectl exec -i).
+			if _, err := io.Copy(c.out, c.in); err != nil && !c.p.killed.Load() {
+				c.errorf("read error: %s", strerror(errnoOf(err)))
+				code = 1
+			}
+			continue
+		}
 		b, err := c.readInput(f)
 		if err != nil {
 			e := errnoOf(err)

@@ -35,8 +35,10 @@ func sh(c *call) int {
 		name = "sh"
 	}
 	args := c.args[1:]
+	interactive := c.p.tty != nil && c.p.in != nil && c.in == io.Reader(c.p.in)
 	for len(args) > 0 && strings.HasPrefix(args[0], "-") && args[0] != "-c" && args[0] != "-" {
-		args = args[1:] // -e, -x, -i, -l: accepted, not modelled
+		interactive = interactive || strings.Contains(args[0], "i") && !strings.HasPrefix(args[0], "--")
+		args = args[1:] // -e, -x, -l: accepted, not modelled
 	}
 	var src string
 	var params []string
@@ -61,6 +63,8 @@ func sh(c *call) int {
 			return 127
 		}
 		src, params = string(b), args[1:]
+	case interactive:
+		return c.p.interactive(c, name)
 	default:
 		b, _ := io.ReadAll(c.in)
 		src = string(b)

@@ -19,6 +19,13 @@
 // instead of waking every period, and resumes at the first period boundary
 // after the change. A polling loop then costs nothing while nothing happens.
 //
+// An interactive process (kubectl exec -i/-t, attach) reads an Input fed
+// while it runs: a read with nothing buffered yields like a sleep
+// (Status.Input) and the driver resumes it (Resume) at its own time once
+// input came. With Config.TTY a shell with no script prompts and reads a
+// line at a time (interactive.go); stty size answers the size the driver
+// last gave (Resize).
+//
 // Which commands an image has is the image's data: the executables in its
 // filesystem's PATH; a command is run by the applet of its base name, as
 // busybox does. Flavor picks the message texts (busybox ash and applets, or

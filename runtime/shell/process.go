@@ -40,10 +40,15 @@ type Config struct {
 	IP       string    // the pod's IP (hostname -i, the client address wget sends)
 	PID      int       // the process's PID (ps)
 	Start    time.Time // virtual time the process starts
-	Stdin    io.Reader // nil: at EOF
+	Stdin    io.Reader // nil: at EOF; an *Input: fed while the process runs
 	Stdout   io.Writer // nil: discarded
 	Stderr   io.Writer
 	Net      Network // nil: no network (wget: bad address)
+	// TTY: stdin and stdout are a terminal of Cols×Rows (kubectl exec -t):
+	// a shell with no script is interactive and prompts, stty and tty
+	// answer for it.
+	TTY        bool
+	Cols, Rows int
 	// Fallback runs a program found in the image that is not an applet
 	// (a server binary); ok false means it does not know it either.
 	Fallback func(argv []string, stdout, stderr io.Writer) (code int, ok bool)
@@ -63,6 +68,9 @@ type Status struct {
 	// Parked: the process polls without effect and waits for the
 	// filesystem to change (see the package documentation).
 	Parked bool
+	// Input: the process waits to read its stdin (an Input with nothing
+	// buffered); it runs again on Resume after Input.Write or Close.
+	Input bool
 }
 
 // Process is a shell or applet running on the virtual clock.
@@ -88,6 +96,12 @@ type Process struct {
 	impure atomic.Uint64
 	snaps  map[snapKey]snap
 
+	// Interactive input (see Input) and the time the driver last said it
+	// is (Resume): a process woken by input runs from then on.
+	in       *Input
+	inputNow time.Time
+	tty      *ttyState
+
 	fs      *lockedFS
 	ioMu    sync.Mutex
 	paths   map[[3]string]lookup
@@ -101,10 +115,11 @@ type event struct {
 }
 
 type waiter struct {
-	wake time.Time
-	seq  uint64
-	ch   chan bool // true: killed
-	park *park
+	wake  time.Time
+	seq   uint64
+	ch    chan bool // true: killed
+	park  *park
+	input bool // blocked reading the process's Input
 }
 
 type park struct {
@@ -140,6 +155,13 @@ func Start(cfg Config, argv []string) *Process {
 		cfg.FS = containerfs.New(nil, func() time.Time { return start })
 	}
 	p := &Process{cfg: cfg, argv: argv, events: make(chan event), now: cfg.Start, snaps: map[snapKey]snap{}, fs: &lockedFS{fs: cfg.FS}}
+	if in, ok := cfg.Stdin.(*Input); ok {
+		in.bind(p)
+		p.in = in
+	}
+	if cfg.TTY {
+		p.tty = &ttyState{cols: cfg.Cols, rows: cfg.Rows}
+	}
 	p.cfg.Stdout = &countWriter{w: cfg.Stdout, n: &p.out, mu: &p.ioMu}
 	p.cfg.Stderr = &countWriter{w: cfg.Stderr, n: &p.out, mu: &p.ioMu}
 	return p
@@ -219,6 +241,9 @@ func (p *Process) Kill() {
 func (p *Process) sortWaiters() {
 	sort.SliceStable(p.waiters, func(i, j int) bool {
 		a, b := p.waiters[i], p.waiters[j]
+		if a.input != b.input {
+			return b.input
+		}
 		if (a.park == nil) != (b.park == nil) {
 			return a.park == nil
 		}
@@ -238,7 +263,21 @@ func (p *Process) resumeDue(until time.Time) bool {
 	p.unpark()
 	p.sortWaiters()
 	w := p.waiters[0]
-	if w.park != nil || w.wake.After(until) {
+	timed := !w.input && w.park == nil
+	if in := p.readyInput(); in >= 0 && (!timed || w.wake.After(p.inputNow) || w.wake.After(until)) {
+		// Input arrived before the next timed wake: the reader runs at the
+		// time the driver gave (Resume), or where the process already is.
+		w = p.waiters[in]
+		p.waiters = append(p.waiters[:in], p.waiters[in+1:]...)
+		p.mu.Lock()
+		if p.inputNow.After(p.now) {
+			p.now = p.inputNow
+		}
+		p.mu.Unlock()
+		w.ch <- false
+		return true
+	}
+	if !timed || w.wake.After(until) {
 		return false
 	}
 	p.waiters = p.waiters[1:]
@@ -266,11 +305,18 @@ func (p *Process) unpark() {
 
 func (p *Process) blocked() Status {
 	p.sortWaiters()
-	w := p.waiters[0]
-	if w.park != nil {
-		return Status{Parked: true}
+	var st Status
+	for _, w := range p.waiters {
+		switch {
+		case w.input:
+			st.Input = true
+		case w.park != nil:
+			st.Parked = st.Wake.IsZero()
+		case st.Wake.IsZero():
+			st.Wake = w.wake
+		}
 	}
-	return Status{Wake: w.wake}
+	return st
 }
 
 // sleep blocks the calling goroutine of the process for d of virtual time.

@@ -24,6 +24,49 @@ type runner struct {
 	name     string // $0 as messages print it: sh, bash
 	eligible map[syntax.Pos]bool
 	line     atomic.Int64
+	// stdin stands for input (an Input read on the virtual clock) in the
+	// interpreter, which wants an *os.File: commands that read it read
+	// input instead (see newInterp).
+	stdin *os.File
+	input io.Reader
+}
+
+// newInterp builds the interpreter for ru. An *Input as stdin is not handed
+// to the interpreter (it would copy it into an OS pipe from a goroutine of
+// its own, outside the virtual clock): the interpreter gets an empty pipe
+// and commands that would read it read the Input directly. done releases
+// the pipe.
+func (ru *runner) newInterp(params, env []string, dir string, stdin io.Reader, stdout, stderr io.Writer) (*interp.Runner, func(), error) {
+	done := func() {}
+	if sr, ok := stdin.(*strings.Reader); ok && sr.Len() == 0 {
+		stdin = nil // at EOF: spare the interpreter an OS pipe for it
+	}
+	if in, ok := stdin.(*Input); ok {
+		pr, pw, err := os.Pipe()
+		if err != nil {
+			return nil, nil, err
+		}
+		pw.Close()
+		ru.stdin, ru.input, stdin = pr, in, pr
+		done = func() { pr.Close() }
+	}
+	r, err := interp.New(
+		interp.Env(expand.ListEnviron(withDefaults(env)...)),
+		interp.StdIO(stdin, stdout, stderr),
+		interp.OpenHandler(ru.open),
+		interp.StatHandler(ru.stat),
+		interp.ReadDirHandler2(ru.readDir),
+		interp.AccessHandler(ru.access),
+		interp.CallHandler(ru.call),
+		interp.ExecHandlers(func(interp.ExecHandlerFunc) interp.ExecHandlerFunc { return ru.exec }),
+		interp.Params(append([]string{"--"}, params...)...),
+	)
+	if err != nil {
+		done()
+		return nil, nil, err
+	}
+	r.Dir = dir
+	return r, done, nil
 }
 
 // failCmd is what the call handler turns a failing builtin into, so that
@@ -43,25 +86,12 @@ func (p *Process) runScript(ctx context.Context, name, src string, params, env [
 	}
 	ru := &runner{p: p, name: name}
 	ru.eligible = sleepsThatMayPark(file)
-	env = withDefaults(env)
-	if sr, ok := stdin.(*strings.Reader); ok && sr.Len() == 0 {
-		stdin = nil // at EOF: spare the interpreter an OS pipe for it
-	}
-	r, err := interp.New(
-		interp.Env(expand.ListEnviron(env...)),
-		interp.StdIO(stdin, stdout, stderr),
-		interp.OpenHandler(ru.open),
-		interp.StatHandler(ru.stat),
-		interp.ReadDirHandler2(ru.readDir),
-		interp.AccessHandler(ru.access),
-		interp.CallHandler(ru.call),
-		interp.ExecHandlers(func(interp.ExecHandlerFunc) interp.ExecHandlerFunc { return ru.exec }),
-		interp.Params(append([]string{"--"}, params...)...),
-	)
+	r, done, err := ru.newInterp(params, env, dir, stdin, stdout, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", name, err)
 		return 2
 	}
+	defer done()
 	r.Dir = dir
 	err = r.Run(ctx, file)
 	var st interp.ExitStatus
@@ -272,6 +302,9 @@ func (ru *runner) exec(ctx context.Context, args []string) error {
 	c := &call{p: ru.p, ru: ru, args: args, vars: hc.Env, dir: hc.Dir, in: hc.Stdin, out: hc.Stdout, errw: hc.Stderr, pos: hc.Pos, ctx: ctx}
 	if c.in == nil {
 		c.in = strings.NewReader("")
+	}
+	if ru.stdin != nil && c.in == io.Reader(ru.stdin) {
+		c.in = ru.input
 	}
 	code := ru.p.execCall(c)
 	if ru.p.killed.Load() {

@@ -1,6 +1,13 @@
 package apiserver
 
-import "kubesim/sim"
+import (
+	"errors"
+	"io"
+
+	"kubesim/runtime/chain"
+	"kubesim/runtime/shell"
+	"kubesim/sim"
+)
 
 // ForCluster returns the API server in front of a cluster: its registry,
 // its clock as reads see it, its loop (sim.Cluster implements Driver) and its
@@ -12,11 +19,20 @@ func ForCluster(c *sim.Cluster) (*Server, error) {
 		Clock:    c.ReadClock(),
 		Driver:   c,
 		Version:  c.Spec.KubernetesVersion,
+		Live:     c.Live(),
 		Hooks: Hooks{
 			Logs: func(ns, pod string, opts LogOptions) ([]byte, error) {
 				return c.PodLogs(ns, pod, opts.Container, opts.Previous, opts.Timestamps, opts.TailLines)
 			},
 			Exec: c.PodExec,
+			ExecStream: func(ns, pod, container string, cmd []string, o StreamOptions, stdin io.Reader, stdout, stderr io.Writer) (*shell.Process, error) {
+				p, err := c.PodExecStream(ns, pod, container, cmd, chain.ExecOptions{Stdin: stdin, Stdout: stdout, Stderr: stderr, TTY: o.TTY})
+				var nf *chain.ExecNotFoundError
+				if errors.As(err, &nf) {
+					return nil, &ExecNotFound{Msg: nf.Msg}
+				}
+				return p, err
+			},
 		},
 	})
 }

@@ -14,6 +14,16 @@
 // tests): ForCluster puts it in front of a sim.Cluster. Components of the
 // cluster never do; they use sim/registry.
 //
+// Interactive exec (stdin, a terminal, output as it is written) runs the
+// command as a runtime/shell process the server drives on the cluster's
+// loop (stream.go): each step runs inside Driver.Do, input arriving wakes
+// it, and the client's streams come over WebSocket (v5.channel.k8s.io,
+// kubectl 1.30+) or SPDY (older kubectl) through k8s.io/streaming. The
+// container's terminal (echo, erase, CR→NL in, NL→CRNL out) is tty.go. In a
+// live cluster a process's sleep lasts until the cluster's clock, which
+// follows the wall clock, reaches its end (Driver.Wait); a stepped cluster
+// never waits: the sleep ends at once, as in a non-interactive exec.
+//
 // Time comes from the cluster's virtual clock, so the same requests give the
 // same bytes.
 package apiserver

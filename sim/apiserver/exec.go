@@ -2,9 +2,9 @@ package apiserver
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -12,6 +12,8 @@ import (
 	"k8s.io/streaming/pkg/httpstream"
 	"k8s.io/streaming/pkg/httpstream/spdy"
 	"k8s.io/streaming/pkg/httpstream/wsstream"
+
+	"kubesim/runtime/shell"
 )
 
 // Channel protocols kubectl offers for exec (v5 adds the close signal).
@@ -20,39 +22,40 @@ var execProtocols = map[string]wsstream.ChannelProtocolConfig{
 	"v4.channel.k8s.io": {Binary: true, Channels: []wsstream.ChannelType{wsstream.ReadChannel, wsstream.WriteChannel, wsstream.WriteChannel, wsstream.WriteChannel, wsstream.ReadChannel}},
 }
 
-// serveExec runs a command in a container over the WebSocket channel
-// protocol (pods/exec). The command runs to completion against the image
-// catalog's behaviour, then its output and status go down the channels.
+// serveExec runs a command in a container over the channel protocols
+// (pods/exec). With the ExecStream hook the command is a process the client
+// streams to (stdin, a terminal, output as it is written); otherwise it
+// runs to completion and its output goes down at the end.
 func (s *Server) serveExec(w http.ResponseWriter, req *http.Request, r *request) {
 	q := req.URL.Query()
 	cmd := q["command"]
+	o := streamOptions(req)
 	var (
 		stdout, stderr string
 		code           int
 		err            error
+		sess           *session
 	)
 	s.cfg.Driver.Do(func() {
-		var obj any
-		obj, err = s.cfg.Registry.Get(r.res, r.namespace, r.name)
+		var container string
+		container, err = s.runningContainer(r, q.Get("container"))
 		if err != nil {
 			return
 		}
-		pod := obj.(*corev1.Pod)
-		container := q.Get("container")
-		if container == "" && len(pod.Spec.Containers) > 0 {
-			container = pod.Spec.Containers[0].Name
-		}
-		found := false
-		for _, c := range pod.Spec.Containers {
-			found = found || c.Name == container
-		}
-		if !found {
-			err = apierrors.NewBadRequest(fmt.Sprintf("container %s is not valid for pod %s", container, r.name))
-			return
-		}
-		if pod.Status.Phase != corev1.PodRunning {
-			err = apierrors.NewBadRequest(fmt.Sprintf("unable to upgrade connection: container not found (%q)", container))
-			return
+		if s.cfg.Hooks.ExecStream != nil && (wsstream.IsWebSocketRequest(req) || httpstream.IsUpgradeRequest(req)) {
+			ss, in, out, errw := newSession(o)
+			var p *shell.Process
+			p, err = s.cfg.Hooks.ExecStream(r.namespace, r.name, container, cmd, o, in, out, errw)
+			var nf *ExecNotFound
+			switch {
+			case errors.As(err, &nf):
+				stderr, code, err = nf.Msg+"\n", 126, nil
+				return
+			case err == nil:
+				ss.proc = p
+				sess = ss
+				return
+			}
 		}
 		if s.cfg.Hooks.Exec == nil {
 			err = notFoundPath()
@@ -64,12 +67,20 @@ func (s *Server) serveExec(w http.ResponseWriter, req *http.Request, r *request)
 		writeError(w, err)
 		return
 	}
-	st := metav1.Status{Status: metav1.StatusSuccess}
-	if code != 0 {
-		st = metav1.Status{Status: metav1.StatusFailure, Reason: "NonZeroExitCode",
-			Message: fmt.Sprintf("command terminated with non-zero exit code: error executing command [%s], exit code %d", joinArgs(cmd), code),
-			Details: &metav1.StatusDetails{Causes: []metav1.StatusCause{{Type: "ExitCode", Message: strconv.Itoa(code)}}}}
+	if sess != nil {
+		conn := openStream(w, req, o)
+		if conn == nil {
+			s.cfg.Driver.Do(func() { sess.proc.Kill() })
+			return
+		}
+		defer conn.close()
+		code, gone := s.runSession(sess, conn, o.TTY)
+		if !gone {
+			conn.status(exitStatus(cmd, code))
+		}
+		return
 	}
+	st := exitStatus(cmd, code)
 	if !wsstream.IsWebSocketRequest(req) {
 		if httpstream.IsUpgradeRequest(req) {
 			serveSPDYExec(w, req, stdout, stderr, st)
@@ -92,6 +103,33 @@ func (s *Server) serveExec(w http.ResponseWriter, req *http.Request, r *request)
 	}
 	b, _ := json.Marshal(st)
 	streams[3].Write(b)
+}
+
+// runningContainer checks that the pod runs the named container (the
+// first one when name is empty) and returns its name. Call inside Do.
+func (s *Server) runningContainer(r *request, container string) (string, error) {
+	obj, err := s.cfg.Registry.Get(r.res, r.namespace, r.name)
+	if err != nil {
+		return "", err
+	}
+	pod := obj.(*corev1.Pod)
+	if container == "" && len(pod.Spec.Containers) > 0 {
+		container = pod.Spec.Containers[0].Name
+	}
+	found := false
+	for _, c := range pod.Spec.Containers {
+		found = found || c.Name == container
+	}
+	for _, c := range pod.Spec.EphemeralContainers {
+		found = found || c.Name == container
+	}
+	if !found {
+		return "", apierrors.NewBadRequest(fmt.Sprintf("container %s is not valid for pod %s", container, r.name))
+	}
+	if pod.Status.Phase != corev1.PodRunning {
+		return "", apierrors.NewBadRequest(fmt.Sprintf("unable to upgrade connection: container not found (%q)", container))
+	}
+	return container, nil
 }
 
 // serveSPDYExec answers the SPDY/3.1 remote-command protocol older kubectl

@@ -16,6 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	"kubesim/runtime/shell"
 	"kubesim/sim/clock"
 	"kubesim/sim/registry"
 )
@@ -46,7 +47,18 @@ type Hooks struct {
 	Logs func(ns, pod string, opts LogOptions) ([]byte, error)
 	// Exec runs a command in a container.
 	Exec func(ns, pod, container string, cmd []string) (stdout, stderr string, code int, err error)
+	// ExecStream prepares an interactive exec in a running container with
+	// the given streams (stdin an *shell.Input or nil); the server drives
+	// the process. An *ExecNotFound error: the command is not in the
+	// image. Called inside Driver.Do.
+	ExecStream func(ns, pod, container string, cmd []string, o StreamOptions, stdin io.Reader, stdout, stderr io.Writer) (*shell.Process, error)
 }
+
+// ExecNotFound is an exec of a command the container does not have; Msg is
+// runc's message.
+type ExecNotFound struct{ Msg string }
+
+func (e *ExecNotFound) Error() string { return e.Msg }
 
 // LogOptions are the pods/log query parameters kubesim honours.
 type LogOptions struct {
@@ -66,6 +78,10 @@ type Config struct {
 	Hooks   Hooks
 	// Platform goes into /version (e.g. "linux/amd64").
 	Platform string
+	// Live: the cluster follows a wall clock (Driver.Wait blocks until a
+	// virtual deadline); interactive sessions sleep on it. Otherwise they
+	// never wait (see runSession).
+	Live bool
 }
 
 // Server is the API server's http.Handler.

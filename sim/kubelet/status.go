@@ -8,7 +8,9 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/fields"
 
+	"kubesim/runtime/chain"
 	"kubesim/runtime/images"
+	"kubesim/runtime/shell"
 	"kubesim/sim/podutil"
 	"kubesim/sim/registry"
 )
@@ -216,6 +218,36 @@ func (k *Kubelet) exec(c *ctrState, cmd []string) (string, string, int) {
 		return c.proc.Exec(cmd)
 	}
 	return out.String(), errOut.String(), code
+}
+
+// ExecStream prepares an interactive exec (stdin, a terminal) in a running
+// container: the caller drives the process (the API server's exec and
+// attach streams). Call it with the cluster lock held.
+func (k *Kubelet) ExecStream(ns, name, container string, cmd []string, o chain.ExecOptions) (*shell.Process, error) {
+	c, err := k.runningContainer(ns, name, container)
+	if err != nil {
+		return nil, err
+	}
+	return k.cfg.Runtime.StartExec(c.id, cmd, o)
+}
+
+// runningContainer finds a running container of a pod on this node.
+func (k *Kubelet) runningContainer(ns, name, container string) (*ctrState, error) {
+	for _, ps := range k.pods {
+		if ps.ns != ns || ps.name != name {
+			continue
+		}
+		for _, c := range ps.all() {
+			if c.spec.Name != container {
+				continue
+			}
+			if c.running == nil || c.proc == nil {
+				return nil, fmt.Errorf("container %q in pod %q is not running", container, name)
+			}
+			return c, nil
+		}
+	}
+	return nil, fmt.Errorf("container %q in pod %q not found", container, name)
 }
 
 // Exec runs a command in a running container (the kubelet's exec endpoint).
