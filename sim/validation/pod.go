@@ -164,7 +164,8 @@ func validatePodTemplateSpec(t *corev1.PodTemplateSpec, p *field.Path) field.Err
 
 // validatePodSpec is ValidatePodSpec for the fields kubesim models:
 // volumes, containers, init containers, restartPolicy, dnsPolicy,
-// nodeSelector, affinity, topology spread constraints, serviceAccountName, nodeName, activeDeadlineSeconds,
+// nodeSelector, securityContext, affinity, topology spread constraints,
+// serviceAccountName, nodeName, activeDeadlineSeconds,
 // hostname, subdomain, tolerations, priorityClassName and
 // terminationGracePeriodSeconds.
 func validatePodSpec(s *corev1.PodSpec, p *field.Path) field.ErrorList {
@@ -189,6 +190,9 @@ func validatePodSpec(s *corev1.PodSpec, p *field.Path) field.ErrorList {
 	}
 	if len(s.NodeSelector) > 0 && !okLabels(s.NodeSelector) {
 		errs = append(errs, validateLabels(s.NodeSelector, p.Child("nodeSelector"))...)
+	}
+	if s.SecurityContext != nil {
+		errs = append(errs, validatePodSecurityContext(s.SecurityContext, s, p.Child("securityContext"))...)
 	}
 	if s.Affinity != nil {
 		errs = append(errs, validateAffinity(s.Affinity, p.Child("affinity"))...)
@@ -362,13 +366,17 @@ func validateContainerCommon(c *corev1.Container, vols []corev1.Volume, p *field
 	if len(c.Ports) > 0 {
 		errs = append(errs, validateContainerPorts(c.Ports, cp("ports"))...)
 	}
-	for j, ev := range c.Env {
+	for j := range c.Env {
+		ev := &c.Env[j]
 		if ev.Name == "" {
 			errs = append(errs, field.Required(cp("env").Index(j).Child("name"), ""))
 		} else {
 			for _, msg := range validation.IsEnvVarName(ev.Name) {
 				errs = append(errs, field.Invalid(cp("env").Index(j).Child("name"), ev.Name, msg))
 			}
+		}
+		if ev.ValueFrom != nil {
+			errs = append(errs, validateEnvValueFrom(ev, cp("env").Index(j).Child("valueFrom"))...)
 		}
 	}
 	for j, m := range c.VolumeMounts {
@@ -398,6 +406,9 @@ func validateContainerCommon(c *corev1.Container, vols []corev1.Volume, p *field
 	}
 	if len(c.Resources.Limits)+len(c.Resources.Requests) > 0 && !okResources(&c.Resources) {
 		errs = append(errs, validateResources(&c.Resources, cp("resources"))...)
+	}
+	if c.SecurityContext != nil {
+		errs = append(errs, validateSecurityContext(c.SecurityContext, cp("securityContext"))...)
 	}
 	return errs
 }
