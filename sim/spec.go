@@ -7,9 +7,17 @@ import (
 	"strings"
 	"time"
 
-	"k8s.io/apimachinery/pkg/api/resource"
+	"math/rand/v2"
+	"regexp"
+	"slices"
+	"strconv"
 
+	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/apimachinery/pkg/util/validation"
+
+	"kubesim/net/overlay"
 	"kubesim/runtime/chain"
+	"kubesim/scheduler"
 
 	"sigs.k8s.io/yaml"
 )
@@ -108,6 +116,10 @@ func ParseSpec(data []byte) (ClusterSpec, error) {
 	if err := yaml.UnmarshalStrict(data, &spec); err != nil {
 		return ClusterSpec{}, fmt.Errorf("cluster spec: %w", err)
 	}
+	// kubeadm's kubernetesVersion takes "1.27.1" and "v1.27.1" alike.
+	if v := spec.KubernetesVersion; v != "" && v[0] >= '0' && v[0] <= '9' {
+		spec.KubernetesVersion = "v" + v
+	}
 	return spec, nil
 }
 
@@ -163,9 +175,21 @@ func (s *ClusterSpec) Preflight() error {
 	}
 	if _, err := netip.ParsePrefix(s.PodCIDR); err != nil {
 		add("PodCIDR", "invalid pod CIDR %q: %v", s.PodCIDR, err)
+	} else if _, err := overlay.New(overlay.Config{ClusterCIDR: s.PodCIDR, SubnetLen: 24}); err != nil {
+		// kube-controller-manager's node IPAM would refuse it (/24 per node).
+		add("PodCIDR", "pod CIDR %q: %v", s.PodCIDR, strings.TrimPrefix(err.Error(), "overlay: "))
+	}
+	if err := applySchedulerSpec(&scheduler.Config{Profile: scheduler.DefaultConfig(rand.New(rand.NewPCG(0, 0))).Profile}, s.Scheduler); err != nil {
+		// The cluster would fail to build its scheduler: say so first.
+		add("SchedulerConfig", "%v", err)
 	}
 	names, ips := map[string]bool{}, map[string]string{}
 	for _, n := range s.Nodes {
+		// The node becomes a Node object: its name must be one (kubeadm
+		// validates nodeRegistration.name the same way).
+		for _, msg := range validation.IsDNS1123Subdomain(n.Name) {
+			add("NodeName", "node name %q: %s", n.Name, msg)
+		}
 		if names[n.Name] {
 			add("DuplicateNodeName", "node name %q is used by more than one node", n.Name)
 		}
@@ -200,7 +224,9 @@ func (s *ClusterSpec) Preflight() error {
 		if rt == "" {
 			rt = s.Runtime
 		}
-		if rt == "docker" && ok && minor >= 24 {
+		if !slices.Contains(chain.Kinds, chain.Kind(rt)) {
+			add("CRI", "node %q: unknown container runtime %q: want containerd, cri-o, cri-dockerd or docker", n.Name, rt)
+		} else if rt == "docker" && ok && minor >= 24 {
 			// What the node's kubelet says when asked for dockershim.
 			add("CRI", "node %q: %s", n.Name, chain.RefusalText(s.KubernetesVersion))
 		}
@@ -211,8 +237,18 @@ func (s *ClusterSpec) Preflight() error {
 	return nil
 }
 
+// versionRE is a release version as the cluster's components read it:
+// v<major>.<minor>[.<patch>] (Sscanf's "%d.%d" let "01.20A" through).
+var versionRE = regexp.MustCompile(`^v([0-9]+)\.([0-9]+)(\.[0-9]+)?$`)
+
 func parseVersion(v string) (major, minor int, ok bool) {
-	if _, err := fmt.Sscanf(strings.TrimPrefix(v, "v"), "%d.%d", &major, &minor); err != nil {
+	m := versionRE.FindStringSubmatch(v)
+	if m == nil {
+		return 0, 0, false
+	}
+	major, err1 := strconv.Atoi(m[1])
+	minor, err2 := strconv.Atoi(m[2])
+	if err1 != nil || err2 != nil {
 		return 0, 0, false
 	}
 	return major, minor, true

@@ -79,6 +79,13 @@ func DecodeStorage(_ string, value []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A value whose type fields only half matched (JSON's "ApiVersion"
+	// finds the kind, case-insensitively, but leaves apiVersion empty)
+	// would be written back as protobuf without its apiVersion, which no
+	// later Open could read (found by FuzzStorageDecode).
+	if gvk := obj.GetObjectKind().GroupVersionKind(); gvk.Version == "" || gvk.Kind == "" {
+		SetGVK(obj)
+	}
 	return obj, nil
 }
 
