@@ -124,4 +124,3 @@ func FuzzRegistryWrite(f *testing.F) {
 		}
 	})
 }
-
