@@ -1,6 +1,7 @@
 package openapi
 
 import (
+	"encoding/json"
 	"reflect"
 	"sort"
 	"strings"
@@ -86,35 +87,90 @@ func (n *namer) gvkExtension(name string) []any {
 	return out
 }
 
-// closure adds to into the schemas that roots refer to, directly or not,
-// each with its GVK extension; refPrefix is how refs to them begin.
-func closure(data map[string]any, n *namer, roots []string, refPrefix string, into map[string]any) {
+// schemaSet encodes a release's schemas for one scheme, each once: the
+// v3 form and the v2 form, with x-kubernetes-group-version-kind, and the
+// definitions each refers to.
+type schemaSet struct {
+	data *Data
+	n    *namer
+	v3   map[string]json.RawMessage
+	v2   map[string]json.RawMessage
+	refs map[string][]string
+}
+
+func newSchemaSet(data *Data, n *namer) *schemaSet {
+	return &schemaSet{data: data, n: n, v3: map[string]json.RawMessage{}, v2: map[string]json.RawMessage{}, refs: map[string][]string{}}
+}
+
+// withGVK returns s with the definition's GVK extension, if it has one.
+func (ss *schemaSet) withGVK(name string, s map[string]any) map[string]any {
+	ext := ss.n.gvkExtension(name)
+	if ext == nil {
+		return s
+	}
+	c := make(map[string]any, len(s)+1)
+	for k, v := range s {
+		c[k] = v
+	}
+	c["x-kubernetes-group-version-kind"] = ext
+	return c
+}
+
+// closure returns the names of the schemas roots refer to, directly or not.
+func (ss *schemaSet) closure(roots []string) []string {
+	seen := map[string]bool{}
+	var out []string
 	queue := append([]string(nil), roots...)
 	for len(queue) > 0 {
 		name := queue[0]
 		queue = queue[1:]
-		if _, done := into[name]; done {
+		if seen[name] {
 			continue
 		}
-		s, ok := data[name].(map[string]any)
+		seen[name] = true
+		refs, ok := ss.refs[name]
 		if !ok {
-			continue
-		}
-		if ext := n.gvkExtension(name); ext != nil {
-			c := make(map[string]any, len(s)+1)
-			for k, v := range s {
-				c[k] = v
+			s, isSchema := ss.data.Schemas[name].(map[string]any)
+			if !isSchema {
+				continue
 			}
-			c["x-kubernetes-group-version-kind"] = ext
-			s = c
+			walkRefs(s, func(ref string) {
+				if strings.HasPrefix(ref, v3RefPrefix) {
+					refs = append(refs, strings.TrimPrefix(ref, v3RefPrefix))
+				}
+			})
+			ss.refs[name] = refs
 		}
-		into[name] = s
-		walkRefs(s, func(ref string) {
-			if strings.HasPrefix(ref, refPrefix) {
-				queue = append(queue, strings.TrimPrefix(ref, refPrefix))
-			}
-		})
+		out = append(out, name)
+		queue = append(queue, refs...)
 	}
+	return out
+}
+
+// encodeV3 returns a schema's v3 encoding.
+func (ss *schemaSet) encodeV3(name string) (json.RawMessage, error) {
+	if b, ok := ss.v3[name]; ok {
+		return b, nil
+	}
+	s, _ := ss.data.Schemas[name].(map[string]any)
+	b, err := json.Marshal(ss.withGVK(name, s))
+	ss.v3[name] = b
+	return b, err
+}
+
+// encodeV2 returns a schema's v2 encoding: the stored v2 definition if the
+// release has one, else the one derived from v3.
+func (ss *schemaSet) encodeV2(name string) (json.RawMessage, error) {
+	if b, ok := ss.v2[name]; ok {
+		return b, nil
+	}
+	s, ok := ss.data.V2[name].(map[string]any)
+	if !ok {
+		s, _ = V2Schema(ss.data.Schemas[name]).(map[string]any)
+	}
+	b, err := json.Marshal(ss.withGVK(name, s))
+	ss.v2[name] = b
+	return b, err
 }
 
 // walkRefs calls f with every $ref in v.

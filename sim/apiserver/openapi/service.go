@@ -177,6 +177,7 @@ func build(cfg Config) (*documents, error) {
 		return nil, err
 	}
 	n := newNamer(cfg.Scheme)
+	set := newSchemaSet(data, n)
 	def := func(gvk schema.GroupVersionKind) string { return n.byGVK[gvk] }
 	info := map[string]any{"title": "Kubernetes", "version": cfg.Version}
 	docs := &documents{gv: map[string]*document{}}
@@ -192,22 +193,13 @@ func build(cfg Config) (*documents, error) {
 		var roots []string
 		walkRefs(paths, func(ref string) { roots = append(roots, strings.TrimPrefix(ref, v3RefPrefix)) })
 		schemas := map[string]any{}
-		closure(data.Schemas, n, roots, v3RefPrefix, schemas)
-		for name, s := range schemas {
-			if _, done := v2Defs[name]; done {
-				continue
+		for _, name := range set.closure(roots) {
+			if schemas[name], err = set.encodeV3(name); err != nil {
+				return nil, err
 			}
-			v2 := data.V2[name]
-			if v2 == nil {
-				v2 = V2Schema(s)
-			} else if ext := n.gvkExtension(name); ext != nil {
-				c := map[string]any{"x-kubernetes-group-version-kind": ext}
-				for k, v := range v2.(map[string]any) {
-					c[k] = v
-				}
-				v2 = c
+			if v2Defs[name], err = set.encodeV2(name); err != nil {
+				return nil, err
 			}
-			v2Defs[name] = v2
 		}
 		doc, err := newDocument(map[string]any{
 			"openapi": "3.0.0", "info": info, "paths": paths,
