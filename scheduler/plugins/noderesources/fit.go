@@ -68,7 +68,7 @@ func DefaultResources() []ResourceSpec {
 type Fit struct {
 	ignoredResources      map[string]struct{}
 	ignoredResourceGroups map[string]struct{}
-	scorer                resourceAllocationScorer
+	scoring
 }
 
 var (
@@ -128,10 +128,7 @@ func NewFit(args any, _ framework.Handle) (framework.Plugin, error) {
 // Name returns the plugin name.
 func (*Fit) Name() string { return FitName }
 
-const (
-	preFilterKey framework.StateKey = "PreFilter" + FitName
-	preScoreKey  framework.StateKey = "PreScore" + FitName
-)
+const preFilterKey framework.StateKey = "PreFilter" + FitName
 
 // preFilterState is the pod's requests: the PodInfo's own (read-only), so
 // writing it allocates nothing.
@@ -285,32 +282,6 @@ type preScoreState struct {
 }
 
 func (s *preScoreState) Clone() framework.StateData { return s }
-
-// PreScore computes the pod's request per scored resource.
-func (f *Fit) PreScore(state *framework.CycleState, pod *v1.Pod, _ []*framework.NodeInfo) *framework.Status {
-	state.Write(preScoreKey, f.scorer.preScoreState(podInfoFor(state, pod), false))
-	return nil
-}
-
-// Score applies the configured strategy to the node's requested resources
-// (non-zero defaults for CPU and memory) plus the pod's.
-func (f *Fit) Score(state *framework.CycleState, _ *v1.Pod, ni *framework.NodeInfo) (int64, *framework.Status) {
-	d, err := state.Read(preScoreKey)
-	if err != nil {
-		return 0, framework.AsStatus(err)
-	}
-	return f.scorer.score(ni, d.(*preScoreState).requests, false), nil
-}
-
-// ScoreNodes is Score over nodes (BatchScorePlugin).
-func (f *Fit) ScoreNodes(state *framework.CycleState, _ *v1.Pod, nodes []*framework.NodeInfo, out []int64) (int, *framework.Status) {
-	d, err := state.Read(preScoreKey)
-	if err != nil {
-		return 0, framework.AsStatus(err)
-	}
-	f.scorer.scoreNodes(nodes, d.(*preScoreState).requests, false, out)
-	return 0, nil
-}
 
 // EventsToRegister: a pod deleted, a node added or changed.
 func (*Fit) EventsToRegister() []framework.ClusterEvent {

@@ -46,6 +46,7 @@ func kindOf(name string) resKind {
 
 type resourceAllocationScorer struct {
 	name      string
+	key       framework.StateKey // "PreScore<name>": the pod's requests in the cycle state
 	resources []ResourceSpec
 	// kinds[i] classifies resources[i], computed once.
 	kinds []resKind
@@ -58,7 +59,7 @@ type resourceAllocationScorer struct {
 }
 
 func newScorer(name string, resources []ResourceSpec, kind scorerKind) resourceAllocationScorer {
-	r := resourceAllocationScorer{name: name, resources: resources, kind: kind, kinds: make([]resKind, len(resources))}
+	r := resourceAllocationScorer{name: name, key: framework.StateKey("PreScore" + name), resources: resources, kind: kind, kinds: make([]resKind, len(resources))}
 	for i, res := range resources {
 		r.kinds[i] = kindOf(res.Name)
 	}
@@ -349,7 +350,7 @@ func balancedScore(fractions []float64, total float64) int64 {
 
 // BalancedAllocation is NodeResourcesBalancedAllocation.
 type BalancedAllocation struct {
-	scorer resourceAllocationScorer
+	scoring
 }
 
 var (
@@ -364,35 +365,45 @@ func NewBalancedAllocation(args any, _ framework.Handle) (framework.Plugin, erro
 	if a, ok := args.(BalancedAllocationArgs); ok && len(a.Resources) > 0 {
 		res = a.Resources
 	}
-	return &BalancedAllocation{scorer: newScorer(BalancedAllocationName, res, kindBalanced)}, nil
+	return &BalancedAllocation{scoring{scorer: newScorer(BalancedAllocationName, res, kindBalanced)}}, nil
 }
 
 // Name returns the plugin name.
 func (*BalancedAllocation) Name() string { return BalancedAllocationName }
 
-const balancedKey framework.StateKey = "PreScore" + BalancedAllocationName
+// scoring gives Fit and BalancedAllocation their PreScore, Score and
+// ScoreNodes over their scorer: PreScore keeps the pod's requests (actual
+// requests for BalancedAllocation, non-zero defaults for Fit) in the cycle
+// state under the scorer's key.
+type scoring struct {
+	scorer resourceAllocationScorer
+}
 
-// PreScore computes the pod's requests (actual requests, no defaults).
-func (b *BalancedAllocation) PreScore(state *framework.CycleState, pod *v1.Pod, _ []*framework.NodeInfo) *framework.Status {
-	state.Write(balancedKey, b.scorer.preScoreState(podInfoFor(state, pod), true))
+// PreScore computes the pod's request per scored resource.
+func (s *scoring) PreScore(state *framework.CycleState, pod *v1.Pod, _ []*framework.NodeInfo) *framework.Status {
+	state.Write(s.scorer.key, s.scorer.preScoreState(podInfoFor(state, pod), s.balanced()))
 	return nil
 }
 
-// Score is (1 - std of requested/allocatable fractions) × 100.
-func (b *BalancedAllocation) Score(state *framework.CycleState, _ *v1.Pod, ni *framework.NodeInfo) (int64, *framework.Status) {
-	d, err := state.Read(balancedKey)
+// Score applies the strategy to the node's requested resources plus the
+// pod's: least/most allocated or a ratio shape for Fit, (1 - std of the
+// requested/allocatable fractions) × 100 for BalancedAllocation.
+func (s *scoring) Score(state *framework.CycleState, _ *v1.Pod, ni *framework.NodeInfo) (int64, *framework.Status) {
+	d, err := state.Read(s.scorer.key)
 	if err != nil {
 		return 0, framework.AsStatus(err)
 	}
-	return b.scorer.score(ni, d.(*preScoreState).requests, true), nil
+	return s.scorer.score(ni, d.(*preScoreState).requests, s.balanced()), nil
 }
 
 // ScoreNodes is Score over nodes (BatchScorePlugin).
-func (b *BalancedAllocation) ScoreNodes(state *framework.CycleState, _ *v1.Pod, nodes []*framework.NodeInfo, out []int64) (int, *framework.Status) {
-	d, err := state.Read(balancedKey)
+func (s *scoring) ScoreNodes(state *framework.CycleState, _ *v1.Pod, nodes []*framework.NodeInfo, out []int64) (int, *framework.Status) {
+	d, err := state.Read(s.scorer.key)
 	if err != nil {
 		return 0, framework.AsStatus(err)
 	}
-	b.scorer.scoreNodes(nodes, d.(*preScoreState).requests, true, out)
+	s.scorer.scoreNodes(nodes, d.(*preScoreState).requests, s.balanced(), out)
 	return 0, nil
 }
+
+func (s *scoring) balanced() bool { return s.scorer.kind == kindBalanced }
