@@ -20,6 +20,18 @@ func (p Parallelizer) Until(n int, piece func(i int)) {
 	})
 }
 
+// UntilMany is Until for more than 64 pieces and a plain loop on the
+// calling goroutine for fewer (a few pieces are not worth the goroutines).
+func (p Parallelizer) UntilMany(n int, piece func(i int)) {
+	if n > 64 {
+		p.Until(n, piece)
+		return
+	}
+	for i := 0; i < n; i++ {
+		piece(i)
+	}
+}
+
 // Serial reports whether Chunks(n, …) would run the whole range on the
 // calling goroutine (callers can then skip building a closure).
 func (p Parallelizer) Serial(n int) bool {

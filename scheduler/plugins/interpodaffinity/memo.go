@@ -113,13 +113,7 @@ func (pl *InterPodAffinity) totals(pi *framework.PodInfo, nsLabels labels.Set, a
 		addInto(m.aff, old.aff, -1)
 		addInto(m.anti, old.anti, -1)
 	}
-	if len(stale) > 64 {
-		pl.h.Parallelizer().Until(len(stale), compute)
-	} else {
-		for k := range stale {
-			compute(k)
-		}
-	}
+	pl.h.Parallelizer().UntilMany(len(stale), compute)
 	for _, i := range stale {
 		e := &m.entries[i]
 		addInto(m.existingAnti, e.existingAnti, 1)
@@ -219,13 +213,7 @@ func (pl *InterPodAffinity) scoreTotals(pi *framework.PodInfo, nsLabels labels.S
 		}
 		m.entries[i] = c
 	}
-	if len(stale) > 64 {
-		pl.h.Parallelizer().Until(len(stale), compute)
-	} else {
-		for k := range stale {
-			compute(k)
-		}
-	}
+	pl.h.Parallelizer().UntilMany(len(stale), compute)
 	for _, i := range stale {
 		m.total.addSigned(m.entries[i].m, 1)
 	}

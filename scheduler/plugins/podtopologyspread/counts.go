@@ -138,13 +138,7 @@ func (pl *PodTopologySpread) matchCounts(all []*framework.NodeInfo, cs []constra
 		}
 		cc.entries[i] = countEntry{ni: ni, gen: ni.Generation, counts: counts, values: values, hasAll: hasAll}
 	}
-	if len(stale) > 64 {
-		pl.h.Parallelizer().Until(len(stale), recount)
-	} else {
-		for k := range stale {
-			recount(k)
-		}
-	}
+	pl.h.Parallelizer().UntilMany(len(stale), recount)
 	for _, i := range stale {
 		// Map writes stay on this goroutine (recount may run in parallel).
 		if p, ok := cc.pos[all[i]]; !ok || int(p) != i {
