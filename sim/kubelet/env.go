@@ -143,42 +143,34 @@ func (k *Kubelet) envValueFrom(ps *podState, c *ctrState, from *corev1.EnvVarSou
 		return k.resourceField(c, from.ResourceFieldRef), false, nil
 	case from.ConfigMapKeyRef != nil:
 		ref := from.ConfigMapKeyRef
-		data, ok := k.lookupData(ps.ns, "configmaps", ref.Name)
-		optional := ref.Optional != nil && *ref.Optional
-		if !ok {
-			if optional {
-				return "", true, nil
-			}
-			return "", false, fmt.Errorf("configmap %q not found", ref.Name)
-		}
-		v, ok := data[ref.Key]
-		if !ok {
-			if optional {
-				return "", true, nil
-			}
-			return "", false, fmt.Errorf("couldn't find key %s in ConfigMap %s/%s", ref.Key, ps.ns, ref.Name)
-		}
-		return v, false, nil
+		return k.keyRef(ps.ns, "configmaps", "ConfigMap", ref.Name, ref.Key, ref.Optional)
 	case from.SecretKeyRef != nil:
 		ref := from.SecretKeyRef
-		data, ok := k.lookupData(ps.ns, "secrets", ref.Name)
-		optional := ref.Optional != nil && *ref.Optional
-		if !ok {
-			if optional {
-				return "", true, nil
-			}
-			return "", false, fmt.Errorf("secret %q not found", ref.Name)
-		}
-		v, ok := data[ref.Key]
-		if !ok {
-			if optional {
-				return "", true, nil
-			}
-			return "", false, fmt.Errorf("couldn't find key %s in Secret %s/%s", ref.Key, ps.ns, ref.Name)
-		}
-		return v, false, nil
+		return k.keyRef(ps.ns, "secrets", "Secret", ref.Name, ref.Key, ref.Optional)
 	}
 	return "", true, nil
+}
+
+// keyRef resolves a configMapKeyRef or secretKeyRef (the kubelet's
+// makeEnvironmentVariables): the value, or skip for a missing optional
+// object or key, or the kubelet's error.
+func (k *Kubelet) keyRef(ns, resource, kind, name, key string, optional *bool) (value string, skip bool, err error) {
+	opt := optional != nil && *optional
+	data, ok := k.lookupData(ns, resource, name)
+	if !ok {
+		if opt {
+			return "", true, nil
+		}
+		return "", false, fmt.Errorf("%s %q not found", strings.ToLower(kind), name)
+	}
+	v, ok := data[key]
+	if !ok {
+		if opt {
+			return "", true, nil
+		}
+		return "", false, fmt.Errorf("couldn't find key %s in %s %s/%s", key, kind, ns, name)
+	}
+	return v, false, nil
 }
 
 // resourceField is the downward API's resourceFieldRef: a container's
