@@ -3,6 +3,8 @@ package e2e
 import (
 	"bytes"
 	"errors"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -157,6 +159,107 @@ func TestInteractiveExec(t *testing.T) {
 			}
 			if b, err := os.ReadFile(back); err != nil || string(b) != "round trip\n" {
 				t.Errorf("cp round trip: %q %v", b, err)
+			}
+		})
+	}
+}
+
+// background is a long-running kubectl (port-forward) whose output is
+// watched as it comes.
+func (s *served) background(args ...string) *ptyCmd {
+	s.t.Helper()
+	cmd := exec.Command("kubectl", args...)
+	cmd.Env = s.env
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	cmd.Stdout, cmd.Stderr = pw, pw
+	if err := cmd.Start(); err != nil {
+		s.t.Fatal(err)
+	}
+	pw.Close()
+	p := &ptyCmd{t: s.t, cmd: cmd, f: pr, more: make(chan struct{}, 1), done: make(chan struct{})}
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			n, err := pr.Read(buf)
+			p.mu.Lock()
+			p.out.Write(buf[:n])
+			p.mu.Unlock()
+			select {
+			case p.more <- struct{}{}:
+			default:
+			}
+			if err != nil {
+				break
+			}
+		}
+		p.err = cmd.Wait()
+		close(p.done)
+	}()
+	s.t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-p.done
+		pr.Close()
+	})
+	return p
+}
+
+// localPort reads kubectl port-forward's "Forwarding from 127.0.0.1:PORT"
+// line.
+func (p *ptyCmd) localPort() string {
+	p.t.Helper()
+	p.expect("Forwarding from 127.0.0.1:")
+	return strings.TrimSpace(strings.SplitN(p.expect(" ->"), " ", 2)[0])
+}
+
+// TestPortForward: kubectl port-forward to a pod and to a Service carries a
+// host HTTP client's request to httpd in the pod (SPDY with 1.27, SPDY over
+// WebSocket with 1.33); a port nothing listens on gives containerd's error.
+func TestPortForward(t *testing.T) {
+	for _, v := range []string{"v1.27.1", "v1.33.0"} {
+		t.Run(v, func(t *testing.T) {
+			s := startServed(t, v)
+			if out, code := s.run("kubectl", "run", "web", "--image=httpd:2.4", "--port=80", "--expose"); code != 0 {
+				t.Fatalf("run: %s", out)
+			}
+			if err := s.Advance(time.Minute); err != nil {
+				t.Fatal(err)
+			}
+			client := &http.Client{Timeout: 30 * time.Second}
+			for _, target := range []string{"pod/web", "svc/web"} {
+				pf := s.background("port-forward", target, ":80")
+				port := pf.localPort()
+				resp, err := client.Get("http://127.0.0.1:" + port + "/")
+				if err != nil {
+					t.Fatalf("%s: %v", target, err)
+				}
+				body, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 || string(body) != "<html><body><h1>It works!</h1></body></html>\n" {
+					t.Errorf("%s: %d %q", target, resp.StatusCode, body)
+				}
+				pf.expect("Handling connection for " + port)
+			}
+			pf := s.background("port-forward", "pod/web", ":81")
+			port := pf.localPort()
+			if resp, err := client.Get("http://127.0.0.1:" + port + "/"); err == nil {
+				resp.Body.Close()
+				t.Errorf("port 81 answered %d", resp.StatusCode)
+			}
+			// 1.33 logs the error quoted (klog's structured "Unhandled
+			// Error"), so its inner quotes come escaped.
+			got := strings.ReplaceAll(pf.expect("IPv6 dial tcp6 [::1]:81: connect: connection refused "), `\"`, `"`)
+			for _, want := range []string{
+				"an error occurred forwarding " + port + " -> 81: error forwarding port 81 to pod ",
+				`, uid : failed to execute portforward in network namespace "/var/run/netns/cni-`,
+				`": failed to connect to localhost:81 inside namespace "`,
+				`", IPv4: dial tcp4 127.0.0.1:81: connect: connection refused IPv6 dial tcp6 [::1]:81: connect: connection refused `,
+			} {
+				if !strings.Contains(got, want) {
+					t.Errorf("port 81: no %q in %q", want, got)
+				}
 			}
 		})
 	}

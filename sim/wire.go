@@ -228,6 +228,34 @@ func (c *Cluster) PodExecStream(ns, name, container string, cmd []string, o chai
 	return p, err
 }
 
+// PodPortForward connects to a port inside a pod's network namespace, as
+// the runtime's port-forward does (localhost in the pod). A port nothing
+// listens on gives containerd's error, wrapped as the streaming server
+// wraps it. Call it with the cluster lock held.
+func (c *Cluster) PodPortForward(ns, name string, port int32) (*fabric.Conn, error) {
+	pod, err := c.Registry.Get(c.res("", "pods"), ns, name)
+	if err != nil {
+		return nil, err
+	}
+	k := c.kubelets[pod.(*corev1.Pod).Spec.NodeName]
+	if k == nil {
+		return nil, badRequest(fmt.Sprintf("pod %s does not have a host assigned", name))
+	}
+	id, netns, ip, ok := k.Sandbox(ns, name)
+	addr, perr := netip.ParseAddr(ip)
+	if !ok || perr != nil {
+		return nil, fmt.Errorf("error forwarding port %d to pod %s, uid : failed to find sandbox for pod", port, name)
+	}
+	cn, err := c.fabric.Dial(fabric.Client{Addr: addr}, addr, port)
+	if err != nil {
+		// containerd 1.7's portforward_linux.go: it dials localhost over
+		// IPv4, then IPv6, inside the sandbox's namespace.
+		return nil, fmt.Errorf("error forwarding port %d to pod %s, uid : failed to execute portforward in network namespace %q: failed to connect to localhost:%d inside namespace %q, IPv4: dial tcp4 127.0.0.1:%d: connect: connection refused IPv6 dial tcp6 [::1]:%d: connect: connection refused ",
+			port, id, netns, port, id, port, port)
+	}
+	return cn, nil
+}
+
 // Live reports whether the cluster follows a wall clock (kubesim start)
 // rather than being stepped.
 func (c *Cluster) Live() bool { return c.opts.Now != nil }

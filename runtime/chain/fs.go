@@ -359,3 +359,14 @@ func netErr(err error) error {
 	}
 	return err
 }
+
+// NetNS is a sandbox's network namespace path ("" when unknown): the
+// port-forward error names it.
+func (c *Chain) NetNS(sandboxID string) string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if sb := c.sandboxes[sandboxID]; sb != nil {
+		return sb.netns
+	}
+	return ""
+}

@@ -33,6 +33,13 @@ func ForCluster(c *sim.Cluster) (*Server, error) {
 				}
 				return p, err
 			},
+			PortForward: func(ns, pod string, port int32) (PortConn, error) {
+				cn, err := c.PodPortForward(ns, pod, port)
+				if err != nil {
+					return nil, err
+				}
+				return cn, nil
+			},
 		},
 	})
 }

@@ -52,6 +52,10 @@ type Hooks struct {
 	// the process. An *ExecNotFound error: the command is not in the
 	// image. Called inside Driver.Do.
 	ExecStream func(ns, pod, container string, cmd []string, o StreamOptions, stdin io.Reader, stdout, stderr io.Writer) (*shell.Process, error)
+	// PortForward connects to a port inside a pod's network namespace;
+	// the error's text goes to the client's error stream. Called inside
+	// Driver.Do.
+	PortForward func(ns, pod string, port int32) (PortConn, error)
 }
 
 // ExecNotFound is an exec of a command the container does not have; Msg is

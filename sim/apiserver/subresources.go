@@ -45,6 +45,8 @@ func (s *Server) serveSubresource(w http.ResponseWriter, req *http.Request, r *r
 		s.serveLog(w, req, r)
 	case r.sub == "exec" || r.sub == "attach":
 		s.serveExec(w, req, r)
+	case r.sub == "portforward":
+		s.servePortForward(w, req, r)
 	default:
 		writeError(w, notFoundPath())
 	}

@@ -231,6 +231,18 @@ func (k *Kubelet) ExecStream(ns, name, container string, cmd []string, o chain.E
 	return k.cfg.Runtime.StartExec(c.id, cmd, o)
 }
 
+// Sandbox returns a pod's sandbox id, its network namespace and its IP on
+// this node (port-forward's target); ok is false when the pod has no
+// sandbox here.
+func (k *Kubelet) Sandbox(ns, name string) (id, netns, ip string, ok bool) {
+	for _, ps := range k.pods {
+		if ps.ns == ns && ps.name == name && ps.sandboxID != "" {
+			return ps.sandboxID, k.cfg.Runtime.NetNS(ps.sandboxID), ps.ip, true
+		}
+	}
+	return "", "", "", false
+}
+
 // runningContainer finds a running container of a pod on this node.
 func (k *Kubelet) runningContainer(ns, name, container string) (*ctrState, error) {
 	for _, ps := range k.pods {
