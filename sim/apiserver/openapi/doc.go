@@ -56,9 +56,9 @@
 //     repeated ones under #/parameters with hashed names.
 //   - Connect subresources (exec, attach, portforward, proxy) list their
 //     methods without their query parameters.
-//   - The /openapi/v3 index has the group-version documents only (no "api",
-//     "apis", "apis/<group>" or "version" entries); kubectl reads only
-//     group-versions.
+//   - The /openapi/v3 index has the group-versions and the discovery
+//     documents (api, apis, apis/<group>, version), not kube-apiserver's
+//     others (.well-known/openid-configuration, logs, openid/v1/jwks).
 //   - Documents are encoded with encoding/json over maps, so key order is
 //     sorted (kube-apiserver's struct order differs); the content is the same.
 package openapi

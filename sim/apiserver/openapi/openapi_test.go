@@ -66,17 +66,18 @@ func readIndex(t *testing.T, s *openapi.Service) index {
 	return idx
 }
 
-// TestV3Index lists exactly the served group-versions, each URL answering
-// its document with the hash as ETag and kube-apiserver's cache headers.
+// TestV3Index lists exactly the served group-versions and the discovery
+// documents (api, apis, apis/<group>, version), each URL answering its
+// document with the hash as ETag and kube-apiserver's cache headers.
 func TestV3Index(t *testing.T) {
 	s := service("v1.27.1")
 	idx := readIndex(t, s)
-	var want, got []string
+	want, got := []string{"api", "apis", "version"}, []string(nil)
 	for _, gv := range registry.GroupVersions() {
 		if gv.Group == "" {
 			want = append(want, "api/"+gv.Version)
 		} else {
-			want = append(want, "apis/"+gv.Group+"/"+gv.Version)
+			want = append(want, "apis/"+gv.Group+"/"+gv.Version, "apis/"+gv.Group)
 		}
 	}
 	for k := range idx.Paths {

@@ -353,3 +353,28 @@ func cat(lists ...[]param) []param {
 	}
 	return out
 }
+
+// discoveryPaths are the documents kube-apiserver lists beside the
+// group-versions: "api" (/api/), "apis" (/apis/), "apis/<group>" for each
+// group and "version" (/version/), keyed as the /openapi/v3 index keys them.
+func discoveryPaths(gvs []schema.GroupVersion) map[string]pathItem {
+	produce := []string{"application/json", "application/yaml", "application/vnd.kubernetes.protobuf"}
+	get := func(path, id, desc, def, tag string, produces []string) pathItem {
+		return pathItem{path: path, ops: []operation{{method: "get", id: id, desc: desc, consumes: produces,
+			responses: []response{{200, "OK", def}}, produces: produces, tag: tag}}}
+	}
+	out := map[string]pathItem{
+		"api":     get("/api/", "getCoreAPIVersions", "get available API versions", metaV1+"APIVersions", "core", produce),
+		"apis":    get("/apis/", "getAPIVersions", "get available API versions", metaV1+"APIGroupList", "apis", produce),
+		"version": get("/version/", "getCodeVersion", "get the code version", "io.k8s.apimachinery.pkg.version.Info", "version", []string{"application/json"}),
+	}
+	for _, gv := range gvs {
+		if gv.Group == "" {
+			continue
+		}
+		id := strings.TrimSuffix(opID(gv), strings.ToUpper(gv.Version[:1])+gv.Version[1:])
+		tag := strings.ReplaceAll(strings.SplitN(gv.Group, ".", 2)[0], "-", "_")
+		out["apis/"+gv.Group] = get("/apis/"+gv.Group+"/", "get"+id+"APIGroup", "get information of a group", metaV1+"APIGroup", tag, produce)
+	}
+	return out
+}

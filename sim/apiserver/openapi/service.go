@@ -110,7 +110,7 @@ func (d *document) protobuf() ([]byte, error) {
 // documents are a cluster's built documents.
 type documents struct {
 	index *document
-	gv    map[string]*document // by "api/v1", "apis/apps/v1"
+	gv    map[string]*document // by index key: "api/v1", "apis/apps/v1", "api", "apis/apps", "version"
 	v2    *document
 }
 
@@ -183,8 +183,9 @@ func build(cfg Config) (*documents, error) {
 	docs := &documents{gv: map[string]*document{}}
 	v2Paths, v2Defs := map[string]any{}, map[string]any{}
 	index := map[string]any{}
-	for _, gv := range groupVersions(cfg.Resources) {
-		items := gvPaths(gv, cfg.Resources, data.Schemas, def)
+	// add makes the v3 document key from its path items (and adds them and
+	// their definitions to the v2 document).
+	add := func(key string, items []pathItem) error {
 		paths := map[string]any{}
 		for _, p := range items {
 			paths[p.path] = v3Path(p)
@@ -194,11 +195,12 @@ func build(cfg Config) (*documents, error) {
 		walkRefs(paths, func(ref string) { roots = append(roots, strings.TrimPrefix(ref, v3RefPrefix)) })
 		schemas := map[string]any{}
 		for _, name := range set.closure(roots) {
+			var err error
 			if schemas[name], err = set.encodeV3(name); err != nil {
-				return nil, err
+				return err
 			}
 			if v2Defs[name], err = set.encodeV2(name); err != nil {
-				return nil, err
+				return err
 			}
 		}
 		doc, err := newDocument(map[string]any{
@@ -207,11 +209,23 @@ func build(cfg Config) (*documents, error) {
 			"security":   []any{map[string]any{"BearerToken": []any{}}},
 		}, true)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		key := gvKey(gv.Group, gv.Version)
 		docs.gv[key] = doc
 		index[key] = map[string]any{"serverRelativeURL": serverRelativeURL(key, doc.etag)}
+		return nil
+	}
+	gvs := groupVersions(cfg.Resources)
+	for _, gv := range gvs {
+		if err := add(gvKey(gv.Group, gv.Version), gvPaths(gv, cfg.Resources, data.Schemas, def)); err != nil {
+			return nil, err
+		}
+	}
+	for key, p := range discoveryPaths(gvs) {
+		hoistCommon(&p)
+		if err := add(key, []pathItem{p}); err != nil {
+			return nil, err
+		}
 	}
 	if docs.index, err = newDocument(map[string]any{"paths": index}, false); err != nil {
 		return nil, err
