@@ -192,7 +192,7 @@ func validatePodSpec(s *corev1.PodSpec, p *field.Path) field.ErrorList {
 		errs = append(errs, validateLabels(s.NodeSelector, p.Child("nodeSelector"))...)
 	}
 	if s.SecurityContext != nil {
-		errs = append(errs, validatePodSecurityContext(s.SecurityContext, s, p.Child("securityContext"))...)
+		errs = append(errs, validatePodSecurityContext(s.SecurityContext, s, p)...)
 	}
 	if s.Affinity != nil {
 		errs = append(errs, validateAffinity(s.Affinity, p.Child("affinity"))...)

@@ -16,8 +16,12 @@ var idRangeMsg = validation.InclusiveRangeError(0, math.MaxInt32)
 
 func validID(v int64) bool { return v >= 0 && v <= math.MaxInt32 }
 
-func validatePodSecurityContext(sc *corev1.PodSecurityContext, s *corev1.PodSpec, p *field.Path) field.ErrorList {
+// validatePodSecurityContext checks s.SecurityContext; sp is the spec's
+// path (the registry defaults an empty context on every pod, so the valid
+// path builds no field path).
+func validatePodSecurityContext(sc *corev1.PodSecurityContext, s *corev1.PodSpec, sp *field.Path) field.ErrorList {
 	var errs field.ErrorList
+	p := lazyChild{parent: sp, name: "securityContext"}
 	if g := sc.FSGroup; g != nil && !validID(*g) {
 		errs = append(errs, field.Invalid(p.Child("fsGroup"), *g, idRangeMsg))
 	}
@@ -105,4 +109,18 @@ func validateEnvValueFrom(ev *corev1.EnvVar, p *field.Path) field.ErrorList {
 		errs = append(errs, field.Invalid(p, "", "may not have more than one field specified at a time"))
 	}
 	return errs
+}
+
+// lazyChild builds parent.Child(name) on first use.
+type lazyChild struct {
+	parent *field.Path
+	name   string
+	path   *field.Path
+}
+
+func (l *lazyChild) Child(name string, more ...string) *field.Path {
+	if l.path == nil {
+		l.path = l.parent.Child(l.name)
+	}
+	return l.path.Child(name, more...)
 }
