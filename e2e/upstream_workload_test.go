@@ -366,3 +366,95 @@ func TestJobBackoff(t *testing.T) {
 		t.Errorf("conditions %q, want %q", out, want)
 	}
 }
+
+// TestSetImagePod: kubectl set image on a running pod restarts that
+// container with the new image.
+func TestSetImagePod(t *testing.T) {
+	cl := newCluster(t, sim.DefaultClusterSpec())
+	cl.advance(time.Minute)
+	cl.kubectl("run web --image nginx:1.23")
+	cl.advance(time.Minute)
+	if out, errOut, code := cl.kubectl("set image pod/web web=nginx:1.21"); code != 0 || out != "pod/web image updated\n" {
+		t.Fatalf("set image: exit %d %q %s", code, out, errOut)
+	}
+	cl.advance(time.Minute)
+	out, _, _ := cl.kubectl("get pod web -o jsonpath={.status.containerStatuses[0].image}/{.status.containerStatuses[0].restartCount}/{.status.phase}/{.status.containerStatuses[0].ready}")
+	if want := "docker.io/library/nginx:1.21/1/Running/true"; out != want {
+		t.Errorf("status %q, want %q", out, want)
+	}
+	out, _, _ = cl.kubectl(`get events --field-selector involvedObject.name=web --sort-by=.lastTimestamp -o 'jsonpath={range .items[*]}{.reason}: {.message}{"\n"}{end}'`)
+	want := `Killing: Container web definition changed, will be restarted
+Pulling: Pulling image "nginx:1.21"
+`
+	if !strings.Contains(out, want) || !strings.Contains(out, `Pulled: Successfully pulled image "nginx:1.21"`) {
+		t.Errorf("events:\n%s", out)
+	}
+	// A pod stuck on a bad image starts as soon as the image is fixed.
+	cl.kubectl("run bad --image httpd:9.9")
+	cl.advance(2 * time.Minute)
+	cl.kubectl("set image pod/bad bad=httpd:2.4")
+	cl.advance(20 * time.Second)
+	out, _, _ = cl.kubectl("get pod bad -o jsonpath={.status.phase}/{.status.containerStatuses[0].image}/{.status.containerStatuses[0].restartCount}")
+	if want := "Running/docker.io/library/httpd:2.4/0"; out != want {
+		t.Errorf("fixed image: %q, want %q", out, want)
+	}
+}
+
+const sidecarPod = `apiVersion: v1
+kind: Pod
+metadata:
+  name: side
+spec:
+  restartPolicy: %s
+  initContainers:
+  - name: prep
+    image: busybox:1.36
+    command: ["sh", "-c", "echo ready"]
+  - name: logshipper
+    image: busybox:1.36
+    restartPolicy: Always
+    command: ["sleep", "infinity"]
+  - name: wait
+    image: busybox:1.36
+    command: ["sh", "-c", "sleep 2"]
+  containers:
+  - name: app
+    image: %s
+`
+
+// TestNativeSidecar: a restartable init container starts in order, lets
+// the next init container run, counts in READY, runs beside the app and
+// is stopped after it.
+func TestNativeSidecar(t *testing.T) {
+	spec := sim.DefaultClusterSpec()
+	spec.KubernetesVersion = "v1.29.0" // the SidecarContainers feature is on by default from 1.29
+	cl := newCluster(t, spec)
+	cl.advance(time.Minute)
+	cl.apply(fmt.Sprintf(sidecarPod, "Always", "nginx:1.23"))
+	cl.advance(time.Minute)
+	out, _, _ := cl.kubectl("get pod side --no-headers")
+	if f := strings.Fields(out); len(f) < 3 || f[1] != "2/2" || f[2] != "Running" {
+		t.Errorf("get pod: %q, want 2/2 Running", out)
+	}
+	out, _, _ = cl.kubectl(`get pod side -o 'jsonpath={range .status.initContainerStatuses[*]}{.name}:{.started}:{.ready}:{.state}{"\n"}{end}'`)
+	for _, want := range []string{`prep:false:true:{"terminated":`, `logshipper:true:true:{"running":`, `wait:false:true:{"terminated":`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("init statuses lack %q:\n%s", want, out)
+		}
+	}
+	// Deletion stops the app first, then the sidecar.
+	cl.kubectl("delete pod side --wait=false")
+	cl.advance(time.Minute)
+	out, _, _ = cl.kubectl(`get events --field-selector involvedObject.name=side,reason=Killing --sort-by=.lastTimestamp -o 'jsonpath={range .items[*]}{.message}{"\n"}{end}'`)
+	if want := "Stopping container app\nStopping container logshipper\n"; out != want {
+		t.Errorf("Killing events %q, want %q", out, want)
+	}
+	// In a pod that runs to completion the sidecar is stopped once the app
+	// is done, and the pod succeeds.
+	cl.apply(fmt.Sprintf(sidecarPod, "Never", "busybox:1.36\n    command: [\"sh\", \"-c\", \"echo done\"]"))
+	cl.advance(2 * time.Minute)
+	out, _, _ = cl.kubectl("get pod side -o jsonpath={.status.phase}")
+	if out != "Succeeded" {
+		t.Errorf("run-to-completion pod with a sidecar: phase %q, want Succeeded", out)
+	}
+}

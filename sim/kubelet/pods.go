@@ -37,6 +37,9 @@ type podState struct {
 	ctrs          []*ctrState
 	timers        []*clock.Timer
 	gen           int // bumped when timers are cancelled
+	// sidecarsStopping: the app containers are done and the sidecars are
+	// being stopped, not restarted.
+	sidecarsStopping bool
 }
 
 type ctrState struct {
@@ -61,6 +64,16 @@ type ctrState struct {
 	// Secret (CreateContainerConfigError); its continuation.
 	configWait func()
 	crashes    int
+	// begun: the kubelet has started this container at least once (the
+	// chain of first starts has reached it).
+	begun bool
+	// cgen is bumped when the container's pending exit, restart and pull
+	// timers are to be forgotten (its image changed).
+	cgen int
+	// startupPending: running, but its startup probe has not passed yet
+	// (status started=false).
+	startupPending bool
+	onStarted      func() // what waits for the startup probe to pass
 }
 
 func (k *Kubelet) after(ps *podState, d time.Duration, fn func()) {
@@ -117,6 +130,9 @@ func (k *Kubelet) syncPod(uid types.UID) bool {
 			return true
 		}
 		return false
+	}
+	if ps.started && !ps.killing {
+		k.applyImageChanges(ps, pod)
 	}
 	if ps.configChanged {
 		ps.configChanged = false
@@ -232,6 +248,7 @@ func (k *Kubelet) startContainer(ps *podState, i int) {
 		return
 	}
 	c := seq[i]
+	c.begun = true
 	if !c.init && i == len(ps.inits) && len(ps.inits) > 0 {
 		// Initialization is over: the app containers now wait to be created.
 		for _, m := range ps.ctrs {
@@ -303,7 +320,7 @@ func (k *Kubelet) pullFailed(ps *podState, i int, err error) {
 	backoff := chain.Backoff(c.pullFail)
 	c.pullFail++
 	// The next sync inside the back-off window reports ImagePullBackOff.
-	k.after(ps, time.Second, func() {
+	k.afterC(ps, c, time.Second, func() {
 		k.cfg.Recorder.Event(ps.pod, fieldPath(c), k.source(), corev1.EventTypeNormal, "BackOff", fmt.Sprintf("Back-off pulling image %q", img))
 		k.cfg.Recorder.Event(ps.pod, fieldPath(c), k.source(), corev1.EventTypeWarning, "Failed", "Error: ImagePullBackOff")
 		bmsg := fmt.Sprintf("Back-off pulling image %q", img)
@@ -313,7 +330,7 @@ func (k *Kubelet) pullFailed(ps *podState, i int, err error) {
 		c.waiting = &corev1.ContainerStateWaiting{Reason: "ImagePullBackOff", Message: bmsg}
 		k.writeStatus(ps)
 	})
-	k.after(ps, backoff, func() { k.startContainer(ps, i) })
+	k.afterC(ps, c, backoff, func() { k.startContainer(ps, i) })
 }
 
 func (k *Kubelet) containerConfig(ps *podState, c *ctrState, env []*runtimeapi.KeyValue) *runtimeapi.ContainerConfig {
@@ -348,14 +365,27 @@ func (k *Kubelet) containerConfig(ps *podState, c *ctrState, env []*runtimeapi.K
 }
 
 // createAndStart creates and starts container i of all(); a main
-// container's start is followed by the next container's.
+// container's start is followed by the next container's, a sidecar's
+// (restartable init container) once it has started (its startup probe
+// passed).
 func (k *Kubelet) createAndStart(ps *podState, i int) {
 	c := ps.all()[i]
 	k.launch(ps, c, func() {
-		if !c.init {
-			k.startContainer(ps, i+1)
+		switch {
+		case isSidecar(&c.spec):
+			k.whenStarted(ps, c, func() { k.startNext(ps, i) })
+		case !c.init:
+			k.startNext(ps, i)
 		}
 	})
+}
+
+// startNext starts container i+1 of all() if it has never been started (a
+// container restarted on its own does not restart the ones after it).
+func (k *Kubelet) startNext(ps *podState, i int) {
+	if seq := ps.all(); i+1 < len(seq) && !seq[i+1].begun {
+		k.startContainer(ps, i+1)
+	}
 }
 
 // launch runs CreateContainer and StartContainer through the chain; once
@@ -404,7 +434,7 @@ func (k *Kubelet) running1(ps *podState, c *ctrState) {
 	c.started = now
 	c.waiting, c.term = nil, nil
 	c.running = &corev1.ContainerStateRunning{StartedAt: k.now()}
-	c.ready = !c.init
+	c.ready = !c.init || isSidecar(&c.spec)
 	c.proc = k.cfg.Runtime.Process(c.id)
 	if c.proc != nil && k.cfg.Fabric != nil && ps.ip != "" {
 		if ip, err := netip.ParseAddr(ps.ip); err == nil {
@@ -413,11 +443,16 @@ func (k *Kubelet) running1(ps *podState, c *ctrState) {
 			}
 		}
 	}
+	k.armStartup(ps, c)
 	k.armProbes(ps, c)
 	k.writeStatus(ps)
 	if c.proc != nil && c.proc.Exit != nil {
 		exit := *c.proc.Exit
-		k.after(ps, exit.After, func() { k.exited(ps, c, exit.Code, "") })
+		k.afterC(ps, c, exit.After, func() {
+			if c.running != nil {
+				k.exited(ps, c, exit.Code, "")
+			}
+		})
 	}
 }
 
@@ -453,6 +488,16 @@ func (k *Kubelet) exited(ps *podState, c *ctrState, code int, reason string) {
 	}
 	k.rt.StopContainer(k.ctx(), &runtimeapi.StopContainerRequest{ContainerId: c.id})
 	k.cfg.Runtime.TakeCost()
+	if isSidecar(&c.spec) {
+		// A sidecar is restarted whatever the pod's restart policy, unless
+		// the pod's app containers are done (stopSidecars).
+		if !ps.sidecarsStopping {
+			k.restart(ps, c)
+		} else {
+			k.writeStatus(ps)
+		}
+		return
+	}
 	if c.init && code == 0 {
 		c.ready = true
 		k.writeStatus(ps)
@@ -469,6 +514,9 @@ func (k *Kubelet) exited(ps *podState, c *ctrState, code int, reason string) {
 		return
 	}
 	k.writeStatus(ps)
+	if !c.init {
+		k.stopSidecarsIfDone(ps)
+	}
 }
 
 // restart restarts a container after its crash-loop back-off.
@@ -485,13 +533,18 @@ func (k *Kubelet) restart(ps *podState, c *ctrState) {
 		k.cfg.Recorder.Event(ps.pod, fieldPath(c), k.source(), corev1.EventTypeWarning, "BackOff", fmt.Sprintf("Back-off restarting failed container %s in pod %s_%s(%s)", c.spec.Name, ps.name, ps.ns, ps.uid))
 	}
 	k.writeStatus(ps)
-	k.after(ps, backoff, func() {
+	k.afterC(ps, c, backoff, func() {
 		c.restarts++
 		c.prevProc = c.proc
 		k.rt.RemoveContainer(k.ctx(), &runtimeapi.RemoveContainerRequest{ContainerId: c.id})
 		k.cfg.Runtime.TakeCost()
 		k.cfg.Recorder.Event(ps.pod, fieldPath(c), k.source(), corev1.EventTypeNormal, "Pulled", fmt.Sprintf("Container image %q already present on machine", c.spec.Image))
-		k.launch(ps, c, func() {})
+		k.launch(ps, c, func() {
+			if isSidecar(&c.spec) {
+				// A sidecar that never got to start holds up the rest.
+				k.whenStarted(ps, c, func() { k.startNext(ps, ps.index(c)) })
+			}
+		})
 	})
 }
 
@@ -523,19 +576,28 @@ func (k *Kubelet) kill(ps *podState) {
 	if g := ps.pod.DeletionGracePeriodSeconds; g != nil {
 		grace = *g
 	}
+	// The app containers stop first; the sidecars get their signal once
+	// they have (in reverse order, with what is left of the grace period).
 	var longest time.Duration
-	for _, c := range ps.all() {
+	for _, c := range ps.ctrs {
 		if c.running == nil {
 			continue
 		}
 		k.cfg.Recorder.Event(ps.pod, fieldPath(c), k.source(), corev1.EventTypeNormal, "Killing", fmt.Sprintf("Stopping container %s", c.spec.Name))
-		d := time.Duration(grace) * time.Second
-		if c.proc != nil && !c.proc.Stop.Ignores && c.proc.Stop.After < d {
-			d = c.proc.Stop.After
+		longest = max(longest, stopAfter(c, time.Duration(grace)*time.Second))
+	}
+	if sidecars := ps.runningSidecars(); len(sidecars) > 0 {
+		left := max(time.Duration(grace)*time.Second-longest, sidecarMinGrace)
+		var sideLongest time.Duration
+		for _, c := range sidecars {
+			sideLongest = max(sideLongest, stopAfter(c, left))
 		}
-		if d > longest {
-			longest = d
-		}
+		k.after(ps, longest, func() {
+			for _, c := range sidecars {
+				k.cfg.Recorder.Event(ps.pod, fieldPath(c), k.source(), corev1.EventTypeNormal, "Killing", fmt.Sprintf("Stopping container %s", c.spec.Name))
+			}
+		})
+		longest += sideLongest
 	}
 	k.after(ps, longest, func() {
 		for _, c := range ps.all() {

@@ -91,7 +91,7 @@ func (k *Kubelet) armProbes(ps *podState, c *ctrState) { k.armProbesFrom(ps, c, 
 // elapsed (an adopted container keeps the readiness it had and the probe
 // times it was due at).
 func (k *Kubelet) armProbesFrom(ps *podState, c *ctrState, elapsed time.Duration) {
-	if c.init || c.proc == nil {
+	if (c.init && !isSidecar(&c.spec)) || c.proc == nil {
 		return
 	}
 	gen := c.restarts

@@ -121,7 +121,7 @@ func (k *Kubelet) writeStatus(ps *podState) {
 // containerStatus is one container's status as the kubelet reports it.
 func (k *Kubelet) containerStatus(c *ctrState) corev1.ContainerStatus {
 	cs := corev1.ContainerStatus{Name: c.spec.Name, Image: k.imageName(c.spec.Image), ImageID: c.imageRef, RestartCount: c.restarts, Ready: c.ready}
-	started := c.running != nil
+	started := c.running != nil && !c.startupPending
 	cs.Started = &started
 	switch {
 	case c.running != nil:
