@@ -1,13 +1,16 @@
 package e2e
 
 import (
+	"bytes"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"kubesim/internal/kubectl"
 	"kubesim/sim"
 )
 
@@ -456,5 +459,40 @@ func TestNativeSidecar(t *testing.T) {
 	out, _, _ = cl.kubectl("get pod side -o jsonpath={.status.phase}")
 	if out != "Succeeded" {
 		t.Errorf("run-to-completion pod with a sidecar: phase %q, want Succeeded", out)
+	}
+}
+
+// TestNativeSidecarResume: a cluster reopened while a sidecar runs and
+// the init container after it is still running goes on to start the app.
+func TestNativeSidecarResume(t *testing.T) {
+	dir := t.TempDir()
+	state := filepath.Join(dir, "state")
+	spec := sim.DefaultClusterSpec()
+	spec.KubernetesVersion = "v1.29.0"
+	c, err := sim.New(spec, sim.Options{Dir: state, NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Advance(time.Minute)
+	k, _ := kubectl.New(apiHandler(t, c), filepath.Join(dir, "k1"))
+	var out, errb bytes.Buffer
+	if code := k.Run([]string{"apply", "-f", "-"}, strings.NewReader(strings.Replace(fmt.Sprintf(sidecarPod, "Always", "nginx:1.23"), "sleep 2", "sleep 30", 1)), &out, &errb); code != 0 {
+		t.Fatalf("apply: %s", errb.String())
+	}
+	c.Advance(15 * time.Second)
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	c, err = sim.New(spec, sim.Options{Dir: state, NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.Advance(time.Minute)
+	k2, _ := kubectl.New(apiHandler(t, c), filepath.Join(dir, "k2"))
+	out.Reset()
+	k2.Run([]string{"get", "pod", "side", "--no-headers"}, nil, &out, &errb)
+	if f := strings.Fields(out.String()); len(f) < 3 || f[1] != "2/2" || f[2] != "Running" {
+		t.Errorf("after resume: %q, want 2/2 Running", out.String())
 	}
 }

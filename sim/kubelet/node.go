@@ -71,6 +71,8 @@ func (k *Kubelet) adopt(p *corev1.Pod) {
 		if st != nil {
 			cs.restarts, cs.ready, cs.imageRef = st.RestartCount, st.Ready, st.ImageID
 			cs.waiting, cs.running, cs.term, cs.last = st.State.Waiting, st.State.Running, st.State.Terminated, st.LastTerminationState.Terminated
+			cs.begun = cs.running != nil || cs.term != nil || cs.last != nil ||
+				(cs.waiting != nil && cs.waiting.Reason != "PodInitializing" && cs.waiting.Reason != "ContainerCreating")
 		}
 		if cs.running == nil {
 			return

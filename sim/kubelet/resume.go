@@ -67,18 +67,20 @@ func (k *Kubelet) rearm(ps *podState) {
 				k.after(ps, max(exit.After-elapsed, 0), func() { k.exited(ps, c, exit.Code, "") })
 			}
 			k.armProbesFrom(ps, c, max(elapsed, time.Nanosecond))
-			if c.init {
+			if c.init && !isSidecar(&c.spec) {
 				return // the next ones start when it completes
 			}
 		case c.term != nil:
-			if c.init && c.term.ExitCode == 0 {
+			if c.init && c.term.ExitCode == 0 && !isSidecar(&c.spec) {
 				continue
 			}
 			policy := ps.pod.Spec.RestartPolicy
-			if policy == corev1.RestartPolicyAlways || (policy == corev1.RestartPolicyOnFailure && c.term.ExitCode != 0) {
+			if sidecar := isSidecar(&c.spec); sidecar && appsDone(ps) {
+				ps.sidecarsStopping = true
+			} else if sidecar || policy == corev1.RestartPolicyAlways || (policy == corev1.RestartPolicyOnFailure && c.term.ExitCode != 0) {
 				k.restart(ps, c)
 			}
-			if c.init {
+			if c.init && !isSidecar(&c.spec) {
 				return
 			}
 		case c.last != nil:

@@ -130,13 +130,8 @@ func (k *Kubelet) whenStarted(ps *podState, c *ctrState, next func()) {
 // all terminated for good (restartPolicy Never or OnFailure): the pod can
 // then complete.
 func (k *Kubelet) stopSidecarsIfDone(ps *podState) {
-	if ps.sidecarsStopping {
+	if ps.sidecarsStopping || !appsDone(ps) {
 		return
-	}
-	for _, c := range ps.ctrs {
-		if c.term == nil || c.running != nil {
-			return
-		}
 	}
 	sidecars := ps.runningSidecars()
 	if len(sidecars) == 0 {
@@ -161,6 +156,17 @@ func (k *Kubelet) stopSidecarsIfDone(ps *podState) {
 			k.writeStatus(ps)
 		})
 	}
+}
+
+// appsDone reports whether every app container has terminated for good
+// (a terminated container that restarts waits instead).
+func appsDone(ps *podState) bool {
+	for _, c := range ps.ctrs {
+		if c.term == nil || c.running != nil {
+			return false
+		}
+	}
+	return len(ps.ctrs) > 0
 }
 
 // applyImageChanges restarts the containers whose image the pod's spec
