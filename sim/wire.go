@@ -287,29 +287,21 @@ func (c *Cluster) Nodes() []string { return append([]string(nil), c.nodeOrder...
 
 // HaltNode powers a node off (vagrant halt): its kubelet stops, its
 // containers die, its lease stops being renewed.
-func (c *Cluster) HaltNode(name string) error {
-	k := c.kubelets[name]
-	if k == nil {
-		return fmt.Errorf("node %q not found", name)
-	}
-	c.locked(func() {
-		k.Halt()
-		c.memberChanged(name)
-		c.settle()
-	})
-	c.commit()
-	return nil
-}
+func (c *Cluster) HaltNode(name string) error { return c.power(name, (*kubelet.Kubelet).Halt) }
 
 // StartNode powers a halted node on (vagrant up): the kubelet boots and
 // restarts every pod the node had.
-func (c *Cluster) StartNode(name string) error {
+func (c *Cluster) StartNode(name string) error { return c.power(name, (*kubelet.Kubelet).Boot) }
+
+// power switches node name's machine with do (Halt or Boot), tells the
+// membership layer and settles.
+func (c *Cluster) power(name string, do func(*kubelet.Kubelet)) error {
 	k := c.kubelets[name]
 	if k == nil {
 		return fmt.Errorf("node %q not found", name)
 	}
 	c.locked(func() {
-		k.Boot()
+		do(k)
 		c.memberChanged(name)
 		c.settle()
 	})

@@ -264,23 +264,13 @@ func (k *Kubelet) runningContainer(ns, name, container string) (*ctrState, error
 
 // Exec runs a command in a running container (the kubelet's exec endpoint).
 func (k *Kubelet) Exec(ns, name, container string, cmd []string) (string, string, int, error) {
-	for _, ps := range k.pods {
-		if ps.ns != ns || ps.name != name {
-			continue
-		}
-		for _, c := range ps.all() {
-			if c.spec.Name != container {
-				continue
-			}
-			if c.running == nil || c.proc == nil {
-				return "", "", 0, fmt.Errorf("container %q in pod %q is not running", container, name)
-			}
-			o, e, code := k.exec(c, cmd)
-			if e != "" && !strings.HasSuffix(e, "\n") {
-				e += "\n" // runc's message is a line of the container's stderr
-			}
-			return o, e, code, nil
-		}
+	c, err := k.runningContainer(ns, name, container)
+	if err != nil {
+		return "", "", 0, err
 	}
-	return "", "", 0, fmt.Errorf("container %q in pod %q not found", container, name)
+	o, e, code := k.exec(c, cmd)
+	if e != "" && !strings.HasSuffix(e, "\n") {
+		e += "\n" // runc's message is a line of the container's stderr
+	}
+	return o, e, code, nil
 }
