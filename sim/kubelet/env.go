@@ -95,27 +95,29 @@ func (k *Kubelet) lookupData(ns, resource, name string) (map[string]string, bool
 }
 
 func (k *Kubelet) envSource(ns string, cm *corev1.ConfigMapEnvSource, sec *corev1.SecretEnvSource) (map[string]string, error) {
+	var data map[string]string
+	var err error
 	switch {
 	case cm != nil:
-		data, ok := k.lookupData(ns, "configmaps", cm.Name)
-		if !ok {
-			if cm.Optional != nil && *cm.Optional {
-				return nil, nil
-			}
-			return nil, fmt.Errorf("configmap %q not found", cm.Name)
-		}
-		return data, nil
+		data, _, err = k.refData(ns, "configmaps", "ConfigMap", cm.Name, cm.Optional)
 	case sec != nil:
-		data, ok := k.lookupData(ns, "secrets", sec.Name)
-		if !ok {
-			if sec.Optional != nil && *sec.Optional {
-				return nil, nil
-			}
-			return nil, fmt.Errorf("secret %q not found", sec.Name)
-		}
-		return data, nil
+		data, _, err = k.refData(ns, "secrets", "Secret", sec.Name, sec.Optional)
 	}
-	return nil, nil
+	return data, err
+}
+
+// refData returns the data of the ConfigMap or Secret an env source or key
+// ref names; skip for a missing optional one, the kubelet's error for a
+// missing required one.
+func (k *Kubelet) refData(ns, resource, kind, name string, optional *bool) (data map[string]string, skip bool, err error) {
+	data, ok := k.lookupData(ns, resource, name)
+	switch {
+	case ok:
+		return data, false, nil
+	case optional != nil && *optional:
+		return nil, true, nil
+	}
+	return nil, false, fmt.Errorf("%s %q not found", strings.ToLower(kind), name)
 }
 
 func (k *Kubelet) envValueFrom(ps *podState, c *ctrState, from *corev1.EnvVarSource) (value string, skip bool, err error) {
@@ -155,17 +157,13 @@ func (k *Kubelet) envValueFrom(ps *podState, c *ctrState, from *corev1.EnvVarSou
 // makeEnvironmentVariables): the value, or skip for a missing optional
 // object or key, or the kubelet's error.
 func (k *Kubelet) keyRef(ns, resource, kind, name, key string, optional *bool) (value string, skip bool, err error) {
-	opt := optional != nil && *optional
-	data, ok := k.lookupData(ns, resource, name)
-	if !ok {
-		if opt {
-			return "", true, nil
-		}
-		return "", false, fmt.Errorf("%s %q not found", strings.ToLower(kind), name)
+	data, skip, err := k.refData(ns, resource, kind, name, optional)
+	if skip || err != nil {
+		return "", skip, err
 	}
 	v, ok := data[key]
 	if !ok {
-		if opt {
+		if optional != nil && *optional {
 			return "", true, nil
 		}
 		return "", false, fmt.Errorf("couldn't find key %s in %s %s/%s", key, kind, ns, name)
