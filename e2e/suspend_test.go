@@ -110,3 +110,37 @@ func TestStopMidPull(t *testing.T) {
 		}
 	}
 }
+
+// TestStopStartKeepsHaltedNode: a node powered off (vagrant halt) before
+// the stop is still off after the start: NotReady, its lease not renewed,
+// until it is started.
+func TestStopStartKeepsHaltedNode(t *testing.T) {
+	dir := t.TempDir()
+	state := filepath.Join(dir, "state")
+	c, err := sim.New(sim.DefaultClusterSpec(), sim.Options{Dir: state, NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.HaltNode("w1.example.com"); err != nil {
+		t.Fatal(err)
+	}
+	c.Advance(2 * time.Minute)
+	readiness := `jsonpath={range .items[*]}{.metadata.name} {.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}`
+	for _, crashed := range []bool{false, true} {
+		c = reopen(t, c, state, time.Hour, crashed)
+		k, _ := kubectl.New(apiHandler(t, c), filepath.Join(dir, "k"))
+		c.Advance(time.Minute)
+		want := "m.example.com True\nw1.example.com Unknown\nw2.example.com True\n"
+		if got := run(t, k, "get", "nodes", "-o", readiness); got != want {
+			t.Errorf("crashed=%v: after start:\n%s want\n%s", crashed, got, want)
+		}
+	}
+	if err := c.StartNode("w1.example.com"); err != nil {
+		t.Fatal(err)
+	}
+	c.Advance(time.Minute)
+	k, _ := kubectl.New(apiHandler(t, c), filepath.Join(dir, "k3"))
+	if got := run(t, k, "get", "nodes", "-o", readiness); got != "m.example.com True\nw1.example.com True\nw2.example.com True\n" {
+		t.Errorf("after vagrant up: %s", got)
+	}
+}

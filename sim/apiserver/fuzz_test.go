@@ -138,6 +138,8 @@ func FuzzCreate(f *testing.F) {
 	f.Add(uint8(0), uint8(0), []byte(`{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"containers":[{"name":"c","image":"nginx","resources":{"requests":{"cpu":"-1"},"limits":{"cpu":"1e400"}}}]}}`))
 	f.Add(uint8(3), uint8(0), []byte(`{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},"spec":{"replicas":2,"revisionHistoryLimit":-1,"selector":{"matchLabels":{"a":"b"}},"template":{"metadata":{"labels":{"a":"b"}},"spec":{"containers":[{"name":"c","image":"nginx"}]}}}}`))
 	f.Add(uint8(2), uint8(0), []byte(`{"apiVersion":"v1","kind":"Service","metadata":{"name":"s"},"spec":{"clusterIP":"None","ports":[{"port":0}]}}`))
+	// Answered 500 (the allocator's parse error) before validation checked clusterIP.
+	f.Add(uint8(2), uint8(0), []byte(`{"apiVersion":"v1","kind":"Service","metadata":{"name":"s"},"spec":{"clusterIP":"not-an-ip","ports":[{"port":80}]}}`))
 	f.Add(uint8(1), uint8(1), []byte("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  generateName: x-\ndata:\n  a: b\n"))
 	res := fuzzResources()
 	f.Fuzz(func(t *testing.T, ri, ti uint8, body []byte) {

@@ -3,6 +3,7 @@ package kubelet
 import (
 	"time"
 
+	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
@@ -13,6 +14,12 @@ import (
 // the virtual time it stopped at. The pod timers (pulls, container exits,
 // probes, back-offs) lived in the stopped process; this file re-arms them
 // from what the store recorded, so that a pod goes on where it was.
+
+// haltedAfter is how stale a lease is at resume when its node was off: a
+// running kubelet renews every LeaseRenewInterval, and the resume time is
+// at most one interval past its last renewal (the stop time, or after a
+// crash the newest time in the store).
+const haltedAfter = 2 * LeaseRenewInterval
 
 // statusOf finds a container's recorded status by name.
 func statusOf(list []corev1.ContainerStatus, name string) *corev1.ContainerStatus {
@@ -27,10 +34,18 @@ func statusOf(list []corev1.ContainerStatus, name string) *corev1.ContainerStatu
 // Resume is the kubelet's first act after the cluster's state was
 // reopened: it renews its lease at once and, if the node is not Ready (the
 // node lifecycle controller marked it while the kubelet was away), posts
-// its Ready status again.
+// its Ready status again. A node whose lease had stopped being renewed
+// well before the cluster stopped was powered off (vagrant halt): it stays
+// off until it is started.
 func (k *Kubelet) Resume(now time.Time) {
 	if !k.running {
 		return
+	}
+	if obj, err := k.cfg.Registry.Get(k.leaseRes, corev1.NamespaceNodeLease, k.cfg.NodeName); err == nil {
+		if rt := obj.(*coordinationv1.Lease).Spec.RenewTime; rt != nil && now.Sub(rt.Time) > haltedAfter {
+			k.Halt()
+			return
+		}
 	}
 	k.RenewLease(now)
 	obj, err := k.cfg.Registry.Get(k.nodeRes, "", k.cfg.NodeName)
