@@ -264,3 +264,46 @@ func TestPortForward(t *testing.T) {
 		})
 	}
 }
+
+// TestRunInteractive: kubectl run -it --rm attaches to the container's
+// shell (stdin, tty), prints kubectl's prompt hint, carries the session,
+// and on exit deletes the pod and exits with the shell's code; kubectl
+// attach reaches a running shell again.
+func TestRunInteractive(t *testing.T) {
+	for _, v := range []string{"v1.27.1", "v1.33.0"} {
+		t.Run(v, func(t *testing.T) {
+			s := startServed(t, v)
+			p := s.startPTY("run", "-it", "--rm", "--restart=Never", "bb", "--image=busybox:1.28", "--", "sh")
+			p.expect("If you don't see a command prompt, try pressing enter.\r\n")
+			p.send("\r")
+			p.expect("/ # ")
+			p.send("hostname\r")
+			if got := p.expect("/ # "); got != "hostname\r\nbb\r\n/ # " {
+				t.Errorf("hostname: %q", got)
+			}
+			p.send("exit 3\r")
+			code, rest := p.wait()
+			if code != 3 || rest != "exit 3\r\npod \"bb\" deleted\r\npod default/bb terminated (Error)\r\n" {
+				t.Errorf("exit 3: exit %d, output %q", code, rest)
+			}
+			if out, _ := s.run("kubectl", "get", "pod", "bb"); out != "Error from server (NotFound): pods \"bb\" not found\n" {
+				t.Errorf("after --rm: %q", out)
+			}
+
+			if out, code := s.run("kubectl", "run", "att", "-i", "-t", "--attach=false", "--image=busybox:1.28", "--", "sh"); code != 0 {
+				t.Fatalf("run att: %s", out)
+			}
+			if err := s.Advance(time.Minute); err != nil {
+				t.Fatal(err)
+			}
+			a := s.startPTY("attach", "-it", "att")
+			a.expect("If you don't see a command prompt, try pressing enter.\r\n")
+			a.send("\r")
+			a.expect("/ # ")
+			a.send("exit\r")
+			if code, rest := a.wait(); code != 0 || rest != "exit\r\nSession ended, resume using 'kubectl attach att -c att -i -t' command when the pod is running\r\n" {
+				t.Errorf("attach: exit %d, output %q", code, rest)
+			}
+		})
+	}
+}

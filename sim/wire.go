@@ -3,6 +3,7 @@ package sim
 import (
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/netip"
 	"time"
@@ -254,6 +255,24 @@ func (c *Cluster) PodPortForward(ns, name string, port int32) (*fabric.Conn, err
 			port, id, netns, port, id, port, port)
 	}
 	return cn, nil
+}
+
+// PodAttach connects out to a container's main process through the pod's
+// kubelet (kubectl attach, run -it). Call it with the cluster lock held.
+func (c *Cluster) PodAttach(ns, name, container string, out io.Writer) (*kubelet.Attached, error) {
+	pod, err := c.Registry.Get(c.res("", "pods"), ns, name)
+	if err != nil {
+		return nil, err
+	}
+	k := c.kubelets[pod.(*corev1.Pod).Spec.NodeName]
+	if k == nil {
+		return nil, badRequest(fmt.Sprintf("pod %s does not have a host assigned", name))
+	}
+	a, err := k.Attach(ns, name, container, out)
+	if err != nil {
+		return nil, badRequest(err.Error())
+	}
+	return a, nil
 }
 
 // Live reports whether the cluster follows a wall clock (kubesim start)

@@ -370,3 +370,17 @@ func (c *Chain) NetNS(sandboxID string) string {
 	}
 	return ""
 }
+
+// MainExited records that a running container's main process ended now
+// with code (an attached shell that exited): the container is EXITED from
+// here on, as when its modelled exit time comes.
+func (c *Chain) MainExited(containerID string, code int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ct := c.containers[containerID]
+	if ct == nil || ct.proc == nil || c.refresh(ct) != runtimeapi.ContainerState_CONTAINER_RUNNING {
+		return
+	}
+	ct.proc.Exit = &images.Exit{After: c.now().Sub(ct.startedAt), Code: code}
+	c.refresh(ct)
+}

@@ -33,6 +33,13 @@ func ForCluster(c *sim.Cluster) (*Server, error) {
 				}
 				return p, err
 			},
+			Attach: func(ns, pod, container string, out io.Writer) (*Attachment, error) {
+				a, err := c.PodAttach(ns, pod, container, out)
+				if err != nil {
+					return nil, err
+				}
+				return &Attachment{Proc: a.Proc, Stdin: a.Stdin, StdinOnce: a.StdinOnce, Detach: a.Detach, Exited: a.Exited}, nil
+			},
 			PortForward: func(ns, pod string, port int32) (PortConn, error) {
 				cn, err := c.PodPortForward(ns, pod, port)
 				if err != nil {

@@ -203,3 +203,62 @@ func joinArgs(a []string) string {
 	}
 	return out
 }
+
+// serveAttach connects the client to a container's main process
+// (pods/attach): its stdin, its terminal. The process outlives the client;
+// when it ends the container ends with its exit code.
+func (s *Server) serveAttach(w http.ResponseWriter, req *http.Request, r *request) {
+	q := req.URL.Query()
+	o := streamOptions(req)
+	var (
+		err  error
+		sess *session
+		a    *Attachment
+	)
+	s.cfg.Driver.Do(func() {
+		var container string
+		container, err = s.runningContainer(r, q.Get("container"))
+		if err != nil {
+			return
+		}
+		if s.cfg.Hooks.Attach == nil {
+			err = notFoundPath()
+			return
+		}
+		ss, _, out, _ := newSession(o)
+		a, err = s.cfg.Hooks.Attach(r.namespace, r.name, container, out)
+		if err != nil {
+			return
+		}
+		ss.proc, ss.attach = a.Proc, true
+		ss.input = nil
+		if o.Stdin && a.Stdin != nil {
+			ss.input = a.Stdin
+			ss.closeInput = func() {}
+			if a.StdinOnce {
+				ss.closeInput = func() { a.Stdin.Close() }
+			}
+		}
+		sess = ss
+	})
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	conn := openStream(w, req, o)
+	if conn == nil {
+		s.cfg.Driver.Do(a.Detach)
+		return
+	}
+	defer conn.close()
+	code, gone := s.runSession(sess, conn, o.TTY)
+	s.cfg.Driver.Do(func() {
+		a.Detach()
+		if !gone {
+			a.Exited(code)
+		}
+	})
+	if !gone {
+		conn.status(exitStatus(nil, 0))
+	}
+}

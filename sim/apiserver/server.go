@@ -56,6 +56,18 @@ type Hooks struct {
 	// the error's text goes to the client's error stream. Called inside
 	// Driver.Do.
 	PortForward func(ns, pod string, port int32) (PortConn, error)
+	// Attach connects out to a container's main process (pods/attach).
+	// Called inside Driver.Do.
+	Attach func(ns, pod, container string, out io.Writer) (*Attachment, error)
+}
+
+// Attachment is a client's attach to a container's main process.
+type Attachment struct {
+	Proc      *shell.Process
+	Stdin     *shell.Input // the container's stdin; nil: none
+	StdinOnce bool         // the client's end of input closes it
+	Detach    func()       // disconnects the client's output
+	Exited    func(code int)
 }
 
 // ExecNotFound is an exec of a command the container does not have; Msg is

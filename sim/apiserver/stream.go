@@ -223,6 +223,11 @@ type session struct {
 	input *shell.Input // nil without stdin
 	out   *outBuffer   // stdout, or the terminal
 	errw  *outBuffer   // stderr (nil with a terminal)
+	// attach: the process outlives the client (it is not killed when the
+	// client goes); closeInput, when set, is what the end of the client's
+	// input does (nothing unless stdinOnce).
+	attach     bool
+	closeInput func()
 }
 
 // newSession makes the process's streams for o; start builds the process
@@ -276,7 +281,11 @@ func (s *Server) runSession(sess *session, conn *streamConn, tty bool) (code int
 				w = &lineDiscipline{in: sess.input, echo: sess.out}
 			}
 			io.Copy(w, conn.stdin)
-			sess.input.Close()
+			if sess.closeInput != nil {
+				sess.closeInput()
+			} else {
+				sess.input.Close()
+			}
 		}()
 	}
 	if conn.resize != nil {
@@ -333,7 +342,7 @@ func (s *Server) runSession(sess *session, conn *streamConn, tty bool) (code int
 			break
 		}
 	}
-	if gone {
+	if gone && !sess.attach {
 		s.cfg.Driver.Do(func() { sess.proc.Kill() })
 		code = 137
 	}

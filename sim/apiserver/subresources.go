@@ -43,8 +43,10 @@ func (s *Server) serveSubresource(w http.ResponseWriter, req *http.Request, r *r
 		s.serveEviction(w, req, r)
 	case r.sub == "log" && req.Method == http.MethodGet:
 		s.serveLog(w, req, r)
-	case r.sub == "exec" || r.sub == "attach":
+	case r.sub == "exec":
 		s.serveExec(w, req, r)
+	case r.sub == "attach":
+		s.serveAttach(w, req, r)
 	case r.sub == "portforward":
 		s.servePortForward(w, req, r)
 	default:

@@ -86,6 +86,10 @@ type Kubelet struct {
 	nodeUID types.UID
 
 	podRes, nodeRes, leaseRes *registry.Resource
+
+	// attached are the main processes kubectl attach reached, by
+	// container id (attach.go).
+	attached map[string]*attachState
 }
 
 // New returns a kubelet for one node.

@@ -359,8 +359,11 @@ func (k *Kubelet) containerConfig(ps *podState, c *ctrState, env []*runtimeapi.K
 			"io.kubernetes.container.name": c.spec.Name, "io.kubernetes.pod.name": ps.name,
 			"io.kubernetes.pod.namespace": ps.ns, "io.kubernetes.pod.uid": string(ps.uid),
 		},
-		LogPath: fmt.Sprintf("%s/%d.log", c.spec.Name, c.restarts),
-		Mounts:  k.mounts(ps, c),
+		LogPath:   fmt.Sprintf("%s/%d.log", c.spec.Name, c.restarts),
+		Mounts:    k.mounts(ps, c),
+		Stdin:     c.spec.Stdin,
+		StdinOnce: c.spec.StdinOnce,
+		Tty:       c.spec.TTY,
 	}
 }
 
