@@ -167,7 +167,7 @@ func verifyFile(path string) error {
 	if need := int64(best.pgid) * ps; best.pgid < 2 || best.pgid > uint64(fi.Size()/ps)+1 || fi.Size() < need {
 		return damaged("the file is truncated: %d bytes, its header says %d", fi.Size(), need)
 	}
-	v := &verifier{r: f, pageSize: ps, hwm: best.pgid, seen: map[uint64]bool{}}
+	v := &verifier{r: f, pageSize: ps, hwm: best.pgid, seen: make([]uint64, (best.pgid+63)/64)}
 	if best.freelist != noFreelist {
 		p, err := v.page(best.freelist)
 		if err != nil {
@@ -188,7 +188,7 @@ type verifier struct {
 	r        io.ReaderAt
 	pageSize int64
 	hwm      uint64 // pages below it exist
-	seen     map[uint64]bool
+	seen     []uint64 // bitmap of the pages reached
 }
 
 // maxDepth bounds the walk: a cycle the seen set misses cannot recurse
@@ -200,26 +200,29 @@ func (v *verifier) page(id uint64) ([]byte, error) {
 	if id < 2 || id >= v.hwm {
 		return nil, fmt.Errorf("page %d is out of bounds (the file has %d)", id, v.hwm)
 	}
-	hdr := make([]byte, pageHeaderSize)
-	if _, err := v.r.ReadAt(hdr, int64(id)*v.pageSize); err != nil {
+	// One read for the page; a second for its overflow pages, if any.
+	b := make([]byte, v.pageSize)
+	if _, err := v.r.ReadAt(b, int64(id)*v.pageSize); err != nil {
 		return nil, fmt.Errorf("page %d: %v", id, err)
 	}
-	if got := le.Uint64(hdr[0:8]); got != id {
+	if got := le.Uint64(b[0:8]); got != id {
 		return nil, fmt.Errorf("page %d says it is page %d", id, got)
 	}
-	overflow := uint64(le.Uint32(hdr[12:16]))
+	overflow := uint64(le.Uint32(b[12:16]))
 	if id+overflow >= v.hwm {
 		return nil, fmt.Errorf("page %d: %d overflow pages run past the end", id, overflow)
 	}
 	for i := id; i <= id+overflow; i++ {
-		if v.seen[i] {
+		if v.seen[i/64]&(1<<(i%64)) != 0 {
 			return nil, fmt.Errorf("page %d is referenced twice", i)
 		}
-		v.seen[i] = true
+		v.seen[i/64] |= 1 << (i % 64)
 	}
-	b := make([]byte, int64(overflow+1)*v.pageSize)
-	if _, err := v.r.ReadAt(b, int64(id)*v.pageSize); err != nil {
-		return nil, fmt.Errorf("page %d: %v", id, err)
+	if overflow > 0 {
+		b = append(b, make([]byte, int64(overflow)*v.pageSize)...)
+		if _, err := v.r.ReadAt(b[v.pageSize:], int64(id+1)*v.pageSize); err != nil {
+			return nil, fmt.Errorf("page %d: %v", id, err)
+		}
 	}
 	return b, nil
 }
