@@ -187,7 +187,7 @@ func verifyFile(path string) error {
 type verifier struct {
 	r        io.ReaderAt
 	pageSize int64
-	hwm      uint64 // pages below it exist
+	hwm      uint64   // pages below it exist
 	seen     []uint64 // bitmap of the pages reached
 }
 
