@@ -2,7 +2,10 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
+	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -84,5 +87,51 @@ func TestLazyEncodeError(t *testing.T) {
 	}
 	if err := s.Sync(); !errors.Is(err, boom) {
 		t.Errorf("Sync = %v, want an error wrapping %v", err, boom)
+	}
+}
+
+// TestSmallCommitAllocates: a commit of one small put allocates about what
+// it writes. The arena's first chunk used to be sized without the headroom
+// a record asks for, so every such commit allocated (and zeroed) a fresh
+// 1 MiB chunk: most of a sequential durable put's CPU.
+func TestSmallCommitAllocates(t *testing.T) {
+	for _, lazy := range []bool{false, true} {
+		opts := lazyOpts(filepath.Join(t.TempDir(), "store.db"))
+		opts.NoSync = true
+		s, err := Open(opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		value := strings.Repeat("v", 1024)
+		put := func(i int) {
+			var raw []byte
+			if !lazy {
+				raw = []byte(value)
+			}
+			if _, err := s.Create(fmt.Sprintf("/a/%06d", i), raw, value); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Sync(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i := range 10 { // the arena settles
+			put(i)
+		}
+		const n = 200
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		for i := 10; i < 10+n; i++ {
+			put(i)
+		}
+		runtime.ReadMemStats(&after)
+		// bbolt's own transaction takes ~20-30 KiB per commit; 1 MiB chunks
+		// would be 1,024 KiB.
+		if perPut := (after.TotalAlloc - before.TotalAlloc) / n; perPut > 128<<10 {
+			t.Errorf("lazy=%v: %d KiB allocated per one-put commit, want < 128 KiB", lazy, perPut>>10)
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -123,14 +123,15 @@ type Store struct {
 	waiting []*watchGroup
 
 	// syncMu guards the group-commit state.
-	syncMu     sync.Mutex
-	inflight   *flight // the commit being written, nil if none
-	durableRev int64   // every mutation up to here is on disk
-	syncErr    error   // sticky: a failed commit leaves the file behind the index
-	dbClosed   bool
-	arena      []byte // leader-only scratch space for encoded values
-	lazyAvg    int    // leader-only: average size of the last batch's lazy values
-	stats      Stats
+	syncMu        sync.Mutex
+	inflight      *flight // the commit being written, nil if none
+	durableRev    int64   // every mutation up to here is on disk
+	syncErr       error   // sticky: a failed commit leaves the file behind the index
+	dbClosed      bool
+	lastFollowers int    // writers that waited for the last commit
+	arena         []byte // leader-only scratch space for encoded values
+	lazyAvg       int    // leader-only: average size of the last batch's lazy values
+	stats         Stats
 
 	skipped []Skipped // set by load (Repair)
 }
