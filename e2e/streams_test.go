@@ -307,3 +307,18 @@ func TestRunInteractive(t *testing.T) {
 		})
 	}
 }
+
+// TestLogsFollow: kubectl logs -f against a live cluster prints lines as the
+// container writes them and ends when it exits.
+func TestLogsFollow(t *testing.T) {
+	s := startServed(t, "v1.33.0")
+	if out, code := s.run("kubectl", "run", "ticker", "--restart=Never", "--image=busybox:1.28", "--", "sh", "-c", "for i in 1 2 3; do echo tick $i; sleep 1; done"); code != 0 {
+		t.Fatalf("run: %s", out)
+	}
+	if out, code := s.run("kubectl", "wait", "--for=condition=Ready", "pod/ticker", "--timeout=30s"); code != 0 {
+		t.Fatalf("wait: %s", out)
+	}
+	if out, code := s.run("kubectl", "logs", "-f", "ticker"); code != 0 || out != "tick 1\ntick 2\ntick 3\n" {
+		t.Errorf("logs -f: exit %d %q", code, out)
+	}
+}

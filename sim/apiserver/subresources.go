@@ -174,8 +174,10 @@ func (s *Server) serveLog(w http.ResponseWriter, req *http.Request, r *request) 
 		}
 		opts.TailLines = &n
 	}
+	follow := isTrue(q.Get("follow")) && s.cfg.Live && !opts.Previous
 	var out []byte
 	var err error
+	sent := 0
 	s.cfg.Driver.Do(func() {
 		if _, err = s.cfg.Registry.Get(r.res, r.namespace, r.name); err != nil {
 			return
@@ -185,6 +187,12 @@ func (s *Server) serveLog(w http.ResponseWriter, req *http.Request, r *request) 
 			return
 		}
 		out, err = s.cfg.Hooks.Logs(r.namespace, r.name, opts)
+		if err == nil && follow {
+			full := opts
+			full.TailLines = nil
+			all, _, _ := s.logState(r, full)
+			sent = lineCount(all)
+		}
 	})
 	if err != nil {
 		writeError(w, err)
@@ -193,4 +201,7 @@ func (s *Server) serveLog(w http.ResponseWriter, req *http.Request, r *request) 
 	w.Header().Set("Content-Type", "text/plain")
 	w.WriteHeader(http.StatusOK)
 	w.Write(out)
+	if follow {
+		s.followLog(w, req, r, opts, sent)
+	}
 }
