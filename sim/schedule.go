@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"math/rand/v2"
+	"runtime/debug"
 	"slices"
 	"time"
 
@@ -36,6 +37,9 @@ type schedulerComponent struct {
 	binds      chan binding
 	bindsDone  chan struct{}
 	bindFailed []bindFailure
+	// beforeBind, if set (tests only), runs on the writer goroutine before
+	// each Binding is written.
+	beforeBind func(pod *corev1.Pod)
 }
 
 // binding is one successful cycle's writes: the Binding and the event.
@@ -44,9 +48,15 @@ type binding struct {
 	node string
 }
 
+// bindFailure is a binding the writer could not complete: the registry
+// refused it, or the writer panicked (panicked and stack set; bound says
+// whether the Binding was written before the panic, in the event).
 type bindFailure struct {
-	pod *corev1.Pod
-	err error
+	pod      *corev1.Pod
+	err      error
+	panicked any
+	stack    []byte
+	bound    bool
 }
 
 // bindQueue is how many bindings the scheduler may run ahead of the writer.
@@ -174,12 +184,31 @@ func (sc *schedulerComponent) queueBind(pod *corev1.Pod, node string) {
 func (sc *schedulerComponent) writeBinds(in <-chan binding, done chan<- struct{}) {
 	defer close(done)
 	for b := range in {
-		if err := sc.c.Registry.Bind(b.pod.Namespace, b.pod.Name, b.node); err != nil {
-			sc.bindFailed = append(sc.bindFailed, bindFailure{b.pod, err})
-			continue
+		if f := sc.writeBind(b); f != nil {
+			sc.bindFailed = append(sc.bindFailed, *f)
 		}
-		sc.c.Recorder.Series(b.pod, "default-scheduler", sc.instance, corev1.EventTypeNormal, "Scheduled", "Binding", scheduler.ScheduledMessage(b.pod, b.node))
 	}
+}
+
+// writeBind writes one binding and its Scheduled event. A panic is
+// contained here (a panic on this goroutine would end the process) and
+// reported by flushBinds on the loop goroutine, like the loop's own.
+func (sc *schedulerComponent) writeBind(b binding) (f *bindFailure) {
+	bound := false
+	defer func() {
+		if v := recover(); v != nil {
+			f = &bindFailure{pod: b.pod, err: fmt.Errorf("panic: %v", v), panicked: v, stack: debug.Stack(), bound: bound}
+		}
+	}()
+	if sc.beforeBind != nil {
+		sc.beforeBind(b.pod)
+	}
+	if err := sc.c.Registry.Bind(b.pod.Namespace, b.pod.Name, b.node); err != nil {
+		return &bindFailure{pod: b.pod, err: err}
+	}
+	bound = true
+	sc.c.Recorder.Series(b.pod, "default-scheduler", sc.instance, corev1.EventTypeNormal, "Scheduled", "Binding", scheduler.ScheduledMessage(b.pod, b.node))
+	return nil
 }
 
 // flushBinds waits until every queued binding is written.
@@ -191,6 +220,14 @@ func (sc *schedulerComponent) flushBinds(now time.Time) {
 	<-sc.bindsDone
 	sc.binds, sc.bindsDone = nil, nil
 	for _, f := range sc.bindFailed {
+		if f.panicked != nil {
+			sc.c.logf("kubesim: %s panicked binding %s: %v\n%s", sc.Name(), describe(f.pod), f.panicked, f.stack)
+			sc.c.panicEvent(sc.Name(), f.pod, f.panicked)
+			if f.bound {
+				continue // only its event was lost; the pod is bound
+			}
+		}
+		// The pod goes back to the queue, after the back-off.
 		sc.s.BindFailed(now, f.pod, f.err)
 		if o, err := sc.c.Registry.Get(sc.podRes, f.pod.Namespace, f.pod.Name); err == nil {
 			sc.s.AddPod(o.(*corev1.Pod))
