@@ -48,20 +48,13 @@ func validateNodeSelectorTerm(t corev1.NodeSelectorTerm, p *field.Path) field.Er
 	var errs field.ErrorList
 	for j, r := range t.MatchExpressions {
 		rp := p.Child("matchExpressions").Index(j)
-		switch r.Operator {
-		case corev1.NodeSelectorOpIn, corev1.NodeSelectorOpNotIn:
-			if len(r.Values) == 0 {
-				errs = append(errs, field.Required(rp.Child("values"), "must be specified when `operator` is 'In' or 'NotIn'"))
-			}
-		case corev1.NodeSelectorOpExists, corev1.NodeSelectorOpDoesNotExist:
-			if len(r.Values) > 0 {
-				errs = append(errs, field.Forbidden(rp.Child("values"), "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"))
-			}
-		case corev1.NodeSelectorOpGt, corev1.NodeSelectorOpLt:
+		if verrs, ok := validateSetOperatorValues(r.Operator, r.Values, rp); ok {
+			errs = append(errs, verrs...)
+		} else if r.Operator == corev1.NodeSelectorOpGt || r.Operator == corev1.NodeSelectorOpLt {
 			if len(r.Values) != 1 {
 				errs = append(errs, field.Required(rp.Child("values"), "must be specified single value when `operator` is 'Lt' or 'Gt'"))
 			}
-		default:
+		} else {
 			errs = append(errs, field.Invalid(rp.Child("operator"), r.Operator, "not a valid selector operator"))
 		}
 		errs = append(errs, validateLabelName(r.Key, rp.Child("key"))...)

@@ -148,14 +148,19 @@ func ValidateReplicaSet(rs *appsv1.ReplicaSet) field.ErrorList {
 	return append(errs, validateReplicaSetSpec(&rs.Spec)...)
 }
 
-// ValidateReplicaSetUpdate is the strategy's ValidateUpdate: the whole
-// object again (upstream validates the spec twice; NewInvalid's message
-// shows each error once), then selector immutability.
+// ValidateReplicaSetUpdate is the strategy's ValidateUpdate.
 func ValidateReplicaSetUpdate(rs, old *appsv1.ReplicaSet) field.ErrorList {
-	errs := ValidateReplicaSet(rs)
-	errs = append(errs, validateObjectMetaUpdate(&rs.ObjectMeta, &old.ObjectMeta)...)
-	errs = append(errs, validateReplicaSetSpec(&rs.Spec)...)
-	return append(errs, validateImmutableGo(rs.Spec.Selector, old.Spec.Selector, "", specPath.Child("selector"))...)
+	return validateSelectorOwnerUpdate(ValidateReplicaSet(rs), &rs.ObjectMeta, &old.ObjectMeta, validateReplicaSetSpec(&rs.Spec), rs.Spec.Selector, old.Spec.Selector)
+}
+
+// validateSelectorOwnerUpdate is the ValidateUpdate of the ReplicaSet and
+// DaemonSet strategies: the whole object again (upstream validates the spec
+// twice; NewInvalid's message shows each error once), the metadata update,
+// the spec, then selector immutability.
+func validateSelectorOwnerUpdate(whole field.ErrorList, m, oldm *metav1.ObjectMeta, spec field.ErrorList, sel, oldSel *metav1.LabelSelector) field.ErrorList {
+	errs := append(whole, validateObjectMetaUpdate(m, oldm)...)
+	errs = append(errs, spec...)
+	return append(errs, validateImmutableGo(sel, oldSel, "", specPath.Child("selector"))...)
 }
 
 func validateReplicaSetSpec(s *appsv1.ReplicaSetSpec) field.ErrorList {
@@ -181,10 +186,7 @@ func ValidateDaemonSet(ds *appsv1.DaemonSet) field.ErrorList {
 
 // ValidateDaemonSetUpdate is the strategy's ValidateUpdate.
 func ValidateDaemonSetUpdate(ds, old *appsv1.DaemonSet) field.ErrorList {
-	errs := ValidateDaemonSet(ds)
-	errs = append(errs, validateObjectMetaUpdate(&ds.ObjectMeta, &old.ObjectMeta)...)
-	errs = append(errs, validateDaemonSetSpec(&ds.Spec)...)
-	return append(errs, validateImmutableGo(ds.Spec.Selector, old.Spec.Selector, "", specPath.Child("selector"))...)
+	return validateSelectorOwnerUpdate(ValidateDaemonSet(ds), &ds.ObjectMeta, &old.ObjectMeta, validateDaemonSetSpec(&ds.Spec), ds.Spec.Selector, old.Spec.Selector)
 }
 
 func validateDaemonSetSpec(s *appsv1.DaemonSetSpec) field.ErrorList {

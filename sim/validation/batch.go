@@ -165,13 +165,7 @@ func validateCronJobSpec(s, old *batchv1.CronJobSpec) field.ErrorList {
 	if tz := s.TimeZone; tz != nil && (old == nil || old.TimeZone == nil || *old.TimeZone != *tz) && *tz == "" {
 		errs = append(errs, field.Invalid(p.Child("timeZone"), "", "timeZone must be nil or non-empty string"))
 	}
-	switch s.ConcurrencyPolicy {
-	case batchv1.AllowConcurrent, batchv1.ForbidConcurrent, batchv1.ReplaceConcurrent:
-	case "":
-		errs = append(errs, field.Required(p.Child("concurrencyPolicy"), ""))
-	default:
-		errs = append(errs, field.NotSupported(p.Child("concurrencyPolicy"), s.ConcurrencyPolicy, concurrencyPolicies))
-	}
+	errs = append(errs, validateRequiredEnum(s.ConcurrencyPolicy, concurrencyPolicies, p.Child("concurrencyPolicy"))...)
 	jp := p.Child("jobTemplate")
 	errs = append(errs, validateJobSpec(&s.JobTemplate.Spec, jp.Child("spec"))...)
 	if s.JobTemplate.Spec.Selector != nil {

@@ -86,13 +86,7 @@ func validateService(s, old *corev1.Service) field.ErrorList {
 		for _, msg := range validation.IsValidPortNum(int(sp.Port)) {
 			errs = append(errs, field.Invalid(pp.Child("port"), sp.Port, msg))
 		}
-		switch sp.Protocol {
-		case corev1.ProtocolTCP, corev1.ProtocolUDP, corev1.ProtocolSCTP:
-		case "":
-			errs = append(errs, field.Required(pp.Child("protocol"), ""))
-		default:
-			errs = append(errs, field.NotSupported(pp.Child("protocol"), sp.Protocol, portProtocols))
-		}
+		errs = append(errs, validateRequiredEnum(sp.Protocol, portProtocols, pp.Child("protocol"))...)
 		errs = append(errs, validatePortNumOrName(sp.TargetPort, pp.Child("targetPort"))...)
 	}
 	if s.Spec.Selector != nil {
@@ -227,18 +221,39 @@ func ValidateConfigMap(c *corev1.ConfigMap) field.ErrorList {
 // ValidateConfigMapUpdate is ValidateConfigMapUpdate.
 func ValidateConfigMapUpdate(c, old *corev1.ConfigMap) field.ErrorList {
 	errs := validateObjectMetaUpdate(&c.ObjectMeta, &old.ObjectMeta)
-	if old.Immutable != nil && *old.Immutable {
-		if c.Immutable == nil || !*c.Immutable {
-			errs = append(errs, field.Forbidden(field.NewPath("immutable"), "field is immutable when `immutable` is set"))
-		}
-		if !reflect.DeepEqual(c.Data, old.Data) {
-			errs = append(errs, field.Forbidden(field.NewPath("data"), "field is immutable when `immutable` is set"))
-		}
-		if !reflect.DeepEqual(c.BinaryData, old.BinaryData) {
-			errs = append(errs, field.Forbidden(field.NewPath("binaryData"), "field is immutable when `immutable` is set"))
-		}
+	if isImmutable(old.Immutable) {
+		errs = append(errs, validateImmutableContent(c.Immutable,
+			contentChange{"data", !reflect.DeepEqual(c.Data, old.Data)},
+			contentChange{"binaryData", !reflect.DeepEqual(c.BinaryData, old.BinaryData)})...)
 	}
 	return append(errs, ValidateConfigMap(c)...)
+}
+
+func isImmutable(b *bool) bool { return b != nil && *b }
+
+// validateImmutableContent is the rule ConfigMap and Secret updates share
+// once the old object was immutable: `immutable` stays set and no content
+// field changes.
+func validateImmutableContent(immutable *bool, changes ...contentChange) field.ErrorList {
+	var errs field.ErrorList
+	forbid := func(name string) {
+		errs = append(errs, field.Forbidden(field.NewPath(name), "field is immutable when `immutable` is set"))
+	}
+	if !isImmutable(immutable) {
+		forbid("immutable")
+	}
+	for _, c := range changes {
+		if c.changed {
+			forbid(c.field)
+		}
+	}
+	return errs
+}
+
+// contentChange says whether a content field changed in an update.
+type contentChange struct {
+	field   string
+	changed bool
 }
 
 // ValidateSecret is ValidateSecret: keys, size and the type's required keys.
@@ -299,13 +314,8 @@ func ValidateSecret(s *corev1.Secret) field.ErrorList {
 func ValidateSecretUpdate(s, old *corev1.Secret) field.ErrorList {
 	errs := validateObjectMetaUpdate(&s.ObjectMeta, &old.ObjectMeta)
 	errs = append(errs, validateImmutable(s.Type, old.Type, field.NewPath("type"))...)
-	if old.Immutable != nil && *old.Immutable {
-		if s.Immutable == nil || !*s.Immutable {
-			errs = append(errs, field.Forbidden(field.NewPath("immutable"), "field is immutable when `immutable` is set"))
-		}
-		if !reflect.DeepEqual(s.Data, old.Data) {
-			errs = append(errs, field.Forbidden(field.NewPath("data"), "field is immutable when `immutable` is set"))
-		}
+	if isImmutable(old.Immutable) {
+		errs = append(errs, validateImmutableContent(s.Immutable, contentChange{"data", !reflect.DeepEqual(s.Data, old.Data)})...)
 	}
 	return append(errs, ValidateSecret(s)...)
 }

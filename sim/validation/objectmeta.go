@@ -129,6 +129,26 @@ func validateAnnotations(a map[string]string, p *field.Path) field.ErrorList {
 	return errs
 }
 
+// validateSetOperatorValues checks the values of the set-based operators
+// label and node selectors share (In and NotIn need values, Exists and
+// DoesNotExist take none, with the same messages in both); ok is false for
+// any other operator, which the caller judges.
+func validateSetOperatorValues[T ~string](op T, values []string, rp *field.Path) (errs field.ErrorList, ok bool) {
+	switch op {
+	case "In", "NotIn":
+		if len(values) == 0 {
+			errs = append(errs, field.Required(rp.Child("values"), "must be specified when `operator` is 'In' or 'NotIn'"))
+		}
+	case "Exists", "DoesNotExist":
+		if len(values) > 0 {
+			errs = append(errs, field.Forbidden(rp.Child("values"), "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"))
+		}
+	default:
+		return nil, false
+	}
+	return errs, true
+}
+
 // validateLabelSelector is ValidateLabelSelector (strict label values).
 func validateLabelSelector(ps *metav1.LabelSelector, p *field.Path) field.ErrorList {
 	if ps == nil {
@@ -137,16 +157,9 @@ func validateLabelSelector(ps *metav1.LabelSelector, p *field.Path) field.ErrorL
 	var errs field.ErrorList
 	for j, r := range ps.MatchExpressions {
 		rp := p.Child("matchExpressions").Index(j)
-		switch r.Operator {
-		case metav1.LabelSelectorOpIn, metav1.LabelSelectorOpNotIn:
-			if len(r.Values) == 0 {
-				errs = append(errs, field.Required(rp.Child("values"), "must be specified when `operator` is 'In' or 'NotIn'"))
-			}
-		case metav1.LabelSelectorOpExists, metav1.LabelSelectorOpDoesNotExist:
-			if len(r.Values) > 0 {
-				errs = append(errs, field.Forbidden(rp.Child("values"), "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"))
-			}
-		default:
+		if verrs, ok := validateSetOperatorValues(r.Operator, r.Values, rp); ok {
+			errs = append(errs, verrs...)
+		} else {
 			errs = append(errs, field.Invalid(rp.Child("operator"), r.Operator, "not a valid selector operator"))
 		}
 		errs = append(errs, validateLabelName(r.Key, rp.Child("key"))...)

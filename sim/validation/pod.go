@@ -2,6 +2,7 @@ package validation
 
 import (
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -174,13 +175,7 @@ func validatePodSpec(s *corev1.PodSpec, p *field.Path) field.ErrorList {
 	errs = append(errs, validateVolumes(vols, p)...)
 	errs = append(errs, validateContainers(s.Containers, vols, p)...)
 	errs = append(errs, validateInitContainers(s.InitContainers, s.Containers, vols, p)...)
-	switch s.RestartPolicy {
-	case corev1.RestartPolicyAlways, corev1.RestartPolicyOnFailure, corev1.RestartPolicyNever:
-	case "":
-		errs = append(errs, field.Required(p.Child("restartPolicy"), ""))
-	default:
-		errs = append(errs, field.NotSupported(p.Child("restartPolicy"), s.RestartPolicy, restartPolicies))
-	}
+	errs = append(errs, validateRequiredEnum(s.RestartPolicy, restartPolicies, p.Child("restartPolicy"))...)
 	switch s.DNSPolicy {
 	case corev1.DNSClusterFirstWithHostNet, corev1.DNSClusterFirst, corev1.DNSDefault, corev1.DNSNone:
 	case "":
@@ -471,42 +466,49 @@ func validateProbe(pr *corev1.Probe, p *field.Path, i int, name string) field.Er
 	return errs
 }
 
+// validateRequiredEnum is the check of a required field with a fixed set of
+// values: Required when empty, NotSupported (listing supported in its order)
+// when not one of them.
+func validateRequiredEnum[T ~string](v T, supported []string, p *field.Path) field.ErrorList {
+	if v == "" {
+		return field.ErrorList{field.Required(p, "")}
+	}
+	if !slices.Contains(supported, string(v)) {
+		return field.ErrorList{field.NotSupported(p, v, supported)}
+	}
+	return nil
+}
+
 // validateHandler is validateHandler: exactly one handler type.
 func validateHandler(exec *corev1.ExecAction, http *corev1.HTTPGetAction, tcp *corev1.TCPSocketAction, grpc *corev1.GRPCAction, p *field.Path) field.ErrorList {
 	var errs field.ErrorList
 	n := 0
-	if exec != nil {
-		n++
-		if len(exec.Command) == 0 {
-			errs = append(errs, field.Required(p.Child("exec", "command"), ""))
+	// first counts a handler that is set and says whether it is the first:
+	// only the first is checked, each one after it is Forbidden.
+	first := func(set bool, name string) bool {
+		if !set {
+			return false
+		}
+		if n++; n > 1 {
+			errs = append(errs, field.Forbidden(p.Child(name), "may not specify more than 1 handler type"))
+			return false
+		}
+		return true
+	}
+	if first(exec != nil, "exec") && len(exec.Command) == 0 {
+		errs = append(errs, field.Required(p.Child("exec", "command"), ""))
+	}
+	if first(http != nil, "httpGet") {
+		errs = append(errs, validatePortNumOrName(http.Port, p.Child("httpGet", "port"))...)
+		if http.Scheme != "" && http.Scheme != corev1.URISchemeHTTP && http.Scheme != corev1.URISchemeHTTPS {
+			errs = append(errs, field.NotSupported(p.Child("httpGet", "scheme"), http.Scheme, httpSchemes))
 		}
 	}
-	if http != nil {
-		if n > 0 {
-			errs = append(errs, field.Forbidden(p.Child("httpGet"), "may not specify more than 1 handler type"))
-		} else {
-			n++
-			errs = append(errs, validatePortNumOrName(http.Port, p.Child("httpGet", "port"))...)
-			if http.Scheme != "" && http.Scheme != corev1.URISchemeHTTP && http.Scheme != corev1.URISchemeHTTPS {
-				errs = append(errs, field.NotSupported(p.Child("httpGet", "scheme"), http.Scheme, httpSchemes))
-			}
-		}
+	if first(tcp != nil, "tcpSocket") {
+		errs = append(errs, validatePortNumOrName(tcp.Port, p.Child("tcpSocket", "port"))...)
 	}
-	if tcp != nil {
-		if n > 0 {
-			errs = append(errs, field.Forbidden(p.Child("tcpSocket"), "may not specify more than 1 handler type"))
-		} else {
-			n++
-			errs = append(errs, validatePortNumOrName(tcp.Port, p.Child("tcpSocket", "port"))...)
-		}
-	}
-	if grpc != nil {
-		if n > 0 {
-			errs = append(errs, field.Forbidden(p.Child("grpc"), "may not specify more than 1 handler type"))
-		} else {
-			n++
-			errs = append(errs, validatePortNumOrName(intstr.FromInt32(grpc.Port), p.Child("grpc", "port"))...)
-		}
+	if first(grpc != nil, "grpc") {
+		errs = append(errs, validatePortNumOrName(intstr.FromInt32(grpc.Port), p.Child("grpc", "port"))...)
 	}
 	if n == 0 {
 		errs = append(errs, field.Required(p, "must specify a handler type"))
