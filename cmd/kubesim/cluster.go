@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -44,12 +45,14 @@ type specFlags struct {
 	version string
 	runtime string
 	repair  bool
+	ignore  []string // --ignore-preflight-errors
 }
 
 func (f *specFlags) add(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.config, "config", "", "cluster spec YAML (default: the lecture cluster)")
 	cmd.Flags().StringVar(&f.version, "kubernetes-version", "", "Kubernetes version the cluster runs (default v1.27.1)")
 	cmd.Flags().StringVar(&f.runtime, "container-runtime", "", "containerd, cri-o, cri-dockerd or docker")
+	cmd.Flags().StringSliceVar(&f.ignore, "ignore-preflight-errors", nil, "A list of checks whose errors will be shown as warnings. Example: 'NumCPU,Mem'. Value 'all' ignores errors from all checks.")
 }
 
 // checkedSpec is spec() followed by the preflight checks, whose kubeadm
@@ -59,11 +62,65 @@ func (f *specFlags) checkedSpec(cmd *cobra.Command) (sim.ClusterSpec, error) {
 	if err != nil {
 		return spec, err
 	}
+	ignore, err := ignoredChecks(f.ignore)
+	if err != nil {
+		return spec, err
+	}
 	if err := spec.Preflight(); err != nil {
-		fmt.Fprintln(cmd.ErrOrStderr(), err)
-		return spec, exitError{1}
+		var pe *sim.PreflightError
+		if !errors.As(err, &pe) {
+			fmt.Fprintln(cmd.ErrOrStderr(), err)
+			return spec, exitError{1}
+		}
+		// kubeadm's RunChecks: an ignored check's errors become warnings.
+		var fatal []string
+		for _, m := range pe.Errors {
+			name, msg := checkName(m)
+			if ignore["all"] || ignore[strings.ToLower(name)] {
+				fmt.Fprintf(cmd.OutOrStdout(), "\t[WARNING %s]: %s\n", name, msg)
+				continue
+			}
+			fatal = append(fatal, m)
+		}
+		if len(fatal) > 0 {
+			fmt.Fprintln(cmd.ErrOrStderr(), &sim.PreflightError{Errors: fatal})
+			return spec, exitError{1}
+		}
 	}
 	return spec, nil
+}
+
+// ignoredChecks is kubeadm's ValidateIgnorePreflightErrors for the flag:
+// names are case-insensitive, and "all" stands alone.
+func ignoredChecks(names []string) (map[string]bool, error) {
+	set := map[string]bool{}
+	for _, n := range names {
+		if n = strings.ToLower(strings.TrimSpace(n)); n != "" {
+			set[n] = true
+		}
+	}
+	if set["all"] && len(set) > 1 {
+		list := make([]string, 0, len(set))
+		for n := range set {
+			list = append(list, n)
+		}
+		slices.Sort(list)
+		return nil, fmt.Errorf("ignore-preflight-errors: Invalid value: %q: don't specify individual checks if 'all' is used", strings.Join(list, ","))
+	}
+	return set, nil
+}
+
+// checkName splits "[ERROR Name]: message" into the check's name and message.
+func checkName(line string) (string, string) {
+	rest, ok := strings.CutPrefix(line, "[ERROR ")
+	if !ok {
+		return "", line
+	}
+	name, msg, ok := strings.Cut(rest, "]: ")
+	if !ok {
+		return "", line
+	}
+	return name, msg
 }
 
 // resolve is the spec `kubesim start` runs: the stored cluster's when dir
@@ -478,6 +535,11 @@ func controlCmd(use, short, verb string, prefix []string) *cobra.Command {
 		Short:              short,
 		DisableFlagParsing: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			// The verb parses its own arguments on the server; help is
+			// answered here, with or without a cluster.
+			if wantsHelp(args) {
+				return cmd.Help()
+			}
 			resp, err := control(verb, append(append([]string(nil), prefix...), args...))
 			if err != nil {
 				return err
@@ -490,6 +552,19 @@ func controlCmd(use, short, verb string, prefix []string) *cobra.Command {
 			return nil
 		},
 	}
+}
+
+// wantsHelp reports whether args ask for help (-h or --help before any "--").
+func wantsHelp(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "--":
+			return false
+		case "-h", "--help":
+			return true
+		}
+	}
+	return false
 }
 
 func curlCmd() *cobra.Command {

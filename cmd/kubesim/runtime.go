@@ -9,7 +9,7 @@ import (
 )
 
 func runtimeCmd() *cobra.Command {
-	cmd := &cobra.Command{Use: "runtime", Short: "Container runtime chains"}
+	cmd := &cobra.Command{Use: "runtime", Short: "Container runtime chains", RunE: groupRunE}
 	cmd.AddCommand(&cobra.Command{
 		Use:   "compare",
 		Short: "Boot the same workload on each runtime chain and compare hops, cost and start-up latency",

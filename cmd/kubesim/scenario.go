@@ -81,7 +81,7 @@ func onScenario(lang *string, f func(*cobra.Command, *killercoda.Scenario, *prac
 }
 
 func scenarioCmd() *cobra.Command {
-	cmd := &cobra.Command{Use: "scenario", Short: "Killercoda scenarios: play one, or test that its steps pass"}
+	cmd := &cobra.Command{Use: "scenario", Short: "Killercoda scenarios: play one, or test that its steps pass", RunE: groupRunE}
 	var lang, solutions string
 	var trace bool
 	play := &cobra.Command{

@@ -90,6 +90,12 @@ func stdinToFile(args []string, stdin io.Reader, dir string) ([]string, func(), 
 	if dir == "" {
 		dir = os.TempDir()
 	}
+	// A remote runner's folder (the state dir's kubectl/) exists only once
+	// kubectl has written its cache there: a script's first command may be
+	// `kubectl apply -f -`.
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, nil, err
+	}
 	f, err := os.CreateTemp(dir, "stdin-*.yaml")
 	if err != nil {
 		return nil, nil, err
