@@ -2,6 +2,10 @@
 // subpackage each, named and behaving as kube-scheduler's plugins of the same
 // name (pkg/scheduler/framework/plugins). Registry() returns them all.
 //
+// Which extension points each plugin implements is stated once, in the table
+// of extension_points_test.go (in place of a `var _ framework.X = &T{}` block
+// per plugin); the test fails when a plugin gains or loses one.
+//
 // Plugins see the cluster only through framework.Handle and CycleState; they
 // keep no state between cycles, never read the wall clock and use randomness
 // only from Handle.Rand on the scheduler goroutine.

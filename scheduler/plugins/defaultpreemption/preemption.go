@@ -41,8 +41,6 @@ type DefaultPreemption struct {
 	DoublePeriod bool
 }
 
-var _ framework.PostFilterPlugin = &DefaultPreemption{}
-
 // New is the factory; args may be nil or Args.
 func New(args any, h framework.Handle) (framework.Plugin, error) {
 	a, _ := args.(Args)

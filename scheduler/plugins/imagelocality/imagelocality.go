@@ -21,11 +21,6 @@ const (
 // ImageLocality is the plugin.
 type ImageLocality struct{ h framework.Handle }
 
-var (
-	_ framework.PreScorePlugin = &ImageLocality{}
-	_ framework.ScorePlugin    = &ImageLocality{}
-)
-
 // New is the factory.
 func New(_ any, h framework.Handle) (framework.Plugin, error) { return &ImageLocality{h: h}, nil }
 

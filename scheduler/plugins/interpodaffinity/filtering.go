@@ -38,15 +38,6 @@ type InterPodAffinity struct {
 	ignorePreferredOfOther bool
 }
 
-var (
-	_ framework.PreFilterPlugin      = &InterPodAffinity{}
-	_ framework.PreFilterExtensions  = &InterPodAffinity{}
-	_ framework.FilterPlugin         = &InterPodAffinity{}
-	_ framework.PreScorePlugin       = &InterPodAffinity{}
-	_ framework.NormalizeScorePlugin = &InterPodAffinity{}
-	_ framework.EnqueueExtensions    = &InterPodAffinity{}
-)
-
 // New is the factory; args may be nil or Args.
 func New(args any, h framework.Handle) (framework.Plugin, error) {
 	a, _ := args.(Args)

@@ -33,16 +33,6 @@ type NodeAffinity struct {
 }
 
 var (
-	_ framework.PreFilterPlugin           = &NodeAffinity{}
-	_ framework.FilterPlugin              = &NodeAffinity{}
-	_ framework.PreScorePlugin            = &NodeAffinity{}
-	_ framework.NormalizeScorePlugin      = &NodeAffinity{}
-	_ framework.BatchNormalizeScorePlugin = &NodeAffinity{}
-	_ framework.BatchFilterPlugin         = &NodeAffinity{}
-	_ framework.EnqueueExtensions         = &NodeAffinity{}
-)
-
-var (
 	statusPod      = framework.NewStatus(framework.UnschedulableAndUnresolvable, ErrReasonPod).WithPlugin(Name)
 	statusEnforced = framework.NewStatus(framework.UnschedulableAndUnresolvable, ErrReasonEnforced).WithPlugin(Name)
 )

@@ -15,12 +15,6 @@ const ErrReason = "node(s) didn't match the requested node name"
 // NodeName is the plugin.
 type NodeName struct{}
 
-var (
-	_ framework.FilterPlugin      = &NodeName{}
-	_ framework.EnqueueExtensions = &NodeName{}
-	_ framework.BatchFilterPlugin = &NodeName{}
-)
-
 var statusMismatch = framework.NewStatus(framework.UnschedulableAndUnresolvable, ErrReason).WithPlugin(Name)
 
 // New is the factory.

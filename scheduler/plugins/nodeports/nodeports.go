@@ -15,12 +15,6 @@ const ErrReason = "node(s) didn't have free ports for the requested pod ports"
 // NodePorts is the plugin.
 type NodePorts struct{}
 
-var (
-	_ framework.PreFilterPlugin   = &NodePorts{}
-	_ framework.FilterPlugin      = &NodePorts{}
-	_ framework.EnqueueExtensions = &NodePorts{}
-)
-
 var statusConflict = framework.NewStatus(framework.Unschedulable, ErrReason).WithPlugin(Name)
 
 // New is the factory.

@@ -71,16 +71,6 @@ type Fit struct {
 	scoring
 }
 
-var (
-	_ framework.PreFilterPlugin   = &Fit{}
-	_ framework.FilterPlugin      = &Fit{}
-	_ framework.PreScorePlugin    = &Fit{}
-	_ framework.ScorePlugin       = &Fit{}
-	_ framework.EnqueueExtensions = &Fit{}
-	_ framework.BatchFilterPlugin = &Fit{}
-	_ framework.BatchScorePlugin  = &Fit{}
-)
-
 // NewFit is the factory; args may be nil, FitArgs or *FitArgs.
 func NewFit(args any, _ framework.Handle) (framework.Plugin, error) {
 	var a FitArgs

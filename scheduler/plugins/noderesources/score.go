@@ -353,12 +353,6 @@ type BalancedAllocation struct {
 	scoring
 }
 
-var (
-	_ framework.PreScorePlugin   = &BalancedAllocation{}
-	_ framework.ScorePlugin      = &BalancedAllocation{}
-	_ framework.BatchScorePlugin = &BalancedAllocation{}
-)
-
 // NewBalancedAllocation is the factory; args may be nil or BalancedAllocationArgs.
 func NewBalancedAllocation(args any, _ framework.Handle) (framework.Plugin, error) {
 	res := DefaultResources()

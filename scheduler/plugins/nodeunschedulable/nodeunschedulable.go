@@ -19,12 +19,6 @@ const (
 // NodeUnschedulable is the plugin.
 type NodeUnschedulable struct{}
 
-var (
-	_ framework.FilterPlugin      = &NodeUnschedulable{}
-	_ framework.EnqueueExtensions = &NodeUnschedulable{}
-	_ framework.BatchFilterPlugin = &NodeUnschedulable{}
-)
-
 var statusUnschedulable = framework.NewStatus(framework.UnschedulableAndUnresolvable, ErrReasonUnschedulable).WithPlugin(Name)
 
 var unschedulableTaint = v1.Taint{Key: v1.TaintNodeUnschedulable, Effect: v1.TaintEffectNoSchedule}

@@ -63,17 +63,6 @@ type filtered struct {
 	err error
 }
 
-var (
-	_ framework.PreFilterPlugin      = &PodTopologySpread{}
-	_ framework.PreFilterExtensions  = &PodTopologySpread{}
-	_ framework.FilterPlugin         = &PodTopologySpread{}
-	_ framework.BatchFilterPlugin    = &PodTopologySpread{}
-	_ framework.BatchScorePlugin     = &PodTopologySpread{}
-	_ framework.PreScorePlugin       = &PodTopologySpread{}
-	_ framework.NormalizeScorePlugin = &PodTopologySpread{}
-	_ framework.EnqueueExtensions    = &PodTopologySpread{}
-)
-
 // New is the factory; args may be nil or Args.
 func New(args any, h framework.Handle) (framework.Plugin, error) {
 	a, _ := args.(Args)

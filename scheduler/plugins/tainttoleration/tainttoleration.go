@@ -28,16 +28,6 @@ type Args struct {
 	GenericReason bool
 }
 
-var (
-	_ framework.FilterPlugin              = &TaintToleration{}
-	_ framework.PreScorePlugin            = &TaintToleration{}
-	_ framework.NormalizeScorePlugin      = &TaintToleration{}
-	_ framework.EnqueueExtensions         = &TaintToleration{}
-	_ framework.BatchFilterPlugin         = &TaintToleration{}
-	_ framework.BatchScorePlugin          = &TaintToleration{}
-	_ framework.BatchNormalizeScorePlugin = &TaintToleration{}
-)
-
 // New is the factory; args may be nil or Args.
 func New(args any, _ framework.Handle) (framework.Plugin, error) {
 	p := &TaintToleration{DefaultNormalizer: helper.DefaultNormalizer{Reverse: true}}
