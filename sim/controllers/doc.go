@@ -34,7 +34,11 @@
 // Simplifications are stated on each controller: foreground deletion is
 // handled like background deletion plus removal of the foregroundDeletion
 // finalizer once blocking dependents are gone; ControllerRevisions are not
-// stored (the apiserver does not serve them), only their hash is used.
+// stored (the apiserver does not serve them), only their name and hash are
+// used, and the statefulset controller keeps the pod templates of the
+// revisions it has seen in memory (a partitioned rollout recreates a pod
+// below the partition from the current revision's template; after a
+// resume only the set's own template is known).
 //
 // This package must not: call other components, read the wall clock, use the
 // global math/rand, or start goroutines.

@@ -4,6 +4,13 @@
 // stop), writing the pod status a real kubelet writes and the events it
 // records. Every step costs the virtual time the runtime chain charges.
 //
+// Container lifecycle follows kuberuntime: init containers one after
+// another, native sidecars (restartable init containers) started in that
+// order and kept running beside the app containers, restarts with the
+// crash-loop back-off, a restart when a container's image changes, probes
+// counted against their thresholds, and the pod phase of getPhase
+// (phase.go, sidecar.go, probes.go).
+//
 // It talks to the rest of the cluster only through sim/registry and
 // the store events the cluster loop hands it; it never reads the wall clock.
 package kubelet
