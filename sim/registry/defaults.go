@@ -18,6 +18,7 @@ import (
 // plugin/pkg/admission: ServiceAccount, DefaultTolerationSeconds, Priority).
 // old is nil on create.
 func (r *Registry) defaultObject(res *Resource, obj runtime.Object, old runtime.Object) {
+	r.dropDisabledFields(obj, old)
 	switch o := obj.(type) {
 	case *corev1.Pod:
 		defaultPodSpec(&o.Spec)

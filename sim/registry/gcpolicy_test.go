@@ -79,3 +79,26 @@ func TestDeleteGCFinalizers(t *testing.T) {
 		})
 	}
 }
+
+// TestSidecarFieldByVersion: before 1.29 (SidecarContainers off by
+// default) an init container's restartPolicy is dropped on create.
+func TestSidecarFieldByVersion(t *testing.T) {
+	always := corev1.ContainerRestartPolicyAlways
+	for _, tt := range []struct {
+		version string
+		kept    bool
+	}{{"v1.28.0", false}, {"v1.29.0", true}} {
+		r, _, _ := newTestRegistry(t)
+		r.version = tt.version
+		p := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "p"}, Spec: corev1.PodSpec{
+			InitContainers: []corev1.Container{{Name: "s", Image: "busybox", RestartPolicy: &always}},
+			Containers:     []corev1.Container{{Name: "c", Image: "busybox"}}}}
+		out, err := r.Create(mustRes(t, "", "pods"), "default", p, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := out.(*corev1.Pod).Spec.InitContainers[0].RestartPolicy != nil; got != tt.kept {
+			t.Errorf("%s: restartPolicy kept = %v, want %v", tt.version, got, tt.kept)
+		}
+	}
+}
