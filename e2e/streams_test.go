@@ -160,6 +160,18 @@ func TestInteractiveExec(t *testing.T) {
 			if b, err := os.ReadFile(back); err != nil || string(b) != "round trip\n" {
 				t.Errorf("cp round trip: %q %v", b, err)
 			}
+
+			// kubectl debug adds an ephemeral container through
+			// pods/ephemeralcontainers; describe lists it.
+			out, code := s.run("kubectl", "debug", "sh1", "--image=busybox:1.28", "--target=sh1", "--", "sleep", "3600")
+			if code != 0 || !strings.Contains(out, "Targeting container \"sh1\". If you don't see processes from this container it may be because the container runtime doesn't support this feature.\n") ||
+				!strings.Contains(out, "Defaulting debug container name to debugger-") {
+				t.Errorf("debug: exit %d %q", code, out)
+			}
+			desc, _ := s.run("kubectl", "describe", "pod", "sh1")
+			if !strings.Contains(desc, "Ephemeral Containers:\n  debugger-") || !strings.Contains(desc, "    Image:      busybox:1.28\n") {
+				t.Errorf("describe has no ephemeral container:\n%s", desc)
+			}
 		})
 	}
 }

@@ -28,7 +28,7 @@ func (s *Server) serveResource(w http.ResponseWriter, req *http.Request, r *requ
 	q := req.URL.Query()
 	switch r.sub {
 	case "status", "scale", "binding", "eviction", "log", "exec", "attach", "portforward", "finalize", "ephemeralcontainers", "proxy":
-		if r.sub != "status" || req.Method != http.MethodGet {
+		if r.sub != "status" && r.sub != "ephemeralcontainers" || req.Method != http.MethodGet {
 			s.serveSubresource(w, req, r)
 			return
 		}

@@ -260,6 +260,15 @@ func (r *Registry) update(res *Resource, ns string, obj runtime.Object, subresou
 	m.SetGeneration(om.GetGeneration())
 	m.SetSelfLink("")
 	SetGVK(obj)
+	if p, ok := obj.(*corev1.Pod); ok && subresource == "ephemeralcontainers" {
+		// The ephemeralcontainers strategy (dropNonEphemeralContainerUpdates):
+		// only the request's ephemeral containers and resourceVersion
+		// count; the rest is the stored pod's.
+		merged := old.(*corev1.Pod).DeepCopy()
+		merged.ResourceVersion = p.ResourceVersion
+		merged.Spec.EphemeralContainers = p.Spec.EphemeralContainers
+		*p = *merged
+	}
 	if hasStatus(res) {
 		if subresource == "status" {
 			copySpec(obj, old)

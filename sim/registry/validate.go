@@ -2,6 +2,7 @@ package registry
 
 import (
 	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
@@ -22,6 +23,13 @@ func (r *Registry) validate(obj, old runtime.Object, subresource string) field.E
 	switch {
 	case old == nil:
 		return validation.Validate(obj, v)
+	case subresource == "ephemeralcontainers":
+		p, ok1 := obj.(*corev1.Pod)
+		o, ok2 := old.(*corev1.Pod)
+		if ok1 && ok2 {
+			return validation.ValidatePodEphemeralContainersUpdate(p, o)
+		}
+		return nil
 	case subresource != "":
 		return validation.ValidateStatusUpdate(obj, old)
 	}
