@@ -46,6 +46,11 @@ type Config struct {
 	// Verbs runs the CLI's own verbs (curl, node, vagrant, explain) that
 	// arrive on /kubesim/<verb>; nil answers every such verb as unknown.
 	Verbs Verbs
+	// Wait plays a new cluster's boot out on its clock before Start
+	// returns (kubesim start; --wait=false clears it): the clock starts
+	// bootLead before the wall clock, and the nodes are Ready and the
+	// system pods Running when the API is served.
+	Wait bool
 }
 
 // Verbs runs one of the CLI's verbs against the served cluster and returns
@@ -185,9 +190,14 @@ func Start(cfg Config) (*Served, error) {
 	if err != nil {
 		return nil, err
 	}
+	start := s.Now()
+	boot := cfg.Wait && isNew(cfg.StateDir)
+	if boot {
+		start = start.Add(-bootLead)
+	}
 	c, err := sim.New(cfg.Spec, sim.Options{
 		Dir:      cfg.StateDir,
-		Start:    s.Now(),
+		Start:    start,
 		ResumeAt: resumeAt,
 		Now:      s.Now,
 		Wait:     s.wait,
@@ -201,6 +211,14 @@ func Start(cfg Config) (*Served, error) {
 	// wall clock after kubesim advance, behind it after a stop): its clock
 	// follows the wall clock from there.
 	s.offset.Store(int64(c.Clock.Now().Sub(s.wallNow().UTC())))
+	if boot {
+		s.offset.Store(0)
+		s.playBoot(c)
+		// Past the wall clock only if the boot took longer than bootLead.
+		if ahead := c.Clock.Now().Sub(s.Now()); ahead > 0 {
+			s.offset.Add(int64(ahead))
+		}
+	}
 	c.AdvanceTo(s.Now())
 	if err := s.serve(c, cfg.StateDir, cfg.Addr, cfg.KeepPort); err != nil {
 		c.Close()

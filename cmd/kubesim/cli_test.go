@@ -138,3 +138,18 @@ func TestIgnorePreflightErrors(t *testing.T) {
 		t.Errorf("start --ignore-preflight-errors: exit %d %s", code, errOut)
 	}
 }
+
+// TestReplayResultLine: replay ends with one line that says how it went.
+func TestReplayResultLine(t *testing.T) {
+	out, errOut, code := cli(t, "replay")
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if code != 0 || !strings.HasPrefix(lines[len(lines)-1], "lecture-04: ") || !strings.HasSuffix(out, " commands, all outputs identical\n") {
+		t.Errorf("kubesim replay: exit %d, last line %q\n%s", code, lines[len(lines)-1], errOut)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.txt")
+	os.WriteFile(bad, []byte("$ kubectl get namespaces --no-headers -o name\nnamespace/nope\n"), 0o644)
+	out, errOut, code = cli(t, "replay", bad)
+	if code != 1 || !strings.HasSuffix(errOut, "bad.txt: FAILED: an output differs from the transcript (above)\n") || strings.Contains(out, "identical") {
+		t.Errorf("kubesim replay of a wrong transcript: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+}

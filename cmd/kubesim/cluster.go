@@ -184,6 +184,7 @@ func startCmd() *cobra.Command {
 	var sf specFlags
 	var port int
 	var criDir string
+	wait := true
 	cmd := &cobra.Command{
 		Use:   "start",
 		Short: "Start the cluster in the background and point kubectl at it",
@@ -234,6 +235,9 @@ func startCmd() *cobra.Command {
 			if sf.repair {
 				childArgs = append(childArgs, "--repair")
 			}
+			if wait {
+				childArgs = append(childArgs, "--wait")
+			}
 			child := exec.Command(self, childArgs...)
 			child.Env = append(os.Environ(), "KUBESIM_STATE="+dir)
 			child.Stdout, child.Stderr = logf, logf
@@ -278,6 +282,7 @@ func startCmd() *cobra.Command {
 	cmd.Flags().IntVar(&port, "port", 0, "API server port on 127.0.0.1 (0: a free port)")
 	cmd.Flags().StringVar(&criDir, "cri-socket-dir", "", "serve each node's container runtime as CRI gRPC on DIR/<node>.sock (for crictl)")
 	cmd.Flags().BoolVar(&sf.repair, "repair", false, "start a cluster whose state has objects that cannot be decoded: skip them (naming each) instead of refusing")
+	cmd.Flags().BoolVar(&wait, "wait", true, "play a new cluster's boot out on its clock before returning: nodes Ready, system pods Running (--wait=false returns as soon as the API answers)")
 	return cmd
 }
 
@@ -360,7 +365,7 @@ func alive(pid int) bool {
 func serveCmd() *cobra.Command {
 	var specPath, criDir string
 	var port int
-	var keepPort, repair bool
+	var keepPort, repair, wait bool
 	cmd := &cobra.Command{
 		Use:    "serve",
 		Short:  "Run the cluster in the foreground (what start runs in the background)",
@@ -377,7 +382,7 @@ func serveCmd() *cobra.Command {
 				}
 			}
 			dir := stateDir()
-			s, err := server.Start(server.Config{Spec: spec, StateDir: dir, Addr: fmt.Sprintf("127.0.0.1:%d", port), CRISocketDir: criDir, KeepPort: keepPort, Repair: repair, Verbs: verbs.Run})
+			s, err := server.Start(server.Config{Spec: spec, StateDir: dir, Addr: fmt.Sprintf("127.0.0.1:%d", port), CRISocketDir: criDir, KeepPort: keepPort, Repair: repair, Verbs: verbs.Run, Wait: wait})
 			if err != nil {
 				return err
 			}
@@ -404,6 +409,7 @@ func serveCmd() *cobra.Command {
 	cmd.Flags().StringVar(&criDir, "cri-socket-dir", "", "CRI sockets folder")
 	cmd.Flags().BoolVar(&keepPort, "keep-port", false, "the port is the cluster's previous one: use a free one if it is taken")
 	cmd.Flags().BoolVar(&repair, "repair", false, "skip stored objects that cannot be decoded, naming them")
+	cmd.Flags().BoolVar(&wait, "wait", false, "play a new cluster's boot out before serving")
 	return cmd
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -47,8 +48,11 @@ func replayCmd() *cobra.Command {
 			}
 			if err := transcript.Replay(context.Background(), tr, env, cmd.OutOrStdout()); err != nil {
 				fmt.Fprintln(cmd.ErrOrStderr(), err)
+				fmt.Fprintf(cmd.ErrOrStderr(), "%s: FAILED: an output differs from the transcript (above)\n", filepath.Base(name))
 				return exitError{1}
 			}
+			// One line that says how it ended, after pages of output.
+			fmt.Fprintf(cmd.OutOrStdout(), "%s: %d commands, all outputs identical\n", filepath.Base(name), tr.Commands())
 			return nil
 		},
 	}
