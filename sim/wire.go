@@ -128,6 +128,7 @@ func (c *Cluster) newKubelet(i int, n NodeSpec) (*kubelet.Kubelet, error) {
 		Seed:              c.Spec.Seed*1000003 + uint64(i),
 		Now:               c.Clock.Now,
 		CNI:               network,
+		Network:           c.newPodNetwork,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("node %s: %w", n.Name, err)

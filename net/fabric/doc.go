@@ -25,6 +25,10 @@
 // gets no answer while the kube-dns Service (10.96.0.10) is registered
 // without backends.
 //
+// A pod's own tools use the same paths: LookupFrom (the name that
+// answered), QueryA and ReverseName (one A or PTR query to cluster DNS, for
+// nslookup) and Ping (ICMP: hosts answer, ClusterIPs never do).
+//
 // Wiring a cluster: AddRoute(node network, zero) once; per node
 // AddNode(nodeIP, podCIDR) and SetName(hostname, nodeIP); per pod
 // Register(podIP, port, handler) for each listening port (or AddHost for a

@@ -590,3 +590,101 @@ func (f *Fabric) dnat(c Client, ip netip.Addr, port int32, svc *Service, sp *Ser
 	}
 	return h, local, lport, nil
 }
+
+// LookupFrom is ResolveFrom for a pod that also wants the name that
+// answered: the first search-list candidate with a record (the fully
+// qualified name nslookup prints). ok is false when nothing answers or
+// cluster DNS does not serve.
+func (f *Fabric) LookupFrom(c Client, name string) (fqdn string, ip netip.Addr, ok bool) {
+	if ip, err := netip.ParseAddr(name); err == nil {
+		return name, ip.Unmap(), true
+	}
+	if c.Namespace == "" || !f.dnsServing() {
+		ip, ok := f.ResolveFrom(c, name)
+		return dns.Normalize(name), ip, ok
+	}
+	for _, cand := range dns.Candidates(name, dns.SearchList(c.Namespace, f.zone.Domain()), dns.DefaultNdots) {
+		if ip, ok := f.zone.Lookup(cand); ok {
+			return cand, ip, true
+		}
+	}
+	return "", netip.Addr{}, false
+}
+
+// Ping sends one ICMP echo from c to ip and says how many routers it
+// crossed: 0 on the same host or bridge, 2 to a pod across flannel's VXLAN
+// (the two nodes' forwarding), 1 to another node's own address. A Service ClusterIP has no host behind it
+// (kube-proxy's iptables rules match TCP/UDP ports only), so it never
+// answers: ErrTimeout, as for a down host or an address outside every
+// route; an unknown address inside a routed subnet is ErrHostUnreachable.
+func (f *Fabric) Ping(c Client, ip netip.Addr) (hops int, err error) {
+	ip = ip.Unmap()
+	if ip.IsLoopback() || ip == c.Addr {
+		if !c.Addr.IsValid() && !ip.IsLoopback() {
+			return 0, dialErr(ip, 0, ErrTimeout)
+		}
+		return 0, nil
+	}
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	if _, ok := f.byVIP[ip]; ok {
+		return 0, dialErr(ip, 0, ErrTimeout)
+	}
+	_, via, routed := f.routes.lookup(ip)
+	if routed && via.IsValid() && via != ip {
+		if n, ok := f.hosts[via]; ok && !n.up {
+			return 0, dialErr(ip, 0, ErrTimeout)
+		}
+	}
+	h, known := f.hosts[ip]
+	switch {
+	case !known && routed:
+		return 0, dialErr(ip, 0, ErrHostUnreachable)
+	case !known || !h.up:
+		return 0, dialErr(ip, 0, ErrTimeout)
+	}
+	_, from, _ := f.routes.lookup(c.Addr)
+	if !from.IsValid() {
+		from = c.Addr
+	}
+	to := via
+	if !to.IsValid() || h.kind == HostNode {
+		to = ip
+	}
+	switch {
+	case from == to:
+		return 0, nil
+	case h.kind == HostNode:
+		return 1, nil
+	}
+	return 2, nil
+}
+
+// QueryA answers one A query for a fully qualified name as cluster DNS
+// does: its addresses, ErrResolve (NXDOMAIN), or ErrTimeout when cluster
+// DNS does not serve (no reply).
+func (f *Fabric) QueryA(fqdn string) ([]netip.Addr, error) {
+	if !f.dnsServing() {
+		return nil, ErrTimeout
+	}
+	if ip, ok := f.zone.Lookup(fqdn); ok {
+		return []netip.Addr{ip}, nil
+	}
+	return nil, ErrResolve
+}
+
+// ReverseName is cluster DNS's PTR answer for ip: a Service's name for its
+// ClusterIP. ok is false for an address with no PTR record (CoreDNS falls
+// through to the upstream resolver, which knows nothing of it).
+func (f *Fabric) ReverseName(ip netip.Addr) (string, bool) {
+	if !f.dnsServing() {
+		return "", false
+	}
+	f.mu.RLock()
+	svc, ok := f.byVIP[ip.Unmap()]
+	f.mu.RUnlock()
+	if !ok {
+		return "", false
+	}
+	return dns.ServiceFQDN(svc.Name, svc.Namespace, f.zone.Domain()), true
+}

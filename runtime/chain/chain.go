@@ -64,8 +64,9 @@ type Config struct {
 	// PodIPAnnotation of the sandbox config is used, if any.
 	CNI CNI
 	// Network, when set, gives a container's process its view of the cluster
-	// network (images.Network: wget from a pod), by the pod's IP.
-	Network func(podIP string) images.Network
+	// network (images.Network: wget from a pod), by the pod's IP and
+	// namespace (its resolv.conf search list).
+	Network func(podIP, namespace string) images.Network
 	// Costs is the cost table; nil means cost.Default().
 	Costs *cost.Table
 	// RuntimeVersion overrides the version reported (e.g. "1.6.20").

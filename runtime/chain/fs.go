@@ -301,10 +301,15 @@ func (c *Chain) shellConfig(containerID string) (shell.Config, error) {
 	if sb != nil {
 		cfg.Hostname, cfg.IP = sb.cfg.GetHostname(), sb.ip
 		if c.cfg.Network != nil {
-			if n := c.cfg.Network(sb.ip); n != nil {
+			if n := c.cfg.Network(sb.ip, sb.cfg.GetMetadata().GetNamespace()); n != nil {
 				cfg.Net = netAdapter{n}
 				if r, ok := n.(images.Resolver); ok {
 					cfg.Net = resolverAdapter{netAdapter{n}, r}
+				}
+				// A network may give the shell a view of its own (ping,
+				// the shell's error values).
+				if sv, ok := n.(interface{ ShellNetwork() shell.Network }); ok {
+					cfg.Net = sv.ShellNetwork()
 				}
 			}
 		}
@@ -317,6 +322,16 @@ func (c *Chain) shellConfig(containerID string) (shell.Config, error) {
 		return code, true
 	}
 	return cfg, nil
+}
+
+// namespaceOf is the namespace of the pod sandbox holding ip ("" if none).
+func (c *Chain) namespaceOf(ip string) string {
+	for _, sb := range c.sandboxes {
+		if ip != "" && sb.ip == ip {
+			return sb.cfg.GetMetadata().GetNamespace()
+		}
+	}
+	return ""
 }
 
 // netAdapter gives the shell the image catalog's network view, with the

@@ -540,7 +540,7 @@ func (e echoNet) HTTP(ip string, port int32, method, path string, h map[string]s
 func TestNetworkHook(t *testing.T) {
 	c, err := New(Config{Kind: Containerd, KubernetesVersion: "v1.27.1",
 		CNI:     CNIFuncs{AddFunc: func(string, string, string, string) (string, error) { return "10.244.1.9", nil }},
-		Network: func(podIP string) images.Network { return echoNet{from: podIP} }})
+		Network: func(podIP, _ string) images.Network { return echoNet{from: podIP} }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -144,7 +144,7 @@ func (c *Chain) runc(from string, argv []string) (runcExecResult, error) {
 		}
 		var net images.Network
 		if c.cfg.Network != nil {
-			net = c.cfg.Network(ip)
+			net = c.cfg.Network(ip, c.namespaceOf(ip))
 		}
 		p, err := img.Start(images.ProcessSpec{Command: spec.Process.Args, Env: env, Hostname: spec.Hostname, IP: ip, Start: c.now(), Net: net, Stdin: m.stdin[a.id]})
 		if err != nil {

@@ -31,6 +31,12 @@
 // busybox does. Flavor picks the message texts (busybox ash and applets, or
 // Debian's dash and GNU coreutils).
 //
+// Network tools (wget, nc, ping, nslookup) reach the cluster through
+// Config.Net. When it offers DNS, names resolve as libc does: /etc/hosts,
+// then the container's /etc/resolv.conf search list and ndots, one query
+// per candidate; connects that would hang take their virtual time (the
+// kernel's 127 s SYN retries, -T/-w, 3 s for an unreachable address).
+//
 // It must not read the wall clock (time comes from Config.Start and the
 // sleeps), nor touch the host filesystem. The interpreter library uses OS
 // pipes for pipelines and input redirections; nothing else of the host is

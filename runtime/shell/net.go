@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Network is the cluster network as a pod sees it (the same methods as
@@ -24,11 +25,30 @@ type Resolver interface {
 	Lookup(name string) (fqdn string, ips []string, err error)
 }
 
+// Pinger is the ICMP view ping needs; a Network may implement it. Ping
+// answers one echo to ip with the reply's TTL and round trip, or
+// ErrTimeout/ErrUnreachable when no reply comes.
+type Pinger interface {
+	Ping(ip string) (ttl int, rtt time.Duration, err error)
+}
+
 // Network errors.
 var (
 	ErrNoHost  = errors.New("no such host")
 	ErrRefused = errors.New("connection refused")
+	// ErrTimeout: the SYNs vanish (a down host, a NetworkPolicy drop).
 	ErrTimeout = errors.New("timed out")
+	// ErrUnreachable: no host answers ARP for the address (EHOSTUNREACH).
+	ErrUnreachable = errors.New("no route to host")
+)
+
+// Connect timings (virtual time): the kernel gives up on a connect whose
+// SYNs vanish after its SYN retries (net.ipv4.tcp_syn_retries = 6 with a 1
+// s initial RTO: 1+2+4+8+16+32+64 = 127 s), and reports an address no host
+// answers ARP for after 3 solicitations one second apart.
+const (
+	synTimeout = 127 * time.Second
+	arpTimeout = 3 * time.Second
 )
 
 // RemoteAddrHeader carries the client's IP to a modelled server (its access
@@ -50,11 +70,7 @@ func wget(c *call) int {
 	url := o.args[0]
 	host, port, urlPath := splitURL(url)
 	net := c.p.cfg.Net
-	if net == nil {
-		c.errorf("bad address '%s'", host)
-		return 1
-	}
-	ip, err := net.Resolve(host)
+	ip, err := c.resolve(host)
 	if err != nil {
 		c.errorf("bad address '%s'", host)
 		return 1
@@ -71,8 +87,20 @@ func wget(c *call) int {
 	case errors.Is(err, ErrRefused):
 		c.errorf("can't connect to remote host (%s): Connection refused", ip)
 		return 1
-	case errors.Is(err, ErrTimeout):
-		c.errorf("download timed out")
+	case errors.Is(err, ErrTimeout), errors.Is(err, ErrUnreachable):
+		// -T's alarm covers connect(); without it the kernel gives up
+		// first (busybox's default timeout is 900 s).
+		wait, msg := synTimeout, "Connection timed out"
+		if errors.Is(err, ErrUnreachable) {
+			wait, msg = arpTimeout, "No route to host"
+		}
+		if t, ok := parseDuration(o.last('T')); ok && o.has('T') && t < wait {
+			c.p.sleep(t, nil)
+			c.errorf("download timed out")
+			return 1
+		}
+		c.p.sleep(wait, nil)
+		c.errorf("can't connect to remote host (%s): %s", ip, msg)
 		return 1
 	case err != nil:
 		c.errorf("%v", err)
@@ -153,57 +181,6 @@ func compareVersions(a, b string) int {
 	return 0
 }
 
-// nslookup: busybox ≤ 1.28 prints "Address 1: ip name"; 1.29+ the dig-like
-// layout (inside-pods-and-network.md §2).
-func nslookup(c *call) int {
-	c.p.impure.Add(1)
-	var name string
-	for _, a := range c.args[1:] {
-		if !strings.HasPrefix(a, "-") {
-			name = a
-			break
-		}
-	}
-	if name == "" {
-		fmt.Fprintf(c.errw, "BusyBox v%s multi-call binary.\n", c.p.busyboxVersion())
-		return 1
-	}
-	res, _ := c.p.cfg.Net.(Resolver)
-	old := compareVersions(c.p.busyboxVersion(), "1.29") < 0
-	if res == nil {
-		if old {
-			c.errorf("can't resolve '%s'", name)
-		} else {
-			fmt.Fprint(c.out, ";; connection timed out; no servers could be reached\n\n")
-		}
-		return 1
-	}
-	nsIP, nsName := res.Nameserver()
-	fqdn, ips, err := res.Lookup(name)
-	if old {
-		fmt.Fprintf(c.out, "Server:    %s\nAddress 1: %s %s\n\n", nsIP, nsIP, nsName)
-		if err != nil {
-			c.errorf("can't resolve '%s'", name)
-			return 1
-		}
-		fmt.Fprintf(c.out, "Name:      %s\n", name)
-		for i, ip := range ips {
-			fmt.Fprintf(c.out, "Address %d: %s %s\n", i+1, ip, fqdn)
-		}
-		return 0
-	}
-	fmt.Fprintf(c.out, "Server:\t\t%s\nAddress:\t%s:53\n\n", nsIP, nsIP)
-	if err != nil {
-		fmt.Fprintf(c.out, "** server can't find %s: NXDOMAIN\n\n", name)
-		return 1
-	}
-	for _, ip := range ips {
-		fmt.Fprintf(c.out, "Name:\t%s\nAddress: %s\n", fqdn, ip)
-	}
-	fmt.Fprintln(c.out)
-	return 0
-}
-
 // nc supports the probe form nc -z[v] [-w N] HOST PORT.
 func nc(c *call) int {
 	c.p.impure.Add(1)
@@ -215,13 +192,7 @@ func nc(c *call) int {
 	host, portText := o.args[0], o.args[1]
 	port, _ := strconv.Atoi(portText)
 	net := c.p.cfg.Net
-	var ip string
-	var err error
-	if net == nil {
-		err = ErrNoHost
-	} else {
-		ip, err = net.Resolve(host)
-	}
+	ip, err := c.resolve(host)
 	if err != nil {
 		c.errorf("bad address '%s'", host)
 		return 1
@@ -229,7 +200,16 @@ func nc(c *call) int {
 	_, _, _, err = net.HTTP(ip, int32(port), "HEAD", "/", map[string]string{RemoteAddrHeader: c.p.cfg.IP})
 	switch {
 	case errors.Is(err, ErrTimeout):
+		wait := synTimeout
+		if t, ok := parseDuration(o.last('w')); ok && o.has('w') && t < wait {
+			wait = t
+		}
+		c.p.sleep(wait, nil)
 		c.errorf("%s (%s:%d): Connection timed out", host, ip, port)
+		return 1
+	case errors.Is(err, ErrUnreachable):
+		c.p.sleep(arpTimeout, nil)
+		c.errorf("%s (%s:%d): No route to host", host, ip, port)
 		return 1
 	case errors.Is(err, ErrRefused):
 		if o.has('v') {
@@ -243,8 +223,9 @@ func nc(c *call) int {
 	return 0
 }
 
-// ping resolves its target; without a modelled ICMP path it reports what
-// busybox reports when nothing answers.
+// ping is busybox ping (networking/ping.c): one echo a second, -c COUNT
+// (4 when not given here; busybox pings until interrupted), -W seconds to
+// wait for the last reply (10). Texts: inside-pods-and-network.md §2.
 func ping(c *call) int {
 	c.p.impure.Add(1)
 	o := getopt(c.args[1:], "c:W:w:qi:s:", nil)
@@ -253,13 +234,7 @@ func ping(c *call) int {
 		return 1
 	}
 	host := o.args[0]
-	var ip string
-	var err error
-	if c.p.cfg.Net == nil {
-		err = ErrNoHost
-	} else {
-		ip, err = c.p.cfg.Net.Resolve(host)
-	}
+	ip, err := c.resolve(host)
 	if err != nil {
 		c.errorf("bad address '%s'", host)
 		return 1
@@ -268,7 +243,49 @@ func ping(c *call) int {
 	if count <= 0 {
 		count = 4
 	}
+	wait := 10 * time.Second
+	if w, ok := parseDuration(o.last('W')); ok && o.has('W') {
+		wait = w
+	}
+	pinger, _ := c.p.cfg.Net.(Pinger)
 	fmt.Fprintf(c.out, "PING %s (%s): 56 data bytes\n", host, ip)
-	fmt.Fprintf(c.out, "\n--- %s ping statistics ---\n%d packets transmitted, 0 packets received, 100%% packet loss\n", host, count)
-	return 1
+	var rtts []time.Duration
+	for seq := 0; seq < count; seq++ {
+		if seq > 0 {
+			if c.p.sleep(time.Second, nil) != nil {
+				return 137
+			}
+		}
+		if pinger == nil {
+			continue
+		}
+		ttl, rtt, err := pinger.Ping(ip)
+		if err != nil {
+			continue
+		}
+		rtts = append(rtts, rtt)
+		if !o.has('q') {
+			fmt.Fprintf(c.out, "64 bytes from %s: seq=%d ttl=%d time=%s ms\n", ip, seq, ttl, millis(rtt))
+		}
+	}
+	if len(rtts) < count {
+		c.p.sleep(wait, nil)
+	}
+	loss := (count - len(rtts)) * 100 / count
+	fmt.Fprintf(c.out, "\n--- %s ping statistics ---\n%d packets transmitted, %d packets received, %d%% packet loss\n", host, count, len(rtts), loss)
+	if len(rtts) == 0 {
+		return 1
+	}
+	lo, hi, sum := rtts[0], rtts[0], time.Duration(0)
+	for _, r := range rtts {
+		lo, hi, sum = min(lo, r), max(hi, r), sum+r
+	}
+	fmt.Fprintf(c.out, "round-trip min/avg/max = %s/%s/%s ms\n", millis(lo), millis(sum/time.Duration(len(rtts))), millis(hi))
+	return 0
+}
+
+// millis prints a duration as busybox does, "%u.%03u" milliseconds.
+func millis(d time.Duration) string {
+	us := d.Microseconds()
+	return fmt.Sprintf("%d.%03d", us/1000, us%1000)
 }
