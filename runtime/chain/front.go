@@ -15,6 +15,7 @@ import (
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
 
 	"kubesim/runtime/images"
+	"kubesim/runtime/shell"
 )
 
 // criHop is the kubelet-facing hop of a chain: dockershim/cri-dockerd, the
@@ -63,6 +64,9 @@ type container struct {
 	message       string
 	proc          *images.Process
 	logPath       string
+	sh            *shell.Process // the scripted main process (script.go), or nil
+	logs          *logWriter
+	oom           bool // the scripted process went past the memory limit
 }
 
 // Runtime returns the CRI RuntimeService.
@@ -253,6 +257,7 @@ func (s *runtimeService) RemovePodSandbox(_ context.Context, req *runtimeapi.Rem
 			if err := c.front.removeContainer(&runtimeapi.RemoveContainerRequest{ContainerId: id}, ct); err != nil {
 				return nil, runtimeErr(err)
 			}
+			c.killScript(ct)
 			delete(c.containers, id)
 			c.removeFS(id)
 		}
@@ -425,6 +430,7 @@ func (s *runtimeService) StartContainer(_ context.Context, req *runtimeapi.Start
 	if p := c.m.procs[ct.id]; p != nil {
 		ct.proc = p.p
 	}
+	c.startScript(ct)
 	return wire(&runtimeapi.StartContainerResponse{}), nil
 }
 
@@ -440,6 +446,9 @@ func (c *Chain) refresh(ct *container) runtimeapi.ContainerState {
 	}
 	ct.state, ct.finishedAt, ct.exitCode = runtimeapi.ContainerState_CONTAINER_EXITED, end, int32(ct.proc.Exit.Code)
 	ct.reason = exitReason(ct.proc.Exit.Code)
+	if ct.oom {
+		ct.reason = "OOMKilled" // containerd: the cgroup's oom_kill count rose
+	}
 	return ct.state
 }
 
@@ -508,6 +517,7 @@ func (c *Chain) stopContainer(req *runtimeapi.StopContainerRequest, ct *containe
 	}
 	if exited {
 		c.refresh(ct)
+		c.killScript(ct)
 		return nil
 	}
 	now := c.now()
@@ -523,6 +533,7 @@ func (c *Chain) stopContainer(req *runtimeapi.StopContainerRequest, ct *containe
 	}
 	ct.proc.Exit = &images.Exit{After: now.Add(wait).Sub(ct.startedAt), Code: int(ct.exitCode)}
 	ct.state, ct.finishedAt = runtimeapi.ContainerState_CONTAINER_EXITED, now.Add(wait)
+	c.killScript(ct)
 	c.wait(wait)
 	return nil
 }
@@ -542,6 +553,7 @@ func (s *runtimeService) RemoveContainer(_ context.Context, req *runtimeapi.Remo
 	if err := c.front.removeContainer(req, ct); err != nil {
 		return nil, runtimeErr(err)
 	}
+	c.killScript(ct)
 	delete(c.containers, ct.id)
 	c.removeFS(ct.id)
 	return wire(&runtimeapi.RemoveContainerResponse{}), nil

@@ -75,6 +75,12 @@ func TestContainerExits(t *testing.T) {
 			start := clk.Now()
 			at, exits := c.ExitAt(id)
 			clk.Advance(tt.advance)
+			if driveAll(c, clk.Now()) {
+				at, exits = c.ExitAt(id)
+				if st := containerStatus(t, c, id); st.State == runtimeapi.ContainerState_CONTAINER_EXITED {
+					at, exits = time.Unix(0, st.FinishedAt), true
+				}
+			}
 			got := stateOf(containerStatus(t, c, id))
 			if got != tt.want {
 				t.Errorf("status = %+v, want %+v", got, tt.want)
@@ -287,6 +293,7 @@ func TestHTTPAndLogs(t *testing.T) {
 				t.Error("busybox listens on :80")
 			}
 			texts := func(id string) []string {
+				driveAll(c, clk.Now())
 				_, lines, err := c.ContainerLogs(id)
 				if err != nil {
 					t.Fatal(err)
@@ -457,6 +464,7 @@ func TestStdin(t *testing.T) {
 				if _, err := c.Runtime().StartContainer(ctx, &runtimeapi.StartContainerRequest{ContainerId: ct.ContainerId}); err != nil {
 					t.Fatal(err)
 				}
+				driveAll(c, time.Date(2023, 5, 2, 10, 0, 0, 0, time.UTC))
 				want := runtimeapi.ContainerState_CONTAINER_EXITED
 				if stdin {
 					want = runtimeapi.ContainerState_CONTAINER_RUNNING
@@ -545,6 +553,7 @@ func TestNetworkHook(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, id := podRun(t, c, "tmp", "busybox", nil, []string{"wget", "-qO-", "http://web"})
+	driveAll(c, time.Time{})
 	_, lines, err := c.ContainerLogs(id)
 	if err != nil {
 		t.Fatal(err)

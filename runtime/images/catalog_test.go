@@ -130,13 +130,14 @@ func TestHTTP(t *testing.T) {
 }
 
 type run struct {
-	Logs []string
-	Exit *Exit
-	Loop string
+	Logs     []string
+	Exit     *Exit
+	Loop     string
+	Scripted []string // runtime/shell runs it (runtime/chain's TestScriptedProcess)
 }
 
 func summarize(p *Process) run {
-	r := run{Exit: p.Exit}
+	r := run{Exit: p.Exit, Scripted: p.Script}
 	for _, l := range p.Logs {
 		r.Logs = append(r.Logs, l.Offset.String()+" "+string(l.Stream)+" "+l.Text)
 	}
@@ -155,22 +156,11 @@ func TestProcess(t *testing.T) {
 		want      run
 	}{
 		{"busybox echo and sleep", "busybox", []string{"sh", "-c", "echo hi; sleep 3600"}, nil, nil,
-			run{Logs: []string{"0s stdout hi"}, Exit: &Exit{After: time.Hour, Code: 0}}},
-		{"busybox sleep 10 as args", "busybox", nil, []string{"sleep", "10"}, nil, run{Exit: &Exit{After: 10 * time.Second}}},
-		{"false", "busybox", []string{"false"}, nil, nil, run{Exit: &Exit{Code: 1}}},
-		{"exit 3", "alpine", []string{"sh", "-c", "exit 3"}, nil, nil, run{Exit: &Exit{Code: 3}}},
-		{"&& and ||", "busybox", []string{"sh", "-c", "false && echo no || echo yes"}, nil, nil, run{Logs: []string{"0s stdout yes"}, Exit: &Exit{}}},
-		{"env and quotes", "busybox", []string{"sh", "-c", `echo "$GREETING, '$NAME'" '$NOT'`}, nil, map[string]string{"GREETING": "hello", "NAME": "x"},
-			run{Logs: []string{"0s stdout hello, 'x' $NOT"}, Exit: &Exit{}}},
-		{"while loop", "busybox", []string{"sh", "-c", "echo start; while true; do echo tick; sleep 5; done"}, nil, nil,
-			run{Logs: []string{"0s stdout start"}, Loop: "0s every 5s: tick"}},
-		{"for loop and hostname", "busybox", []string{"sh", "-c", "for i in 1 2; do echo n=$i; sleep 1; done; echo $(hostname)"}, nil, nil,
-			run{Logs: []string{"0s stdout n=1", "1s stdout n=2", "2s stdout web"}, Exit: &Exit{After: 2 * time.Second}}},
-		{"date uses the start time", "busybox", []string{"sh", "-c", "sleep 2; date"}, nil, nil,
-			run{Logs: []string{"2s stdout Tue May  2 10:00:02 UTC 2023"}, Exit: &Exit{After: 2 * time.Second}}},
-		{"unknown command in busybox", "busybox", []string{"sh", "-c", "curl x"}, nil, nil, run{Logs: []string{"0s stderr sh: curl: not found"}, Exit: &Exit{Code: 127}}},
-		{"unknown command in debian", "nginx", []string{"sh", "-c", "curl x"}, nil, nil, run{Logs: []string{"0s stderr sh: 1: curl: not found"}, Exit: &Exit{Code: 127}}},
-		{"nginx entrypoint execs args", "nginx", nil, []string{"sleep", "3600"}, nil, run{Exit: &Exit{After: time.Hour}}},
+			run{Scripted: []string{"sh", "-c", "echo hi; sleep 3600"}}},
+		{"busybox sleep 10 as args", "busybox", nil, []string{"sleep", "10"}, nil, run{Scripted: []string{"sleep", "10"}}},
+		{"false", "busybox", []string{"false"}, nil, nil, run{Scripted: []string{"false"}}},
+		{"nginx entrypoint execs args", "nginx", nil, []string{"sleep", "3600"}, nil, run{Scripted: []string{"sleep", "3600"}}},
+		{"python keeps the catalog's model", "python:3.11", nil, nil, nil, run{Exit: &Exit{}}},
 		{"pause runs forever", "registry.k8s.io/pause:3.9", nil, nil, nil, run{}},
 		{"redis ready line", "redis:7", nil, nil, nil, run{Logs: []string{
 			"0s stdout 1:C 02 May 2023 10:00:00.000 * oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo",
@@ -276,17 +266,15 @@ func TestExec(t *testing.T) {
 	}
 }
 
-func TestLogsUntil(t *testing.T) {
-	p, err := Default().MustResolve("busybox").Process([]string{"sh", "-c", "echo a; while true; do sleep 10; echo tick; done"}, nil, nil)
+// TestScriptRunningServer: a script that ends by running the image's
+// server stays the catalog's model of that server.
+func TestScriptRunningServer(t *testing.T) {
+	p, err := Default().MustResolve("nginx").Process([]string{"sh", "-c", "echo hi > /tmp/x && nginx -g 'daemon off;'"}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	for _, l := range p.LogsUntil(35 * time.Second) {
-		got = append(got, l.Offset.String()+" "+l.Text)
-	}
-	if diff := cmp.Diff([]string{"0s a", "10s tick", "20s tick", "30s tick"}, got); diff != "" {
-		t.Errorf("(-want +got):\n%s", diff)
+	if p.Scripted || p.Ports[80] == nil || p.Exit != nil {
+		t.Errorf("scripted %v, port 80 %v, exit %v: want the nginx model", p.Scripted, p.Ports[80] != nil, p.Exit)
 	}
 }
 
@@ -389,33 +377,6 @@ func TestWget(t *testing.T) {
 
 // TestCounter: the Kubernetes docs' logging example (a counter with the date)
 // produces a fresh line each round.
-func TestCounter(t *testing.T) {
-	p, err := Default().MustResolve("busybox:1.28").Start(ProcessSpec{
-		Args:  []string{"/bin/sh", "-c", `i=0; while true; do echo "$i: $(date)"; i=$((i+1)); sleep 1; done`},
-		Start: start,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, l := range p.LogsUntil(2500 * time.Millisecond) {
-		got = append(got, l.Offset.String()+" "+l.Text)
-	}
-	want := []string{
-		"0s 0: Tue May  2 10:00:00 UTC 2023",
-		"1s 1: Tue May  2 10:00:01 UTC 2023",
-		"2s 2: Tue May  2 10:00:02 UTC 2023",
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("(-want +got):\n%s", diff)
-	}
-	if p.Exit != nil {
-		t.Errorf("counter exits: %+v", p.Exit)
-	}
-	if got := len(p.LogsUntil(time.Hour)); got != 3601 {
-		t.Errorf("lines in the first hour = %d, want 3601", got)
-	}
-}
 
 func TestArith(t *testing.T) {
 	p, err := Default().MustResolve("busybox").Process(nil, []string{"sleep", "1"}, nil)

@@ -375,6 +375,32 @@ var builtinRepos = []*repoSpec{
 		Dirs:     busyboxDirs,
 	},
 	{
+		// The image of the documentation's probe and volume examples:
+		// an old busybox whose only tag is latest [guess: busybox 1.24,
+		// pushed to gcr.io/google_containers in 2016].
+		Repo:     "registry.k8s.io/busybox",
+		Releases: []release{{"1.24.0", "2016-04-01"}},
+		Floating: []string{"latest"},
+		Size:     1_100_000, // [guess]
+		Config:   ImageConfig{Cmd: []string{"sh"}, Env: []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}},
+		Shell:    "busybox",
+		Files:    map[string]string{"/etc/hostname": "${HOSTNAME}\n"},
+		Dirs:     busyboxDirs,
+	},
+	{
+		// stress 1.0.4 on Alpine, the image of the documentation's memory
+		// limit examples (tasks/configure-pod-container/assign-memory-resource)
+		// [guess: alpine base, stress in /usr/local/bin, CMD stress].
+		Repo:     "docker.io/polinux/stress",
+		Releases: []release{{"1.0.4", "2017-03-06"}},
+		Floating: []string{"latest"},
+		Size:     4_500_000, // [guess]
+		Config:   ImageConfig{Cmd: []string{"/usr/local/bin/stress"}, Env: []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}},
+		Shell:    "busybox",
+		Binaries: map[string]program{"stress": {Kind: progShell}},
+		Dirs:     busyboxDirs,
+	},
+	{
 		Repo: "docker.io/library/alpine",
 		Releases: []release{
 			{"3.16.4", "2023-02-10"}, {"3.17.3", "2023-03-29"}, {"3.18.0", "2023-05-09"}, {"3.19.0", "2023-12-07"},

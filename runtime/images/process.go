@@ -70,6 +70,13 @@ type Process struct {
 	Clock func() time.Time
 	// Net, when set, lets the process reach the cluster network (wget).
 	Net Network
+	// Scripted: the process is a shell script or one of the shell's
+	// commands (sh -c '…', sleep 3600) that the runtime runs in
+	// runtime/shell over the container's filesystem; Logs and Exit are then
+	// filled by the runtime as the script runs, not by this catalog.
+	// Script is what it runs: Argv, or what an entrypoint script execs.
+	Scripted bool
+	Script   []string
 
 	hostname string
 	stdin    bool
@@ -206,6 +213,10 @@ func stopSignal(img *Image) string {
 func (p *Process) run(prog program, argv []string, at time.Duration) {
 	switch prog.Kind {
 	case progShell:
+		if at == 0 && p.scriptable(argv) {
+			p.Scripted, p.Script = true, argv
+			return
+		}
 		p.runShell(argv, at)
 	case progServer:
 		p.runServer(prog.Server, at)
@@ -442,4 +453,31 @@ func (p *Process) accessLog(site *httpSite, now time.Time, method, path string, 
 		off = 0
 	}
 	p.Logs = append(p.Logs, LogLine{Offset: off, Stream: Stdout, Text: line})
+}
+
+// scriptable: runtime/shell runs argv as the main process. It does for a
+// shell or one of the shell's commands in an image with a userland, with
+// stdin closed (a container kept open for attach waits on its terminal, as
+// the catalog models), unless the script names one of the image's servers
+// (`… && nginx -g 'daemon off;'`): that process becomes the server the
+// catalog models.
+func (p *Process) scriptable(argv []string) bool {
+	if p.stdin || p.img.Userland() == "" {
+		return false
+	}
+	base := argv[0][strings.LastIndexByte(argv[0], '/')+1:]
+	if base == "python" || base == "python3" {
+		return false
+	}
+	for _, a := range argv {
+		for _, w := range strings.FieldsFunc(a, func(r rune) bool {
+			return !(r == '-' || r == '_' || r == '.' || r == '/' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
+		}) {
+			w = w[strings.LastIndexByte(w, '/')+1:]
+			if prog, ok := p.img.spec.Binaries[w]; ok && (prog.Kind == progServer || prog.Kind == progEntrypoint) {
+				return false
+			}
+		}
+	}
+	return true
 }

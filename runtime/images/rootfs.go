@@ -251,3 +251,16 @@ func majorMinor(v string) string {
 	}
 	return parts[0] + "." + parts[1]
 }
+
+// MemoryBase is what a container of the image uses before its programs
+// allocate anything: its shell and PID 1 [guess: about 1 MiB for a busybox
+// sh, 4 MiB for Debian's dash and coreutils].
+func (img *Image) MemoryBase() int64 {
+	switch img.Userland() {
+	case "busybox", "alpine":
+		return 1 << 20
+	case "debian":
+		return 4 << 20
+	}
+	return 0
+}

@@ -21,7 +21,7 @@ func init() {
 		"ln": ln, "chmod": chmod, "head": head, "tail": tail, "wc": wc, "sort": sortApplet, "uniq": uniq,
 		"grep": grep, "egrep": grep, "fgrep": grep, "sed": sed, "tar": tar_, "tee": tee,
 		"env": env, "printenv": printenv, "hostname": hostname, "id": id, "whoami": whoami, "date": date,
-		"sleep": sleep, "ps": ps, "df": df, "mount": mountApplet, "uname": uname, "basename": basename,
+		"sleep": sleep, "stress": stress, "ps": ps, "df": df, "mount": mountApplet, "uname": uname, "basename": basename,
 		"dirname": dirname, "which": which, "readlink": readlink, "seq": seq, "nproc": nproc,
 		"wget": wget, "nslookup": nslookup, "nc": nc, "ping": ping,
 	}

@@ -56,6 +56,9 @@ type Config struct {
 	Procs func() []ProcInfo
 	// Kill signals a process of the container (kill); nil: none exist.
 	Kill func(pid int, signal string) error
+	// MemoryLimit is the container's memory limit in bytes (0: none);
+	// MemoryBase what it uses before its programs allocate (applets_stress.go).
+	MemoryLimit, MemoryBase int64
 }
 
 // Status is where a process stands after Advance.
@@ -71,6 +74,9 @@ type Status struct {
 	// Input: the process waits to read its stdin (an Input with nothing
 	// buffered); it runs again on Resume after Input.Write or Close.
 	Input bool
+	// OOMKilled: the process exited (137) because the container went past
+	// its memory limit.
+	OOMKilled bool
 }
 
 // Process is a shell or applet running on the virtual clock.
@@ -88,6 +94,8 @@ type Process struct {
 	started, done bool
 	status        Status
 	killed        atomic.Bool
+	oom           atomic.Bool
+	mem           atomic.Int64 // bytes its programs allocated
 	// busy counts commands since the process last yielded (see busyCommands).
 	busy atomic.Int64
 
@@ -205,7 +213,7 @@ func (p *Process) Advance(until time.Time) Status {
 		ev := <-p.events
 		if ev.exit {
 			p.done = true
-			p.status = Status{Exited: true, Code: ev.code}
+			p.status = Status{Exited: true, Code: ev.code, OOMKilled: p.oom.Load()}
 			return p.status
 		}
 		p.waiters = append(p.waiters, ev.w)

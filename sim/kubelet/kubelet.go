@@ -84,6 +84,8 @@ type Kubelet struct {
 	running bool // false while the machine is halted
 	bootID  int
 	nodeUID types.UID
+	// watches wait for containers' filesystems to change (procs.go).
+	watches []*fsWatch
 
 	podRes, nodeRes, leaseRes *registry.Resource
 
@@ -176,8 +178,12 @@ func (k *Kubelet) setPodCIDR(cidr string) {
 
 // Run syncs every queued pod, in name order.
 func (k *Kubelet) Run(now time.Time) bool {
-	if len(k.dirty) == 0 || !k.running {
+	if !k.running {
 		return false
+	}
+	did := k.checkWatches()
+	if len(k.dirty) == 0 {
+		return did
 	}
 	uids := make([]types.UID, 0, len(k.dirty))
 	for uid := range k.dirty {
@@ -188,7 +194,7 @@ func (k *Kubelet) Run(now time.Time) bool {
 	// A pod whose sync panics is contained by the loop (package contain);
 	// the pods after it stay queued.
 	return contain.Each(uids, func(uid types.UID) string { return string(uid) }, k.podObject,
-		func(uid types.UID) { k.dirty[uid] = true }, k.syncPod)
+		func(uid types.UID) { k.dirty[uid] = true }, k.syncPod) || did
 }
 
 // podObject is the last seen pod of a uid, for a panic's report.

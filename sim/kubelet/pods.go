@@ -74,6 +74,9 @@ type ctrState struct {
 	// (status started=false).
 	startupPending bool
 	onStarted      func() // what waits for the startup probe to pass
+	// run counts the container's runs (running1): timers and watches of
+	// an earlier run do nothing.
+	run int
 }
 
 func (k *Kubelet) after(ps *podState, d time.Duration, fn func()) {
@@ -364,6 +367,7 @@ func (k *Kubelet) containerConfig(ps *podState, c *ctrState, env []*runtimeapi.K
 		Stdin:     c.spec.Stdin,
 		StdinOnce: c.spec.StdinOnce,
 		Tty:       c.spec.TTY,
+		Linux:     linuxConfig(c),
 	}
 }
 
@@ -438,6 +442,7 @@ func (k *Kubelet) running1(ps *podState, c *ctrState) {
 	c.waiting, c.term = nil, nil
 	c.running = &corev1.ContainerStateRunning{StartedAt: k.now()}
 	c.ready = !c.init || isSidecar(&c.spec)
+	c.run++
 	c.proc = k.cfg.Runtime.Process(c.id)
 	if c.proc != nil && k.cfg.Fabric != nil && ps.ip != "" {
 		if ip, err := netip.ParseAddr(ps.ip); err == nil {
@@ -449,6 +454,10 @@ func (k *Kubelet) running1(ps *podState, c *ctrState) {
 	k.armStartup(ps, c)
 	k.armProbes(ps, c)
 	k.writeStatus(ps)
+	if k.cfg.Runtime.Scripted(c.id) {
+		k.drive(ps, c)
+		return
+	}
 	if c.proc != nil && c.proc.Exit != nil {
 		exit := *c.proc.Exit
 		k.afterC(ps, c, exit.After, func() {
@@ -652,4 +661,14 @@ func (k *Kubelet) forgetIP(ps *podState) {
 	if ps.sandboxID == "" && !ps.pod.Spec.HostNetwork && k.cfg.Network != nil {
 		k.cfg.Network.Forget(string(ps.uid))
 	}
+}
+
+// linuxConfig carries the container's memory limit to the runtime (the
+// cgroup's memory.max).
+func linuxConfig(c *ctrState) *runtimeapi.LinuxContainerConfig {
+	lim, ok := c.spec.Resources.Limits[corev1.ResourceMemory]
+	if !ok {
+		return nil
+	}
+	return &runtimeapi.LinuxContainerConfig{Resources: &runtimeapi.LinuxContainerResources{MemoryLimitInBytes: lim.Value()}}
 }

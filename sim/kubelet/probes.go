@@ -2,27 +2,53 @@ package kubelet
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 )
 
-// Probes. A simulated container's behaviour does not change while it runs,
-// so a probe's outcome is decided once, when the container starts; the
-// kubelet then arms one timer for the moment the outcome shows (the first
-// successful readiness probe; each of the failureThreshold failing liveness
-// probes, the last of which restarts the container) instead of probing
-// every period — a jump of days costs nothing.
+// Probes, as the kubelet's prober workers run them: one worker per probe of
+// a running container, probing every period from the initial delay, with
+// upstream's thresholds, events and actions (a liveness or startup failure
+// kills the container, readiness flips Ready). A startup probe holds the
+// others back until it succeeds.
+//
+// A probe's outcome depends on the container's filesystem (exec probes run
+// in the container's shell) or on the modelled server (httpGet, tcpSocket,
+// which do not change while it runs). So a worker whose outcome is settled
+// (a passing probe) stops its timer and waits for the filesystem to change
+// (fsWatch); it then probes at the first period boundary at or after the
+// change, which is when probing every period would have noticed it. A
+// probe that keeps failing (readiness) probes every period, as each failure
+// is an event. A jump of a day thus costs what the probes do in it.
 
-// probeResult runs one probe against the container's simulated process and
-// returns "" on success, else the prober's failure text.
-func (k *Kubelet) probeResult(ps *podState, c *ctrState, p *corev1.Probe) string {
+// prober is one probe worker of one run of a container.
+type prober struct {
+	kind  string // Liveness, Readiness, Startup
+	probe *corev1.Probe
+	c     *ctrState
+	run   int // c.run it belongs to
+	// next is when the worker probes next (or would, while parked).
+	next                time.Time
+	period              time.Duration
+	successes, failures int32
+}
+
+func (w *prober) live() bool { return w.c.run == w.run && w.c.running != nil }
+
+// probeResult runs one probe against the container and returns "" on
+// success, else the prober's output for the event.
+func (k *Kubelet) probeResult(ps *podState, c *ctrState, p *corev1.Probe) (string, bool) {
+	if c.proc == nil {
+		return "", true
+	}
 	if len(c.proc.Ports) == 0 && (p.HTTPGet != nil || p.TCPSocket != nil) {
 		// The catalog models no network behaviour for this image (the
 		// control plane and add-ons: coredns's /health and /ready):
 		// its probes pass.
-		return ""
+		return "", true
 	}
 	switch {
 	case p.HTTPGet != nil:
@@ -33,24 +59,25 @@ func (k *Kubelet) probeResult(ps *podState, c *ctrState, p *corev1.Probe) string
 		}
 		h := c.proc.Ports[port]
 		if h == nil {
-			return fmt.Sprintf("Get \"http://%s:%d%s\": dial tcp %s:%d: connect: connection refused", ps.ip, port, path, ps.ip, port)
+			return fmt.Sprintf("Get \"http://%s:%d%s\": dial tcp %s:%d: connect: connection refused", ps.ip, port, path, ps.ip, port), false
 		}
 		status, _, _ := h("GET", path, map[string]string{"User-Agent": "kube-probe/" + trimPatch(k.cfg.Version)})
 		if status < 200 || status >= 400 {
-			return fmt.Sprintf("HTTP probe failed with statuscode: %d", status)
+			return fmt.Sprintf("HTTP probe failed with statuscode: %d", status), false
 		}
 	case p.TCPSocket != nil:
 		port := k.resolvePort(c, p.TCPSocket.Port)
 		if c.proc.Ports[port] == nil {
-			return fmt.Sprintf("dial tcp %s:%d: connect: connection refused", ps.ip, port)
+			return fmt.Sprintf("dial tcp %s:%d: connect: connection refused", ps.ip, port), false
 		}
 	case p.Exec != nil:
-		out, errOut, code := k.exec(c, p.Exec.Command)
+		// pkg/probe/exec: the command's stdout and stderr together.
+		out, code := k.execCombined(c, p.Exec.Command)
 		if code != 0 {
-			return fmt.Sprintf("command %q exited with %d: %s%s", p.Exec.Command, code, out, errOut)
+			return out, false
 		}
 	}
-	return ""
+	return "", true
 }
 
 func trimPatch(v string) string {
@@ -84,66 +111,129 @@ func probeDefaults(p *corev1.Probe) (initial, period time.Duration, failures int
 	return time.Duration(p.InitialDelaySeconds) * time.Second, period, failures
 }
 
-// armProbes decides readiness and liveness for a container that just started.
+// armProbes starts the probe workers of a container that just started.
 func (k *Kubelet) armProbes(ps *podState, c *ctrState) { k.armProbesFrom(ps, c, 0) }
 
-// armProbesFrom arms the probes of a container that has been running for
-// elapsed (an adopted container keeps the readiness it had and the probe
-// times it was due at).
+// armProbesFrom starts the workers of a container that has been running
+// for elapsed (an adopted container keeps the readiness it had).
 func (k *Kubelet) armProbesFrom(ps *podState, c *ctrState, elapsed time.Duration) {
-	if (c.init && !isSidecar(&c.spec)) || c.proc == nil {
-		return
+	if (c.init && !isSidecar(&c.spec)) || c.proc == nil || c.startupPending {
+		return // a pending startup probe arms them when it passes
 	}
-	gen := c.restarts
-	if rp := c.spec.ReadinessProbe; rp != nil && !(elapsed > 0 && c.ready) {
-		c.ready = false
-		initial, period, failures := probeDefaults(rp)
-		initial = max(initial-elapsed, 0)
-		if msg := k.probeResult(ps, c, rp); msg == "" {
-			// The first probe runs at the initial delay (kubelet probes at
-			// once when it is 0, with up to one period of jitter we leave out).
-			k.after(ps, initial, func() {
-				if c.restarts == gen && c.running != nil {
-					c.ready = true
-					k.writeStatus(ps)
-				}
-			})
-		} else {
-			k.after(ps, initial+time.Duration(failures-1)*period, func() {
-				if c.restarts == gen && c.running != nil {
-					k.cfg.Recorder.Event(ps.pod, fieldPath(c), k.source(), corev1.EventTypeWarning, "Unhealthy", "Readiness probe failed: "+msg)
-				}
-			})
+	k.armAfterStartup(ps, c, elapsed)
+}
+
+// armAfterStartup starts the liveness and readiness workers.
+func (k *Kubelet) armAfterStartup(ps *podState, c *ctrState, elapsed time.Duration) {
+	if rp := c.spec.ReadinessProbe; rp != nil {
+		if !(elapsed > 0 && c.ready) {
+			c.ready = false
 		}
+		k.startProber(ps, c, "Readiness", rp, elapsed)
 	}
 	if lp := c.spec.LivenessProbe; lp != nil {
-		if msg := k.probeResult(ps, c, lp); msg != "" {
-			// Every failed probe is an Unhealthy event; the container is
-			// killed when failureThreshold consecutive probes have failed.
-			initial, period, failures := probeDefaults(lp)
-			for n := int32(1); n < failures; n++ {
-				at := initial + time.Duration(n-1)*period - elapsed
-				if at < 0 {
-					continue // an adopted container: that probe ran before the suspend
-				}
-				k.after(ps, at, func() {
-					if c.restarts == gen && c.running != nil {
-						k.cfg.Recorder.Event(ps.pod, fieldPath(c), k.source(), corev1.EventTypeWarning, "Unhealthy", "Liveness probe failed: "+msg)
-					}
-				})
-			}
-			k.after(ps, max(initial+time.Duration(failures-1)*period-elapsed, 0), func() {
-				if c.restarts != gen || c.running == nil {
-					return
-				}
-				k.cfg.Recorder.Event(ps.pod, fieldPath(c), k.source(), corev1.EventTypeWarning, "Unhealthy", "Liveness probe failed: "+msg)
-				k.cfg.Recorder.Event(ps.pod, fieldPath(c), k.source(), corev1.EventTypeNormal, "Killing", fmt.Sprintf("Container %s failed liveness probe, will be restarted", c.spec.Name))
-				code := 137
-				if !c.proc.Stop.Ignores {
-					code = c.proc.Stop.Code
-				}
-				k.exited(ps, c, code, "")
-			})
-		}
+		k.startProber(ps, c, "Liveness", lp, elapsed)
 	}
+}
+
+// startProber arms a worker's first probe at the initial delay (counted
+// from the container's start; the kubelet probes at once when it is 0, with
+// up to one period of jitter we leave out).
+func (k *Kubelet) startProber(ps *podState, c *ctrState, kind string, p *corev1.Probe, elapsed time.Duration) {
+	initial, period, _ := probeDefaults(p)
+	w := &prober{kind: kind, probe: p, c: c, run: c.run, period: period}
+	d := max(initial-elapsed, 0)
+	w.next = k.cfg.Clock.Now().Add(d)
+	k.after(ps, d, func() { k.probeTick(ps, w) })
+}
+
+// probeTick runs one probe of a worker and arms its next one.
+func (k *Kubelet) probeTick(ps *podState, w *prober) {
+	if !w.live() {
+		return
+	}
+	c := w.c
+	gen, _, _ := k.cfg.Runtime.Changed(c.id)
+	msg, ok := k.probeResult(ps, c, w.probe)
+	_, _, threshold := probeDefaults(w.probe)
+	success := int32(1)
+	if w.probe.SuccessThreshold > 0 {
+		success = w.probe.SuccessThreshold
+	}
+	if ok {
+		w.failures = 0
+		w.successes++
+	} else {
+		w.successes = 0
+		w.failures++
+		k.cfg.Recorder.Event(ps.pod, fieldPath(c), k.source(), corev1.EventTypeWarning, "Unhealthy", w.kind+" probe failed: "+msg)
+	}
+	settled := false
+	switch w.kind {
+	case "Startup":
+		if ok {
+			c.startupPending = false
+			c.ready = c.spec.ReadinessProbe == nil
+			k.writeStatus(ps)
+			k.armAfterStartup(ps, c, k.cfg.Clock.Now().Sub(c.started))
+			if next := c.onStarted; next != nil {
+				c.onStarted = nil
+				next()
+			}
+			return // a startup worker ends with its first success
+		}
+		if w.failures >= threshold {
+			k.probeKill(ps, c, "startup")
+			return
+		}
+	case "Liveness":
+		if !ok && w.failures >= threshold {
+			k.probeKill(ps, c, "liveness")
+			return
+		}
+		settled = ok
+	case "Readiness":
+		switch {
+		case ok && !c.ready && w.successes >= success:
+			c.ready = true
+			k.writeStatus(ps)
+		case !ok && c.ready && w.failures >= threshold:
+			c.ready = false
+			k.writeStatus(ps)
+		}
+		settled = ok && c.ready
+	}
+	w.next = w.next.Add(w.period)
+	if settled {
+		// Nothing changes until the filesystem does.
+		k.watchFS(ps, c, gen, func(changed time.Time) {
+			for w.next.Before(changed) {
+				w.next = w.next.Add(w.period)
+			}
+			k.after(ps, max(w.next.Sub(k.cfg.Clock.Now()), 0), func() { k.probeTick(ps, w) })
+		})
+		return
+	}
+	k.after(ps, w.period, func() { k.probeTick(ps, w) })
+}
+
+// probeKill kills a container that failed its liveness or startup probe.
+func (k *Kubelet) probeKill(ps *podState, c *ctrState, kind string) {
+	msg := fmt.Sprintf("Container %s failed %s probe", c.spec.Name, kind)
+	if policy := ps.pod.Spec.RestartPolicy; policy != corev1.RestartPolicyNever {
+		msg += ", will be restarted"
+	}
+	k.cfg.Recorder.Event(ps.pod, fieldPath(c), k.source(), corev1.EventTypeNormal, "Killing", msg)
+	k.exited(ps, c, stopCode(c), "")
+}
+
+// execCombined runs cmd in the container with stdout and stderr together.
+func (k *Kubelet) execCombined(c *ctrState, cmd []string) (string, int) {
+	var out strings.Builder
+	code, err := k.cfg.Runtime.Exec(c.id, cmd, nil, &out, &out)
+	if err != nil {
+		o, e, code := c.proc.Exec(cmd)
+		return o + e, code
+	}
+	return out.String(), code
 }

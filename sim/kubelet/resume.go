@@ -82,6 +82,9 @@ func (k *Kubelet) rearm(ps *podState) {
 				k.after(ps, max(exit.After-elapsed, 0), func() { k.exited(ps, c, exit.Code, "") })
 			}
 			k.armProbesFrom(ps, c, max(elapsed, time.Nanosecond))
+			if k.cfg.Runtime.Scripted(c.id) {
+				k.drive(ps, c)
+			}
 			if c.init && !isSidecar(&c.spec) {
 				return // the next ones start when it completes
 			}

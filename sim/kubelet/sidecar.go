@@ -75,45 +75,17 @@ func (k *Kubelet) graceOf(ps *podState) time.Duration {
 	return 30 * time.Second
 }
 
-// armStartup arms a just-started container's startup probe: started
-// stays false until it passes; failureThreshold failures restart the
-// container.
+// armStartup starts a just-started container's startup probe worker
+// (probes.go): started stays false, and liveness and readiness wait, until
+// it passes; failureThreshold failures restart the container.
 func (k *Kubelet) armStartup(ps *podState, c *ctrState) {
 	sp := c.spec.StartupProbe
 	c.startupPending = sp != nil && c.proc != nil
 	if !c.startupPending {
 		return
 	}
-	gen := c.restarts
-	initial, period, failures := probeDefaults(sp)
-	msg := k.probeResult(ps, c, sp)
-	if msg == "" {
-		k.after(ps, initial, func() {
-			if c.restarts != gen || c.running == nil {
-				return
-			}
-			c.startupPending = false
-			k.writeStatus(ps)
-			if next := c.onStarted; next != nil {
-				c.onStarted = nil
-				next()
-			}
-		})
-		return
-	}
-	for n := int32(1); n <= failures; n++ {
-		last := n == failures
-		k.after(ps, initial+time.Duration(n-1)*period, func() {
-			if c.restarts != gen || c.running == nil {
-				return
-			}
-			k.cfg.Recorder.Event(ps.pod, fieldPath(c), k.source(), corev1.EventTypeWarning, "Unhealthy", "Startup probe failed: "+msg)
-			if last {
-				k.cfg.Recorder.Event(ps.pod, fieldPath(c), k.source(), corev1.EventTypeNormal, "Killing", fmt.Sprintf("Container %s failed startup probe, will be restarted", c.spec.Name))
-				k.exited(ps, c, stopCode(c), "")
-			}
-		})
-	}
+	c.ready = false
+	k.startProber(ps, c, "Startup", sp, 0)
 }
 
 // whenStarted runs next once c has started (at once without a pending

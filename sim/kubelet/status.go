@@ -183,17 +183,22 @@ func (k *Kubelet) Logs(ns, name, container string, previous, timestamps bool, ta
 		lines = c.prevLogs
 		start = c.last.StartedAt.Time
 	} else {
-		if c.running == nil && c.term == nil {
+		if c.running == nil && c.term == nil && c.last != nil {
+			// Waiting to restart: the log of its last run, as the kubelet
+			// serves the last terminated container's.
+			lines, start = c.prevLogs, c.last.StartedAt.Time
+		} else if c.running == nil && c.term == nil {
 			reason := "ContainerCreating"
 			if c.waiting != nil {
 				reason = c.waiting.Reason
 			}
 			return nil, fmt.Errorf("container %q in pod %q is waiting to start: %s", c.spec.Name, name, reason)
+		} else {
+			if c.proc != nil {
+				lines = c.proc.LogsUntil(k.cfg.Clock.Now().Sub(c.started))
+			}
+			start = c.started
 		}
-		if c.proc != nil {
-			lines = c.proc.LogsUntil(k.cfg.Clock.Now().Sub(c.started))
-		}
-		start = c.started
 	}
 	if tail != nil && int64(len(lines)) > *tail {
 		lines = lines[int64(len(lines))-*tail:]
