@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -84,5 +85,32 @@ func TestTrafficFromPods(t *testing.T) {
 	}
 	if o, _, code := exec("ping", "-c", "1", podIP); code != 0 || !strings.Contains(o, "1 packets received") {
 		t.Errorf("ping -c 1 %s: code %d, stdout %q", podIP, code, o)
+	}
+
+	// Service links: the Services that existed when the container
+	// started, docker-link style; one created later is not there.
+	c.Do(func() {
+		late := &corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "late-svc"}, Spec: corev1.ServiceSpec{Selector: labels,
+			Ports: []corev1.ServicePort{{Port: 8080}}}}
+		if _, err := c.Registry.Create(c.res("", "services"), "default", late, false); err != nil {
+			t.Fatal(err)
+		}
+	})
+	o, _, _ = exec("env")
+	var got []string
+	for _, l := range strings.Split(o, "\n") {
+		if strings.HasPrefix(l, "KUBERNETES_") || strings.HasPrefix(l, "WEB_") || strings.HasPrefix(l, "LATE_") {
+			got = append(got, l)
+		}
+	}
+	wantEnv := []string{
+		"KUBERNETES_PORT=tcp://10.96.0.1:443", "KUBERNETES_PORT_443_TCP=tcp://10.96.0.1:443", "KUBERNETES_PORT_443_TCP_ADDR=10.96.0.1",
+		"KUBERNETES_PORT_443_TCP_PORT=443", "KUBERNETES_PORT_443_TCP_PROTO=tcp", "KUBERNETES_SERVICE_HOST=10.96.0.1",
+		"KUBERNETES_SERVICE_PORT=443", "KUBERNETES_SERVICE_PORT_HTTPS=443",
+		"WEB_PORT=tcp://" + svcIP + ":80", "WEB_PORT_80_TCP=tcp://" + svcIP + ":80", "WEB_PORT_80_TCP_ADDR=" + svcIP,
+		"WEB_PORT_80_TCP_PORT=80", "WEB_PORT_80_TCP_PROTO=tcp", "WEB_SERVICE_HOST=" + svcIP, "WEB_SERVICE_PORT=80",
+	}
+	if d := cmp.Diff(wantEnv, got); d != "" {
+		t.Errorf("service variables (-want +got):\n%s", d)
 	}
 }

@@ -3,6 +3,7 @@ package kubelet
 import (
 	"fmt"
 	"maps"
+	"net"
 	"regexp"
 	"slices"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
 
@@ -40,9 +42,10 @@ func (k *Kubelet) containerEnv(ps *podState, c *ctrState) ([]*runtimeapi.KeyValu
 			set(ef.Prefix+key, data[key])
 		}
 	}
+	svcEnv := k.serviceEnv(ps.pod)
 	for _, e := range c.spec.Env {
 		if e.ValueFrom == nil {
-			set(e.Name, expandVars(e.Value, vars))
+			set(e.Name, expandVars(expandVars(e.Value, vars), svcEnv))
 			continue
 		}
 		v, skip, err := k.envValueFrom(ps, c, e.ValueFrom)
@@ -53,11 +56,77 @@ func (k *Kubelet) containerEnv(ps *podState, c *ctrState) ([]*runtimeapi.KeyValu
 			set(e.Name, v)
 		}
 	}
-	out := make([]*runtimeapi.KeyValue, 0, len(order))
+	out := make([]*runtimeapi.KeyValue, 0, len(order)+len(svcEnv))
 	for _, name := range order {
 		out = append(out, &runtimeapi.KeyValue{Key: name, Value: []byte(vars[name])})
 	}
+	// The service variables come last, those the container's own env does
+	// not set.
+	for _, name := range slices.Sorted(maps.Keys(svcEnv)) {
+		if _, ok := vars[name]; !ok {
+			out = append(out, &runtimeapi.KeyValue{Key: name, Value: []byte(svcEnv[name])})
+		}
+	}
 	return out, nil
+}
+
+// serviceEnv is the kubelet's getServiceEnvVarMap with envvars.FromServices
+// (pkg/kubelet/kubelet_pods.go, pkg/kubelet/envvars/envvars.go): the
+// kubernetes Service of namespace default always, and with
+// enableServiceLinks (the default) every Service of the pod's namespace
+// that has a cluster IP (headless and ExternalName ones have none), as
+// they are when the container starts; the variables never change after.
+func (k *Kubelet) serviceEnv(p *corev1.Pod) map[string]string {
+	res, ok := lookupResource("services")
+	if !ok {
+		return nil
+	}
+	links := p.Spec.EnableServiceLinks == nil || *p.Spec.EnableServiceLinks
+	byName := map[string]*corev1.Service{}
+	if o, err := k.cfg.Registry.Get(res, metav1.NamespaceDefault, "kubernetes"); err == nil {
+		byName["kubernetes"] = o.(*corev1.Service)
+	}
+	if links {
+		objs, _, err := k.cfg.Registry.List(res, p.Namespace, registry.ListOptions{})
+		if err == nil {
+			for _, o := range objs {
+				svc := o.(*corev1.Service)
+				byName[svc.Name] = svc
+			}
+		}
+	}
+	env := map[string]string{}
+	for _, svc := range byName {
+		ip := svc.Spec.ClusterIP
+		if ip == "" || ip == corev1.ClusterIPNone {
+			continue
+		}
+		name := strings.ToUpper(strings.ReplaceAll(svc.Name, "-", "_"))
+		env[name+"_SERVICE_HOST"] = ip
+		for i, sp := range svc.Spec.Ports {
+			port := strconv.Itoa(int(sp.Port))
+			if i == 0 {
+				env[name+"_SERVICE_PORT"] = port
+			}
+			if sp.Name != "" {
+				env[name+"_SERVICE_PORT_"+strings.ToUpper(strings.ReplaceAll(sp.Name, "-", "_"))] = port
+			}
+			proto := strings.ToLower(string(sp.Protocol))
+			if proto == "" {
+				proto = "tcp"
+			}
+			url := proto + "://" + net.JoinHostPort(ip, port)
+			prefix := name + "_PORT_" + port + "_" + strings.ToUpper(proto)
+			if i == 0 {
+				env[name+"_PORT"] = url
+			}
+			env[prefix] = url
+			env[prefix+"_PROTO"] = proto
+			env[prefix+"_PORT"] = port
+			env[prefix+"_ADDR"] = ip
+		}
+	}
+	return env
 }
 
 var varRef = regexp.MustCompile(`\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)`)
