@@ -27,28 +27,28 @@ func New(f *fabric.Fabric) *Proxy {
 func key(ns, name string) string { return ns + "/" + name }
 
 // OnService records a Service added or updated.
-func (p *Proxy) OnService(svc *corev1.Service) {
-	k := key(svc.Namespace, svc.Name)
-	p.services[k], p.dirty[k] = svc, true
-}
+func (p *Proxy) OnService(svc *corev1.Service) { record(p, p.services, svc.Namespace, svc.Name, svc) }
 
 // OnServiceDelete records a Service deleted.
-func (p *Proxy) OnServiceDelete(ns, name string) {
-	k := key(ns, name)
-	delete(p.services, k)
-	p.dirty[k] = true
-}
+func (p *Proxy) OnServiceDelete(ns, name string) { record(p, p.services, ns, name, nil) }
 
 // OnEndpoints records an Endpoints object added or updated.
 func (p *Proxy) OnEndpoints(eps *corev1.Endpoints) {
-	k := key(eps.Namespace, eps.Name)
-	p.endpoints[k], p.dirty[k] = eps, true
+	record(p, p.endpoints, eps.Namespace, eps.Name, eps)
 }
 
 // OnEndpointsDelete records an Endpoints object deleted.
-func (p *Proxy) OnEndpointsDelete(ns, name string) {
+func (p *Proxy) OnEndpointsDelete(ns, name string) { record(p, p.endpoints, ns, name, nil) }
+
+// record keeps obj as ns/name in m (nil: forgets it) and marks the key for
+// the next Sync.
+func record[T any](p *Proxy, m map[string]*T, ns, name string, obj *T) {
 	k := key(ns, name)
-	delete(p.endpoints, k)
+	if obj == nil {
+		delete(m, k)
+	} else {
+		m[k] = obj
+	}
 	p.dirty[k] = true
 }
 

@@ -129,10 +129,17 @@ func (h *containerdCRI) runPodSandbox(req *runtimeapi.RunPodSandboxRequest, sb *
 func (h *containerdCRI) stopPodSandbox(req *runtimeapi.StopPodSandboxRequest, sb *sandbox) error {
 	h.c.enter(hopKubelet, hopContainerd, "StopPodSandbox", req, 0)
 	// The sandbox container is killed outright; then CNI DEL.
-	if _, err := h.task("Kill", &ContainerdTask{ContainerID: sb.id, Signal: 9}); err != nil {
-		return err
+	return h.killAndDelete(sb.id, 9)
+}
+
+// killAndDelete sends the task each signal in turn, then deletes it.
+func (h *containerdCRI) killAndDelete(id string, signals ...int) error {
+	for _, sig := range signals {
+		if _, err := h.task("Kill", &ContainerdTask{ContainerID: id, Signal: sig}); err != nil {
+			return err
+		}
 	}
-	_, err := h.task("Delete", &ContainerdTask{ContainerID: sb.id})
+	_, err := h.task("Delete", &ContainerdTask{ContainerID: id})
 	return err
 }
 
@@ -181,18 +188,14 @@ func (h *containerdCRI) startContainer(req *runtimeapi.StartContainerRequest, ct
 func (h *containerdCRI) stopContainer(req *runtimeapi.StopContainerRequest, ct *container) error {
 	h.c.enter(hopKubelet, hopContainerd, "StopContainer", req, 0)
 	sig, ignores, exited := h.c.stopPlan(ct.id, req.Timeout)
+	var signals []int
 	if !exited {
-		if _, err := h.task("Kill", &ContainerdTask{ContainerID: ct.id, Signal: sig}); err != nil {
-			return err
-		}
+		signals = append(signals, sig)
 		if ignores {
-			if _, err := h.task("Kill", &ContainerdTask{ContainerID: ct.id, Signal: 9}); err != nil {
-				return err
-			}
+			signals = append(signals, 9)
 		}
 	}
-	_, err := h.task("Delete", &ContainerdTask{ContainerID: ct.id})
-	return err
+	return h.killAndDelete(ct.id, signals...)
 }
 
 func (h *containerdCRI) removeContainer(req *runtimeapi.RemoveContainerRequest, ct *container) error {
@@ -201,9 +204,7 @@ func (h *containerdCRI) removeContainer(req *runtimeapi.RemoveContainerRequest, 
 }
 
 func (h *containerdCRI) pullImage(req *runtimeapi.PullImageRequest, img *images.Image) error {
-	h.c.enter(hopKubelet, hopContainerd, "PullImage", req, 0)
-	h.c.pullCost(img)
-	return nil
+	return h.c.pullIn(hopContainerd, req, img)
 }
 
 func (h *containerdCRI) execSync(req *runtimeapi.ExecSyncRequest, ct *container) (runcExecResult, error) {

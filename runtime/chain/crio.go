@@ -162,9 +162,7 @@ func (h *crio) removeContainer(req *runtimeapi.RemoveContainerRequest, ct *conta
 }
 
 func (h *crio) pullImage(req *runtimeapi.PullImageRequest, img *images.Image) error {
-	h.c.enter(hopKubelet, hopCRIO, "PullImage", req, 0)
-	h.c.pullCost(img)
-	return nil
+	return h.c.pullIn(hopCRIO, req, img)
 }
 
 func (h *crio) execSync(req *runtimeapi.ExecSyncRequest, ct *container) (runcExecResult, error) {

@@ -191,6 +191,14 @@ func (s *imageService) ImageFsInfo(_ context.Context, req *runtimeapi.ImageFsInf
 	}}}, nil
 }
 
+// pullIn is PullImage in a CRI server that pulls the image itself
+// (containerd, CRI-O): the request's hop, then the transfer.
+func (c *Chain) pullIn(server string, req *runtimeapi.PullImageRequest, img *images.Image) error {
+	c.enter(hopKubelet, server, "PullImage", req, 0)
+	c.pullCost(img)
+	return nil
+}
+
 // pullCost charges the modelled transfer of an image pull; an image already
 // present under another tag costs only the manifest round trip.
 func (c *Chain) pullCost(img *images.Image) {

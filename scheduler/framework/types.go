@@ -583,19 +583,8 @@ func (n *NodeInfo) CopyInto(c *NodeInfo) {
 	clear(c.Pods)
 	clear(c.PodsWithAffinity)
 	clear(c.PodsWithRequiredAntiAffinity)
-	*c = NodeInfo{
-		node:             n.node,
-		Name:             n.Name,
-		Unschedulable:    n.Unschedulable,
-		Taints:           n.Taints,
-		Labels:           n.Labels,
-		Requested:        n.Requested.Clone(),
-		NonZeroRequested: n.NonZeroRequested.Clone(),
-		Allocatable:      n.Allocatable.Clone(),
-		Generation:       n.Generation,
-		ImageStates:      n.ImageStates,
-		Pods:             append(pods, n.Pods...),
-	}
+	*c = n.copyHead()
+	c.Pods = append(pods, n.Pods...)
 	if len(n.PodsWithAffinity) > 0 {
 		c.PodsWithAffinity = append(aff, n.PodsWithAffinity...)
 	}
@@ -608,19 +597,14 @@ func (n *NodeInfo) CopyInto(c *NodeInfo) {
 	if len(ports) > 0 {
 		clear(ports)
 	}
-	for ip, m := range n.UsedPorts {
-		cm := make(map[ProtocolPort]struct{}, len(m))
-		for k := range m {
-			cm[k] = struct{}{}
-		}
-		ports[ip] = cm
-	}
+	n.copyPortsTo(ports)
 	c.UsedPorts = ports
 }
 
-// CloneInto writes a copy of n into c (see Clone).
-func (n *NodeInfo) CloneInto(c *NodeInfo) {
-	*c = NodeInfo{
+// copyHead is the part of a copy of n that CopyInto and CloneInto share:
+// the node's fields, its resource sums cloned, no pods and no ports.
+func (n *NodeInfo) copyHead() NodeInfo {
+	return NodeInfo{
 		node:             n.node,
 		Name:             n.Name,
 		Unschedulable:    n.Unschedulable,
@@ -630,9 +614,25 @@ func (n *NodeInfo) CloneInto(c *NodeInfo) {
 		NonZeroRequested: n.NonZeroRequested.Clone(),
 		Allocatable:      n.Allocatable.Clone(),
 		Generation:       n.Generation,
-		UsedPorts:        make(HostPortInfo, len(n.UsedPorts)),
 		ImageStates:      n.ImageStates,
 	}
+}
+
+// copyPortsTo puts a deep copy of n's used ports into ports.
+func (n *NodeInfo) copyPortsTo(ports HostPortInfo) {
+	for ip, m := range n.UsedPorts {
+		cm := make(map[ProtocolPort]struct{}, len(m))
+		for k := range m {
+			cm[k] = struct{}{}
+		}
+		ports[ip] = cm
+	}
+}
+
+// CloneInto writes a copy of n into c (see Clone).
+func (n *NodeInfo) CloneInto(c *NodeInfo) {
+	*c = n.copyHead()
+	c.UsedPorts = make(HostPortInfo, len(n.UsedPorts))
 	if len(n.Pods) > 0 {
 		c.Pods = append(make([]*PodInfo, 0, len(n.Pods)+1), n.Pods...)
 	}
@@ -642,13 +642,7 @@ func (n *NodeInfo) CloneInto(c *NodeInfo) {
 	if len(n.PodsWithRequiredAntiAffinity) > 0 {
 		c.PodsWithRequiredAntiAffinity = append([]*PodInfo(nil), n.PodsWithRequiredAntiAffinity...)
 	}
-	for ip, m := range n.UsedPorts {
-		cm := make(map[ProtocolPort]struct{}, len(m))
-		for k := range m {
-			cm[k] = struct{}{}
-		}
-		c.UsedPorts[ip] = cm
-	}
+	n.copyPortsTo(c.UsedPorts)
 }
 
 // PodPriority is spec.priority, 0 when unset.

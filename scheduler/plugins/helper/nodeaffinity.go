@@ -24,6 +24,16 @@ type NodeMatcher struct {
 	hasTerms      bool
 }
 
+// selectionOps maps a node selector operator to the label selector's.
+var selectionOps = map[v1.NodeSelectorOperator]selection.Operator{
+	v1.NodeSelectorOpIn:           selection.In,
+	v1.NodeSelectorOpNotIn:        selection.NotIn,
+	v1.NodeSelectorOpExists:       selection.Exists,
+	v1.NodeSelectorOpDoesNotExist: selection.DoesNotExist,
+	v1.NodeSelectorOpGt:           selection.GreaterThan,
+	v1.NodeSelectorOpLt:           selection.LessThan,
+}
+
 // GetRequiredNodeAffinity parses pod's nodeSelector and required node affinity.
 func GetRequiredNodeAffinity(pod *v1.Pod) NodeMatcher {
 	m := NodeMatcher{fallback: nodeaffinity.GetRequiredNodeAffinity(pod), fast: true}
@@ -45,21 +55,8 @@ func GetRequiredNodeAffinity(pod *v1.Pod) NodeMatcher {
 		}
 		sel := labels.NewSelector()
 		for _, e := range t.MatchExpressions {
-			var op selection.Operator
-			switch e.Operator {
-			case v1.NodeSelectorOpIn:
-				op = selection.In
-			case v1.NodeSelectorOpNotIn:
-				op = selection.NotIn
-			case v1.NodeSelectorOpExists:
-				op = selection.Exists
-			case v1.NodeSelectorOpDoesNotExist:
-				op = selection.DoesNotExist
-			case v1.NodeSelectorOpGt:
-				op = selection.GreaterThan
-			case v1.NodeSelectorOpLt:
-				op = selection.LessThan
-			default:
+			op, ok := selectionOps[e.Operator]
+			if !ok {
 				m.fast = false
 				return m
 			}

@@ -144,30 +144,13 @@ func (pl *PodTopologySpread) PreScore(state *framework.CycleState, pod *v1.Pod, 
 
 // Score sums, per constraint, count × weight + (maxSkew − 1); fewer pods in
 // the node's domains gives a lower raw score (inverted by NormalizeScore).
+// It is ScoreNodes over the one node.
 func (pl *PodTopologySpread) Score(state *framework.CycleState, pod *v1.Pod, ni *framework.NodeInfo) (int64, *framework.Status) {
-	d, err := state.Read(preScoreKey)
-	if err != nil {
-		return 0, framework.AsStatus(err)
+	var out [1]int64
+	if _, st := pl.ScoreNodes(state, pod, []*framework.NodeInfo{ni}, out[:]); st != nil {
+		return 0, st
 	}
-	s := d.(*preScoreState)
-	if _, ok := s.ignoredNodes[ni.Name]; ok {
-		return 0, nil
-	}
-	var score float64
-	for i, c := range s.constraints {
-		val, ok := ni.Labels[c.TopologyKey]
-		if !ok {
-			continue
-		}
-		var cnt int64
-		if c.TopologyKey == v1.LabelHostname {
-			cnt = s.hostnameCount(ni, i, pod.Namespace)
-		} else {
-			cnt = s.pairCounts[topologyPair{c.TopologyKey, val}]
-		}
-		score += scoreForCount(cnt, c.MaxSkew, s.normalizingWeights[i])
-	}
-	return int64(math.Round(score)), nil
+	return out[0], nil
 }
 
 // ScoreNodes is Score over nodes (BatchScorePlugin), with each domain's
