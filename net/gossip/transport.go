@@ -243,28 +243,20 @@ func (t *Transport) stopped() bool {
 	return t.down
 }
 
-func (t *Transport) deliverPacket(p *memberlist.Packet) bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.down {
-		return false
-	}
-	select {
-	case t.packetCh <- p:
-		return true
-	default:
-		return false
-	}
-}
+func (t *Transport) deliverPacket(p *memberlist.Packet) bool { return deliver(t, t.packetCh, p) }
 
-func (t *Transport) deliverStream(c net.Conn) bool {
+func (t *Transport) deliverStream(c net.Conn) bool { return deliver(t, t.streamCh, c) }
+
+// deliver hands v to one of t's channels unless t is down or the channel
+// is full (a packet or connection memberlist is not reading is dropped).
+func deliver[T any](t *Transport, ch chan T, v T) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.down {
 		return false
 	}
 	select {
-	case t.streamCh <- c:
+	case ch <- v:
 		return true
 	default:
 		return false

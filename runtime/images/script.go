@@ -27,6 +27,20 @@ type token struct {
 	op   bool
 }
 
+// pastParen scans s from the byte after an opening '(' and returns the index
+// just past the ')' that closes it, and whether one does (else len(s)).
+func pastParen(s string, from int) (end int, closed bool) {
+	depth, j := 1, from
+	for ; j < len(s) && depth > 0; j++ {
+		if s[j] == '(' {
+			depth++
+		} else if s[j] == ')' {
+			depth--
+		}
+	}
+	return j, depth == 0
+}
+
 func tokenize(src string) ([]token, error) {
 	var toks []token
 	var cur strings.Builder
@@ -50,15 +64,8 @@ func tokenize(src string) ([]token, error) {
 			inWord = true
 			i += j + 1
 		case c == '$' && i+1 < len(src) && src[i+1] == '(':
-			depth, j := 1, i+2
-			for ; j < len(src) && depth > 0; j++ {
-				if src[j] == '(' {
-					depth++
-				} else if src[j] == ')' {
-					depth--
-				}
-			}
-			if depth != 0 {
+			j, closed := pastParen(src, i+2)
+			if !closed {
 				return nil, fmt.Errorf("missing )")
 			}
 			cur.WriteString(src[i:j])

@@ -290,14 +290,7 @@ func (s *shell) expand(w string) string {
 				b.WriteString(strconv.Itoa(s.arith(w[i+3 : i+end])))
 				i += end + 1
 			case w[i+1] == '(':
-				depth, j := 1, i+2
-				for ; j < len(w) && depth > 0; j++ {
-					if w[j] == '(' {
-						depth++
-					} else if w[j] == ')' {
-						depth--
-					}
-				}
+				j, _ := pastParen(w, i+2)
 				b.WriteString(s.substitute(w[i+2 : j-1]))
 				i = j - 1
 			case w[i+1] == '{':

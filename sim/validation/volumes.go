@@ -2,6 +2,7 @@ package validation
 
 import (
 	"path"
+	"slices"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -105,7 +106,7 @@ func validateVolumeSource(s *corev1.VolumeSource, p *field.Path) field.ErrorList
 			break
 		}
 		errs = append(errs, validatePathNoBacksteps(s.HostPath.Path, hp.Child("path"))...)
-		if t := s.HostPath.Type; t != nil && !contains(hostPathTypes, string(*t)) {
+		if t := s.HostPath.Type; t != nil && !slices.Contains(hostPathTypes, string(*t)) {
 			errs = append(errs, field.NotSupported(hp.Child("type"), *t, hostPathTypes))
 		}
 	case "secret":
@@ -168,13 +169,4 @@ func validateLocalNonReservedPath(target string, p *field.Path) field.ErrorList 
 		errs = append(errs, field.Invalid(p, target, "must not start with '..'"))
 	}
 	return errs
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

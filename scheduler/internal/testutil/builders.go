@@ -145,48 +145,54 @@ func (p *PodWrapper) PreferredNodeAffinity(weight int32, key string, values ...s
 	return p
 }
 
+// podAffinity is the pod's podAffinity, created when missing.
+func (p *PodWrapper) podAffinity() *v1.PodAffinity {
+	a := p.affinity()
+	if a.PodAffinity == nil {
+		a.PodAffinity = &v1.PodAffinity{}
+	}
+	return a.PodAffinity
+}
+
+// podAntiAffinity is the pod's podAntiAffinity, created when missing.
+func (p *PodWrapper) podAntiAffinity() *v1.PodAntiAffinity {
+	a := p.affinity()
+	if a.PodAntiAffinity == nil {
+		a.PodAntiAffinity = &v1.PodAntiAffinity{}
+	}
+	return a.PodAntiAffinity
+}
+
 func term(topologyKey, labelKey, labelValue string) v1.PodAffinityTerm {
 	return v1.PodAffinityTerm{TopologyKey: topologyKey, LabelSelector: &metav1.LabelSelector{MatchLabels: map[string]string{labelKey: labelValue}}}
 }
 
 // PodAffinity adds a required pod affinity term.
 func (p *PodWrapper) PodAffinity(topologyKey, labelKey, labelValue string) *PodWrapper {
-	a := p.affinity()
-	if a.PodAffinity == nil {
-		a.PodAffinity = &v1.PodAffinity{}
-	}
-	a.PodAffinity.RequiredDuringSchedulingIgnoredDuringExecution = append(a.PodAffinity.RequiredDuringSchedulingIgnoredDuringExecution, term(topologyKey, labelKey, labelValue))
+	pa := p.podAffinity()
+	pa.RequiredDuringSchedulingIgnoredDuringExecution = append(pa.RequiredDuringSchedulingIgnoredDuringExecution, term(topologyKey, labelKey, labelValue))
 	return p
 }
 
 // PodAntiAffinity adds a required pod anti-affinity term.
 func (p *PodWrapper) PodAntiAffinity(topologyKey, labelKey, labelValue string) *PodWrapper {
-	a := p.affinity()
-	if a.PodAntiAffinity == nil {
-		a.PodAntiAffinity = &v1.PodAntiAffinity{}
-	}
-	a.PodAntiAffinity.RequiredDuringSchedulingIgnoredDuringExecution = append(a.PodAntiAffinity.RequiredDuringSchedulingIgnoredDuringExecution, term(topologyKey, labelKey, labelValue))
+	pa := p.podAntiAffinity()
+	pa.RequiredDuringSchedulingIgnoredDuringExecution = append(pa.RequiredDuringSchedulingIgnoredDuringExecution, term(topologyKey, labelKey, labelValue))
 	return p
 }
 
 // PreferredPodAffinity adds a preferred pod affinity term.
 func (p *PodWrapper) PreferredPodAffinity(weight int32, topologyKey, labelKey, labelValue string) *PodWrapper {
-	a := p.affinity()
-	if a.PodAffinity == nil {
-		a.PodAffinity = &v1.PodAffinity{}
-	}
-	a.PodAffinity.PreferredDuringSchedulingIgnoredDuringExecution = append(a.PodAffinity.PreferredDuringSchedulingIgnoredDuringExecution,
+	pa := p.podAffinity()
+	pa.PreferredDuringSchedulingIgnoredDuringExecution = append(pa.PreferredDuringSchedulingIgnoredDuringExecution,
 		v1.WeightedPodAffinityTerm{Weight: weight, PodAffinityTerm: term(topologyKey, labelKey, labelValue)})
 	return p
 }
 
 // PreferredPodAntiAffinity adds a preferred pod anti-affinity term.
 func (p *PodWrapper) PreferredPodAntiAffinity(weight int32, topologyKey, labelKey, labelValue string) *PodWrapper {
-	a := p.affinity()
-	if a.PodAntiAffinity == nil {
-		a.PodAntiAffinity = &v1.PodAntiAffinity{}
-	}
-	a.PodAntiAffinity.PreferredDuringSchedulingIgnoredDuringExecution = append(a.PodAntiAffinity.PreferredDuringSchedulingIgnoredDuringExecution,
+	pa := p.podAntiAffinity()
+	pa.PreferredDuringSchedulingIgnoredDuringExecution = append(pa.PreferredDuringSchedulingIgnoredDuringExecution,
 		v1.WeightedPodAffinityTerm{Weight: weight, PodAffinityTerm: term(topologyKey, labelKey, labelValue)})
 	return p
 }

@@ -74,18 +74,17 @@ func (h *Handle) RunPreFilterExtensionRemovePod(*framework.CycleState, *v1.Pod, 
 func (h *Handle) List() []*framework.NodeInfo      { return h.nodes }
 func (h *Handle) Get(n string) *framework.NodeInfo { return h.byName[n] }
 func (h *Handle) HavePodsWithAffinityList() []*framework.NodeInfo {
-	var out []*framework.NodeInfo
-	for _, ni := range h.nodes {
-		if len(ni.PodsWithAffinity) > 0 {
-			out = append(out, ni)
-		}
-	}
-	return out
+	return h.nodesWith(func(ni *framework.NodeInfo) bool { return len(ni.PodsWithAffinity) > 0 })
 }
 func (h *Handle) HavePodsWithRequiredAntiAffinityList() []*framework.NodeInfo {
+	return h.nodesWith(func(ni *framework.NodeInfo) bool { return len(ni.PodsWithRequiredAntiAffinity) > 0 })
+}
+
+// nodesWith lists the nodes for which keep is true, in order.
+func (h *Handle) nodesWith(keep func(*framework.NodeInfo) bool) []*framework.NodeInfo {
 	var out []*framework.NodeInfo
 	for _, ni := range h.nodes {
-		if len(ni.PodsWithRequiredAntiAffinity) > 0 {
+		if keep(ni) {
 			out = append(out, ni)
 		}
 	}

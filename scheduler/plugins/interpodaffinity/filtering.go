@@ -190,17 +190,11 @@ func (pl *InterPodAffinity) PreFilter(state *framework.CycleState, pod *v1.Pod) 
 	s := &preFilterState{podInfo: pi, namespaceLabels: pl.h.Objects().NamespaceLabels(pod.Namespace),
 		existingAntiAffinityCounts: topologyToMatchedTermCount{}, affinityCounts: topologyToMatchedTermCount{}, antiAffinityCounts: topologyToMatchedTermCount{}}
 	if len(pi.RequiredAffinityTerms) > 0 || len(pi.RequiredAntiAffinityTerms) > 0 {
-		if hasNamespaceSelector(pi.RequiredAffinityTerms) || hasNamespaceSelector(pi.RequiredAntiAffinityTerms) {
+		if hasNamespaceSelector(pi.RequiredAffinityTerms, required) || hasNamespaceSelector(pi.RequiredAntiAffinityTerms, required) {
 			c := *pi
-			c.RequiredAffinityTerms = append([]framework.AffinityTerm(nil), pi.RequiredAffinityTerms...)
-			c.RequiredAntiAffinityTerms = append([]framework.AffinityTerm(nil), pi.RequiredAntiAffinityTerms...)
 			nss := namespaces(snap)
-			for i := range c.RequiredAffinityTerms {
-				pl.mergeNamespaces(&c.RequiredAffinityTerms[i], nss)
-			}
-			for i := range c.RequiredAntiAffinityTerms {
-				pl.mergeNamespaces(&c.RequiredAntiAffinityTerms[i], nss)
-			}
+			c.RequiredAffinityTerms = withNamespaces(pl, pi.RequiredAffinityTerms, required, nss)
+			c.RequiredAntiAffinityTerms = withNamespaces(pl, pi.RequiredAntiAffinityTerms, required, nss)
 			s.podInfo = &c
 			pi = &c
 		}
@@ -214,14 +208,29 @@ func (pl *InterPodAffinity) PreFilter(state *framework.CycleState, pod *v1.Pod) 
 	return nil, nil
 }
 
-func hasNamespaceSelector(ts []framework.AffinityTerm) bool {
+func hasNamespaceSelector[T any](ts []T, at func(*T) *framework.AffinityTerm) bool {
 	for i := range ts {
-		if ts[i].NamespaceSelectorSet {
+		if at(&ts[i]).NamespaceSelectorSet {
 			return true
 		}
 	}
 	return false
 }
+
+// withNamespaces copies ts with each term's namespaceSelector merged into
+// its namespaces (mergeNamespaces); the pod's own terms stay as they are.
+func withNamespaces[T any](pl *InterPodAffinity, ts []T, at func(*T) *framework.AffinityTerm, nss []string) []T {
+	c := append([]T(nil), ts...)
+	for i := range c {
+		pl.mergeNamespaces(at(&c[i]), nss)
+	}
+	return c
+}
+
+// required and preferred reach the AffinityTerm of a required term and of
+// a preferred (weighted) one.
+func required(t *framework.AffinityTerm) *framework.AffinityTerm          { return t }
+func preferred(t *framework.WeightedAffinityTerm) *framework.AffinityTerm { return &t.AffinityTerm }
 
 // namespaces lists the namespaces of pods in the snapshot (sorted, unique).
 func namespaces(snap framework.SharedLister) []string {

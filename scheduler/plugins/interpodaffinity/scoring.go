@@ -81,17 +81,11 @@ func (pl *InterPodAffinity) PreScore(state *framework.CycleState, pod *v1.Pod, n
 	if !hasPref && len(snap.HavePodsWithAffinityList()) == 0 {
 		return framework.SkipStatus
 	}
-	if hasNamespaceSelectorW(pi.PreferredAffinityTerms) || hasNamespaceSelectorW(pi.PreferredAntiAffinityTerms) {
+	if hasNamespaceSelector(pi.PreferredAffinityTerms, preferred) || hasNamespaceSelector(pi.PreferredAntiAffinityTerms, preferred) {
 		c := *pi
-		c.PreferredAffinityTerms = append([]framework.WeightedAffinityTerm(nil), pi.PreferredAffinityTerms...)
-		c.PreferredAntiAffinityTerms = append([]framework.WeightedAffinityTerm(nil), pi.PreferredAntiAffinityTerms...)
 		nss := namespaces(snap)
-		for i := range c.PreferredAffinityTerms {
-			pl.mergeNamespaces(&c.PreferredAffinityTerms[i].AffinityTerm, nss)
-		}
-		for i := range c.PreferredAntiAffinityTerms {
-			pl.mergeNamespaces(&c.PreferredAntiAffinityTerms[i].AffinityTerm, nss)
-		}
+		c.PreferredAffinityTerms = withNamespaces(pl, pi.PreferredAffinityTerms, preferred, nss)
+		c.PreferredAntiAffinityTerms = withNamespaces(pl, pi.PreferredAntiAffinityTerms, preferred, nss)
 		pi = &c
 	}
 	nsLabels := pl.h.Objects().NamespaceLabels(pod.Namespace)
@@ -107,15 +101,6 @@ func (pl *InterPodAffinity) PreScore(state *framework.CycleState, pod *v1.Pod, n
 	sort.Strings(s.keys)
 	state.Write(preScoreKey, s)
 	return nil
-}
-
-func hasNamespaceSelectorW(ts []framework.WeightedAffinityTerm) bool {
-	for i := range ts {
-		if ts[i].NamespaceSelectorSet {
-			return true
-		}
-	}
-	return false
 }
 
 // Score sums the domain scores for the node's topology labels.
