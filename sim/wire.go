@@ -64,11 +64,13 @@ func (c *Cluster) build(resumed bool) error {
 				c.mustCreate("", "namespaces", "", &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})
 			}
 		}
+		c.ensureRBACDefaults()
 		return nil
 	}
 	if !resumed {
 		c.bootstrapObjects()
 	}
+	c.ensureRBACDefaults()
 	for i, n := range c.Spec.Nodes {
 		k, err := c.newKubelet(i, n)
 		if err != nil {

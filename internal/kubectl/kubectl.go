@@ -150,6 +150,7 @@ func (r *Runner) Run(args []string, stdin io.Reader, stdout, stderr io.Writer) (
 		ConfigFlags: flags,
 		IOStreams:   streams,
 	})
+	canIExits(cmd, flags, streams)
 	cmd.SetArgs(args)
 	cmd.SetIn(stdin)
 	cmd.SetOut(stdout)

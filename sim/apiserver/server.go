@@ -17,6 +17,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"kubesim/runtime/shell"
+	"kubesim/sim/authz"
 	"kubesim/sim/clock"
 	"kubesim/sim/registry"
 )
@@ -98,12 +99,17 @@ type Config struct {
 	// virtual deadline); interactive sessions sleep on it. Otherwise they
 	// never wait (see runSession).
 	Live bool
+	// Admin is the user of a request that carries none (WithUser):
+	// AdminUser(Version) when nil.
+	Admin *authz.User
 }
 
 // Server is the API server's http.Handler.
 type Server struct {
 	cfg     Config
 	openapi http.Handler
+	authz   *authz.Authorizer
+	admin   *authz.User
 }
 
 // New returns a Server.
@@ -117,7 +123,11 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Platform == "" {
 		cfg.Platform = "linux/amd64"
 	}
-	return &Server{cfg: cfg, openapi: newOpenAPI(cfg)}, nil
+	admin := cfg.Admin
+	if admin == nil {
+		admin = AdminUser(cfg.Version)
+	}
+	return &Server{cfg: cfg, openapi: newOpenAPI(cfg), authz: authz.New(cfg.Registry), admin: admin}, nil
 }
 
 // ServeHTTP routes a request.
@@ -231,6 +241,7 @@ type request struct {
 	namespace string
 	name      string
 	sub       string
+	user      *authz.User // after impersonation
 	// nsSub is set when the request is for a namespace's own subresource.
 }
 
@@ -298,6 +309,17 @@ func (s *Server) serveAPI(w http.ResponseWriter, req *http.Request, path string)
 	}
 	if r.sub != "" && !hasSub(r.res, r.sub) {
 		writeError(w, notFoundPath())
+		return
+	}
+	u, err := s.user(req)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	r.user = u
+	a := attributes(u, req, &r)
+	if ok, reason := s.authz.Authorize(a); !ok {
+		writeError(w, forbidden(a, reason))
 		return
 	}
 	s.serveResource(w, req, &r)

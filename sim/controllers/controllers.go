@@ -15,6 +15,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 	policyv1 "k8s.io/api/policy/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -120,6 +121,7 @@ func All(ctx Context) ([]loop.Component, error) {
 		newEndpointSlice(b),
 		newDisruption(b),
 		newGarbageCollector(b),
+		newClusterRoleAggregation(b),
 	}, nil
 }
 
@@ -183,6 +185,7 @@ type base struct {
 
 	pods, nodes, namespaces, services, endpoints, configmaps, serviceaccounts, leases *registry.Resource
 	deployments, replicasets, daemonsets, statefulsets, jobs, cronjobs, slices, pdbs  *registry.Resource
+	clusterroles                                                                      *registry.Resource
 }
 
 func newBase(ctx Context) *base {
@@ -195,10 +198,11 @@ func newBase(ctx Context) *base {
 		endpoints: core("endpoints"), configmaps: core("configmaps"), serviceaccounts: core("serviceaccounts"),
 		leases:      mustLookup(coordinationv1.SchemeGroupVersion.WithResource("leases")),
 		deployments: apps("deployments"), replicasets: apps("replicasets"), daemonsets: apps("daemonsets"), statefulsets: apps("statefulsets"),
-		jobs:     mustLookup(batchv1.SchemeGroupVersion.WithResource("jobs")),
-		cronjobs: mustLookup(batchv1.SchemeGroupVersion.WithResource("cronjobs")),
-		slices:   mustLookup(discoveryv1.SchemeGroupVersion.WithResource("endpointslices")),
-		pdbs:     mustLookup(policyv1.SchemeGroupVersion.WithResource("poddisruptionbudgets")),
+		jobs:         mustLookup(batchv1.SchemeGroupVersion.WithResource("jobs")),
+		cronjobs:     mustLookup(batchv1.SchemeGroupVersion.WithResource("cronjobs")),
+		slices:       mustLookup(discoveryv1.SchemeGroupVersion.WithResource("endpointslices")),
+		pdbs:         mustLookup(policyv1.SchemeGroupVersion.WithResource("poddisruptionbudgets")),
+		clusterroles: mustLookup(rbacv1.SchemeGroupVersion.WithResource("clusterroles")),
 	}
 }
 

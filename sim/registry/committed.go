@@ -32,3 +32,6 @@ func (c Committed) Get(res *Resource, ns, name string) (runtime.Object, error) {
 func (c Committed) List(res *Resource, ns string, opts ListOptions) ([]runtime.Object, int64, error) {
 	return list(c.snap, res, ns, opts)
 }
+
+// Rev is the revision of the snapshot.
+func (c Committed) Rev() int64 { return c.snap.Rev() }

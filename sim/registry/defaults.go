@@ -7,6 +7,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	schedulingv1 "k8s.io/api/scheduling/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -127,6 +128,29 @@ func (r *Registry) defaultObject(res *Resource, obj runtime.Object, old runtime.
 	case *corev1.Secret:
 		if o.Type == "" {
 			o.Type = corev1.SecretTypeOpaque
+		}
+	case *rbacv1.RoleBinding:
+		defaultRoleRef(&o.RoleRef)
+		defaultSubjects(o.Subjects)
+	case *rbacv1.ClusterRoleBinding:
+		defaultRoleRef(&o.RoleRef)
+		defaultSubjects(o.Subjects)
+	}
+}
+
+// defaultRoleRef and defaultSubjects are rbac/v1's SetDefaults_RoleBinding,
+// SetDefaults_ClusterRoleBinding and SetDefaults_Subject.
+func defaultRoleRef(r *rbacv1.RoleRef) {
+	if r.APIGroup == "" {
+		r.APIGroup = rbacv1.GroupName
+	}
+}
+
+func defaultSubjects(subjects []rbacv1.Subject) {
+	for i := range subjects {
+		s := &subjects[i]
+		if s.APIGroup == "" && (s.Kind == rbacv1.UserKind || s.Kind == rbacv1.GroupKind) {
+			s.APIGroup = rbacv1.GroupName
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -35,6 +36,9 @@ type Registry struct {
 	version string
 	// serviceCIDR is the ClusterIP range (ServiceCIDR).
 	serviceCIDR netip.Prefix
+	// rbacRev is the revision of the last write to an RBAC object, read
+	// by the authorizer's cache from request goroutines.
+	rbacRev atomic.Int64
 	// OnPodDelete, if set, decides graceful deletion for pods (the kubelet
 	// finishes the deletion). Nil means pods on a node get a deletion
 	// timestamp and are removed by whoever calls Delete again with grace 0.
@@ -204,6 +208,7 @@ func (r *Registry) put(res *Resource, obj runtime.Object, expect int64, create b
 	if kv.ModRev != next {
 		return nil, apierrors.NewInternalError(fmt.Errorf("store revision %d, expected %d: a write bypassed the cluster lock", kv.ModRev, next))
 	}
+	r.noteRBAC(res, next)
 	return obj, nil
 }
 
@@ -411,6 +416,7 @@ func (r *Registry) remove(res *Resource, ns, name string, expect int64) (runtime
 	case err != nil:
 		return nil, apierrors.NewInternalError(err)
 	}
+	r.noteRBAC(res, r.store.Rev())
 	return kv.Obj.(runtime.Object), nil
 }
 
@@ -492,3 +498,25 @@ func RestoreResourceVersions(st *store.Store) {
 		}
 	}
 }
+
+// WithRand runs fn with rnd as the registry's random source (uids and
+// generated names), then restores the cluster's: writes that must not shift
+// what the cluster draws afterwards (the default RBAC policy) use it.
+func (r *Registry) WithRand(rnd *rand.Rand, fn func()) {
+	saved := r.rand
+	r.rand = rnd
+	defer func() { r.rand = saved }()
+	fn()
+}
+
+// noteRBAC records a write to an RBAC object at rev.
+func (r *Registry) noteRBAC(res *Resource, rev int64) {
+	if res.GVR.Group == rbacV1.Group {
+		r.rbacRev.Store(rev)
+	}
+}
+
+// RBACRevision is the store revision of the last write to a Role,
+// ClusterRole or binding since the registry was made (0: none): a view at
+// an older revision may not show it.
+func (r *Registry) RBACRevision() int64 { return r.rbacRev.Load() }

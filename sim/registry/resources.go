@@ -11,6 +11,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 	policyv1 "k8s.io/api/policy/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	schedulingv1 "k8s.io/api/scheduling/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -60,6 +61,7 @@ var (
 	discoveryV1  = discoveryv1.SchemeGroupVersion
 	batchV1      = batchv1.SchemeGroupVersion
 	authzV1      = authorizationv1.SchemeGroupVersion
+	rbacV1       = rbacv1.SchemeGroupVersion
 )
 
 // resources is the table of everything the server serves, in discovery order.
@@ -120,6 +122,10 @@ var resources = []*Resource{
 		New:  func() runtime.Object { return &batchv1.CronJob{} }, NewList: func() runtime.Object { return &batchv1.CronJobList{} }},
 	{GVR: authzV1.WithResource("selfsubjectaccessreviews"), Kind: "SelfSubjectAccessReview", Singular: "selfsubjectaccessreview", Verbs: []string{"create"},
 		New: func() runtime.Object { return &authorizationv1.SelfSubjectAccessReview{} }},
+	{GVR: authzV1.WithResource("selfsubjectrulesreviews"), Kind: "SelfSubjectRulesReview", Singular: "selfsubjectrulesreview", Verbs: []string{"create"},
+		New: func() runtime.Object { return &authorizationv1.SelfSubjectRulesReview{} }},
+	{GVR: authzV1.WithResource("subjectaccessreviews"), Kind: "SubjectAccessReview", Singular: "subjectaccessreview", Verbs: []string{"create"},
+		New: func() runtime.Object { return &authorizationv1.SubjectAccessReview{} }},
 	{GVR: coordV1.WithResource("leases"), Kind: "Lease", Singular: "lease", Namespaced: true, Verbs: allVerbs,
 		New: func() runtime.Object { return &coordinationv1.Lease{} }, NewList: func() runtime.Object { return &coordinationv1.LeaseList{} }},
 	{GVR: discoveryV1.WithResource("endpointslices"), Kind: "EndpointSlice", Singular: "endpointslice", Namespaced: true, Verbs: allVerbs,
@@ -127,6 +133,14 @@ var resources = []*Resource{
 	{GVR: policyV1.WithResource("poddisruptionbudgets"), Kind: "PodDisruptionBudget", Singular: "poddisruptionbudget", Namespaced: true, ShortNames: []string{"pdb"}, Verbs: allVerbs,
 		Subs: []Subresource{statusSub(policyV1.WithKind("PodDisruptionBudget"))},
 		New:  func() runtime.Object { return &policyv1.PodDisruptionBudget{} }, NewList: func() runtime.Object { return &policyv1.PodDisruptionBudgetList{} }},
+	{GVR: rbacV1.WithResource("clusterrolebindings"), Kind: "ClusterRoleBinding", Singular: "clusterrolebinding", Verbs: allVerbs,
+		New: func() runtime.Object { return &rbacv1.ClusterRoleBinding{} }, NewList: func() runtime.Object { return &rbacv1.ClusterRoleBindingList{} }},
+	{GVR: rbacV1.WithResource("clusterroles"), Kind: "ClusterRole", Singular: "clusterrole", Verbs: allVerbs,
+		New: func() runtime.Object { return &rbacv1.ClusterRole{} }, NewList: func() runtime.Object { return &rbacv1.ClusterRoleList{} }},
+	{GVR: rbacV1.WithResource("rolebindings"), Kind: "RoleBinding", Singular: "rolebinding", Namespaced: true, Verbs: allVerbs,
+		New: func() runtime.Object { return &rbacv1.RoleBinding{} }, NewList: func() runtime.Object { return &rbacv1.RoleBindingList{} }},
+	{GVR: rbacV1.WithResource("roles"), Kind: "Role", Singular: "role", Namespaced: true, Verbs: allVerbs,
+		New: func() runtime.Object { return &rbacv1.Role{} }, NewList: func() runtime.Object { return &rbacv1.RoleList{} }},
 	{GVR: schedulingV1.WithResource("priorityclasses"), Kind: "PriorityClass", Singular: "priorityclass", ShortNames: []string{"pc"}, Verbs: allVerbs,
 		New: func() runtime.Object { return &schedulingv1.PriorityClass{} }, NewList: func() runtime.Object { return &schedulingv1.PriorityClassList{} }},
 }
@@ -190,7 +204,7 @@ var Scheme = runtime.NewScheme()
 func init() {
 	for _, add := range []func(*runtime.Scheme) error{
 		corev1.AddToScheme, appsv1.AddToScheme, coordinationv1.AddToScheme, policyv1.AddToScheme,
-		schedulingv1.AddToScheme, discoveryv1.AddToScheme, autoscalingv1.AddToScheme, batchv1.AddToScheme, authorizationv1.AddToScheme,
+		schedulingv1.AddToScheme, discoveryv1.AddToScheme, autoscalingv1.AddToScheme, batchv1.AddToScheme, authorizationv1.AddToScheme, rbacv1.AddToScheme,
 	} {
 		if err := add(Scheme); err != nil {
 			panic(err)

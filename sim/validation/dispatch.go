@@ -7,6 +7,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 	policyv1 "k8s.io/api/policy/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	schedulingv1 "k8s.io/api/scheduling/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -55,6 +56,14 @@ func Validate(obj runtime.Object, v Version) field.ErrorList {
 		return ValidatePriorityClass(o)
 	case *discoveryv1.EndpointSlice:
 		return ValidateEndpointSlice(o)
+	case *rbacv1.Role:
+		return ValidateRole(o)
+	case *rbacv1.ClusterRole:
+		return ValidateClusterRole(o)
+	case *rbacv1.RoleBinding:
+		return ValidateRoleBinding(o)
+	case *rbacv1.ClusterRoleBinding:
+		return ValidateClusterRoleBinding(o)
 	}
 	return validateGeneric(obj)
 }
@@ -123,6 +132,24 @@ func ValidateUpdate(obj, old runtime.Object, v Version) field.ErrorList {
 	case *discoveryv1.EndpointSlice:
 		if op, ok := old.(*discoveryv1.EndpointSlice); ok {
 			return ValidateEndpointSliceUpdate(o, op)
+		}
+	case *rbacv1.Role:
+		if op, ok := old.(*rbacv1.Role); ok {
+			return append(ValidateRole(o), validateObjectMetaUpdate(&o.ObjectMeta, &op.ObjectMeta)...)
+		}
+	case *rbacv1.ClusterRole:
+		if op, ok := old.(*rbacv1.ClusterRole); ok {
+			return append(ValidateClusterRole(o), validateObjectMetaUpdate(&o.ObjectMeta, &op.ObjectMeta)...)
+		}
+	case *rbacv1.RoleBinding:
+		if op, ok := old.(*rbacv1.RoleBinding); ok {
+			errs := append(ValidateRoleBinding(o), validateObjectMetaUpdate(&o.ObjectMeta, &op.ObjectMeta)...)
+			return append(errs, validateRoleRefUpdate(o.RoleRef, op.RoleRef)...)
+		}
+	case *rbacv1.ClusterRoleBinding:
+		if op, ok := old.(*rbacv1.ClusterRoleBinding); ok {
+			errs := append(ValidateClusterRoleBinding(o), validateObjectMetaUpdate(&o.ObjectMeta, &op.ObjectMeta)...)
+			return append(errs, validateRoleRefUpdate(o.RoleRef, op.RoleRef)...)
 		}
 	}
 	return ValidateStatusUpdate(obj, old)

@@ -1,8 +1,11 @@
 package validation
 
 import (
+	"strings"
+
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
 	apimachineryvalidation "k8s.io/apimachinery/pkg/api/validation"
+	"k8s.io/apimachinery/pkg/api/validation/path"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -32,9 +35,10 @@ var (
 type nameRule int
 
 const (
-	subdomainName nameRule = iota // NameIsDNSSubdomain
-	labelName                     // NameIsDNSLabel
-	dns1035Name                   // NameIsDNS1035Label
+	subdomainName   nameRule = iota // NameIsDNSSubdomain
+	labelName                       // NameIsDNSLabel
+	dns1035Name                     // NameIsDNS1035Label
+	pathSegmentName                 // path.ValidatePathSegmentName (RBAC kinds)
 )
 
 func (r nameRule) fn() apimachineryvalidation.ValidateNameFunc {
@@ -43,6 +47,8 @@ func (r nameRule) fn() apimachineryvalidation.ValidateNameFunc {
 		return nameIsDNSLabel
 	case dns1035Name:
 		return nameIsDNS1035Label
+	case pathSegmentName:
+		return path.ValidatePathSegmentName
 	}
 	return nameIsDNSSubdomain
 }
@@ -53,6 +59,8 @@ func (r nameRule) ok(s string) bool {
 		return okDNS1123Label(s)
 	case dns1035Name:
 		return okDNS1123Label(s) && s[0] >= 'a' && s[0] <= 'z'
+	case pathSegmentName:
+		return s != "" && s != "." && s != ".." && !strings.ContainsAny(s, "/%")
 	}
 	return okDNS1123Subdomain(s)
 }

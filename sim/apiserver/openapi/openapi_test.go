@@ -119,7 +119,7 @@ func TestV3Index(t *testing.T) {
 			t.Errorf("%s: protobuf is not the JSON document (%v)", key, err)
 		}
 	}
-	if w := get(t, s, "/openapi/v3/apis/rbac.authorization.k8s.io/v1", "application/json"); w.Code != http.StatusNotFound {
+	if w := get(t, s, "/openapi/v3/apis/example.com/v1", "application/json"); w.Code != http.StatusNotFound {
 		t.Errorf("unserved group-version: %d", w.Code)
 	}
 	if w := get(t, s, "/openapi/v3/api/v1", "text/html"); w.Code != http.StatusNotAcceptable {

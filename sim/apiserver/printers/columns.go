@@ -10,6 +10,7 @@ import (
 	discoveryv1beta1 "k8s.io/api/discovery/v1beta1"
 	extensionsv1beta1 "k8s.io/api/extensions/v1beta1"
 	policyv1 "k8s.io/api/policy/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	schedulingv1 "k8s.io/api/scheduling/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -250,23 +251,25 @@ func cronJobColumns(c *printContext) []metav1.TableColumnDefinition {
 
 // handlers maps each served resource to its printer.
 var handlers = map[schema.GroupResource]handler{
-	{Resource: "pods"}:                                        {corev1.SchemeGroupVersion.WithKind("Pod"), fixed(podColumns), typed(printPod)},
-	{Resource: "nodes"}:                                       {corev1.SchemeGroupVersion.WithKind("Node"), fixed(nodeColumns), typed(printNode)},
-	{Resource: "namespaces"}:                                  {corev1.SchemeGroupVersion.WithKind("Namespace"), fixed(namespaceColumns), typed(printNamespace)},
-	{Resource: "events"}:                                      {corev1.SchemeGroupVersion.WithKind("Event"), fixed(eventColumns), typed(printEvent)},
-	{Resource: "services"}:                                    {corev1.SchemeGroupVersion.WithKind("Service"), fixed(serviceColumns), typed(printService)},
-	{Resource: "endpoints"}:                                   {corev1.SchemeGroupVersion.WithKind("Endpoints"), fixed(endpointsColumns), typed(printEndpoints)},
-	{Resource: "configmaps"}:                                  {corev1.SchemeGroupVersion.WithKind("ConfigMap"), fixed(configMapColumns), typed(printConfigMap)},
-	{Resource: "secrets"}:                                     {corev1.SchemeGroupVersion.WithKind("Secret"), fixed(secretColumns), typed(printSecret)},
-	{Resource: "serviceaccounts"}:                             {corev1.SchemeGroupVersion.WithKind("ServiceAccount"), fixed(serviceAccountColumns), typed(printServiceAccount)},
-	{Group: "discovery.k8s.io", Resource: "endpointslices"}:   {discoveryv1.SchemeGroupVersion.WithKind("EndpointSlice"), fixed(endpointSliceColumns), typed(printEndpointSlice)},
-	{Group: "coordination.k8s.io", Resource: "leases"}:        {coordinationv1.SchemeGroupVersion.WithKind("Lease"), fixed(leaseColumns), typed(printLease)},
-	{Group: "apps", Resource: "deployments"}:                  {appsv1.SchemeGroupVersion.WithKind("Deployment"), fixed(deploymentColumns), typed(printDeployment)},
-	{Group: "apps", Resource: "replicasets"}:                  {appsv1.SchemeGroupVersion.WithKind("ReplicaSet"), fixed(replicaSetColumns), typed(printReplicaSet)},
-	{Group: "apps", Resource: "daemonsets"}:                   {appsv1.SchemeGroupVersion.WithKind("DaemonSet"), fixed(daemonSetColumns), typed(printDaemonSet)},
-	{Group: "apps", Resource: "statefulsets"}:                 {appsv1.SchemeGroupVersion.WithKind("StatefulSet"), fixed(statefulSetColumns), typed(printStatefulSet)},
-	{Group: "scheduling.k8s.io", Resource: "priorityclasses"}: {schedulingv1.SchemeGroupVersion.WithKind("PriorityClass"), fixed(priorityClassColumns), typed(printPriorityClass)},
-	{Group: "policy", Resource: "poddisruptionbudgets"}:       {policyv1.SchemeGroupVersion.WithKind("PodDisruptionBudget"), fixed(podDisruptionBudgetColumns), typed(printPodDisruptionBudget)},
-	{Group: "batch", Resource: "jobs"}:                        {batchv1.SchemeGroupVersion.WithKind("Job"), jobColumns, typed(printJob)},
-	{Group: "batch", Resource: "cronjobs"}:                    {batchv1.SchemeGroupVersion.WithKind("CronJob"), cronJobColumns, typed(printCronJob)},
+	{Resource: "pods"}:                                                    {corev1.SchemeGroupVersion.WithKind("Pod"), fixed(podColumns), typed(printPod)},
+	{Resource: "nodes"}:                                                   {corev1.SchemeGroupVersion.WithKind("Node"), fixed(nodeColumns), typed(printNode)},
+	{Resource: "namespaces"}:                                              {corev1.SchemeGroupVersion.WithKind("Namespace"), fixed(namespaceColumns), typed(printNamespace)},
+	{Resource: "events"}:                                                  {corev1.SchemeGroupVersion.WithKind("Event"), fixed(eventColumns), typed(printEvent)},
+	{Resource: "services"}:                                                {corev1.SchemeGroupVersion.WithKind("Service"), fixed(serviceColumns), typed(printService)},
+	{Resource: "endpoints"}:                                               {corev1.SchemeGroupVersion.WithKind("Endpoints"), fixed(endpointsColumns), typed(printEndpoints)},
+	{Resource: "configmaps"}:                                              {corev1.SchemeGroupVersion.WithKind("ConfigMap"), fixed(configMapColumns), typed(printConfigMap)},
+	{Resource: "secrets"}:                                                 {corev1.SchemeGroupVersion.WithKind("Secret"), fixed(secretColumns), typed(printSecret)},
+	{Resource: "serviceaccounts"}:                                         {corev1.SchemeGroupVersion.WithKind("ServiceAccount"), fixed(serviceAccountColumns), typed(printServiceAccount)},
+	{Group: "discovery.k8s.io", Resource: "endpointslices"}:               {discoveryv1.SchemeGroupVersion.WithKind("EndpointSlice"), fixed(endpointSliceColumns), typed(printEndpointSlice)},
+	{Group: "coordination.k8s.io", Resource: "leases"}:                    {coordinationv1.SchemeGroupVersion.WithKind("Lease"), fixed(leaseColumns), typed(printLease)},
+	{Group: "apps", Resource: "deployments"}:                              {appsv1.SchemeGroupVersion.WithKind("Deployment"), fixed(deploymentColumns), typed(printDeployment)},
+	{Group: "apps", Resource: "replicasets"}:                              {appsv1.SchemeGroupVersion.WithKind("ReplicaSet"), fixed(replicaSetColumns), typed(printReplicaSet)},
+	{Group: "apps", Resource: "daemonsets"}:                               {appsv1.SchemeGroupVersion.WithKind("DaemonSet"), fixed(daemonSetColumns), typed(printDaemonSet)},
+	{Group: "apps", Resource: "statefulsets"}:                             {appsv1.SchemeGroupVersion.WithKind("StatefulSet"), fixed(statefulSetColumns), typed(printStatefulSet)},
+	{Group: "scheduling.k8s.io", Resource: "priorityclasses"}:             {schedulingv1.SchemeGroupVersion.WithKind("PriorityClass"), fixed(priorityClassColumns), typed(printPriorityClass)},
+	{Group: "policy", Resource: "poddisruptionbudgets"}:                   {policyv1.SchemeGroupVersion.WithKind("PodDisruptionBudget"), fixed(podDisruptionBudgetColumns), typed(printPodDisruptionBudget)},
+	{Group: "batch", Resource: "jobs"}:                                    {batchv1.SchemeGroupVersion.WithKind("Job"), jobColumns, typed(printJob)},
+	{Group: "rbac.authorization.k8s.io", Resource: "rolebindings"}:        {rbacv1.SchemeGroupVersion.WithKind("RoleBinding"), fixed(roleBindingColumns), typed(printRoleBinding)},
+	{Group: "rbac.authorization.k8s.io", Resource: "clusterrolebindings"}: {rbacv1.SchemeGroupVersion.WithKind("ClusterRoleBinding"), fixed(clusterRoleBindingColumns), typed(printClusterRoleBinding)},
+	{Group: "batch", Resource: "cronjobs"}:                                {batchv1.SchemeGroupVersion.WithKind("CronJob"), cronJobColumns, typed(printCronJob)},
 }

@@ -14,6 +14,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 	policyv1 "k8s.io/api/policy/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	schedulingv1 "k8s.io/api/scheduling/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -173,25 +174,27 @@ func TestColumnsNotShared(t *testing.T) {
 // Supported agrees with the registry.
 func TestEveryPrinter(t *testing.T) {
 	objects := map[schema.GroupResource]runtime.Object{
-		{Resource: "pods"}:                                        &corev1.Pod{},
-		{Resource: "nodes"}:                                       &corev1.Node{},
-		{Resource: "namespaces"}:                                  &corev1.Namespace{},
-		{Resource: "events"}:                                      &corev1.Event{},
-		{Resource: "services"}:                                    &corev1.Service{},
-		{Resource: "endpoints"}:                                   &corev1.Endpoints{},
-		{Resource: "configmaps"}:                                  &corev1.ConfigMap{},
-		{Resource: "secrets"}:                                     &corev1.Secret{},
-		{Resource: "serviceaccounts"}:                             &corev1.ServiceAccount{},
-		{Group: "discovery.k8s.io", Resource: "endpointslices"}:   &discoveryv1.EndpointSlice{},
-		{Group: "coordination.k8s.io", Resource: "leases"}:        &coordinationv1.Lease{},
-		{Group: "apps", Resource: "deployments"}:                  &appsv1.Deployment{},
-		{Group: "apps", Resource: "replicasets"}:                  &appsv1.ReplicaSet{},
-		{Group: "apps", Resource: "daemonsets"}:                   &appsv1.DaemonSet{},
-		{Group: "apps", Resource: "statefulsets"}:                 &appsv1.StatefulSet{},
-		{Group: "scheduling.k8s.io", Resource: "priorityclasses"}: &schedulingv1.PriorityClass{},
-		{Group: "policy", Resource: "poddisruptionbudgets"}:       &policyv1.PodDisruptionBudget{},
-		{Group: "batch", Resource: "jobs"}:                        &batchv1.Job{},
-		{Group: "batch", Resource: "cronjobs"}:                    &batchv1.CronJob{},
+		{Resource: "pods"}:                                                    &corev1.Pod{},
+		{Resource: "nodes"}:                                                   &corev1.Node{},
+		{Resource: "namespaces"}:                                              &corev1.Namespace{},
+		{Resource: "events"}:                                                  &corev1.Event{},
+		{Resource: "services"}:                                                &corev1.Service{},
+		{Resource: "endpoints"}:                                               &corev1.Endpoints{},
+		{Resource: "configmaps"}:                                              &corev1.ConfigMap{},
+		{Resource: "secrets"}:                                                 &corev1.Secret{},
+		{Resource: "serviceaccounts"}:                                         &corev1.ServiceAccount{},
+		{Group: "discovery.k8s.io", Resource: "endpointslices"}:               &discoveryv1.EndpointSlice{},
+		{Group: "coordination.k8s.io", Resource: "leases"}:                    &coordinationv1.Lease{},
+		{Group: "apps", Resource: "deployments"}:                              &appsv1.Deployment{},
+		{Group: "apps", Resource: "replicasets"}:                              &appsv1.ReplicaSet{},
+		{Group: "apps", Resource: "daemonsets"}:                               &appsv1.DaemonSet{},
+		{Group: "apps", Resource: "statefulsets"}:                             &appsv1.StatefulSet{},
+		{Group: "scheduling.k8s.io", Resource: "priorityclasses"}:             &schedulingv1.PriorityClass{},
+		{Group: "policy", Resource: "poddisruptionbudgets"}:                   &policyv1.PodDisruptionBudget{},
+		{Group: "batch", Resource: "jobs"}:                                    &batchv1.Job{},
+		{Group: "batch", Resource: "cronjobs"}:                                &batchv1.CronJob{},
+		{Group: "rbac.authorization.k8s.io", Resource: "rolebindings"}:        &rbacv1.RoleBinding{},
+		{Group: "rbac.authorization.k8s.io", Resource: "clusterrolebindings"}: &rbacv1.ClusterRoleBinding{},
 	}
 	if len(objects) != len(handlers) {
 		t.Errorf("test covers %d resources, registry has %d", len(objects), len(handlers))
