@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
+	"syscall"
 	"testing"
 	"time"
 
@@ -15,6 +17,7 @@ import (
 	kruntime "k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	"kubesim/scheduler"
 	"kubesim/sim"
 	"kubesim/sim/registry"
 )
@@ -26,10 +29,23 @@ import (
 // The timed phase is the whole envelope: creating the pods through the
 // registry, scheduling, binding and committing them (envelope-s); pods/s is
 // the scheduling part alone, from the last create to the last commit.
+//
+// The 100,000-node / 1,000,000-pod size runs only when asked for
+// (KUBESIM_E2E_100K=1; it needs ~7 GiB and minutes):
+//
+//	KUBESIM_E2E_100K=1 go test ./benchmarks/ -run '^$' -bench 'SchedulingE2E$/nodes=100000' -benchtime 1x
 func BenchmarkSchedulingE2E(b *testing.B) {
 	defer sim.TuneGC()() // as the kubesim command runs (GOGC=100 to compare)
-	for _, w := range []struct{ nodes, pods int }{{500, 1000}, {5000, 10000}, {5000, 150000}} {
+	for _, w := range []struct{ nodes, pods int }{{500, 1000}, {5000, 10000}, {5000, 150000}, {100000, 1000000}} {
 		b.Run(fmt.Sprintf("nodes=%d/pods=%d", w.nodes, w.pods), func(b *testing.B) {
+			if w.nodes >= 100000 {
+				if os.Getenv("KUBESIM_E2E_100K") == "" {
+					b.Skip("set KUBESIM_E2E_100K=1 to run the 100,000-node / 1,000,000-pod workload")
+				}
+				// Under 8 GiB: the collector works harder as the heap nears
+				// it instead of growing to GOGC's target (3x the live heap).
+				defer debug.SetMemoryLimit(debug.SetMemoryLimit(e2eMemoryLimit))
+			}
 			if testing.Short() && w.pods > 10000 {
 				b.Skip("-short: skipping the 150,000-pod workload")
 			}
@@ -120,6 +136,24 @@ func benchSchedulingE2E(b *testing.B, nodes, pods int) {
 	b.ReportMetric(float64(pods)/cpu.Seconds(), "envelope-pods/cpu-s")
 	b.ReportMetric(float64(ms1.HeapAlloc-ms0.HeapAlloc)/float64(pods), "heap-bytes/pod")
 	b.ReportMetric(float64(ms0.HeapAlloc-msNodes.HeapAlloc)/float64(nodes), "heap-bytes/node")
+	b.ReportMetric(cpu.Seconds(), "envelope-cpu-s")
+	b.ReportMetric(float64(maxRSS())/(1<<20), "maxrss-MiB")
+	// kube-scheduler's adaptive percentageOfNodesToScore at this size (the
+	// default cluster leaves it adaptive): how many feasible nodes a cycle
+	// looks for before scoring.
+	b.ReportMetric(float64(scheduler.NodesToFind(c.Spec.Scheduler.PercentageOfNodesToScore, nodes)), "nodes-to-find")
+}
+
+// e2eMemoryLimit is the soft memory limit of the 100,000-node size.
+const e2eMemoryLimit = 7 << 30
+
+// maxRSS is the process's peak resident set, in bytes.
+func maxRSS() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return ru.Maxrss << 10 // KiB on Linux
 }
 
 // BenchmarkSchedulingE2EWorkloads runs scheduler_perf's other workloads end

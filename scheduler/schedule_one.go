@@ -121,8 +121,16 @@ func (s *Scheduler) Schedule(now time.Time, pod *v1.Pod) *Result {
 
 // numFeasibleNodesToFind is kube-scheduler's adaptive percentageOfNodesToScore.
 func (s *Scheduler) numFeasibleNodesToFind(n int) int {
+	return NodesToFind(s.cfg.PercentageOfNodesToScore, n)
+}
+
+// NodesToFind is how many feasible nodes a cycle looks for among n before it
+// stops filtering and scores them, for a configured percentageOfNodesToScore
+// (0: adaptive, 50 - n/125 percent, at least 5 %; -1 or 100: all), at least
+// 100 nodes: kube-scheduler's numFeasibleNodesToFind.
+func NodesToFind(percentage int32, n int) int {
 	const minFeasible, minPercent = 100, 5
-	pct := s.cfg.PercentageOfNodesToScore
+	pct := percentage
 	if n < minFeasible || pct == -1 || pct >= 100 {
 		return n
 	}
