@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
+	"strconv"
 	"syscall"
 	"testing"
 	"time"
@@ -31,7 +32,8 @@ import (
 // the scheduling part alone, from the last create to the last commit.
 //
 // The 100,000-node / 1,000,000-pod size runs only when asked for
-// (KUBESIM_E2E_100K=1; it needs ~7 GiB and minutes):
+// (KUBESIM_E2E_100K=1; it needs ~8 GiB and more than 20 minutes on this
+// machine; KUBESIM_E2E_100K_PODS=n sets the number of pods):
 //
 //	KUBESIM_E2E_100K=1 go test ./benchmarks/ -run '^$' -bench 'SchedulingE2E$/nodes=100000' -benchtime 1x
 func BenchmarkSchedulingE2E(b *testing.B) {
@@ -45,6 +47,15 @@ func BenchmarkSchedulingE2E(b *testing.B) {
 				// Under 8 GiB: the collector works harder as the heap nears
 				// it instead of growing to GOGC's target (3x the live heap).
 				defer debug.SetMemoryLimit(debug.SetMemoryLimit(e2eMemoryLimit))
+				// KUBESIM_E2E_100K_PODS=n runs n pods on the 100,000 nodes
+				// instead (a profile of the cycle at that size in minutes).
+				if v := os.Getenv("KUBESIM_E2E_100K_PODS"); v != "" {
+					n, err := strconv.Atoi(v)
+					if err != nil || n <= 0 {
+						b.Fatalf("KUBESIM_E2E_100K_PODS=%q: want a positive number", v)
+					}
+					w.pods = n
+				}
 			}
 			if testing.Short() && w.pods > 10000 {
 				b.Skip("-short: skipping the 150,000-pod workload")
