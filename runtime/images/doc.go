@@ -8,10 +8,13 @@
 //     the 45-byte "It works!" page; one of 2026 pulls 2.4.68 and sees 191 bytes);
 //   - pull errors with the runtime's exact text;
 //   - the behaviour of a container started from an image: log lines with
-//     offsets from start, exit, HTTP ports, stop behaviour, and the modest
-//     command set (shell.go) that still models a main process's shell script
-//     as a timeline; exec no longer uses it except for the image's own
-//     programs (runtime/shell runs exec; see Image.RootFS);
+//     offsets from start, exit, HTTP ports, stop behaviour. A main process
+//     that is a shell script or a shell command is only marked Scripted:
+//     runtime/shell runs it over the container's filesystem (runtime/chain's
+//     script.go). The modest command set of shell.go still models what is
+//     left as a timeline (a script that ends by running the image's server,
+//     a shell kept open on stdin, python) and the image's own programs that
+//     exec reaches;
 //   - each image's root filesystem as data (rootfs.go: RootFS, one shared
 //     runtime/containerfs layer per image, with the userland's commands in
 //     PATH: busybox applets, or Debian's dash, bash and coreutils).

@@ -11,6 +11,13 @@
 // counted against their thresholds, and the pod phase of getPhase
 // (phase.go, sidecar.go, probes.go).
 //
+// A container whose main process is a shell script runs in runtime/shell
+// (runtime/chain's script.go); the kubelet drives it on the virtual clock
+// (procs.go: a timer per wake, a filesystem watch while a polling loop is
+// parked) and exits the container with its status. Probes are one worker
+// per probe (probes.go), probing each period the live container; a passing
+// one waits for the filesystem to change instead of ticking.
+//
 // It talks to the rest of the cluster only through sim/registry and
 // the store events the cluster loop hands it; it never reads the wall clock.
 package kubelet

@@ -87,6 +87,20 @@ func (k *Kubelet) after(ps *podState, d time.Duration, fn func()) {
 		}
 		fn()
 	})
+	if len(ps.timers) >= 64 && len(ps.timers)&(len(ps.timers)-1) == 0 {
+		// Forget the timers that fired (a script's wakes, probe periods),
+		// so a long-running pod does not hold one per wake; the gen check
+		// above still guards any dropped one still due now.
+		now := k.cfg.Clock.Now()
+		keep := ps.timers[:0]
+		for _, x := range ps.timers {
+			if x.When().After(now) {
+				keep = append(keep, x)
+			}
+		}
+		clear(ps.timers[len(keep):])
+		ps.timers = keep
+	}
 	ps.timers = append(ps.timers, t)
 }
 
