@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -112,5 +113,84 @@ func TestTrafficFromPods(t *testing.T) {
 	}
 	if d := cmp.Diff(wantEnv, got); d != "" {
 		t.Errorf("service variables (-want +got):\n%s", d)
+	}
+}
+
+// TestHeadlessAndExternalNames: a headless Service answers with its ready
+// endpoints, a StatefulSet's pods by web-0.web, an ExternalName Service by
+// its CNAME's target.
+func TestHeadlessAndExternalNames(t *testing.T) {
+	c, err := New(DefaultClusterSpec(), Options{Dir: t.TempDir(), NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	labels := map[string]string{"app": "web"}
+	c.Do(func() {
+		for _, svc := range []*corev1.Service{
+			{ObjectMeta: metav1.ObjectMeta{Name: "web"}, Spec: corev1.ServiceSpec{ClusterIP: corev1.ClusterIPNone, Selector: labels, Ports: []corev1.ServicePort{{Port: 80}}}},
+			{ObjectMeta: metav1.ObjectMeta{Name: "ext"}, Spec: corev1.ServiceSpec{Type: corev1.ServiceTypeExternalName, ExternalName: "web-1.web.default.svc.cluster.local"}},
+		} {
+			if _, err := c.Registry.Create(c.res("", "services"), "default", svc, false); err != nil {
+				t.Fatal(err)
+			}
+		}
+		sts := &appsv1.StatefulSet{ObjectMeta: metav1.ObjectMeta{Name: "web"}, Spec: appsv1.StatefulSetSpec{
+			ServiceName: "web", Replicas: ptr(int32(2)), Selector: &metav1.LabelSelector{MatchLabels: labels},
+			Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels}, Spec: corev1.PodSpec{
+				Containers: []corev1.Container{{Name: "nginx", Image: "nginx"}}}}}}
+		if _, err := c.Registry.Create(c.res("apps", "statefulsets"), "default", sts, false); err != nil {
+			t.Fatal(err)
+		}
+		bb := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "bb"}, Spec: corev1.PodSpec{
+			Containers: []corev1.Container{{Name: "bb", Image: "busybox:1.28", Command: []string{"sleep", "3600"}}}}}
+		if _, err := c.Registry.Create(c.res("", "pods"), "default", bb, false); err != nil {
+			t.Fatal(err)
+		}
+	})
+	c.Advance(5 * time.Minute)
+	ips := map[string]string{}
+	c.Do(func() {
+		for _, n := range []string{"web-0", "web-1"} {
+			if o, err := c.Registry.Get(c.res("", "pods"), "default", n); err == nil {
+				ips[n] = o.(*corev1.Pod).Status.PodIP
+			}
+		}
+	})
+	if ips["web-0"] == "" || ips["web-1"] == "" {
+		t.Fatalf("pod IPs %v", ips)
+	}
+	exec := func(cmd ...string) (string, string, int) {
+		var o, e string
+		var code int
+		var err error
+		c.Do(func() { o, e, code, err = c.PodExec("default", "bb", "bb", cmd) })
+		if err != nil {
+			t.Fatalf("exec %q: %v", cmd, err)
+		}
+		return o, e, code
+	}
+	first, second := ips["web-0"], ips["web-1"]
+	if netip.MustParseAddr(second).Less(netip.MustParseAddr(first)) {
+		first, second = second, first
+	}
+	names := map[string]string{ips["web-0"]: "web-0.web.default.svc.cluster.local", ips["web-1"]: "web-1.web.default.svc.cluster.local"}
+	tests := []struct {
+		cmd  []string
+		want string
+	}{
+		{[]string{"nslookup", "web"}, "Server:    10.96.0.10\nAddress 1: 10.96.0.10 kube-dns.kube-system.svc.cluster.local\n\nName:      web\nAddress 1: " + first + " " + names[first] + "\nAddress 2: " + second + " " + names[second] + "\n"},
+		{[]string{"nslookup", "web-0.web"}, "Server:    10.96.0.10\nAddress 1: 10.96.0.10 kube-dns.kube-system.svc.cluster.local\n\nName:      web-0.web\nAddress 1: " + ips["web-0"] + " web-0.web.default.svc.cluster.local\n"},
+		{[]string{"nslookup", "ext"}, "Server:    10.96.0.10\nAddress 1: 10.96.0.10 kube-dns.kube-system.svc.cluster.local\n\nName:      ext\nAddress 1: " + ips["web-1"] + " web-1.web.default.svc.cluster.local\n"},
+	}
+	for _, tt := range tests {
+		if o, e, code := exec(tt.cmd...); o != tt.want || code != 0 {
+			t.Errorf("%q: code %d, stderr %q, stdout (-want +got):\n%s", tt.cmd, code, e, cmp.Diff(tt.want, o))
+		}
+	}
+	for _, url := range []string{"http://web-0.web.default.svc.cluster.local", "http://web-1.web", "http://web", "http://ext"} {
+		if o, e, code := exec("wget", "-qO-", url); code != 0 || !strings.Contains(o, "Welcome to nginx!") {
+			t.Errorf("wget %s: code %d, stderr %q", url, code, e)
+		}
 	}
 }

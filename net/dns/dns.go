@@ -68,6 +68,17 @@ type Zone struct {
 	mu      sync.RWMutex
 	domain  string
 	records map[string]netip.Addr
+	// groups are the records one Service owns beside its ClusterIP
+	// record: a headless Service's A records (one per ready endpoint),
+	// its pods' hostname records, an ExternalName's CNAME.
+	groups map[string]Group
+}
+
+// Group is the record set of one headless or ExternalName Service.
+type Group struct {
+	A     map[string][]netip.Addr // name → addresses
+	CNAME map[string]string       // name → target
+	PTR   map[netip.Addr]string   // endpoint address → its name
 }
 
 // NewZone returns an empty zone for domain ("cluster.local").
@@ -75,7 +86,7 @@ func NewZone(domain string) *Zone {
 	if domain == "" {
 		domain = DefaultClusterDomain
 	}
-	return &Zone{domain: Normalize(domain), records: map[string]netip.Addr{}}
+	return &Zone{domain: Normalize(domain), records: map[string]netip.Addr{}, groups: map[string]Group{}}
 }
 
 // Domain is the cluster domain.
@@ -105,22 +116,85 @@ func (z *Zone) DeleteService(svc, ns string) {
 	z.Delete(ServiceFQDN(svc, ns, z.domain))
 }
 
-// Lookup answers one fully qualified name. Pod names
+// SetGroup replaces the records Service key ("ns/name") owns beside its
+// ClusterIP record; an empty group removes them.
+func (z *Zone) SetGroup(key string, g Group) {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	if len(g.A) == 0 && len(g.CNAME) == 0 && len(g.PTR) == 0 {
+		delete(z.groups, key)
+		return
+	}
+	z.groups[key] = g
+}
+
+// Reverse is the PTR name a Service's group gives ip (an endpoint of a
+// headless Service: web-0.web.<ns>.svc.<domain>); the first group in key
+// order wins.
+func (z *Zone) Reverse(ip netip.Addr) (string, bool) {
+	z.mu.RLock()
+	defer z.mu.RUnlock()
+	for _, k := range slices.Sorted(maps.Keys(z.groups)) {
+		if n, ok := z.groups[k].PTR[ip]; ok {
+			return n, true
+		}
+	}
+	return "", false
+}
+
+// Lookup answers one fully qualified name with its first address.
+func (z *Zone) Lookup(fqdn string) (netip.Addr, bool) {
+	ips := z.LookupAll(fqdn)
+	if len(ips) == 0 {
+		return netip.Addr{}, false
+	}
+	return ips[0], true
+}
+
+// LookupAll answers one fully qualified name: a Service's ClusterIP, a
+// headless Service's endpoint addresses (sorted), a pod's hostname record,
+// an ExternalName's target (followed when it is in the zone). Pod names
 // (a-b-c-d.<ns>.pod.<domain>) resolve to the address they spell, as
 // CoreDNS's "pods insecure" mode answers them.
-func (z *Zone) Lookup(fqdn string) (netip.Addr, bool) {
+func (z *Zone) LookupAll(fqdn string) []netip.Addr {
 	n := Normalize(fqdn)
-	z.mu.RLock()
-	ip, ok := z.records[n]
-	z.mu.RUnlock()
-	if ok {
-		return ip, true
+	for range 8 { // CNAME chain bound
+		z.mu.RLock()
+		ip, ok := z.records[n]
+		var ips []netip.Addr
+		var target string
+		for _, k := range slices.Sorted(maps.Keys(z.groups)) {
+			g := z.groups[k]
+			if a, ok := g.A[n]; ok && ips == nil {
+				ips = a
+			}
+			if t, ok := g.CNAME[n]; ok && target == "" {
+				target = t
+			}
+		}
+		z.mu.RUnlock()
+		switch {
+		case ok:
+			return []netip.Addr{ip}
+		case ips != nil:
+			return slices.Clone(ips)
+		case target != "":
+			n = Normalize(target)
+			continue
+		}
+		if ip, ok := z.podAddr(n); ok {
+			return []netip.Addr{ip}
+		}
+		return nil
 	}
-	return z.podAddr(n)
+	return nil
 }
 
 // Resolve tries each candidate of name under search/ndots in order.
 func (z *Zone) Resolve(name string, search []string, ndots int) (netip.Addr, bool) {
+	if z == nil {
+		return netip.Addr{}, false
+	}
 	for _, c := range Candidates(name, search, ndots) {
 		if ip, ok := z.Lookup(c); ok {
 			return ip, true

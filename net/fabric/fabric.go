@@ -667,14 +667,14 @@ func (f *Fabric) QueryA(fqdn string) ([]netip.Addr, error) {
 	if !f.dnsServing() {
 		return nil, ErrTimeout
 	}
-	if ip, ok := f.zone.Lookup(fqdn); ok {
-		return []netip.Addr{ip}, nil
+	if ips := f.zone.LookupAll(fqdn); len(ips) > 0 {
+		return ips, nil
 	}
 	return nil, ErrResolve
 }
 
 // ReverseName is cluster DNS's PTR answer for ip: a Service's name for its
-// ClusterIP. ok is false for an address with no PTR record (CoreDNS falls
+// ClusterIP, a headless Service's endpoint name for an endpoint address. ok is false for an address with no PTR record (CoreDNS falls
 // through to the upstream resolver, which knows nothing of it).
 func (f *Fabric) ReverseName(ip netip.Addr) (string, bool) {
 	if !f.dnsServing() {
@@ -684,7 +684,7 @@ func (f *Fabric) ReverseName(ip netip.Addr) (string, bool) {
 	svc, ok := f.byVIP[ip.Unmap()]
 	f.mu.RUnlock()
 	if !ok {
-		return "", false
+		return f.zone.Reverse(ip.Unmap())
 	}
 	return dns.ServiceFQDN(svc.Name, svc.Namespace, f.zone.Domain()), true
 }

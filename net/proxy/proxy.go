@@ -7,8 +7,47 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
+	"kubesim/net/dns"
 	"kubesim/net/fabric"
 )
+
+// records are the DNS records CoreDNS's kubernetes plugin serves for a
+// Service beside its ClusterIP record: for a headless Service one A record
+// per ready endpoint address under the Service's name, and one per
+// endpoint under its hostname (a StatefulSet's web-0.web.<ns>.svc…) or
+// its dashed address (and that name as the address's PTR record); for an
+// ExternalName Service a CNAME to the external
+// name.
+func records(svc *corev1.Service, eps *corev1.Endpoints, domain string) dns.Group {
+	g := dns.Group{A: map[string][]netip.Addr{}, CNAME: map[string]string{}, PTR: map[netip.Addr]string{}}
+	fqdn := dns.ServiceFQDN(svc.Name, svc.Namespace, domain)
+	switch {
+	case svc.Spec.Type == corev1.ServiceTypeExternalName:
+		if svc.Spec.ExternalName != "" {
+			g.CNAME[fqdn] = dns.Normalize(svc.Spec.ExternalName)
+		}
+	case svc.Spec.ClusterIP == corev1.ClusterIPNone && eps != nil:
+		seen := map[netip.Addr]bool{}
+		for _, ss := range eps.Subsets {
+			for _, a := range ss.Addresses {
+				ip, err := netip.ParseAddr(a.IP)
+				if err != nil || seen[ip] {
+					continue
+				}
+				seen[ip] = true
+				g.A[fqdn] = append(g.A[fqdn], ip)
+				host := a.Hostname
+				if host == "" {
+					host = strings.ReplaceAll(ip.String(), ".", "-")
+				}
+				g.A[host+"."+fqdn] = append(g.A[host+"."+fqdn], ip)
+				g.PTR[ip] = host + "." + fqdn
+			}
+		}
+		slices.SortFunc(g.A[fqdn], func(a, b netip.Addr) int { return a.Compare(b) })
+	}
+	return g
+}
 
 // Proxy programs one fabric. It is not safe for concurrent use: the
 // cluster's loop calls it.
@@ -77,9 +116,11 @@ func (p *Proxy) sync(k string) {
 	if svc == nil {
 		ns, name, _ := strings.Cut(k, "/")
 		p.f.RemoveService(ns, name)
+		p.f.Zone().SetGroup(k, dns.Group{})
 		return
 	}
 	eps := p.endpoints[k]
+	p.f.Zone().SetGroup(k, records(svc, eps, p.f.Zone().Domain()))
 	out := fabric.Service{Namespace: svc.Namespace, Name: svc.Name}
 	if ip, err := netip.ParseAddr(svc.Spec.ClusterIP); err == nil {
 		out.ClusterIP = ip
