@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -26,5 +27,28 @@ func TestStartBooted(t *testing.T) {
 	}
 	if out, _ := s.run("kubectl", "get", "nodes", "--no-headers"); strings.Count(out, " Ready ") != 3 {
 		t.Errorf("nodes not all Ready:\n%s", out)
+	}
+}
+
+// TestDescribeAfterAdvance: kubectl computes describe's ages from the wall
+// clock; after kubesim advance 2d12h they read as on a cluster where that
+// much time went by ("3m57s (x725 over 2d12h)"), never "<invalid>".
+func TestDescribeAfterAdvance(t *testing.T) {
+	s := startServed(t, "v1.27.1")
+	if out, code := s.run("kubectl", "run", "crash", "--image", "busybox", "--", "/bin/sh", "-c", "exit 1"); code != 0 {
+		t.Fatalf("kubectl run: exit %d\n%s", code, out)
+	}
+	if out, code := s.run(s.bin, "advance", "2d12h"); code != 0 {
+		t.Fatalf("kubesim advance: exit %d\n%s", code, out)
+	}
+	out, code := s.run("kubectl", "describe", "pod", "crash")
+	if code != 0 {
+		t.Fatalf("kubectl describe: exit %d\n%s", code, out)
+	}
+	if strings.Contains(out, "<invalid>") || !regexp.MustCompile(`BackOff  [0-9m]+s \(x[0-9]+ over 2d12h\)`).MatchString(out) {
+		t.Errorf("describe after advance 2d12h: want BackOff's age over 2d12h, no <invalid>:\n%s", out)
+	}
+	if out, _ := s.run("kubectl", "get", "pod", "crash", "--no-headers"); !strings.HasSuffix(strings.TrimSpace(out), "2d12h") {
+		t.Errorf("kubectl get pod after advance 2d12h: %s", out)
 	}
 }

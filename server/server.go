@@ -280,7 +280,7 @@ func (s *Served) serve(c *sim.Cluster, dir, addr string, keepPort bool) error {
 	s.Addr = ln.Addr().String()
 	mux := http.NewServeMux()
 	mux.Handle("/kubesim/", s.internal())
-	mux.Handle("/", api)
+	mux.Handle("/", s.shifted(api))
 	s.srv = &http.Server{Handler: s.auth(mux), TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}}
 	s.done.Add(1)
 	go func() {
