@@ -49,6 +49,9 @@ func New(c *sim.Cluster, dir, binary string) (*Env, error) {
 	return &Env{Cluster: c, Kubectl: k, Binary: binary, dir: dir}, nil
 }
 
+// Dir is the folder of the Env's files (the cluster's state is in state/).
+func (e *Env) Dir() string { return e.dir }
+
 // Close stops the script endpoint, if one was started.
 func (e *Env) Close() error {
 	if e.served != nil {

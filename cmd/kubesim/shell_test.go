@@ -1,0 +1,52 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"kubesim/sim"
+)
+
+// TestShellInterrupt: Ctrl-C at the prompt starts a new prompt line and
+// leaves the shell running; during a command it ends that command only.
+// Leaving asks before the cluster is deleted.
+func TestShellInterrupt(t *testing.T) {
+	env, cleanup, err := newLocal(sim.DefaultClusterSpec(), time.Now().UTC().Truncate(time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cleanup()
+	lines := make(chan string)
+	intr := make(chan os.Signal)
+	var out, errOut bytes.Buffer
+	done := make(chan error)
+	go func() { done <- shellLoop(env, lines, &out, &errOut, intr) }()
+	intr <- os.Interrupt // at the prompt
+	start := time.Now()
+	lines <- "sleep 30; echo finished\n"
+	intr <- os.Interrupt // during the command
+	lines <- "kubectl get ns default --no-headers -o name\n"
+	close(lines)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 20*time.Second {
+		t.Errorf("the interrupted command ran for %v", d)
+	}
+	got := out.String()
+	if strings.Contains(got, "finished") || !strings.Contains(got, "namespace/default\n") || strings.Count(got, "[vagrant@m ~]$ ") != 4 {
+		t.Errorf("shell output:\n%s\nstderr:\n%s", got, errOut.String())
+	}
+
+	for answer, keep := range map[string]bool{"\n": false, "y\n": false, "n\n": true, "No\n": true} {
+		ch := make(chan string, 1)
+		ch <- answer
+		var o bytes.Buffer
+		if got := askKeep(ch, &o); got != keep || o.String() != "Delete the practice cluster? [Y/n] " {
+			t.Errorf("answer %q: keep %v, printed %q", answer, got, o.String())
+		}
+	}
+}
