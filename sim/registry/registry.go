@@ -240,11 +240,9 @@ func (r *Registry) update(res *Resource, ns string, obj runtime.Object, subresou
 		m.SetNamespace(ns)
 	}
 	name := m.GetName()
-	kv, err := r.store.Get(Key(res, ns, name))
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, notFound(res, name)
-	} else if err != nil {
-		return nil, apierrors.NewInternalError(err)
+	kv, err := r.stored(res, ns, name)
+	if err != nil {
+		return nil, err
 	}
 	old := kv.Obj.(runtime.Object)
 	if rv := m.GetResourceVersion(); rv != "" {
@@ -311,6 +309,18 @@ func hasStatus(res *Resource) bool {
 	return false
 }
 
+// stored reads res/ns/name from the store with the API's errors: NotFound
+// when it is not there, InternalError when the store fails.
+func (r *Registry) stored(res *Resource, ns, name string) (store.KV, error) {
+	kv, err := r.store.Get(Key(res, ns, name))
+	if errors.Is(err, store.ErrNotFound) {
+		return kv, notFound(res, name)
+	} else if err != nil {
+		return kv, apierrors.NewInternalError(err)
+	}
+	return kv, nil
+}
+
 // Delete removes an object, or marks it for graceful deletion.
 // Pods bound to a node get deletionTimestamp + grace period and stay until
 // their kubelet deletes them with grace 0; objects with finalizers stay with
@@ -319,11 +329,9 @@ func (r *Registry) Delete(res *Resource, ns, name string, opts *metav1.DeleteOpt
 	if !res.Namespaced {
 		ns = ""
 	}
-	kv, err := r.store.Get(Key(res, ns, name))
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, notFound(res, name)
-	} else if err != nil {
-		return nil, apierrors.NewInternalError(err)
+	kv, err := r.stored(res, ns, name)
+	if err != nil {
+		return nil, err
 	}
 	obj := kv.Obj.(runtime.Object)
 	m := ObjectMeta(obj)
@@ -397,11 +405,9 @@ func (r *Registry) Delete(res *Resource, ns, name string, opts *metav1.DeleteOpt
 // Remove deletes an object from the store at once (the end of a graceful
 // deletion or of finalization).
 func (r *Registry) Remove(res *Resource, ns, name string) (runtime.Object, error) {
-	kv, err := r.store.Get(Key(res, ns, name))
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, notFound(res, name)
-	} else if err != nil {
-		return nil, apierrors.NewInternalError(err)
+	kv, err := r.stored(res, ns, name)
+	if err != nil {
+		return nil, err
 	}
 	return r.remove(res, ns, name, kv.ModRev)
 }

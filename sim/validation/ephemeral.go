@@ -2,6 +2,7 @@ package validation
 
 import (
 	"fmt"
+	"slices"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
@@ -52,14 +53,8 @@ func ValidatePodEphemeralContainersUpdate(p, old *corev1.Pod) field.ErrorList {
 		forbid(len(c.Resources.Limits) > 0 || len(c.Resources.Requests) > 0, "resources")
 		forbid(c.StartupProbe != nil, "startupProbe")
 		if t := c.TargetContainerName; t != "" {
-			found := false
-			for _, x := range p.Spec.Containers {
-				found = found || x.Name == t
-			}
-			for _, x := range p.Spec.InitContainers {
-				found = found || x.Name == t
-			}
-			if !found {
+			named := func(x corev1.Container) bool { return x.Name == t }
+			if !slices.ContainsFunc(p.Spec.Containers, named) && !slices.ContainsFunc(p.Spec.InitContainers, named) {
 				errs = append(errs, field.NotFound(idx.Child("targetContainerName"), t))
 			}
 		}
