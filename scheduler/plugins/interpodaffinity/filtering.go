@@ -248,11 +248,17 @@ func namespaces(snap framework.SharedLister) []string {
 }
 
 func getPreFilterState(state *framework.CycleState) (*preFilterState, error) {
-	d, err := state.Read(preFilterKey)
+	return read[*preFilterState](state, preFilterKey)
+}
+
+// read returns what PreFilter or PreScore wrote under key.
+func read[T framework.StateData](state *framework.CycleState, key framework.StateKey) (T, error) {
+	d, err := state.Read(key)
 	if err != nil {
-		return nil, err
+		var none T
+		return none, err
 	}
-	return d.(*preFilterState), nil
+	return d.(T), nil
 }
 
 // AddPod updates the counts for a pod added in a dry run.

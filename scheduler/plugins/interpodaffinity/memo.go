@@ -8,6 +8,7 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 
 	"kubesim/scheduler/framework"
+	"kubesim/scheduler/plugins/helper"
 )
 
 // nodeContrib is one node's share of the PreFilter counts for an incoming
@@ -67,15 +68,11 @@ func memoKey(pi *framework.PodInfo, nsLabels labels.Set) string {
 // the memo: callers must not modify them (cycle states copy on Clone).
 func (pl *InterPodAffinity) totals(pi *framework.PodInfo, nsLabels labels.Set, all []*framework.NodeInfo) (existingAnti, aff, anti topologyToMatchedTermCount) {
 	key := memoKey(pi, nsLabels)
-	m := pl.memos[key]
-	if m == nil {
-		if len(pl.memos) >= maxMemos {
-			clear(pl.memos)
-		}
-		m = &memo{}
+	m := helper.Cached(pl.memos, key, maxMemos, func() *memo {
+		m := &memo{}
 		m.reset(len(all))
-		pl.memos[key] = m
-	}
+		return m
+	})
 	if len(m.entries) != len(all) {
 		m.reset(len(all))
 	}

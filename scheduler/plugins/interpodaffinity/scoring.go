@@ -103,13 +103,16 @@ func (pl *InterPodAffinity) PreScore(state *framework.CycleState, pod *v1.Pod, n
 	return nil
 }
 
+func getPreScoreState(state *framework.CycleState) (*preScoreState, error) {
+	return read[*preScoreState](state, preScoreKey)
+}
+
 // Score sums the domain scores for the node's topology labels.
 func (pl *InterPodAffinity) Score(state *framework.CycleState, _ *v1.Pod, ni *framework.NodeInfo) (int64, *framework.Status) {
-	d, err := state.Read(preScoreKey)
+	s, err := getPreScoreState(state)
 	if err != nil {
 		return 0, framework.AsStatus(err)
 	}
-	s := d.(*preScoreState)
 	var score int64
 	labels := ni.Labels
 	for _, k := range s.keys {
@@ -122,11 +125,8 @@ func (pl *InterPodAffinity) Score(state *framework.CycleState, _ *v1.Pod, ni *fr
 
 // NormalizeScore maps [min,max] to [0,100].
 func (pl *InterPodAffinity) NormalizeScore(state *framework.CycleState, _ *v1.Pod, scores []framework.NodeScore) *framework.Status {
-	d, err := state.Read(preScoreKey)
-	if err != nil {
-		return nil
-	}
-	if len(d.(*preScoreState).topologyScore) == 0 {
+	s, err := getPreScoreState(state)
+	if err != nil || len(s.topologyScore) == 0 {
 		return nil
 	}
 	var minC, maxC int64 = math.MaxInt64, math.MinInt64

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"kubesim/scheduler/framework"
+	"kubesim/scheduler/plugins/helper"
 )
 
 // countCache memoizes, per node, how many pods of a namespace match each
@@ -97,14 +98,7 @@ func cacheKey(ns string, cs []constraint) string {
 // PreScore); the entries stay valid, read-only, for the cycle.
 func (pl *PodTopologySpread) matchCounts(all []*framework.NodeInfo, cs []constraint, ns string) *countCache {
 	key := cacheKey(ns, cs)
-	cc := pl.caches[key]
-	if cc == nil {
-		if len(pl.caches) >= maxCaches {
-			clear(pl.caches)
-		}
-		cc = &countCache{}
-		pl.caches[key] = cc
-	}
+	cc := helper.Cached(pl.caches, key, maxCaches, func() *countCache { return &countCache{} })
 	if len(cc.entries) != len(all) {
 		cc.entries = make([]countEntry, len(all))
 		cc.pos = make(map[*framework.NodeInfo]int32, len(all))
