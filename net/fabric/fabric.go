@@ -204,6 +204,22 @@ type Fabric struct {
 	names      map[string]netip.Addr // /etc/hosts
 	zone       *dns.Zone
 	nameserver netip.Addr
+	admit      Admit
+}
+
+// Admit is a policy-enforcing CNI's filter (Calico's or Cilium's
+// NetworkPolicy rules): whether a TCP connection from a client address to
+// a pod's (ip, port) may start. A connection it refuses has its SYN
+// dropped: the client sees ErrTimeout. It is called with the fabric's
+// lock held and must not call back into the fabric.
+type Admit func(from, to netip.Addr, port int32) bool
+
+// SetAdmit installs the filter for connections to pods (nil: none, as with
+// flannel alone, which does not enforce NetworkPolicy).
+func (f *Fabric) SetAdmit(a Admit) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.admit = a
 }
 
 // Option configures a Fabric.
@@ -555,6 +571,9 @@ func (f *Fabric) route(c Client, ip netip.Addr, port int32, depth int) (endpoint
 		return endpoint{}, ip, port, dialErr(ip, port, ErrTimeout)
 	}
 	if !h.up {
+		return endpoint{}, ip, port, dialErr(ip, port, ErrTimeout)
+	}
+	if h.kind == HostPod && f.admit != nil && !f.admit(c.Addr, ip, port) {
 		return endpoint{}, ip, port, dialErr(ip, port, ErrTimeout)
 	}
 	// kube-proxy's DNAT runs before any socket sees the packet.
