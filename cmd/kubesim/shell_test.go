@@ -50,3 +50,21 @@ func TestShellInterrupt(t *testing.T) {
 		}
 	}
 }
+
+// TestShellExec: kubectl exec at the practice prompt reaches the pod (it
+// used to dial kubesim.invalid through DNS and fail).
+func TestShellExec(t *testing.T) {
+	env, cleanup, err := newLocal(sim.DefaultClusterSpec(), time.Now().UTC().Truncate(time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cleanup()
+	var out, errOut bytes.Buffer
+	env.Run(t.Context(), "kubectl run web --image httpd:2.4", &out, &errOut)
+	env.Advance(time.Minute)
+	out.Reset()
+	code, err := env.Run(t.Context(), "kubectl exec web -- cat /usr/local/apache2/htdocs/index.html", &out, &errOut)
+	if err != nil || code != 0 || strings.Contains(errOut.String(), "kubesim.invalid") || !strings.Contains(out.String(), "It works!") {
+		t.Errorf("kubectl exec: exit %d, %v\nstdout:\n%s\nstderr:\n%s", code, err, out.String(), errOut.String())
+	}
+}

@@ -85,6 +85,9 @@ func (e *Env) Exec(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	switch args[0] {
 	case "kubectl", "k":
+		if streams(args[1:]) {
+			return e.streamKubectl(args[1:], stdout, stderr)
+		}
 		return e.Kubectl.Run(args[1:], nil, stdout, stderr)
 	case "curl":
 		return verbs.Run(ctx, e.Cluster, "curl", args[1:], stdout, stderr)
@@ -100,6 +103,35 @@ func (e *Env) Exec(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	fmt.Fprintf(stderr, "%s: command not found\n", args[0])
 	return 127
+}
+
+// streams reports whether a kubectl command upgrades its connection (exec,
+// attach, port-forward, cp): client-go dials those itself, around the
+// in-memory transport, so they would look kubesim.invalid up in DNS.
+func streams(args []string) bool {
+	for _, a := range args {
+		if strings.HasPrefix(a, "-") {
+			continue
+		}
+		switch a {
+		case "exec", "attach", "port-forward", "cp":
+			return true
+		}
+		return false
+	}
+	return false
+}
+
+// streamKubectl runs kubectl against the cluster's loopback HTTPS endpoint
+// (the one scripts use), where upgraded connections are real ones.
+func (e *Env) streamKubectl(args []string, stdout, stderr io.Writer) int {
+	e.once.Do(func() { e.shimErr = e.startShims() })
+	if e.served == nil {
+		fmt.Fprintf(stderr, "error: kubectl %s needs the cluster's HTTPS endpoint: %v\n", args[0], e.shimErr)
+		return 1
+	}
+	r := kubectl.NewRemote(filepath.Join(e.dir, "kubeconfig"), filepath.Join(e.dir, "kubectl-remote"))
+	return r.Run(args, nil, stdout, stderr)
 }
 
 // Advance implements scenarios.Env.
