@@ -21,6 +21,8 @@ func TestRBAC(t *testing.T) {
 				"create serviceaccount sa",
 				"create role pod-reader --verb=get,list,watch --resource=pods",
 				"create rolebinding sa-reads --role=pod-reader --serviceaccount=default:sa",
+				"create clusterrole node-reader --verb=get,list --resource=nodes",
+				"create clusterrolebinding jane-nodes --clusterrole=node-reader --user=jane",
 			} {
 				if out, errOut, code := cl.kubectl(cmd); code != 0 {
 					t.Fatalf("kubectl %s: %d %s%s", cmd, code, out, errOut)
@@ -40,10 +42,15 @@ func TestRBAC(t *testing.T) {
 				{"auth can-i create deployments" + as, "no\n"},
 				{"auth can-i '*' '*'", "yes\n"},
 				{"auth can-i list pods --as=jane", "no\n"},
+				{"auth can-i list nodes --as=jane", "yes\n"},
 			} {
 				if out, _, _ := cl.kubectl(tc.args); out != tc.out {
 					t.Errorf("%s: %q, want %q", tc.args, out, tc.out)
 				}
+			}
+			_, errOut, code = cl.kubectl("get nodes" + as)
+			if want := `Error from server (Forbidden): nodes is forbidden: User "system:serviceaccount:default:sa" cannot list resource "nodes" in API group "" at the cluster scope` + "\n"; code != 1 || errOut != want {
+				t.Errorf("get nodes as sa: exit %d\n got %q\nwant %q", code, errOut, want)
 			}
 			out, _, _ := cl.kubectl("get rolebindings -o wide")
 			if want := "NAME       ROLE              AGE   USERS   GROUPS   SERVICEACCOUNTS\nsa-reads   Role/pod-reader   0s                     default/sa\n"; out != want {
@@ -59,6 +66,17 @@ func TestRBAC(t *testing.T) {
 			out, _, _ = cl.kubectl("get clusterrole view -o jsonpath={.rules[0].resources}")
 			if !strings.Contains(out, "configmaps") {
 				t.Errorf("view's rules: %q", out)
+			}
+			wantWhoami := "ATTRIBUTE   VALUE\nUsername    kubernetes-admin\nGroups      [system:masters system:authenticated]\n"
+			if version == "v1.33.0" {
+				wantWhoami = "ATTRIBUTE   VALUE\nUsername    kubernetes-admin\nGroups      [kubeadm:cluster-admins system:authenticated]\n"
+			}
+			if out, errOut, code := cl.kubectl("auth whoami"); code != 0 || out != wantWhoami {
+				t.Errorf("auth whoami: exit %d %s\n got %q\nwant %q", code, errOut, out, wantWhoami)
+			}
+			wantSA := "ATTRIBUTE   VALUE\nUsername    system:serviceaccount:default:sa\nGroups      [system:serviceaccounts system:serviceaccounts:default system:authenticated]\n"
+			if out, errOut, code := cl.kubectl("auth whoami" + as); code != 0 || out != wantSA {
+				t.Errorf("auth whoami as sa: exit %d %s\n got %q\nwant %q", code, errOut, out, wantSA)
 			}
 			out, errOut, code = cl.kubectl("auth can-i --list" + as)
 			if code != 0 || out != canIListSA {

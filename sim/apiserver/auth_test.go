@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+	authenticationv1 "k8s.io/api/authentication/v1"
 	authorizationv1 "k8s.io/api/authorization/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -47,7 +49,7 @@ func status(t *testing.T, body string) metav1.Status {
 func TestAuthorization(t *testing.T) {
 	s, _ := newTestServer(t)
 	for _, body := range []string{
-		`{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","metadata":{"name":"system:basic-user"},"rules":[{"apiGroups":["authorization.k8s.io"],"resources":["selfsubjectaccessreviews","selfsubjectrulesreviews"],"verbs":["create"]}]}`,
+		`{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","metadata":{"name":"system:basic-user"},"rules":[{"apiGroups":["authorization.k8s.io"],"resources":["selfsubjectaccessreviews","selfsubjectrulesreviews"],"verbs":["create"]},{"apiGroups":["authentication.k8s.io"],"resources":["selfsubjectreviews"],"verbs":["create"]}]}`,
 		`{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRoleBinding","metadata":{"name":"system:basic-user"},"roleRef":{"kind":"ClusterRole","name":"system:basic-user","apiGroup":"rbac.authorization.k8s.io"},"subjects":[{"kind":"Group","name":"system:authenticated"}]}`,
 	} {
 		res := "clusterroles"
@@ -137,5 +139,24 @@ func TestAuthorization(t *testing.T) {
 	}
 	if st := review(nil, nil, "delete", "nodes"); !st.Allowed {
 		t.Errorf("can-i as admin: %+v", st)
+	}
+
+	code, out := doAs(t, s, nil, asSA, "POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews", `{"apiVersion":"authentication.k8s.io/v1","kind":"SelfSubjectReview"}`)
+	var ssr authenticationv1.SelfSubjectReview
+	if err := json.Unmarshal([]byte(out), &ssr); code != http.StatusCreated || err != nil {
+		t.Fatalf("whoami: %d %v %s", code, err, out)
+	}
+	want := authenticationv1.UserInfo{Username: "system:serviceaccount:default:sa", Groups: []string{"system:serviceaccounts", "system:serviceaccounts:default", "system:authenticated"}}
+	if diff := cmp.Diff(want, ssr.Status.UserInfo); diff != "" {
+		t.Errorf("whoami as sa (-want +got):\n%s", diff)
+	}
+
+	code, out = doAs(t, s, nil, asSA, "POST", "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews", `{"apiVersion":"authorization.k8s.io/v1","kind":"SelfSubjectRulesReview","spec":{"namespace":"default"}}`)
+	var ssrr authorizationv1.SelfSubjectRulesReview
+	if err := json.Unmarshal([]byte(out), &ssrr); code != http.StatusCreated || err != nil {
+		t.Fatalf("rules review: %d %v %s", code, err, out)
+	}
+	if n := len(ssrr.Status.ResourceRules); n != 3 || ssrr.Status.ResourceRules[2].Resources[0] != "pods" {
+		t.Errorf("rules review as sa: %+v", ssrr.Status)
 	}
 }

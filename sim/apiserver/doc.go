@@ -10,6 +10,16 @@
 // calls the registry inside Driver.Do, and encodes the answer. Table cells
 // come from sim/apiserver/printers.
 //
+// Every resource request is authorized before the registry is called
+// (auth.go): the user comes from the request's context (WithUser; the
+// shell authenticates) or is admin.conf's kubernetes-admin, impersonation
+// headers are checked against the impersonate verb, and sim/authz decides
+// with upstream's Forbidden text. The review kinds (review.go) are answered
+// from the same authorizer: SelfSubjectAccessReview (auth can-i),
+// SelfSubjectRulesReview (can-i --list), SubjectAccessReview and
+// SelfSubjectReview (auth whoami; authentication.k8s.io/v1 on every
+// version, where 1.27 served only v1beta1).
+//
 // Only the shells import it (server/, the in-process kubectl transport,
 // tests): ForCluster puts it in front of a sim.Cluster. Components of the
 // cluster never do; they use sim/registry.

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 
+	authenticationv1 "k8s.io/api/authentication/v1"
 	authorizationv1 "k8s.io/api/authorization/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 
@@ -13,7 +14,9 @@ import (
 
 // serveReview answers the review kinds, which are created and never
 // stored: SelfSubjectAccessReview (kubectl auth can-i) and
-// SubjectAccessReview ask the authorizer. It reports whether obj was one.
+// SubjectAccessReview ask the authorizer, SelfSubjectRulesReview lists the
+// user's rules (can-i --list), SelfSubjectReview (kubectl auth whoami)
+// echoes the user. It reports whether obj was one.
 func (s *Server) serveReview(w http.ResponseWriter, r *request, obj runtime.Object) bool {
 	switch o := obj.(type) {
 	case *authorizationv1.SelfSubjectAccessReview:
@@ -21,6 +24,14 @@ func (s *Server) serveReview(w http.ResponseWriter, r *request, obj runtime.Obje
 	case *authorizationv1.SubjectAccessReview:
 		u := &authz.User{Name: o.Spec.User, UID: o.Spec.UID, Groups: o.Spec.Groups}
 		o.Status = s.review(u, o.Spec.ResourceAttributes, o.Spec.NonResourceAttributes)
+	case *authenticationv1.SelfSubjectReview:
+		o.Status.UserInfo = authenticationv1.UserInfo{Username: r.user.Name, UID: r.user.UID, Groups: r.user.Groups}
+		if len(r.user.Extra) > 0 {
+			o.Status.UserInfo.Extra = map[string]authenticationv1.ExtraValue{}
+			for k, v := range r.user.Extra {
+				o.Status.UserInfo.Extra[k] = v
+			}
+		}
 	case *authorizationv1.SelfSubjectRulesReview:
 		o.Status = s.rulesReview(r.user, o.Spec.Namespace)
 	default:

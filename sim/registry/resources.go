@@ -4,6 +4,7 @@ import (
 	"sort"
 
 	appsv1 "k8s.io/api/apps/v1"
+	authenticationv1 "k8s.io/api/authentication/v1"
 	authorizationv1 "k8s.io/api/authorization/v1"
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	batchv1 "k8s.io/api/batch/v1"
@@ -62,6 +63,7 @@ var (
 	batchV1      = batchv1.SchemeGroupVersion
 	authzV1      = authorizationv1.SchemeGroupVersion
 	rbacV1       = rbacv1.SchemeGroupVersion
+	authnV1      = authenticationv1.SchemeGroupVersion
 )
 
 // resources is the table of everything the server serves, in discovery order.
@@ -120,6 +122,8 @@ var resources = []*Resource{
 	{GVR: batchV1.WithResource("cronjobs"), Kind: "CronJob", Singular: "cronjob", Namespaced: true, ShortNames: []string{"cj"}, Categories: []string{"all"}, Verbs: allVerbs,
 		Subs: []Subresource{statusSub(batchV1.WithKind("CronJob"))},
 		New:  func() runtime.Object { return &batchv1.CronJob{} }, NewList: func() runtime.Object { return &batchv1.CronJobList{} }},
+	{GVR: authnV1.WithResource("selfsubjectreviews"), Kind: "SelfSubjectReview", Singular: "selfsubjectreview", Verbs: []string{"create"},
+		New: func() runtime.Object { return &authenticationv1.SelfSubjectReview{} }},
 	{GVR: authzV1.WithResource("selfsubjectaccessreviews"), Kind: "SelfSubjectAccessReview", Singular: "selfsubjectaccessreview", Verbs: []string{"create"},
 		New: func() runtime.Object { return &authorizationv1.SelfSubjectAccessReview{} }},
 	{GVR: authzV1.WithResource("selfsubjectrulesreviews"), Kind: "SelfSubjectRulesReview", Singular: "selfsubjectrulesreview", Verbs: []string{"create"},
@@ -204,7 +208,7 @@ var Scheme = runtime.NewScheme()
 func init() {
 	for _, add := range []func(*runtime.Scheme) error{
 		corev1.AddToScheme, appsv1.AddToScheme, coordinationv1.AddToScheme, policyv1.AddToScheme,
-		schedulingv1.AddToScheme, discoveryv1.AddToScheme, autoscalingv1.AddToScheme, batchv1.AddToScheme, authorizationv1.AddToScheme, rbacv1.AddToScheme,
+		schedulingv1.AddToScheme, discoveryv1.AddToScheme, autoscalingv1.AddToScheme, batchv1.AddToScheme, authorizationv1.AddToScheme, rbacv1.AddToScheme, authenticationv1.AddToScheme,
 	} {
 		if err := add(Scheme); err != nil {
 			panic(err)

@@ -29,6 +29,7 @@ var releases = []string{"v1.27.1", "v1.28.0", "v1.29.0", "v1.30.0", "v1.31.0", "
 // to openapi-gen).
 var packages = []string{
 	"k8s.io/api/apps/v1",
+	"k8s.io/api/authentication/v1",
 	"k8s.io/api/authorization/v1",
 	"k8s.io/api/autoscaling/v1",
 	"k8s.io/api/batch/v1",
