@@ -176,9 +176,9 @@ func (c *Cluster) restoreKubelets() {
 	}
 }
 
-// PodLogs returns a container's log lines from the pod's kubelet (what
-// pods/log serves). Call it with the cluster lock held (inside Do).
-func (c *Cluster) PodLogs(ns, name, container string, previous, timestamps bool, tailLines *int64) ([]byte, error) {
+// podKubelet is the kubelet of the node pod ns/name is bound to: the
+// pod's NotFound, or BadRequest when it is not bound to a node.
+func (c *Cluster) podKubelet(ns, name string) (*kubelet.Kubelet, error) {
 	pod, err := c.Registry.Get(c.res("", "pods"), ns, name)
 	if err != nil {
 		return nil, err
@@ -186,6 +186,16 @@ func (c *Cluster) PodLogs(ns, name, container string, previous, timestamps bool,
 	k := c.kubelets[pod.(*corev1.Pod).Spec.NodeName]
 	if k == nil {
 		return nil, badRequest(fmt.Sprintf("pod %s does not have a host assigned", name))
+	}
+	return k, nil
+}
+
+// PodLogs returns a container's log lines from the pod's kubelet (what
+// pods/log serves). Call it with the cluster lock held (inside Do).
+func (c *Cluster) PodLogs(ns, name, container string, previous, timestamps bool, tailLines *int64) ([]byte, error) {
+	k, err := c.podKubelet(ns, name)
+	if err != nil {
+		return nil, err
 	}
 	out, err := k.Logs(ns, name, container, previous, timestamps, tailLines)
 	if err != nil {
@@ -197,13 +207,9 @@ func (c *Cluster) PodLogs(ns, name, container string, previous, timestamps bool,
 // PodExec runs a command in a container through the pod's kubelet (what
 // pods/exec serves). Call it with the cluster lock held (inside Do).
 func (c *Cluster) PodExec(ns, name, container string, cmd []string) (stdout, stderr string, code int, err error) {
-	pod, err := c.Registry.Get(c.res("", "pods"), ns, name)
+	k, err := c.podKubelet(ns, name)
 	if err != nil {
 		return "", "", 0, err
-	}
-	k := c.kubelets[pod.(*corev1.Pod).Spec.NodeName]
-	if k == nil {
-		return "", "", 0, badRequest(fmt.Sprintf("pod %s does not have a host assigned", name))
 	}
 	o, e, code, err := k.Exec(ns, name, container, cmd)
 	if err != nil {
@@ -216,13 +222,9 @@ func (c *Cluster) PodExec(ns, name, container string, cmd []string) (stdout, std
 // through the pod's kubelet; the caller drives the process. Call it with the
 // cluster lock held (inside Do).
 func (c *Cluster) PodExecStream(ns, name, container string, cmd []string, o chain.ExecOptions) (*shell.Process, error) {
-	pod, err := c.Registry.Get(c.res("", "pods"), ns, name)
+	k, err := c.podKubelet(ns, name)
 	if err != nil {
 		return nil, err
-	}
-	k := c.kubelets[pod.(*corev1.Pod).Spec.NodeName]
-	if k == nil {
-		return nil, badRequest(fmt.Sprintf("pod %s does not have a host assigned", name))
 	}
 	p, err := k.ExecStream(ns, name, container, cmd, o)
 	var nf *chain.ExecNotFoundError
@@ -237,13 +239,9 @@ func (c *Cluster) PodExecStream(ns, name, container string, cmd []string, o chai
 // listens on gives containerd's error, wrapped as the streaming server
 // wraps it. Call it with the cluster lock held.
 func (c *Cluster) PodPortForward(ns, name string, port int32) (*fabric.Conn, error) {
-	pod, err := c.Registry.Get(c.res("", "pods"), ns, name)
+	k, err := c.podKubelet(ns, name)
 	if err != nil {
 		return nil, err
-	}
-	k := c.kubelets[pod.(*corev1.Pod).Spec.NodeName]
-	if k == nil {
-		return nil, badRequest(fmt.Sprintf("pod %s does not have a host assigned", name))
 	}
 	id, netns, ip, ok := k.Sandbox(ns, name)
 	addr, perr := netip.ParseAddr(ip)
@@ -263,13 +261,9 @@ func (c *Cluster) PodPortForward(ns, name string, port int32) (*fabric.Conn, err
 // PodAttach connects out to a container's main process through the pod's
 // kubelet (kubectl attach, run -it). Call it with the cluster lock held.
 func (c *Cluster) PodAttach(ns, name, container string, out io.Writer) (*kubelet.Attached, error) {
-	pod, err := c.Registry.Get(c.res("", "pods"), ns, name)
+	k, err := c.podKubelet(ns, name)
 	if err != nil {
 		return nil, err
-	}
-	k := c.kubelets[pod.(*corev1.Pod).Spec.NodeName]
-	if k == nil {
-		return nil, badRequest(fmt.Sprintf("pod %s does not have a host assigned", name))
 	}
 	a, err := k.Attach(ns, name, container, out)
 	if err != nil {
