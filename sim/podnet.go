@@ -77,18 +77,11 @@ func (n *podNetwork) lookup(name string) (string, []string, error) {
 	return fqdn, []string{ip.String()}, nil
 }
 
-// netError is one failure that both the image catalog's and the shell's
-// sentinels recognise.
-type netError struct{ img, sh error }
-
-func (e netError) Error() string        { return e.sh.Error() }
-func (e netError) Is(target error) bool { return target == e.img || target == e.sh }
-
 var (
-	errNoHost      = netError{images.ErrNoHost, shell.ErrNoHost}
-	errRefused     = netError{images.ErrRefused, shell.ErrRefused}
-	errTimeout     = netError{images.ErrTimeout, shell.ErrTimeout}
-	errUnreachable = netError{images.ErrTimeout, shell.ErrUnreachable}
+	errNoHost      = shell.ErrNoHost
+	errRefused     = shell.ErrRefused
+	errTimeout     = shell.ErrTimeout
+	errUnreachable = shell.ErrUnreachable
 )
 
 func dialError(err error) error {

@@ -302,12 +302,8 @@ func (c *Chain) shellConfig(containerID string) (shell.Config, error) {
 		cfg.Hostname, cfg.IP = sb.cfg.GetHostname(), sb.ip
 		if c.cfg.Network != nil {
 			if n := c.cfg.Network(sb.ip, sb.cfg.GetMetadata().GetNamespace()); n != nil {
-				cfg.Net = netAdapter{n}
-				if r, ok := n.(images.Resolver); ok {
-					cfg.Net = resolverAdapter{netAdapter{n}, r}
-				}
-				// A network may give the shell a view of its own (ping,
-				// the shell's error values).
+				cfg.Net = n
+				// A network may give the shell a view of its own (ping).
 				if sv, ok := n.(interface{ ShellNetwork() shell.Network }); ok {
 					cfg.Net = sv.ShellNetwork()
 				}
@@ -332,47 +328,6 @@ func (c *Chain) namespaceOf(ip string) string {
 		}
 	}
 	return ""
-}
-
-// netAdapter gives the shell the image catalog's network view, with the
-// shell's error values.
-type netAdapter struct{ n images.Network }
-
-func (a netAdapter) Resolve(host string) (string, error) {
-	ip, err := a.n.Resolve(host)
-	return ip, netErr(err)
-}
-
-func (a netAdapter) HTTP(ip string, port int32, method, p string, h map[string]string) (int, map[string]string, []byte, error) {
-	st, hdr, body, err := a.n.HTTP(ip, port, method, p, h)
-	return st, hdr, body, netErr(err)
-}
-
-// resolverAdapter adds the DNS view nslookup needs.
-type resolverAdapter struct {
-	netAdapter
-	r images.Resolver
-}
-
-func (a resolverAdapter) Nameserver() (string, string) { return a.r.Nameserver() }
-
-func (a resolverAdapter) Lookup(name string) (string, []string, error) {
-	fqdn, ips, err := a.r.Lookup(name)
-	return fqdn, ips, netErr(err)
-}
-
-func netErr(err error) error {
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, images.ErrNoHost):
-		return shell.ErrNoHost
-	case errors.Is(err, images.ErrRefused):
-		return shell.ErrRefused
-	case errors.Is(err, images.ErrTimeout):
-		return shell.ErrTimeout
-	}
-	return err
 }
 
 // NetNS is a sandbox's network namespace path ("" when unknown): the

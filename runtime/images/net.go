@@ -5,25 +5,21 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	csh "kubesim/runtime/shell"
 )
 
 // Network connects a process to the cluster network, for commands like
-// busybox wget. The kubelet sets Process.Net (from net/fabric and net/dns);
+// busybox wget. It is the container shell's network view (one interface and
+// one set of errors for both interpreters); the kubelet sets Process.Net,
 // nil means the process reaches nothing.
-type Network interface {
-	// Resolve returns the IP of a host name (or the IP literal itself), or
-	// ErrNoHost.
-	Resolve(host string) (ip string, err error)
-	// HTTP sends one request from the pod to ip:port. A closed port gives
-	// ErrRefused, a dropped packet (NetworkPolicy) ErrTimeout.
-	HTTP(ip string, port int32, method, path string, header map[string]string) (status int, respHeader map[string]string, body []byte, err error)
-}
+type Network = csh.Network
 
-// Network errors, as a Network reports them.
+// Network errors: the shell's sentinels.
 var (
-	ErrNoHost  = errors.New("no such host")
-	ErrRefused = errors.New("connection refused")
-	ErrTimeout = errors.New("timed out")
+	ErrNoHost  = csh.ErrNoHost
+	ErrRefused = csh.ErrRefused
+	ErrTimeout = csh.ErrTimeout
 )
 
 // busyboxOnly are applets only busybox-based images have (Debian images ship
@@ -98,7 +94,7 @@ func (s *shell) wget(args []string) {
 	case errors.Is(err, ErrRefused):
 		fail(fmt.Sprintf("can't connect to remote host (%s): Connection refused", ip))
 		return
-	case errors.Is(err, ErrTimeout):
+	case errors.Is(err, ErrTimeout), errors.Is(err, csh.ErrUnreachable):
 		fail("download timed out")
 		return
 	case err != nil:
@@ -158,14 +154,7 @@ func splitURL(u string) (host string, port int32, path string) {
 }
 
 // Resolver is the DNS view nslookup needs. A Network may implement it.
-type Resolver interface {
-	// Nameserver is the pod's resolver (kube-dns's ClusterIP) and its
-	// reverse name (kube-dns.kube-system.svc.cluster.local).
-	Nameserver() (ip, name string)
-	// Lookup resolves name with the pod's search path and returns the fully
-	// qualified name and addresses, or ErrNoHost.
-	Lookup(name string) (fqdn string, ips []string, err error)
-}
+type Resolver = csh.Resolver
 
 // nslookup is busybox nslookup. Up to 1.28 it printed "Address 1: ip name"
 // lines (kubernetes.io, "Debugging DNS Resolution"); later versions print the
