@@ -17,6 +17,7 @@ import (
 	"kubesim/net/cni"
 	"kubesim/net/fabric"
 	"kubesim/runtime/chain"
+	"kubesim/runtime/containerfs"
 	"kubesim/runtime/images"
 	"kubesim/runtime/shell"
 	"kubesim/sim/controllers"
@@ -26,6 +27,15 @@ import (
 
 // Node returns the kubelet of a node, or nil.
 func (c *Cluster) Node(name string) *kubelet.Kubelet { return c.kubelets[name] }
+
+// NodeHostFS returns a node's host filesystem (its "/", where hostPath
+// volumes live), or nil for an unknown node. Read and write it inside Do.
+func (c *Cluster) NodeHostFS(name string) *containerfs.Volume {
+	if k := c.kubelets[name]; k != nil {
+		return k.HostFS()
+	}
+	return nil
+}
 
 // Fabric returns the cluster's virtual network.
 func (c *Cluster) Fabric() *fabric.Fabric { return c.fabric }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"path"
 	"sort"
 	"strings"
@@ -22,9 +23,14 @@ import (
 // that containers bind-mount (the kubelet's pod directories: emptyDir
 // volumes, etc-hosts, the service-account token) are volumes of the node,
 // shared by every container mounting them and removed with their pod's
-// sandbox. The sandbox's /etc/hostname and /etc/resolv.conf are written as
+// sandbox. Every other host path lives in the node's host filesystem (its
+// "/", HostFS): a hostPath volume mounts a subtree of it, created as a
+// directory when missing, as containerd creates a missing bind-mount source.
+// The sandbox's /etc/hostname and /etc/resolv.conf are written as
 // containerd writes them, from the sandbox config.
 type files struct {
+	host *containerfs.Volume // the node's "/"
+
 	containers map[string]*containerfs.FS     // container ID → its filesystem
 	hostDirs   map[string]*containerfs.Volume // host directory → volume
 	hostFiles  map[string]*containerfs.Volume // host file → a volume holding it as /f
@@ -33,10 +39,36 @@ type files struct {
 
 func (c *Chain) fileState() *files {
 	if c.files == nil {
-		c.files = &files{containers: map[string]*containerfs.FS{}, hostDirs: map[string]*containerfs.Volume{},
+		c.files = &files{host: newHostFS(c.cfg.Now), containers: map[string]*containerfs.FS{}, hostDirs: map[string]*containerfs.Volume{},
 			hostFiles: map[string]*containerfs.Volume{}, sandboxes: map[string]*containerfs.Volume{}}
 	}
 	return c.files
+}
+
+// newHostFS is a node's "/" before anyone writes to it: the skeleton of an
+// Ubuntu server's tree, which the node's setup (kubeadm's files, the
+// kubelet's) fills in.
+func newHostFS(clock containerfs.Clock) *containerfs.Volume {
+	v := containerfs.NewVolume(clock, 0o755)
+	for _, d := range []string{"/etc", "/home", "/opt", "/run", "/srv", "/usr/bin", "/usr/lib", "/usr/local/bin", "/var/lib", "/var/log"} {
+		v.Add(containerfs.DirEntry(d))
+	}
+	v.Add(containerfs.Entry{Path: "/root", Mode: iofs.ModeDir | 0o700})
+	v.Add(containerfs.Entry{Path: "/tmp", Mode: iofs.ModeDir | iofs.ModeSticky | 0o777})
+	v.Add(containerfs.SymlinkEntry("/bin", "usr/bin"))
+	v.Add(containerfs.SymlinkEntry("/lib", "usr/lib"))
+	v.Add(containerfs.SymlinkEntry("/var/run", "/run"))
+	return v
+}
+
+// HostFS is the node's host filesystem, its "/" as one tree: hostPath
+// volumes mount subtrees of it. The kubelet's pod directories
+// (/var/lib/kubelet/pods/<uid>/…) are volumes of their own and do not
+// appear in it. Use it under the cluster's lock, as every filesystem.
+func (c *Chain) HostFS() *containerfs.Volume {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.fileState().host
 }
 
 // WriteHostFile writes a file on the node (the kubelet's
@@ -124,7 +156,11 @@ func (c *Chain) createFS(ct *container, sb *sandbox) {
 			f.Mount(m.ContainerPath, v, rel, m.Readonly)
 			continue
 		}
-		f.Mount(m.ContainerPath, c.hostDir(hp), "/", m.Readonly)
+		host := st.host.FS()
+		if _, err := host.Stat(hp); err != nil {
+			host.MkdirAll(hp, 0o755)
+		}
+		f.Mount(m.ContainerPath, st.host, hp, m.Readonly)
 	}
 	if ct.cfg.GetLinux().GetSecurityContext().GetReadonlyRootfs() {
 		f.SetReadOnly(true)

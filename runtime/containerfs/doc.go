@@ -11,7 +11,10 @@
 //   - Volume: a directory tree mounted into containers (an emptyDir shared
 //     by a pod's containers and surviving their restarts, a configMap, the
 //     service-account token, a file the kubelet writes such as /etc/hosts);
-//     a mount may be read-only, and writes through it fail with EROFS;
+//     a mount may be read-only, and writes through it fail with EROFS; a
+//     node's host filesystem ("/" of the machine, which hostPath volumes
+//     mount subtrees of) is a Volume too, and Volume.FS views any volume
+//     as a filesystem;
 //   - the kubelet-managed files (HostsFile, ResolvConf) as a real kubelet and
 //     containerd write them;
 //   - Generation and ChangedAt, so a process polling the filesystem can park

@@ -123,6 +123,9 @@ func (f *FS) where(p string) (*mount, string) {
 		if p == m.path {
 			return m, m.sub
 		}
+		if m.path == "/" {
+			return m, clean(m.sub + p)
+		}
 		if strings.HasPrefix(p, m.path) && p[len(m.path)] == '/' {
 			return m, clean(m.sub + p[len(m.path):])
 		}

@@ -18,6 +18,12 @@
 // per probe (probes.go), probing each period the live container; a passing
 // one waits for the filesystem to change instead of ticking.
 //
+// Before a pod's sandbox is created its volumes are set up (volumes.go,
+// the volume manager's MountVolume.SetUp): a hostPath is type-checked
+// against the node's host filesystem (HostFS, the runtime chain's "/"),
+// and a volume that fails keeps the pod ContainerCreating, retried with
+// back-off and reported in FailedMount events with upstream's text.
+//
 // It talks to the rest of the cluster only through sim/registry and
 // the store events the cluster loop hands it; it never reads the wall clock.
 package kubelet

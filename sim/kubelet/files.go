@@ -97,6 +97,8 @@ func (k *Kubelet) mounts(ps *podState, c *ctrState) []*runtimeapi.Mount {
 		case vol.Projected != nil && isServiceAccountVolume(vol.Projected):
 			dir = k.podDir(ps) + "/volumes/kubernetes.io~projected/" + vol.Name
 			k.writeServiceAccount(ps, dir)
+		case vol.HostPath != nil:
+			dir = vol.HostPath.Path // in the node's host filesystem
 		case vol.ConfigMap != nil:
 			dir = k.podDir(ps) + "/volumes/kubernetes.io~configmap/" + vol.Name
 			if !k.writeKeys(dir, ps.ns, "configmaps", vol.ConfigMap.Name, vol.ConfigMap.Items, vol.ConfigMap.DefaultMode) {

@@ -40,6 +40,10 @@ type podState struct {
 	// sidecarsStopping: the app containers are done and the sidecars are
 	// being stopped, not restarted.
 	sidecarsStopping bool
+	// mountFails counts the failed attempts to set up the pod's volumes;
+	// mountWaitSince is when the current wait for them began (volumes.go).
+	mountFails     int
+	mountWaitSince time.Time
 }
 
 type ctrState struct {
@@ -167,7 +171,7 @@ func (k *Kubelet) syncPod(uid types.UID) bool {
 		ps.started = true
 		ps.startTime = k.now()
 		k.writeStatus(ps)
-		k.runSandbox(ps)
+		k.mountThenRun(ps)
 		return true
 	}
 	return false

@@ -1,0 +1,177 @@
+package kubelet
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"kubesim/runtime/containerfs"
+)
+
+// The volume manager's part of a pod's start (pkg/kubelet/volumemanager):
+// before the sandbox is created every volume of the pod is set up
+// (MountVolume.SetUp); a volume that fails is retried with the operation
+// executor's exponential back-off (500 ms doubling to 2m2s), each failure
+// a FailedMount event, and the pod stays ContainerCreating until every
+// volume is up. The pod worker's wait (WaitForAttachAndMount) gives up
+// after 2m3s with its own FailedMount event and waits again.
+
+const (
+	mountRetryFirst = 500 * time.Millisecond        // initialDurationBeforeRetry
+	mountRetryMax   = 2*time.Minute + 2*time.Second // maxDurationBeforeRetry
+	mountWaitLimit  = 2*time.Minute + 3*time.Second // podAttachAndMountTimeout
+	// syncRetry is the pod worker's back-off before it syncs a pod whose
+	// sync failed again [guess: workerBackOffPeriod, without jitter].
+	syncRetry = 10 * time.Second
+)
+
+// mountRetry is the delay after the n-th consecutive failure (n ≥ 0).
+func mountRetry(n int) time.Duration {
+	d := mountRetryFirst
+	for ; n > 0 && d < mountRetryMax; n-- {
+		d *= 2
+	}
+	return min(d, mountRetryMax)
+}
+
+// HostFS is the node's host filesystem, its "/" (the runtime chain's; see
+// chain.Chain.HostFS): hostPath volumes mount subtrees of it.
+func (k *Kubelet) HostFS() *containerfs.Volume { return k.cfg.Runtime.HostFS() }
+
+// volumeError is one volume whose SetUp failed.
+type volumeError struct {
+	name string
+	err  error
+}
+
+// setUpVolumes runs SetUp for every volume of the pod, in spec order, and
+// returns the failures.
+func (k *Kubelet) setUpVolumes(ps *podState) []volumeError {
+	var out []volumeError
+	for i := range ps.pod.Spec.Volumes {
+		v := &ps.pod.Spec.Volumes[i]
+		var err error
+		switch {
+		case v.HostPath != nil:
+			err = k.setUpHostPath(v.HostPath)
+		}
+		if err != nil {
+			out = append(out, volumeError{v.Name, err})
+		}
+	}
+	return out
+}
+
+// mountThenRun sets up the pod's volumes and, once they all are, creates
+// its sandbox; until then it retries with back-off.
+func (k *Kubelet) mountThenRun(ps *podState) {
+	errs := k.setUpVolumes(ps)
+	if len(errs) == 0 {
+		ps.mountFails, ps.mountWaitSince = 0, time.Time{}
+		k.runSandbox(ps)
+		return
+	}
+	now := k.cfg.Clock.Now()
+	if ps.mountWaitSince.IsZero() {
+		ps.mountWaitSince = now
+	}
+	for _, e := range errs {
+		k.cfg.Recorder.Event(ps.pod, "", k.source(), corev1.EventTypeWarning, "FailedMount",
+			fmt.Sprintf("MountVolume.SetUp failed for volume %q : %v", e.name, e.err))
+	}
+	if now.Sub(ps.mountWaitSince) >= mountWaitLimit {
+		names := make([]string, len(errs))
+		for i, e := range errs {
+			names[i] = e.name
+		}
+		// [guess: the 1.27 wording; later releases read the same through
+		// wait.ErrorInterrupted]
+		k.cfg.Recorder.Event(ps.pod, "", k.source(), corev1.EventTypeWarning, "FailedMount",
+			"Unable to attach or mount volumes: unmounted volumes=["+strings.Join(names, " ")+"], unattached volumes=[], failed to process volumes=[]: timed out waiting for the condition")
+		ps.mountWaitSince = now.Add(syncRetry)
+	}
+	d := mountRetry(ps.mountFails)
+	ps.mountFails++
+	k.after(ps, d, func() { k.mountThenRun(ps) })
+}
+
+// setUpHostPath is the hostPath plugin's SetUp: the type check against the
+// node's host filesystem, creating the directory or file for the
+// …OrCreate types (pkg/volume/hostpath/host_path.go checkType). Messages
+// are those of 1.27–1.33 (later releases say "hostPath %s doesn't exist"
+// and "…, it's a %s").
+func (k *Kubelet) setUpHostPath(src *corev1.HostPathVolumeSource) error {
+	t := corev1.HostPathUnset
+	if src.Type != nil {
+		t = *src.Type
+	}
+	if t == corev1.HostPathUnset {
+		return nil
+	}
+	host := k.HostFS().FS()
+	p := src.Path
+	st, err := host.Stat(p)
+	exists := err == nil
+	is := func(want string) bool { return exists && fileType(st.Mode()) == want }
+	failed := func(what string) error { return fmt.Errorf("hostPath type check failed: %s is not a %s", p, what) }
+	switch t {
+	case corev1.HostPathDirectoryOrCreate:
+		if !exists {
+			return host.MkdirAll(p, 0o755)
+		}
+		fallthrough
+	case corev1.HostPathDirectory:
+		if !is("Directory") {
+			return failed("directory")
+		}
+	case corev1.HostPathFileOrCreate:
+		if !exists {
+			f, err := host.OpenFile(p, os.O_CREATE|os.O_WRONLY, 0o644)
+			if err != nil {
+				return err
+			}
+			return f.Close()
+		}
+		fallthrough
+	case corev1.HostPathFile:
+		if !is("File") {
+			return failed("file")
+		}
+	case corev1.HostPathSocket:
+		if !is("Socket") {
+			return failed("socket file")
+		}
+	case corev1.HostPathCharDev:
+		if !is("CharDevice") {
+			return failed("character device")
+		}
+	case corev1.HostPathBlockDev:
+		if !is("BlockDevice") {
+			return failed("block device")
+		}
+	default:
+		return fmt.Errorf("%s is an invalid volume type", t)
+	}
+	return nil
+}
+
+// fileType names a mode as the kubelet's hostutil GetFileType does.
+func fileType(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "Directory"
+	case m&fs.ModeSocket != 0:
+		return "Socket"
+	case m&fs.ModeCharDevice != 0:
+		return "CharDevice"
+	case m&fs.ModeDevice != 0:
+		return "BlockDevice"
+	case m.IsRegular():
+		return "File"
+	}
+	return "Unknown"
+}
