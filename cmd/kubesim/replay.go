@@ -34,7 +34,7 @@ func replayCmd() *cobra.Command {
 			if tr.HasSeed {
 				spec.Seed = uint64(tr.Seed)
 			}
-			env, cleanup, err := newLocal(spec, time.Time{})
+			env, cleanup, err := newLocal(spec, time.Time{}, false)
 			if err != nil {
 				return err
 			}

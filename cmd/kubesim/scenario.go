@@ -55,12 +55,12 @@ func loadScenario(arg, lang string) (*killercoda.Scenario, error) {
 // scenarioCluster loads a scenario and builds the cluster it asks for; the
 // clock starts at the wall clock so that what kubectl computes client-side
 // (describe's ages) reads right.
-func scenarioCluster(arg, lang string) (*killercoda.Scenario, *practice.Env, func(), error) {
+func scenarioCluster(arg, lang string, paced bool) (*killercoda.Scenario, *practice.Env, func(), error) {
 	sc, err := loadScenario(arg, lang)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	env, cleanup, err := newLocal(SpecFor(sc.Topology), time.Now().UTC().Truncate(time.Second))
+	env, cleanup, err := newLocal(SpecFor(sc.Topology), time.Now().UTC().Truncate(time.Second), paced)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -68,10 +68,11 @@ func scenarioCluster(arg, lang string) (*killercoda.Scenario, *practice.Env, fun
 }
 
 // onScenario is a RunE that builds the cluster of the scenario named by
-// the argument, runs f on it and removes it.
-func onScenario(lang *string, f func(*cobra.Command, *killercoda.Scenario, *practice.Env) error) func(*cobra.Command, []string) error {
+// the argument (paced: for a learner at a terminal), runs f on it and
+// removes it.
+func onScenario(lang *string, paced bool, f func(*cobra.Command, *killercoda.Scenario, *practice.Env) error) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, args []string) error {
-		sc, env, cleanup, err := scenarioCluster(args[0], *lang)
+		sc, env, cleanup, err := scenarioCluster(args[0], *lang, paced)
 		if err != nil {
 			return err
 		}
@@ -88,7 +89,7 @@ func scenarioCmd() *cobra.Command {
 		Use:   "play DIR|NAME",
 		Short: "Work through a scenario interactively",
 		Args:  cobra.ExactArgs(1),
-		RunE: onScenario(&lang, func(cmd *cobra.Command, sc *killercoda.Scenario, env *practice.Env) error {
+		RunE: onScenario(&lang, true, func(cmd *cobra.Command, sc *killercoda.Scenario, env *practice.Env) error {
 			intr := make(chan struct{}, 1)
 			sigs := make(chan os.Signal, 1)
 			signal.Notify(sigs, os.Interrupt)
@@ -109,7 +110,7 @@ func scenarioCmd() *cobra.Command {
 		Use:   "test DIR|NAME",
 		Short: "Check every step: verify fails before the step's commands and passes after",
 		Args:  cobra.ExactArgs(1),
-		RunE: onScenario(&lang, func(cmd *cobra.Command, sc *killercoda.Scenario, env *practice.Env) error {
+		RunE: onScenario(&lang, false, func(cmd *cobra.Command, sc *killercoda.Scenario, env *practice.Env) error {
 			cfg := killercoda.TestConfig{}
 			if solutions != "" {
 				var err error

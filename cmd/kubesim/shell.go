@@ -18,7 +18,9 @@ import (
 )
 
 // newLocal builds an in-process cluster (stepped) in a temporary directory.
-func newLocal(spec sim.ClusterSpec, start time.Time) (*practice.Env, func(), error) {
+// A paced one is for a learner at a terminal: its time follows the wall
+// clock (practice.Pace) and kubectl runs as a child process.
+func newLocal(spec sim.ClusterSpec, start time.Time, paced bool) (*practice.Env, func(), error) {
 	dir, err := os.MkdirTemp("", "kubesim-")
 	if err != nil {
 		return nil, nil, err
@@ -26,7 +28,13 @@ func newLocal(spec sim.ClusterSpec, start time.Time) (*practice.Env, func(), err
 	// The clock starts at the wall clock so that what kubectl computes on
 	// the client side (describe's event ages) reads right; images still
 	// behave as at spec.Start.
-	c, err := sim.New(spec, sim.Options{Dir: filepath.Join(dir, "state"), NoSync: true, Start: start})
+	opts := sim.Options{Dir: filepath.Join(dir, "state"), NoSync: true, Start: start}
+	var pace *practice.Pace
+	if paced {
+		pace = practice.NewPace(nil)
+		opts.Wait = pace.Wait
+	}
+	c, err := sim.New(spec, opts)
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, nil, err
@@ -37,6 +45,10 @@ func newLocal(spec sim.ClusterSpec, start time.Time) (*practice.Env, func(), err
 		c.Close()
 		os.RemoveAll(dir)
 		return nil, nil, err
+	}
+	if pace != nil {
+		pace.Bind(c)
+		env.Pace = pace
 	}
 	return env, func() { env.Close(); c.Close(); os.RemoveAll(dir) }, nil
 }
@@ -52,7 +64,7 @@ func shellCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			env, cleanup, err := newLocal(spec, time.Now().UTC().Truncate(time.Second))
+			env, cleanup, err := newLocal(spec, time.Now().UTC().Truncate(time.Second), true)
 			if err != nil {
 				return err
 			}
@@ -116,7 +128,7 @@ func askKeep(lines <-chan string, out io.Writer) bool {
 }
 
 // shellLoop reads command lines; cluster time follows the wall clock
-// between commands. A value on intr cancels the running command; at the
+// (env's Pace; it catches up before each command). A value on intr cancels the running command; at the
 // prompt it starts a new line, as bash does.
 func shellLoop(env *practice.Env, lines <-chan string, out, errOut io.Writer, intr <-chan os.Signal) error {
 	cp := env.Cluster.Spec.ControlPlane()
@@ -126,7 +138,6 @@ func shellLoop(env *practice.Env, lines <-chan string, out, errOut io.Writer, in
 	}
 	prompt := fmt.Sprintf("[vagrant@%s ~]$ ", host)
 	fmt.Fprintf(out, "kubesim practice shell: kubectl (or k), curl and vagrant reach the cluster; exit to leave.\n")
-	last := time.Now()
 	for {
 		fmt.Fprint(out, prompt)
 		var line string
@@ -143,9 +154,7 @@ func shellLoop(env *practice.Env, lines <-chan string, out, errOut io.Writer, in
 			fmt.Fprintln(out)
 			return nil
 		}
-		now := time.Now()
-		env.Advance(now.Sub(last))
-		last = now
+		env.CatchUp()
 		line = strings.TrimSpace(line)
 		switch line {
 		case "exit", "quit", "logout":

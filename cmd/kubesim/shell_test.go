@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -14,7 +16,7 @@ import (
 // leaves the shell running; during a command it ends that command only.
 // Leaving asks before the cluster is deleted.
 func TestShellInterrupt(t *testing.T) {
-	env, cleanup, err := newLocal(sim.DefaultClusterSpec(), time.Now().UTC().Truncate(time.Second))
+	env, cleanup, err := newLocal(sim.DefaultClusterSpec(), time.Now().UTC().Truncate(time.Second), true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +56,7 @@ func TestShellInterrupt(t *testing.T) {
 // TestShellExec: kubectl exec at the practice prompt reaches the pod (it
 // used to dial kubesim.invalid through DNS and fail).
 func TestShellExec(t *testing.T) {
-	env, cleanup, err := newLocal(sim.DefaultClusterSpec(), time.Now().UTC().Truncate(time.Second))
+	env, cleanup, err := newLocal(sim.DefaultClusterSpec(), time.Now().UTC().Truncate(time.Second), true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,5 +68,74 @@ func TestShellExec(t *testing.T) {
 	code, err := env.Run(t.Context(), "kubectl exec web -- cat /usr/local/apache2/htdocs/index.html", &out, &errOut)
 	if err != nil || code != 0 || strings.Contains(errOut.String(), "kubesim.invalid") || !strings.Contains(out.String(), "It works!") {
 		t.Errorf("kubectl exec: exit %d, %v\nstdout:\n%s\nstderr:\n%s", code, err, out.String(), errOut.String())
+	}
+}
+
+// lockedBuffer is a bytes.Buffer written by a child process's copier
+// while the test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestShellWatch: kubectl get -w at the prompt runs until Ctrl-C, on the
+// wall clock. It used to end by itself after about 4 s: the stepped
+// cluster ran its timers up to the watch's 1800 s timeout as fast as it
+// could, and the cluster came out half an hour older. In process, Ctrl-C
+// during the watch would also have exited the whole prompt (kubectl's own
+// SIGINT handler); now kubectl is a child process and only it ends.
+func TestShellWatch(t *testing.T) {
+	env, cleanup, err := newLocal(sim.DefaultClusterSpec(), time.Now().UTC().Truncate(time.Second), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cleanup()
+	var out, errOut lockedBuffer
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	done := make(chan int, 1)
+	go func() {
+		code, _ := env.Run(ctx, "kubectl get ns -w", &out, &errOut)
+		done <- code
+	}()
+	// Bounded wait for the watch to list (the child process starts and
+	// loads the kubectl code first).
+	bound := time.After(2 * time.Minute)
+	for !strings.Contains(out.String(), "kube-system") {
+		select {
+		case code := <-done:
+			t.Fatalf("kubectl get -w ended before listing: exit %d\nstdout:\n%s\nstderr:\n%s", code, out.String(), errOut.String())
+		case <-bound:
+			t.Fatalf("kubectl get -w listed nothing in 2 minutes\nstderr:\n%s", errOut.String())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	wall, virt := time.Now(), env.Cluster.Clock.Now()
+	select {
+	case code := <-done:
+		t.Fatalf("kubectl get -w ended by itself: exit %d\nstdout:\n%s\nstderr:\n%s", code, out.String(), errOut.String())
+	case <-time.After(5 * time.Second):
+	}
+	moved, took := env.Cluster.Clock.Now().Sub(virt), time.Since(wall)
+	if moved > took+2*time.Second {
+		t.Errorf("while the watch waited %v, the cluster's clock moved %v", took, moved)
+	}
+	cancel() // Ctrl-C
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("Ctrl-C did not end kubectl get -w")
 	}
 }

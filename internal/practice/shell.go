@@ -29,6 +29,13 @@ type Env struct {
 	// Binary is the kubesim executable the script shims call; empty
 	// disables real-bash scripts.
 	Binary string
+	// Pace, if set, makes the cluster's time follow the wall clock: a
+	// learner at a terminal. There kubectl runs as a child process of
+	// Binary (as in a real shell), so that Ctrl-C ends it alone: in
+	// process, the SIGINT handler kubectl installs while it watches or
+	// waits (get -w, logs -f, delete, wait, rollout status) would exit
+	// the whole prompt.
+	Pace *Pace
 
 	dir     string
 	once    sync.Once
@@ -85,6 +92,9 @@ func (e *Env) Exec(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	switch args[0] {
 	case "kubectl", "k":
+		if e.Pace != nil && e.Binary != "" {
+			return e.childKubectl(ctx, args[1:], stdout, stderr)
+		}
 		if streams(args[1:]) {
 			return e.streamKubectl(args[1:], stdout, stderr)
 		}
@@ -95,7 +105,7 @@ func (e *Env) Exec(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return verbs.Vagrant(e.Cluster, args[1:], stdout, stderr)
 	case "kubesim":
 		if len(args) > 1 && args[1] == "kubectl" {
-			return e.Kubectl.Run(args[2:], nil, stdout, stderr)
+			return e.Exec(ctx, append([]string{"kubectl"}, args[2:]...), stdout, stderr)
 		}
 		if len(args) > 1 && args[1] == "explain-schedule" {
 			return verbs.Run(ctx, e.Cluster, "explain", args[2:], stdout, stderr)
@@ -136,8 +146,46 @@ func (e *Env) streamKubectl(args []string, stdout, stderr io.Writer) int {
 
 // Advance implements scenarios.Env.
 func (e *Env) Advance(d time.Duration) error {
+	if e.Pace != nil {
+		e.Pace.Advance(d)
+		return nil
+	}
 	e.Cluster.Advance(d)
 	return nil
+}
+
+// CatchUp brings a paced cluster's time up to the wall clock (the prompt
+// calls it before each command); without a Pace it does nothing.
+func (e *Env) CatchUp() {
+	if e.Pace != nil {
+		e.Pace.CatchUp()
+	}
+}
+
+// childKubectl runs `Binary kubectl args` against the cluster's loopback
+// HTTPS endpoint, as the script shims do; ctx's end kills it.
+func (e *Env) childKubectl(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	e.once.Do(func() { e.shimErr = e.startShims() })
+	if e.served == nil {
+		fmt.Fprintf(stderr, "error: the cluster's HTTPS endpoint: %v\n", e.shimErr)
+		return 1
+	}
+	cmd := exec.CommandContext(ctx, e.Binary, append([]string{"kubectl"}, args...)...)
+	cmd.Env = append(os.Environ(),
+		"KUBECONFIG="+filepath.Join(e.dir, "kubeconfig"),
+		"KUBESIM_STATE="+filepath.Join(e.dir, "state"),
+	)
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return ee.ExitCode()
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "kubectl: %v\n", err)
+		return 126
+	}
+	return 0
 }
 
 // Directive implements scenarios.Env: halt, start and restart-node.
