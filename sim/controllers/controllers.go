@@ -120,6 +120,7 @@ func All(ctx Context) ([]loop.Component, error) {
 		newEndpoints(b),
 		newEndpointSlice(b),
 		newDisruption(b),
+		newResourceQuota(b),
 		newGarbageCollector(b),
 		newClusterRoleAggregation(b),
 	}, nil

@@ -1,7 +1,7 @@
 // Package controllers is kubesim's kube-controller-manager: the deployment,
 // replicaset, daemonset, garbage-collector, namespace, serviceaccount,
 // root-ca-cert-publisher, node-ipam, node-lifecycle (with taint eviction),
-// endpoints, endpointslice and disruption controllers.
+// endpoints, endpointslice, disruption and resourcequota controllers.
 //
 // Every controller is a loop.Component:
 //

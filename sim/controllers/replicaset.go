@@ -28,10 +28,14 @@ const burstReplicas = 500
 type replicaSetController struct {
 	controller[*appsv1.ReplicaSet]
 	orphans map[string]map[string]bool // namespace -> orphan pod names to match against selectors
+	// failures counts each key's consecutive failed creations, for the
+	// workqueue's rate limiter: a refused create (a quota, an admission
+	// plugin) retries after 5 ms doubling to 1000 s (AddRateLimited).
+	failures map[string]int
 }
 
 func newReplicaSet(b *base) *replicaSetController {
-	c := &replicaSetController{orphans: map[string]map[string]bool{}}
+	c := &replicaSetController{orphans: map[string]map[string]bool{}, failures: map[string]int{}}
 	c.controller = newController[*appsv1.ReplicaSet](b, "replicaset", b.replicasets, c.syncRS)
 	c.owns = map[string]string{"pods": "ReplicaSet"}
 	c.onEvent = func(ev store.Event, res, ns, name string) {
@@ -104,6 +108,15 @@ func (c *replicaSetController) syncRS(key string, now time.Time) bool {
 	return wrote
 }
 
+// rateLimitDelay is client-go's default per-item exponential back-off
+// after n earlier failures: 5 ms doubling, at most 1000 s.
+func rateLimitDelay(n int) time.Duration {
+	if n > 20 {
+		return 1000 * time.Second
+	}
+	return min(5*time.Millisecond<<n, 1000*time.Second)
+}
+
 // manage creates or deletes pods (manageReplicas).
 func (c *replicaSetController) manage(rs *appsv1.ReplicaSet, pods []*corev1.Pod, now time.Time) bool {
 	want := int32(1)
@@ -121,11 +134,15 @@ func (c *replicaSetController) manage(rs *appsv1.ReplicaSet, pods []*corev1.Pod,
 			out, err := c.Registry.Create(c.pods, rs.Namespace, p, false)
 			if err != nil {
 				c.record(rs, corev1.EventTypeWarning, "FailedCreate", fmt.Sprintf("Error creating: %v", err))
-				break
+				key := nsKey(rs.Namespace, rs.Name)
+				c.requeueAt(key, now.Add(rateLimitDelay(c.failures[key])))
+				c.failures[key]++
+				return true
 			}
 			created++
 			c.record(rs, corev1.EventTypeNormal, "SuccessfulCreate", fmt.Sprintf("Created pod: %s", out.(*corev1.Pod).Name))
 		}
+		delete(c.failures, nsKey(rs.Namespace, rs.Name))
 		return created > 0
 	case diff > 0:
 		n := min(diff, burstReplicas)

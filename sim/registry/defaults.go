@@ -22,6 +22,7 @@ func (r *Registry) defaultObject(res *Resource, obj runtime.Object, old runtime.
 	r.dropDisabledFields(obj, old)
 	switch o := obj.(type) {
 	case *corev1.Pod:
+		defaultPodRequests(o)
 		defaultPodSpec(&o.Spec)
 		if old == nil {
 			r.admitPod(o)
@@ -124,6 +125,12 @@ func (r *Registry) defaultObject(res *Resource, obj runtime.Object, old runtime.
 		if o.PreemptionPolicy == nil {
 			p := corev1.PreemptLowerPriority
 			o.PreemptionPolicy = &p
+		}
+	case *corev1.LimitRange:
+		defaultLimitRange(o)
+	case *corev1.ResourceQuota:
+		if old == nil {
+			o.Status = corev1.ResourceQuotaStatus{} // the strategy's PrepareForCreate
 		}
 	case *corev1.Secret:
 		if o.Type == "" {

@@ -8,7 +8,9 @@
 // the storage codec, protobuf as kube-apiserver keeps in etcd (codec.go);
 // create/update/delete with their preconditions, graceful pod deletion and
 // finalizers (registry.go); defaulting and the default admission plugins
-// (defaults.go); when validation runs (validate.go: on create, on update
+// (defaults.go); the LimitRanger and ResourceQuota admission plugins
+// (admission*.go: mutating after defaulting, validating after validation,
+// counting with sim/quota); when validation runs (validate.go: on create, on update
 // with immutability, metadata only through status; the rules and messages
 // are sim/validation's, before allocation as in rest.BeforeCreate); the field
 // sets field selectors match (fields.go); Service ClusterIP and NodePort

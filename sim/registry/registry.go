@@ -155,10 +155,14 @@ func (r *Registry) Create(res *Resource, ns string, obj runtime.Object, dryRun b
 	m.SetSelfLink("")
 	SetGVK(obj)
 	r.defaultObject(res, obj, nil)
+	r.admitMutate(obj, nil)
 	// Validation before allocation, as rest.BeforeCreate runs before the
 	// service storage's BeginCreate: a bad clusterIP gets a 422, not a 500.
 	if errs := r.validate(obj, nil, ""); len(errs) > 0 {
 		return nil, apierrors.NewInvalid(res.GVK().GroupKind(), m.GetName(), errs)
+	}
+	if err := r.admitValidate(res, obj, nil, dryRun); err != nil {
+		return nil, err
 	}
 	if err := r.allocate(obj, nil); err != nil {
 		return nil, err
@@ -282,6 +286,11 @@ func (r *Registry) update(res *Resource, ns string, obj runtime.Object, subresou
 	r.defaultObject(res, obj, old)
 	if errs := r.validate(obj, old, subresource); len(errs) > 0 {
 		return nil, apierrors.NewInvalid(res.GVK().GroupKind(), name, errs)
+	}
+	if subresource == "" {
+		if err := r.admitValidate(res, obj, old, dryRun); err != nil {
+			return nil, err
+		}
 	}
 	if err := r.allocate(obj, old); err != nil {
 		return nil, err

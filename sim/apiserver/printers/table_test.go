@@ -183,6 +183,7 @@ func TestEveryPrinter(t *testing.T) {
 		{Resource: "configmaps"}:                                              &corev1.ConfigMap{},
 		{Resource: "secrets"}:                                                 &corev1.Secret{},
 		{Resource: "serviceaccounts"}:                                         &corev1.ServiceAccount{},
+		{Resource: "resourcequotas"}:                                          &corev1.ResourceQuota{},
 		{Group: "discovery.k8s.io", Resource: "endpointslices"}:               &discoveryv1.EndpointSlice{},
 		{Group: "coordination.k8s.io", Resource: "leases"}:                    &coordinationv1.Lease{},
 		{Group: "apps", Resource: "deployments"}:                              &appsv1.Deployment{},
