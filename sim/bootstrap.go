@@ -111,6 +111,7 @@ func (c *Cluster) bootstrapObjects() {
 			"net-conf.json": fmt.Sprintf("{\n  \"Network\": \"%s\",\n  \"Backend\": {\n    \"Type\": \"vxlan\"\n  }\n}\n", c.Spec.PodCIDR),
 		}})
 	c.mustCreate("apps", "daemonsets", "kube-flannel", flannelDaemonSet(av))
+	c.bootstrapStorage()
 }
 
 func minorVersion(v string) int {

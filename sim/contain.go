@@ -40,19 +40,21 @@ var keyedResource = map[string]struct {
 	gr     schema.GroupResource
 	source string
 }{
-	"deployment":             {schema.GroupResource{Group: "apps", Resource: "deployments"}, "deployment-controller"},
-	"replicaset":             {schema.GroupResource{Group: "apps", Resource: "replicasets"}, "replicaset-controller"},
-	"daemonset":              {schema.GroupResource{Group: "apps", Resource: "daemonsets"}, "daemonset-controller"},
-	"statefulset":            {schema.GroupResource{Group: "apps", Resource: "statefulsets"}, "statefulset-controller"},
-	"job":                    {schema.GroupResource{Group: "batch", Resource: "jobs"}, "job-controller"},
-	"cronjob":                {schema.GroupResource{Group: "batch", Resource: "cronjobs"}, "cronjob-controller"},
-	"disruption":             {schema.GroupResource{Group: "policy", Resource: "poddisruptionbudgets"}, "controllermanager"},
-	"endpoint":               {schema.GroupResource{Resource: "services"}, "endpoint-controller"},
-	"endpointslice":          {schema.GroupResource{Resource: "services"}, "endpoint-slice-controller"},
-	"namespace":              {schema.GroupResource{Resource: "namespaces"}, "namespace-controller"},
-	"serviceaccount":         {schema.GroupResource{Resource: "namespaces"}, "serviceaccount-controller"},
-	"root-ca-cert-publisher": {schema.GroupResource{Resource: "namespaces"}, "root-ca-cert-publisher"},
-	"nodelifecycle":          {schema.GroupResource{Resource: "nodes"}, "node-controller"},
+	"deployment":              {schema.GroupResource{Group: "apps", Resource: "deployments"}, "deployment-controller"},
+	"replicaset":              {schema.GroupResource{Group: "apps", Resource: "replicasets"}, "replicaset-controller"},
+	"daemonset":               {schema.GroupResource{Group: "apps", Resource: "daemonsets"}, "daemonset-controller"},
+	"statefulset":             {schema.GroupResource{Group: "apps", Resource: "statefulsets"}, "statefulset-controller"},
+	"job":                     {schema.GroupResource{Group: "batch", Resource: "jobs"}, "job-controller"},
+	"cronjob":                 {schema.GroupResource{Group: "batch", Resource: "cronjobs"}, "cronjob-controller"},
+	"disruption":              {schema.GroupResource{Group: "policy", Resource: "poddisruptionbudgets"}, "controllermanager"},
+	"endpoint":                {schema.GroupResource{Resource: "services"}, "endpoint-controller"},
+	"endpointslice":           {schema.GroupResource{Resource: "services"}, "endpoint-slice-controller"},
+	"namespace":               {schema.GroupResource{Resource: "namespaces"}, "namespace-controller"},
+	"serviceaccount":          {schema.GroupResource{Resource: "namespaces"}, "serviceaccount-controller"},
+	"root-ca-cert-publisher":  {schema.GroupResource{Resource: "namespaces"}, "root-ca-cert-publisher"},
+	"nodelifecycle":           {schema.GroupResource{Resource: "nodes"}, "node-controller"},
+	"persistentvolume-binder": {schema.GroupResource{Resource: "persistentvolumeclaims"}, "persistentvolume-controller"},
+	"local-path-provisioner":  {schema.GroupResource{Resource: "persistentvolumeclaims"}, "rancher.io/local-path"},
 }
 
 // runGuarded calls comp.Run, containing a panic; it reports whether the

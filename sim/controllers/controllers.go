@@ -16,6 +16,7 @@ import (
 	discoveryv1 "k8s.io/api/discovery/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	storagev1 "k8s.io/api/storage/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -121,6 +122,8 @@ func All(ctx Context) ([]loop.Component, error) {
 		newEndpointSlice(b),
 		newDisruption(b),
 		newResourceQuota(b),
+		newPersistentVolume(b),
+		newLocalPath(b),
 		newGarbageCollector(b),
 		newClusterRoleAggregation(b),
 	}, nil
@@ -167,6 +170,12 @@ func NewCronJob(ctx Context) (loop.Component, error) { return build(ctx, newCron
 // NewStatefulSet returns the statefulset controller.
 func NewStatefulSet(ctx Context) (loop.Component, error) { return build(ctx, newStatefulSet) }
 
+// NewPersistentVolume returns the persistentvolume-binder (with pvc- and pv-protection).
+func NewPersistentVolume(ctx Context) (loop.Component, error) { return build(ctx, newPersistentVolume) }
+
+// NewLocalPath returns rancher's local-path provisioner.
+func NewLocalPath(ctx Context) (loop.Component, error) { return build(ctx, newLocalPath) }
+
 // NewDisruption returns the disruption (PodDisruptionBudget status) controller.
 func NewDisruption(ctx Context) (loop.Component, error) { return build(ctx, newDisruption) }
 
@@ -187,6 +196,7 @@ type base struct {
 	pods, nodes, namespaces, services, endpoints, configmaps, serviceaccounts, leases *registry.Resource
 	deployments, replicasets, daemonsets, statefulsets, jobs, cronjobs, slices, pdbs  *registry.Resource
 	clusterroles                                                                      *registry.Resource
+	pvs, pvcs, storageclasses                                                         *registry.Resource
 }
 
 func newBase(ctx Context) *base {
@@ -204,6 +214,8 @@ func newBase(ctx Context) *base {
 		slices:       mustLookup(discoveryv1.SchemeGroupVersion.WithResource("endpointslices")),
 		pdbs:         mustLookup(policyv1.SchemeGroupVersion.WithResource("poddisruptionbudgets")),
 		clusterroles: mustLookup(rbacv1.SchemeGroupVersion.WithResource("clusterroles")),
+		pvs:          core("persistentvolumes"), pvcs: core("persistentvolumeclaims"),
+		storageclasses: mustLookup(storagev1.SchemeGroupVersion.WithResource("storageclasses")),
 	}
 }
 

@@ -15,12 +15,15 @@ func (r *Registry) admitMutate(obj, old runtime.Object) {
 }
 
 // admitValidate runs the validating admission plugins, after validation as
-// in kube-apiserver: LimitRanger (creates only) and ResourceQuota, last.
+// in kube-apiserver: LimitRanger (creates only), PersistentVolumeClaimResize (updates)
+// and ResourceQuota, last.
 func (r *Registry) admitValidate(res *Resource, obj, old runtime.Object, dryRun bool) error {
 	if old == nil {
 		if err := r.admitLimitRanger(res, obj); err != nil {
 			return err
 		}
+	} else if err := r.admitResize(res, obj, old); err != nil {
+		return err
 	}
 	return r.admitQuota(res, obj, old, dryRun)
 }

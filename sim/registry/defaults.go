@@ -9,6 +9,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	schedulingv1 "k8s.io/api/scheduling/v1"
+	storagev1 "k8s.io/api/storage/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/intstr"
@@ -73,6 +74,8 @@ func (r *Registry) defaultObject(res *Resource, obj runtime.Object, old runtime.
 		defaultPodSpec(&o.Spec.Template.Spec)
 	case *corev1.Service:
 		r.defaultService(o, old)
+	case *corev1.PersistentVolume, *corev1.PersistentVolumeClaim, *storagev1.StorageClass:
+		r.defaultStorage(obj, old)
 	case *corev1.Namespace:
 		if o.Status.Phase == "" {
 			o.Status.Phase = corev1.NamespaceActive
@@ -104,6 +107,7 @@ func (r *Registry) defaultObject(res *Resource, obj runtime.Object, old runtime.
 			o.Spec.PersistentVolumeClaimRetentionPolicy = &appsv1.StatefulSetPersistentVolumeClaimRetentionPolicy{
 				WhenDeleted: appsv1.RetainPersistentVolumeClaimRetentionPolicyType, WhenScaled: appsv1.RetainPersistentVolumeClaimRetentionPolicyType}
 		}
+		defaultClaimTemplates(o.Spec.VolumeClaimTemplates)
 		defaultPodSpec(&o.Spec.Template.Spec)
 	case *batchv1.Job:
 		r.defaultJob(o, old)

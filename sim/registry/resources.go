@@ -14,6 +14,7 @@ import (
 	policyv1 "k8s.io/api/policy/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	schedulingv1 "k8s.io/api/scheduling/v1"
+	storagev1 "k8s.io/api/storage/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -64,6 +65,7 @@ var (
 	authzV1      = authorizationv1.SchemeGroupVersion
 	rbacV1       = rbacv1.SchemeGroupVersion
 	authnV1      = authenticationv1.SchemeGroupVersion
+	storageV1    = storagev1.SchemeGroupVersion
 )
 
 // resources is the table of everything the server serves, in discovery order.
@@ -109,6 +111,12 @@ var resources = []*Resource{
 		New:  func() runtime.Object { return &corev1.ResourceQuota{} }, NewList: func() runtime.Object { return &corev1.ResourceQuotaList{} }},
 	{GVR: coreV1.WithResource("limitranges"), Kind: "LimitRange", Singular: "limitrange", Namespaced: true, ShortNames: []string{"limits"}, Verbs: allVerbs,
 		New: func() runtime.Object { return &corev1.LimitRange{} }, NewList: func() runtime.Object { return &corev1.LimitRangeList{} }},
+	{GVR: coreV1.WithResource("persistentvolumeclaims"), Kind: "PersistentVolumeClaim", Singular: "persistentvolumeclaim", Namespaced: true, ShortNames: []string{"pvc"}, Verbs: allVerbs,
+		Subs: []Subresource{statusSub(coreV1.WithKind("PersistentVolumeClaim"))},
+		New:  func() runtime.Object { return &corev1.PersistentVolumeClaim{} }, NewList: func() runtime.Object { return &corev1.PersistentVolumeClaimList{} }},
+	{GVR: coreV1.WithResource("persistentvolumes"), Kind: "PersistentVolume", Singular: "persistentvolume", ShortNames: []string{"pv"}, Verbs: allVerbs,
+		Subs: []Subresource{statusSub(coreV1.WithKind("PersistentVolume"))},
+		New:  func() runtime.Object { return &corev1.PersistentVolume{} }, NewList: func() runtime.Object { return &corev1.PersistentVolumeList{} }},
 	{GVR: appsV1.WithResource("daemonsets"), Kind: "DaemonSet", Singular: "daemonset", Namespaced: true, ShortNames: []string{"ds"}, Categories: []string{"all"}, Verbs: allVerbs,
 		Subs: []Subresource{statusSub(appsV1.WithKind("DaemonSet"))},
 		New:  func() runtime.Object { return &appsv1.DaemonSet{} }, NewList: func() runtime.Object { return &appsv1.DaemonSetList{} }},
@@ -150,6 +158,8 @@ var resources = []*Resource{
 		New: func() runtime.Object { return &rbacv1.RoleBinding{} }, NewList: func() runtime.Object { return &rbacv1.RoleBindingList{} }},
 	{GVR: rbacV1.WithResource("roles"), Kind: "Role", Singular: "role", Namespaced: true, Verbs: allVerbs,
 		New: func() runtime.Object { return &rbacv1.Role{} }, NewList: func() runtime.Object { return &rbacv1.RoleList{} }},
+	{GVR: storageV1.WithResource("storageclasses"), Kind: "StorageClass", Singular: "storageclass", ShortNames: []string{"sc"}, Verbs: allVerbs,
+		New: func() runtime.Object { return &storagev1.StorageClass{} }, NewList: func() runtime.Object { return &storagev1.StorageClassList{} }},
 	{GVR: schedulingV1.WithResource("priorityclasses"), Kind: "PriorityClass", Singular: "priorityclass", ShortNames: []string{"pc"}, Verbs: allVerbs,
 		New: func() runtime.Object { return &schedulingv1.PriorityClass{} }, NewList: func() runtime.Object { return &schedulingv1.PriorityClassList{} }},
 }
@@ -213,7 +223,7 @@ var Scheme = runtime.NewScheme()
 func init() {
 	for _, add := range []func(*runtime.Scheme) error{
 		corev1.AddToScheme, appsv1.AddToScheme, coordinationv1.AddToScheme, policyv1.AddToScheme,
-		schedulingv1.AddToScheme, discoveryv1.AddToScheme, autoscalingv1.AddToScheme, batchv1.AddToScheme, authorizationv1.AddToScheme, rbacv1.AddToScheme, authenticationv1.AddToScheme,
+		schedulingv1.AddToScheme, discoveryv1.AddToScheme, autoscalingv1.AddToScheme, batchv1.AddToScheme, authorizationv1.AddToScheme, rbacv1.AddToScheme, authenticationv1.AddToScheme, storagev1.AddToScheme,
 	} {
 		if err := add(Scheme); err != nil {
 			panic(err)

@@ -9,6 +9,7 @@ import (
 	policyv1 "k8s.io/api/policy/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	schedulingv1 "k8s.io/api/scheduling/v1"
+	storagev1 "k8s.io/api/storage/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -36,6 +37,12 @@ func Validate(obj runtime.Object, v Version) field.ErrorList {
 		return ValidateNode(o)
 	case *corev1.Endpoints:
 		return ValidateEndpoints(o)
+	case *corev1.PersistentVolume:
+		return ValidatePersistentVolume(o)
+	case *corev1.PersistentVolumeClaim:
+		return ValidatePersistentVolumeClaim(o)
+	case *storagev1.StorageClass:
+		return ValidateStorageClass(o)
 	case *appsv1.Deployment:
 		return ValidateDeployment(o)
 	case *appsv1.ReplicaSet:
@@ -92,6 +99,18 @@ func ValidateUpdate(obj, old runtime.Object, v Version) field.ErrorList {
 	case *corev1.Endpoints:
 		if op, ok := old.(*corev1.Endpoints); ok {
 			return append(validateObjectMetaUpdate(&o.ObjectMeta, &op.ObjectMeta), ValidateEndpoints(o)...)
+		}
+	case *corev1.PersistentVolume:
+		if op, ok := old.(*corev1.PersistentVolume); ok {
+			return ValidatePersistentVolumeUpdate(o, op)
+		}
+	case *corev1.PersistentVolumeClaim:
+		if op, ok := old.(*corev1.PersistentVolumeClaim); ok {
+			return ValidatePersistentVolumeClaimUpdate(o, op, v)
+		}
+	case *storagev1.StorageClass:
+		if op, ok := old.(*storagev1.StorageClass); ok {
+			return ValidateStorageClassUpdate(o, op)
 		}
 	case *appsv1.Deployment:
 		if op, ok := old.(*appsv1.Deployment); ok {

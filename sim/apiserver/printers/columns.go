@@ -12,6 +12,7 @@ import (
 	policyv1 "k8s.io/api/policy/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	schedulingv1 "k8s.io/api/scheduling/v1"
+	storagev1 "k8s.io/api/storage/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
@@ -271,5 +272,8 @@ var handlers = map[schema.GroupResource]handler{
 	{Group: "batch", Resource: "jobs"}:                                    {batchv1.SchemeGroupVersion.WithKind("Job"), jobColumns, typed(printJob)},
 	{Group: "rbac.authorization.k8s.io", Resource: "rolebindings"}:        {rbacv1.SchemeGroupVersion.WithKind("RoleBinding"), fixed(roleBindingColumns), typed(printRoleBinding)},
 	{Group: "rbac.authorization.k8s.io", Resource: "clusterrolebindings"}: {rbacv1.SchemeGroupVersion.WithKind("ClusterRoleBinding"), fixed(clusterRoleBindingColumns), typed(printClusterRoleBinding)},
+	{Resource: "persistentvolumes"}:                                       {corev1.SchemeGroupVersion.WithKind("PersistentVolume"), pvColumns, typed(printPersistentVolume)},
+	{Resource: "persistentvolumeclaims"}:                                  {corev1.SchemeGroupVersion.WithKind("PersistentVolumeClaim"), pvcColumns, typed(printPersistentVolumeClaim)},
+	{Group: "storage.k8s.io", Resource: "storageclasses"}:                 {storagev1.SchemeGroupVersion.WithKind("StorageClass"), fixed(storageClassColumns), typed(printStorageClass)},
 	{Group: "batch", Resource: "cronjobs"}:                                {batchv1.SchemeGroupVersion.WithKind("CronJob"), cronJobColumns, typed(printCronJob)},
 }

@@ -19,6 +19,7 @@ import (
 	discoveryv1 "k8s.io/api/discovery/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	schedulingv1 "k8s.io/api/scheduling/v1"
+	storagev1 "k8s.io/api/storage/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -85,6 +86,12 @@ func newObject(gr schema.GroupResource, kind string) (runtime.Object, error) {
 		return &batchv1.Job{}, nil
 	case "cronjobs.batch":
 		return &batchv1.CronJob{}, nil
+	case "persistentvolumes":
+		return &corev1.PersistentVolume{}, nil
+	case "persistentvolumeclaims":
+		return &corev1.PersistentVolumeClaim{}, nil
+	case "storageclasses.storage.k8s.io":
+		return &storagev1.StorageClass{}, nil
 	case "":
 		if kind == "ConfigMap" {
 			return &corev1.ConfigMap{}, nil

@@ -16,6 +16,7 @@ import (
 	policyv1 "k8s.io/api/policy/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	schedulingv1 "k8s.io/api/scheduling/v1"
+	storagev1 "k8s.io/api/storage/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -194,6 +195,9 @@ func TestEveryPrinter(t *testing.T) {
 		{Group: "policy", Resource: "poddisruptionbudgets"}:                   &policyv1.PodDisruptionBudget{},
 		{Group: "batch", Resource: "jobs"}:                                    &batchv1.Job{},
 		{Group: "batch", Resource: "cronjobs"}:                                &batchv1.CronJob{},
+		{Resource: "persistentvolumes"}:                                       &corev1.PersistentVolume{},
+		{Resource: "persistentvolumeclaims"}:                                  &corev1.PersistentVolumeClaim{},
+		{Group: "storage.k8s.io", Resource: "storageclasses"}:                 &storagev1.StorageClass{},
 		{Group: "rbac.authorization.k8s.io", Resource: "rolebindings"}:        &rbacv1.RoleBinding{},
 		{Group: "rbac.authorization.k8s.io", Resource: "clusterrolebindings"}: &rbacv1.ClusterRoleBinding{},
 	}
