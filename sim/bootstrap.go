@@ -49,7 +49,9 @@ func (c *Cluster) res(group, resource string) *registry.Resource {
 }
 
 func (c *Cluster) mustCreate(group, resource, ns string, obj runtime.Object) {
-	if _, err := c.Registry.Create(c.res(group, resource), ns, obj, false); err != nil {
+	var err error
+	c.as(bootstrapManager(group, resource, ns, objName(obj)), func() { _, err = c.Registry.Create(c.res(group, resource), ns, obj, false) })
+	if err != nil {
 		panic(fmt.Sprintf("sim: bootstrap %s %s/%s: %v", resource, ns, objName(obj), err))
 	}
 }

@@ -461,7 +461,7 @@ func (c *Cluster) runPeriodics(until time.Time) {
 	for _, d := range ds {
 		c.Clock.Set(d.tick)
 		d.p.last = d.tick
-		c.guarded("periodic "+d.p.name, func() { d.p.fn(d.tick) })
+		c.guarded("periodic "+d.p.name, func() { c.as(componentManager(d.p.name), func() { d.p.fn(d.tick) }) })
 		c.settle()
 	}
 }

@@ -65,6 +65,7 @@ func (c *Cluster) runGuarded(comp loop.Component, now time.Time) (did bool) {
 	if c.paused[name] {
 		return false
 	}
+	defer c.Registry.SetManager(c.Registry.SetManager(componentManager(name)))
 	defer func() {
 		if v := recover(); v != nil {
 			c.containRun(name, v)

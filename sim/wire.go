@@ -93,14 +93,16 @@ func (c *Cluster) build(resumed bool) error {
 			c.fabric.AddHost(ip, fabric.HostNode)
 			c.fabric.SetName(n.Name, ip)
 		}
-		if err := k.Register(); err != nil {
+		c.as("kubelet", func() { err = k.Register() })
+		if err != nil {
 			return err
 		}
 		// Let the IPAM controller give the node its podCIDR before the next joins.
 		c.settle()
 		if n.Role == "control-plane" && !resumed {
 			for _, p := range staticPods(&c.Spec, n) {
-				if err := k.CreateMirrorPod(p); err != nil {
+				c.as("kubelet", func() { err = k.CreateMirrorPod(p) })
+				if err != nil {
 					return err
 				}
 			}

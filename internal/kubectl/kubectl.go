@@ -136,14 +136,18 @@ func (r *Runner) Run(args []string, stdin io.Reader, stdout, stderr io.Writer) (
 		cache := filepath.Join(r.dir, "cache")
 		flags.CacheDir = &cache
 	}
-	if h := r.handler; h != nil {
-		flags.WithWrapConfigFn(func(c *rest.Config) *rest.Config {
+	flags.WithWrapConfigFn(func(c *rest.Config) *rest.Config {
+		// The program is kubectl whatever the binary is called: the API
+		// server names a write's field manager after it (kubectl scale
+		// is recorded as "kubectl").
+		c.UserAgent = userAgent
+		if h := r.handler; h != nil {
 			c.Transport = &Transport{Handler: h}
 			c.TLSClientConfig = rest.TLSClientConfig{}
 			c.BearerToken, c.BearerTokenFile = "", ""
-			return c
-		})
-	}
+		}
+		return c
+	})
 	streams := genericiooptions.IOStreams{In: stdin, Out: stdout, ErrOut: stderr}
 	cmd := kubectlcmd.NewDefaultKubectlCommandWithArgs(kubectlcmd.KubectlOptions{
 		Arguments:   append([]string{"kubectl"}, args...),
@@ -263,3 +267,13 @@ func (w *pipeResponse) Write(p []byte) (int, error) {
 }
 
 func (w *pipeResponse) Flush() {}
+
+// userAgent is client-go's default user agent with kubectl as the program
+// (rest.DefaultKubernetesUserAgent names os.Args[0]).
+var userAgent = func() string {
+	ua := rest.DefaultKubernetesUserAgent()
+	if i := strings.Index(ua, "/"); i >= 0 {
+		return "kubectl" + ua[i:]
+	}
+	return "kubectl"
+}()

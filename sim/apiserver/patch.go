@@ -61,8 +61,16 @@ func (s *Server) servePatch(w http.ResponseWriter, req *http.Request, r *request
 	pt := types.PatchType(ct)
 	switch pt {
 	case types.JSONPatchType, types.MergePatchType, types.StrategicMergePatchType:
+	case types.ApplyYAMLPatchType:
+		s.serveApply(w, req, r)
+		return
 	default:
 		writeError(w, unsupportedMediaType(ct))
+		return
+	}
+	q := req.URL.Query()
+	if _, err := patchOptions(q, pt); err != nil {
+		writeError(w, err)
 		return
 	}
 	patch, err := readBody(req)
@@ -70,9 +78,8 @@ func (s *Server) servePatch(w http.ResponseWriter, req *http.Request, r *request
 		writeError(w, err)
 		return
 	}
-	q := req.URL.Query()
 	var out runtime.Object
-	s.cfg.Driver.Do(func() { out, err = s.patch(r, pt, patch, isDryRun(q), isStrict(q)) })
+	s.doAs(fieldManager(q, req.UserAgent()), func() { out, err = s.patch(r, pt, patch, isDryRun(q), isStrict(q)) })
 	if err != nil {
 		writeError(w, err)
 		return

@@ -303,8 +303,12 @@ func (s *Server) serveCreate(w http.ResponseWriter, req *http.Request, r *reques
 	if s.serveReview(w, r, obj) {
 		return
 	}
+	if err := writeOptionsError(q, "CreateOptions"); err != nil {
+		writeError(w, err)
+		return
+	}
 	var out runtime.Object
-	s.cfg.Driver.Do(func() { out, err = s.cfg.Registry.Create(r.res, r.namespace, obj, isDryRun(q)) })
+	s.doAs(fieldManager(q, req.UserAgent()), func() { out, err = s.cfg.Registry.Create(r.res, r.namespace, obj, isDryRun(q)) })
 	if err != nil {
 		writeError(w, err)
 		return
@@ -330,7 +334,11 @@ func (s *Server) serveUpdate(w http.ResponseWriter, req *http.Request, r *reques
 	if isDryRun(q) {
 		update = s.cfg.Registry.DryRunUpdate
 	}
-	s.cfg.Driver.Do(func() { out, err = update(r.res, r.namespace, obj, r.sub) })
+	if err := writeOptionsError(q, "UpdateOptions"); err != nil {
+		writeError(w, err)
+		return
+	}
+	s.doAs(fieldManager(q, req.UserAgent()), func() { out, err = update(r.res, r.namespace, obj, r.sub) })
 	if err != nil {
 		writeError(w, err)
 		return

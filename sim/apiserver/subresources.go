@@ -90,7 +90,7 @@ func (s *Server) serveScale(w http.ResponseWriter, req *http.Request, r *request
 		if err != nil {
 			break
 		}
-		s.cfg.Driver.Do(func() {
+		s.doAs(fieldManager(req.URL.Query(), req.UserAgent()), func() {
 			cur, gerr := s.cfg.Registry.GetScale(r.res, r.namespace, r.name)
 			if gerr != nil {
 				err = gerr

@@ -15,19 +15,16 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 )
 
-// defaultObject applies what kube-apiserver's defaulting functions and
-// default admission plugins set (k8s.io/kubernetes pkg/apis/*/v1/defaults.go,
-// plugin/pkg/admission: ServiceAccount, DefaultTolerationSeconds, Priority).
-// old is nil on create.
+// defaultObject applies what kube-apiserver's defaulting functions set
+// (k8s.io/kubernetes pkg/apis/*/v1/defaults.go); the default admission
+// plugins (plugin/pkg/admission: ServiceAccount, DefaultTolerationSeconds,
+// Priority) are admit's. old is nil on create.
 func (r *Registry) defaultObject(res *Resource, obj runtime.Object, old runtime.Object) {
 	r.dropDisabledFields(obj, old)
 	switch o := obj.(type) {
 	case *corev1.Pod:
 		defaultPodRequests(o)
 		defaultPodSpec(&o.Spec)
-		if old == nil {
-			r.admitPod(o)
-		}
 	case *appsv1.Deployment:
 		if o.Spec.Replicas == nil {
 			o.Spec.Replicas = ptr(int32(1))

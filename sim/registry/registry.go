@@ -19,6 +19,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 
 	"kubesim/sim/clock"
+	"kubesim/sim/fieldmanager"
 	"kubesim/sim/store"
 )
 
@@ -39,6 +40,14 @@ type Registry struct {
 	// rbacRev is the revision of the last write to an RBAC object, read
 	// by the authorizer's cache from request goroutines.
 	rbacRev atomic.Int64
+	// manager is the field manager of the writes being made (SetManager);
+	// fields records their managed fields, built on first use.
+	manager   string
+	fields    *fieldmanager.Managers
+	fieldsErr error
+	// tracked is set while a write whose managed fields are already recorded
+	// (an apply, a scale) goes through Create or update.
+	tracked bool
 	// OnPodDelete, if set, decides graceful deletion for pods (the kubelet
 	// finishes the deletion). Nil means pods on a node get a deletion
 	// timestamp and are removed by whoever calls Delete again with grace 0.
@@ -155,6 +164,8 @@ func (r *Registry) Create(res *Resource, ns string, obj runtime.Object, dryRun b
 	m.SetSelfLink("")
 	SetGVK(obj)
 	r.defaultObject(res, obj, nil)
+	obj = r.trackCreate(res, obj)
+	r.admit(obj)
 	r.admitMutate(obj, nil)
 	// Validation before allocation, as rest.BeforeCreate runs before the
 	// service storage's BeginCreate: a bad clusterIP gets a 422, not a 500.
@@ -284,6 +295,7 @@ func (r *Registry) update(res *Resource, ns string, obj runtime.Object, subresou
 		}
 	}
 	r.defaultObject(res, obj, old)
+	obj = r.trackUpdate(res, old, obj, subresource)
 	if errs := r.validate(obj, old, subresource); len(errs) > 0 {
 		return nil, apierrors.NewInvalid(res.GVK().GroupKind(), name, errs)
 	}

@@ -108,8 +108,15 @@ func (r *Registry) SetScale(res *Resource, ns, name string, n int32, dryRun bool
 	if errs := validation.ValidateScale(scale); len(errs) > 0 {
 		return nil, apierrors.NewInvalid(schema.GroupKind{Group: "autoscaling", Kind: "Scale"}, name, errs)
 	}
+	before, err := scaleOf(res, obj)
+	if err != nil {
+		return nil, err
+	}
 	*replicas = &n
 	m.ResourceVersion = ""
+	r.trackScale(res, m, before, n)
+	r.tracked = true
+	defer func() { r.tracked = false }()
 	out, err := r.update(res, ns, cp, "", dryRun)
 	if err != nil {
 		return nil, err
