@@ -151,6 +151,7 @@ func New(spec ClusterSpec, opts Options) (*Cluster, error) {
 	}
 	c.Clock = clock.NewVirtual(start)
 	c.Registry = registry.NewRegistry(st, c.Clock, c.Rand, spec.KubernetesVersion)
+	c.Registry.SetTypes(releaseTypes(spec.KubernetesVersion))
 	c.Recorder = events.NewRecorder(c.Registry, c.Clock)
 	c.watcher, err = st.Watch("/registry/", st.Rev())
 	if err != nil {

@@ -1,6 +1,25 @@
 package sim
 
-import "strings"
+import (
+	"strings"
+
+	"k8s.io/kube-openapi/pkg/validation/spec"
+
+	"kubesim/sim/apiserver/openapi"
+	"kubesim/sim/fieldmanager"
+	"kubesim/sim/registry"
+)
+
+// releaseTypes gives the registry the structured-merge-diff types of the
+// served kinds from the release's OpenAPI definitions (the data
+// /openapi/v3 serves), for managed fields and server-side apply.
+func releaseTypes(version string) func() (*fieldmanager.Types, error) {
+	return func() (*fieldmanager.Types, error) {
+		return fieldmanager.NewTypes(openapi.NearestDataFile(version), func() (map[string]*spec.Schema, error) {
+			return openapi.Models(version, registry.Scheme)
+		})
+	}
+}
 
 // componentManager is the field manager a component's writes are recorded
 // under in managedFields, as a kubeadm cluster shows them: the scheduler's

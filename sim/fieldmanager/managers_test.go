@@ -10,8 +10,10 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/kube-openapi/pkg/validation/spec"
 	"sigs.k8s.io/yaml"
 
+	"kubesim/sim/apiserver/openapi"
 	"kubesim/sim/fieldmanager"
 	"kubesim/sim/registry"
 )
@@ -20,7 +22,9 @@ var t0 = time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
 
 func newManagers(t testing.TB, version string, now *time.Time) *fieldmanager.Managers {
 	t.Helper()
-	types, err := fieldmanager.NewTypes(version, registry.Scheme)
+	types, err := fieldmanager.NewTypes(openapi.NearestDataFile(version), func() (map[string]*spec.Schema, error) {
+		return openapi.Models(version, registry.Scheme)
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

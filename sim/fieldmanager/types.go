@@ -7,9 +7,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/managedfields"
+	"k8s.io/kube-openapi/pkg/validation/spec"
 	"sigs.k8s.io/structured-merge-diff/v6/typed"
-
-	"kubesim/sim/apiserver/openapi"
 )
 
 // Types is the structured-merge-diff type of every kind the cluster
@@ -39,10 +38,13 @@ type builtinEntry struct {
 	err  error
 }
 
-// builtinTypes returns the TypeConverter of the release's definitions,
-// built once per process for each data file and scheme.
-func builtinTypes(version string, scheme *runtime.Scheme) (managedfields.TypeConverter, error) {
-	key := fmt.Sprintf("%s|%p", openapi.NearestDataFile(version), scheme)
+// Models returns OpenAPI definitions, each kind's with its
+// x-kubernetes-group-version-kind (sim/apiserver/openapi.Models).
+type Models func() (map[string]*spec.Schema, error)
+
+// builtinTypes returns the TypeConverter of the models key names, built
+// once per process.
+func builtinTypes(key string, models Models) (managedfields.TypeConverter, error) {
 	builtinMu.Lock()
 	e := builtin[key]
 	if e == nil {
@@ -51,22 +53,23 @@ func builtinTypes(version string, scheme *runtime.Scheme) (managedfields.TypeCon
 	}
 	builtinMu.Unlock()
 	e.once.Do(func() {
-		models, err := openapi.Models(version, scheme)
+		m, err := models()
 		if err != nil {
 			e.err = err
 			return
 		}
-		e.tc, e.err = managedfields.NewTypeConverter(models, false)
+		e.tc, e.err = managedfields.NewTypeConverter(m, false)
 	})
 	return e.tc, e.err
 }
 
-// NewTypes returns the types of the built-in kinds for a cluster of
-// version whose objects scheme registers.
-func NewTypes(version string, scheme *runtime.Scheme) (*Types, error) {
-	base, err := builtinTypes(version, scheme)
+// NewTypes returns the types of the built-in kinds from models; key names
+// the models (a release and a scheme): the conversion is done once per
+// process for each key.
+func NewTypes(key string, models Models) (*Types, error) {
+	base, err := builtinTypes(key, models)
 	if err != nil {
-		return nil, fmt.Errorf("fieldmanager: types for %s: %w", version, err)
+		return nil, fmt.Errorf("fieldmanager: types for %s: %w", key, err)
 	}
 	return &Types{base: base, extra: map[schema.GroupVersionKind]managedfields.TypeConverter{}}, nil
 }

@@ -1,6 +1,8 @@
 package registry
 
 import (
+	"errors"
+
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -25,12 +27,24 @@ func (r *Registry) SetManager(name string) string {
 // Manager is the field manager of the writes being made.
 func (r *Registry) Manager() string { return r.manager }
 
-// FieldManagers returns the cluster's field managers, built on first use
-// (the release's types); nil if they cannot be built, and then no write
-// records managed fields.
+// SetTypes gives the registry the types of the kinds it serves, built on
+// the first write that needs them (the cluster's release's OpenAPI models:
+// sim wires them). Without types no write records managed fields and
+// server-side apply is an internal error.
+func (r *Registry) SetTypes(types func() (*fieldmanager.Types, error)) {
+	r.types = types
+	r.fields, r.fieldsErr = nil, nil
+}
+
+// FieldManagers returns the cluster's field managers, built on first use;
+// nil if the registry has no types or they cannot be built.
 func (r *Registry) FieldManagers() *fieldmanager.Managers {
 	if r.fields == nil && r.fieldsErr == nil {
-		types, err := fieldmanager.NewTypes(r.version, Scheme)
+		if r.types == nil {
+			r.fieldsErr = errNoTypes
+			return nil
+		}
+		types, err := r.types()
 		if err != nil {
 			r.fieldsErr = err
 			return nil
@@ -39,6 +53,8 @@ func (r *Registry) FieldManagers() *fieldmanager.Managers {
 	}
 	return r.fields
 }
+
+var errNoTypes = errors.New("registry: no types for server-side apply")
 
 func managedKind(res *Resource, sub string) fieldmanager.Kind {
 	return fieldmanager.Kind{GVK: res.GVK(), Subresource: sub, HasStatus: hasStatus(res)}

@@ -43,6 +43,7 @@ type Registry struct {
 	// manager is the field manager of the writes being made (SetManager);
 	// fields records their managed fields, built on first use.
 	manager   string
+	types     func() (*fieldmanager.Types, error)
 	fields    *fieldmanager.Managers
 	fieldsErr error
 	// tracked is set while a write whose managed fields are already recorded
