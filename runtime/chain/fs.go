@@ -152,6 +152,10 @@ func (c *Chain) createFS(ct *container, sb *sandbox) {
 			f.Mount(m.ContainerPath, v, "/f", m.Readonly)
 			continue
 		}
+		if v := st.hostDirs[hp]; v != nil {
+			f.Mount(m.ContainerPath, v, "/", m.Readonly)
+			continue
+		}
 		if v, rel, ok := c.hostDirOf(hp); ok {
 			f.Mount(m.ContainerPath, v, rel, m.Readonly)
 			continue
