@@ -18,6 +18,7 @@ import (
 	"kubesim/scheduler/plugins/nodeunschedulable"
 	"kubesim/scheduler/plugins/podtopologyspread"
 	"kubesim/scheduler/plugins/tainttoleration"
+	"kubesim/scheduler/plugins/volumebinding"
 )
 
 // DefaultSchedulerName is the name pods ask for by default.
@@ -55,6 +56,7 @@ func DefaultProfile() Profile {
 		{Name: nodeaffinity.Name, Weight: 2},
 		{Name: nodeports.Name},
 		{Name: noderesources.FitName, Weight: 1},
+		{Name: volumebinding.Name},
 		{Name: podtopologyspread.Name, Weight: 2},
 		{Name: "InterPodAffinity", Weight: 2},
 		{Name: defaultpreemption.Name},

@@ -17,10 +17,13 @@
 //     AddPod/UpdatePod/DeletePod (assigned pods go to the cache, pending pods
 //     of this scheduler to the queue), AddPriorityClass, AddService,
 //     AddReplicaSet, AddStatefulSet, AddReplicationController, AddNamespace,
-//     AddPodDisruptionBudget and their Delete counterparts.
+//     AddPodDisruptionBudget, AddPersistentVolumeClaim, AddPersistentVolume,
+//     AddStorageClass and their Delete counterparts.
 //   - Loop: p, ok := Pop(now); r := Schedule(now, p).
 //     r.Skipped: the pod is being deleted; write nothing.
-//     r.NodeName != "": the pod is assumed there; write the Binding and a
+//     r.NodeName != "": the pod is assumed there; write r.PreBind (the
+//     VolumeBinding plugin's volume claimRefs and claims' selected node, at
+//     the resourceVersions read; a conflict fails the binding), the Binding and a
 //     Scheduled event (ScheduledMessage), then call Bound, or BindFailed if
 //     the write failed.
 //     Otherwise write PodScheduled=False with r.Reason ("Unschedulable" or

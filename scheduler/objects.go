@@ -9,6 +9,7 @@ import (
 	v1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	schedulingv1 "k8s.io/api/scheduling/v1"
+	storagev1 "k8s.io/api/storage/v1"
 	"k8s.io/apimachinery/pkg/labels"
 
 	"kubesim/scheduler/framework"
@@ -34,6 +35,10 @@ type objects struct {
 	pdbs         map[string]*policyv1.PodDisruptionBudget
 	pdbList      []*policyv1.PodDisruptionBudget
 	priority     map[string]*schedulingv1.PriorityClass
+	pvcs         map[string]*v1.PersistentVolumeClaim
+	pvs          map[string]*v1.PersistentVolume
+	pvList       []*v1.PersistentVolume // pvs by name; nil when stale
+	classes      map[string]*storagev1.StorageClass
 }
 
 var _ framework.ObjectLister = &objects{}
@@ -42,7 +47,8 @@ func newObjects() *objects {
 	o := &objects{services: map[string]*v1.Service{}, replicaSets: map[string]*appsv1.ReplicaSet{},
 		statefulSets: map[string]*appsv1.StatefulSet{}, rcs: map[string]*v1.ReplicationController{},
 		namespaces: map[string]*v1.Namespace{}, pdbs: map[string]*policyv1.PodDisruptionBudget{},
-		priority: map[string]*schedulingv1.PriorityClass{}}
+		priority: map[string]*schedulingv1.PriorityClass{}, pvcs: map[string]*v1.PersistentVolumeClaim{},
+		pvs: map[string]*v1.PersistentVolume{}, classes: map[string]*storagev1.StorageClass{}}
 	o.priority[SystemClusterCritical] = &schedulingv1.PriorityClass{Value: SystemCriticalPriority}
 	o.priority[SystemClusterCritical].Name = SystemClusterCritical
 	o.priority[SystemNodeCritical] = &schedulingv1.PriorityClass{Value: systemNodeCriticalValue}
@@ -84,6 +90,20 @@ func (o *objects) NamespaceLabels(ns string) labels.Set {
 	return nil
 }
 func (o *objects) PodDisruptionBudgets() []*policyv1.PodDisruptionBudget { return o.pdbList }
+
+func (o *objects) PersistentVolumeClaim(ns, name string) *v1.PersistentVolumeClaim {
+	return o.pvcs[nsName(ns, name)]
+}
+func (o *objects) PersistentVolume(name string) *v1.PersistentVolume { return o.pvs[name] }
+func (o *objects) StorageClass(name string) *storagev1.StorageClass  { return o.classes[name] }
+func (o *objects) PersistentVolumes() []*v1.PersistentVolume {
+	if o.pvList == nil && len(o.pvs) > 0 {
+		for _, k := range slices.Sorted(maps.Keys(o.pvs)) {
+			o.pvList = append(o.pvList, o.pvs[k])
+		}
+	}
+	return o.pvList
+}
 
 func (o *objects) rebuildPDBs() {
 	keys := slices.Sorted(maps.Keys(o.pdbs))

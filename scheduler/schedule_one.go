@@ -6,6 +6,7 @@ import (
 	"time"
 
 	v1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 
 	"kubesim/scheduler/framework"
 )
@@ -37,6 +38,10 @@ type Result struct {
 	Skipped bool
 	// EvaluatedNodes and FeasibleNodes count the filter work done.
 	EvaluatedNodes, FeasibleNodes int
+	// PreBind are the writes the simulator makes, in order, before the
+	// Binding (a WaitForFirstConsumer claim's selected node, a volume's
+	// claimRef): upstream's PreBind plugins make them.
+	PreBind []runtime.Object
 	// Explain holds per-node filter and score details (Config.Explain).
 	Explain *Explanation
 	// decision is what a successful cycle records (Config.Record).
@@ -99,21 +104,31 @@ func (s *Scheduler) Schedule(now time.Time, pod *v1.Pod) *Result {
 		return res
 	}
 	s.q.deleteNominated(key)
-	if len(s.reserve) == 0 {
+	if len(s.reserve) == 0 && len(s.preBind) == 0 {
 		s.record(now, pod, res)
 		return res
 	}
 	state := framework.NewCycleState(qp.info)
+	unreserve := func(i int, st *framework.Status) *Result {
+		for j := i; j >= 0; j-- {
+			s.reserve[j].Unreserve(state, pod, res.NodeName)
+		}
+		s.c.forget(key)
+		res.NodeName, res.Reason, res.Message, res.PreBind = "", ReasonSchedulerError, st.Message(), nil
+		s.q.requeue(qp, now, nil, true)
+		return res
+	}
 	for i, r := range s.reserve {
 		if st := r.Reserve(state, pod, res.NodeName); !st.IsSuccess() {
-			for j := i; j >= 0; j-- {
-				s.reserve[j].Unreserve(state, pod, res.NodeName)
-			}
-			s.c.forget(key)
-			res.NodeName, res.Reason, res.Message = "", ReasonSchedulerError, st.Message()
-			s.q.requeue(qp, now, nil, true)
-			return res
+			return unreserve(i, st)
 		}
+	}
+	for _, pb := range s.preBind {
+		objs, st := pb.PreBind(state, pod, res.NodeName)
+		if !st.IsSuccess() {
+			return unreserve(len(s.reserve)-1, st)
+		}
+		res.PreBind = append(res.PreBind, objs...)
 	}
 	s.record(now, pod, res)
 	return res

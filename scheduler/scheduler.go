@@ -11,6 +11,7 @@ import (
 	v1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	schedulingv1 "k8s.io/api/scheduling/v1"
+	storagev1 "k8s.io/api/storage/v1"
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
 
 	"kubesim/scheduler/framework"
@@ -34,6 +35,7 @@ type Scheduler struct {
 	preScore     []framework.PreScorePlugin
 	score        []weightedScore
 	reserve      []framework.ReservePlugin
+	preBind      []framework.PreBindPlugin
 	events       map[string][]framework.ClusterEvent
 
 	nextStartNodeIndex int
@@ -152,6 +154,9 @@ func New(cfg Config) (*Scheduler, error) {
 		}
 		if x, ok := p.(framework.ReservePlugin); ok {
 			s.reserve = append(s.reserve, x)
+		}
+		if x, ok := p.(framework.PreBindPlugin); ok {
+			s.preBind = append(s.preBind, x)
 		}
 		if x, ok := p.(framework.EnqueueExtensions); ok {
 			s.events[pc.Name] = x.EventsToRegister()
@@ -501,6 +506,60 @@ func (s *Scheduler) AddNamespace(ns *v1.Namespace) { s.objs.namespaces[ns.Name] 
 
 // DeleteNamespace forgets a Namespace.
 func (s *Scheduler) DeleteNamespace(ns *v1.Namespace) { delete(s.objs.namespaces, ns.Name) }
+
+// AddPersistentVolumeClaim records or replaces a claim; pods waiting on
+// volumes are retried.
+func (s *Scheduler) AddPersistentVolumeClaim(pvc *v1.PersistentVolumeClaim) {
+	_, existed := s.objs.pvcs[nsName(pvc.Namespace, pvc.Name)]
+	s.objs.pvcs[nsName(pvc.Namespace, pvc.Name)] = pvc
+	s.move(framework.PersistentVolumeClaim, addOrUpdate(existed))
+}
+
+// DeletePersistentVolumeClaim forgets a claim.
+func (s *Scheduler) DeletePersistentVolumeClaim(pvc *v1.PersistentVolumeClaim) {
+	delete(s.objs.pvcs, nsName(pvc.Namespace, pvc.Name))
+}
+
+// AddPersistentVolume records or replaces a volume; pods waiting on
+// volumes are retried.
+func (s *Scheduler) AddPersistentVolume(pv *v1.PersistentVolume) {
+	_, existed := s.objs.pvs[pv.Name]
+	s.objs.pvs[pv.Name] = pv
+	if !existed {
+		s.objs.pvList = nil
+	} else {
+		for i, x := range s.objs.pvList {
+			if x.Name == pv.Name {
+				s.objs.pvList[i] = pv
+			}
+		}
+	}
+	s.move(framework.PersistentVolume, addOrUpdate(existed))
+}
+
+// DeletePersistentVolume forgets a volume.
+func (s *Scheduler) DeletePersistentVolume(pv *v1.PersistentVolume) {
+	delete(s.objs.pvs, pv.Name)
+	s.objs.pvList = nil
+}
+
+// AddStorageClass records or replaces a StorageClass; pods waiting on
+// volumes are retried.
+func (s *Scheduler) AddStorageClass(sc *storagev1.StorageClass) {
+	_, existed := s.objs.classes[sc.Name]
+	s.objs.classes[sc.Name] = sc
+	s.move(framework.StorageClass, addOrUpdate(existed))
+}
+
+// DeleteStorageClass forgets a StorageClass.
+func (s *Scheduler) DeleteStorageClass(sc *storagev1.StorageClass) { delete(s.objs.classes, sc.Name) }
+
+func addOrUpdate(existed bool) framework.ActionType {
+	if existed {
+		return framework.Update
+	}
+	return framework.Add
+}
 
 // --- the cycle's outer API ---
 

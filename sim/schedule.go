@@ -12,7 +12,9 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	schedulingv1 "k8s.io/api/scheduling/v1"
+	storagev1 "k8s.io/api/storage/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 
 	"kubesim/scheduler"
 	"kubesim/scheduler/plugins/noderesources"
@@ -42,10 +44,12 @@ type schedulerComponent struct {
 	beforeBind func(pod *corev1.Pod)
 }
 
-// binding is one successful cycle's writes: the Binding and the event.
+// binding is one successful cycle's writes: the PreBind writes (volumes'
+// claimRefs, claims' selected node), the Binding and the event.
 type binding struct {
 	pod  *corev1.Pod
 	node string
+	pre  []runtime.Object
 }
 
 // bindFailure is a binding the writer could not complete: the registry
@@ -135,6 +139,24 @@ func (sc *schedulerComponent) Handle(ev store.Event) {
 		if !del {
 			sc.s.AddNamespace(o)
 		}
+	case *corev1.PersistentVolumeClaim:
+		if del {
+			sc.s.DeletePersistentVolumeClaim(o)
+		} else {
+			sc.s.AddPersistentVolumeClaim(o)
+		}
+	case *corev1.PersistentVolume:
+		if del {
+			sc.s.DeletePersistentVolume(o)
+		} else {
+			sc.s.AddPersistentVolume(o)
+		}
+	case *storagev1.StorageClass:
+		if del {
+			sc.s.DeleteStorageClass(o)
+		} else {
+			sc.s.AddStorageClass(o)
+		}
 	}
 }
 
@@ -172,13 +194,13 @@ func (sc *schedulerComponent) Run(now time.Time) bool {
 // deleted. Should one fail anyway, the pod is requeued once the queue
 // drains (its Bound already ran, so the later cycles that saw it assumed
 // are not replayed).
-func (sc *schedulerComponent) queueBind(pod *corev1.Pod, node string) {
+func (sc *schedulerComponent) queueBind(pod *corev1.Pod, node string, pre []runtime.Object) {
 	if sc.binds == nil {
 		sc.binds = make(chan binding, bindQueue)
 		sc.bindsDone = make(chan struct{})
 		go sc.writeBinds(sc.binds, sc.bindsDone)
 	}
-	sc.binds <- binding{pod, node}
+	sc.binds <- binding{pod, node, pre}
 }
 
 func (sc *schedulerComponent) writeBinds(in <-chan binding, done chan<- struct{}) {
@@ -203,12 +225,34 @@ func (sc *schedulerComponent) writeBind(b binding) (f *bindFailure) {
 	if sc.beforeBind != nil {
 		sc.beforeBind(b.pod)
 	}
+	for _, o := range b.pre {
+		if err := sc.preBind(o); err != nil {
+			return &bindFailure{pod: b.pod, err: err}
+		}
+	}
 	if err := sc.c.Registry.Bind(b.pod.Namespace, b.pod.Name, b.node); err != nil {
 		return &bindFailure{pod: b.pod, err: err}
 	}
 	bound = true
 	sc.c.Recorder.Series(b.pod, "default-scheduler", sc.instance, corev1.EventTypeNormal, "Scheduled", "Binding", scheduler.ScheduledMessage(b.pod, b.node))
 	return nil
+}
+
+// preBind writes one of a cycle's PreBind objects, at the resourceVersion
+// the scheduler read it (a conflict fails the binding, as upstream's
+// PreBind fails on one).
+func (sc *schedulerComponent) preBind(o runtime.Object) error {
+	var res *registry.Resource
+	switch o.(type) {
+	case *corev1.PersistentVolume:
+		res = sc.c.res("", "persistentvolumes")
+	case *corev1.PersistentVolumeClaim:
+		res = sc.c.res("", "persistentvolumeclaims")
+	default:
+		return fmt.Errorf("scheduler: no PreBind write for %T", o)
+	}
+	_, err := sc.c.Registry.Update(res, registry.ObjectMeta(o).GetNamespace(), o, "")
+	return err
 }
 
 // flushBinds waits until every queued binding is written.
@@ -271,7 +315,7 @@ func (sc *schedulerComponent) scheduleOne(now time.Time, pod *corev1.Pod) {
 	}
 	if res.NodeName != "" {
 		sc.s.Bound(pod, res.NodeName)
-		sc.queueBind(pod, res.NodeName)
+		sc.queueBind(pod, res.NodeName, res.PreBind)
 		return
 	}
 	sc.flushBinds(now)

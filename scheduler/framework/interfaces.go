@@ -9,7 +9,9 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	v1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
+	storagev1 "k8s.io/api/storage/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
 )
 
 // Plugin is anything with a name. Every extension point below is a separate
@@ -133,6 +135,16 @@ type ReservePlugin interface {
 
 // EnqueueExtensions lists the cluster events that may make a pod rejected by
 // this plugin schedulable.
+// PreBindPlugin is upstream's PreBind for a scheduler that writes nothing
+// itself: it returns the API objects (updated copies of stored ones) that
+// must be written, in order, before the pod's Binding, for the pod the
+// cycle assumed on nodeName. A non-success status fails the binding (the
+// pod is unreserved and retried).
+type PreBindPlugin interface {
+	Plugin
+	PreBind(state *CycleState, pod *v1.Pod, nodeName string) ([]runtime.Object, *Status)
+}
+
 type EnqueueExtensions interface {
 	EventsToRegister() []ClusterEvent
 }
@@ -144,6 +156,10 @@ type GVK string
 const (
 	Pod  GVK = "Pod"
 	Node GVK = "Node"
+	// The storage objects VolumeBinding waits on.
+	PersistentVolumeClaim GVK = "PersistentVolumeClaim"
+	PersistentVolume      GVK = "PersistentVolume"
+	StorageClass          GVK = "StorageClass"
 )
 
 // ActionType is a bit set of what happened to a resource.
@@ -208,6 +224,14 @@ type ObjectLister interface {
 	NamespaceLabels(namespace string) labels.Set
 	// PodDisruptionBudgets returns all PDBs in name order.
 	PodDisruptionBudgets() []*policyv1.PodDisruptionBudget
+	// PersistentVolumeClaim is a claim by namespace and name, or nil.
+	PersistentVolumeClaim(namespace, name string) *v1.PersistentVolumeClaim
+	// PersistentVolumes lists every volume, by name.
+	PersistentVolumes() []*v1.PersistentVolume
+	// PersistentVolume is a volume by name, or nil.
+	PersistentVolume(name string) *v1.PersistentVolume
+	// StorageClass is a class by name, or nil.
+	StorageClass(name string) *storagev1.StorageClass
 }
 
 // Handle is what the framework offers plugins.

@@ -7,6 +7,7 @@
 // per plugin); the test fails when a plugin gains or loses one.
 //
 // Plugins see the cluster only through framework.Handle and CycleState; they
-// keep no state between cycles, never read the wall clock and use randomness
+// keep no state between cycles (but VolumeBinding's assume cache, see its
+// package), never read the wall clock and use randomness
 // only from Handle.Rand on the scheduler goroutine.
 package plugins

@@ -26,6 +26,7 @@ var extensionPoints = map[string][]string{
 	"InterPodAffinity":                {"PreFilter", "PreFilterExtensions", "Filter", "PreScore", "Score", "NormalizeScore", "EnqueueExtensions"},
 	"ImageLocality":                   {"PreScore", "Score"},
 	"DefaultPreemption":               {"PostFilter"},
+	"VolumeBinding":                   {"PreFilter", "Filter", "Reserve", "PreBind", "EnqueueExtensions"},
 }
 
 // implemented lists the extension points p implements, in a fixed order.
@@ -46,6 +47,7 @@ func implemented(p framework.Plugin) []string {
 		{"BatchScore", is[framework.BatchScorePlugin](p)},
 		{"BatchNormalizeScore", is[framework.BatchNormalizeScorePlugin](p)},
 		{"Reserve", is[framework.ReservePlugin](p)},
+		{"PreBind", is[framework.PreBindPlugin](p)},
 		{"EnqueueExtensions", is[framework.EnqueueExtensions](p)},
 	} {
 		if x.ok {

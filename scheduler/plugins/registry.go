@@ -12,6 +12,7 @@ import (
 	"kubesim/scheduler/plugins/nodeunschedulable"
 	"kubesim/scheduler/plugins/podtopologyspread"
 	"kubesim/scheduler/plugins/tainttoleration"
+	"kubesim/scheduler/plugins/volumebinding"
 )
 
 // Registry returns a fresh registry of every in-tree plugin.
@@ -28,5 +29,6 @@ func Registry() framework.Registry {
 		interpodaffinity.Name:                interpodaffinity.New,
 		imagelocality.Name:                   imagelocality.New,
 		defaultpreemption.Name:               defaultpreemption.New,
+		volumebinding.Name:                   volumebinding.New,
 	}
 }

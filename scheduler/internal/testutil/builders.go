@@ -233,6 +233,13 @@ func (p *PodWrapper) StartTime(t time.Time) *PodWrapper {
 // Nominated sets status.nominatedNodeName.
 func (p *PodWrapper) Nominated(n string) *PodWrapper { p.Status.NominatedNodeName = n; return p }
 
+// PVC adds a volume named after the claim that mounts it.
+func (p *PodWrapper) PVC(claim string) *PodWrapper {
+	p.Spec.Volumes = append(p.Spec.Volumes, v1.Volume{Name: claim, VolumeSource: v1.VolumeSource{
+		PersistentVolumeClaim: &v1.PersistentVolumeClaimVolumeSource{ClaimName: claim}}})
+	return p
+}
+
 // Phase sets status.phase.
 func (p *PodWrapper) Phase(ph v1.PodPhase) *PodWrapper { p.Status.Phase = ph; return p }
 

@@ -9,6 +9,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	v1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
+	storagev1 "k8s.io/api/storage/v1"
 	"k8s.io/apimachinery/pkg/labels"
 
 	"kubesim/scheduler/framework"
@@ -22,6 +23,9 @@ type Handle struct {
 	ReplicaSets []*appsv1.ReplicaSet
 	Namespaces  map[string]labels.Set
 	PDBs        []*policyv1.PodDisruptionBudget
+	PVCs        []*v1.PersistentVolumeClaim
+	PVs         []*v1.PersistentVolume // by name
+	Classes     []*storagev1.StorageClass
 	R           *rand.Rand
 }
 
@@ -112,6 +116,31 @@ func (h *Handle) StatefulSet(string, string) *appsv1.StatefulSet                
 func (h *Handle) ReplicationController(string, string) *v1.ReplicationController { return nil }
 func (h *Handle) NamespaceLabels(ns string) labels.Set                           { return h.Namespaces[ns] }
 func (h *Handle) PodDisruptionBudgets() []*policyv1.PodDisruptionBudget          { return h.PDBs }
+func (h *Handle) PersistentVolumeClaim(ns, name string) *v1.PersistentVolumeClaim {
+	for _, c := range h.PVCs {
+		if c.Namespace == ns && c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+func (h *Handle) PersistentVolumes() []*v1.PersistentVolume { return h.PVs }
+func (h *Handle) PersistentVolume(name string) *v1.PersistentVolume {
+	for _, pv := range h.PVs {
+		if pv.Name == name {
+			return pv
+		}
+	}
+	return nil
+}
+func (h *Handle) StorageClass(name string) *storagev1.StorageClass {
+	for _, sc := range h.Classes {
+		if sc.Name == name {
+			return sc
+		}
+	}
+	return nil
+}
 
 // Outcome is what one plugin said about each node.
 type Outcome struct {

@@ -1,0 +1,92 @@
+package sim
+
+import (
+	"strings"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	storagev1 "k8s.io/api/storage/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+func claimOf(name string, class *string) *corev1.PersistentVolumeClaim {
+	return &corev1.PersistentVolumeClaim{ObjectMeta: metav1.ObjectMeta{Name: name}, Spec: corev1.PersistentVolumeClaimSpec{
+		AccessModes: []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce}, StorageClassName: class,
+		Resources: corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: resource.MustParse("1Gi")}}}}
+}
+
+func podWithClaim(name, claim string) *corev1.Pod {
+	p := explainPod(name, "", "10m")
+	p.Spec.Volumes = []corev1.Volume{{Name: "data", VolumeSource: corev1.VolumeSource{PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: claim}}}}
+	p.Spec.Containers[0].VolumeMounts = []corev1.VolumeMount{{Name: "data", MountPath: "/data"}}
+	return p
+}
+
+// TestWaitForFirstConsumerBindsOnSchedule: a claim of the default class
+// (standard, local-path, WaitForFirstConsumer) stays Pending until a pod
+// using it is scheduled; then it is provisioned on that pod's node and
+// bound. A claim of an Immediate class nobody provisions keeps its pod
+// Pending with kube-scheduler's message.
+func TestWaitForFirstConsumerBindsOnSchedule(t *testing.T) {
+	c, err := New(DefaultClusterSpec(), Options{Dir: t.TempDir(), NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	pvcs, pods, pvs := c.res("", "persistentvolumeclaims"), c.res("", "pods"), c.res("", "persistentvolumes")
+	c.Do(func() {
+		if _, err := c.Registry.Create(pvcs, "default", claimOf("data", nil), false); err != nil {
+			t.Fatal(err)
+		}
+	})
+	get := func(res string, ns, name string) any {
+		var o any
+		c.Locked(func() {
+			x, err := c.Registry.Get(c.res("", res), ns, name)
+			if err == nil {
+				o = x
+			}
+		})
+		return o
+	}
+	pvc := get("persistentvolumeclaims", "default", "data").(*corev1.PersistentVolumeClaim)
+	if pvc.Status.Phase != corev1.ClaimPending || *pvc.Spec.StorageClassName != "standard" {
+		t.Fatalf("claim before a consumer: %s class %v", pvc.Status.Phase, *pvc.Spec.StorageClassName)
+	}
+	c.Do(func() {
+		if _, err := c.Registry.Create(pods, "default", podWithClaim("user", "data"), false); err != nil {
+			t.Fatal(err)
+		}
+	})
+	pod := get("pods", "default", "user").(*corev1.Pod)
+	pvc = get("persistentvolumeclaims", "default", "data").(*corev1.PersistentVolumeClaim)
+	if pod.Spec.NodeName == "" || pvc.Status.Phase != corev1.ClaimBound {
+		t.Fatalf("pod on %q, claim %s; want scheduled and Bound", pod.Spec.NodeName, pvc.Status.Phase)
+	}
+	if got := pvc.Annotations["volume.kubernetes.io/selected-node"]; got != pod.Spec.NodeName {
+		t.Errorf("selected-node %q, want the pod's node %q", got, pod.Spec.NodeName)
+	}
+	pv := get("persistentvolumes", "", pvc.Spec.VolumeName).(*corev1.PersistentVolume)
+	if got := pv.Spec.NodeAffinity.Required.NodeSelectorTerms[0].MatchExpressions[0].Values[0]; got != pod.Spec.NodeName {
+		t.Errorf("volume on %q, want %q", got, pod.Spec.NodeName)
+	}
+	_ = pvs
+
+	fast := "fast"
+	c.Do(func() {
+		mode := storagev1.VolumeBindingImmediate
+		c.Registry.Create(c.res("storage.k8s.io", "storageclasses"), "", &storagev1.StorageClass{ObjectMeta: metav1.ObjectMeta{Name: fast}, Provisioner: "example.com/nobody", VolumeBindingMode: &mode}, false)
+		c.Registry.Create(pvcs, "default", claimOf("quick", &fast), false)
+		c.Registry.Create(pods, "default", podWithClaim("waiter", "quick"), false)
+	})
+	evs := warnings(t, c, "waiter")
+	want := "0/3 nodes are available: pod has unbound immediate PersistentVolumeClaims. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.."
+	if len(evs) != 1 || evs[0].Message != want {
+		var got []string
+		for _, e := range evs {
+			got = append(got, e.Message)
+		}
+		t.Errorf("FailedScheduling: %q\nwant %q", strings.Join(got, "|"), want)
+	}
+}
