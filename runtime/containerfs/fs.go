@@ -28,6 +28,10 @@ type mount struct {
 	vol  *Volume
 	sub  string // path inside the volume ("/" for its root)
 	ro   bool
+	// file: a mounted file (not a directory) is bound to the file itself,
+	// as a bind mount holds its inode: replacing or removing the path in
+	// the volume does not change what the container sees.
+	file *node
 }
 
 // New returns a container's filesystem over lower (nil: empty) with a fresh
@@ -72,7 +76,11 @@ func (f *FS) Mount(target string, vol *Volume, sub string, readOnly bool) error 
 		}
 	}
 	f.readOnly = ro
-	f.mounts = append(f.mounts, &mount{path: target, vol: vol, sub: sub, ro: readOnly})
+	m := &mount{path: target, vol: vol, sub: sub, ro: readOnly}
+	if !src.isDir() {
+		m.file = src
+	}
+	f.mounts = append(f.mounts, m)
 	sort.SliceStable(f.mounts, func(i, j int) bool { return len(f.mounts[i].path) > len(f.mounts[j].path) })
 	return nil
 }
@@ -155,6 +163,9 @@ func (f *FS) lowerHidden(p string) bool {
 // get returns the node at clean path p (no symlink following) and its mount.
 func (f *FS) get(p string) (*node, *mount) {
 	if m, rel := f.where(p); m != nil {
+		if m.file != nil && p == m.path {
+			return m.file, m
+		}
 		return m.vol.t.nodes[rel], m
 	}
 	if n := f.upper.nodes[p]; n != nil {
@@ -223,7 +234,13 @@ func (f *FS) writable(op, name, p string) (*mount, string, error) {
 // set stores n at p (in the mount or the upper layer).
 func (f *FS) set(m *mount, rel, p string, n *node) {
 	if m != nil {
-		m.vol.t.put(rel, n)
+		if m.file != nil && p == m.path {
+			if n != m.file { // the mounted file itself changes
+				*m.file = *n
+			}
+		} else {
+			m.vol.t.put(rel, n)
+		}
 		m.vol.touch()
 		return
 	}

@@ -2,8 +2,10 @@ package containerfs
 
 import (
 	"io/fs"
+	"path"
 	"sort"
 	"strings"
+	"time"
 )
 
 // HostAlias is one spec.hostAliases entry.
@@ -71,34 +73,103 @@ func ClusterFirstResolvConf(namespace, clusterDomain, dnsIP string) string {
 func HostnameFile(hostname string) string { return hostname + "\n" }
 
 // WriteAtomic lays files out in v as the kubelet's atomic writer does for
-// configMap, secret, downwardAPI and projected volumes: the files (paths
-// relative to the volume, possibly nested) in a timestamped directory, a
-// ..data symlink to it, and one symlink per top-level name to ..data/<name>.
-// modes gives a file's mode (default 0644).
-func WriteAtomic(v *Volume, files map[string][]byte, modes map[string]fs.FileMode) {
-	dir := "/.." + v.clock().UTC().Format("2006_01_02_15_04_05.000000000")
+// configMap, secret, downwardAPI and projected volumes
+// (pkg/volume/util/atomic_writer.go): the files (paths relative to the
+// volume, possibly nested) in a timestamped directory, a ..data symlink to
+// it, and one symlink per top-level name to ..data/<name>. modes gives a
+// file's mode (default 0644).
+//
+// Called again, it is an update: when the payload equals what ..data holds
+// (paths, contents, modes) nothing changes and it reports false; otherwise
+// the new payload goes into a new timestamped directory, ..data is pointed
+// at it, the links of names no longer present are removed and the old
+// directory with them. A container that mounted a key with subPath keeps
+// the file it mounted (the old one), as a bind mount keeps its inode.
+func WriteAtomic(v *Volume, files map[string][]byte, modes map[string]fs.FileMode) bool {
+	mode := func(k string) fs.FileMode {
+		if m, ok := modes[k]; ok {
+			return m.Perm()
+		}
+		return 0o644
+	}
+	old := ""
+	if l := v.t.nodes["/..data"]; l != nil && l.isLink() {
+		old = clean(l.target)
+		if current := v.files(old); len(current) == len(files) {
+			same := true
+			for k, data := range files {
+				n := current[k]
+				if n == nil || n.mode.Perm() != mode(k) || string(n.data) != string(data) {
+					same = false
+					break
+				}
+			}
+			if same {
+				return false
+			}
+		}
+	}
+	now := v.clock().UTC()
+	dir := "/.." + now.Format("2006_01_02_15_04_05.000000000")
+	for i := 1; v.t.nodes[dir] != nil; i++ {
+		dir = "/.." + now.Add(time.Duration(i)).Format("2006_01_02_15_04_05.000000000")
+	}
 	keys := make([]string, 0, len(files))
 	for k := range files {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	v.t.put(dir, &node{mode: fs.ModeDir | 0o755, mtime: now})
 	top := map[string]bool{}
 	for _, k := range keys {
-		mode, ok := modes[k]
-		if !ok {
-			mode = 0o644
-		}
-		v.WriteFile(dir+"/"+k, files[k], mode)
+		v.WriteFile(dir+"/"+k, files[k], mode(k))
 		first, _, _ := strings.Cut(k, "/")
 		top[first] = true
 	}
 	v.Symlink(dir[1:], "/..data")
-	for _, k := range keys {
-		if first, _, _ := strings.Cut(k, "/"); top[first] {
+	for first := range top {
+		if l := v.t.nodes["/"+first]; l == nil || !l.isLink() || l.target != "..data/"+first {
 			v.Symlink("..data/"+first, "/"+first)
-			delete(top, first)
 		}
 	}
+	if old != "" && old != dir {
+		for name := range v.t.children["/"] {
+			if l := v.t.nodes["/"+name]; l != nil && l.isLink() && strings.HasPrefix(l.target, "..data/") && !top[name] {
+				v.t.remove("/" + name)
+			}
+		}
+		v.removeAll(old)
+	}
+	v.touch()
+	return true
+}
+
+// files lists the regular files under dir, by path relative to it.
+func (v *Volume) files(dir string) map[string]*node {
+	out := map[string]*node{}
+	var walk func(d string)
+	walk = func(d string) {
+		for name := range v.t.children[d] {
+			p := path.Join(d, name)
+			switch n := v.t.nodes[p]; {
+			case n == nil:
+			case n.isDir():
+				walk(p)
+			case !n.isLink():
+				out[p[len(dir)+1:]] = n
+			}
+		}
+	}
+	walk(dir)
+	return out
+}
+
+// removeAll removes p and everything under it from the volume's tree.
+func (v *Volume) removeAll(p string) {
+	for name := range v.t.children[p] {
+		v.removeAll(path.Join(p, name))
+	}
+	v.t.remove(p)
 }
 
 // ServiceAccountVolume is the projected service-account token volume the

@@ -20,9 +20,14 @@
 //
 // Before a pod's sandbox is created its volumes are set up (volumes.go,
 // the volume manager's MountVolume.SetUp): a hostPath is type-checked
-// against the node's host filesystem (HostFS, the runtime chain's "/"),
-// and a volume that fails keeps the pod ContainerCreating, retried with
-// back-off and reported in FailedMount events with upstream's text.
+// against the node's host filesystem (HostFS, the runtime chain's "/");
+// configMap, secret, downwardAPI and projected volumes get their payload
+// from the plugins' rules (projected.go) through the atomic writer; a
+// volume that fails (a missing ConfigMap, a missing item key) keeps the
+// pod ContainerCreating, retried with back-off and reported in FailedMount
+// events with upstream's text. A ConfigMap or Secret update reaches the
+// files at the pod's next periodic sync (one timer), a label or annotation
+// change at once; subPath mounts keep what they mounted.
 //
 // It talks to the rest of the cluster only through sim/registry and
 // the store events the cluster loop hands it; it never reads the wall clock.

@@ -244,10 +244,15 @@ func (k *Kubelet) keyRef(ns, resource, kind, name, key string, optional *bool) (
 // request or limit (a missing limit is the node's allocatable), divided by
 // the divisor and rounded up.
 func (k *Kubelet) resourceField(c *ctrState, r *corev1.ResourceFieldSelector) string {
+	return k.resourceValue(&c.spec, r)
+}
+
+// resourceValue is resourceField for a container's spec.
+func (k *Kubelet) resourceValue(c *corev1.Container, r *corev1.ResourceFieldSelector) string {
 	kind, name, _ := strings.Cut(r.Resource, ".")
-	list := c.spec.Resources.Limits
+	list := c.Resources.Limits
 	if kind == "requests" {
-		list = c.spec.Resources.Requests
+		list = c.Resources.Requests
 	}
 	q, ok := list[corev1.ResourceName(name)]
 	if !ok {

@@ -1,10 +1,6 @@
 package kubelet
 
 import (
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
-	"io/fs"
 	"path"
 
 	corev1 "k8s.io/api/core/v1"
@@ -72,9 +68,10 @@ func cut(s string, sep byte) (string, string, bool) {
 
 func (k *Kubelet) podDir(ps *podState) string { return "/var/lib/kubelet/pods/" + string(ps.uid) }
 
-// mounts are the container's bind mounts: its emptyDir and service-account
-// volumes (directories of the pod on the node) and the kubelet-managed
-// /etc/hosts. Other volume types are not modelled yet.
+// mounts are the container's bind mounts: its emptyDir, configMap, secret,
+// downwardAPI and projected volumes (directories of the pod on the node),
+// its hostPath volumes (paths of the node's host filesystem) and the
+// kubelet-managed /etc/hosts. Other volume types are not modelled yet.
 func (k *Kubelet) mounts(ps *podState, c *ctrState) []*runtimeapi.Mount {
 	p := ps.pod
 	var out []*runtimeapi.Mount
@@ -94,22 +91,12 @@ func (k *Kubelet) mounts(ps *podState, c *ctrState) []*runtimeapi.Mount {
 		case vol.EmptyDir != nil:
 			dir = k.podDir(ps) + "/volumes/kubernetes.io~empty-dir/" + vol.Name
 			k.cfg.Runtime.HostDir(dir)
-		case vol.Projected != nil && isServiceAccountVolume(vol.Projected):
-			dir = k.podDir(ps) + "/volumes/kubernetes.io~projected/" + vol.Name
-			k.writeServiceAccount(ps, dir)
 		case vol.HostPath != nil:
 			dir = vol.HostPath.Path // in the node's host filesystem
-		case vol.ConfigMap != nil:
-			dir = k.podDir(ps) + "/volumes/kubernetes.io~configmap/" + vol.Name
-			if !k.writeKeys(dir, ps.ns, "configmaps", vol.ConfigMap.Name, vol.ConfigMap.Items, vol.ConfigMap.DefaultMode) {
-				continue
-			}
-			vm.ReadOnly = true // always read-only since 1.10
-		case vol.Secret != nil:
-			dir = k.podDir(ps) + "/volumes/kubernetes.io~secret/" + vol.Name
-			if !k.writeKeys(dir, ps.ns, "secrets", vol.Secret.SecretName, vol.Secret.Items, vol.Secret.DefaultMode) {
-				continue
-			}
+		case atomicPlugin(vol) != "":
+			// Written by setUpVolumes before the sandbox; always
+			// read-only since 1.10.
+			dir = k.podDir(ps) + "/volumes/" + atomicPlugin(vol) + "/" + vol.Name
 			vm.ReadOnly = true
 		default:
 			continue
@@ -134,73 +121,4 @@ func (k *Kubelet) mounts(ps *podState, c *ctrState) []*runtimeapi.Mount {
 		out = append(out, &runtimeapi.Mount{ContainerPath: "/etc/hosts", HostPath: hosts})
 	}
 	return out
-}
-
-func isServiceAccountVolume(p *corev1.ProjectedVolumeSource) bool {
-	for _, s := range p.Sources {
-		if s.ServiceAccountToken != nil {
-			return true
-		}
-	}
-	return false
-}
-
-// writeServiceAccount fills the projected token volume once: token,
-// ca.crt and namespace. The token is a stand-in (a JWT-shaped string
-// derived from the pod's UID, not signed by the API server) and so is the
-// CA [guess: kubesim issues no service-account tokens yet].
-func (k *Kubelet) writeServiceAccount(ps *podState, dir string) {
-	v := k.cfg.Runtime.HostDir(dir)
-	if v.Generation() > 0 {
-		return
-	}
-	sa := ps.pod.Spec.ServiceAccountName
-	if sa == "" {
-		sa = "default"
-	}
-	enc := base64.RawURLEncoding.EncodeToString
-	sum := sha256.Sum256([]byte("kubesim/token/" + string(ps.uid)))
-	token := enc([]byte(`{"alg":"RS256","kid":"kubesim"}`)) + "." +
-		enc([]byte(`{"aud":["https://kubernetes.default.svc.cluster.local"],"iss":"https://kubernetes.default.svc.cluster.local","kubernetes.io":{"namespace":"`+ps.ns+`","pod":{"name":"`+ps.name+`","uid":"`+string(ps.uid)+`"},"serviceaccount":{"name":"`+sa+`"}},"sub":"system:serviceaccount:`+ps.ns+`:`+sa+`"}`)) + "." +
-		enc(sum[:])
-	ca := "-----BEGIN CERTIFICATE-----\n" + hex.EncodeToString(sum[:16]) + "\n-----END CERTIFICATE-----\n"
-	containerfs.WriteAtomic(v, map[string][]byte{"token": []byte(token), "ca.crt": []byte(ca), "namespace": []byte(ps.ns)}, nil)
-}
-
-// writeKeys fills a configMap or secret volume once, when the pod's first
-// container is created: every key as a file, or only items (key → path,
-// mode), files 0644 or defaultMode. A missing object leaves the volume
-// unmounted [gap: upstream keeps the pod ContainerCreating with FailedMount
-// events; updates to the object do not reach the files yet].
-func (k *Kubelet) writeKeys(dir, ns, resource, name string, items []corev1.KeyToPath, defaultMode *int32) bool {
-	data, ok := k.lookupData(ns, resource, name)
-	if !ok {
-		return false
-	}
-	v := k.cfg.Runtime.HostDir(dir)
-	if v.Generation() > 0 {
-		return true
-	}
-	mode := fs.FileMode(0o644)
-	if defaultMode != nil {
-		mode = fs.FileMode(*defaultMode) & fs.ModePerm
-	}
-	files, modes := map[string][]byte{}, map[string]fs.FileMode{}
-	if len(items) == 0 {
-		for key, val := range data {
-			files[key], modes[key] = []byte(val), mode
-		}
-	}
-	for _, it := range items {
-		val, ok := data[it.Key]
-		if !ok {
-			continue
-		}
-		files[it.Path], modes[it.Path] = []byte(val), mode
-		if it.Mode != nil {
-			modes[it.Path] = fs.FileMode(*it.Mode) & fs.ModePerm
-		}
-	}
-	containerfs.WriteAtomic(v, files, modes)
-	return true
 }

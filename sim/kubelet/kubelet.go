@@ -140,11 +140,18 @@ func (k *Kubelet) Handle(ev store.Event) {
 		}
 		k.dirty[obj.UID] = true
 	case *corev1.ConfigMap, *corev1.Secret:
-		// Containers waiting for configuration may start now.
-		ns := ev.KV.Obj.(metav1.Object).GetNamespace()
-		for uid, ps := range k.pods {
+		// Containers waiting for configuration may start now; volumes
+		// taking files from it are remounted at the pod's next sync.
+		meta := ev.KV.Obj.(metav1.Object)
+		ns := meta.GetNamespace()
+		_, isCM := ev.KV.Obj.(*corev1.ConfigMap)
+		for _, uid := range k.podUIDs() {
+			ps := k.pods[uid]
 			if ps.ns != ns {
 				continue
+			}
+			if ps.pod != nil && mountsObject(ps.pod, isCM, meta.GetName()) {
+				k.syncVolumesSoon(ps)
 			}
 			for _, c := range ps.all() {
 				if c.configWait != nil {

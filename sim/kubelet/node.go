@@ -67,6 +67,10 @@ func (k *Kubelet) adopt(p *corev1.Pod) {
 	if resp, err := k.rt.RunPodSandbox(k.ctx(), &runtimeapi.RunPodSandboxRequest{Config: cfg}); err == nil {
 		ps.sandboxID = resp.PodSandboxId
 	}
+	// The node's files lived in the stopped process: set the pod's
+	// volumes up again before its containers mount them.
+	k.setUpVolumes(ps)
+	ps.volumesUp = true
 	restore := func(cs *ctrState, st *corev1.ContainerStatus) {
 		if st != nil {
 			cs.restarts, cs.ready, cs.imageRef = st.RestartCount, st.Ready, st.ImageID

@@ -44,6 +44,10 @@ type podState struct {
 	// mountWaitSince is when the current wait for them began (volumes.go).
 	mountFails     int
 	mountWaitSince time.Time
+	// volumesUp: the pod's volumes were set up; volumeSyncArmed: a remount
+	// of its atomic volumes waits for the next periodic sync.
+	volumesUp       bool
+	volumeSyncArmed bool
 }
 
 type ctrState struct {
@@ -143,6 +147,12 @@ func (k *Kubelet) syncPod(uid types.UID) bool {
 			ps.ctrs = append(ps.ctrs, &ctrState{spec: c, waiting: &corev1.ContainerStateWaiting{Reason: mainWaiting}})
 		}
 		k.pods[uid] = ps
+	}
+	if old := ps.pod; old != nil && ps.volumesUp && (!maps.Equal(old.Labels, pod.Labels) || !maps.Equal(old.Annotations, pod.Annotations)) {
+		// A pod update syncs the pod at once: its downward API files
+		// follow its labels and annotations.
+		ps.pod = pod
+		k.refreshVolumes(ps)
 	}
 	ps.pod = pod
 	if pod.DeletionTimestamp != nil {

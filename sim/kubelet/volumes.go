@@ -58,6 +58,10 @@ func (k *Kubelet) setUpVolumes(ps *podState) []volumeError {
 		switch {
 		case v.HostPath != nil:
 			err = k.setUpHostPath(v.HostPath)
+		case v.EmptyDir != nil:
+			k.cfg.Runtime.HostDir(k.podDir(ps) + "/volumes/kubernetes.io~empty-dir/" + v.Name)
+		case atomicPlugin(v) != "":
+			_, err = k.setUpAtomic(ps, v)
 		}
 		if err != nil {
 			out = append(out, volumeError{v.Name, err})
@@ -72,6 +76,7 @@ func (k *Kubelet) mountThenRun(ps *podState) {
 	errs := k.setUpVolumes(ps)
 	if len(errs) == 0 {
 		ps.mountFails, ps.mountWaitSince = 0, time.Time{}
+		ps.volumesUp = true
 		k.runSandbox(ps)
 		return
 	}
@@ -174,4 +179,64 @@ func fileType(m fs.FileMode) string {
 		return "File"
 	}
 	return "Unknown"
+}
+
+// syncFrequency is the kubelet's periodic pod sync (syncFrequency, 1m): each
+// sync has the volume manager remount the pod's atomic volumes, so a
+// ConfigMap or Secret update reaches the files at the pod's next sync
+// (the Watch change-detection strategy's cache is current at once).
+const syncFrequency = time.Minute
+
+// refreshVolumes remounts the pod's atomic volumes (the reconciler after a
+// pod sync): files change where their source did. A source that is gone is
+// a FailedMount event and the files stay as they were.
+func (k *Kubelet) refreshVolumes(ps *podState) {
+	if !ps.volumesUp || ps.killing {
+		return
+	}
+	for i := range ps.pod.Spec.Volumes {
+		v := &ps.pod.Spec.Volumes[i]
+		if atomicPlugin(v) == "" {
+			continue
+		}
+		if _, err := k.setUpAtomic(ps, v); err != nil {
+			k.cfg.Recorder.Event(ps.pod, "", k.source(), corev1.EventTypeWarning, "FailedMount",
+				fmt.Sprintf("MountVolume.SetUp failed for volume %q : %v", v.Name, err))
+		}
+	}
+}
+
+// syncVolumesSoon remounts the pod's atomic volumes at its next periodic
+// sync (one timer, however many changes come before it).
+func (k *Kubelet) syncVolumesSoon(ps *podState) {
+	if !ps.volumesUp || ps.volumeSyncArmed {
+		return
+	}
+	ps.volumeSyncArmed = true
+	d := syncFrequency - k.cfg.Clock.Now().Sub(ps.startTime.Time)%syncFrequency
+	k.after(ps, d, func() {
+		ps.volumeSyncArmed = false
+		k.refreshVolumes(ps)
+	})
+}
+
+// mountsObject: one of the pod's volumes takes its files from the
+// ConfigMap (configMap true) or Secret name.
+func mountsObject(p *corev1.Pod, configMap bool, name string) bool {
+	for i := range p.Spec.Volumes {
+		v := &p.Spec.Volumes[i]
+		switch {
+		case configMap && v.ConfigMap != nil && v.ConfigMap.Name == name,
+			!configMap && v.Secret != nil && v.Secret.SecretName == name:
+			return true
+		case v.Projected != nil:
+			for _, s := range v.Projected.Sources {
+				if configMap && s.ConfigMap != nil && s.ConfigMap.Name == name ||
+					!configMap && s.Secret != nil && s.Secret.Name == name {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
