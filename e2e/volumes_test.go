@@ -1,0 +1,81 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+const cfgPodsYAML = `apiVersion: v1
+kind: Pod
+metadata:
+  name: cfg
+spec:
+  containers:
+  - name: c
+    image: busybox:1.36
+    command: ["sleep", "3600"]
+    volumeMounts: [{name: cfg, mountPath: /etc/cfg}]
+  volumes:
+  - {name: cfg, configMap: {name: colors}}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: stuck
+spec:
+  containers:
+  - name: c
+    image: busybox:1.36
+    command: ["sleep", "3600"]
+    volumeMounts: [{name: cfg, mountPath: /etc/cfg}]
+  volumes:
+  - {name: cfg, configMap: {name: nope}}
+`
+
+const colorsRed = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: colors
+data:
+  color: red
+`
+
+// TestConfigMapVolumeUpdate: a ConfigMap volume shows its keys, and an
+// update reaches the file within the kubelet's sync period; a pod whose
+// ConfigMap does not exist stays ContainerCreating with upstream's
+// FailedMount event.
+func TestConfigMapVolumeUpdate(t *testing.T) {
+	s := startServed(t, "v1.27.1")
+	if out, code := s.run("kubectl", "create", "configmap", "colors", "--from-literal=color=blue"); code != 0 {
+		t.Fatalf("create configmap: %s", out)
+	}
+	if out, code := s.runStdin(cfgPodsYAML, "kubectl", "apply", "-f", "-"); code != 0 {
+		t.Fatalf("apply: %s", out)
+	}
+	if err := s.Advance(time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if out, _ := s.run("kubectl", "exec", "cfg", "--", "cat", "/etc/cfg/color"); out != "blue" {
+		t.Errorf("before the update: %q", out)
+	}
+	if out, code := s.runStdin(colorsRed, "kubectl", "apply", "-f", "-"); code != 0 {
+		t.Fatalf("apply colors: %s", out)
+	}
+	if err := s.Advance(time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if out, _ := s.run("kubectl", "exec", "cfg", "--", "cat", "/etc/cfg/color"); out != "red" {
+		t.Errorf("a minute after the update: %q, want red", out)
+	}
+	out, _ := s.run("kubectl", "get", "pod", "stuck", "--no-headers")
+	if f := strings.Fields(out); len(f) < 3 || f[1] != "0/1" || f[2] != "ContainerCreating" {
+		t.Errorf("get pod stuck: %q", out)
+	}
+	out, _ = s.run("kubectl", "get", "events", "--field-selector", "involvedObject.name=stuck,reason=FailedMount", "-o", "custom-columns=MSG:.message", "--no-headers")
+	// The first line; a second (Unable to attach or mount volumes) comes
+	// once the wait passes 2m3s, which the wall time of this test may reach.
+	if first, _, _ := strings.Cut(out, "\n"); first != `MountVolume.SetUp failed for volume "cfg" : configmap "nope" not found` {
+		t.Errorf("FailedMount events:\n%s", out)
+	}
+}
