@@ -84,6 +84,9 @@ type httpSite struct {
 	// ${STATUS} ${BYTES} ${UA}. DashForZero prints "-" for 0 bytes (httpd %b).
 	AccessLog   string
 	DashForZero bool
+	// CPUPerRequest is the CPU time answering one request costs the
+	// server (the metrics pipeline's load model, usage.go).
+	CPUPerRequest time.Duration
 }
 
 func out(off time.Duration, text string) LogLine {

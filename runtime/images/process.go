@@ -84,6 +84,7 @@ type Process struct {
 	ip       string
 	start    time.Time
 	img      *Image
+	served   served // the requests its servers answered (usage.go)
 }
 
 // ProcessSpec is everything the runtime knows when it starts a container.
@@ -418,6 +419,7 @@ func (p *Process) handler(site *httpSite) HTTPHandler {
 			body = ""
 		}
 		p.accessLog(site, now, method, path, status, len(body), header)
+		p.served.add(now, site.CPUPerRequest)
 		return status, h, []byte(body)
 	}
 }

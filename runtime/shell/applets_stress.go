@@ -28,6 +28,18 @@ func (p *Process) alloc(n int64) bool {
 // and what its programs allocated.
 func (p *Process) Memory() int64 { return p.cfg.MemoryBase + p.mem.Load() }
 
+// CPUWorkers is how many CPUs the container's processes keep busy now:
+// one for a script that runs commands without sleeping (while true; do :;
+// done), one for each stress --cpu worker. The metrics pipeline counts a
+// core for each, within the container's CPU limit.
+func (p *Process) CPUWorkers() int64 {
+	n := p.cpuWorkers.Load()
+	if p.spinning.Load() {
+		n++
+	}
+	return n
+}
+
 // stress is stress 1.0.4 (Amos Waterland's workload generator, the
 // polinux/stress image): --vm N workers each allocating --vm-bytes (default
 // 256M, suffixes b k m g in powers of 1024) and keeping it with --vm-hang;
@@ -102,6 +114,8 @@ func stress(c *call) int {
 			return 137
 		}
 	}
+	c.p.cpuWorkers.Add(int64(cpu))
+	defer c.p.cpuWorkers.Add(-int64(cpu))
 	if timeout <= 0 {
 		for {
 			if err := c.p.sleep(foreverSleep, nil); err != nil {

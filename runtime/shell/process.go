@@ -98,6 +98,10 @@ type Process struct {
 	mem           atomic.Int64 // bytes its programs allocated
 	// busy counts commands since the process last yielded (see busyCommands).
 	busy atomic.Int64
+	// spinning: the process runs commands without sleeping (a busy loop);
+	// cpuWorkers: CPU hogs its programs run (stress --cpu). CPUWorkers.
+	spinning   atomic.Bool
+	cpuWorkers atomic.Int64
 
 	// Steady-state detection (parking) and its counters.
 	out    int64 // bytes written to stdout/stderr
@@ -329,6 +333,9 @@ func (p *Process) blocked() Status {
 
 // sleep blocks the calling goroutine of the process for d of virtual time.
 func (p *Process) sleep(d time.Duration, pk *park) error {
+	// A yield forced by busyCommands is a busy loop's: until the process
+	// sleeps for real it spins a CPU (CPUWorkers).
+	p.spinning.Store(pk == nil && d == busyCost && p.busy.Load() >= busyCommands)
 	p.busy.Store(0)
 	p.mu.Lock()
 	wake := p.now.Add(d)
