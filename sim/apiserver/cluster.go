@@ -40,6 +40,7 @@ func ForCluster(c *sim.Cluster) (*Server, error) {
 				}
 				return &Attachment{Proc: a.Proc, Stdin: a.Stdin, StdinOnce: a.StdinOnce, Detach: a.Detach, Exited: a.Exited}, nil
 			},
+			Metrics: c.Metrics,
 			PortForward: func(ns, pod string, port int32) (PortConn, error) {
 				cn, err := c.PodPortForward(ns, pod, port)
 				if err != nil {

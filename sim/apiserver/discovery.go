@@ -33,6 +33,9 @@ func discoveryVersion(accept string) string {
 func (s *Server) serveDiscovery(w http.ResponseWriter, req *http.Request, core bool) {
 	if v := discoveryVersion(req.Header.Get("Accept")); v != "" {
 		list := aggregatedDiscovery(core)
+		if !core && s.metricsServed() {
+			list.Items = append(list.Items, metricsDiscovery())
+		}
 		list.APIVersion = "apidiscovery.k8s.io/" + v
 		w.Header().Set("Content-Type", "application/json;g=apidiscovery.k8s.io;v="+v+";as=APIGroupDiscoveryList")
 		w.Header().Set("Vary", "Accept")
@@ -53,6 +56,9 @@ func (s *Server) serveDiscovery(w http.ResponseWriter, req *http.Request, core b
 			continue
 		}
 		groups.Groups = append(groups.Groups, apiGroup(gv))
+	}
+	if s.metricsServed() {
+		groups.Groups = append(groups.Groups, metricsAPIGroup())
 	}
 	writeJSONValue(w, http.StatusOK, groups)
 }

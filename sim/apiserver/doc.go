@@ -20,6 +20,12 @@
 // SelfSubjectReview (auth whoami; authentication.k8s.io/v1 on every
 // version, where 1.27 served only v1beta1).
 //
+// metrics.k8s.io/v1beta1 (metrics.go) is served as metrics-server serves it
+// behind the aggregator: discovery, NodeMetrics and PodMetrics get and list
+// with labelSelector, from Hooks.Metrics (the cluster's scrape, sim/metrics);
+// not in the OpenAPI documents, as kube-apiserver merges an aggregated
+// server's spec only when it publishes one.
+//
 // Only the shells import it (server/, the in-process kubectl transport,
 // tests): ForCluster puts it in front of a sim.Cluster. Components of the
 // cluster never do; they use sim/registry.

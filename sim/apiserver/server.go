@@ -15,6 +15,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	metricsv1beta1 "k8s.io/metrics/pkg/apis/metrics/v1beta1"
 
 	"kubesim/runtime/shell"
 	"kubesim/sim/authz"
@@ -60,6 +61,9 @@ type Hooks struct {
 	// Attach connects out to a container's main process (pods/attach).
 	// Called inside Driver.Do.
 	Attach func(ns, pod, container string, out io.Writer) (*Attachment, error)
+	// Metrics is metrics-server's last scrape (metrics.go); nil: the
+	// metrics.k8s.io API is not served. Called inside Driver.Do.
+	Metrics func() ([]metricsv1beta1.NodeMetrics, []metricsv1beta1.PodMetrics)
 }
 
 // Attachment is a client's attach to a container's main process.
@@ -267,6 +271,10 @@ func (s *Server) serveAPI(w http.ResponseWriter, req *http.Request, path string)
 	gv, segs, ok := parsePath(path)
 	if !ok {
 		writeError(w, notFoundPath())
+		return
+	}
+	if gv.Group == metricsGV.Group && s.metricsServed() {
+		s.serveMetrics(w, req, gv, segs)
 		return
 	}
 	if gv.Version == "" || len(segs) == 0 {
