@@ -280,7 +280,7 @@ func (s *Served) serve(c *sim.Cluster, dir, addr string, keepPort bool) error {
 	s.Addr = ln.Addr().String()
 	mux := http.NewServeMux()
 	mux.Handle("/kubesim/", s.internal())
-	mux.Handle("/", s.shifted(api))
+	mux.Handle("/", s.wallWatchTimeouts(s.shifted(api)))
 	s.srv = &http.Server{Handler: s.auth(mux), TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}}
 	s.done.Add(1)
 	go func() {
@@ -506,6 +506,14 @@ func (s *Served) advanceVerb(args []string, stderr io.Writer) int {
 	return 0
 }
 
+// Freeze holds the live clock where it is (kubesim clock freeze): from
+// then on it moves only by Advance.
+func (s *Served) Freeze() {
+	if s.frozen.Load() == 0 {
+		s.frozen.Store(s.Now().UnixNano())
+	}
+}
+
 // clockVerb: kubesim clock freeze|resume|show.
 func (s *Served) clockVerb(args []string, stdout, stderr io.Writer) int {
 	if len(args) != 1 || !s.live {
@@ -514,9 +522,7 @@ func (s *Served) clockVerb(args []string, stdout, stderr io.Writer) int {
 	}
 	switch args[0] {
 	case "freeze":
-		if s.frozen.Load() == 0 {
-			s.frozen.Store(s.Now().UnixNano())
-		}
+		s.Freeze()
 	case "resume":
 		if f := s.frozen.Load(); f != 0 {
 			s.offset.Store(f - s.wallNow().UTC().UnixNano())

@@ -13,32 +13,7 @@ import (
 	"kubesim/internal/practice"
 	"kubesim/scenarios/builtin"
 	"kubesim/scenarios/killercoda"
-	"kubesim/sim"
 )
-
-// SpecFor turns a scenario's topology into a cluster spec.
-func SpecFor(t killercoda.Topology) sim.ClusterSpec {
-	spec := sim.DefaultClusterSpec()
-	if t.ImageID == killercoda.LectureImageID {
-		return spec
-	}
-	spec.KubernetesVersion = t.KubernetesVersion
-	if !t.Date.IsZero() {
-		spec.Start = t.Date
-	}
-	spec.Nodes = nil
-	for i, n := range t.Nodes {
-		ip := n.IP
-		if ip == "" {
-			ip = fmt.Sprintf("172.30.%d.2", i+1)
-		}
-		spec.Nodes = append(spec.Nodes, sim.NodeSpec{
-			Name: n.Name, Role: n.Role, IP: ip, CPUs: 2, Memory: "4Gi",
-			Schedulable: n.Role == "control-plane" && !n.NoScheduleTaint,
-		})
-	}
-	return spec
-}
 
 // loadScenario reads a scenario folder, or a built-in one by name.
 func loadScenario(arg, lang string) (*killercoda.Scenario, error) {
@@ -60,7 +35,7 @@ func scenarioCluster(arg, lang string, paced bool) (*killercoda.Scenario, *pract
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	env, cleanup, err := newLocal(SpecFor(sc.Topology), time.Now().UTC().Truncate(time.Second), paced)
+	env, cleanup, err := newLocal(practice.SpecFor(sc.Topology), time.Now().UTC().Truncate(time.Second), paced)
 	if err != nil {
 		return nil, nil, nil, err
 	}

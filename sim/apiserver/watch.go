@@ -21,6 +21,12 @@ import (
 // the real server randomises up to twice that, we take the floor.
 const defaultWatchTimeout = 1800 * time.Second
 
+// DefaultWatchTimeout is the timeout of a watch that names none.
+const DefaultWatchTimeout = defaultWatchTimeout
+
+// never is a deadline no clock reaches.
+var never = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+
 type watchEvent struct {
 	Type   string          `json:"type"`
 	Object json.RawMessage `json:"object"`
@@ -69,6 +75,13 @@ func (s *Server) serveWatch(w http.ResponseWriter, req *http.Request, r *request
 	// as from etcd, nothing a client was sent can be lost in a crash.
 	s.cfg.Driver.Do(func() {
 		deadline = s.cfg.Clock.Now().Add(timeout)
+		if s.cfg.Live {
+			// The live shell times a watch on the wall clock, as
+			// kube-apiserver does (server/watchtimeout.go): on the
+			// virtual clock, `kubesim advance` would end every open
+			// watch at its next event.
+			deadline = never
+		}
 		pfx := registry.Prefix(r.res, r.namespace)
 		if fromRev == 0 {
 			var rev int64
