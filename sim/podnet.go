@@ -123,7 +123,7 @@ func (n *podNetwork) Ping(ipText string) (int, time.Duration, error) {
 
 // Query is one A query to cluster DNS (shell.DNS).
 func (n *podNetwork) Query(fqdn string) ([]string, error) {
-	ips, err := n.f.QueryA(fqdn)
+	ips, err := n.f.QueryA(n.client, fqdn)
 	switch {
 	case errors.Is(err, fabric.ErrTimeout):
 		return nil, errTimeout

@@ -56,10 +56,27 @@ type ClusterSpec struct {
 	Nodes []NodeSpec `json:"nodes"`
 	// Scheduler configures the default-scheduler profile.
 	Scheduler SchedulerSpec `json:"scheduler,omitempty"`
+	// NetworkPolicy says whether the pod network enforces NetworkPolicy:
+	// "calico" (the default, also ""): as Calico or Cilium do, a blocked
+	// connection's packets are dropped; "none": flannel alone, which
+	// stores policies and enforces none (the lecture's kubeadm cluster with
+	// plain flannel behaves so). The default enforces because the CKA's
+	// NetworkPolicy tasks expect an enforcing CNI.
+	NetworkPolicy string `json:"networkPolicy,omitempty"`
 	// ExplainAnnotations makes the scheduler write its per-node explanation
 	// onto each pod it schedules (as kube-scheduler-simulator does).
 	ExplainAnnotations bool `json:"explainAnnotations,omitempty"`
 }
+
+// Values of ClusterSpec.NetworkPolicy.
+const (
+	NetworkPolicyCalico = "calico"
+	NetworkPolicyNone   = "none"
+)
+
+// EnforcesNetworkPolicy reports whether the cluster's CNI enforces
+// NetworkPolicy (every value but "none").
+func (s *ClusterSpec) EnforcesNetworkPolicy() bool { return s.NetworkPolicy != NetworkPolicyNone }
 
 // SchedulerSpec is the part of a KubeSchedulerConfiguration kubesim honours.
 type SchedulerSpec struct {
@@ -182,6 +199,9 @@ func (s *ClusterSpec) Preflight() error {
 	if err := applySchedulerSpec(&scheduler.Config{Profile: scheduler.DefaultConfig(rand.New(rand.NewPCG(0, 0))).Profile}, s.Scheduler); err != nil {
 		// The cluster would fail to build its scheduler: say so first.
 		add("SchedulerConfig", "%v", err)
+	}
+	if np := s.NetworkPolicy; np != "" && np != NetworkPolicyCalico && np != NetworkPolicyNone {
+		add("NetworkPolicy", "unknown networkPolicy %q: want calico (enforced, the default) or none (flannel alone)", np)
 	}
 	names, ips := map[string]bool{}, map[string]string{}
 	for _, n := range s.Nodes {

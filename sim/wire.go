@@ -67,6 +67,9 @@ func (c *Cluster) build(resumed bool) error {
 	}
 	c.AddComponent(sched)
 	c.AddComponent(newKubeProxy(c))
+	if c.Spec.EnforcesNetworkPolicy() {
+		c.AddComponent(newPolicyAgent(c))
+	}
 	if c.opts.Hollow {
 		c.AddComponent(newHollowKubelet(c))
 		if !resumed {

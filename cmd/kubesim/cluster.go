@@ -44,6 +44,7 @@ type specFlags struct {
 	config  string
 	version string
 	runtime string
+	netpol  string // --network-policy
 	repair  bool
 	ignore  []string // --ignore-preflight-errors
 }
@@ -52,6 +53,7 @@ func (f *specFlags) add(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.config, "config", "", "cluster spec YAML (default: the lecture cluster)")
 	cmd.Flags().StringVar(&f.version, "kubernetes-version", "", "Kubernetes version the cluster runs (default v1.27.1)")
 	cmd.Flags().StringVar(&f.runtime, "container-runtime", "", "containerd, cri-o, cri-dockerd or docker")
+	cmd.Flags().StringVar(&f.netpol, "network-policy", "", "calico: NetworkPolicy enforced as Calico or Cilium do (the default); none: flannel alone, which enforces no NetworkPolicy")
 	cmd.Flags().StringSliceVar(&f.ignore, "ignore-preflight-errors", nil, "A list of checks whose errors will be shown as warnings. Example: 'NumCPU,Mem'. Value 'all' ignores errors from all checks.")
 }
 
@@ -176,6 +178,9 @@ func (f *specFlags) spec() (sim.ClusterSpec, error) {
 	}
 	if f.runtime != "" {
 		spec.Runtime = f.runtime
+	}
+	if f.netpol != "" {
+		spec.NetworkPolicy = f.netpol
 	}
 	return spec, nil
 }

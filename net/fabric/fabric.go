@@ -208,14 +208,16 @@ type Fabric struct {
 }
 
 // Admit is a policy-enforcing CNI's filter (Calico's or Cilium's
-// NetworkPolicy rules): whether a TCP connection from a client address to
-// a pod's (ip, port) may start. A connection it refuses has its SYN
-// dropped: the client sees ErrTimeout. It is called with the fabric's
-// lock held and must not call back into the fabric.
-type Admit func(from, to netip.Addr, port int32) bool
+// NetworkPolicy rules): whether a connection of protocol proto ("TCP",
+// "UDP" for DNS, "ICMP" for ping) from a client address to (ip, port) may
+// pass, judged after kube-proxy's DNAT (on the backend pod's address). A
+// connection it refuses has its packets dropped: the client sees
+// ErrTimeout. It is not asked about a host talking to itself. It is called
+// with the fabric's lock held and must not call back into the fabric.
+type Admit func(from, to netip.Addr, proto string, port int32) bool
 
-// SetAdmit installs the filter for connections to pods (nil: none, as with
-// flannel alone, which does not enforce NetworkPolicy).
+// SetAdmit installs the filter (nil: none, as with flannel alone, which
+// does not enforce NetworkPolicy).
 func (f *Fabric) SetAdmit(a Admit) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -408,7 +410,7 @@ func (f *Fabric) ResolveFrom(c Client, name string) (netip.Addr, bool) {
 		if n == "localhost" {
 			return netip.MustParseAddr("127.0.0.1"), true
 		}
-		if !f.dnsServing() {
+		if !f.dnsServing() || !f.dnsAdmitted(c) {
 			return netip.Addr{}, false
 		}
 		return f.zone.Resolve(name, dns.SearchList(c.Namespace, f.zone.Domain()), dns.DefaultNdots)
@@ -433,6 +435,35 @@ func (f *Fabric) dnsServing() bool {
 	for _, p := range svc.Ports {
 		if len(p.Backends) > 0 {
 			return true
+		}
+	}
+	return false
+}
+
+// admitted asks the policy filter, if any, about a connection between two
+// different hosts. Caller holds f.mu.
+func (f *Fabric) admitted(from, to netip.Addr, proto string, port int32) bool {
+	return f.admit == nil || from == to || f.admit(from, to, proto, port)
+}
+
+// dnsAdmitted: a pod's DNS queries (UDP 53) reach some backend of the
+// cluster DNS Service through the policy filter; true without a filter or
+// without a known DNS Service. Caller holds no lock.
+func (f *Fabric) dnsAdmitted(c Client) bool {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	svc, ok := f.byVIP[f.nameserver]
+	if f.admit == nil || !ok || !c.Addr.IsValid() {
+		return true
+	}
+	for _, p := range svc.Ports {
+		if p.Port != 53 {
+			continue
+		}
+		for _, b := range p.Backends {
+			if f.admitted(c.Addr, b.IP, "UDP", b.Port) {
+				return true
+			}
 		}
 	}
 	return false
@@ -573,14 +604,14 @@ func (f *Fabric) route(c Client, ip netip.Addr, port int32, depth int) (endpoint
 	if !h.up {
 		return endpoint{}, ip, port, dialErr(ip, port, ErrTimeout)
 	}
-	if h.kind == HostPod && f.admit != nil && !f.admit(c.Addr, ip, port) {
-		return endpoint{}, ip, port, dialErr(ip, port, ErrTimeout)
-	}
-	// kube-proxy's DNAT runs before any socket sees the packet.
+	// kube-proxy's DNAT runs before any socket (or policy) sees the packet.
 	if h.kind == HostNode {
 		if svc, ok := f.nodePorts[port]; ok {
 			return f.dnat(c, ip, port, svc, svc.portByNodePort(port), depth)
 		}
+	}
+	if !f.admitted(c.Addr, ip, "TCP", port) {
+		return endpoint{}, ip, port, dialErr(ip, port, ErrTimeout)
 	}
 	if ep, ok := f.endpoints[epKey{ip, port}]; ok {
 		return ep, ip, port, nil
@@ -618,7 +649,7 @@ func (f *Fabric) LookupFrom(c Client, name string) (fqdn string, ip netip.Addr, 
 	if ip, err := netip.ParseAddr(name); err == nil {
 		return name, ip.Unmap(), true
 	}
-	if c.Namespace == "" || !f.dnsServing() {
+	if c.Namespace == "" || !f.dnsServing() || !f.dnsAdmitted(c) {
 		ip, ok := f.ResolveFrom(c, name)
 		return dns.Normalize(name), ip, ok
 	}
@@ -659,7 +690,7 @@ func (f *Fabric) Ping(c Client, ip netip.Addr) (hops int, err error) {
 	switch {
 	case !known && routed:
 		return 0, dialErr(ip, 0, ErrHostUnreachable)
-	case !known || !h.up:
+	case !known || !h.up || !f.admitted(c.Addr, ip, "ICMP", 0):
 		return 0, dialErr(ip, 0, ErrTimeout)
 	}
 	_, from, _ := f.routes.lookup(c.Addr)
@@ -679,11 +710,12 @@ func (f *Fabric) Ping(c Client, ip netip.Addr) (hops int, err error) {
 	return 2, nil
 }
 
-// QueryA answers one A query for a fully qualified name as cluster DNS
-// does: its addresses, ErrResolve (NXDOMAIN), or ErrTimeout when cluster
-// DNS does not serve (no reply).
-func (f *Fabric) QueryA(fqdn string) ([]netip.Addr, error) {
-	if !f.dnsServing() {
+// QueryA answers one A query from c for a fully qualified name as cluster
+// DNS does: its addresses, ErrResolve (NXDOMAIN), or ErrTimeout when
+// cluster DNS does not serve or c's queries are dropped by policy (no
+// reply).
+func (f *Fabric) QueryA(c Client, fqdn string) ([]netip.Addr, error) {
+	if !f.dnsServing() || !f.dnsAdmitted(c) {
 		return nil, ErrTimeout
 	}
 	if ips := f.zone.LookupAll(fqdn); len(ips) > 0 {

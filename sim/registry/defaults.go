@@ -7,6 +7,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	schedulingv1 "k8s.io/api/scheduling/v1"
 	storagev1 "k8s.io/api/storage/v1"
@@ -137,6 +138,12 @@ func (r *Registry) defaultObject(res *Resource, obj runtime.Object, old runtime.
 		if o.Type == "" {
 			o.Type = corev1.SecretTypeOpaque
 		}
+	case *networkingv1.NetworkPolicy:
+		defaultNetworkPolicy(o)
+	case *networkingv1.IngressClass:
+		if p := o.Spec.Parameters; p != nil && p.Scope == nil {
+			p.Scope = ptr(networkingv1.IngressClassParametersReferenceScopeCluster)
+		}
 	case *rbacv1.RoleBinding:
 		defaultRoleRef(&o.RoleRef)
 		defaultSubjects(o.Subjects)
@@ -148,6 +155,32 @@ func (r *Registry) defaultObject(res *Resource, obj runtime.Object, old runtime.
 
 // defaultRoleRef and defaultSubjects are rbac/v1's SetDefaults_RoleBinding,
 // SetDefaults_ClusterRoleBinding and SetDefaults_Subject.
+// defaultNetworkPolicy is networking/v1's SetDefaults_NetworkPolicy and
+// SetDefaults_NetworkPolicyPort: a port without a protocol is TCP; a
+// policy without policyTypes affects Ingress, and Egress too when it has
+// egress rules.
+func defaultNetworkPolicy(np *networkingv1.NetworkPolicy) {
+	tcp := func(ports []networkingv1.NetworkPolicyPort) {
+		for i := range ports {
+			if ports[i].Protocol == nil {
+				ports[i].Protocol = ptr(corev1.ProtocolTCP)
+			}
+		}
+	}
+	for i := range np.Spec.Ingress {
+		tcp(np.Spec.Ingress[i].Ports)
+	}
+	for i := range np.Spec.Egress {
+		tcp(np.Spec.Egress[i].Ports)
+	}
+	if len(np.Spec.PolicyTypes) == 0 {
+		np.Spec.PolicyTypes = []networkingv1.PolicyType{networkingv1.PolicyTypeIngress}
+		if len(np.Spec.Egress) != 0 {
+			np.Spec.PolicyTypes = append(np.Spec.PolicyTypes, networkingv1.PolicyTypeEgress)
+		}
+	}
+}
+
 func defaultRoleRef(r *rbacv1.RoleRef) {
 	if r.APIGroup == "" {
 		r.APIGroup = rbacv1.GroupName

@@ -3,6 +3,7 @@ package registry
 import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
@@ -15,7 +16,8 @@ import (
 // upstream's status strategies do: the spec is the stored one.
 func (r *Registry) validate(obj, old runtime.Object, subresource string) field.ErrorList {
 	v := validation.Default
-	if _, ok := obj.(*appsv1.StatefulSet); ok {
+	switch obj.(type) {
+	case *appsv1.StatefulSet, *networkingv1.NetworkPolicy:
 		// The only rules that differ between 1.27 and 1.33; parsing the
 		// version stays off the pod create path.
 		v = validation.Version(r.minor())
@@ -30,6 +32,13 @@ func (r *Registry) validate(obj, old runtime.Object, subresource string) field.E
 			return validation.ValidatePodEphemeralContainersUpdate(p, o)
 		}
 		return nil
+	case subresource == "status":
+		if i, ok := obj.(*networkingv1.Ingress); ok {
+			if o, ok := old.(*networkingv1.Ingress); ok {
+				return validation.ValidateIngressStatusUpdate(i, o)
+			}
+		}
+		return validation.ValidateStatusUpdate(obj, old)
 	case subresource != "":
 		return validation.ValidateStatusUpdate(obj, old)
 	}

@@ -6,6 +6,7 @@ import (
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	schedulingv1 "k8s.io/api/scheduling/v1"
@@ -63,6 +64,12 @@ func Validate(obj runtime.Object, v Version) field.ErrorList {
 		return ValidatePriorityClass(o)
 	case *discoveryv1.EndpointSlice:
 		return ValidateEndpointSlice(o)
+	case *networkingv1.NetworkPolicy:
+		return ValidateNetworkPolicy(o, v)
+	case *networkingv1.Ingress:
+		return ValidateIngress(o)
+	case *networkingv1.IngressClass:
+		return ValidateIngressClass(o)
 	case *rbacv1.Role:
 		return ValidateRole(o)
 	case *rbacv1.ClusterRole:
@@ -151,6 +158,18 @@ func ValidateUpdate(obj, old runtime.Object, v Version) field.ErrorList {
 	case *discoveryv1.EndpointSlice:
 		if op, ok := old.(*discoveryv1.EndpointSlice); ok {
 			return ValidateEndpointSliceUpdate(o, op)
+		}
+	case *networkingv1.NetworkPolicy:
+		if op, ok := old.(*networkingv1.NetworkPolicy); ok {
+			return ValidateNetworkPolicyUpdate(o, op, v)
+		}
+	case *networkingv1.Ingress:
+		if op, ok := old.(*networkingv1.Ingress); ok {
+			return ValidateIngressUpdate(o, op)
+		}
+	case *networkingv1.IngressClass:
+		if op, ok := old.(*networkingv1.IngressClass); ok {
+			return ValidateIngressClassUpdate(o, op)
 		}
 	case *rbacv1.Role:
 		if op, ok := old.(*rbacv1.Role); ok {

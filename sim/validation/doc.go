@@ -1,7 +1,7 @@
 // Package validation ports the validation rules and messages of
 // kube-apiserver for every kind kubesim serves: the rules of
 // k8s.io/kubernetes pkg/apis/{core,apps,batch,policy,coordination,scheduling,
-// discovery}/validation, the immutability checks of the registry strategies
+// discovery,networking}/validation, the immutability checks of the registry strategies
 // (pkg/registry/*/strategy.go) and apimachinery's pkg/api/validation and
 // pkg/apis/meta/v1/validation, over the k8s.io/api versioned types.
 //
@@ -14,6 +14,8 @@
 // and behaves as that release did. Differences known and handled:
 //   - StatefulSet update: 1.33 also lets revisionHistoryLimit change and its
 //     message names it; 1.33 checks spec.serviceName as a DNS label on create.
+//   - NetworkPolicy ipBlock: 1.27–1.29 say "not a valid CIDR" and stop at
+//     the first bad except; 1.30 on print apimachinery's CIDR message.
 //   - Values in "Invalid value: ..." are printed as 1.27–1.33 print them
 //     (Go syntax of the internal type for structs and maps, see render.go);
 //     apimachinery v0.34+ prints JSON instead.

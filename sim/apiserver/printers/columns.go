@@ -9,6 +9,7 @@ import (
 	discoveryv1 "k8s.io/api/discovery/v1"
 	discoveryv1beta1 "k8s.io/api/discovery/v1beta1"
 	extensionsv1beta1 "k8s.io/api/extensions/v1beta1"
+	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	schedulingv1 "k8s.io/api/scheduling/v1"
@@ -275,5 +276,8 @@ var handlers = map[schema.GroupResource]handler{
 	{Resource: "persistentvolumes"}:                                       {corev1.SchemeGroupVersion.WithKind("PersistentVolume"), pvColumns, typed(printPersistentVolume)},
 	{Resource: "persistentvolumeclaims"}:                                  {corev1.SchemeGroupVersion.WithKind("PersistentVolumeClaim"), pvcColumns, typed(printPersistentVolumeClaim)},
 	{Group: "storage.k8s.io", Resource: "storageclasses"}:                 {storagev1.SchemeGroupVersion.WithKind("StorageClass"), fixed(storageClassColumns), typed(printStorageClass)},
+	{Group: "networking.k8s.io", Resource: "ingresses"}:                   {networkingv1.SchemeGroupVersion.WithKind("Ingress"), fixed(ingressColumns), typed(printIngress)},
+	{Group: "networking.k8s.io", Resource: "ingressclasses"}:              {networkingv1.SchemeGroupVersion.WithKind("IngressClass"), fixed(ingressClassColumns), typed(printIngressClass)},
+	{Group: "networking.k8s.io", Resource: "networkpolicies"}:             {networkingv1.SchemeGroupVersion.WithKind("NetworkPolicy"), fixed(networkPolicyColumns), typed(printNetworkPolicy)},
 	{Group: "batch", Resource: "cronjobs"}:                                {batchv1.SchemeGroupVersion.WithKind("CronJob"), cronJobColumns, typed(printCronJob)},
 }

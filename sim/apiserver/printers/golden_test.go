@@ -17,6 +17,7 @@ import (
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	schedulingv1 "k8s.io/api/scheduling/v1"
 	storagev1 "k8s.io/api/storage/v1"
@@ -92,6 +93,12 @@ func newObject(gr schema.GroupResource, kind string) (runtime.Object, error) {
 		return &corev1.PersistentVolumeClaim{}, nil
 	case "storageclasses.storage.k8s.io":
 		return &storagev1.StorageClass{}, nil
+	case "ingresses.networking.k8s.io":
+		return &networkingv1.Ingress{}, nil
+	case "ingressclasses.networking.k8s.io":
+		return &networkingv1.IngressClass{}, nil
+	case "networkpolicies.networking.k8s.io":
+		return &networkingv1.NetworkPolicy{}, nil
 	case "":
 		if kind == "ConfigMap" {
 			return &corev1.ConfigMap{}, nil

@@ -13,6 +13,7 @@ import (
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	schedulingv1 "k8s.io/api/scheduling/v1"
@@ -141,7 +142,7 @@ func TestTableErrors(t *testing.T) {
 		objs []runtime.Object
 		opts Options
 	}{
-		{"no printer", schema.GroupResource{Group: "networking.k8s.io", Resource: "ingresses"}, nil, Options{Now: testNow}},
+		{"no printer", schema.GroupResource{Group: "rbac.authorization.k8s.io", Resource: "roles"}, nil, Options{Now: testNow}},
 		{"wrong type", podsGR, []runtime.Object{&corev1.Node{}}, Options{Now: testNow}},
 		{"bad version", podsGR, nil, Options{Now: testNow, Version: "v2.1"}},
 		{"no clock", podsGR, nil, Options{Version: "v1.27.1"}},
@@ -200,6 +201,9 @@ func TestEveryPrinter(t *testing.T) {
 		{Group: "storage.k8s.io", Resource: "storageclasses"}:                 &storagev1.StorageClass{},
 		{Group: "rbac.authorization.k8s.io", Resource: "rolebindings"}:        &rbacv1.RoleBinding{},
 		{Group: "rbac.authorization.k8s.io", Resource: "clusterrolebindings"}: &rbacv1.ClusterRoleBinding{},
+		{Group: "networking.k8s.io", Resource: "ingresses"}:                   &networkingv1.Ingress{},
+		{Group: "networking.k8s.io", Resource: "ingressclasses"}:              &networkingv1.IngressClass{},
+		{Group: "networking.k8s.io", Resource: "networkpolicies"}:             &networkingv1.NetworkPolicy{},
 	}
 	if len(objects) != len(handlers) {
 		t.Errorf("test covers %d resources, registry has %d", len(objects), len(handlers))
@@ -225,8 +229,8 @@ func TestEveryPrinter(t *testing.T) {
 			}
 		}
 	}
-	if Supported(schema.GroupResource{Group: "networking.k8s.io", Resource: "ingresses"}) {
-		t.Error("Supported(ingresses) = true, want false")
+	if Supported(schema.GroupResource{Group: "rbac.authorization.k8s.io", Resource: "roles"}) {
+		t.Error("Supported(roles) = true, want false")
 	}
 }
 

@@ -36,6 +36,7 @@ var packages = []string{
 	"k8s.io/api/coordination/v1",
 	"k8s.io/api/core/v1",
 	"k8s.io/api/discovery/v1",
+	"k8s.io/api/networking/v1",
 	"k8s.io/api/policy/v1",
 	"k8s.io/api/rbac/v1",
 	"k8s.io/api/scheduling/v1",
