@@ -55,7 +55,9 @@ func TestNetworkPolicy(t *testing.T) {
 			if err := s.Advance(2 * time.Minute); err != nil {
 				t.Fatal(err)
 			}
-			wget := func() (string, int) { return s.run("kubectl", "exec", "bb", "--", "wget", "-T", "2", "-qO-", "http://web") }
+			wget := func() (string, int) {
+				return s.run("kubectl", "exec", "bb", "--", "wget", "-T", "2", "-qO-", "http://web")
+			}
 			if out, code := wget(); code != 0 || !strings.Contains(out, "Welcome to nginx!") {
 				t.Fatalf("wget before any policy: exit %d\n%s", code, out)
 			}
