@@ -3,6 +3,7 @@ package sim
 import (
 	"strings"
 	"testing"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	storagev1 "k8s.io/api/storage/v1"
@@ -88,5 +89,66 @@ func TestWaitForFirstConsumerBindsOnSchedule(t *testing.T) {
 			got = append(got, e.Message)
 		}
 		t.Errorf("FailedScheduling: %q\nwant %q", strings.Join(got, "|"), want)
+	}
+}
+
+// TestClaimDataOutlivesPod: a file written to a local-path claim is in
+// the node's host filesystem under /opt/local-path-provisioner; a new pod
+// on the same node mounting the claim reads it; deleting the claim deletes
+// the volume (Delete policy) and its directory.
+func TestClaimDataOutlivesPod(t *testing.T) {
+	c, err := New(DefaultClusterSpec(), Options{Dir: t.TempDir(), NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	pvcs, pods := c.res("", "persistentvolumeclaims"), c.res("", "pods")
+	run := func(name, node string) {
+		t.Helper()
+		p := podWithClaim(name, "data")
+		p.Spec.Containers[0].Image = "busybox:1.36"
+		p.Spec.Containers[0].Command = []string{"sleep", "3600"}
+		p.Spec.NodeSelector = map[string]string{"kubernetes.io/hostname": node}
+		c.Do(func() {
+			if _, err := c.Registry.Create(pods, "default", p, false); err != nil {
+				t.Fatal(err)
+			}
+		})
+		c.Advance(time.Minute)
+	}
+	c.Do(func() { c.Registry.Create(pvcs, "default", claimOf("data", nil), false) })
+	run("writer", "w1.example.com")
+	if _, stderr, code, err := c.PodExec("default", "writer", "c", []string{"sh", "-c", "echo kept > /data/note"}); err != nil || code != 0 {
+		t.Fatalf("exec: %v %d %s", err, code, stderr)
+	}
+	var volume string
+	c.Locked(func() {
+		o, _ := c.Registry.Get(pvcs, "default", "data")
+		volume = o.(*corev1.PersistentVolumeClaim).Spec.VolumeName
+	})
+	dir := "/opt/local-path-provisioner/" + volume + "_default_data"
+	host := c.NodeHostFS("w1.example.com").FS()
+	if b, err := host.ReadFile(dir + "/note"); err != nil || string(b) != "kept\n" {
+		t.Fatalf("host %s/note: %q %v", dir, b, err)
+	}
+	c.Do(func() { c.Registry.Delete(pods, "default", "writer", metav1.NewDeleteOptions(0)) })
+	c.Advance(time.Minute)
+	run("reader", "w1.example.com")
+	out, stderr, code, err := c.PodExec("default", "reader", "c", []string{"cat", "/data/note"})
+	if err != nil || code != 0 || out != "kept\n" {
+		t.Fatalf("reader: %q %q %d %v", out, stderr, code, err)
+	}
+	c.Do(func() {
+		c.Registry.Delete(pods, "default", "reader", metav1.NewDeleteOptions(0))
+		c.Registry.Delete(pvcs, "default", "data", nil)
+	})
+	c.Advance(time.Minute)
+	c.Locked(func() {
+		if _, err := c.Registry.Get(c.res("", "persistentvolumes"), "", volume); err == nil {
+			t.Errorf("volume %s survived its claim", volume)
+		}
+	})
+	if _, err := host.Stat(dir); err == nil {
+		t.Errorf("%s survived its volume", dir)
 	}
 }

@@ -28,6 +28,11 @@
 // events with upstream's text. A ConfigMap or Secret update reaches the
 // files at the pod's next periodic sync (one timer), a label or annotation
 // change at once; subPath mounts keep what they mounted.
+// A persistentVolumeClaim volume (pvc.go) waits until its claim is bound
+// and mounts the bound volume's directory of HostFS (local-path's
+// /opt/local-path-provisioner/pvc-<uid>_<ns>_<claim>), so its files
+// outlive the pod; a deleted local-path volume of the node takes its
+// directory.
 //
 // It talks to the rest of the cluster only through sim/registry and
 // the store events the cluster loop hands it; it never reads the wall clock.

@@ -98,6 +98,12 @@ func (k *Kubelet) mounts(ps *podState, c *ctrState) []*runtimeapi.Mount {
 			// read-only since 1.10.
 			dir = k.podDir(ps) + "/volumes/" + atomicPlugin(vol) + "/" + vol.Name
 			vm.ReadOnly = true
+		case vol.PersistentVolumeClaim != nil:
+			p, err := k.claimPath(ps.ns, vol.PersistentVolumeClaim)
+			if err != nil {
+				continue
+			}
+			dir, vm.ReadOnly = p, vm.ReadOnly || vol.PersistentVolumeClaim.ReadOnly // pvc.go
 		default:
 			continue
 		}

@@ -164,6 +164,8 @@ func (k *Kubelet) Handle(ev store.Event) {
 		if obj.Name == k.cfg.NodeName && ev.Type == store.Put {
 			k.setPodCIDR(obj.Spec.PodCIDR)
 		}
+	case *corev1.PersistentVolume:
+		k.volumeEvent(ev, obj) // pvc.go
 	}
 }
 

@@ -42,10 +42,13 @@ func mountRetry(n int) time.Duration {
 // chain.Chain.HostFS): hostPath volumes mount subtrees of it.
 func (k *Kubelet) HostFS() *containerfs.Volume { return k.cfg.Runtime.HostFS() }
 
-// volumeError is one volume whose SetUp failed.
+// volumeError is one volume whose SetUp failed; process marks a volume
+// the desired-state populator could not resolve (an unbound claim), which
+// gets no SetUp event.
 type volumeError struct {
-	name string
-	err  error
+	name    string
+	err     error
+	process bool
 }
 
 // setUpVolumes runs SetUp for every volume of the pod, in spec order, and
@@ -55,6 +58,7 @@ func (k *Kubelet) setUpVolumes(ps *podState) []volumeError {
 	for i := range ps.pod.Spec.Volumes {
 		v := &ps.pod.Spec.Volumes[i]
 		var err error
+		process := false
 		switch {
 		case v.HostPath != nil:
 			err = k.setUpHostPath(v.HostPath)
@@ -62,9 +66,11 @@ func (k *Kubelet) setUpVolumes(ps *podState) []volumeError {
 			k.cfg.Runtime.HostDir(k.podDir(ps) + "/volumes/kubernetes.io~empty-dir/" + v.Name)
 		case atomicPlugin(v) != "":
 			_, err = k.setUpAtomic(ps, v)
+		case v.PersistentVolumeClaim != nil:
+			process, err = k.setUpClaim(ps.ns, v.PersistentVolumeClaim)
 		}
 		if err != nil {
-			out = append(out, volumeError{v.Name, err})
+			out = append(out, volumeError{v.Name, err, process})
 		}
 	}
 	return out
@@ -84,11 +90,22 @@ func (k *Kubelet) mountThenRun(ps *podState) {
 	if ps.mountWaitSince.IsZero() {
 		ps.mountWaitSince = now
 	}
+	var unprocessed, why []string
 	for _, e := range errs {
+		if e.process {
+			unprocessed, why = append(unprocessed, e.name), append(why, e.err.Error())
+			continue
+		}
 		k.cfg.Recorder.Event(ps.pod, "", k.source(), corev1.EventTypeWarning, "FailedMount",
 			fmt.Sprintf("MountVolume.SetUp failed for volume %q : %v", e.name, e.err))
 	}
-	if now.Sub(ps.mountWaitSince) >= mountWaitLimit {
+	if len(unprocessed) > 0 {
+		// WaitForAttachAndMount returns the populator's errors at once.
+		k.cfg.Recorder.Event(ps.pod, "", k.source(), corev1.EventTypeWarning, "FailedMount",
+			"Unable to attach or mount volumes: unmounted volumes=["+strings.Join(unprocessed, " ")+"], unattached volumes=[], failed to process volumes=["+
+				strings.Join(unprocessed, " ")+"]: "+strings.Join(why, "; "))
+	}
+	if now.Sub(ps.mountWaitSince) >= mountWaitLimit && len(unprocessed) == 0 {
 		names := make([]string, len(errs))
 		for i, e := range errs {
 			names[i] = e.name
@@ -101,6 +118,9 @@ func (k *Kubelet) mountThenRun(ps *podState) {
 	}
 	d := mountRetry(ps.mountFails)
 	ps.mountFails++
+	if len(unprocessed) > 0 {
+		d = syncRetry // the pod worker syncs again; the populator has retried by then
+	}
 	k.after(ps, d, func() { k.mountThenRun(ps) })
 }
 
