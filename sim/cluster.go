@@ -103,6 +103,10 @@ type Cluster struct {
 	kubelets  map[string]*kubelet.Kubelet
 	nodeOrder []string
 	fabric    *fabric.Fabric
+	// Hooks for the nodes' hosts (hostsupport.go).
+	ext       sync.Map
+	gates     map[string]func() bool
+	ctrlNames []string
 }
 
 // New builds a cluster from spec, or resumes the one whose state is in

@@ -62,7 +62,7 @@ var keyedResource = map[string]struct {
 // failing one are still queued).
 func (c *Cluster) runGuarded(comp loop.Component, now time.Time) (did bool) {
 	name := comp.Name()
-	if c.paused[name] {
+	if c.paused[name] || c.gated(name) {
 		return false
 	}
 	defer c.Registry.SetManager(c.Registry.SetManager(componentManager(name)))

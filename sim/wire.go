@@ -60,6 +60,7 @@ func (c *Cluster) build(resumed bool) error {
 	}
 	for _, ctrl := range ctrls {
 		c.AddComponent(ctrl)
+		c.ctrlNames = append(c.ctrlNames, ctrl.Name())
 	}
 	sched, err := newSchedulerComponent(c)
 	if err != nil {

@@ -68,7 +68,7 @@ func newRoot() *cobra.Command {
 	root.Flags().StringVarP(&output, "output", "o", "", "with --version: one of 'yaml' or 'json'")
 	root.AddCommand(startCmd(), serveCmd(), stopCmd(), statusCmd(), deleteCmd(), versionCmd(),
 		kubectlCmd(), shellCmd(), curlCmd(), vagrantCmd(), nodeCmd(), advanceCmd(), clockCmd(), explainCmd(),
-		replayCmd(), scenarioCmd(), runtimeCmd())
+		replayCmd(), scenarioCmd(), runtimeCmd(), sshCmd())
 	return root
 }
 

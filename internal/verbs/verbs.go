@@ -53,6 +53,8 @@ func Run(ctx context.Context, c *sim.Cluster, verb string, args []string, stdout
 		return Vagrant(c, args, stdout, stderr)
 	case "explain":
 		return explain(c, args, stdout, stderr)
+	case "ssh":
+		return SSH(ctx, c, args, nil, stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "unknown verb %q\n", verb)
 	return 2
@@ -64,6 +66,21 @@ func Vagrant(c *sim.Cluster, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, "Usage: vagrant [options] <command> [<args>]")
 		return 1
+	}
+	if args[0] == "ssh" {
+		// vagrant ssh NAME [-c COMMAND]
+		if len(args) < 2 {
+			fmt.Fprintln(stderr, "This command requires a specific VM name to target in a multi-VM environment.")
+			return 1
+		}
+		rest := []string{args[1]}
+		for i := 2; i < len(args); i++ {
+			if (args[i] == "-c" || args[i] == "--command") && i+1 < len(args) {
+				rest = append(rest, "--", args[i+1])
+				i++
+			}
+		}
+		return SSH(context.Background(), c, rest, nil, stdout, stderr)
 	}
 	names := c.Nodes()
 	pick := names
@@ -86,7 +103,7 @@ func Vagrant(c *sim.Cluster, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout)
 		for _, n := range order {
 			state := "running"
-			if !c.Node(n).Running() {
+			if !c.Node(n).MachineUp() {
 				state = "poweroff"
 			}
 			fmt.Fprintf(stdout, "%-25s %s\n", n, state+" (virtualbox)")
@@ -95,7 +112,7 @@ func Vagrant(c *sim.Cluster, args []string, stdout, stderr io.Writer) int {
 		if len(order) > 1 {
 			fmt.Fprintln(stdout, "This environment represents multiple VMs. The VMs are all listed\nabove with their current state. For more information about a specific\nVM, run `vagrant status NAME`.")
 		} else if len(order) == 1 {
-			if c.Node(order[0]).Running() {
+			if c.Node(order[0]).MachineUp() {
 				fmt.Fprintln(stdout, "The VM is running. To stop this VM, you can run `vagrant halt` to\nshut it down forcefully, or you can run `vagrant suspend` to simply\nsuspend the virtual machine. In either case, to restart it again,\nsimply run `vagrant up`.")
 			} else {
 				fmt.Fprintln(stdout, "The VM is powered off. To restart the VM, simply run `vagrant up`")
@@ -110,7 +127,7 @@ func Vagrant(c *sim.Cluster, args []string, stdout, stderr io.Writer) int {
 		return 0
 	case "up":
 		for _, n := range pick {
-			if c.Node(n).Running() {
+			if c.Node(n).MachineUp() {
 				fmt.Fprintf(stdout, "==> %s: Machine already provisioned. Run `vagrant provision` or use the `--provision`\n==> %s: flag to force provisioning. Provisioners marked to run always will still run.\n", n, n)
 				continue
 			}

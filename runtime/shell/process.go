@@ -56,6 +56,10 @@ type Config struct {
 	Procs func() []ProcInfo
 	// Kill signals a process of the container (kill); nil: none exist.
 	Kill func(pid int, signal string) error
+	// Commands are programs of the machine beyond the applets (a node's
+	// systemctl, crictl, kubectl), by base name; like an applet, one runs
+	// when PATH finds an executable of that name.
+	Commands map[string]Command
 	// MemoryLimit is the container's memory limit in bytes (0: none);
 	// MemoryBase what it uses before its programs allocate (applets_stress.go).
 	MemoryLimit, MemoryBase int64

@@ -361,6 +361,9 @@ func (p *Process) execCall(c *call) int {
 	}
 	c.path = full
 	base := path.Base(name)
+	if cmd := p.cfg.Commands[base]; cmd != nil {
+		return p.runCommand(cmd, c)
+	}
 	if a := applets[base]; a != nil {
 		return a(c)
 	}

@@ -82,6 +82,9 @@ type Kubelet struct {
 	pods    map[types.UID]*podState
 	dirty   map[types.UID]bool
 	running bool // false while the machine is halted
+	// serviceStopped: the kubelet service is stopped on a running
+	// machine (service.go).
+	serviceStopped bool
 	bootID  int
 	nodeUID types.UID
 	// watches wait for containers' filesystems to change (procs.go).

@@ -1,0 +1,27 @@
+// Package hosts is the machines under the cluster's nodes: for each node a
+// host with the filesystem a kubeadm node holds (/etc/kubernetes with its
+// kubeconfigs, static pod manifests and pki, /var/lib/kubelet, the
+// containerd and flannel files, /etc/hosts with the Vagrant names), its
+// systemd units (kubelet and the node's container runtime) with their
+// journal, and a root shell on it: runtime/shell over that filesystem, with
+// the node's programs (systemctl, journalctl, crictl, ip, kubectl, ssh) as
+// commands, on the cluster's virtual clock.
+//
+// Files drive the node as on a real one: a changed manifest under
+// /etc/kubernetes/manifests replaces its mirror pod (a bad image tag leaves
+// the component in ImagePullBackOff, and while the kube-scheduler's or the
+// controller manager's static pod does not run, that component does
+// nothing); `systemctl stop kubelet` stops the node's kubelet service (the
+// node goes NotReady after the grace period) without stopping its
+// containers; `crictl stop` stops a container behind the kubelet's back,
+// and the kubelet restarts it.
+//
+// A host's filesystem is the node's own (the kubelet's host paths), held in
+// memory: nothing here reads or writes the machine kubesim runs on. A shell
+// sleeps on the virtual clock: while it sleeps the cluster advances to its
+// wake time (Run).
+//
+// The hosts of a cluster are kept with it (For); every call that reaches
+// the cluster goes through its lock (Cluster.Do/Locked), never from inside
+// the loop.
+package hosts

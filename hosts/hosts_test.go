@@ -1,0 +1,110 @@
+package hosts
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"kubesim/sim"
+)
+
+func newCluster(t *testing.T) (*sim.Cluster, *Hosts) {
+	t.Helper()
+	c, err := sim.New(sim.DefaultClusterSpec(), sim.Options{Dir: t.TempDir(), NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	c.Advance(time.Minute)
+	return c, For(c)
+}
+
+func run(t *testing.T, hs *Hosts, host, script string) (string, string, int) {
+	t.Helper()
+	var out, errb strings.Builder
+	code, err := hs.Run(context.Background(), host, script, RunOptions{Stdout: &out, Stderr: &errb})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out.String(), errb.String(), code
+}
+
+func nodeReady(t *testing.T, c *sim.Cluster, name string) corev1.ConditionStatus {
+	t.Helper()
+	res, _ := lookupResource("nodes")
+	var st corev1.ConditionStatus
+	c.Locked(func() {
+		obj, err := c.Registry.Get(res, "", name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, cond := range obj.(*corev1.Node).Status.Conditions {
+			if cond.Type == corev1.NodeReady {
+				st = cond.Status
+			}
+		}
+	})
+	return st
+}
+
+func TestFilesAndStatus(t *testing.T) {
+	_, hs := newCluster(t)
+	out, errs, code := run(t, hs, "m.example.com", "ls /etc/kubernetes /etc/kubernetes/manifests; cat /run/flannel/subnet.env; grep w1 /etc/hosts; systemctl status kubelet")
+	if code != 0 {
+		t.Fatalf("code %d, stderr %q", code, errs)
+	}
+	for _, want := range []string{"admin.conf\n", "kube-scheduler.yaml\n", "FLANNEL_SUBNET=10.244.0.1/24\n", "192.168.56.11 w1.example.com w1\n",
+		"● kubelet.service - kubelet: The Kubernetes Node Agent\n     Loaded: loaded (/lib/systemd/system/kubelet.service; enabled; vendor preset: enabled)\n    Drop-In: /usr/lib/systemd/system/kubelet.service.d\n             └─10-kubeadm.conf\n     Active: active (running) since Wed 2023-04-19 13:00:00 UTC; 1min 0s ago\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	// A worker has no admin.conf and no manifests.
+	if _, _, code := run(t, hs, "w1", "test -f /etc/kubernetes/admin.conf"); code == 0 {
+		t.Error("w1 has /etc/kubernetes/admin.conf")
+	}
+}
+
+func TestStopKubelet(t *testing.T) {
+	c, hs := newCluster(t)
+	if _, errs, code := run(t, hs, "w1", "systemctl stop kubelet; systemctl is-active kubelet; sleep 30"); code != 0 {
+		t.Fatalf("stop: %d %s", code, errs)
+	}
+	if got := nodeReady(t, c, "w1.example.com"); got != corev1.ConditionTrue {
+		t.Fatalf("30s after stop: Ready=%s, want True (grace 40s)", got)
+	}
+	run(t, hs, "w1", "sleep 15")
+	if got := nodeReady(t, c, "w1.example.com"); got != corev1.ConditionUnknown {
+		t.Fatalf("45s after stop: Ready=%s, want Unknown", got)
+	}
+	out, _, code := run(t, hs, "w1.example.com", "systemctl status kubelet")
+	if code != 3 || !strings.Contains(out, "○ kubelet.service") || !strings.Contains(out, "Active: inactive (dead) since") {
+		t.Fatalf("status of a stopped kubelet: code %d\n%s", code, out)
+	}
+	run(t, hs, "w1", "systemctl start kubelet")
+	if got := nodeReady(t, c, "w1.example.com"); got != corev1.ConditionTrue {
+		t.Fatalf("after start: Ready=%s, want True", got)
+	}
+	out, _, _ = run(t, hs, "w1", "journalctl -u kubelet --no-pager | tail -n 6")
+	for _, want := range []string{"systemd[1]: Stopped kubelet: The Kubernetes Node Agent.", "systemd[1]: Started kubelet: The Kubernetes Node Agent."} {
+		if !strings.Contains(out, want) {
+			t.Errorf("journal lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestSessionDir(t *testing.T) {
+	_, hs := newCluster(t)
+	var out strings.Builder
+	hs.Run(context.Background(), "m", "cd /etc/kubernetes/manifests", RunOptions{Stdout: &out, Stderr: &out, Session: true})
+	if p := hs.Prompt("m"); p != "root@m:/etc/kubernetes/manifests# " {
+		t.Fatalf("prompt %q (%s)", p, out.String())
+	}
+	hs.Run(context.Background(), "m", "ls", RunOptions{Stdout: &out, Stderr: &out, Session: true})
+	if !strings.Contains(out.String(), "etcd.yaml") {
+		t.Fatalf("ls in the session's directory: %q", out.String())
+	}
+}
