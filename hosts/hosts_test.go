@@ -7,6 +7,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"kubesim/sim"
 )
@@ -106,5 +107,63 @@ func TestSessionDir(t *testing.T) {
 	hs.Run(context.Background(), "m", "ls", RunOptions{Stdout: &out, Stderr: &out, Session: true})
 	if !strings.Contains(out.String(), "etcd.yaml") {
 		t.Fatalf("ls in the session's directory: %q", out.String())
+	}
+}
+
+func podStatus(t *testing.T, c *sim.Cluster, ns, name string) *corev1.Pod {
+	t.Helper()
+	res, _ := lookupResource("pods")
+	var p *corev1.Pod
+	c.Locked(func() {
+		if obj, err := c.Registry.Get(res, ns, name); err == nil {
+			p = obj.(*corev1.Pod)
+		}
+	})
+	return p
+}
+
+func TestCrictlStopRestarts(t *testing.T) {
+	c, hs := newCluster(t)
+	out, errs, code := run(t, hs, "m", "crictl ps --name kube-scheduler -q")
+	if code != 0 || out == "" {
+		t.Fatalf("crictl ps: %d %q %q", code, out, errs)
+	}
+	id := strings.TrimSpace(out)[:13]
+	if out, errs, code := run(t, hs, "m", "crictl stop "+id); code != 0 || out != id+"\n" {
+		t.Fatalf("crictl stop: %d %q %q", code, out, errs)
+	}
+	c.Advance(time.Minute)
+	p := podStatus(t, c, "kube-system", "kube-scheduler-m.example.com")
+	if p == nil || p.Status.ContainerStatuses[0].RestartCount != 1 || p.Status.ContainerStatuses[0].State.Running == nil {
+		t.Fatalf("after crictl stop: %+v", p.Status.ContainerStatuses)
+	}
+}
+
+func TestManifestEdit(t *testing.T) {
+	c, hs := newCluster(t)
+	if _, errs, code := run(t, hs, "m", "sed -i 's#image: registry.k8s.io/kube-scheduler:v1.27.1#image: registry.k8s.io/kube-scheduler:v1.27.1-broken#' /etc/kubernetes/manifests/kube-scheduler.yaml; sleep 60"); code != 0 {
+		t.Fatalf("sed: %d %s", code, errs)
+	}
+	p := podStatus(t, c, "kube-system", "kube-scheduler-m.example.com")
+	if p == nil || p.Spec.Containers[0].Image != "registry.k8s.io/kube-scheduler:v1.27.1-broken" {
+		t.Fatalf("mirror pod not replaced: %+v", p)
+	}
+	if w := p.Status.ContainerStatuses[0].State.Waiting; w == nil || w.Reason != "ImagePullBackOff" {
+		t.Fatalf("scheduler with a bad tag: %+v", p.Status.ContainerStatuses[0].State)
+	}
+	// New pods stay Pending while the scheduler is down.
+	res, _ := lookupResource("pods")
+	c.Do(func() {
+		if _, err := c.Registry.Create(res, "default", &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "web"}, Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "web", Image: "nginx"}}}}, false); err != nil {
+			t.Fatal(err)
+		}
+	})
+	c.Advance(30 * time.Second)
+	if p := podStatus(t, c, "default", "web"); p.Spec.NodeName != "" {
+		t.Fatalf("scheduled on %s while the scheduler is down", p.Spec.NodeName)
+	}
+	run(t, hs, "m", "sed -i 's#kube-scheduler:v1.27.1-broken#kube-scheduler:v1.27.1#' /etc/kubernetes/manifests/kube-scheduler.yaml; sleep 30")
+	if p := podStatus(t, c, "default", "web"); p.Spec.NodeName == "" {
+		t.Fatal("still Pending after the manifest was fixed")
 	}
 }

@@ -85,8 +85,8 @@ type Kubelet struct {
 	// serviceStopped: the kubelet service is stopped on a running
 	// machine (service.go).
 	serviceStopped bool
-	bootID  int
-	nodeUID types.UID
+	bootID         int
+	nodeUID        types.UID
 	// watches wait for containers' filesystems to change (procs.go).
 	watches []*fsWatch
 

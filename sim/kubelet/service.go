@@ -98,4 +98,3 @@ func (k *Kubelet) StaticPodRunning(ns, name string) bool {
 	}
 	return false
 }
-
