@@ -13,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/managedfields"
 	"sigs.k8s.io/structured-merge-diff/v6/fieldpath"
+	"sigs.k8s.io/structured-merge-diff/v6/typed"
 )
 
 // Kind is what a write's field manager depends on: the object's kind, the
@@ -38,12 +39,16 @@ type Managers struct {
 	now   func() time.Time
 	conv  convertor
 	fms   map[Kind]*managedfields.FieldManager
+	// empties are the kinds' empty objects as typed values (Create).
+	empties map[schema.GroupVersionKind]*typed.TypedValue
+	// fallbacks counts creates recorded the upstream way.
+	fallbacks int
 }
 
 // New returns the field managers of a cluster whose objects scheme
 // registers; now is the cluster's clock.
 func New(types *Types, scheme *runtime.Scheme, now func() time.Time) *Managers {
-	return &Managers{types: types, now: now, conv: convertor{scheme}, fms: map[Kind]*managedfields.FieldManager{}}
+	return &Managers{types: types, now: now, conv: convertor{scheme}, fms: map[Kind]*managedfields.FieldManager{}, empties: map[schema.GroupVersionKind]*typed.TypedValue{}}
 }
 
 // Types returns the types the managers convert objects with.
@@ -54,19 +59,7 @@ func (m *Managers) fieldManager(k Kind) (*managedfields.FieldManager, error) {
 		return fm, nil
 	}
 	gv := k.GVK.GroupVersion()
-	var reset map[fieldpath.APIVersion]fieldpath.Filter
-	if k.HasStatus {
-		switch k.Subresource {
-		case "":
-			reset = map[fieldpath.APIVersion]fieldpath.Filter{
-				fieldpath.APIVersion(gv.String()): fieldpath.NewExcludeSetFilter(fieldpath.NewSet(fieldpath.MakePathOrDie("status"))),
-			}
-		case "status":
-			reset = map[fieldpath.APIVersion]fieldpath.Filter{
-				fieldpath.APIVersion(gv.String()): fieldpath.NewExcludeSetFilter(fieldpath.NewSet(fieldpath.MakePathOrDie("spec"))),
-			}
-		}
-	}
+	reset := m.resetFilter(k)
 	// The hub is the kind's own version: kubesim keeps each kind in the
 	// one version it serves, where kube-apiserver converts to an internal
 	// version.
@@ -76,6 +69,27 @@ func (m *Managers) fieldManager(k Kind) (*managedfields.FieldManager, error) {
 	}
 	m.fms[k] = fm
 	return fm, nil
+}
+
+// resetFilter is the strategy's reset fields of a write as the managers'
+// filter: status through the main resource of a kind with a status
+// subresource, spec through status.
+func (m *Managers) resetFilter(k Kind) map[fieldpath.APIVersion]fieldpath.Filter {
+	if !k.HasStatus {
+		return nil
+	}
+	var path fieldpath.Path
+	switch k.Subresource {
+	case "":
+		path = fieldpath.MakePathOrDie("status")
+	case "status":
+		path = fieldpath.MakePathOrDie("spec")
+	default:
+		return nil
+	}
+	return map[fieldpath.APIVersion]fieldpath.Filter{
+		fieldpath.APIVersion(k.GVK.GroupVersion().String()): fieldpath.NewExcludeSetFilter(fieldpath.NewSet(path)),
+	}
 }
 
 // Update records manager's Update of live into obj (live is the kind's

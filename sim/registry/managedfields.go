@@ -73,7 +73,7 @@ func (r *Registry) trackCreate(res *Resource, obj runtime.Object) runtime.Object
 	}
 	live := res.New()
 	SetGVK(live)
-	return fm.Update(managedKind(res, ""), live, obj, r.manager)
+	return fm.Create(managedKind(res, ""), live, obj, r.manager)
 }
 
 // trackUpdate records the current manager's changes from old to obj.

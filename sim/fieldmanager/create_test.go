@@ -1,0 +1,150 @@
+package fieldmanager_test
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/intstr"
+
+	"kubesim/sim"
+	"kubesim/sim/fieldmanager"
+	"kubesim/sim/registry"
+)
+
+// corpus is every object of a booted lecture cluster running a few more
+// workloads: each served kind with the fields a cluster sets.
+func corpus(t *testing.T, version string) []runtime.Object {
+	t.Helper()
+	spec := sim.DefaultClusterSpec()
+	spec.KubernetesVersion = version
+	c, err := sim.New(spec, sim.Options{Dir: filepath.Join(t.TempDir(), "state"), NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	labels := map[string]string{"app": "x"}
+	tmpl := corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels}, Spec: corev1.PodSpec{
+		Containers: []corev1.Container{{Name: "c", Image: "busybox", Command: []string{"sleep", "1d"},
+			Ports: []corev1.ContainerPort{{ContainerPort: 80, Protocol: "TCP"}, {ContainerPort: 53, Protocol: "UDP"}},
+			Env:   []corev1.EnvVar{{Name: "A", Value: "1"}}}}}}
+	jobTmpl := tmpl
+	jobTmpl.Spec.RestartPolicy = corev1.RestartPolicyNever
+	extra := []struct {
+		group, resource string
+		obj             runtime.Object
+	}{
+		{"apps", "statefulsets", &appsv1.StatefulSet{ObjectMeta: metav1.ObjectMeta{Name: "db"}, Spec: appsv1.StatefulSetSpec{
+			Selector: &metav1.LabelSelector{MatchLabels: labels}, Template: tmpl, ServiceName: "db"}}},
+		{"batch", "jobs", &batchv1.Job{ObjectMeta: metav1.ObjectMeta{Name: "j"}, Spec: batchv1.JobSpec{Template: jobTmpl}}},
+		{"batch", "cronjobs", &batchv1.CronJob{ObjectMeta: metav1.ObjectMeta{Name: "cj"}, Spec: batchv1.CronJobSpec{Schedule: "*/5 * * * *",
+			JobTemplate: batchv1.JobTemplateSpec{Spec: batchv1.JobSpec{Template: jobTmpl}}}}},
+		{"", "services", &corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "np"}, Spec: corev1.ServiceSpec{Type: corev1.ServiceTypeNodePort,
+			Selector: labels, Ports: []corev1.ServicePort{{Port: 80, TargetPort: intstr.FromInt32(8080)}}}}},
+		{"", "secrets", &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "s"}, StringData: map[string]string{"k": "v"}}},
+		{"policy", "poddisruptionbudgets", &policyv1.PodDisruptionBudget{ObjectMeta: metav1.ObjectMeta{Name: "pdb"}, Spec: policyv1.PodDisruptionBudgetSpec{
+			MinAvailable: &intstr.IntOrString{Type: intstr.Int, IntVal: 1}, Selector: &metav1.LabelSelector{MatchLabels: labels}}}},
+	}
+	c.Do(func() {
+		for _, e := range extra {
+			res, _ := registry.Lookup(schemaGR(e.group, e.resource))
+			if _, err := c.Registry.Create(res, "default", e.obj, false); err != nil {
+				t.Errorf("create %s: %v", e.resource, err)
+			}
+		}
+	})
+	c.Advance(90_000_000_000) // 90 s: pods run, controllers write status
+	var out []runtime.Object
+	c.Locked(func() {
+		for _, res := range registry.Resources() {
+			if res.NewList == nil {
+				continue
+			}
+			objs, _, err := c.Registry.List(res, "", registry.ListOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, o := range objs {
+				out = append(out, o.DeepCopyObject())
+			}
+		}
+	})
+	return out
+}
+
+// TestCreateMatchesUpdate: the create fast path records what upstream's
+// managers record for an Update from the empty object, on every object of
+// a running cluster, as a create (status reset) and through status.
+func TestCreateMatchesUpdate(t *testing.T) {
+	for _, version := range []string{"v1.27.1", "v1.33.0"} {
+		now := t0
+		m := newManagers(t, version, &now)
+		objs := corpus(t, version)
+		kinds := map[string]bool{}
+		for _, o := range objs {
+			gvk := o.GetObjectKind().GroupVersionKind()
+			res, ok := registry.LookupKind(gvk.GroupKind())
+			if !ok {
+				t.Fatalf("no resource for %s", gvk)
+			}
+			kinds[gvk.Kind] = true
+			for _, sub := range []string{"", "status"} {
+				k := fieldmanager.Kind{GVK: gvk, Subresource: sub}
+				for _, s := range res.Subs {
+					k.HasStatus = k.HasStatus || s.Name == "status"
+				}
+				if sub == "status" && !k.HasStatus {
+					continue
+				}
+				a, b := o.DeepCopyObject(), o.DeepCopyObject()
+				for _, x := range []runtime.Object{a, b} {
+					acc, _ := meta.Accessor(x)
+					acc.SetManagedFields(nil)
+					acc.SetUID("")
+				}
+				empty := res.New()
+				registry.SetGVK(empty)
+				want := m.Update(k, empty, a, "m")
+				got := m.Create(k, empty, b, "m")
+				wa, _ := meta.Accessor(want)
+				ga, _ := meta.Accessor(got)
+				if diff := cmp.Diff(fields(wa.GetManagedFields()), fields(ga.GetManagedFields())); diff != "" {
+					t.Errorf("%s %s %s/%s (sub %q): managedFields (-upstream +fast):\n%s", version, gvk.Kind, acc(o).GetNamespace(), acc(o).GetName(), sub, diff)
+				}
+			}
+		}
+		if n := fieldmanager.Fallbacks(m); n != 0 {
+			t.Errorf("%s: %d creates took the upstream way", version, n)
+		}
+		if len(kinds) < 15 {
+			t.Errorf("%s: corpus has only %d kinds: %v", version, len(kinds), kinds)
+		}
+	}
+}
+
+func acc(o runtime.Object) metav1.Object { a, _ := meta.Accessor(o); return a }
+
+// fields shows entries with their fieldsV1 as text.
+func fields(es []metav1.ManagedFieldsEntry) []string {
+	var out []string
+	for _, e := range es {
+		raw := ""
+		if e.FieldsV1 != nil {
+			raw = string(e.FieldsV1.Raw)
+		}
+		out = append(out, e.Manager+" "+string(e.Operation)+" "+e.APIVersion+" "+e.Subresource+" "+e.Time.String()+" "+e.FieldsType+" "+raw)
+	}
+	return out
+}
+
+func schemaGR(group, resource string) schema.GroupResource {
+	return schema.GroupResource{Group: group, Resource: resource}
+}
