@@ -39,6 +39,9 @@ type schedulerComponent struct {
 	binds      chan binding
 	bindsDone  chan struct{}
 	bindFailed []bindFailure
+	// volumeWait are placed pods whose PreBind writes are made and whose
+	// Binding waits until their claims are bound (schedule_volumes.go).
+	volumeWait []binding
 	// beforeBind, if set (tests only), runs on the writer goroutine before
 	// each Binding is written.
 	beforeBind func(pod *corev1.Pod)
@@ -161,7 +164,7 @@ func (sc *schedulerComponent) Handle(ev store.Event) {
 }
 
 func (sc *schedulerComponent) Run(now time.Time) bool {
-	did, n := false, 0
+	did, n := sc.bindVolumeWaiters(now), 0
 	for {
 		pod, ok := sc.s.Pop(now)
 		if !ok {
@@ -229,6 +232,10 @@ func (sc *schedulerComponent) writeBind(b binding) (f *bindFailure) {
 		if err := sc.preBind(o); err != nil {
 			return &bindFailure{pod: b.pod, err: err}
 		}
+	}
+	if len(b.pre) > 0 {
+		sc.volumeWait = append(sc.volumeWait, b) // schedule_volumes.go
+		return nil
 	}
 	if err := sc.c.Registry.Bind(b.pod.Namespace, b.pod.Name, b.node); err != nil {
 		return &bindFailure{pod: b.pod, err: err}

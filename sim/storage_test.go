@@ -5,10 +5,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	storagev1 "k8s.io/api/storage/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"kubesim/sim/registry"
 )
 
 func claimOf(name string, class *string) *corev1.PersistentVolumeClaim {
@@ -150,5 +154,65 @@ func TestClaimDataOutlivesPod(t *testing.T) {
 	})
 	if _, err := host.Stat(dir); err == nil {
 		t.Errorf("%s survived its volume", dir)
+	}
+}
+
+// TestStatefulSetClaims: volumeClaimTemplates give each ordinal a claim
+// <template>-<set>-<i>, provisioned on its pod's node; whenScaled=Delete
+// removes a scaled-down ordinal's claim with its pod, whenDeleted=Retain
+// keeps the rest after the set is gone.
+func TestStatefulSetClaims(t *testing.T) {
+	c, err := New(DefaultClusterSpec(), Options{Dir: t.TempDir(), NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	sts, pvcs := c.res("apps", "statefulsets"), c.res("", "persistentvolumeclaims")
+	two := int32(2)
+	set := &appsv1.StatefulSet{ObjectMeta: metav1.ObjectMeta{Name: "web"}, Spec: appsv1.StatefulSetSpec{
+		Replicas: &two, ServiceName: "web", Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "web"}},
+		Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"app": "web"}}, Spec: corev1.PodSpec{
+			Containers: []corev1.Container{{Name: "nginx", Image: "nginx:1.23", VolumeMounts: []corev1.VolumeMount{{Name: "www", MountPath: "/usr/share/nginx/html"}}}}}},
+		VolumeClaimTemplates: []corev1.PersistentVolumeClaim{*claimOf("www", nil)},
+		PersistentVolumeClaimRetentionPolicy: &appsv1.StatefulSetPersistentVolumeClaimRetentionPolicy{
+			WhenDeleted: appsv1.RetainPersistentVolumeClaimRetentionPolicyType, WhenScaled: appsv1.DeletePersistentVolumeClaimRetentionPolicyType},
+	}}
+	c.Do(func() {
+		if _, err := c.Registry.Create(sts, "default", set, false); err != nil {
+			t.Fatal(err)
+		}
+	})
+	c.Advance(2 * time.Minute)
+	claims := func() map[string]corev1.PersistentVolumeClaimPhase {
+		out := map[string]corev1.PersistentVolumeClaimPhase{}
+		c.Locked(func() {
+			objs, _, _ := c.Registry.List(pvcs, "default", registry.ListOptions{})
+			for _, o := range objs {
+				out[o.(*corev1.PersistentVolumeClaim).Name] = o.(*corev1.PersistentVolumeClaim).Status.Phase
+			}
+		})
+		return out
+	}
+	if evs := warnings(t, c, "web-0"); len(evs) != 0 {
+		t.Errorf("web-0 has warnings (its claim must be bound before it is): %s: %s", evs[0].Reason, evs[0].Message)
+	}
+	want := map[string]corev1.PersistentVolumeClaimPhase{"www-web-0": corev1.ClaimBound, "www-web-1": corev1.ClaimBound}
+	if diff := cmp.Diff(want, claims()); diff != "" {
+		t.Fatalf("claims (-want +got):\n%s", diff)
+	}
+	c.Do(func() {
+		if _, err := c.Registry.SetScale(sts, "default", "web", 1, false); err != nil {
+			t.Fatal(err)
+		}
+	})
+	c.Advance(2 * time.Minute)
+	want = map[string]corev1.PersistentVolumeClaimPhase{"www-web-0": corev1.ClaimBound}
+	if diff := cmp.Diff(want, claims()); diff != "" {
+		t.Fatalf("claims after scaling to 1 (-want +got):\n%s", diff)
+	}
+	c.Do(func() { c.Registry.Delete(sts, "default", "web", nil) })
+	c.Advance(2 * time.Minute)
+	if diff := cmp.Diff(want, claims()); diff != "" {
+		t.Fatalf("claims after deleting the set (-want +got):\n%s", diff)
 	}
 }

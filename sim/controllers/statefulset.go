@@ -17,8 +17,7 @@ import (
 // ordinal i is created only when every lower ordinal is Running and Ready,
 // scale-down and rolling updates go from the highest ordinal, one at a
 // time, down to rollingUpdate.partition. Parallel: all at once.
-// volumeClaimTemplates are not provisioned (kubesim serves no
-// PersistentVolumeClaims).
+// volumeClaimTemplates give each ordinal its claims (statefulset_claims.go).
 type statefulSetController struct {
 	controller[*appsv1.StatefulSet]
 	// templates holds the pod template of every revision seen, by revision
@@ -69,6 +68,11 @@ func (c *statefulSetController) syncSet(key string, _ time.Time) bool {
 	replicas := int(*ss.Spec.Replicas)
 	ordered := ss.Spec.PodManagementPolicy != appsv1.ParallelPodManagement
 	wrote := false
+	for _, i := range sortedOrdinals(pods) {
+		if pods[i].DeletionTimestamp == nil {
+			wrote = c.retainClaims(ss, pods[i], i) || wrote
+		}
+	}
 	healthy := func(p *corev1.Pod) bool {
 		return p != nil && p.DeletionTimestamp == nil && p.Status.Phase == corev1.PodRunning && isPodReady(p)
 	}
@@ -82,6 +86,9 @@ func (c *statefulSetController) syncSet(key string, _ time.Time) bool {
 			continue
 		}
 		p := c.newPod(ss, i, revision, current, partition)
+		if err := c.createClaims(ss, p.Name, i); err != nil {
+			break
+		}
 		if _, err := c.Registry.Create(c.pods, ns, p, false); err != nil {
 			c.record(ss, corev1.EventTypeWarning, "FailedCreate", fmt.Sprintf("create Pod %s in StatefulSet %s failed error: %v", p.Name, ss.Name, err))
 			break
@@ -198,5 +205,6 @@ func (c *statefulSetController) newPod(ss *appsv1.StatefulSet, i int, revision, 
 	}
 	p.Spec.Hostname = p.Name
 	p.Spec.Subdomain = ss.Spec.ServiceName
+	updateStorage(ss, p, i)
 	return p
 }
