@@ -41,3 +41,20 @@ func (v *Volume) Add(e Entry) {
 	v.t.put(p, &node{mode: e.Mode, data: []byte(e.Data), target: e.Target, mtime: mt, uid: e.UID, gid: e.GID})
 	v.touch()
 }
+
+// Usage is the disk space the volume's files take, in bytes, as du counts
+// it (the kubelet's volume stats, which an emptyDir's sizeLimit is checked
+// against): 4 KiB blocks, a directory one block, a symlink none.
+func (v *Volume) Usage() int64 {
+	const block = 4096
+	var n int64
+	for _, x := range v.t.nodes {
+		switch {
+		case x.isDir():
+			n += block
+		case !x.isLink():
+			n += (x.size() + block - 1) / block * block
+		}
+	}
+	return n
+}

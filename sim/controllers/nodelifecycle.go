@@ -239,7 +239,9 @@ func (c *nodeLifecycleController) podsOnNode(node string) []*corev1.Pod {
 }
 
 // syncTaints keeps the not-ready / unreachable taints in step with the
-// Ready condition (taint nodes by condition and the NoExecute pass).
+// Ready condition and the memory-, disk- and pid-pressure NoSchedule taints
+// with the pressure conditions (taint nodes by condition and the NoExecute
+// pass).
 func (c *nodeLifecycleController) syncTaints(n *corev1.Node) bool {
 	want := ""
 	if rc := nodeCondition(n, corev1.NodeReady); rc != nil {
@@ -250,17 +252,42 @@ func (c *nodeLifecycleController) syncTaints(n *corev1.Node) bool {
 			want = corev1.TaintNodeUnreachable
 		}
 	}
+	// A pressure condition that is True gives its NoSchedule taint
+	// (doNoScheduleTaintingPass's nodeConditionToTaintKeyStatusMap).
+	pressure := map[string]bool{}
+	var pressureKeys []string
+	for _, pc := range []struct {
+		cond corev1.NodeConditionType
+		key  string
+	}{{corev1.NodeMemoryPressure, corev1.TaintNodeMemoryPressure}, {corev1.NodeDiskPressure, corev1.TaintNodeDiskPressure}, {corev1.NodePIDPressure, corev1.TaintNodePIDPressure}} {
+		if cc := nodeCondition(n, pc.cond); cc != nil && cc.Status == corev1.ConditionTrue {
+			pressure[pc.key] = true
+			pressureKeys = append(pressureKeys, pc.key)
+		}
+	}
+	isPressure := func(k string) bool {
+		return k == corev1.TaintNodeMemoryPressure || k == corev1.TaintNodeDiskPressure || k == corev1.TaintNodePIDPressure
+	}
 	managed := func(k string) bool { return k == corev1.TaintNodeNotReady || k == corev1.TaintNodeUnreachable }
 	var taints []corev1.Taint
 	has := map[corev1.TaintEffect]bool{}
+	hasPressure := map[string]bool{}
 	for _, t := range n.Spec.Taints {
-		if managed(t.Key) && t.Key != want {
+		if managed(t.Key) && t.Key != want || isPressure(t.Key) && !pressure[t.Key] {
 			continue
 		}
 		if t.Key == want {
 			has[t.Effect] = true
 		}
+		if pressure[t.Key] && t.Effect == corev1.TaintEffectNoSchedule {
+			hasPressure[t.Key] = true
+		}
 		taints = append(taints, t)
+	}
+	for _, key := range pressureKeys {
+		if !hasPressure[key] {
+			taints = append(taints, corev1.Taint{Key: key, Effect: corev1.TaintEffectNoSchedule})
+		}
 	}
 	if want != "" {
 		now := c.metaNow()

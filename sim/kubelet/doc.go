@@ -34,6 +34,15 @@
 // outlive the pod; a deleted local-path volume of the node takes its
 // directory.
 //
+// The eviction manager (eviction.go) checks memory.available against the
+// 100Mi hard threshold and emptyDir usage against sizeLimit on the 10 s
+// monitoring interval, but only when a container's memory or a sized
+// emptyDir changed (one timer, no ticking); it evicts one pod per pass
+// (Failed, Evicted, upstream's message), posts MemoryPressure (the node
+// lifecycle controller adds the NoSchedule taint), rejects BestEffort pods
+// while it lasts and clears it five minutes after the threshold was last
+// met.
+//
 // It talks to the rest of the cluster only through sim/registry and
 // the store events the cluster loop hands it; it never reads the wall clock.
 package kubelet

@@ -95,6 +95,8 @@ type Kubelet struct {
 	// attached are the main processes kubectl attach reached, by
 	// container id (attach.go).
 	attached map[string]*attachState
+	// eviction is the eviction manager's state (eviction.go).
+	eviction evictionState
 }
 
 // New returns a kubelet for one node.
@@ -194,6 +196,7 @@ func (k *Kubelet) Run(now time.Time) bool {
 		return false
 	}
 	did := k.checkWatches()
+	k.checkSized()
 	if len(k.dirty) == 0 {
 		return did
 	}

@@ -48,6 +48,11 @@ type podState struct {
 	// of its atomic volumes waits for the next periodic sync.
 	volumesUp       bool
 	volumeSyncArmed bool
+	// evicted is the eviction message of a pod the eviction manager
+	// evicted (its status is Failed, Evicted); disruption: it carries the
+	// DisruptionTarget condition (eviction.go).
+	evicted    string
+	disruption bool
 }
 
 type ctrState struct {
@@ -85,6 +90,8 @@ type ctrState struct {
 	// run counts the container's runs (running1): timers and watches of
 	// an earlier run do nothing.
 	run int
+	// mem is the memory usage the eviction manager last saw.
+	mem int64
 }
 
 func (k *Kubelet) after(ps *podState, d time.Duration, fn func()) {
@@ -135,6 +142,10 @@ func (k *Kubelet) syncPod(uid types.UID) bool {
 		if pod.Status.Phase == corev1.PodSucceeded || pod.Status.Phase == corev1.PodFailed {
 			return false
 		}
+		if msg := k.admitUnderPressure(pod); msg != "" && pod.DeletionTimestamp == nil {
+			k.reject(pod, evictedReason, msg)
+			return true
+		}
 		ps = &podState{uid: uid, ns: pod.Namespace, name: pod.Name}
 		mainWaiting := "ContainerCreating"
 		if len(pod.Spec.InitContainers) > 0 {
@@ -161,6 +172,9 @@ func (k *Kubelet) syncPod(uid types.UID) bool {
 			return true
 		}
 		return false
+	}
+	if ps.evicted != "" {
+		return false // evicted: nothing runs until the pod is deleted
 	}
 	if ps.started && !ps.killing {
 		k.applyImageChanges(ps, pod)
@@ -472,6 +486,7 @@ func (k *Kubelet) running1(ps *podState, c *ctrState) {
 	c.ready = !c.init || isSidecar(&c.spec)
 	c.run++
 	c.proc = k.cfg.Runtime.Process(c.id)
+	k.noteMemory(c)
 	if c.proc != nil && k.cfg.Fabric != nil && ps.ip != "" {
 		if ip, err := netip.ParseAddr(ps.ip); err == nil {
 			for port, h := range c.proc.Ports {
@@ -523,6 +538,7 @@ func (k *Kubelet) exited(ps *podState, c *ctrState, code int, reason string) {
 	k.unregister(ps, c)
 	c.term = &corev1.ContainerStateTerminated{ExitCode: int32(code), Reason: reason, StartedAt: c.running.StartedAt, FinishedAt: k.now(), ContainerID: k.containerID(c)}
 	c.running, c.ready = nil, false
+	k.noteMemory(c)
 	if c.proc != nil {
 		c.prevLogs = c.proc.LogsUntil(k.cfg.Clock.Now().Sub(c.started))
 	}

@@ -19,6 +19,7 @@ func (k *Kubelet) drive(ps *podState, c *ctrState) {
 	if !ok || c.run != run || c.running == nil {
 		return
 	}
+	k.noteMemory(c)
 	again := func() {
 		if c.run == run && c.running != nil {
 			k.drive(ps, c)

@@ -70,6 +70,9 @@ func (k *Kubelet) writeStatus(ps *podState) {
 	}
 	st.ContainerStatuses = statuses
 	st.Phase = podPhase(&pod.Spec, initStatuses, statuses, false)
+	if ps.evicted != "" {
+		st.Phase = corev1.PodFailed
+	}
 	for _, cs := range statuses {
 		if cs.State.Running != nil || cs.State.Terminated != nil {
 			incomplete = nil // an app container ran: the pod was initialized
@@ -114,6 +117,9 @@ func (k *Kubelet) writeStatus(ps *podState) {
 	}
 	conds = append(conds, sched)
 	st.Conditions = conds
+	if ps.evicted != "" {
+		k.evictedStatus(ps, st, now)
+	}
 	pod.ResourceVersion = ""
 	k.cfg.Registry.Update(k.podRes, ps.ns, pod, "status")
 }

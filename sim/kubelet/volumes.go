@@ -63,7 +63,10 @@ func (k *Kubelet) setUpVolumes(ps *podState) []volumeError {
 		case v.HostPath != nil:
 			err = k.setUpHostPath(v.HostPath)
 		case v.EmptyDir != nil:
-			k.cfg.Runtime.HostDir(k.podDir(ps) + "/volumes/kubernetes.io~empty-dir/" + v.Name)
+			vol := k.cfg.Runtime.HostDir(k.podDir(ps) + "/volumes/kubernetes.io~empty-dir/" + v.Name)
+			if v.EmptyDir.SizeLimit != nil && v.EmptyDir.SizeLimit.Sign() > 0 {
+				k.watchSized(ps, v.Name, vol)
+			}
 		case atomicPlugin(v) != "":
 			_, err = k.setUpAtomic(ps, v)
 		case v.PersistentVolumeClaim != nil:
