@@ -58,6 +58,12 @@ type served struct {
 
 func startServed(t *testing.T, version string) *served {
 	t.Helper()
+	return startServedWith(t, version)
+}
+
+// startServedWith is startServed with more `kubesim start` flags.
+func startServedWith(t *testing.T, version string, flags ...string) *served {
+	t.Helper()
 	if _, err := exec.LookPath("kubectl"); err != nil {
 		t.Skip("kubectl is not on PATH: skipping the tests that run the system kubectl against kubesim start")
 	}
@@ -73,7 +79,7 @@ func startServed(t *testing.T, version string) *served {
 		"HOME="+s.dir,
 		"PATH="+shims+string(os.PathListSeparator)+os.Getenv("PATH"),
 	)
-	if out, code := s.run(s.bin, "start", "--kubernetes-version", version); code != 0 {
+	if out, code := s.run(s.bin, append([]string{"start", "--kubernetes-version", version}, flags...)...); code != 0 {
 		t.Fatalf("kubesim start: exit %d\n%s", code, out)
 	}
 	t.Cleanup(func() {

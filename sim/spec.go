@@ -63,6 +63,10 @@ type ClusterSpec struct {
 	// plain flannel behaves so). The default enforces because the CKA's
 	// NetworkPolicy tasks expect an enforcing CNI.
 	NetworkPolicy string `json:"networkPolicy,omitempty"`
+	// Ingress is the ingress controller installed: "nginx" (ingress-nginx:
+	// the IngressClass nginx and a controller on the first worker's ports
+	// 80 and 443) or "" (none, as kubeadm installs none).
+	Ingress string `json:"ingress,omitempty"`
 	// ExplainAnnotations makes the scheduler write its per-node explanation
 	// onto each pod it schedules (as kube-scheduler-simulator does).
 	ExplainAnnotations bool `json:"explainAnnotations,omitempty"`
@@ -73,6 +77,9 @@ const (
 	NetworkPolicyCalico = "calico"
 	NetworkPolicyNone   = "none"
 )
+
+// IngressNginx is ClusterSpec.Ingress for ingress-nginx.
+const IngressNginx = "nginx"
 
 // EnforcesNetworkPolicy reports whether the cluster's CNI enforces
 // NetworkPolicy (every value but "none").
@@ -202,6 +209,9 @@ func (s *ClusterSpec) Preflight() error {
 	}
 	if np := s.NetworkPolicy; np != "" && np != NetworkPolicyCalico && np != NetworkPolicyNone {
 		add("NetworkPolicy", "unknown networkPolicy %q: want calico (enforced, the default) or none (flannel alone)", np)
+	}
+	if s.Ingress != "" && s.Ingress != IngressNginx && s.Ingress != "none" {
+		add("Ingress", "unknown ingress controller %q: want nginx or none", s.Ingress)
 	}
 	names, ips := map[string]bool{}, map[string]string{}
 	for _, n := range s.Nodes {

@@ -71,6 +71,9 @@ func (c *Cluster) build(resumed bool) error {
 	if c.Spec.EnforcesNetworkPolicy() {
 		c.AddComponent(newPolicyAgent(c))
 	}
+	if c.Spec.Ingress == IngressNginx && !c.opts.Hollow {
+		c.AddComponent(newIngressController(c))
+	}
 	if c.opts.Hollow {
 		c.AddComponent(newHollowKubelet(c))
 		if !resumed {
@@ -83,6 +86,9 @@ func (c *Cluster) build(resumed bool) error {
 	}
 	if !resumed {
 		c.bootstrapObjects()
+		if c.Spec.Ingress == IngressNginx {
+			c.bootstrapIngressClass()
+		}
 	}
 	c.ensureRBACDefaults()
 	for i, n := range c.Spec.Nodes {

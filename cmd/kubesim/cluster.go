@@ -45,6 +45,7 @@ type specFlags struct {
 	version string
 	runtime string
 	netpol  string // --network-policy
+	ingress string // --ingress
 	repair  bool
 	ignore  []string // --ignore-preflight-errors
 }
@@ -54,6 +55,7 @@ func (f *specFlags) add(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.version, "kubernetes-version", "", "Kubernetes version the cluster runs (default v1.27.1)")
 	cmd.Flags().StringVar(&f.runtime, "container-runtime", "", "containerd, cri-o, cri-dockerd or docker")
 	cmd.Flags().StringVar(&f.netpol, "network-policy", "", "calico: NetworkPolicy enforced as Calico or Cilium do (the default); none: flannel alone, which enforces no NetworkPolicy")
+	cmd.Flags().StringVar(&f.ingress, "ingress", "", "nginx: install ingress-nginx (IngressClass nginx, the controller on the first worker's ports 80 and 443); default none, as kubeadm")
 	cmd.Flags().StringSliceVar(&f.ignore, "ignore-preflight-errors", nil, "A list of checks whose errors will be shown as warnings. Example: 'NumCPU,Mem'. Value 'all' ignores errors from all checks.")
 }
 
@@ -181,6 +183,9 @@ func (f *specFlags) spec() (sim.ClusterSpec, error) {
 	}
 	if f.netpol != "" {
 		spec.NetworkPolicy = f.netpol
+	}
+	if f.ingress != "" {
+		spec.Ingress = f.ingress
 	}
 	return spec, nil
 }

@@ -152,3 +152,20 @@ func (f *Fabric) Services() []string {
 	defer f.mu.RUnlock()
 	return slices.Sorted(maps.Keys(f.services))
 }
+
+// ServiceBackends returns the ready backends of one port of a Service, as
+// an ingress controller reads them from EndpointSlices (sorted by IP and
+// port); ok is false for an unknown Service or port.
+func (f *Fabric) ServiceBackends(ns, name string, port int32) (backends []Backend, ok bool) {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	svc, found := f.services[ns+"/"+name]
+	if !found {
+		return nil, false
+	}
+	sp := svc.portByPort(port)
+	if sp == nil {
+		return nil, false
+	}
+	return slices.Clone(sp.Backends), true
+}
