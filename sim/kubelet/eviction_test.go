@@ -1,6 +1,7 @@
 package kubelet_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -146,6 +147,35 @@ spec:
 		t.Fatalf("over the limit: %s %q %q", p.Status.Phase, p.Status.Reason, p.Status.Message)
 	}
 	if evs := h.events("cache"); !has(evs, "Evicted x1: "+msg) {
+		t.Errorf("events %q", evs)
+	}
+}
+
+// TestExecProbeTimeout: an exec probe still running after timeoutSeconds
+// fails with the runtime's timeout, and three of them restart the
+// container.
+func TestExecProbeTimeout(t *testing.T) {
+	h := newHarness(t)
+	h.create(`
+metadata: {name: slowprobe}
+spec:
+  containers:
+  - name: c
+    image: busybox:1.36
+    command: ["sleep", "86400"]
+    livenessProbe:
+      exec: {command: ["sh", "-c", "sleep 5; true"]}
+      timeoutSeconds: 2
+      periodSeconds: 10
+`)
+	h.c.Advance(25 * time.Second)
+	evs := h.events("slowprobe")
+	timedOut := false
+	for _, e := range evs {
+		timedOut = timedOut || strings.HasPrefix(e, "Unhealthy x") && strings.HasSuffix(e, `: Liveness probe failed: command "sh -c sleep 5; true" timed out`)
+	}
+	if !timedOut ||
+		!has(evs, "Killing x1: Container c failed liveness probe, will be restarted") {
 		t.Errorf("events %q", evs)
 	}
 }

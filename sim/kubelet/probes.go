@@ -71,10 +71,25 @@ func (k *Kubelet) probeResult(ps *podState, c *ctrState, p *corev1.Probe) (strin
 			return fmt.Sprintf("dial tcp %s:%d: connect: connection refused", ps.ip, port), false
 		}
 	case p.Exec != nil:
-		// pkg/probe/exec: the command's stdout and stderr together.
-		out, code := k.execCombined(c, p.Exec.Command)
-		if code != 0 {
-			return out, false
+		// pkg/probe/exec: the command's stdout and stderr together; one
+		// still running after timeoutSeconds is a failure with the
+		// runtime's timeout (remote_runtime's ExecSync).
+		timeout := time.Second
+		if p.TimeoutSeconds > 0 {
+			timeout = time.Duration(p.TimeoutSeconds) * time.Second
+		}
+		var out strings.Builder
+		code, timedOut, err := k.cfg.Runtime.ExecSync(c.id, p.Exec.Command, timeout, &out, &out)
+		switch {
+		case err != nil:
+			o, e, code := c.proc.Exec(p.Exec.Command)
+			if code != 0 {
+				return o + e, false
+			}
+		case timedOut:
+			return fmt.Sprintf("command %q timed out", strings.Join(p.Exec.Command, " ")), false
+		case code != 0:
+			return out.String(), false
 		}
 	}
 	return "", true
@@ -225,15 +240,4 @@ func (k *Kubelet) probeKill(ps *podState, c *ctrState, kind string) {
 	}
 	k.cfg.Recorder.Event(ps.pod, fieldPath(c), k.source(), corev1.EventTypeNormal, "Killing", msg)
 	k.exited(ps, c, stopCode(c), "")
-}
-
-// execCombined runs cmd in the container with stdout and stderr together.
-func (k *Kubelet) execCombined(c *ctrState, cmd []string) (string, int) {
-	var out strings.Builder
-	code, err := k.cfg.Runtime.Exec(c.id, cmd, nil, &out, &out)
-	if err != nil {
-		o, e, code := c.proc.Exec(cmd)
-		return o + e, code
-	}
-	return out.String(), code
 }
