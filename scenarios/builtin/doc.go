@@ -10,6 +10,8 @@
 //	                                   tolerations on a two-node cluster
 //	scenarios/deployment-scale-expose  a Deployment created, scaled,
 //	                                   exposed and updated
+//	scenarios/persistent-storage       claims of the default StorageClass,
+//	                                   data kept across pods, a Retain PV
 //	transcripts/lecture-04.txt         the lecture as a replayable transcript
 //
 // Every scenario is written in English (index.json, *.md) and Korean
