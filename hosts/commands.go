@@ -3,15 +3,17 @@ package hosts
 import (
 	"fmt"
 	"io"
+	"net/netip"
 	"sort"
 	"strings"
 
+	"kubesim/internal/curl"
 	"kubesim/runtime/shell"
 )
 
 // hostCommandNames are the node's programs beyond the shell's applets.
 func hostCommandNames() []string {
-	return []string{"systemctl", "journalctl", "crictl", "ip", "kubectl", "kubeadm", "kubelet", "ssh", "etcdctl", "etcdutl", "containerd", "ctr"}
+	return []string{"systemctl", "journalctl", "crictl", "ip", "kubectl", "curl", "kubeadm", "kubelet", "ssh", "etcdctl", "etcdutl", "containerd", "ctr"}
 }
 
 // commands are the host's programs for a shell run with o.
@@ -31,6 +33,7 @@ func (h *Host) commands(o RunOptions) map[string]shell.Command {
 		"ps":         locked(h.ps),
 		"kubectl":    func(c *shell.Cmd) int { return h.kubectl(c, o) },
 		"ssh":        func(c *shell.Cmd) int { return h.ssh(c, o) },
+		"curl":       h.curl,
 	}
 }
 
@@ -310,6 +313,18 @@ func (h *Host) ps(c *shell.Cmd) int {
 		fmt.Fprintf(c.Stdout, "%7d pts/0    00:00:00 ps\n", 2001+h.index)
 	}
 	return 0
+}
+
+// curl from the host's address, through the cluster's network.
+func (h *Host) curl(c *shell.Cmd) int {
+	cfg := curl.DefaultConfig()
+	cfg.Client.Addr, _ = netip.ParseAddr(h.IP)
+	cu, err := curl.New(cfg)
+	if err != nil {
+		fmt.Fprintln(c.Stderr, err)
+		return 2
+	}
+	return cu.Run(c.Ctx, h.hs.c.Fabric(), c.Args[1:], c.Stdout, c.Stderr)
 }
 
 // ssh NAME [CMD]: another host of the cluster, as root.

@@ -1,9 +1,12 @@
 package hosts
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
+	"io/fs"
+	"path"
 	"strings"
 	"time"
 
@@ -33,6 +36,10 @@ type RunOptions struct {
 	// Budget bounds the virtual time the script may take (0: one hour);
 	// past it the script is killed (exit 137).
 	Budget time.Duration
+	// TimedOut, if set, is set when the budget ran out.
+	TimedOut *bool
+	// Arg0 is the script's $0 ("": the shell's name).
+	Arg0 string
 	// Session keeps the working directory from one run to the next on
 	// the host (the lines of an interactive ssh, sent one at a time).
 	Session bool
@@ -72,6 +79,35 @@ func (hs *Hosts) Run(ctx context.Context, name, script string, o RunOptions) (in
 		}
 	})
 	return code, nil
+}
+
+// WriteFile writes a file on host name, creating its directories (a
+// scenario's assets).
+func (hs *Hosts) WriteFile(name, p string, data []byte, mode fs.FileMode) error {
+	h, ok := hs.Lookup(name)
+	if !ok {
+		return fmt.Errorf("no host %q", name)
+	}
+	var err error
+	hs.c.Locked(func() {
+		if err = h.fs.MkdirAll(path.Dir(p), 0o755); err == nil {
+			err = h.fs.WriteFile(p, data, mode)
+		}
+	})
+	return err
+}
+
+// ControlPlane is the name of the first control plane's host.
+func (hs *Hosts) ControlPlane() string {
+	for _, n := range hs.order {
+		if hs.hosts[n].ControlPlane {
+			return n
+		}
+	}
+	if len(hs.order) > 0 {
+		return hs.order[0]
+	}
+	return ""
 }
 
 // sessionCwd is where an ssh session's shell leaves its directory.
@@ -121,7 +157,7 @@ func (h *Host) run(ctx context.Context, script string, o RunOptions, _ time.Time
 		p = shell.Start(shell.Config{
 			FS: h.fs, Flavor: shell.Debian, Env: env, Dir: dir, Hostname: h.Name, IP: h.IP, PID: 2000 + h.index,
 			Start: c.Clock.Now(), Stdin: stdin, Stdout: o.Stdout, Stderr: o.Stderr, Commands: h.commands(o),
-		}, []string{o.Name, "-c", script, o.Name})
+		}, []string{o.Name, "-c", script, cmp.Or(o.Arg0, o.Name)})
 	})
 	deadline := c.Clock.Now().Add(o.Budget)
 	for {
@@ -148,6 +184,9 @@ func (h *Host) run(ctx context.Context, script string, o RunOptions, _ time.Time
 				c.AdvanceTo(deadline)
 			}
 			p.Kill()
+			if o.TimedOut != nil {
+				*o.TimedOut = true
+			}
 			return 137
 		}
 		c.AdvanceTo(wake)

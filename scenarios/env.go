@@ -3,6 +3,7 @@ package scenarios
 import (
 	"context"
 	"io"
+	"io/fs"
 	"time"
 )
 
@@ -42,4 +43,22 @@ type Env interface {
 	// except HOME: scripts get the scenario's work directory as their home
 	// (killercoda's /root), which is also their working directory.
 	ScriptEnv() []string
+}
+
+// Hosts is implemented by an Env whose nodes are machines (package hosts):
+// a scenario's scripts and {{exec}} blocks run there, as root on a node's
+// host in its shell, rather than in the user's bash. Their files are the
+// host's, never the user's, and their sleeps move the cluster's virtual
+// clock.
+type Hosts interface {
+	// RunOnHost runs script as `bash -c script name` on host ("": the
+	// first control plane), stdout and stderr to out, within budget of
+	// virtual time; timedOut reports that the budget ran out and the
+	// script was killed. err is for an unknown host.
+	RunOnHost(ctx context.Context, host, name, script string, out io.Writer, budget time.Duration) (code int, timedOut bool, err error)
+	// PutHostFile writes a file on host (a scenario's assets).
+	PutHostFile(host, path string, data []byte, mode fs.FileMode) error
+	// ScratchDir is a directory of the Env's own (below its state) for
+	// the runner's files (the background log).
+	ScratchDir() string
 }

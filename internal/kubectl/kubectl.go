@@ -15,6 +15,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/client-go/rest"
 	cliflag "k8s.io/component-base/cli/flag"
+	"k8s.io/klog/v2"
 	kubectlcmd "k8s.io/kubectl/pkg/cmd"
 	cmdutil "k8s.io/kubectl/pkg/cmd/util"
 )
@@ -127,6 +128,11 @@ func (r *Runner) Run(args []string, stdin io.Reader, stdout, stderr io.Writer) (
 		return 1
 	}
 	defer cleanup()
+	// klog (client-go's reflector warnings during wait, get -w) writes
+	// to this run's stderr, as a kubectl process's would.
+	klog.LogToStderr(false)
+	klog.SetOutput(stderr)
+	defer func() { klog.SetOutput(os.Stderr); klog.LogToStderr(true) }()
 	flags := genericclioptions.NewConfigFlags(true).WithDeprecatedPasswordFlag().WithDiscoveryBurst(300).WithDiscoveryQPS(50.0)
 	if r.kubeconfig != "" {
 		kc := r.kubeconfig

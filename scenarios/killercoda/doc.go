@@ -18,6 +18,12 @@
 // times out, and background scripts are stopped when Play or Test return).
 //
 // Decisions worth knowing:
+//   - When the Env has hosts (scenarios.Hosts), a killercoda scenario's
+//     scripts and blocks run there, as root on the simulated controlplane
+//     (ssh node01 reaches the worker), in runtime/shell rather than bash:
+//     their files are the host's, never the user's, assets go onto the
+//     host, and sleeps move the virtual clock (no pump). The built-in
+//     lecture's scripts still run in bash, as on the learner's laptop.
 //   - Scripts run as `bash -c BODY PATH`, so a script need not be executable
 //     or start with a shebang (most real verify scripts are neither).
 //   - {{exec}} blocks run through bash too, one block as one script, in Play

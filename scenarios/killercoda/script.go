@@ -10,6 +10,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"kubesim/scenarios"
 )
 
 // Bash is the shell scripts run in.
@@ -88,11 +90,41 @@ func lastLine(s string) string {
 	return ""
 }
 
-// scriptRunner runs bash scripts with the cluster's script environment.
+// scriptRunner runs bash scripts with the cluster's script environment:
+// on the cluster's hosts when the Env has them, else in the user's bash.
 type scriptRunner struct {
 	env     []string
 	dir     string
 	timeout time.Duration
+	hosts   scenarios.Hosts
+}
+
+// HostScriptBudget is the virtual time a script may take on a host: its
+// sleeps cost no wall time, so a verify that polls for minutes passes in
+// milliseconds; one that never ends is killed there.
+const HostScriptBudget = time.Hour
+
+// runOnHost runs body on the Env's control plane host.
+func (r scriptRunner) runOnHost(ctx context.Context, what, name, body string, out io.Writer) ScriptResult {
+	res := ScriptResult{What: what, Timeout: HostScriptBudget}
+	tail := &tailBuffer{max: 4096}
+	w := io.Writer(tail)
+	if out != nil {
+		w = io.MultiWriter(out, tail)
+	}
+	code, timedOut, err := r.hosts.RunOnHost(ctx, "", name, body, w, HostScriptBudget)
+	res.Tail = tail.String()
+	switch {
+	case err != nil:
+		res.Err = err
+	case ctx.Err() != nil:
+		res.Err = ctx.Err()
+	case timedOut:
+		res.TimedOut = true
+	default:
+		res.ExitCode = code
+	}
+	return res
 }
 
 // run runs body in bash (as `bash -c BODY NAME`, so $0 is the script's
@@ -101,6 +133,9 @@ type scriptRunner struct {
 // canceled, the whole process group is killed; it is also killed when bash
 // exits, so nothing a script left running in the background survives it.
 func (r scriptRunner) run(ctx context.Context, what, name, body string, out io.Writer) ScriptResult {
+	if r.hosts != nil {
+		return r.runOnHost(ctx, what, name, body, out)
+	}
 	res := ScriptResult{What: what, Timeout: r.timeout}
 	if len(body) > maxScriptBytes {
 		res.Err = fmt.Errorf("script is %d bytes, more than bash -c accepts (%d)", len(body), maxScriptBytes)

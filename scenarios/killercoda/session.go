@@ -53,6 +53,17 @@ func newSession(ctx context.Context, sc *Scenario, env scenarios.Env, workDir st
 		bgTimeout = timeout
 	}
 	s := &session{sc: sc, env: env, workDir: workDir}
+	// A killercoda scenario's scripts run as root on its controlplane;
+	// the lecture's run on the learner's own machine (vagrant, kubectl).
+	hosts, onHosts := env.(scenarios.Hosts)
+	onHosts = onHosts && sc.Topology.ImageID != LectureImageID
+	if onHosts && s.workDir == "" {
+		d, err := os.MkdirTemp(hosts.ScratchDir(), "scenario-")
+		if err != nil {
+			return nil, fmt.Errorf("killercoda: work directory: %w", err)
+		}
+		s.workDir, s.ownDir = d, true
+	}
 	if s.workDir == "" {
 		d, err := os.MkdirTemp("", "kubesim-scenario-")
 		if err != nil {
@@ -69,7 +80,13 @@ func newSession(ctx context.Context, sc *Scenario, env scenarios.Env, workDir st
 		return nil, fmt.Errorf("killercoda: background log: %w", err)
 	}
 	s.log = f
-	s.run = scriptRunner{env: withHome(env.ScriptEnv(), s.workDir), dir: s.workDir, timeout: timeout}
+	if onHosts {
+		// Scripts run on the hosts: their sleeps move the clock, no pump.
+		s.run = scriptRunner{timeout: timeout, hosts: hosts}
+		rate = -1
+	} else {
+		s.run = scriptRunner{env: withHome(env.ScriptEnv(), s.workDir), dir: s.workDir, timeout: timeout}
+	}
 	s.bgRun = s.run
 	s.bgRun.timeout = bgTimeout
 	s.bgCtx, s.cancel = context.WithCancel(ctx)
@@ -77,7 +94,11 @@ func newSession(ctx context.Context, sc *Scenario, env scenarios.Env, workDir st
 		rate = DefaultClockRate
 	}
 	s.clock = newClock(env, rate)
-	if err := copyAssets(sc, s.workDir); err != nil {
+	copy := copyAssets
+	if onHosts {
+		copy = func(sc *Scenario, _ string) error { return copyAssetsToHost(sc, hosts) }
+	}
+	if err := copy(sc, s.workDir); err != nil {
 		s.close()
 		return nil, err
 	}
@@ -163,6 +184,9 @@ func (s *session) execWith(ctx context.Context, r scriptRunner, e Exec, out io.W
 	name := fmt.Sprintf("exec-%d", e.N)
 	defer s.clock.scriptRunning()()
 	st := filepath.Join(s.workDir, shellState)
+	if r.hosts != nil {
+		st = hostShellState
+	}
 	prefix := fmt.Sprintf(`mkdir -p %[1]q; `+
 		`if [ -f %[1]q/env ]; then . %[1]q/env; fi; `+
 		`if [ -f %[1]q/cwd ]; then cd "$(cat %[1]q/cwd)" 2>/dev/null; fi; `+
@@ -174,6 +198,9 @@ func (s *session) execWith(ctx context.Context, r scriptRunner, e Exec, out io.W
 // learner's shell state (working directory, exported variables) from one
 // {{exec}} block to the next.
 const shellState = ".kubesim-shell"
+
+// hostShellState is shellState on a host.
+const hostShellState = "/run/kubesim-shell"
 
 // withHome returns env with HOME set to dir: the work directory is the
 // learner's home (killercoda's /root), so "~", the working directory and
@@ -250,6 +277,61 @@ func copyAssets(sc *Scenario, dir string) error {
 		}
 	}
 	return nil
+}
+
+// copyAssetsToHost copies details.assets onto the control plane host at
+// their targets ("~" is root's home), as killercoda does.
+func copyAssetsToHost(sc *Scenario, h scenarios.Hosts) error {
+	if len(sc.Assets) == 0 {
+		return nil
+	}
+	if sc.files == nil {
+		return fmt.Errorf("%s: has assets but no files: load scenarios with Load", sc.Source)
+	}
+	assets, err := fs.Sub(sc.files, "assets")
+	if err != nil {
+		return fmt.Errorf("%s: assets: %w", sc.Source, err)
+	}
+	for _, a := range sc.Assets {
+		n := 0
+		err := fs.WalkDir(assets, ".", func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !globMatch(a.File, p) {
+				return err
+			}
+			n++
+			data, err := fs.ReadFile(assets, p)
+			if err != nil {
+				return err
+			}
+			mode := fs.FileMode(0o644)
+			if strings.Contains(a.Chmod, "+x") {
+				mode |= 0o111
+			}
+			if strings.Contains(a.Chmod, "+w") {
+				mode |= 0o222
+			}
+			return h.PutHostFile("", path.Join(hostTarget(a.Target), p), data, mode)
+		})
+		if err != nil {
+			return fmt.Errorf("%s: assets: %w", sc.Source, err)
+		}
+		if n == 0 {
+			return fmt.Errorf("%s: details.assets: %q matches no file under assets/", path.Join(sc.Source, "index.json"), a.File)
+		}
+	}
+	return nil
+}
+
+// hostTarget is an asset target on the host: "~" is /root.
+func hostTarget(target string) string {
+	t := strings.TrimSuffix(target, "/")
+	if t == "~" || strings.HasPrefix(t, "~/") {
+		return "/root" + t[1:]
+	}
+	if !strings.HasPrefix(t, "/") {
+		return "/root/" + t
+	}
+	return t
 }
 
 func targetDir(dir, target string) string {

@@ -1,0 +1,37 @@
+package practice
+
+import (
+	"context"
+	"io"
+	"io/fs"
+	"time"
+
+	"kubesim/hosts"
+)
+
+// RunOnHost implements scenarios.Hosts: a scenario's script runs as root
+// on a node's host ("": the control plane), never in the user's bash.
+func (e *Env) RunOnHost(ctx context.Context, host, name, script string, out io.Writer, budget time.Duration) (int, bool, error) {
+	hs := hosts.For(e.Cluster)
+	if host == "" {
+		host = hs.ControlPlane()
+	}
+	timedOut := false
+	code, err := hs.Run(ctx, host, script, hosts.RunOptions{Stdout: out, Stderr: out, Arg0: name, Budget: budget, TimedOut: &timedOut,
+		Kubectl: func(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+			return e.Kubectl.Run(args, stdin, stdout, stderr)
+		}})
+	return code, timedOut, err
+}
+
+// PutHostFile implements scenarios.Hosts.
+func (e *Env) PutHostFile(host, path string, data []byte, mode fs.FileMode) error {
+	hs := hosts.For(e.Cluster)
+	if host == "" {
+		host = hs.ControlPlane()
+	}
+	return hs.WriteFile(host, path, data, mode)
+}
+
+// ScratchDir implements scenarios.Hosts: the Env's own directory.
+func (e *Env) ScratchDir() string { return e.dir }
