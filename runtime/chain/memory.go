@@ -12,20 +12,22 @@ import (
 )
 
 // MemoryUsage is a running container's memory working set in bytes, what
-// the kubelet's eviction manager reads from cAdvisor: a scripted process's
-// (the image's baseline plus what its programs allocated) or the image's
-// baseline; 0 when the container is not running.
+// the kubelet's eviction manager reads from cAdvisor, as Usage reports it:
+// the image's idle figure, or its scripted process's (the image's baseline
+// plus what its programs allocated) when larger; 0 when the container is
+// not running.
 func (c *Chain) MemoryUsage(containerID string) int64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	ct := c.containers[containerID]
-	if ct == nil || c.refresh(ct) != runtimeapi.ContainerState_CONTAINER_RUNNING {
+	if ct == nil || ct.img == nil || c.refresh(ct) != runtimeapi.ContainerState_CONTAINER_RUNNING {
 		return 0
 	}
+	m := ct.img.IdleUsage().Memory
 	if ct.sh != nil {
-		return ct.sh.Memory()
+		m = max(m, ct.sh.Memory())
 	}
-	return ct.img.MemoryBase()
+	return m
 }
 
 // ExecSync runs cmd in a running container as the CRI ExecSync does for an

@@ -36,15 +36,10 @@ const (
 var memoryThreshold = resource.MustParse("100Mi")
 
 // systemMemory is what the node uses outside its pods' containers: the
-// operating system, containerd and the kubelet (and, on the control plane,
-// the static pods, whose images have no modelled baseline) [guess: a
-// kubeadm control plane on 2 GiB uses about 1 GiB, a worker about 300 MiB].
-func (k *Kubelet) systemMemory() int64 {
-	if k.cfg.ControlPlane {
-		return 1 << 30
-	}
-	return 300 << 20
-}
+// operating system, containerd and the kubelet [guess: about 300 MiB on a
+// kubeadm node of 2 GiB; the static pods count as containers, with their
+// images' idle figures].
+func (k *Kubelet) systemMemory() int64 { return 300 << 20 }
 
 // evictionState is the eviction manager's memory between checks.
 type evictionState struct {

@@ -64,7 +64,7 @@ spec:
 `)
 	h.c.Advance(time.Minute)
 	p := h.pod("hog")
-	const msg = "The node was low on resource: memory. Threshold quantity: 100Mi, available: 46Mi. Container stress was using 1701Mi, request is 0, has larger consumption of memory. "
+	const msg = "The node was low on resource: memory. Threshold quantity: 100Mi, available: 14Mi. Container stress was using 1701Mi, request is 0, has larger consumption of memory. "
 	if p.Status.Phase != corev1.PodFailed || p.Status.Reason != "Evicted" || p.Status.Message != msg {
 		t.Fatalf("hog: phase %s reason %q message %q", p.Status.Phase, p.Status.Reason, p.Status.Message)
 	}
