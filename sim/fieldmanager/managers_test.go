@@ -1,6 +1,7 @@
 package fieldmanager_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -172,5 +173,22 @@ func BenchmarkCreatePodFast(b *testing.B) {
 		live := &corev1.Pod{}
 		registry.SetGVK(live)
 		m.Create(k, live, benchPod(), "kubectl-create")
+	}
+}
+
+// BenchmarkNewTypes is what the first write of a process pays once: the
+// release's definitions as kube-openapi schemas and their conversion to
+// structured-merge-diff types (the decoded data is cached by openapi).
+func BenchmarkNewTypes(b *testing.B) {
+	if _, err := openapi.Models("v1.27.1", registry.Scheme); err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; i < b.N; i++ {
+		_, err := fieldmanager.NewTypes(fmt.Sprintf("bench-%d-%d", b.N, i), func() (map[string]*spec.Schema, error) {
+			return openapi.Models("v1.27.1", registry.Scheme)
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
 	}
 }
