@@ -30,3 +30,16 @@ func (c *Cluster) Metrics() ([]metricsv1beta1.NodeMetrics, []metricsv1beta1.PodM
 	}
 	return metrics.Scrape(nodes, pods, to)
 }
+
+// namespacePodMetrics is the scrape's pods of one namespace (the HPA
+// controller's metrics client).
+func (c *Cluster) namespacePodMetrics(ns string) []metricsv1beta1.PodMetrics {
+	_, pods := c.Metrics()
+	var out []metricsv1beta1.PodMetrics
+	for _, p := range pods {
+		if p.Namespace == ns {
+			out = append(out, p)
+		}
+	}
+	return out
+}

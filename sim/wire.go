@@ -54,6 +54,7 @@ func (c *Cluster) build(resumed bool) error {
 			k := c.kubelets[node]
 			return k != nil && k.Running()
 		},
+		PodMetrics: c.namespacePodMetrics,
 	}))
 	if err != nil {
 		return err

@@ -21,11 +21,11 @@ var phpApacheServer = &serverSpec{
 		NotFound:     "httpd_404.html",
 		NotFoundType: "text/html; charset=iso-8859-1",
 		AccessLog:    `${REMOTE} - - [${TIME}] "${REQUEST}" ${STATUS} ${BYTES} "-" "${UA}"`,
-		// The load model: one request costs 5 ms of CPU [guess: calibrated so
-		// that the walkthrough's load generator (a request every ~10 ms)
+		// The load model: one request costs 10 ms of CPU [guess: calibrated so
+		// that the walkthrough's load generator (a wget every ~20 ms)
 		// keeps one php-apache pod at about 500m, its CPU limit, which is
 		// the walkthrough's 250% of its 200m request].
-		CPUPerRequest: 5 * time.Millisecond,
+		CPUPerRequest: 10 * time.Millisecond,
 	}},
 }
 

@@ -51,11 +51,8 @@ func (s *Server) serveDiscovery(w http.ResponseWriter, req *http.Request, core b
 		return
 	}
 	groups := &metav1.APIGroupList{TypeMeta: metav1.TypeMeta{Kind: "APIGroupList", APIVersion: "v1"}}
-	for _, gv := range registry.GroupVersions() {
-		if gv.Group == "" {
-			continue
-		}
-		groups.Groups = append(groups.Groups, apiGroup(gv))
+	for _, g := range servedGroups() {
+		groups.Groups = append(groups.Groups, apiGroup(g...))
 	}
 	if s.metricsServed() {
 		groups.Groups = append(groups.Groups, metricsAPIGroup())
@@ -63,9 +60,31 @@ func (s *Server) serveDiscovery(w http.ResponseWriter, req *http.Request, core b
 	writeJSONValue(w, http.StatusOK, groups)
 }
 
-func apiGroup(gv schema.GroupVersion) metav1.APIGroup {
-	gvd := metav1.GroupVersionForDiscovery{GroupVersion: gv.String(), Version: gv.Version}
-	return metav1.APIGroup{Name: gv.Group, Versions: []metav1.GroupVersionForDiscovery{gvd}, PreferredVersion: gvd}
+// apiGroup is a group's discovery entry; the first version is the preferred one.
+func apiGroup(gvs ...schema.GroupVersion) metav1.APIGroup {
+	g := metav1.APIGroup{Name: gvs[0].Group}
+	for _, gv := range gvs {
+		g.Versions = append(g.Versions, metav1.GroupVersionForDiscovery{GroupVersion: gv.String(), Version: gv.Version})
+	}
+	g.PreferredVersion = g.Versions[0]
+	return g
+}
+
+// servedGroups are the named groups' versions, in discovery order, the
+// preferred (stored) version first (autoscaling: v2, v1).
+func servedGroups() [][]schema.GroupVersion {
+	var out [][]schema.GroupVersion
+	for _, gv := range registry.GroupVersions() {
+		if gv.Group == "" {
+			continue
+		}
+		if n := len(out); n > 0 && out[n-1][0].Group == gv.Group {
+			out[n-1] = append(out[n-1], gv)
+			continue
+		}
+		out = append(out, []schema.GroupVersion{gv})
+	}
+	return out
 }
 
 func writeJSONBody(w http.ResponseWriter, v any) {
@@ -76,9 +95,9 @@ func writeJSONBody(w http.ResponseWriter, v any) {
 // serveGroupDiscovery answers /apis/<group> and /api/v1, /apis/<group>/<version>.
 func (s *Server) serveGroupDiscovery(w http.ResponseWriter, req *http.Request, gv schema.GroupVersion) {
 	if gv.Version == "" {
-		for _, g := range registry.GroupVersions() {
-			if g.Group == gv.Group && g.Group != "" {
-				ag := apiGroup(g)
+		for _, g := range servedGroups() {
+			if g[0].Group == gv.Group {
+				ag := apiGroup(g...)
 				ag.Kind, ag.APIVersion = "APIGroup", "v1"
 				writeJSONValue(w, http.StatusOK, &ag)
 				return
@@ -141,6 +160,10 @@ func aggregatedDiscovery(core bool) *apidiscoveryv2.APIGroupDiscoveryList {
 				})
 			}
 			vd.Resources = append(vd.Resources, rd)
+		}
+		if n := len(list.Items); n > 0 && list.Items[n-1].Name == gv.Group {
+			list.Items[n-1].Versions = append(list.Items[n-1].Versions, vd)
+			continue
 		}
 		list.Items = append(list.Items, apidiscoveryv2.APIGroupDiscovery{ObjectMeta: metav1.ObjectMeta{Name: gv.Group}, Versions: []apidiscoveryv2.APIVersionDiscovery{vd}})
 	}

@@ -330,6 +330,10 @@ func (s *Server) serveAPI(w http.ResponseWriter, req *http.Request, path string)
 		writeError(w, forbidden(a, reason))
 		return
 	}
+	if r.res.Alias {
+		s.serveAlias(w, req, &r)
+		return
+	}
 	s.serveResource(w, req, &r)
 }
 

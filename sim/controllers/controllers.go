@@ -22,6 +22,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	metricsv1beta1 "k8s.io/metrics/pkg/apis/metrics/v1beta1"
 
 	"kubesim/sim/clock"
 	"kubesim/sim/events"
@@ -51,6 +52,10 @@ type Context struct {
 	// the kubelet renews its lease; a membership change is delivered with
 	// MemberChanged. Nil: staleness timers are always armed.
 	Alive func(node string) bool
+	// PodMetrics, if set, is metrics-server's last scrape of a namespace's
+	// pods (metrics.k8s.io), which the HPA controller reads; nil: no
+	// metrics API.
+	PodMetrics func(ns string) []metricsv1beta1.PodMetrics
 	// RootCAPEM, if set, is the cluster CA published in every namespace's
 	// kube-root-ca.crt ConfigMap; empty means a deterministic placeholder.
 	RootCAPEM string
@@ -122,6 +127,7 @@ func All(ctx Context) ([]loop.Component, error) {
 		newEndpointSlice(b),
 		newDisruption(b),
 		newResourceQuota(b),
+		newHorizontalPodAutoscaler(b),
 		newPersistentVolume(b),
 		newLocalPath(b),
 		newGarbageCollector(b),

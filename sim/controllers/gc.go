@@ -107,7 +107,7 @@ func (c *garbageCollector) Run(now time.Time) bool {
 	if !c.synced {
 		c.synced = true
 		for _, res := range registry.Resources() {
-			if res.NewList == nil || res.GVR.Resource == "events" {
+			if res.NewList == nil || res.Alias || res.GVR.Resource == "events" {
 				continue
 			}
 			objs, _, _ := c.Registry.List(res, "", registry.ListOptions{})
@@ -143,7 +143,7 @@ func (c *garbageCollector) resolve(key string) (*registry.Resource, runtime.Obje
 	}
 	resName, _, _ := splitKey(key)
 	for _, r := range registry.Resources() {
-		if r.GVR.Resource == resName {
+		if r.GVR.Resource == resName && !r.Alias {
 			return r, obj, true
 		}
 	}

@@ -47,7 +47,7 @@ func (c *namespaceController) syncNamespace(name string, _ time.Time) bool {
 	c.terminating[name] = true
 	wrote, remaining := false, 0
 	for _, res := range registry.Resources() {
-		if !res.Namespaced || res.NewList == nil {
+		if !res.Namespaced || res.NewList == nil || res.Alias {
 			continue
 		}
 		objs, _, _ := c.Registry.List(res, name, registry.ListOptions{})

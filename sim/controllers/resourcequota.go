@@ -65,7 +65,7 @@ func (c *resourceQuotaController) syncQuota(key string, now time.Time) bool {
 		used[k] = v.DeepCopy()
 	}
 	for _, res := range registry.Resources() {
-		if !res.Namespaced || res.NewList == nil {
+		if !res.Namespaced || res.NewList == nil || res.Alias {
 			continue
 		}
 		gr := res.GR()

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
@@ -128,6 +129,8 @@ func (r *Registry) defaultObject(res *Resource, obj runtime.Object, old runtime.
 			p := corev1.PreemptLowerPriority
 			o.PreemptionPolicy = &p
 		}
+	case *autoscalingv2.HorizontalPodAutoscaler:
+		defaultHPA(o)
 	case *corev1.LimitRange:
 		defaultLimitRange(o)
 	case *corev1.ResourceQuota:

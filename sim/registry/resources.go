@@ -7,6 +7,7 @@ import (
 	authenticationv1 "k8s.io/api/authentication/v1"
 	authorizationv1 "k8s.io/api/authorization/v1"
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	batchv1 "k8s.io/api/batch/v1"
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -41,6 +42,11 @@ type Resource struct {
 	Subs       []Subresource
 	New        func() runtime.Object
 	NewList    func() runtime.Object
+	// Alias marks an older served version of a resource stored in another
+	// (autoscaling/v1 HorizontalPodAutoscalers, stored as autoscaling/v2):
+	// the API server converts at its boundary and calls the registry with
+	// the stored version (Lookup's); components skip aliases.
+	Alias bool
 }
 
 // GVK returns the resource's group/version/kind.
@@ -68,6 +74,8 @@ var (
 	authnV1      = authenticationv1.SchemeGroupVersion
 	storageV1    = storagev1.SchemeGroupVersion
 	netV1        = networkingv1.SchemeGroupVersion
+	autoscaleV1  = autoscalingv1.SchemeGroupVersion
+	autoscaleV2  = autoscalingv2.SchemeGroupVersion
 )
 
 // resources is the table of everything the server serves, in discovery order.
@@ -131,6 +139,12 @@ var resources = []*Resource{
 	{GVR: appsV1.WithResource("statefulsets"), Kind: "StatefulSet", Singular: "statefulset", Namespaced: true, ShortNames: []string{"sts"}, Categories: []string{"all"}, Verbs: allVerbs,
 		Subs: []Subresource{{Name: "scale", Kind: scaleKind, Verbs: statusVerbs}, statusSub(appsV1.WithKind("StatefulSet"))},
 		New:  func() runtime.Object { return &appsv1.StatefulSet{} }, NewList: func() runtime.Object { return &appsv1.StatefulSetList{} }},
+	{GVR: autoscaleV2.WithResource("horizontalpodautoscalers"), Kind: "HorizontalPodAutoscaler", Singular: "horizontalpodautoscaler", Namespaced: true, ShortNames: []string{"hpa"}, Categories: []string{"all"}, Verbs: allVerbs,
+		Subs: []Subresource{statusSub(autoscaleV2.WithKind("HorizontalPodAutoscaler"))},
+		New:  func() runtime.Object { return &autoscalingv2.HorizontalPodAutoscaler{} }, NewList: func() runtime.Object { return &autoscalingv2.HorizontalPodAutoscalerList{} }},
+	{GVR: autoscaleV1.WithResource("horizontalpodautoscalers"), Kind: "HorizontalPodAutoscaler", Singular: "horizontalpodautoscaler", Namespaced: true, ShortNames: []string{"hpa"}, Categories: []string{"all"}, Verbs: allVerbs,
+		Subs: []Subresource{statusSub(autoscaleV1.WithKind("HorizontalPodAutoscaler"))}, Alias: true,
+		New: func() runtime.Object { return &autoscalingv1.HorizontalPodAutoscaler{} }, NewList: func() runtime.Object { return &autoscalingv1.HorizontalPodAutoscalerList{} }},
 	{GVR: batchV1.WithResource("jobs"), Kind: "Job", Singular: "job", Namespaced: true, Categories: []string{"all"}, Verbs: allVerbs,
 		Subs: []Subresource{statusSub(batchV1.WithKind("Job"))},
 		New:  func() runtime.Object { return &batchv1.Job{} }, NewList: func() runtime.Object { return &batchv1.JobList{} }},
@@ -185,8 +199,10 @@ func init() {
 			r.ListKind = r.Kind + "List"
 		}
 		byGVR[r.GVR] = r
-		byGR[r.GR()] = r
-		byKind[r.GVK().GroupKind()] = r
+		if !r.Alias {
+			byGR[r.GR()] = r
+			byKind[r.GVK().GroupKind()] = r
+		}
 	}
 }
 
@@ -232,7 +248,7 @@ var Scheme = runtime.NewScheme()
 func init() {
 	for _, add := range []func(*runtime.Scheme) error{
 		corev1.AddToScheme, appsv1.AddToScheme, coordinationv1.AddToScheme, policyv1.AddToScheme,
-		schedulingv1.AddToScheme, discoveryv1.AddToScheme, autoscalingv1.AddToScheme, batchv1.AddToScheme, authorizationv1.AddToScheme, rbacv1.AddToScheme, authenticationv1.AddToScheme, storagev1.AddToScheme, networkingv1.AddToScheme,
+		schedulingv1.AddToScheme, discoveryv1.AddToScheme, autoscalingv1.AddToScheme, autoscalingv2.AddToScheme, batchv1.AddToScheme, authorizationv1.AddToScheme, rbacv1.AddToScheme, authenticationv1.AddToScheme, storagev1.AddToScheme, networkingv1.AddToScheme,
 	} {
 		if err := add(Scheme); err != nil {
 			panic(err)

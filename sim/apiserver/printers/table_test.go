@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	batchv1 "k8s.io/api/batch/v1"
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -176,16 +177,17 @@ func TestColumnsNotShared(t *testing.T) {
 // Supported agrees with the registry.
 func TestEveryPrinter(t *testing.T) {
 	objects := map[schema.GroupResource]runtime.Object{
-		{Resource: "pods"}:                                                    &corev1.Pod{},
-		{Resource: "nodes"}:                                                   &corev1.Node{},
-		{Resource: "namespaces"}:                                              &corev1.Namespace{},
-		{Resource: "events"}:                                                  &corev1.Event{},
-		{Resource: "services"}:                                                &corev1.Service{},
-		{Resource: "endpoints"}:                                               &corev1.Endpoints{},
-		{Resource: "configmaps"}:                                              &corev1.ConfigMap{},
-		{Resource: "secrets"}:                                                 &corev1.Secret{},
-		{Resource: "serviceaccounts"}:                                         &corev1.ServiceAccount{},
-		{Resource: "resourcequotas"}:                                          &corev1.ResourceQuota{},
+		{Resource: "pods"}:            &corev1.Pod{},
+		{Resource: "nodes"}:           &corev1.Node{},
+		{Resource: "namespaces"}:      &corev1.Namespace{},
+		{Resource: "events"}:          &corev1.Event{},
+		{Resource: "services"}:        &corev1.Service{},
+		{Resource: "endpoints"}:       &corev1.Endpoints{},
+		{Resource: "configmaps"}:      &corev1.ConfigMap{},
+		{Resource: "secrets"}:         &corev1.Secret{},
+		{Resource: "serviceaccounts"}: &corev1.ServiceAccount{},
+		{Resource: "resourcequotas"}:  &corev1.ResourceQuota{},
+		{Group: "autoscaling", Resource: "horizontalpodautoscalers"}:          &autoscalingv2.HorizontalPodAutoscaler{},
 		{Group: "discovery.k8s.io", Resource: "endpointslices"}:               &discoveryv1.EndpointSlice{},
 		{Group: "coordination.k8s.io", Resource: "leases"}:                    &coordinationv1.Lease{},
 		{Group: "apps", Resource: "deployments"}:                              &appsv1.Deployment{},
