@@ -185,7 +185,6 @@ func (c *hpaController) syncHPA(key string, now time.Time) bool {
 	return wrote
 }
 
-
 // writeStatus writes h's status when it differs from the stored one.
 func (c *hpaController) writeStatus(stored, h *autoscalingv2.HorizontalPodAutoscaler) bool {
 	if equality.Semantic.DeepEqual(stored.Status, h.Status) {

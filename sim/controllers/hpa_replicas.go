@@ -17,7 +17,7 @@ import (
 // GetResourceUtilizationRatio) for Resource utilization targets, with
 // kube-controller-manager's defaults.
 const (
-	hpaTolerance             = 0.1             // --horizontal-pod-autoscaler-tolerance
+	hpaTolerance             = 0.1              // --horizontal-pod-autoscaler-tolerance
 	hpaSyncPeriod            = 15 * time.Second // --horizontal-pod-autoscaler-sync-period
 	hpaDownscaleWindow       = 5 * time.Minute  // --horizontal-pod-autoscaler-downscale-stabilization
 	hpaCPUInitPeriod         = 5 * time.Minute  // --horizontal-pod-autoscaler-cpu-initialization-period
