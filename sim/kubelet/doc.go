@@ -43,6 +43,10 @@
 // while it lasts and clears it five minutes after the threshold was last
 // met.
 //
+// Ephemeral containers (ephemeral.go, kubectl debug) added through
+// pods/ephemeralcontainers are started as soon as the kubelet sees them,
+// never restarted, and reported in status.ephemeralContainerStatuses.
+//
 // It talks to the rest of the cluster only through sim/registry and
 // the store events the cluster loop hands it; it never reads the wall clock.
 package kubelet

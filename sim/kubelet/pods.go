@@ -35,6 +35,7 @@ type podState struct {
 	startTime     metav1.Time
 	inits         []*ctrState // spec.initContainers, run one after another first
 	ctrs          []*ctrState
+	ephem         []*ctrState // spec.ephemeralContainers, started as added (ephemeral.go)
 	timers        []*clock.Timer
 	gen           int // bumped when timers are cancelled
 	// sidecarsStopping: the app containers are done and the sidecars are
@@ -56,23 +57,24 @@ type podState struct {
 }
 
 type ctrState struct {
-	init     bool // an init container: runs to completion before the next
-	spec     corev1.Container
-	id       string
-	imageID  string
-	imageRef string
-	waiting  *corev1.ContainerStateWaiting
-	running  *corev1.ContainerStateRunning
-	term     *corev1.ContainerStateTerminated
-	last     *corev1.ContainerStateTerminated
-	ready    bool
-	restarts int32
-	proc     *images.Process
-	prevProc *images.Process
-	prevLogs []images.LogLine
-	started  time.Time
-	pulled   bool
-	pullFail int
+	init      bool // an init container: runs to completion before the next
+	ephemeral bool // an ephemeral container: never restarted (ephemeral.go)
+	spec      corev1.Container
+	id        string
+	imageID   string
+	imageRef  string
+	waiting   *corev1.ContainerStateWaiting
+	running   *corev1.ContainerStateRunning
+	term      *corev1.ContainerStateTerminated
+	last      *corev1.ContainerStateTerminated
+	ready     bool
+	restarts  int32
+	proc      *images.Process
+	prevProc  *images.Process
+	prevLogs  []images.LogLine
+	started   time.Time
+	pulled    bool
+	pullFail  int
 	// configWait, when set, is the launch that waits for a ConfigMap or
 	// Secret (CreateContainerConfigError); its continuation.
 	configWait func()
@@ -178,6 +180,9 @@ func (k *Kubelet) syncPod(uid types.UID) bool {
 	}
 	if ps.started && !ps.killing {
 		k.applyImageChanges(ps, pod)
+		if k.startEphemeral(ps, pod) {
+			return true
+		}
 	}
 	if ps.configChanged {
 		ps.configChanged = false
@@ -272,16 +277,19 @@ func (k *Kubelet) runSandbox(ps *podState) {
 }
 
 func fieldPath(c *ctrState) string {
+	if c.ephemeral {
+		return "spec.ephemeralContainers{" + c.spec.Name + "}"
+	}
 	if c.init {
 		return "spec.initContainers{" + c.spec.Name + "}"
 	}
 	return "spec.containers{" + c.spec.Name + "}"
 }
 
-// all returns the pod's containers in start order: init containers, then
-// the main ones.
+// all returns the pod's containers in start order: init containers, the
+// main ones, then the ephemeral ones.
 func (ps *podState) all() []*ctrState {
-	return append(append(make([]*ctrState, 0, len(ps.inits)+len(ps.ctrs)), ps.inits...), ps.ctrs...)
+	return append(append(append(make([]*ctrState, 0, len(ps.inits)+len(ps.ctrs)+len(ps.ephem)), ps.inits...), ps.ctrs...), ps.ephem...)
 }
 
 // startContainer pulls, creates and starts container i of all(); a main
@@ -544,6 +552,10 @@ func (k *Kubelet) exited(ps *podState, c *ctrState, code int, reason string) {
 	}
 	k.rt.StopContainer(k.ctx(), &runtimeapi.StopContainerRequest{ContainerId: c.id})
 	k.cfg.Runtime.TakeCost()
+	if c.ephemeral {
+		k.writeStatus(ps) // ephemeral containers are never restarted
+		return
+	}
 	if isSidecar(&c.spec) {
 		// A sidecar is restarted whatever the pod's restart policy, unless
 		// the pod's app containers are done (stopSidecars).

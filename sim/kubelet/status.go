@@ -69,6 +69,7 @@ func (k *Kubelet) writeStatus(ps *podState) {
 		statuses = append(statuses, k.containerStatus(c))
 	}
 	st.ContainerStatuses = statuses
+	st.EphemeralContainerStatuses = k.ephemeralStatuses(ps)
 	st.Phase = podPhase(&pod.Spec, initStatuses, statuses, false)
 	if ps.evicted != "" {
 		st.Phase = corev1.PodFailed
