@@ -83,9 +83,12 @@ func (*VolumeBinding) Name() string { return Name }
 const stateKey framework.StateKey = "PreFilter" + Name
 
 // claims is the pod's claims as PreFilter found them: bound ones and
-// unbound WaitForFirstConsumer ones.
+// unbound WaitForFirstConsumer ones, each of those with the volumes that
+// could ever take it (its class, not taken by another claim, not assumed
+// for one), found once per cycle so that Filter looks at those only.
 type claims struct {
 	bound, delayed []*v1.PersistentVolumeClaim
+	candidates     [][]*v1.PersistentVolume
 }
 
 func (c *claims) Clone() framework.StateData { return c }
@@ -143,6 +146,9 @@ func (pl *VolumeBinding) PreFilter(state *framework.CycleState, pod *v1.Pod) (*f
 	if immediate {
 		return nil, framework.NewStatus(framework.UnschedulableAndUnresolvable, ErrUnboundImmediate)
 	}
+	for _, pvc := range c.delayed {
+		c.candidates = append(c.candidates, pl.candidates(pvc))
+	}
 	state.Write(stateKey, &c)
 	return nil, nil
 }
@@ -156,6 +162,26 @@ func (pl *VolumeBinding) delayBinding(pvc *v1.PersistentVolumeClaim) bool {
 	}
 	sc := pl.h.Objects().StorageClass(name)
 	return sc != nil && sc.VolumeBindingMode != nil && *sc.VolumeBindingMode == storagev1.VolumeBindingWaitForFirstConsumer
+}
+
+// candidates are the volumes of the claim's class that are free (or
+// pre-bound to it) and not assumed for another claim.
+func (pl *VolumeBinding) candidates(pvc *v1.PersistentVolumeClaim) []*v1.PersistentVolume {
+	class := volumehelpers.GetPersistentVolumeClaimClass(pvc)
+	var out []*v1.PersistentVolume
+	for _, pv := range pl.h.Objects().PersistentVolumes() {
+		if volumehelpers.GetPersistentVolumeClass(pv) != class {
+			continue
+		}
+		if pv.Spec.ClaimRef != nil && !volumehelpers.IsVolumeBoundToClaim(pv, pvc) {
+			continue
+		}
+		if c, ok := pl.assumedPV[pv.Name]; ok && c != key(pvc.Namespace, pvc.Name) {
+			continue
+		}
+		out = append(out, pv)
+	}
+	return out
 }
 
 // prune drops assumptions the stored objects now show (or that are moot).
@@ -210,13 +236,15 @@ func (pl *VolumeBinding) find(c *claims, node *v1.Node) ([]string, *placement, e
 	p := &placement{}
 	if boundOK && pvsFound && len(c.delayed) > 0 {
 		var toMatch []*v1.PersistentVolumeClaim
-		for _, pvc := range c.delayed {
+		cands := map[*v1.PersistentVolumeClaim][]*v1.PersistentVolume{}
+		for i, pvc := range c.delayed {
 			sel := pvc.Annotations[volumehelpers.AnnSelectedNode]
 			if sel == "" {
 				sel = pl.assumedNode[key(pvc.Namespace, pvc.Name)]
 			}
 			if sel == "" {
 				toMatch = append(toMatch, pvc)
+				cands[pvc] = c.candidates[i]
 				continue
 			}
 			if sel != node.Name {
@@ -226,7 +254,7 @@ func (pl *VolumeBinding) find(c *claims, node *v1.Node) ([]string, *placement, e
 			p.provision = append(p.provision, pvc)
 		}
 		if unboundOK && len(toMatch) > 0 {
-			unmatched, err := pl.match(toMatch, node, p)
+			unmatched, err := pl.match(toMatch, cands, node, p)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -260,7 +288,7 @@ func (pl *VolumeBinding) find(c *claims, node *v1.Node) ([]string, *placement, e
 // match is findMatchingVolumes: the claims, smallest request first, each
 // take the smallest fitting volume of their class not taken before; it
 // returns the claims left without one.
-func (pl *VolumeBinding) match(toMatch []*v1.PersistentVolumeClaim, node *v1.Node, p *placement) ([]*v1.PersistentVolumeClaim, error) {
+func (pl *VolumeBinding) match(toMatch []*v1.PersistentVolumeClaim, cands map[*v1.PersistentVolumeClaim][]*v1.PersistentVolume, node *v1.Node, p *placement) ([]*v1.PersistentVolumeClaim, error) {
 	toMatch = slices.Clone(toMatch)
 	slices.SortStableFunc(toMatch, func(a, b *v1.PersistentVolumeClaim) int {
 		qa, qb := a.Spec.Resources.Requests[v1.ResourceStorage], b.Spec.Resources.Requests[v1.ResourceStorage]
@@ -269,16 +297,10 @@ func (pl *VolumeBinding) match(toMatch []*v1.PersistentVolumeClaim, node *v1.Nod
 	chosen := map[string]*v1.PersistentVolume{}
 	var unmatched []*v1.PersistentVolumeClaim
 	for _, pvc := range toMatch {
-		class := volumehelpers.GetPersistentVolumeClaimClass(pvc)
-		var pvs []*v1.PersistentVolume
-		for _, pv := range pl.h.Objects().PersistentVolumes() {
-			if volumehelpers.GetPersistentVolumeClass(pv) != class {
-				continue
-			}
-			if c, ok := pl.assumedPV[pv.Name]; ok && c != key(pvc.Namespace, pvc.Name) {
-				continue
-			}
-			pvs = append(pvs, pv)
+		pvs := cands[pvc]
+		if len(pvs) == 0 {
+			unmatched = append(unmatched, pvc)
+			continue
 		}
 		pv, err := volumehelpers.FindMatchingVolume(pvc, pvs, node, chosen, true, false)
 		if err != nil {
