@@ -33,6 +33,9 @@ type persistentVolumeController struct {
 	controller[*corev1.PersistentVolumeClaim]
 	volumes   queue
 	volSynced bool
+	// expand holds the claims whose storage request just grew (the
+	// volume_expand controller's queue).
+	expand queue
 }
 
 // Annotations of the binder and the external provisioners
@@ -50,7 +53,7 @@ const (
 const pvResyncPeriod = 15 * time.Second
 
 func newPersistentVolume(b *base) *persistentVolumeController {
-	c := &persistentVolumeController{volumes: queue{}}
+	c := &persistentVolumeController{volumes: queue{}, expand: queue{}}
 	c.controller = newController[*corev1.PersistentVolumeClaim](b, "persistentvolume-binder", b.pvcs, c.syncClaim)
 	c.component = "persistentvolume-controller"
 	c.onEvent = c.onStorageEvent
@@ -67,6 +70,14 @@ func (c *persistentVolumeController) onStorageEvent(ev store.Event, res, ns, nam
 			}
 		}
 	case "persistentvolumeclaims":
+		if cur, ok := objOf(ev).(*corev1.PersistentVolumeClaim); ok {
+			if prev, ok := prevOf(ev).(*corev1.PersistentVolumeClaim); ok {
+				nq, oq := cur.Spec.Resources.Requests[corev1.ResourceStorage], prev.Spec.Resources.Requests[corev1.ResourceStorage]
+				if nq.Cmp(oq) > 0 {
+					c.expand.add(nsKey(ns, name))
+				}
+			}
+		}
 		for _, o := range []any{objOf(ev), prevOf(ev)} {
 			if pvc, ok := o.(*corev1.PersistentVolumeClaim); ok && pvc.Spec.VolumeName != "" {
 				c.volumes.add(pvc.Spec.VolumeName)
@@ -98,7 +109,27 @@ func (c *persistentVolumeController) Run(now time.Time) bool {
 		}
 	}
 	wrote := c.volumes.each(func(name string) bool { return c.syncVolume(name, now) })
-	return c.controller.Run(now) || wrote
+	wrote = c.controller.Run(now) || wrote
+	c.expand.each(c.syncExpand)
+	return wrote
+}
+
+// syncExpand is the volume_expand controller for a claim whose request
+// grew: kubesim's volumes (hostPath, local, and the external
+// provisioners' ones) have no in-tree expander, so it says that an
+// external resizer must act, as upstream does for them; none does here,
+// so the claim keeps its capacity. It writes nothing.
+func (c *persistentVolumeController) syncExpand(key string) bool {
+	claim, ok := c.get(key)
+	if !ok || claim.Spec.VolumeName == "" || claim.Status.Phase != corev1.ClaimBound {
+		return false
+	}
+	req, have := claim.Spec.Resources.Requests[corev1.ResourceStorage], claim.Status.Capacity[corev1.ResourceStorage]
+	if req.Cmp(have) <= 0 {
+		return false
+	}
+	c.event(withGVK(claim, c.pvcs.GVK()), "volume_expand", corev1.EventTypeNormal, "ExternalExpanding", "waiting for an external controller to expand this PVC")
+	return false
 }
 
 // syncClaim is syncClaim: protection first, then unbound or bound.

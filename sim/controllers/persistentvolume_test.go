@@ -141,3 +141,36 @@ func TestLocalPathProvisioning(t *testing.T) {
 		})
 	}
 }
+
+// TestExpansion: growing a bound claim is refused unless its class allows
+// expansion; when it does, the claim waits for an external resizer.
+func TestExpansion(t *testing.T) {
+	e := newEnv(t, "v1.27.1", NewPersistentVolume)
+	yes := true
+	imm := storagev1.VolumeBindingImmediate
+	e.create("storageclasses", "", &storagev1.StorageClass{ObjectMeta: metav1.ObjectMeta{Name: "grow"}, Provisioner: "example.com/csi", VolumeBindingMode: &imm, AllowVolumeExpansion: &yes})
+	e.create("storageclasses", "", &storagev1.StorageClass{ObjectMeta: metav1.ObjectMeta{Name: "fixed"}, Provisioner: "example.com/csi", VolumeBindingMode: &imm})
+	for _, cl := range []string{"grow", "fixed"} {
+		e.create("persistentvolumes", "", testPV("pv-"+cl, cl, "1Gi", corev1.PersistentVolumeReclaimRetain))
+		e.create("persistentvolumeclaims", "default", testPVC(cl, &cl, "1Gi"))
+	}
+	e.settle()
+	resize := func(name string) error {
+		pvc := getT[*corev1.PersistentVolumeClaim](e, "persistentvolumeclaims", "default", name)
+		pvc.Spec.Resources.Requests[corev1.ResourceStorage] = resource.MustParse("2Gi")
+		pvc.ResourceVersion = ""
+		_, err := e.reg.Update(res("persistentvolumeclaims"), "default", pvc, "")
+		return err
+	}
+	if err := resize("fixed"); err == nil || err.Error() != `persistentvolumeclaims "fixed" is forbidden: only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize` {
+		t.Errorf("resize fixed: %v", err)
+	}
+	if err := resize("grow"); err != nil {
+		t.Fatalf("resize grow: %v", err)
+	}
+	e.settle()
+	evs := e.eventsFor("PersistentVolumeClaim", "grow")
+	if len(evs) == 0 || evs[len(evs)-1] != "Normal ExternalExpanding waiting for an external controller to expand this PVC" {
+		t.Errorf("events of grow: %q", evs)
+	}
+}
