@@ -5,7 +5,10 @@
 //   - reference parsing and normalisation ("nginx" → docker.io/library/nginx:latest);
 //   - the catalog of repositories, their tags and which version each tag
 //     pointed at on a given date (a cluster of 2023 pulls httpd 2.4.57 and sees
-//     the 45-byte "It works!" page; one of 2026 pulls 2.4.68 and sees 191 bytes);
+//     the 45-byte "It works!" page; one of 2026 pulls 2.4.68 and sees 191 bytes),
+//     kept in catalog.yaml (embedded; catalogfile.go reads it), which names
+//     each program's behaviour (the servers' log lines and HTTP sites in
+//     data.go); add an image by adding an entry there;
 //   - pull errors with the runtime's exact text;
 //   - the behaviour of a container started from an image: log lines with
 //     offsets from start, exit, HTTP ports, stop behaviour. A main process
