@@ -18,9 +18,7 @@ func (e *Env) RunOnHost(ctx context.Context, host, name, script string, out io.W
 	}
 	timedOut := false
 	code, err := hs.Run(ctx, host, script, hosts.RunOptions{Stdout: out, Stderr: out, Arg0: name, Budget: budget, TimedOut: &timedOut,
-		Kubectl: func(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-			return e.Kubectl.Run(args, stdin, stdout, stderr)
-		}})
+		Kubectl: e.hostKubectl})
 	return code, timedOut, err
 }
 
@@ -35,3 +33,13 @@ func (e *Env) PutHostFile(host, path string, data []byte, mode fs.FileMode) erro
 
 // ScratchDir implements scenarios.Hosts: the Env's own directory.
 func (e *Env) ScratchDir() string { return e.dir }
+
+// hostKubectl is kubectl on a host: in process, or over the cluster's
+// loopback endpoint for the commands that upgrade their connection (exec,
+// attach, port-forward, cp), as the prompt runs them.
+func (e *Env) hostKubectl(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if streams(args) {
+		return e.streamKubectl(args, stdout, stderr)
+	}
+	return e.Kubectl.Run(args, stdin, stdout, stderr)
+}

@@ -186,6 +186,12 @@ func (s *session) execWith(ctx context.Context, r scriptRunner, e Exec, out io.W
 	st := filepath.Join(s.workDir, shellState)
 	if r.hosts != nil {
 		st = hostShellState
+		// A learner reads a block before running it: on the hosts no
+		// wall-clock pump moves the cluster meanwhile, so let that time
+		// pass (a pod applied by the previous block starts).
+		if err := s.clock.advance(BlockPause); err != nil {
+			return ScriptResult{What: fmt.Sprintf("exec %d", e.N), Err: err}
+		}
 	}
 	prefix := fmt.Sprintf(`mkdir -p %[1]q; `+
 		`if [ -f %[1]q/env ]; then . %[1]q/env; fi; `+
@@ -198,6 +204,10 @@ func (s *session) execWith(ctx context.Context, r scriptRunner, e Exec, out io.W
 // learner's shell state (working directory, exported variables) from one
 // {{exec}} block to the next.
 const shellState = ".kubesim-shell"
+
+// BlockPause is the virtual time that passes before each {{exec}} block
+// run on the hosts: the learner reading it and clicking.
+const BlockPause = 5 * time.Second
 
 // hostShellState is shellState on a host.
 const hostShellState = "/run/kubesim-shell"
