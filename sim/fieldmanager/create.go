@@ -47,8 +47,10 @@ func (m *Managers) Create(k Kind, empty, obj runtime.Object, manager string) run
 	if err != nil {
 		return m.createUpstream(k, empty, obj, manager)
 	}
-	v, err := value.NewValueReflect(obj)
-	if err != nil {
+	var v value.Value
+	if u, ok := obj.(runtime.Unstructured); ok {
+		v = value.NewValueInterface(u.UnstructuredContent())
+	} else if v, err = value.NewValueReflect(obj); err != nil {
 		return m.createUpstream(k, empty, obj, manager)
 	}
 	cmp, err := base.Compare(typed.AsTypedUnvalidated(v, base.Schema(), base.TypeRef()))

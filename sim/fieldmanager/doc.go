@@ -10,7 +10,12 @@
 // /openapi/v3 serves, converted once per process by
 // managedfields.NewTypeConverter); a kind added later (a
 // CustomResourceDefinition's) is registered with its own converter built
-// from its schema. Managers holds one upstream FieldManager per kind and
+// from its schema: Types.Register(gvk, managedfields.NewTypeConverter(
+// models, preserveUnknownFields)), the models one definition with that
+// kind's x-kubernetes-group-version-kind. Objects of kinds the scheme does
+// not know stay unstructured throughout; until its kind is registered a
+// custom object records no managed fields and applying to it is upstream's
+// "no corresponding type" error. Managers holds one upstream FieldManager per kind and
 // subresource, with the strategy's reset fields (status through the main
 // resource, spec through status), and maps the scale subresource's entries
 // to the parent's with upstream's ScaleHandler.

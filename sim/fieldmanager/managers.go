@@ -213,7 +213,8 @@ func sortEntries(es []metav1.ManagedFieldsEntry) {
 // kind in its one served version, so a typed object is already in the
 // version asked for and is returned as it is (the managers only read it);
 // an unstructured one (an applied configuration, a merge result) becomes
-// the scheme's typed object.
+// the scheme's typed object, or stays unstructured when the kind is not
+// the scheme's (a custom resource).
 type convertor struct{ scheme *runtime.Scheme }
 
 func (c convertor) Convert(in, out, context any) error { return c.scheme.Convert(in, out, context) }
@@ -224,6 +225,10 @@ func (c convertor) ConvertToVersion(in runtime.Object, gv runtime.GroupVersioner
 		return in, nil
 	}
 	gvk := u.GroupVersionKind()
+	if !c.scheme.Recognizes(gvk) {
+		// A custom resource's kind: its objects are unstructured.
+		return u, nil
+	}
 	obj, err := c.scheme.New(gvk)
 	if err != nil {
 		return nil, err
@@ -251,6 +256,11 @@ func (noDefaults) Default(runtime.Object) {}
 type creater struct{ scheme *runtime.Scheme }
 
 func (c creater) New(gvk schema.GroupVersionKind) (runtime.Object, error) {
+	if !c.scheme.Recognizes(gvk) {
+		u := &unstructured.Unstructured{Object: map[string]any{}}
+		u.SetGroupVersionKind(gvk)
+		return u, nil
+	}
 	obj, err := c.scheme.New(gvk)
 	if err != nil {
 		return nil, err

@@ -46,8 +46,7 @@ func (r *Registry) Apply(res *Resource, ns, name string, patch *unstructured.Uns
 		if opts.Subresource != "" {
 			return nil, false, notFound(res, name)
 		}
-		live = res.New()
-		SetGVK(live)
+		live = emptyOf(res)
 		created = true
 	case err != nil:
 		return nil, false, apierrors.NewInternalError(err)

@@ -71,8 +71,7 @@ func (r *Registry) trackCreate(res *Resource, obj runtime.Object) runtime.Object
 	if fm == nil {
 		return obj
 	}
-	live := res.New()
-	SetGVK(live)
+	live := emptyOf(res)
 	return fm.Create(managedKind(res, ""), live, obj, r.manager)
 }
 
@@ -109,4 +108,12 @@ func (r *Registry) trackScale(res *Resource, m *metav1.ObjectMeta, before *autos
 	if entries, err := fm.Scale(res.GVR.GroupVersion(), m.ManagedFields, before, after, r.manager); err == nil {
 		m.ManagedFields = entries
 	}
+}
+
+// emptyOf is the kind's empty object, its kind set (a custom resource's
+// objects are unstructured, which the scheme does not stamp).
+func emptyOf(res *Resource) runtime.Object {
+	live := res.New()
+	live.GetObjectKind().SetGroupVersionKind(res.GVK())
+	return live
 }
