@@ -28,6 +28,8 @@ func TestScenarios(t *testing.T) {
 		{name: "deployment-scale-expose", dir: "deployment-scale-expose", want: []string{"4 passed, 0 failed"}},
 		{name: "persistent-storage", dir: "persistent-storage", want: []string{"5 passed, 0 failed"}},
 		{name: "persistent-storage ko", dir: "persistent-storage --lang ko", want: []string{"5 passed, 0 failed"}},
+		{name: "autoscaling", dir: "autoscaling", want: []string{"4 passed, 0 failed"}},
+		{name: "autoscaling ko", dir: "autoscaling --lang ko", want: []string{"4 passed, 0 failed"}},
 		{name: "saltyrucula-04-scheduling", dir: "../scenarios/testdata/killercoda/saltyrucula-04-scheduling", solutions: "../scenarios/testdata/solutions/saltyrucula-04-scheduling", want: []string{"5 passed, 0 failed"}},
 		{name: "omkar-ckad-scale-web-application-service", dir: "../scenarios/testdata/killercoda/omkar-ckad-scale-web-application-service", solutions: "../scenarios/testdata/solutions/omkar-ckad-scale-web-application-service", want: []string{"1 passed, 0 failed"}},
 		{name: "kubesim-cka-node-troubleshooting", dir: "../scenarios/testdata/killercoda/kubesim-cka-node-troubleshooting", want: []string{"2 passed, 0 failed"}},

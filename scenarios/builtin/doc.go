@@ -12,6 +12,8 @@
 //	                                   exposed and updated
 //	scenarios/persistent-storage       claims of the default StorageClass,
 //	                                   data kept across pods, a Retain PV
+//	scenarios/autoscaling              kubectl top, an HPA scaling
+//	                                   php-apache up under load and down
 //	transcripts/lecture-04.txt         the lecture as a replayable transcript
 //
 // Every scenario is written in English (index.json, *.md) and Korean
