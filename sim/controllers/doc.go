@@ -1,7 +1,8 @@
 // Package controllers is kubesim's kube-controller-manager: the deployment,
 // replicaset, daemonset, garbage-collector, namespace, serviceaccount,
 // root-ca-cert-publisher, node-ipam, node-lifecycle (with taint eviction),
-// endpoints, endpointslice, disruption and resourcequota controllers.
+// endpoints, endpointslice, disruption, resourcequota and
+// horizontal-pod-autoscaler controllers.
 //
 // Every controller is a loop.Component:
 //
