@@ -146,3 +146,7 @@ func (n *podNetwork) Reverse(ipText string) string {
 	name, _ := n.f.ReverseName(ip)
 	return name
 }
+
+// Fabric hands curl (shell.FabricNetwork) the fabric and the pod's place
+// on it.
+func (n *podNetwork) Fabric() (*fabric.Fabric, fabric.Client) { return n.f, n.client }
