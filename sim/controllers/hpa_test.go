@@ -145,9 +145,9 @@ func TestHPABehavior(t *testing.T) {
 		want            int32
 		reason          string
 	}{
-		{0, 2, 30, 6, "ScaleUpLimit"},                 // max(2+4, 2×2)
-		{5 * time.Second, 6, 30, 6, "ScaleUpLimit"},   // the period's events: it started at 2
-		{16 * time.Second, 6, 30, 12, "ScaleUpLimit"}, // a new period: 100%
+		{0, 2, 30, 6, "ScaleUpLimit"},                  // max(2+4, 2×2)
+		{5 * time.Second, 6, 30, 6, "ScaleUpLimit"},    // the period's events: it started at 2
+		{16 * time.Second, 6, 30, 12, "ScaleUpLimit"},  // a new period: 100%
 		{2 * time.Minute, 12, 3, 11, "ScaleDownLimit"}, // one pod a minute
 		{2*time.Minute + 30*time.Second, 11, 3, 11, "ScaleDownLimit"},
 		{3*time.Minute + 1*time.Second, 11, 3, 10, "ScaleDownLimit"},
