@@ -43,37 +43,18 @@ func (m *Managers) Create(k Kind, empty, obj runtime.Object, manager string) run
 	if err != nil || len(a.GetManagedFields()) > 0 {
 		return m.createUpstream(k, empty, obj, manager)
 	}
-	base, err := m.emptyTyped(k, empty)
-	if err != nil {
+	raw, ok := m.createdFields(k, empty, obj)
+	if !ok {
 		return m.createUpstream(k, empty, obj, manager)
 	}
-	var v value.Value
-	if u, ok := obj.(runtime.Unstructured); ok {
-		v = value.NewValueInterface(u.UnstructuredContent())
-	} else if v, err = value.NewValueReflect(obj); err != nil {
-		return m.createUpstream(k, empty, obj, manager)
-	}
-	cmp, err := base.Compare(typed.AsTypedUnvalidated(v, base.Schema(), base.TypeRef()))
-	if err != nil {
-		return m.createUpstream(k, empty, obj, manager)
-	}
-	set := cmp.Modified.Union(cmp.Added)
-	gv := fieldpath.APIVersion(k.GVK.GroupVersion().String())
-	if f := m.resetFilter(k)[gv]; f != nil {
-		set = f.Filter(set)
-	}
-	set = set.Difference(stripSet)
-	if set.Empty() {
+	if raw == nil {
 		a.SetManagedFields(nil)
 		return obj
 	}
-	raw, err := set.ToJSON()
-	if err != nil {
-		return m.createUpstream(k, empty, obj, manager)
-	}
+	gv := k.GVK.GroupVersion().String()
 	now := metav1.NewTime(m.now().UTC().Truncate(time.Second))
 	a.SetManagedFields([]metav1.ManagedFieldsEntry{{
-		Manager: manager, Operation: metav1.ManagedFieldsOperationUpdate, APIVersion: string(gv), Time: &now,
+		Manager: manager, Operation: metav1.ManagedFieldsOperationUpdate, APIVersion: gv, Time: &now,
 		FieldsType: "FieldsV1", FieldsV1: &metav1.FieldsV1{Raw: raw}, Subresource: k.Subresource,
 	}})
 	return obj
@@ -97,4 +78,51 @@ func (m *Managers) emptyTyped(k Kind, empty runtime.Object) (*typed.TypedValue, 
 func (m *Managers) createUpstream(k Kind, empty, obj runtime.Object, manager string) runtime.Object {
 	m.fallbacks++
 	return m.Update(k, empty, obj, manager)
+}
+
+// createdFields returns the encoded field set a create of obj records (nil
+// when empty), from the shapes' memo or by comparing obj with the kind's
+// empty object; false when that cannot be done here.
+func (m *Managers) createdFields(k Kind, empty, obj runtime.Object) ([]byte, bool) {
+	key, memo := shapeKey(k, obj, m.shapeBuf[:0])
+	m.shapeBuf = key[:0]
+	if memo {
+		if raw, ok := m.shapes[string(key)]; ok {
+			m.shapeHits++
+			return raw, true
+		}
+	}
+	base, err := m.emptyTyped(k, empty)
+	if err != nil {
+		return nil, false
+	}
+	var v value.Value
+	if u, ok := obj.(runtime.Unstructured); ok {
+		v = value.NewValueInterface(u.UnstructuredContent())
+	} else if v, err = value.NewValueReflect(obj); err != nil {
+		return nil, false
+	}
+	cmp, err := base.Compare(typed.AsTypedUnvalidated(v, base.Schema(), base.TypeRef()))
+	if err != nil {
+		return nil, false
+	}
+	set := cmp.Modified.Union(cmp.Added)
+	gv := fieldpath.APIVersion(k.GVK.GroupVersion().String())
+	if f := m.resetFilter(k)[gv]; f != nil {
+		set = f.Filter(set)
+	}
+	set = set.Difference(stripSet)
+	var raw []byte
+	if !set.Empty() {
+		if raw, err = set.ToJSON(); err != nil {
+			return nil, false
+		}
+	}
+	if memo {
+		if len(m.shapes) >= maxShapes {
+			clear(m.shapes)
+		}
+		m.shapes[string(key)] = raw
+	}
+	return raw, true
 }

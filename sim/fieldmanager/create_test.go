@@ -121,6 +121,9 @@ func TestCreateMatchesUpdate(t *testing.T) {
 				}
 			}
 		}
+		if n := fieldmanager.ShapeHits(m); n < 20 {
+			t.Errorf("%s: only %d creates came from the shapes' memo", version, n)
+		}
 		if n := fieldmanager.Fallbacks(m); n != 0 {
 			t.Errorf("%s: %d creates took the upstream way", version, n)
 		}

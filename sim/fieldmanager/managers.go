@@ -43,12 +43,16 @@ type Managers struct {
 	empties map[schema.GroupVersionKind]*typed.TypedValue
 	// fallbacks counts creates recorded the upstream way.
 	fallbacks int
+	// shapes memoizes created field sets by shape (shape.go).
+	shapes    map[string][]byte
+	shapeBuf  []byte
+	shapeHits int
 }
 
 // New returns the field managers of a cluster whose objects scheme
 // registers; now is the cluster's clock.
 func New(types *Types, scheme *runtime.Scheme, now func() time.Time) *Managers {
-	return &Managers{types: types, now: now, conv: convertor{scheme}, fms: map[Kind]*managedfields.FieldManager{}, empties: map[schema.GroupVersionKind]*typed.TypedValue{}}
+	return &Managers{types: types, now: now, conv: convertor{scheme}, fms: map[Kind]*managedfields.FieldManager{}, empties: map[schema.GroupVersionKind]*typed.TypedValue{}, shapes: map[string][]byte{}}
 }
 
 // Types returns the types the managers convert objects with.
