@@ -73,4 +73,20 @@ func TestHosts(t *testing.T) {
 	if out := kubectl("get", "pod", "web", "--no-headers"); !strings.Contains(out, "Running") {
 		t.Errorf("after fixing the manifest:\n%s", out)
 	}
+
+	// etcd: a snapshot saved, an object deleted, the snapshot restored
+	// into a new data directory and the manifest pointed at it.
+	kubectl("create", "configmap", "keep", "--from-literal=k=v")
+	certs := "--endpoints=https://127.0.0.1:2379 --cacert=/etc/kubernetes/pki/etcd/ca.crt --cert=/etc/kubernetes/pki/etcd/server.crt --key=/etc/kubernetes/pki/etcd/server.key"
+	if out := ssh("m", "ETCDCTL_API=3 etcdctl "+certs+" snapshot save /opt/snap.db 2>/dev/null"); out != "Snapshot saved at /opt/snap.db\n" {
+		t.Errorf("snapshot save: %q", out)
+	}
+	kubectl("delete", "configmap", "keep")
+	if out := kubectl("get", "configmap", "keep"); !strings.Contains(out, "NotFound") {
+		t.Fatalf("deleted configmap:\n%s", out)
+	}
+	ssh("m", "etcdutl snapshot restore /opt/snap.db --data-dir /var/lib/etcd-backup 2>/dev/null && sed -i 's#path: /var/lib/etcd$#path: /var/lib/etcd-backup#' /etc/kubernetes/manifests/etcd.yaml")
+	if out := kubectl("get", "configmap", "keep", "-o", "jsonpath={.data.k}"); out != "v" {
+		t.Errorf("after the restore: %q", out)
+	}
 }

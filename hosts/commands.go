@@ -34,6 +34,8 @@ func (h *Host) commands(o RunOptions) map[string]shell.Command {
 		"kubectl":    func(c *shell.Cmd) int { return h.kubectl(c, o) },
 		"ssh":        func(c *shell.Cmd) int { return h.ssh(c, o) },
 		"curl":       h.curl,
+		"etcdctl":    h.etcdctl,
+		"etcdutl":    h.etcdutl,
 	}
 }
 

@@ -14,7 +14,10 @@
 // nothing); `systemctl stop kubelet` stops the node's kubelet service (the
 // node goes NotReady after the grace period) without stopping its
 // containers; `crictl stop` stops a container behind the kubelet's back,
-// and the kubelet restarts it.
+// and the kubelet restarts it. etcdctl and etcdutl work against the
+// cluster's store: a snapshot is a real copy of its bbolt file, and
+// restoring one into a data directory and pointing etcd's manifest there
+// makes the cluster's objects the snapshot's.
 //
 // A host's filesystem is the node's own (the kubelet's host paths), held in
 // memory: nothing here reads or writes the machine kubesim runs on. A shell

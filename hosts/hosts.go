@@ -96,6 +96,7 @@ type Host struct {
 	// name (staticpods.go).
 	manifests map[string]string
 	cwd       string // the interactive shell's directory
+	etcdData  string // the host directory etcd's manifest uses
 }
 
 // Short is the host's name without its domain (w1).

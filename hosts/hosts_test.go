@@ -167,3 +167,42 @@ func TestManifestEdit(t *testing.T) {
 		t.Fatal("still Pending after the manifest was fixed")
 	}
 }
+
+func TestEtcdSnapshotRestore(t *testing.T) {
+	c, hs := newCluster(t)
+	res, _ := lookupResource("configmaps")
+	mk := func(name string) {
+		c.Do(func() {
+			if _, err := c.Registry.Create(res, "default", &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: name}, Data: map[string]string{"k": name}}, false); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	exists := func(name string) bool {
+		var err error
+		c.Locked(func() { _, err = c.Registry.Get(res, "default", name) })
+		return err == nil
+	}
+	mk("before")
+	certs := "--endpoints=https://127.0.0.1:2379 --cacert=/etc/kubernetes/pki/etcd/ca.crt --cert=/etc/kubernetes/pki/etcd/server.crt --key=/etc/kubernetes/pki/etcd/server.key"
+	out, errs, code := run(t, hs, "m", "mkdir -p /opt/backup && ETCDCTL_API=3 etcdctl "+certs+" snapshot save /opt/backup/snap.db")
+	if code != 0 || out != "Snapshot saved at /opt/backup/snap.db\n" || !strings.Contains(errs, `"msg":"fetching snapshot","endpoint":"https://127.0.0.1:2379"`) {
+		t.Fatalf("snapshot save: %d\n%s\n%s", code, out, errs)
+	}
+	if _, errs, code := run(t, hs, "m", "etcdctl snapshot save /opt/x.db"); code == 0 || !strings.Contains(errs, "Error: context deadline exceeded") {
+		t.Fatalf("snapshot save without certificates: %d %s", code, errs)
+	}
+	out, _, code = run(t, hs, "m", "etcdutl snapshot status /opt/backup/snap.db -w table")
+	if code != 0 || !strings.Contains(out, "|   HASH   | REVISION | TOTAL KEYS | TOTAL SIZE |") {
+		t.Fatalf("snapshot status:\n%s", out)
+	}
+	// After the snapshot: one object deleted, one created.
+	c.Do(func() { c.Registry.Delete(res, "default", "before", nil) })
+	mk("after")
+	if _, errs, code := run(t, hs, "m", "etcdutl snapshot restore /opt/backup/snap.db --data-dir /var/lib/etcd-restore && sed -i 's#path: /var/lib/etcd$#path: /var/lib/etcd-restore#' /etc/kubernetes/manifests/etcd.yaml && grep etcd-restore /etc/kubernetes/manifests/etcd.yaml"); code != 0 {
+		t.Fatalf("restore: %d %s", code, errs)
+	}
+	if !exists("before") || exists("after") {
+		t.Fatalf("after the restore: before %v (want true), after %v (want false)", exists("before"), exists("after"))
+	}
+}

@@ -191,6 +191,9 @@ func (h *Host) syncManifests() {
 			h.journalf(t, "kubelet", pid, "kubelet.service", "E%s   %d file.go:187] \"Could not process manifest file\" err=\"%s\" path=\"%s\"", klogTime(t), pid, err, manifestDir+"/"+n)
 			continue
 		}
+		if p.Namespace == "kube-system" && strings.HasPrefix(p.Name, "etcd-") {
+			h.etcdMoved(p)
+		}
 		if err := kl.CreateMirrorPod(p); err != nil {
 			t := h.now()
 			h.journalf(t, "kubelet", pid, "kubelet.service", "E%s   %d kubelet.go:1875] \"Failed creating a mirror pod for\" err=\"%s\" pod=\"%s/%s\"", klogTime(t), pid, err, p.Namespace, p.Name)

@@ -2,8 +2,11 @@ package sim
 
 import (
 	"fmt"
+	"io"
 
 	"kubesim/sim/kubelet"
+	"kubesim/sim/registry"
+	"kubesim/sim/store"
 )
 
 // What the nodes' hosts (package hosts) need from the cluster: a place to
@@ -89,3 +92,64 @@ func (c *Cluster) gated(name string) bool {
 // StateDir is the directory of the cluster's state file: what belongs
 // to the cluster on the user's machine lives below it.
 func (c *Cluster) StateDir() string { return c.opts.Dir }
+
+// EtcdSnapshot commits and writes a copy of the cluster's store (a bbolt
+// file, as etcd's snapshot is its backend) to w; it returns its size and
+// the store's revision and key count in it.
+func (c *Cluster) EtcdSnapshot(w io.Writer) (size, rev int64, keys int, err error) {
+	c.commit()
+	c.locked(func() {
+		rev, keys = c.Store.Rev(), c.Store.Count("")
+	})
+	size, err = c.Store.Backup(w)
+	return size, rev, keys, err
+}
+
+// EtcdRestore makes the cluster's objects those of the snapshot at path (a
+// file EtcdSnapshot wrote), as pointing etcd at a restored data directory
+// does: objects written since are deleted, objects deleted since come back
+// as they were, changed ones get their old state back. The changes are
+// writes at new revisions, so every component sees them as events. Call
+// it with the cluster lock held (inside Do).
+func (c *Cluster) EtcdRestore(path string) error {
+	snap, err := store.Open(store.Options{Path: path, NoSync: true, Decode: registry.DecodeStorage, Repair: true})
+	if err != nil {
+		return err
+	}
+	defer snap.Close()
+	old, _ := snap.List("/registry/", nil)
+	cur, _ := c.Store.List("/registry/", nil)
+	want := map[string]store.KV{}
+	for _, kv := range old {
+		want[kv.Key] = kv
+	}
+	for _, kv := range cur {
+		if _, ok := want[kv.Key]; !ok {
+			c.Store.Delete(kv.Key, 0)
+		}
+	}
+	have := map[string]store.KV{}
+	for _, kv := range cur {
+		have[kv.Key] = kv
+	}
+	for _, kv := range old {
+		h, ok := have[kv.Key]
+		switch {
+		case !ok:
+			c.Store.Create(kv.Key, kv.Value, kv.Obj)
+		case h.ModRev != kv.ModRev:
+			c.Store.Update(kv.Key, kv.Value, kv.Obj, 0)
+		}
+	}
+	return nil
+}
+
+// SnapshotInfo reads a snapshot file's revision and key count.
+func (c *Cluster) SnapshotInfo(path string) (rev int64, keys int, err error) {
+	snap, err := store.Open(store.Options{Path: path, NoSync: true, Decode: registry.DecodeStorage, Repair: true})
+	if err != nil {
+		return 0, 0, err
+	}
+	defer snap.Close()
+	return snap.Rev(), snap.Count(""), nil
+}

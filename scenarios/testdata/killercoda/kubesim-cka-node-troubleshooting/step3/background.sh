@@ -1,0 +1,2 @@
+#!/bin/bash
+kubectl create deployment important --image=nginx --replicas=2

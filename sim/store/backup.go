@@ -1,0 +1,20 @@
+package store
+
+import (
+	"io"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Backup writes a consistent copy of the store's bbolt file as of its last
+// commit to w (etcd's snapshot: the backend database itself) and returns
+// its size. Commit first for the latest writes.
+func (s *Store) Backup(w io.Writer) (int64, error) {
+	var n int64
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		n, err = tx.WriteTo(w)
+		return err
+	})
+	return n, err
+}
