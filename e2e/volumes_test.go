@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -77,5 +79,26 @@ func TestConfigMapVolumeUpdate(t *testing.T) {
 	// once the wait passes 2m3s, which the wall time of this test may reach.
 	if first, _, _ := strings.Cut(out, "\n"); first != `MountVolume.SetUp failed for volume "cfg" : configmap "nope" not found` {
 		t.Errorf("FailedMount events:\n%s", out)
+	}
+}
+
+// TestImageLoad: `kubesim image load` makes a user's image pullable on a
+// running cluster: a pod of it runs and prints the file its entry gives.
+func TestImageLoad(t *testing.T) {
+	s := startServed(t, "v1.27.1")
+	entry := filepath.Join(s.dir, "myapp.yaml")
+	os.WriteFile(entry, []byte("shell: busybox\nconfig: {cmd: [sh]}\nfiles: {/etc/myapp.conf: \"greeting=hello\\n\"}\n"), 0o644)
+	out, code := s.run(s.bin, "image", "load", "myapp:1.0", "--from", entry)
+	if code != 0 || strings.Count(out, "not yet present on node") != 3 {
+		t.Fatalf("image load: exit %d\n%s", code, out)
+	}
+	if out, code := s.run("kubectl", "run", "myapp", "--image=myapp:1.0", "--restart=Never", "--", "cat", "/etc/myapp.conf"); code != 0 {
+		t.Fatalf("run: %s", out)
+	}
+	if err := s.Advance(30 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if out, _ := s.run("kubectl", "logs", "myapp"); out != "greeting=hello\n" {
+		t.Errorf("logs: %q", out)
 	}
 }

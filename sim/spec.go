@@ -17,6 +17,7 @@ import (
 
 	"kubesim/net/overlay"
 	"kubesim/runtime/chain"
+	"kubesim/runtime/images"
 	"kubesim/scheduler"
 
 	"sigs.k8s.io/yaml"
@@ -70,6 +71,9 @@ type ClusterSpec struct {
 	// ExplainAnnotations makes the scheduler write its per-node explanation
 	// onto each pod it schedules (as kube-scheduler-simulator does).
 	ExplainAnnotations bool `json:"explainAnnotations,omitempty"`
+	// Images are catalog entries added to the built-in image catalog (the
+	// schema of runtime/images' catalog.yaml), as kind users load images.
+	Images []images.RepoEntry `json:"images,omitempty"`
 }
 
 // Values of ClusterSpec.NetworkPolicy.

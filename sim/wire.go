@@ -18,7 +18,6 @@ import (
 	"kubesim/net/fabric"
 	"kubesim/runtime/chain"
 	"kubesim/runtime/containerfs"
-	"kubesim/runtime/images"
 	"kubesim/runtime/shell"
 	"kubesim/sim/controllers"
 	"kubesim/sim/kubelet"
@@ -145,11 +144,15 @@ func (c *Cluster) newKubelet(i int, n NodeSpec) (*kubelet.Kubelet, error) {
 	// The node's flannel network: the runtime calls it for every sandbox.
 	nodeIP, _ := netip.ParseAddr(n.IP)
 	network := cni.New(c.fabric, nodeIP)
+	cat, err := c.catalog()
+	if err != nil {
+		return nil, fmt.Errorf("images: %w", err)
+	}
 	rt, err := chain.New(chain.Config{
 		Kind:              chain.Kind(kind),
 		KubernetesVersion: c.Spec.KubernetesVersion,
 		Node:              n.Name,
-		Catalog:           images.DefaultAt(c.catalogDate()),
+		Catalog:           cat,
 		Seed:              c.Spec.Seed*1000003 + uint64(i),
 		Now:               c.Clock.Now,
 		CNI:               network,

@@ -603,6 +603,30 @@ func clockCmd() *cobra.Command {
 	return controlCmd("clock freeze|resume|show", "Hold the running cluster's clock still (replays), let it follow the wall clock again, or show it", "clock", nil)
 }
 
+// imageCmd is `kubesim image load NAME --from FILE`: the serving process
+// reads FILE, so a relative path is made absolute here.
+func imageCmd() *cobra.Command {
+	c := controlCmd("image load NAME --from FILE", "Load an image into the cluster's nodes: FILE is a catalog entry (runtime/images' catalog.yaml schema)", "image", nil)
+	run := c.RunE
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		args = append([]string(nil), args...)
+		for i, a := range args {
+			switch {
+			case a == "--from" && i+1 < len(args):
+				if abs, err := filepath.Abs(args[i+1]); err == nil {
+					args[i+1] = abs
+				}
+			case strings.HasPrefix(a, "--from="):
+				if abs, err := filepath.Abs(a[len("--from="):]); err == nil {
+					args[i] = "--from=" + abs
+				}
+			}
+		}
+		return run(cmd, args)
+	}
+	return c
+}
+
 func nodeCmd() *cobra.Command {
 	return controlCmd("node halt|start|restart NAME", "Power a node off, on, or reboot it", "node", nil)
 }

@@ -5,6 +5,7 @@
 //	node halt|start|restart NAME    power a node (vagrant halt/up/reload)
 //	vagrant status|halt|up|reload [NAME]
 //	explain-schedule POD [-n NS]    why the scheduler placed a pod (or did not)
+//	image load NAME --from FILE     add an image to every node (FILE: a catalog entry)
 //
 // The CLI owns them: `kubesim curl|node|vagrant|explain-schedule` sends the
 // verb to the serving process (server runs it through the hook the CLI gave

@@ -55,6 +55,8 @@ func Run(ctx context.Context, c *sim.Cluster, verb string, args []string, stdout
 		return explain(c, args, stdout, stderr)
 	case "ssh":
 		return SSH(ctx, c, args, nil, stdout, stderr)
+	case "image":
+		return Image(c, args, stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "unknown verb %q\n", verb)
 	return 2

@@ -300,7 +300,19 @@ func catalogDate(cfg Config) time.Time {
 
 // Catalog is the image catalog the chain resolves images with; the kubelet
 // should use the same one (image sizes in Pulled events).
-func (c *Chain) Catalog() *images.Catalog { return c.cat }
+func (c *Chain) Catalog() *images.Catalog {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.cat
+}
+
+// SetCatalog replaces the catalog the chain pulls from (an image loaded
+// into the node).
+func (c *Chain) SetCatalog(cat *images.Catalog) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.cat = cat
+}
 
 // Kind returns the chain's kind.
 func (c *Chain) Kind() Kind { return c.cfg.Kind }

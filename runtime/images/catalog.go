@@ -214,6 +214,10 @@ type repoSpec struct {
 	Files map[string]string
 	// Dirs are ls-able directories: path → entries.
 	Dirs map[string][]string
+	// salt tells a user's image apart from another loaded under the same
+	// name with other content: it goes into its digest and ID (and so
+	// gives it its own root filesystem). Built-in repositories have none.
+	salt string
 }
 
 func (r *repoSpec) resolveTag(tag string, date time.Time) (string, bool) {
@@ -283,8 +287,8 @@ func (r *repoSpec) image(tag, version, variant string) *Image {
 		Ref:     r.Repo + ":" + tag,
 		Repo:    r.Repo,
 		Tag:     tag,
-		Digest:  sum("kubesim/digest/" + r.Repo + "@" + version + variant),
-		ID:      sum("kubesim/config/" + r.Repo + "@" + version + variant),
+		Digest:  sum("kubesim/digest/" + r.Repo + "@" + version + variant + r.salt),
+		ID:      sum("kubesim/config/" + r.Repo + "@" + version + variant + r.salt),
 		Size:    r.Size,
 		Version: version,
 		Config:  cfg,

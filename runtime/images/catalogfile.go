@@ -1,11 +1,16 @@
 package images
 
 import (
+	"crypto/sha256"
 	_ "embed"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 
 	"sigs.k8s.io/yaml"
 )
@@ -19,23 +24,25 @@ import (
 //go:embed catalog.yaml
 var catalogYAML []byte
 
-// repoData is one repository of catalog.yaml.
-type repoData struct {
+// RepoEntry is one repository of catalog.yaml, or an image a user adds
+// (ClusterSpec.Images, `kubesim image load`).
+type RepoEntry struct {
 	Repo string `json:"repo"`
 	// Releases are "VERSION DATE" (2006-01-02), ascending by date.
-	Releases   []string              `json:"releases,omitempty"`
-	Floating   []string              `json:"floating,omitempty"`
-	Variants   []string              `json:"variants,omitempty"`
-	TagPattern string                `json:"tagPattern,omitempty"`
-	Size       int64                 `json:"size"`
-	Config     configData            `json:"config,omitempty"`
-	Shell      string                `json:"shell,omitempty"`
-	Binaries   map[string]binaryData `json:"binaries,omitempty"`
-	Files      map[string]string     `json:"files,omitempty"`
-	Dirs       map[string][]string   `json:"dirs,omitempty"`
+	Releases   []string               `json:"releases,omitempty"`
+	Floating   []string               `json:"floating,omitempty"`
+	Variants   []string               `json:"variants,omitempty"`
+	TagPattern string                 `json:"tagPattern,omitempty"`
+	Size       int64                  `json:"size"`
+	Config     ConfigEntry            `json:"config,omitempty"`
+	Shell      string                 `json:"shell,omitempty"`
+	Binaries   map[string]BinaryEntry `json:"binaries,omitempty"`
+	Files      map[string]string      `json:"files,omitempty"`
+	Dirs       map[string][]string    `json:"dirs,omitempty"`
 }
 
-type configData struct {
+// ConfigEntry is the image config of a RepoEntry.
+type ConfigEntry struct {
 	Entrypoint   []string `json:"entrypoint,omitempty"`
 	Cmd          []string `json:"cmd,omitempty"`
 	Env          []string `json:"env,omitempty"`
@@ -45,11 +52,11 @@ type configData struct {
 	ExposedPorts []int32  `json:"exposedPorts,omitempty"`
 }
 
-// binaryData is one program: a server (its behaviour's name), an
+// BinaryEntry is one program: a server (its behaviour's name), an
 // entrypoint script that starts the server when its first argument is in
 // runs (printing the prelude first) and execs it otherwise, a shell
 // command, or a process that runs until killed (forever).
-type binaryData struct {
+type BinaryEntry struct {
 	Server     string   `json:"server,omitempty"`
 	Entrypoint []string `json:"entrypoint,omitempty"`
 	Prelude    string   `json:"prelude,omitempty"`
@@ -68,7 +75,7 @@ var (
 
 // parseCatalog reads catalog.yaml's repositories.
 func parseCatalog(b []byte) ([]*repoSpec, error) {
-	var list []repoData
+	var list []RepoEntry
 	if err := yaml.UnmarshalStrict(b, &list); err != nil {
 		return nil, err
 	}
@@ -83,7 +90,7 @@ func parseCatalog(b []byte) ([]*repoSpec, error) {
 	return out, nil
 }
 
-func (d repoData) spec() (*repoSpec, error) {
+func (d RepoEntry) spec() (*repoSpec, error) {
 	r := &repoSpec{
 		Repo: d.Repo, Floating: d.Floating, Variants: d.Variants, Size: d.Size, Shell: d.Shell,
 		Files: d.Files, Dirs: d.Dirs,
@@ -146,4 +153,67 @@ func mustParseCatalog() []*repoSpec {
 		panic("runtime/images: catalog.yaml: " + err.Error())
 	}
 	return repos
+}
+
+// ParseEntry reads one RepoEntry (YAML or JSON), strictly.
+func ParseEntry(b []byte) (RepoEntry, error) {
+	var e RepoEntry
+	err := yaml.UnmarshalStrict(b, &e)
+	return e, err
+}
+
+// EntryFor fits an entry to the reference it is loaded as (`kubesim image
+// load NAME`): the repository is NAME's, and NAME's tag exists from date
+// on (a release of that version, or a floating tag when it is latest).
+func EntryFor(ref string, e RepoEntry, date time.Time) (RepoEntry, error) {
+	repo, tag, err := Normalize(ref)
+	if err != nil {
+		return e, err
+	}
+	if e.Repo != "" && e.Repo != repo {
+		return e, fmt.Errorf("the entry is for %s, not %s", e.Repo, repo)
+	}
+	e.Repo = repo
+	if e.Size == 0 {
+		e.Size = 5_000_000 // [guess: a small image]
+	}
+	if e.TagPattern != "" {
+		return e, nil
+	}
+	for _, rel := range e.Releases {
+		if v, _, _ := strings.Cut(rel, " "); v == tag {
+			return e, nil
+		}
+	}
+	if tag == "latest" && len(e.Releases) > 0 {
+		e.Floating = append(e.Floating, "latest")
+		return e, nil
+	}
+	e.Releases = append(e.Releases, tag+" "+date.UTC().Format("2006-01-02"))
+	sort.SliceStable(e.Releases, func(i, j int) bool {
+		_, a, _ := strings.Cut(e.Releases[i], " ")
+		_, b, _ := strings.Cut(e.Releases[j], " ")
+		return a < b
+	})
+	return e, nil
+}
+
+// With returns a catalog with entries added (an entry for a repository the
+// catalog has replaces it); the receiver is unchanged.
+func (c *Catalog) With(entries []RepoEntry) (*Catalog, error) {
+	if len(entries) == 0 {
+		return c, nil
+	}
+	out := &Catalog{date: c.date, repos: maps.Clone(c.repos)}
+	for _, e := range entries {
+		r, err := e.spec()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", e.Repo, err)
+		}
+		b, _ := json.Marshal(e)
+		h := sha256.Sum256(b)
+		r.salt = "/" + hex.EncodeToString(h[:8])
+		out.repos[r.Repo] = r
+	}
+	return out, nil
 }

@@ -126,6 +126,10 @@ func (k *Kubelet) Name() string { return "kubelet/" + k.cfg.NodeName }
 // NodeName returns the node this kubelet runs.
 func (k *Kubelet) NodeName() string { return k.cfg.NodeName }
 
+// SetCatalog replaces the catalog the kubelet resolves images with (an
+// image loaded into the node).
+func (k *Kubelet) SetCatalog(cat *images.Catalog) { k.cfg.Catalog = cat }
+
 // Runtime returns the node's container runtime chain (for its CRI socket).
 func (k *Kubelet) Runtime() *chain.Chain { return k.cfg.Runtime }
 
