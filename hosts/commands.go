@@ -21,13 +21,16 @@ func (h *Host) commands(o RunOptions) map[string]shell.Command {
 	locked := func(fn func(c *shell.Cmd) int) shell.Command {
 		return func(c *shell.Cmd) int {
 			var code int
-			h.hs.c.Do(func() { code = fn(c) })
+			h.hs.c.Do(func() {
+				h.catchUp()
+				code = fn(c)
+			})
 			return code
 		}
 	}
 	return map[string]shell.Command{
 		"systemctl":  locked(h.systemctl),
-		"journalctl": h.journalctlCmd,
+		"journalctl": func(c *shell.Cmd) int { h.hs.c.Do(h.catchUp); return h.journalctl(c) },
 		"crictl":     h.crictl,
 		"ip":         locked(h.ip),
 		"ps":         locked(h.ps),
@@ -37,12 +40,6 @@ func (h *Host) commands(o RunOptions) map[string]shell.Command {
 		"etcdctl":    h.etcdctl,
 		"etcdutl":    h.etcdutl,
 	}
-}
-
-func (h *Host) journalctlCmd(c *shell.Cmd) int {
-	// -f sleeps: the journal is read between sleeps without the lock;
-	// it only grows, under the hosts' lock held by the running shell.
-	return h.journalctl(c)
 }
 
 // systemctl: status, start, stop, restart, enable, disable, is-active,
@@ -131,7 +128,7 @@ func (h *Host) systemctl(c *shell.Cmd) int {
 			return 1
 		}
 		for _, u := range units {
-			if u.active || verb == "restart" {
+			if u.active || u.failing || verb == "restart" {
 				h.stopUnit(u)
 				h.startUnit(u)
 			}
@@ -165,9 +162,13 @@ func (h *Host) systemctl(c *shell.Cmd) int {
 		}
 		code := 0
 		for _, u := range units {
-			if u.active {
+			switch {
+			case u.active:
 				fmt.Fprintln(c.Stdout, "active")
-			} else {
+			case u.failing:
+				fmt.Fprintln(c.Stdout, "activating")
+				code = 3
+			default:
 				fmt.Fprintln(c.Stdout, "inactive")
 				code = 3
 			}

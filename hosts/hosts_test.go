@@ -206,3 +206,30 @@ func TestEtcdSnapshotRestore(t *testing.T) {
 		t.Fatalf("after the restore: before %v (want true), after %v (want false)", exists("before"), exists("after"))
 	}
 }
+
+func TestKubeletBadConfig(t *testing.T) {
+	c, hs := newCluster(t)
+	out, _, code := run(t, hs, "w2", "sed -i 's#clientCAFile: /etc/kubernetes/pki/ca.crt#clientCAFile: /etc/kubernetes/pki/WRONG-CA-FILE.crt#' /var/lib/kubelet/config.yaml; systemctl restart kubelet; systemctl is-active kubelet; sleep 50; systemctl status kubelet")
+	if code != 3 {
+		t.Errorf("status of a failing kubelet: exit %d, want 3", code)
+	}
+	for _, want := range []string{"activating\n", "     Active: activating (auto-restart) (Result: exit-code) since ",
+		`run.go:74] "command failed" err="failed to construct kubelet dependencies: unable to load client CA file /etc/kubernetes/pki/WRONG-CA-FILE.crt: open /etc/kubernetes/pki/WRONG-CA-FILE.crt: no such file or directory"`,
+		"systemd[1]: kubelet.service: Scheduled restart job, restart counter is at 5.",
+		"   Main PID: ", "(code=exited, status=1/FAILURE)\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if got := nodeReady(t, c, "w2.example.com"); got != corev1.ConditionUnknown {
+		t.Errorf("50 s with a failing kubelet: Ready=%s, want Unknown", got)
+	}
+	// Fixed: systemd's next restart brings it back.
+	out, _, _ = run(t, hs, "w2", "sed -i 's#WRONG-CA-FILE#ca#' /var/lib/kubelet/config.yaml; sleep 10; systemctl is-active kubelet")
+	if out != "active\n" {
+		t.Errorf("after fixing the file: %q", out)
+	}
+	if got := nodeReady(t, c, "w2.example.com"); got != corev1.ConditionTrue {
+		t.Errorf("after fixing the file: Ready=%s, want True", got)
+	}
+}

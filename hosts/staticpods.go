@@ -145,6 +145,7 @@ func (h *Host) currentManifests() map[string]string {
 // syncManifests replaces the mirror pods of changed manifests. Call it
 // with the cluster lock held (inside Do).
 func (h *Host) syncManifests() {
+	h.catchUp()
 	c := h.cluster()
 	k := c.Node(h.Name)
 	if k == nil || !k.ServiceActive() {

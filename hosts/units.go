@@ -21,6 +21,11 @@ type unit struct {
 	cpuRate                 float64       // CPU seconds per second while active
 	mem                     string
 	tasks                   int
+	// failing: the process exits at start and systemd restarts it every
+	// RestartSec (lastTry: the last attempt; restarts: the counter).
+	failing  bool
+	lastTry  time.Time
+	restarts int
 }
 
 // bootUnits sets up the units as they stand after kubeadm: everything
@@ -80,24 +85,29 @@ func (h *Host) unitNamed(name string) *unit {
 // startUnit and stopUnit change a unit's state, as systemd does, and carry
 // it to the cluster (the kubelet service).
 func (h *Host) startUnit(u *unit) {
-	if u.active {
+	if u.active || u.failing {
 		return
 	}
 	now := h.now()
-	u.active, u.since, u.pid = true, now, h.newPID()
 	h.journalf(now, "systemd", 1, u.name, "Started %s.", u.description)
 	if u.ident == "kubelet" {
-		h.journalf(now, u.ident, u.pid, u.name, "I%s   %d server.go:415] \"Kubelet version\" kubeletVersion=\"%s\"", klogTime(now), u.pid, h.cluster().Spec.KubernetesVersion)
-		h.cluster().StartKubelet(h.Name)
-		h.syncManifests()
+		u.restarts = 0
+		h.kubeletExec(u, now)
+		return
 	}
+	u.active, u.since, u.pid = true, now, h.newPID()
 }
 
 func (h *Host) stopUnit(u *unit) {
+	now := h.now()
+	if u.failing {
+		u.failing, u.since = false, now
+		h.journalf(now, "systemd", 1, u.name, "Stopped %s.", u.description)
+		return
+	}
 	if !u.active {
 		return
 	}
-	now := h.now()
 	u.cpu = u.cpuTime(now)
 	u.active, u.since = false, now
 	h.journalf(now, "systemd", 1, u.name, "Stopping %s...", u.description)
@@ -138,9 +148,12 @@ func (h *Host) status(u *unit) string {
 			fmt.Fprintf(&b, "             └─%s\n", f)
 		}
 	}
-	if u.active {
+	switch {
+	case u.active:
 		fmt.Fprintf(&b, "     Active: active (running) since %s; %s\n", systemdTime(u.since), relative(now.Sub(u.since)))
-	} else {
+	case u.failing:
+		fmt.Fprintf(&b, "     Active: activating (auto-restart) (Result: exit-code) since %s; %s\n", systemdTime(u.since), relative(now.Sub(u.since)))
+	default:
 		fmt.Fprintf(&b, "     Active: inactive (dead) since %s; %s\n", systemdTime(u.since), relative(now.Sub(u.since)))
 	}
 	fmt.Fprintf(&b, "       Docs: %s\n", u.docs)
@@ -152,9 +165,17 @@ func (h *Host) status(u *unit) string {
 		fmt.Fprintf(&b, "     CGroup: /system.slice/%s\n", u.name)
 		fmt.Fprintf(&b, "             └─%d %s\n", u.pid, u.cmdline)
 	} else {
-		fmt.Fprintf(&b, "    Process: %d ExecStart=%s (code=exited, status=0/SUCCESS)\n", u.pid, u.execStart)
-		fmt.Fprintf(&b, "   Main PID: %d (code=exited, status=0/SUCCESS)\n", u.pid)
-		fmt.Fprintf(&b, "        CPU: %s\n", timespan(u.cpu))
+		status := "0/SUCCESS"
+		if u.failing {
+			status = "1/FAILURE"
+		}
+		fmt.Fprintf(&b, "    Process: %d ExecStart=%s (code=exited, status=%s)\n", u.pid, u.execStart, status)
+		fmt.Fprintf(&b, "   Main PID: %d (code=exited, status=%s)\n", u.pid, status)
+		if u.failing {
+			fmt.Fprintf(&b, "        CPU: %s\n", timespan(96*time.Millisecond))
+		} else {
+			fmt.Fprintf(&b, "        CPU: %s\n", timespan(u.cpu))
+		}
 	}
 	lines := h.journalLines(journalFilter{unit: u.name}, 10)
 	if len(lines) > 0 {
