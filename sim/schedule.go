@@ -53,6 +53,8 @@ type binding struct {
 	pod  *corev1.Pod
 	node string
 	pre  []runtime.Object
+	// waitVolumes: the Binding waits until the pod's claims are bound.
+	waitVolumes bool
 }
 
 // bindFailure is a binding the writer could not complete: the registry
@@ -197,13 +199,13 @@ func (sc *schedulerComponent) Run(now time.Time) bool {
 // deleted. Should one fail anyway, the pod is requeued once the queue
 // drains (its Bound already ran, so the later cycles that saw it assumed
 // are not replayed).
-func (sc *schedulerComponent) queueBind(pod *corev1.Pod, node string, pre []runtime.Object) {
+func (sc *schedulerComponent) queueBind(pod *corev1.Pod, node string, pre []runtime.Object, waitVolumes bool) {
 	if sc.binds == nil {
 		sc.binds = make(chan binding, bindQueue)
 		sc.bindsDone = make(chan struct{})
 		go sc.writeBinds(sc.binds, sc.bindsDone)
 	}
-	sc.binds <- binding{pod, node, pre}
+	sc.binds <- binding{pod, node, pre, waitVolumes}
 }
 
 func (sc *schedulerComponent) writeBinds(in <-chan binding, done chan<- struct{}) {
@@ -233,7 +235,7 @@ func (sc *schedulerComponent) writeBind(b binding) (f *bindFailure) {
 			return &bindFailure{pod: b.pod, err: err}
 		}
 	}
-	if len(b.pre) > 0 {
+	if b.waitVolumes {
 		sc.volumeWait = append(sc.volumeWait, b) // schedule_volumes.go
 		return nil
 	}
@@ -322,7 +324,7 @@ func (sc *schedulerComponent) scheduleOne(now time.Time, pod *corev1.Pod) {
 	}
 	if res.NodeName != "" {
 		sc.s.Bound(pod, res.NodeName)
-		sc.queueBind(pod, res.NodeName, res.PreBind)
+		sc.queueBind(pod, res.NodeName, res.PreBind, len(res.PreBind) > 0 || !sc.claimsBound(pod))
 		return
 	}
 	sc.flushBinds(now)

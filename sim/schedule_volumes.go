@@ -13,7 +13,8 @@ import (
 // claimRef) and then waits until the binder and the provisioner have bound
 // every claim of the pod, before the pod is bound; so the kubelet never
 // sees the pod with an unbound claim. The scheduler component does the
-// same: a placed pod with PreBind writes goes to volumeWait, and each Run
+// same: a placed pod with PreBind writes, or with a claim not bound yet
+// (one a pod placed before it is waiting for), goes to volumeWait, and each Run
 // binds those whose claims are all Bound (in placement order). The pod is
 // assumed on its node meanwhile. [gap: upstream gives up after
 // bindTimeoutSeconds (600 s) and reschedules; here the pod waits.]
