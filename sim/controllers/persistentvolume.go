@@ -34,8 +34,9 @@ type persistentVolumeController struct {
 	volumes   queue
 	volSynced bool
 	// expand holds the claims whose storage request just grew (the
-	// volume_expand controller's queue).
-	expand queue
+	// volume_expand controller's queue); protect those a pod event may
+	// release (pvc-protection's).
+	expand, protect queue
 }
 
 // Annotations of the binder and the external provisioners
@@ -53,7 +54,7 @@ const (
 const pvResyncPeriod = 15 * time.Second
 
 func newPersistentVolume(b *base) *persistentVolumeController {
-	c := &persistentVolumeController{volumes: queue{}, expand: queue{}}
+	c := &persistentVolumeController{volumes: queue{}, expand: queue{}, protect: queue{}}
 	c.controller = newController[*corev1.PersistentVolumeClaim](b, "persistentvolume-binder", b.pvcs, c.syncClaim)
 	c.component = "persistentvolume-controller"
 	c.onEvent = c.onStorageEvent
@@ -84,12 +85,14 @@ func (c *persistentVolumeController) onStorageEvent(ev store.Event, res, ns, nam
 			}
 		}
 	case "pods":
-		// A pod that stops using a claim may release its protection.
+		// A pod that stops using a claim may release its protection (the
+		// pvc-protection controller's pod handler; the binder itself does
+		// not watch pods).
 		for _, o := range []any{objOf(ev), prevOf(ev)} {
 			if p, ok := o.(*corev1.Pod); ok {
 				for _, v := range p.Spec.Volumes {
 					if v.PersistentVolumeClaim != nil {
-						c.queue.add(nsKey(ns, v.PersistentVolumeClaim.ClaimName))
+						c.protect.add(nsKey(ns, v.PersistentVolumeClaim.ClaimName))
 					}
 				}
 			}
@@ -111,7 +114,10 @@ func (c *persistentVolumeController) Run(now time.Time) bool {
 	wrote := c.volumes.each(func(name string) bool { return c.syncVolume(name, now) })
 	wrote = c.controller.Run(now) || wrote
 	c.expand.each(c.syncExpand)
-	return wrote
+	return c.protect.each(func(key string) bool {
+		claim, ok := c.get(key)
+		return ok && claim.DeletionTimestamp != nil && c.releaseClaimProtection(claim)
+	}) || wrote
 }
 
 // syncExpand is the volume_expand controller for a claim whose request
