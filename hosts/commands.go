@@ -39,6 +39,7 @@ func (h *Host) commands(o RunOptions) map[string]shell.Command {
 		"curl":       h.curl,
 		"etcdctl":    h.etcdctl,
 		"etcdutl":    h.etcdutl,
+		"kubeadm":    h.kubeadm,
 	}
 }
 

@@ -5,7 +5,8 @@
 // systemd units (kubelet and the node's container runtime) with their
 // journal, and a root shell on it: runtime/shell over that filesystem, with
 // the node's programs (systemctl, journalctl, crictl, ip, kubectl, ssh) as
-// commands, on the cluster's virtual clock.
+// commands (and curl, etcdctl, etcdutl, kubeadm), on the cluster's
+// virtual clock.
 //
 // Files drive the node as on a real one: a changed manifest under
 // /etc/kubernetes/manifests replaces its mirror pod (a bad image tag leaves

@@ -233,3 +233,22 @@ func TestKubeletBadConfig(t *testing.T) {
 		t.Errorf("after fixing the file: Ready=%s, want True", got)
 	}
 }
+
+func TestKubeadm(t *testing.T) {
+	_, hs := newCluster(t)
+	out, errs, code := run(t, hs, "m", "kubeadm token create --print-join-command; kubeadm token list; kubeadm certs check-expiration")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"kubeadm join 192.168.56.10:6443 --token ", " --discovery-token-ca-cert-hash sha256:",
+		"TOKEN                     TTL       EXPIRES                USAGES                   DESCRIPTION   EXTRA GROUPS\n",
+		"   24h       2023-04-20T13:01:00Z   authentication,signing   <none>        system:bootstrappers:kubeadm:default-node-token\n",
+		"CERTIFICATE                EXPIRES                  RESIDUAL TIME   CERTIFICATE AUTHORITY   EXTERNALLY MANAGED\n",
+		// 2024 is a leap year: a year less a minute is still 365 days.
+		"admin.conf                 Apr 19, 2024 13:00 UTC   1y              ca                      no\n",
+		"ca                      Apr 19, 2033 13:00 UTC   10y             no\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
