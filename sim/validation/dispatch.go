@@ -2,6 +2,7 @@ package validation
 
 import (
 	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	batchv1 "k8s.io/api/batch/v1"
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -70,6 +71,8 @@ func Validate(obj runtime.Object, v Version) field.ErrorList {
 		return ValidateIngress(o)
 	case *networkingv1.IngressClass:
 		return ValidateIngressClass(o)
+	case *autoscalingv2.HorizontalPodAutoscaler:
+		return ValidateHorizontalPodAutoscaler(o)
 	case *rbacv1.Role:
 		return ValidateRole(o)
 	case *rbacv1.ClusterRole:
@@ -170,6 +173,10 @@ func ValidateUpdate(obj, old runtime.Object, v Version) field.ErrorList {
 	case *networkingv1.IngressClass:
 		if op, ok := old.(*networkingv1.IngressClass); ok {
 			return ValidateIngressClassUpdate(o, op)
+		}
+	case *autoscalingv2.HorizontalPodAutoscaler:
+		if op, ok := old.(*autoscalingv2.HorizontalPodAutoscaler); ok {
+			return append(ValidateHorizontalPodAutoscaler(o), validateObjectMetaUpdate(&o.ObjectMeta, &op.ObjectMeta)...)
 		}
 	case *rbacv1.Role:
 		if op, ok := old.(*rbacv1.Role); ok {
