@@ -18,6 +18,7 @@ const (
 	exitTimeout          = 28 // CURLE_OPERATION_TIMEDOUT
 	exitSSLConnect       = 35 // CURLE_SSL_CONNECT_ERROR
 	exitTooManyRedirects = 47 // CURLE_TOO_MANY_REDIRECTS
+	exitGotNothing       = 52 // CURLE_GOT_NOTHING
 	exitPeerFailed       = 60 // CURLE_PEER_FAILED_VERIFICATION
 )
 

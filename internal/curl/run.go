@@ -247,6 +247,10 @@ func (c *Curl) transfer(f *fabric.Fabric, o *opts, raw, outName string, stdout, 
 		x.method = method
 		vb.sent(req, c.cfg.IsTTY)
 		resp := cn.Do(req)
+		if resp.EmptyReply() {
+			// The server closed without an answer (a redis port).
+			return finish(exitGotNothing, "Empty reply from server")
+		}
 		x.status = resp.Status
 		x.contentType = resp.Get("Content-Type")
 		head := headerBlock(resp)

@@ -1,6 +1,7 @@
 package fabric
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -180,9 +181,32 @@ func (t *routeTable) relen() {
 }
 
 type endpoint struct {
-	h   Handler
-	tls bool
+	h      Handler
+	stream StreamServer // a non-HTTP protocol (RegisterStream)
+	tls    bool
 }
+
+// StreamServer serves one TCP connection's byte stream for a protocol
+// that is not HTTP (redis's RESP): it reads the client's bytes from r and
+// writes its answers to w (flushing after each), until r ends or it closes
+// the connection (returns). locked runs work that must hold the cluster's
+// loop. It must not block on real time.
+type StreamServer func(r *bufio.Reader, w *bufio.Writer, locked func(func())) error
+
+// RegisterStream puts a stream server behind (ip, port): byte streams
+// (port-forward, nc) reach it; an HTTP request gets an empty reply (the
+// server closes on bytes it does not understand).
+func (f *Fabric) RegisterStream(ip netip.Addr, port int32, s StreamServer) {
+	f.register(ip, port, endpoint{stream: s, h: func(Request) Response { return Response{Status: 0, Header: []Field{{Name: emptyReply, Value: "1"}}} }})
+}
+
+// emptyReply marks a Response that stands for a connection closed without
+// an answer.
+const emptyReply = "X-Kubesim-Empty-Reply"
+
+// EmptyReply reports whether resp stands for a connection the server
+// closed without answering.
+func (r Response) EmptyReply() bool { return r.Get(emptyReply) != "" }
 
 type epKey struct {
 	ip   netip.Addr
@@ -493,6 +517,7 @@ type Conn struct {
 	f       *Fabric
 	client  Client
 	handler Handler
+	stream  StreamServer
 	// TLS says the accepting endpoint speaks TLS.
 	TLS bool
 	// Local is the endpoint that accepted (after DNAT); Remote/RemotePort
@@ -513,7 +538,7 @@ func (f *Fabric) Dial(c Client, ip netip.Addr, port int32) (*Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Conn{f: f, client: c, handler: ep.h, TLS: ep.tls, Remote: ip, RemotePort: port, Local: local, LocalPort: lport}, nil
+	return &Conn{f: f, client: c, handler: ep.h, stream: ep.stream, TLS: ep.tls, Remote: ip, RemotePort: port, Local: local, LocalPort: lport}, nil
 }
 
 // Do sends one request over the connection and returns the answer. A HEAD

@@ -14,12 +14,16 @@ import (
 // connection from outside the simulation would (kubectl port-forward):
 // HTTP/1.x requests read from r are answered on w, in order, until r ends,
 // a request asks for Connection: close, or the bytes are not HTTP (the
-// endpoint then closes, as a server does on garbage). locked runs each
+// endpoint then closes, as a server does on garbage); a stream server
+// (RegisterStream) gets the bytes as they are. locked runs each
 // handler call; the caller passes the cluster's loop, since handlers write
 // access logs on it.
 func (cn *Conn) Serve(r io.Reader, w io.Writer, locked func(func())) error {
 	br := bufio.NewReader(r)
 	bw := bufio.NewWriter(w)
+	if cn.stream != nil {
+		return cn.stream(br, bw, locked)
+	}
 	for {
 		req, err := http.ReadRequest(br)
 		if err != nil {

@@ -51,6 +51,9 @@ type program struct {
 
 // serverSpec is a server process as data.
 type serverSpec struct {
+	// RESPPort, when set, is the port the server speaks redis's protocol on
+	// (resp.go).
+	RESPPort  int32
 	Logs      []LogLine
 	Requires  []envRequirement
 	Ports     map[int32]*httpSite
@@ -178,6 +181,7 @@ var nginxServer = &serverSpec{
 const redisTime = "${T:02 Jan 2006 15:04:05.000}"
 
 var redisServer = &serverSpec{
+	RESPPort: 6379,
 	Logs: []LogLine{
 		out(0, "1:C "+redisTime+" * oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo"),
 		out(0, "1:C "+redisTime+" * Redis version=${VERSION}, bits=64, commit=00000000, modified=0, pid=1, just started"),

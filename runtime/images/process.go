@@ -64,7 +64,10 @@ type Process struct {
 	Loop  *Loop // nil: no repeating output
 	Exit  *Exit // nil: runs until stopped
 	Ports map[int32]HTTPHandler
-	Stop  StopBehaviour
+	// Streams are the ports the process serves a non-HTTP protocol on
+	// (redis's RESP).
+	Streams map[int32]StreamServer
+	Stop    StopBehaviour
 	// Clock, when set, gives the current (virtual) time for date, HTTP Date
 	// headers and access-log lines. The runtime sets it.
 	Clock func() time.Time
@@ -258,6 +261,9 @@ func (p *Process) runServer(s *serverSpec, at time.Duration) {
 		for port, site := range s.Ports {
 			p.Ports[port] = p.handler(site)
 		}
+	}
+	if s.RESPPort != 0 {
+		p.Streams = map[int32]StreamServer{s.RESPPort: p.respServer()}
 	}
 	p.Stop = StopBehaviour{Signal: p.Stop.Signal, After: s.StopAfter, Code: 0, Logs: s.StopLogs}
 }

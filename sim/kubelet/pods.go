@@ -500,6 +500,7 @@ func (k *Kubelet) running1(ps *podState, c *ctrState) {
 			for port, h := range c.proc.Ports {
 				k.cfg.Fabric.Register(ip, port, adaptHandler(h))
 			}
+			k.registerStreams(ip, c) // streams.go
 		}
 	}
 	k.armStartup(ps, c)
@@ -630,6 +631,9 @@ func (k *Kubelet) unregister(ps *podState, c *ctrState) {
 	}
 	if ip, err := netip.ParseAddr(ps.ip); err == nil {
 		for port := range c.proc.Ports {
+			k.cfg.Fabric.Unregister(ip, port)
+		}
+		for port := range c.proc.Streams {
 			k.cfg.Fabric.Unregister(ip, port)
 		}
 	}
