@@ -1,7 +1,11 @@
 package fieldmanager
 
 import (
+	"encoding/json"
+	"fmt"
 	"reflect"
+	"sort"
+	"strconv"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -10,21 +14,25 @@ import (
 // maxShapes bounds the shapes' memo; past it the memo starts again.
 const maxShapes = 4096
 
-// A create's field set depends on an object's shape, not its values: which
-// fields are set (zero or not, nil or not), the keys of its maps and the
-// items of its lists. Objects without maps or lists that hold anything
-// (events: most of a busy cluster's creates, one per scheduled pod) are
-// fully described by which of their fields are zero, so objects of a kind
-// with the same zero fields record the same fields, and the comparison
-// that finds them is made once per shape.
+// A create's field set depends on an object's shape, not all its values:
+// which of its fields are set, the keys of its maps and the items of its
+// lists. Objects of a kind with the same shape (the pods of one
+// ReplicaSet, events) record the same fields, so the comparison that finds
+// them is made once per shape.
 //
-// Exact by construction: every leaf of the object contributes whether it is
-// zero (and every pointer, map and slice whether it is nil), which decides
-// whether the field is present and whether it equals the empty object's.
-// An object with a non-empty map or slice, an interface, or a leaf whose
-// zero-ness does not decide its serialized value (a Quantity, an
-// IntOrString, a RawExtension: any JSON marshaler but the times) has no
-// key and is compared as it is. TestCreateMatchesUpdate checks every kind.
+// Exact by construction. Where the kind's empty object has a field (the
+// fields outside lists and maps that are not omitted when empty), whether
+// the new value differs from the empty one decides whether the field is
+// recorded, and that is whether it is zero (nil for pointers, maps,
+// slices); a leaf whose zero-ness does not decide its serialized value (a
+// Quantity, an IntOrString: any JSON marshaler but the times) there has no
+// key. Inside lists and maps, which the empty object has none of,
+// everything is added whatever its value, except that list items are
+// named by their values (k:{"name":...}, v:...) and map entries by their
+// keys: so the shape has every value inside lists, as it is, and every map
+// key. An object with an interface or a map keyed by anything but strings
+// has no key and is compared as it is. TestCreateMatchesUpdate checks
+// every kind of a running cluster against upstream's managers.
 
 var (
 	timeType      = reflect.TypeOf(metav1.Time{})
@@ -34,7 +42,13 @@ var (
 
 // shapeKey appends obj's shape to buf, after its kind; false when obj has
 // no key (see above) or is unstructured.
-func shapeKey(k Kind, obj runtime.Object, buf []byte) ([]byte, bool) {
+func shapeKey(k Kind, obj runtime.Object, buf []byte) (_ []byte, ok bool) {
+	defer func() {
+		// A shape is an optimisation: whatever goes wrong, compare.
+		if recover() != nil {
+			ok = false
+		}
+	}()
 	v := reflect.ValueOf(obj)
 	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
 		return buf, false
@@ -43,59 +57,118 @@ func shapeKey(k Kind, obj runtime.Object, buf []byte) ([]byte, bool) {
 	buf = append(buf, 0)
 	buf = append(buf, k.Subresource...)
 	buf = append(buf, 0)
-	var bits uint8
-	var n uint
-	emit := func(b bool) {
-		if b {
-			bits |= 1 << n
-		}
-		n++
-		if n == 8 {
-			buf = append(buf, bits)
-			bits, n = 0, 0
-		}
-	}
-	ok := shapeOf(v.Elem(), emit)
-	buf = append(buf, bits, byte(n))
-	return buf, ok
+	w := shapeWriter{buf: buf}
+	ok = w.shape(v.Elem(), false)
+	return w.buf, ok
 }
 
-// shapeOf reports v's shape through emit; false when v has none.
-func shapeOf(v reflect.Value, emit func(bool)) bool {
+// shapeWriter writes a shape: a byte per leaf's zero-ness or nil-ness
+// where the empty object has the field (its value decides whether the
+// field is modified), and the values themselves inside lists and the keys
+// of maps (list keys and set members are values; the empty object has no
+// items, so everything in them is added whatever its value).
+type shapeWriter struct{ buf []byte }
+
+func (w *shapeWriter) bit(b bool) {
+	if b {
+		w.buf = append(w.buf, 1)
+	} else {
+		w.buf = append(w.buf, 0)
+	}
+}
+
+func (w *shapeWriter) str(s string) {
+	w.buf = strconv.AppendInt(w.buf, int64(len(s)), 10)
+	w.buf = append(w.buf, ':')
+	w.buf = append(w.buf, s...)
+}
+
+// shape writes v's shape; inside is set within list items and map
+// values. False when v has none.
+func (w *shapeWriter) shape(v reflect.Value, inside bool) bool {
 	t := v.Type()
 	switch t.Kind() {
 	case reflect.Struct:
 		if t == timeType || t == microTimeType {
-			emit(v.IsZero())
+			w.bit(v.IsZero())
 			return true
 		}
 		if t.Implements(marshalerType) || reflect.PointerTo(t).Implements(marshalerType) {
-			return false
+			if !inside {
+				return false
+			}
+			w.bit(v.IsZero())
+			p := reflect.New(t)
+			p.Elem().Set(v)
+			b, err := json.Marshal(p.Interface())
+			if err != nil {
+				return false
+			}
+			w.str(string(b))
+			return true
 		}
 		for i := 0; i < t.NumField(); i++ {
 			if !t.Field(i).IsExported() {
 				continue
 			}
-			if !shapeOf(v.Field(i), emit) {
+			if !w.shape(v.Field(i), inside) {
 				return false
 			}
 		}
 		return true
 	case reflect.Pointer:
-		emit(v.IsNil())
+		w.bit(v.IsNil())
 		if v.IsNil() {
 			return true
 		}
-		return shapeOf(v.Elem(), emit)
-	case reflect.Map, reflect.Slice:
-		if v.Len() > 0 {
+		return w.shape(v.Elem(), inside)
+	case reflect.Slice:
+		w.bit(v.IsNil())
+		if t.Elem().Kind() == reflect.Uint8 {
+			// []byte is a string (base64) to the schema.
+			w.bit(v.Len() == 0)
+			return true
+		}
+		w.buf = strconv.AppendInt(w.buf, int64(v.Len()), 10)
+		w.buf = append(w.buf, '[')
+		for i := 0; i < v.Len(); i++ {
+			if !w.shape(v.Index(i), true) {
+				return false
+			}
+		}
+		w.buf = append(w.buf, ']')
+		return true
+	case reflect.Map:
+		w.bit(v.IsNil())
+		if t.Key().Kind() != reflect.String {
 			return false
 		}
-		emit(v.IsNil())
+		keys := v.MapKeys()
+		sort.Slice(keys, func(i, j int) bool { return keys[i].String() < keys[j].String() })
+		w.buf = strconv.AppendInt(w.buf, int64(len(keys)), 10)
+		w.buf = append(w.buf, '{')
+		for _, key := range keys {
+			w.str(key.String())
+			if !w.shape(v.MapIndex(key), true) {
+				return false
+			}
+		}
+		w.buf = append(w.buf, '}')
 		return true
-	case reflect.String, reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+	case reflect.String:
+		if inside {
+			w.str(v.String())
+		} else {
+			w.bit(v.IsZero())
+		}
+		return true
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
 		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
-		emit(v.IsZero())
+		if inside {
+			w.str(fmt.Sprint(v.Interface()))
+		} else {
+			w.bit(v.IsZero())
+		}
 		return true
 	}
 	return false
