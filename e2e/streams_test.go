@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -169,7 +170,7 @@ func TestInteractiveExec(t *testing.T) {
 				t.Errorf("debug: exit %d %q", code, out)
 			}
 			desc, _ := s.run("kubectl", "describe", "pod", "sh1")
-			if !strings.Contains(desc, "Ephemeral Containers:\n  debugger-") || !strings.Contains(desc, "    Image:      busybox:1.28\n") {
+			if !strings.Contains(desc, "Ephemeral Containers:\n  debugger-") || !regexp.MustCompile(`(?m)^    Image: +busybox:1\.28$`).MatchString(desc[strings.Index(desc, "Ephemeral Containers:")+1:]) {
 				t.Errorf("describe has no ephemeral container:\n%s", desc)
 			}
 		})
