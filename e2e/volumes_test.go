@@ -102,3 +102,49 @@ func TestImageLoad(t *testing.T) {
 		t.Errorf("logs: %q", out)
 	}
 }
+
+const hogYAML = `apiVersion: v1
+kind: Pod
+metadata:
+  name: hog
+spec:
+  nodeName: w1.example.com
+  containers:
+  - name: stress
+    image: polinux/stress
+    command: ["stress", "--vm", "1", "--vm-bytes", "1700M", "--vm-hang", "1"]
+`
+
+// TestMemoryPressureEviction: a pod that eats a worker's memory is evicted
+// (Failed, Evicted, upstream's message) and the node reports MemoryPressure
+// with its taint.
+func TestMemoryPressureEviction(t *testing.T) {
+	s := startServed(t, "v1.27.1")
+	if out, code := s.runStdin(hogYAML, "kubectl", "apply", "-f", "-"); code != 0 {
+		t.Fatalf("apply: %s", out)
+	}
+	if err := s.Advance(30 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	// The killed container's terminated reason (Error) is what get pods
+	// shows, as when the pod worker records it before the runtime drops
+	// the container (else ContainerStatusUnknown; Evicted when none ran).
+	out, _ := s.run("kubectl", "get", "pod", "hog", "--no-headers")
+	if f := strings.Fields(out); len(f) < 3 || f[1] != "0/1" || f[2] != "Error" {
+		t.Errorf("get pod hog: %q", out)
+	}
+	if out, _ := s.run("kubectl", "get", "pod", "hog", "-o", "jsonpath={.status.phase} {.status.reason}"); out != "Failed Evicted" {
+		t.Errorf("phase and reason: %q", out)
+	}
+	out, _ = s.run("kubectl", "get", "pod", "hog", "-o", "jsonpath={.status.message}")
+	if !strings.HasPrefix(out, "The node was low on resource: memory. Threshold quantity: 100Mi, available: ") ||
+		!strings.HasSuffix(out, "Container stress was using 1701Mi, request is 0, has larger consumption of memory. ") {
+		t.Errorf("message %q", out)
+	}
+	out, _ = s.run("kubectl", "describe", "node", "w1.example.com")
+	for _, want := range []string{"node.kubernetes.io/memory-pressure:NoSchedule", "KubeletHasInsufficientMemory", "kubelet has insufficient memory available"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("describe node lacks %q:\n%s", want, out)
+		}
+	}
+}
