@@ -23,6 +23,7 @@ func (h *Host) commands(o RunOptions) map[string]shell.Command {
 			var code int
 			h.hs.c.Do(func() {
 				h.catchUp()
+				h.syncPodLogs()
 				code = fn(c)
 			})
 			return code

@@ -252,3 +252,19 @@ func TestKubeadm(t *testing.T) {
 		}
 	}
 }
+
+func TestPodLogFiles(t *testing.T) {
+	c, hs := newCluster(t)
+	res, _ := lookupResource("pods")
+	c.Do(func() {
+		if _, err := c.Registry.Create(res, "default", &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "web"}, Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "web", Image: "nginx"}}}}, false); err != nil {
+			t.Fatal(err)
+		}
+	})
+	c.Advance(time.Minute)
+	p := podStatus(t, c, "default", "web")
+	out, errs, code := run(t, hs, p.Spec.NodeName, "ls /var/log/containers | grep -c ^web_default_web-; cat /var/log/pods/default_web_*/web/0.log")
+	if code != 0 || !strings.HasPrefix(out, "1\n2023-04-19T13:01:") || !strings.Contains(out, "Z stdout F ") {
+		t.Fatalf("pod log files: %d %q %q", code, out, errs)
+	}
+}

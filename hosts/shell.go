@@ -154,6 +154,7 @@ func (h *Host) run(ctx context.Context, script string, o RunOptions, _ time.Time
 	var p *shell.Process
 	c.Locked(func() {
 		h.syncManifests()
+		h.syncPodLogs()
 		p = shell.Start(shell.Config{
 			FS: h.fs, Flavor: shell.Debian, Env: env, Dir: dir, Hostname: h.Name, IP: h.IP, PID: 2000 + h.index,
 			Start: c.Clock.Now(), Stdin: stdin, Stdout: o.Stdout, Stderr: o.Stderr, Commands: h.commands(o),
@@ -162,7 +163,10 @@ func (h *Host) run(ctx context.Context, script string, o RunOptions, _ time.Time
 	deadline := c.Clock.Now().Add(o.Budget)
 	for {
 		st := p.Advance(c.Clock.Now())
-		c.Do(h.syncManifests)
+		c.Do(func() {
+			h.syncManifests()
+			h.syncPodLogs()
+		})
 		if st.Exited {
 			return st.Code
 		}
