@@ -68,6 +68,10 @@ func TestSystemKubectlQuota(t *testing.T) {
 				{[]string{"describe", "quota", "q"}, "Name:          q\nNamespace:     default\nResource       Used   Hard\n--------       ----   ----\nlimits.memory  512Mi  1Gi\npods           2      2\nrequests.cpu   400m   1\n", 0},
 				{[]string{"delete", "pod", "a", "--grace-period=0", "--force"}, "", 0},
 				{[]string{"run", "c", "--image", "nginx"}, "pod/c created\n", 0},
+				// A Deployment's pods are refused too: the ReplicaSet's
+				// FailedCreate becomes the Deployment's ReplicaFailure condition.
+				{[]string{"create", "deployment", "web", "--image", "nginx"}, "deployment.apps/web created\n", 0},
+				{[]string{"get", "deployment", "web", "-o", `jsonpath={.status.conditions[?(@.type=="ReplicaFailure")].reason}`}, "FailedCreate", 0},
 			} {
 				out, code := s.run("kubectl", step.args...)
 				if step.args[0] == "delete" {

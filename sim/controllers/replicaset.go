@@ -97,12 +97,14 @@ func (c *replicaSetController) syncRS(key string, now time.Time) bool {
 	}
 	wrote := false
 	pods := c.claimPods(rs, c.primary.GVK(), sel, activePods(c.podsIn(ns)), &wrote)
+	var manageErr error
 	if rs.DeletionTimestamp == nil {
-		if c.manage(rs, pods, now) {
+		var w bool
+		if w, manageErr = c.manage(rs, pods, now); w {
 			wrote = true
 		}
 	}
-	if c.updateStatus(rs, pods, now) {
+	if c.updateStatus(rs, pods, now, manageErr) {
 		wrote = true
 	}
 	return wrote
@@ -117,8 +119,9 @@ func rateLimitDelay(n int) time.Duration {
 	return min(5*time.Millisecond<<n, 1000*time.Second)
 }
 
-// manage creates or deletes pods (manageReplicas).
-func (c *replicaSetController) manage(rs *appsv1.ReplicaSet, pods []*corev1.Pod, now time.Time) bool {
+// manage creates or deletes pods (manageReplicas); the error is a refused
+// creation's.
+func (c *replicaSetController) manage(rs *appsv1.ReplicaSet, pods []*corev1.Pod, now time.Time) (bool, error) {
 	want := int32(1)
 	if rs.Spec.Replicas != nil {
 		want = *rs.Spec.Replicas
@@ -137,13 +140,13 @@ func (c *replicaSetController) manage(rs *appsv1.ReplicaSet, pods []*corev1.Pod,
 				key := nsKey(rs.Namespace, rs.Name)
 				c.requeueAt(key, now.Add(rateLimitDelay(c.failures[key])))
 				c.failures[key]++
-				return true
+				return true, err
 			}
 			created++
 			c.record(rs, corev1.EventTypeNormal, "SuccessfulCreate", fmt.Sprintf("Created pod: %s", out.(*corev1.Pod).Name))
 		}
 		delete(c.failures, nsKey(rs.Namespace, rs.Name))
-		return created > 0
+		return created > 0, nil
 	case diff > 0:
 		n := min(diff, burstReplicas)
 		victims := c.podsToDelete(rs, pods, n, now)
@@ -154,9 +157,9 @@ func (c *replicaSetController) manage(rs *appsv1.ReplicaSet, pods []*corev1.Pod,
 			}
 			c.record(rs, corev1.EventTypeNormal, "SuccessfulDelete", fmt.Sprintf("Deleted pod: %s", p.Name))
 		}
-		return len(victims) > 0
+		return len(victims) > 0, nil
 	}
-	return false
+	return false, nil
 }
 
 // podsToDelete ranks pods by the number of related pods (pods of the
@@ -188,8 +191,25 @@ func (c *replicaSetController) podsToDelete(rs *appsv1.ReplicaSet, pods []*corev
 // updateStatus writes replicas, fullyLabeledReplicas, readyReplicas,
 // availableReplicas and observedGeneration, and arms a timer for pods that
 // become available after minReadySeconds.
-func (c *replicaSetController) updateStatus(rs *appsv1.ReplicaSet, pods []*corev1.Pod, now time.Time) bool {
+func (c *replicaSetController) updateStatus(rs *appsv1.ReplicaSet, pods []*corev1.Pod, now time.Time, manageErr error) bool {
 	st := *rs.Status.DeepCopy()
+	// A refused creation is the ReplicaFailure condition (calculateStatus),
+	// which the deployment controller copies onto the Deployment.
+	failure := -1
+	for i, cd := range st.Conditions {
+		if cd.Type == appsv1.ReplicaSetReplicaFailure {
+			failure = i
+		}
+	}
+	if manageErr != nil && failure < 0 {
+		st.Conditions = append(st.Conditions, appsv1.ReplicaSetCondition{Type: appsv1.ReplicaSetReplicaFailure, Status: corev1.ConditionTrue,
+			Reason: "FailedCreate", Message: manageErr.Error(), LastTransitionTime: c.metaNow()})
+	} else if manageErr == nil && failure >= 0 {
+		st.Conditions = append(st.Conditions[:failure:failure], st.Conditions[failure+1:]...)
+		if len(st.Conditions) == 0 {
+			st.Conditions = nil
+		}
+	}
 	tmpl := labels.SelectorFromSet(rs.Spec.Template.Labels)
 	var full int32
 	var av availability
