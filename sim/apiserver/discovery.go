@@ -32,7 +32,7 @@ func discoveryVersion(accept string) string {
 
 func (s *Server) serveDiscovery(w http.ResponseWriter, req *http.Request, core bool) {
 	if v := discoveryVersion(req.Header.Get("Accept")); v != "" {
-		list := aggregatedDiscovery(core)
+		list := aggregatedDiscovery(s.cfg.Registry, core)
 		if !core && s.metricsServed() {
 			list.Items = append(list.Items, metricsDiscovery())
 		}
@@ -51,7 +51,7 @@ func (s *Server) serveDiscovery(w http.ResponseWriter, req *http.Request, core b
 		return
 	}
 	groups := &metav1.APIGroupList{TypeMeta: metav1.TypeMeta{Kind: "APIGroupList", APIVersion: "v1"}}
-	for _, g := range servedGroups() {
+	for _, g := range servedGroups(s.cfg.Registry) {
 		groups.Groups = append(groups.Groups, apiGroup(g...))
 	}
 	if s.metricsServed() {
@@ -72,9 +72,9 @@ func apiGroup(gvs ...schema.GroupVersion) metav1.APIGroup {
 
 // servedGroups are the named groups' versions, in discovery order, the
 // preferred (stored) version first (autoscaling: v2, v1).
-func servedGroups() [][]schema.GroupVersion {
+func servedGroups(reg *registry.Registry) [][]schema.GroupVersion {
 	var out [][]schema.GroupVersion
-	for _, gv := range registry.GroupVersions() {
+	for _, gv := range reg.ServedGroupVersions() {
 		if gv.Group == "" {
 			continue
 		}
@@ -95,7 +95,7 @@ func writeJSONBody(w http.ResponseWriter, v any) {
 // serveGroupDiscovery answers /apis/<group> and /api/v1, /apis/<group>/<version>.
 func (s *Server) serveGroupDiscovery(w http.ResponseWriter, req *http.Request, gv schema.GroupVersion) {
 	if gv.Version == "" {
-		for _, g := range servedGroups() {
+		for _, g := range servedGroups(s.cfg.Registry) {
 			if g[0].Group == gv.Group {
 				ag := apiGroup(g...)
 				ag.Kind, ag.APIVersion = "APIGroup", "v1"
@@ -107,7 +107,7 @@ func (s *Server) serveGroupDiscovery(w http.ResponseWriter, req *http.Request, g
 		return
 	}
 	list := &metav1.APIResourceList{TypeMeta: metav1.TypeMeta{Kind: "APIResourceList", APIVersion: "v1"}, GroupVersion: gv.String()}
-	for _, r := range registry.Resources() {
+	for _, r := range s.cfg.Registry.Served() {
 		if r.GVR.GroupVersion() != gv {
 			continue
 		}
@@ -132,14 +132,15 @@ func (s *Server) serveGroupDiscovery(w http.ResponseWriter, req *http.Request, g
 
 // aggregatedDiscovery builds the apidiscovery APIGroupDiscoveryList for
 // /api (core) or /apis. The v2 and v2beta1 documents have the same shape.
-func aggregatedDiscovery(core bool) *apidiscoveryv2.APIGroupDiscoveryList {
+func aggregatedDiscovery(reg *registry.Registry, core bool) *apidiscoveryv2.APIGroupDiscoveryList {
 	list := &apidiscoveryv2.APIGroupDiscoveryList{TypeMeta: metav1.TypeMeta{Kind: "APIGroupDiscoveryList"}}
-	for _, gv := range registry.GroupVersions() {
+	served := reg.Served()
+	for _, gv := range reg.ServedGroupVersions() {
 		if (gv.Group == "") != core {
 			continue
 		}
 		vd := apidiscoveryv2.APIVersionDiscovery{Version: gv.Version, Freshness: apidiscoveryv2.DiscoveryFreshnessCurrent}
-		for _, r := range registry.Resources() {
+		for _, r := range served {
 			if r.GVR.GroupVersion() != gv {
 				continue
 			}

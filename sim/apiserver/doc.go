@@ -26,6 +26,13 @@
 // not in the OpenAPI documents, as kube-apiserver merges an aggregated
 // server's spec only when it publishes one.
 //
+// Custom resources (custom.go) are served from the registry's table of
+// Established CRDs: routing and discovery read it on every request, their
+// bodies decode as unstructured objects (unknown fields pruned: warnings,
+// or refused under fieldValidation=Strict), their Tables come from the
+// printer columns, and the OpenAPI documents are rebuilt with their
+// schemas whenever the table changes (openapi/custom.go).
+//
 // Only the shells import it (server/, the in-process kubectl transport,
 // tests): ForCluster puts it in front of a sim.Cluster. Components of the
 // cluster never do; they use sim/registry.

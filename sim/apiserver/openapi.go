@@ -1,6 +1,8 @@
 package apiserver
 
 import (
+	"encoding/json"
+
 	"kubesim/sim/apiserver/openapi"
 	"kubesim/sim/registry"
 )
@@ -16,5 +18,20 @@ func newOpenAPI(cfg Config) *openapi.Service {
 		}
 		rs = append(rs, or)
 	}
-	return openapi.New(openapi.Config{Version: cfg.Version, Resources: rs, Scheme: registry.Scheme, Now: cfg.Clock.Now})
+	reg := cfg.Registry
+	custom := func() (int64, []openapi.CustomResource) {
+		var out []openapi.CustomResource
+		for _, r := range reg.CustomResources() {
+			cr := openapi.CustomResource{Resource: openapi.Resource{GVR: r.GVR, Kind: r.Kind, ListKind: r.ListKind, Namespaced: r.Namespaced, Verbs: r.Verbs}}
+			for _, s := range r.Subs {
+				cr.Subs = append(cr.Subs, openapi.Subresource{Name: s.Name, Kind: s.Kind, Verbs: s.Verbs})
+			}
+			if s := r.Custom.Version.Schema; s != nil {
+				cr.Schema, _ = json.Marshal(s)
+			}
+			out = append(out, cr)
+		}
+		return reg.CustomRevision(), out
+	}
+	return openapi.New(openapi.Config{Version: cfg.Version, Resources: rs, Scheme: registry.Scheme, Now: cfg.Clock.Now, Custom: custom})
 }

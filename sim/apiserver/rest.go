@@ -67,6 +67,10 @@ func (s *Server) serveResource(w http.ResponseWriter, req *http.Request, r *requ
 			writeError(w, methodNotSupported(r, "patch"))
 			return
 		}
+		if err := customPatchType(req, r); err != nil {
+			writeError(w, err)
+			return
+		}
 		s.servePatch(w, req, r)
 	case http.MethodDelete:
 		if r.name == "" {
@@ -183,7 +187,9 @@ func (s *Server) writeMaybeTable(w http.ResponseWriter, req *http.Request, r *re
 func (s *Server) buildTable(res *registry.Resource, objs []runtime.Object, lm metav1.ListMeta, opts printers.Options) (*metav1.Table, error) {
 	var t *metav1.Table
 	var err error
-	if printers.Supported(res.GR()) {
+	if res.Custom != nil {
+		t, err = customTable(res, objs, lm, opts)
+	} else if printers.Supported(res.GR()) {
 		t, err = printers.Table(res.GR(), objs, lm, opts)
 	} else {
 		t, err = printers.DefaultTable(objs, lm, opts)
@@ -244,6 +250,9 @@ func decodeBody(req *http.Request, res *registry.Resource, strict bool) (runtime
 	body, err := readBody(req)
 	if err != nil {
 		return nil, nil, err
+	}
+	if res.Custom != nil {
+		return decodeCustom(req, res, body, strict)
 	}
 	if len(strings.TrimSpace(string(body))) == 0 {
 		return nil, nil, apierrors.NewBadRequest("the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf")

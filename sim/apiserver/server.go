@@ -263,10 +263,6 @@ func parsePath(path string) (gv schema.GroupVersion, segs []string, ok bool) {
 	return gv, nil, false
 }
 
-func lookupGVR(gv schema.GroupVersion, resource string) (*registry.Resource, bool) {
-	return registry.LookupGVR(gv.WithResource(resource))
-}
-
 func (s *Server) serveAPI(w http.ResponseWriter, req *http.Request, path string) {
 	gv, segs, ok := parsePath(path)
 	if !ok {
@@ -283,6 +279,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, req *http.Request, path string)
 	}
 	var r request
 	r.gv = gv
+	lookupGVR := func(gv schema.GroupVersion, resource string) (*registry.Resource, bool) {
+		return s.cfg.Registry.LookupGVR(gv.WithResource(resource))
+	}
 	if segs[0] == "namespaces" && len(segs) >= 3 {
 		if res, ok := lookupGVR(gv, segs[2]); ok && res.Namespaced {
 			r.namespace, r.res = segs[1], res

@@ -132,6 +132,7 @@ func All(ctx Context) ([]loop.Component, error) {
 		newLocalPath(b),
 		newGarbageCollector(b),
 		newClusterRoleAggregation(b),
+		newCRD(b),
 	}, nil
 }
 
@@ -266,6 +267,15 @@ func splitKey(key string) (resource, ns, name string) {
 	resource, rest, ok = strings.Cut(rest, "/")
 	if !ok {
 		return resource, "", ""
+	}
+	if strings.Contains(resource, ".") {
+		// A custom resource: /registry/<group>/<resource>/[<ns>/]<name>,
+		// reported as "<group>/<resource>" so it never names a built-in.
+		var r string
+		if r, rest, ok = strings.Cut(rest, "/"); !ok {
+			return resource + "/" + r, "", ""
+		}
+		resource += "/" + r
 	}
 	if ns, name, ok = strings.Cut(rest, "/"); ok {
 		return resource, ns, name

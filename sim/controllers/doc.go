@@ -2,7 +2,9 @@
 // replicaset, daemonset, garbage-collector, namespace, serviceaccount,
 // root-ca-cert-publisher, node-ipam, node-lifecycle (with taint eviction),
 // endpoints, endpointslice, disruption, resourcequota and
-// horizontal-pod-autoscaler controllers.
+// horizontal-pod-autoscaler controllers; and, as one component,
+// apiextensions-apiserver's controllers of a CustomResourceDefinition
+// (crd.go: naming, establishing, finalizing).
 //
 // Every controller is a loop.Component:
 //

@@ -46,7 +46,7 @@ func (c *namespaceController) syncNamespace(name string, _ time.Time) bool {
 	}
 	c.terminating[name] = true
 	wrote, remaining := false, 0
-	for _, res := range registry.Resources() {
+	for _, res := range c.Registry.Served() {
 		if !res.Namespaced || res.NewList == nil || res.Alias {
 			continue
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/serializer"
 	"k8s.io/apimachinery/pkg/runtime/serializer/protobuf"
@@ -42,6 +43,9 @@ func EncodeStorage(dst []byte, _ string, obj any) ([]byte, error) {
 	if !ok {
 		return dst, fmt.Errorf("encode %T for storage: not a runtime.Object", obj)
 	}
+	if u, ok := o.(*unstructured.Unstructured); ok {
+		return encodeCustom(dst, u)
+	}
 	a := appendAlloc{b: dst}
 	if err := protoSerializer.EncodeWithAllocator(o, &a, &a); err != nil {
 		return dst, fmt.Errorf("encode %T for storage: %w", obj, err)
@@ -77,6 +81,9 @@ func (a *appendAlloc) Write(p []byte) (int, error) {
 func DecodeStorage(_ string, value []byte) (any, error) {
 	obj, _, err := storageDecoder.Decode(value, nil, nil)
 	if err != nil {
+		if runtime.IsNotRegisteredError(err) {
+			return decodeCustom(value)
+		}
 		return nil, err
 	}
 	// A value whose type fields only half matched (JSON's "ApiVersion"
@@ -93,6 +100,11 @@ func DecodeStorage(_ string, value []byte) (any, error) {
 func ObjectMeta(obj runtime.Object) metav1.Object {
 	m, ok := obj.(metav1.ObjectMetaAccessor)
 	if !ok {
+		// Custom resources (*unstructured.Unstructured) are their own
+		// accessor.
+		if mo, ok := obj.(metav1.Object); ok {
+			return mo
+		}
 		return nil
 	}
 	return m.GetObjectMeta()

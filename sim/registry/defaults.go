@@ -22,6 +22,11 @@ import (
 // plugins (plugin/pkg/admission: ServiceAccount, DefaultTolerationSeconds,
 // Priority) are admit's. old is nil on create.
 func (r *Registry) defaultObject(res *Resource, obj runtime.Object, old runtime.Object) {
+	if res.Custom != nil {
+		r.defaultCustom(res, obj, old)
+		return
+	}
+	r.defaultCRD(obj, old)
 	r.dropDisabledFields(obj, old)
 	switch o := obj.(type) {
 	case *corev1.Pod:

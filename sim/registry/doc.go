@@ -14,8 +14,13 @@
 // with immutability, metadata only through status; the rules and messages
 // are sim/validation's, before allocation as in rest.BeforeCreate); the field
 // sets field selectors match (fields.go); Service ClusterIP and NodePort
-// allocation (service.go); and the subresources' storage: binding, scale,
-// eviction (subresources.go).
+// allocation (service.go); the subresources' storage: binding, scale,
+// eviction (subresources.go); and custom resources: the table of what the
+// Established CRDs serve, rebuilt after every CRD write and read without a
+// lock (custom.go), the CRD strategy and JSON storage of custom objects
+// (crd.go) and their strategy: pruning, defaulting and schema validation
+// through sim/apiextensions, status, scale and generation
+// (custom_strategy.go).
 //
 // It must not: speak HTTP (routing, content negotiation, watch streaming,
 // tables and discovery belong to sim/apiserver, which calls the registry);

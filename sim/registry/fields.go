@@ -8,6 +8,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/runtime"
 )
@@ -74,6 +75,10 @@ func secondsDuration(s int64) time.Duration { return time.Duration(s) * time.Sec
 // copySpec sets dst.Spec (and metadata other than what a status write may
 // change) from src: a write to the status subresource changes status only.
 func copySpec(dst, src runtime.Object) {
+	if u, ok := dst.(*unstructured.Unstructured); ok {
+		copyCustomSpec(u, src)
+		return
+	}
 	dv, sv := reflect.ValueOf(dst).Elem(), reflect.ValueOf(src).Elem()
 	if f := dv.FieldByName("Spec"); f.IsValid() {
 		f.Set(sv.FieldByName("Spec"))
@@ -88,6 +93,10 @@ func copySpec(dst, src runtime.Object) {
 // copyStatus sets dst.Status from src: a write to the main resource keeps
 // the stored status.
 func copyStatus(dst, src runtime.Object) {
+	if u, ok := dst.(*unstructured.Unstructured); ok {
+		copyCustomStatus(u, src)
+		return
+	}
 	dv, sv := reflect.ValueOf(dst).Elem(), reflect.ValueOf(src).Elem()
 	if f := dv.FieldByName("Status"); f.IsValid() {
 		f.Set(sv.FieldByName("Status"))
@@ -96,6 +105,11 @@ func copyStatus(dst, src runtime.Object) {
 
 // specChanged reports whether the Spec field differs (drives metadata.generation).
 func specChanged(a, b runtime.Object) bool {
+	if u, ok := a.(*unstructured.Unstructured); ok {
+		// With a status subresource the status is the stored one here,
+		// so comparing all but metadata is the CR strategy's rule.
+		return customSpecChanged(u, b, false)
+	}
 	av, bv := reflect.ValueOf(a).Elem().FieldByName("Spec"), reflect.ValueOf(b).Elem().FieldByName("Spec")
 	if !av.IsValid() || !bv.IsValid() {
 		return false

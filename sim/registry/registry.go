@@ -49,6 +49,9 @@ type Registry struct {
 	// tracked is set while a write whose managed fields are already recorded
 	// (an apply, a scale) goes through Create or update.
 	tracked bool
+	// custom is the served custom resources (custom.go), rebuilt after
+	// every write to a CRD; request goroutines read it.
+	custom atomic.Pointer[customTable]
 	// OnPodDelete, if set, decides graceful deletion for pods (the kubelet
 	// finishes the deletion). Nil means pods on a node get a deletion
 	// timestamp and are removed by whoever calls Delete again with grace 0.
@@ -56,7 +59,11 @@ type Registry struct {
 
 // NewRegistry returns a registry over st.
 func NewRegistry(st *store.Store, clk clock.Clock, rnd *rand.Rand, version string) *Registry {
-	return &Registry{store: st, clock: clk, rand: rnd, version: version, serviceCIDR: ServiceCIDR}
+	r := &Registry{store: st, clock: clk, rand: rnd, version: version, serviceCIDR: ServiceCIDR}
+	if st != nil {
+		r.rebuildCustom(0)
+	}
+	return r
 }
 
 // Store returns the underlying store.
@@ -64,6 +71,12 @@ func (r *Registry) Store() *store.Store { return r.store }
 
 // Key returns the store key of an object, etcd style: /registry/<resource>/[<ns>/]<name>.
 func Key(res *Resource, ns, name string) string {
+	if res.Custom != nil {
+		if res.Namespaced {
+			return customKeyPrefix(res) + ns + "/" + name
+		}
+		return customKeyPrefix(res) + name
+	}
 	if res.Namespaced {
 		return "/registry/" + res.GVR.Resource + "/" + ns + "/" + name
 	}
@@ -72,6 +85,12 @@ func Key(res *Resource, ns, name string) string {
 
 // Prefix returns the key prefix for listing a resource in a namespace ("" = all).
 func Prefix(res *Resource, ns string) string {
+	if res.Custom != nil {
+		if res.Namespaced && ns != "" {
+			return customKeyPrefix(res) + ns + "/"
+		}
+		return customKeyPrefix(res)
+	}
 	if res.Namespaced && ns != "" {
 		return "/registry/" + res.GVR.Resource + "/" + ns + "/"
 	}
@@ -138,7 +157,13 @@ func Matches(res *Resource, obj runtime.Object, opts ListOptions) bool {
 // Create stores a new object after defaulting and validation. The object is
 // modified in place (uid, timestamps, resourceVersion) and returned.
 func (r *Registry) Create(res *Resource, ns string, obj runtime.Object, dryRun bool) (runtime.Object, error) {
+	if err := customCreateAllowed(res); err != nil {
+		return nil, err
+	}
 	m := ObjectMeta(obj)
+	if m == nil {
+		return nil, apierrors.NewBadRequest(fmt.Sprintf("%T has no metadata", obj))
+	}
 	if res.Namespaced {
 		if m.GetNamespace() == "" {
 			m.SetNamespace(ns)
@@ -225,6 +250,7 @@ func (r *Registry) put(res *Resource, obj runtime.Object, expect int64, create b
 		return nil, apierrors.NewInternalError(fmt.Errorf("store revision %d, expected %d: a write bypassed the cluster lock", kv.ModRev, next))
 	}
 	r.noteRBAC(res, next)
+	r.noteCRD(res, next)
 	return obj, nil
 }
 
@@ -372,6 +398,7 @@ func (r *Registry) Delete(res *Resource, ns, name string, opts *metav1.DeleteOpt
 	// object deleted with Orphan or Foreground stays, with a
 	// deletionTimestamp, until the collector has dealt with its dependents.
 	finalizers, gcChanged := gcFinalizers(res, m, opts)
+	finalizers, gcChanged = crdCleanupFinalizer(res, m, finalizers, gcChanged)
 	grace := int64(-1)
 	if opts != nil && opts.GracePeriodSeconds != nil {
 		grace = *opts.GracePeriodSeconds
@@ -445,6 +472,7 @@ func (r *Registry) remove(res *Resource, ns, name string, expect int64) (runtime
 		return nil, apierrors.NewInternalError(err)
 	}
 	r.noteRBAC(res, r.store.Rev())
+	r.noteCRD(res, r.store.Rev())
 	return kv.Obj.(runtime.Object), nil
 }
 

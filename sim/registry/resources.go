@@ -17,6 +17,7 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	schedulingv1 "k8s.io/api/scheduling/v1"
 	storagev1 "k8s.io/api/storage/v1"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -47,6 +48,8 @@ type Resource struct {
 	// the API server converts at its boundary and calls the registry with
 	// the stored version (Lookup's); components skip aliases.
 	Alias bool
+	// Custom is set for a resource served from a CRD (custom.go).
+	Custom *Custom
 }
 
 // GVK returns the resource's group/version/kind.
@@ -71,6 +74,7 @@ var (
 	batchV1      = batchv1.SchemeGroupVersion
 	authzV1      = authorizationv1.SchemeGroupVersion
 	rbacV1       = rbacv1.SchemeGroupVersion
+	apiextV1     = apiextensionsv1.SchemeGroupVersion
 	authnV1      = authenticationv1.SchemeGroupVersion
 	storageV1    = storagev1.SchemeGroupVersion
 	netV1        = networkingv1.SchemeGroupVersion
@@ -159,6 +163,9 @@ var resources = []*Resource{
 		New: func() runtime.Object { return &authorizationv1.SelfSubjectRulesReview{} }},
 	{GVR: authzV1.WithResource("subjectaccessreviews"), Kind: "SubjectAccessReview", Singular: "subjectaccessreview", Verbs: []string{"create"},
 		New: func() runtime.Object { return &authorizationv1.SubjectAccessReview{} }},
+	{GVR: apiextV1.WithResource("customresourcedefinitions"), Kind: "CustomResourceDefinition", Singular: "customresourcedefinition", ShortNames: []string{"crd", "crds"}, Categories: []string{"api-extensions"}, Verbs: allVerbs,
+		Subs: []Subresource{statusSub(apiextV1.WithKind("CustomResourceDefinition"))},
+		New:  func() runtime.Object { return &apiextensionsv1.CustomResourceDefinition{} }, NewList: func() runtime.Object { return &apiextensionsv1.CustomResourceDefinitionList{} }},
 	{GVR: coordV1.WithResource("leases"), Kind: "Lease", Singular: "lease", Namespaced: true, Verbs: allVerbs,
 		New: func() runtime.Object { return &coordinationv1.Lease{} }, NewList: func() runtime.Object { return &coordinationv1.LeaseList{} }},
 	{GVR: discoveryV1.WithResource("endpointslices"), Kind: "EndpointSlice", Singular: "endpointslice", Namespaced: true, Verbs: allVerbs,
@@ -247,7 +254,7 @@ var Scheme = runtime.NewScheme()
 
 func init() {
 	for _, add := range []func(*runtime.Scheme) error{
-		corev1.AddToScheme, appsv1.AddToScheme, coordinationv1.AddToScheme, policyv1.AddToScheme,
+		corev1.AddToScheme, appsv1.AddToScheme, apiextensionsv1.AddToScheme, coordinationv1.AddToScheme, policyv1.AddToScheme,
 		schedulingv1.AddToScheme, discoveryv1.AddToScheme, autoscalingv1.AddToScheme, autoscalingv2.AddToScheme, batchv1.AddToScheme, authorizationv1.AddToScheme, rbacv1.AddToScheme, authenticationv1.AddToScheme, storagev1.AddToScheme, networkingv1.AddToScheme,
 	} {
 		if err := add(Scheme); err != nil {

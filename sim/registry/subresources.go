@@ -11,6 +11,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
@@ -74,6 +75,9 @@ func (r *Registry) GetScale(res *Resource, ns, name string) (*autoscalingv1.Scal
 	if err != nil {
 		return nil, err
 	}
+	if u, ok := obj.(*unstructured.Unstructured); ok && res.Custom != nil {
+		return customScaleOf(res, u)
+	}
 	return scaleOf(res, obj)
 }
 
@@ -95,6 +99,9 @@ func scaleOf(res *Resource, obj runtime.Object) (*autoscalingv1.Scale, error) {
 // the new scale; with dryRun nothing is written and the scale returned is
 // the one the write would have given.
 func (r *Registry) SetScale(res *Resource, ns, name string, n int32, dryRun bool) (*autoscalingv1.Scale, error) {
+	if res.Custom != nil {
+		return r.customSetScale(res, ns, name, n, dryRun)
+	}
 	obj, err := r.Get(res, ns, name)
 	if err != nil {
 		return nil, err

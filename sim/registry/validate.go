@@ -4,6 +4,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
@@ -15,6 +16,9 @@ import (
 // An update through a subresource (status) checks only the metadata, as
 // upstream's status strategies do: the spec is the stored one.
 func (r *Registry) validate(obj, old runtime.Object, subresource string) field.ErrorList {
+	if u, ok := obj.(*unstructured.Unstructured); ok {
+		return r.validateCustom(u, old)
+	}
 	v := validation.Default
 	switch obj.(type) {
 	case *appsv1.StatefulSet, *networkingv1.NetworkPolicy:

@@ -12,6 +12,7 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	schedulingv1 "k8s.io/api/scheduling/v1"
 	storagev1 "k8s.io/api/storage/v1"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -57,6 +58,8 @@ func Validate(obj runtime.Object, v Version) field.ErrorList {
 		return ValidateJob(o)
 	case *batchv1.CronJob:
 		return ValidateCronJob(o)
+	case *apiextensionsv1.CustomResourceDefinition:
+		return ValidateCustomResourceDefinition(o)
 	case *policyv1.PodDisruptionBudget:
 		return ValidatePodDisruptionBudget(o)
 	case *coordinationv1.Lease:
@@ -146,6 +149,10 @@ func ValidateUpdate(obj, old runtime.Object, v Version) field.ErrorList {
 		if op, ok := old.(*batchv1.CronJob); ok {
 			return ValidateCronJobUpdate(o, op)
 		}
+	case *apiextensionsv1.CustomResourceDefinition:
+		if op, ok := old.(*apiextensionsv1.CustomResourceDefinition); ok {
+			return ValidateCustomResourceDefinitionUpdate(o, op)
+		}
 	case *policyv1.PodDisruptionBudget:
 		if op, ok := old.(*policyv1.PodDisruptionBudget); ok {
 			return ValidatePodDisruptionBudgetUpdate(o, op)
@@ -203,6 +210,11 @@ func ValidateUpdate(obj, old runtime.Object, v Version) field.ErrorList {
 // ValidateStatusUpdate is what the status strategies check of an update
 // through a status subresource: the metadata (the spec is the stored one).
 func ValidateStatusUpdate(obj, old runtime.Object) field.ErrorList {
+	if crd, ok := obj.(*apiextensionsv1.CustomResourceDefinition); ok {
+		if o, ok := old.(*apiextensionsv1.CustomResourceDefinition); ok {
+			return ValidateCustomResourceDefinitionStatusUpdate(crd, o)
+		}
+	}
 	m, err := meta.Accessor(obj)
 	if err != nil {
 		return nil

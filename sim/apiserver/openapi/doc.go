@@ -46,6 +46,17 @@
 // same version and resources. A minor without data gets the nearest
 // release's definitions (ties to the older) with its own version string.
 //
+// # Custom resources
+//
+// With Config.Custom, the served custom resources (one per served version
+// of each Established CRD) are added as kube-apiserver's CRD OpenAPI
+// controller adds them (custom.go): each group-version gets a v3 document
+// of its paths, the kind's schema (the CRD's openAPIV3Schema with
+// apiVersion, kind and metadata added, named as the CRD builder names it:
+// com.example.stable.v1.CronTab), its list and the definitions they refer
+// to, and the v2 document gets the same paths and definitions. The merged
+// documents are rebuilt once per revision of the custom resources.
+//
 // # Differences from kube-apiserver
 //
 //   - Documents list only what kubesim serves; a definition's

@@ -36,6 +36,9 @@ type Config struct {
 	Scheme *runtime.Scheme
 	// Now is the cluster's clock (Last-Modified, Expires).
 	Now func() time.Time
+	// Custom, if set, lists the served custom resources (custom.go): the
+	// documents are rebuilt with them whenever their revision changes.
+	Custom Customs
 }
 
 // Service serves /openapi/v2 and /openapi/v3 for one cluster. Documents are
@@ -46,6 +49,7 @@ type Service struct {
 	key      string
 	modified sync.Once
 	modTime  time.Time
+	custom   customCache
 }
 
 // New returns a Service. It builds nothing.
@@ -264,6 +268,14 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
 	}
+	if s.serveCustom(w, req, path, docs) {
+		return
+	}
+	s.serveDocs(w, req, path, docs)
+}
+
+// serveDocs answers a request from docs.
+func (s *Service) serveDocs(w http.ResponseWriter, req *http.Request, path string, docs *documents) {
 	switch {
 	case path == "/openapi/v2":
 		s.serveV2(w, req, docs.v2)

@@ -3,8 +3,9 @@
 // ./sim/apiserver/openapi/` (needs the Go module proxy, or a module cache
 // that holds the modules below).
 //
-// For each release it makes a scratch module that requires k8s.io/api and
-// k8s.io/apimachinery at that release, and so the k8s.io/kube-openapi that
+// For each release it makes a scratch module that requires k8s.io/api,
+// k8s.io/apimachinery and k8s.io/apiextensions-apiserver (for
+// CustomResourceDefinition) at that release, and so the k8s.io/kube-openapi that
 // release was built with; it runs that kube-openapi's openapi-gen over the
 // API packages kubesim serves (as the release's hack/update-codegen.sh ran
 // it over all of them), then runs emit/main.go there, which shapes the

@@ -28,6 +28,7 @@ var releases = []string{"v1.27.1", "v1.28.0", "v1.29.0", "v1.30.0", "v1.31.0", "
 // definitions refer to (the apimachinery packages kube-apiserver also feeds
 // to openapi-gen).
 var packages = []string{
+	"k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1",
 	"k8s.io/api/apps/v1",
 	"k8s.io/api/authentication/v1",
 	"k8s.io/api/authorization/v1",
@@ -83,7 +84,7 @@ func generate(rel string, emit []byte) ([]byte, error) {
 	api := "v0." + strings.TrimPrefix(rel, "v1.")
 	// x/tools is raised so that old generators build with this Go; it only
 	// loads packages and formats the generated file.
-	gomod := fmt.Sprintf("module oagen\n\ngo 1.26.0\n\nrequire (\n\tk8s.io/api %s\n\tk8s.io/apimachinery %s\n\tgolang.org/x/tools %s\n)\n", api, api, xTools)
+	gomod := fmt.Sprintf("module oagen\n\ngo 1.26.0\n\nrequire (\n\tk8s.io/api %s\n\tk8s.io/apimachinery %s\n\tk8s.io/apiextensions-apiserver %s\n\tgolang.org/x/tools %s\n)\n", api, api, api, xTools)
 	var imports strings.Builder
 	imports.WriteString("//go:build tools\n\npackage tools\n\nimport (\n")
 	for _, p := range append(packages, "k8s.io/kube-openapi/cmd/openapi-gen") {
