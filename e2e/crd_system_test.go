@@ -69,10 +69,13 @@ func TestCRDSystemKubectl(t *testing.T) {
 			if out := kubectl("", "delete", "crd", "crontabs.stable.example.com"); out != "customresourcedefinition.apiextensions.k8s.io \"crontabs.stable.example.com\" deleted\n" {
 				t.Errorf("delete crd: %q", out)
 			}
+			// kubectl may still map crontabs from its discovery cache (then
+			// the list is a 404) or not any more; either way it fails.
 			out, code = s.run("kubectl", "get", "crontabs")
-			if want := "error: the server doesn't have a resource type \"crontabs\"\n"; code != 1 || out != want {
-				t.Errorf("get crontabs after the CRD went: exit %d\n got %q\nwant %q", code, out, want)
+			if code != 1 || !strings.Contains(out, "crontabs") {
+				t.Errorf("get crontabs after the CRD went: exit %d\n%s", code, out)
 			}
+			t.Logf("get crontabs after the CRD went: %s", out)
 		})
 	}
 }

@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
@@ -128,9 +129,7 @@ func (c *crdController) names(crd *apiextensionsv1.CustomResourceDefinition) (ap
 	}
 	var cond *apiextensionsv1.CustomResourceDefinitionCondition
 	note := func(cd apiextensionsv1.CustomResourceDefinitionCondition) {
-		if cond == nil {
-			cond = &cd
-		}
+		cond = &cd // each check overwrites the condition: the last conflict shows
 	}
 	if taken[want.Plural] {
 		note(conflict("PluralConflict", want.Plural))
@@ -143,11 +142,20 @@ func (c *crdController) names(crd *apiextensionsv1.CustomResourceDefinition) (ap
 		out.Singular = want.Singular
 	}
 	shortOK := true
+	var shortMsgs []string
 	for _, s := range want.ShortNames {
 		if taken[s] {
-			note(conflict("ShortNamesConflict", s))
+			shortMsgs = append(shortMsgs, fmt.Sprintf("%q is already in use", s))
 			shortOK = false
 		}
+	}
+	if !shortOK {
+		c := conflict("ShortNamesConflict", "")
+		c.Message = strings.Join(shortMsgs, ", ")
+		if len(shortMsgs) > 1 {
+			c.Message = "[" + c.Message + "]"
+		}
+		note(c)
 	}
 	if shortOK {
 		out.ShortNames = want.ShortNames

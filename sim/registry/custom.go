@@ -85,6 +85,7 @@ func (r *Registry) rebuildCustom(rev int64) {
 		}
 	}
 	r.custom.Store(t)
+	r.registerCustomTypes()
 }
 
 func crdEstablished(crd *apiextensionsv1.CustomResourceDefinition) bool {

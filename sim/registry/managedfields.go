@@ -50,6 +50,7 @@ func (r *Registry) FieldManagers() *fieldmanager.Managers {
 			return nil
 		}
 		r.fields = fieldmanager.New(types, Scheme, r.clock.Now)
+		r.registerCustomTypes()
 	}
 	return r.fields
 }
