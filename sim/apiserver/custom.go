@@ -123,3 +123,23 @@ func customTable(res *registry.Resource, objs []runtime.Object, lm metav1.ListMe
 		return cols.Cells(u.Object, u.GetName(), opts.Now)
 	})
 }
+
+// asServed returns obj in the version of the request: an object of
+// another version of the same CRD gets the requested apiVersion, which is
+// all the None conversion strategy changes.
+func asServed(res *registry.Resource, obj runtime.Object) runtime.Object {
+	if res.Custom == nil {
+		return obj
+	}
+	u, ok := obj.(*unstructured.Unstructured)
+	if !ok {
+		return obj
+	}
+	want := res.GVR.GroupVersion().String()
+	if u.GetAPIVersion() == want {
+		return obj
+	}
+	cp := u.DeepCopy()
+	cp.SetAPIVersion(want)
+	return cp
+}

@@ -165,6 +165,11 @@ func (s *Server) tableOptions(req *http.Request) printers.Options {
 
 // writeMaybeTable answers a get or list as a Table when asked, else as the object or list.
 func (s *Server) writeMaybeTable(w http.ResponseWriter, req *http.Request, r *request, objs []runtime.Object, lm metav1.ListMeta, single bool) {
+	if r.res.Custom != nil {
+		for i := range objs {
+			objs[i] = asServed(r.res, objs[i])
+		}
+	}
 	if v := tableVersion(req.Header.Get("Accept")); v != "" {
 		opts := s.tableOptions(req)
 		opts.TableVersion = v

@@ -139,7 +139,7 @@ func (s *Server) serveWatch(w http.ResponseWriter, req *http.Request, r *request
 		return s.sendEvent(w, typ, body)
 	}
 	for _, obj := range initial {
-		if !send("ADDED", obj) {
+		if !send("ADDED", asServed(r.res, obj)) {
 			return
 		}
 	}
@@ -162,7 +162,7 @@ func (s *Server) serveWatch(w http.ResponseWriter, req *http.Request, r *request
 			if typ == "" {
 				continue
 			}
-			if !send(typ, obj) {
+			if !send(typ, asServed(r.res, obj)) {
 				return
 			}
 		}

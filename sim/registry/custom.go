@@ -9,6 +9,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/version"
 
 	"kubesim/sim/apiextensions"
 )
@@ -64,7 +65,13 @@ func (r *Registry) rebuildCustom(rev int64) {
 		return crds[i].Name < crds[j].Name
 	})
 	for _, crd := range crds {
-		for _, v := range crd.Spec.Versions {
+		// Versions by kube-aware priority (v2 > v1 > v1beta1), as
+		// discovery orders them: the first served is the preferred one.
+		versions := append([]apiextensionsv1.CustomResourceDefinitionVersion(nil), crd.Spec.Versions...)
+		sort.SliceStable(versions, func(i, j int) bool {
+			return version.CompareKubeAwareVersionStrings(versions[i].Name, versions[j].Name) > 0
+		})
+		for _, v := range versions {
 			if !v.Served {
 				continue
 			}
