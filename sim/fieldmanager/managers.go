@@ -234,9 +234,6 @@ func (c convertor) ConvertToVersion(in runtime.Object, gv runtime.GroupVersioner
 		return u, nil
 	}
 	obj, err := c.scheme.New(gvk)
-	if runtime.IsNotRegisteredError(err) {
-		return u, nil // a custom resource's kind: unstructured is its form
-	}
 	if err != nil {
 		return nil, err
 	}
@@ -269,12 +266,6 @@ func (c creater) New(gvk schema.GroupVersionKind) (runtime.Object, error) {
 		return u, nil
 	}
 	obj, err := c.scheme.New(gvk)
-	if runtime.IsNotRegisteredError(err) {
-		// A custom resource's kind, which the scheme does not know.
-		u := &unstructured.Unstructured{Object: map[string]any{}}
-		u.SetGroupVersionKind(gvk)
-		return u, nil
-	}
 	if err != nil {
 		return nil, err
 	}
