@@ -2,42 +2,23 @@ package registry
 
 import (
 	"k8s.io/apimachinery/pkg/util/managedfields"
-	"k8s.io/kube-openapi/pkg/validation/spec"
 )
 
 // registerCustomTypes gives the field managers a type for every served
-// custom kind, from its structural schema (apiVersion, kind and metadata
-// added as the CRD handler's models have them; fields the schema leaves
-// open are deduced), or deduced entirely when the schema does not convert.
+// custom kind. The type is deduced from the objects, not the kind's
+// schema: a typed conversion fails on an object its schema rejects, and
+// the managers run before validation does (upstream logs and moves on; the
+// log would reach the practice prompt's stderr here). Deduced types own
+// lists as a whole rather than by key, where a schema's x-kubernetes-list-
+// type map would own them by element.
 func (r *Registry) registerCustomTypes() {
 	if r.fields == nil {
 		return
 	}
 	types := r.fields.Types()
 	for _, res := range r.customs().list {
-		types.Register(res.GVK(), customTypeConverter(res))
+		types.Register(res.GVK(), deduced)
 	}
 }
 
-func customTypeConverter(res *Resource) managedfields.TypeConverter {
-	st := res.Custom.Version.Structural
-	if st == nil {
-		return managedfields.NewDeducedTypeConverter()
-	}
-	s := st.ToKubeOpenAPI()
-	if s.Properties == nil {
-		s.Properties = map[string]spec.Schema{}
-	}
-	str := spec.Schema{SchemaProps: spec.SchemaProps{Type: spec.StringOrArray{"string"}}}
-	s.Properties["apiVersion"], s.Properties["kind"] = str, str
-	meta := spec.Schema{SchemaProps: spec.SchemaProps{Type: spec.StringOrArray{"object"}}}
-	meta.AddExtension("x-kubernetes-preserve-unknown-fields", true)
-	s.Properties["metadata"] = meta
-	gvk := res.GVK()
-	s.AddExtension("x-kubernetes-group-version-kind", []any{map[string]any{"group": gvk.Group, "version": gvk.Version, "kind": gvk.Kind}})
-	tc, err := managedfields.NewTypeConverter(map[string]*spec.Schema{res.GVR.Group + "." + res.GVR.Version + "." + res.Kind: s}, true)
-	if err != nil {
-		return managedfields.NewDeducedTypeConverter()
-	}
-	return tc
-}
+var deduced = managedfields.NewDeducedTypeConverter()
