@@ -67,7 +67,7 @@ func newRoot() *cobra.Command {
 	root.Flags().BoolVar(&showVersion, "version", false, "print the version (as kubesim version does)")
 	root.Flags().StringVarP(&output, "output", "o", "", "with --version: one of 'yaml' or 'json'")
 	root.AddCommand(startCmd(), serveCmd(), stopCmd(), statusCmd(), deleteCmd(), versionCmd(),
-		kubectlCmd(), shellCmd(), curlCmd(), vagrantCmd(), nodeCmd(), imageCmd(), advanceCmd(), clockCmd(), explainCmd(),
+		kubectlCmd(), serviceCmd(), shellCmd(), curlCmd(), vagrantCmd(), nodeCmd(), imageCmd(), advanceCmd(), clockCmd(), explainCmd(),
 		replayCmd(), scenarioCmd(), runtimeCmd(), sshCmd())
 	return root
 }
