@@ -12,6 +12,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/informers"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/klog/v2"
 
@@ -198,5 +200,52 @@ func TestScenario(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := kubesimtest.Start(t, kubesimtest.Options{Spec: &spec, Clock: kubesimtest.Manual})
+	c.Scenario(dir)
+}
+
+// TestProtobufClient: a client that speaks protobuf (as helm's do)
+// creates and deletes. The DeleteOptions body of a delete came in the
+// protobuf envelope and was read as JSON: "invalid character 'k' looking
+// for beginning of value" (helm uninstall could not purge its release).
+func TestProtobufClient(t *testing.T) {
+	c := kubesimtest.Start(t, kubesimtest.Options{Clock: kubesimtest.Manual})
+	cfg := rest.CopyConfig(c.Config)
+	cfg.ContentType = "application/vnd.kubernetes.protobuf"
+	cfg.AcceptContentTypes = "application/vnd.kubernetes.protobuf,application/json"
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cms := cs.CoreV1().ConfigMaps("default")
+	if _, err := cms.Create(t.Context(), &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "release", Labels: map[string]string{"owner": "helm"}}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	grace := int64(0)
+	if err := cms.Delete(t.Context(), "release", metav1.DeleteOptions{GracePeriodSeconds: &grace}); err != nil {
+		t.Fatalf("delete: %v", err)
+	}
+	if err := cms.DeleteCollection(t.Context(), metav1.DeleteOptions{}, metav1.ListOptions{LabelSelector: "owner=helm"}); err != nil {
+		t.Fatalf("deletecollection: %v", err)
+	}
+}
+
+// TestExistingCluster: Options.Kubeconfig makes the same calls reach an
+// existing cluster (here another kubesim, reached only through its
+// kubeconfig): Apply, the clientset, and a scenario whose settles wait
+// for pods instead of moving a clock.
+func TestExistingCluster(t *testing.T) {
+	dir := "../scenarios/builtin/content/scenarios/deployment-scale-expose"
+	spec, err := kubesimtest.ScenarioSpec(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	real := kubesimtest.Start(t, kubesimtest.Options{Spec: &spec})
+	c := kubesimtest.Start(t, kubesimtest.Options{Kubeconfig: real.Kubeconfig})
+	if got := c.Apply("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n"); got != "configmap/x created\n" {
+		t.Errorf("apply printed %q", got)
+	}
+	if _, err := real.Client.CoreV1().ConfigMaps("default").Get(t.Context(), "x", metav1.GetOptions{}); err != nil {
+		t.Errorf("the existing cluster has no configmap x: %v", err)
+	}
 	c.Scenario(dir)
 }

@@ -368,7 +368,14 @@ func deleteOptions(req *http.Request) (*metav1.DeleteOptions, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(strings.TrimSpace(string(body))) > 0 {
+	switch {
+	case len(body) > 0 && strings.HasPrefix(req.Header.Get("Content-Type"), protobufMIMEType):
+		// client-go with ContentType protobuf (helm's clients) sends its
+		// DeleteOptions in the protobuf envelope.
+		if _, _, err := protoSerializer.Decode(body, nil, opts); err != nil {
+			return nil, apierrors.NewBadRequest(err.Error())
+		}
+	case len(strings.TrimSpace(string(body))) > 0:
 		if err := json.Unmarshal(body, opts); err != nil {
 			return nil, apierrors.NewBadRequest(err.Error())
 		}
