@@ -2,9 +2,12 @@ package kubesimtest
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 
 	"k8s.io/client-go/tools/clientcmd"
 
+	"kubesim/internal/practice"
 	"kubesim/scenarios"
 )
 
@@ -19,7 +22,23 @@ func (c *Cluster) existing() error {
 	return c.finish()
 }
 
-func (c *Cluster) remoteEnv() scenarios.Env {
-	c.t.Fatalf("kubesimtest: scenarios on an existing cluster: not yet")
-	return nil
+// remoteEnv is the scenarios.Env of an existing cluster; settle: the
+// scenario runner's settles wait for pods (a transcript's advance is
+// refused).
+func (c *Cluster) remoteEnv(settle bool) scenarios.Env {
+	c.t.Helper()
+	bin := c.opts.Binary
+	if bin == "" {
+		bin = os.Getenv("KUBESIM_BINARY")
+	}
+	if bin == "" && mainInstalled {
+		bin, _ = os.Executable()
+	}
+	c.remoteN++
+	env, err := practice.NewRemote(c.Kubeconfig, filepath.Join(c.dir, fmt.Sprintf("remote-%d", c.remoteN)), bin)
+	if err != nil {
+		c.t.Fatalf("kubesimtest: %v", err)
+	}
+	env.SettleOnAdvance = settle
+	return env
 }

@@ -82,6 +82,7 @@ type Cluster struct {
 	envOnce         sync.Once
 	env             *practice.Env
 	cleanups        []func()
+	remoteN         int
 }
 
 // Start builds a cluster in t.TempDir(), serves it on a loopback port and
@@ -279,7 +280,7 @@ func (c *Cluster) Replay(path string) {
 		c.t.Fatalf("kubesimtest: %v", err)
 	}
 	var out bytes.Buffer
-	if err := transcript.Replay(c.t.Context(), tr, c.scenarioEnv(), &out); err != nil {
+	if err := transcript.Replay(c.t.Context(), tr, c.scenarioEnv(false), &out); err != nil {
 		c.t.Fatalf("kubesimtest: replay %s:\n%s\n%v", path, out.String(), err)
 	}
 }
@@ -294,9 +295,12 @@ func (c *Cluster) Scenario(dir string) {
 	if err != nil {
 		c.t.Fatalf("kubesimtest: %v", err)
 	}
-	env := c.scenarioEnv()
+	env := c.scenarioEnv(true)
 	var out bytes.Buffer
 	cfg := killercoda.TestConfig{WorkDir: filepath.Join(c.dir, "work-"+filepath.Base(dir))}
+	if c.existingCluster {
+		cfg.ClockRate = -1 // a real cluster moves by itself
+	}
 	res, err := killercoda.Test(c.t.Context(), sc, env, &out, cfg)
 	if err != nil {
 		c.t.Fatalf("kubesimtest: scenario %s: %v\n%s", dir, err, out.String())
@@ -340,7 +344,7 @@ func (c *Cluster) binary() string {
 // prompt's commands, its kubectl through the cluster's HTTPS endpoint (what
 // clients see, after the clock's shift), its advance through the served
 // clock.
-func (c *Cluster) scenarioEnv() scenarios.Env {
+func (c *Cluster) scenarioEnv(settle bool) scenarios.Env {
 	c.envOnce.Do(func() {
 		if c.existingCluster {
 			return
@@ -354,7 +358,7 @@ func (c *Cluster) scenarioEnv() scenarios.Env {
 		c.cleanups = append(c.cleanups, func() { env.Close() })
 	})
 	if c.existingCluster {
-		return c.remoteEnv()
+		return c.remoteEnv(settle)
 	}
 	return &simEnv{Env: c.env, c: c}
 }

@@ -2,16 +2,17 @@ package main
 
 import (
 	"os"
+	"strings"
 	"testing"
 )
 
 // TestMain lets the test binary stand in for kubesim when it runs itself
-// (the practice prompt runs kubectl as `<binary> kubectl …`, the binary
-// being os.Executable()): with KUBESIM_TEST_AS_MAIN=1 it is the CLI.
+// (the practice prompt and the scenario shims run `<binary> kubectl …`,
+// the binary being os.Executable()): go test starts it with -test.* flags
+// only, so a first argument that is not a flag is a kubesim verb.
 func TestMain(m *testing.M) {
-	if os.Getenv("KUBESIM_TEST_AS_MAIN") == "1" {
+	if len(os.Args) > 1 && !strings.HasPrefix(os.Args[1], "-") {
 		os.Exit(run(os.Args[1:]))
 	}
-	os.Setenv("KUBESIM_TEST_AS_MAIN", "1")
 	os.Exit(m.Run())
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,6 +11,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"kubesim/internal/practice"
+	"kubesim/scenarios"
 	"kubesim/scenarios/builtin"
 	"kubesim/scenarios/transcript"
 	"kubesim/sim"
@@ -17,6 +20,7 @@ import (
 
 func replayCmd() *cobra.Command {
 	var update bool
+	var kubeconfig string
 	cmd := &cobra.Command{
 		Use:   "replay FILE|NAME",
 		Short: "Replay a transcript on a fresh cluster and compare every output (built in: " + strings.Join(builtin.TranscriptNames(), ", ") + ")",
@@ -29,6 +33,11 @@ func replayCmd() *cobra.Command {
 			tr, src, err := loadTranscript(name)
 			if err != nil {
 				return err
+			}
+			if kubeconfig != "" {
+				return onExisting(kubeconfig, func(env *practice.Remote) error {
+					return replayOn(cmd, tr, name, env)
+				})
 			}
 			spec := sim.DefaultClusterSpec()
 			if tr.HasSeed {
@@ -46,16 +55,10 @@ func replayCmd() *cobra.Command {
 				}
 				return os.WriteFile(name, out, 0o644)
 			}
-			if err := transcript.Replay(context.Background(), tr, env, cmd.OutOrStdout()); err != nil {
-				fmt.Fprintln(cmd.ErrOrStderr(), err)
-				fmt.Fprintf(cmd.ErrOrStderr(), "%s: FAILED: an output differs from the transcript (above)\n", filepath.Base(name))
-				return exitError{1}
-			}
-			// One line that says how it ended, after pages of output.
-			fmt.Fprintf(cmd.OutOrStdout(), "%s: %d commands, all outputs identical\n", filepath.Base(name), tr.Commands())
-			return nil
+			return replayOn(cmd, tr, name, env)
 		},
 	}
+	cmd.Flags().StringVar(&kubeconfig, "kubeconfig", "", "replay against the existing cluster this kubeconfig names instead of a new simulated one (advance and node directives are refused there)")
 	cmd.Flags().BoolVar(&update, "update", false, "rewrite FILE's expected outputs with what the cluster prints")
 	return cmd
 }
@@ -72,4 +75,20 @@ func loadTranscript(name string) (*transcript.Transcript, []byte, error) {
 	}
 	src, _ := builtin.TranscriptSource(name)
 	return tr, src, nil
+}
+
+// replayOn replays tr on env and says how it ended in one line.
+func replayOn(cmd *cobra.Command, tr *transcript.Transcript, name string, env scenarios.Env) error {
+	if err := transcript.Replay(context.Background(), tr, env, cmd.OutOrStdout()); err != nil {
+		fmt.Fprintln(cmd.ErrOrStderr(), err)
+		if errors.Is(err, practice.ErrSimulationOnly) {
+			fmt.Fprintf(cmd.ErrOrStderr(), "%s: FAILED: the line above needs a simulated cluster\n", filepath.Base(name))
+		} else {
+			fmt.Fprintf(cmd.ErrOrStderr(), "%s: FAILED: an output differs from the transcript (above)\n", filepath.Base(name))
+		}
+		return exitError{1}
+	}
+	// One line that says how it ended, after pages of output.
+	fmt.Fprintf(cmd.OutOrStdout(), "%s: %d commands, all outputs identical\n", filepath.Base(name), tr.Commands())
+	return nil
 }

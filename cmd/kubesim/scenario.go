@@ -11,9 +11,26 @@ import (
 	"github.com/spf13/cobra"
 
 	"kubesim/internal/practice"
+	"kubesim/scenarios"
 	"kubesim/scenarios/builtin"
 	"kubesim/scenarios/killercoda"
 )
+
+// onExisting runs f with an Env on the existing cluster kubeconfig names,
+// its files in a temporary folder.
+func onExisting(kubeconfig string, f func(*practice.Remote) error) error {
+	dir, err := os.MkdirTemp("", "kubesim-remote-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	self, _ := os.Executable()
+	env, err := practice.NewRemote(kubeconfig, dir, self)
+	if err != nil {
+		return err
+	}
+	return f(env)
+}
 
 // loadScenario reads a scenario folder, or a built-in one by name.
 func loadScenario(arg, lang string) (*killercoda.Scenario, error) {
@@ -81,31 +98,49 @@ func scenarioCmd() *cobra.Command {
 		}),
 	}
 	play.Flags().StringVar(&lang, "lang", "", "language of the scenario text (e.g. ko, en)")
+	var kubeconfig string
+	runTest := func(cmd *cobra.Command, sc *killercoda.Scenario, env scenarios.Env, cfg killercoda.TestConfig) error {
+		if solutions != "" {
+			var err error
+			if cfg.Solutions, cfg.KnownGaps, err = killercoda.LoadSolutions(os.DirFS(solutions)); err != nil {
+				return err
+			}
+		}
+		if trace {
+			cfg.Trace = cmd.ErrOrStderr()
+		}
+		res, err := killercoda.Test(context.Background(), sc, env, cmd.OutOrStdout(), cfg)
+		if err != nil {
+			return err
+		}
+		if !res.OK() {
+			return exitError{1}
+		}
+		return nil
+	}
 	test := &cobra.Command{
 		Use:   "test DIR|NAME",
 		Short: "Check every step: verify fails before the step's commands and passes after",
 		Args:  cobra.ExactArgs(1),
-		RunE: onScenario(&lang, false, func(cmd *cobra.Command, sc *killercoda.Scenario, env *practice.Env) error {
-			cfg := killercoda.TestConfig{}
-			if solutions != "" {
-				var err error
-				if cfg.Solutions, cfg.KnownGaps, err = killercoda.LoadSolutions(os.DirFS(solutions)); err != nil {
-					return err
-				}
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if kubeconfig != "" {
+				return onExisting(kubeconfig, func(env *practice.Remote) error {
+					sc, err := loadScenario(args[0], lang)
+					if err != nil {
+						return err
+					}
+					// A real cluster moves by itself: no clock pump; the
+					// settle before verify waits for pods instead.
+					env.SettleOnAdvance = true
+					return runTest(cmd, sc, env, killercoda.TestConfig{ClockRate: -1})
+				})
 			}
-			if trace {
-				cfg.Trace = cmd.ErrOrStderr()
-			}
-			res, err := killercoda.Test(context.Background(), sc, env, cmd.OutOrStdout(), cfg)
-			if err != nil {
-				return err
-			}
-			if !res.OK() {
-				return exitError{1}
-			}
-			return nil
-		}),
+			return onScenario(&lang, false, func(cmd *cobra.Command, sc *killercoda.Scenario, env *practice.Env) error {
+				return runTest(cmd, sc, env, killercoda.TestConfig{})
+			})(cmd, args)
+		},
 	}
+	test.Flags().StringVar(&kubeconfig, "kubeconfig", "", "run against the existing cluster this kubeconfig names (kind, kubeadm, a cloud, another kubesim) instead of a new simulated one; advance and node directives are refused there")
 	test.Flags().StringVar(&lang, "lang", "", "language of the scenario text")
 	test.Flags().StringVar(&solutions, "solutions", "", "folder of stepN.sh solutions (and known-gaps.txt) for steps without {{exec}} blocks")
 	test.Flags().BoolVar(&trace, "trace", false, "print what the scripts and blocks print, to stderr")

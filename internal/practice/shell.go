@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"mvdan.cc/sh/v3/shell"
@@ -256,7 +257,7 @@ func (e *Env) startShims() error {
 }
 
 func (e *Env) bash(ctx context.Context, line string, stdout, stderr io.Writer) (int, error) {
-	cmd := exec.CommandContext(ctx, "/bin/bash", "-c", line)
+	cmd := bashCommand(ctx, line)
 	cmd.Env = e.ScriptEnv()
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	err := cmd.Run()
@@ -268,6 +269,17 @@ func (e *Env) bash(ctx context.Context, line string, stdout, stderr io.Writer) (
 		return 1, err
 	}
 	return 0, nil
+}
+
+// bashCommand is `bash -c line` in a process group of its own, which
+// ctx's end kills whole: killing bash alone would leave its children
+// (sleep 30) holding the output pipe, and Wait waiting for them.
+func bashCommand(ctx context.Context, line string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, "/bin/bash", "-c", line)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = time.Second
+	return cmd
 }
 
 // SplitWords splits a command line into words as a POSIX shell does
