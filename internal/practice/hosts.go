@@ -2,8 +2,10 @@ package practice
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"io/fs"
+	"strings"
 	"time"
 
 	"kubesim/hosts"
@@ -42,4 +44,18 @@ func (e *Env) hostKubectl(args []string, stdin io.Reader, stdout, stderr io.Writ
 		return e.streamKubectl(args, stdout, stderr)
 	}
 	return e.Kubectl.Run(args, stdin, stdout, stderr)
+}
+
+// ssh NODE COMMAND… at the prompt: the command runs on the node's host.
+func (e *Env) ssh(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) < 2 {
+		fmt.Fprintln(stderr, "ssh: give a command (ssh NODE COMMAND); for a shell on the node, run kubesim ssh NODE against a started cluster")
+		return 255
+	}
+	code, err := hosts.For(e.Cluster).Run(ctx, args[0], strings.Join(args[1:], " "), hosts.RunOptions{Stdout: stdout, Stderr: stderr, Kubectl: e.hostKubectl})
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 255
+	}
+	return code
 }

@@ -72,3 +72,22 @@ func TestScenarioOnHosts(t *testing.T) {
 		}
 	}
 }
+
+func TestPromptSSH(t *testing.T) {
+	dir := t.TempDir()
+	c, err := sim.New(sim.DefaultClusterSpec(), sim.Options{Dir: filepath.Join(dir, "state"), NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	env, err := New(c, dir, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.Close()
+	var out strings.Builder
+	code, err := env.Run(context.Background(), "ssh w1 systemctl is-active kubelet", &out, &out)
+	if err != nil || code != 0 || out.String() != "active\n" {
+		t.Fatalf("ssh w1 systemctl is-active kubelet: %d %v %q", code, err, out.String())
+	}
+}

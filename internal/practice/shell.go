@@ -104,6 +104,8 @@ func (e *Env) Exec(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return verbs.Run(ctx, e.Cluster, "curl", args[1:], stdout, stderr)
 	case "vagrant":
 		return verbs.Vagrant(e.Cluster, args[1:], stdout, stderr)
+	case "ssh":
+		return e.ssh(ctx, args[1:], stdout, stderr)
 	case "kubesim":
 		if len(args) > 1 && args[1] == "kubectl" {
 			return e.Exec(ctx, append([]string{"kubectl"}, args[2:]...), stdout, stderr)
@@ -247,6 +249,7 @@ func (e *Env) startShims() error {
 		"k":       fmt.Sprintf("#!/bin/sh\nexec %q kubectl \"$@\"\n", e.Binary),
 		"curl":    fmt.Sprintf("#!/bin/sh\nexec %q curl \"$@\"\n", e.Binary),
 		"vagrant": fmt.Sprintf("#!/bin/sh\nexec %q vagrant \"$@\"\n", e.Binary),
+		"ssh":     fmt.Sprintf("#!/bin/sh\nexec %q ssh \"$@\"\n", e.Binary),
 	}
 	for name, body := range shims {
 		if err := os.WriteFile(filepath.Join(bin, name), []byte(body), 0o755); err != nil {
