@@ -182,6 +182,9 @@ func (c *persistentVolumeController) syncUnboundClaim(key string, claim *corev1.
 	if pv := c.findVolume(claim, delay); pv != nil {
 		return c.bind(pv, claim)
 	}
+	if c.assignDefaultClass(claim) {
+		return true // the update's event syncs the claim again
+	}
 	wrote := false
 	switch {
 	case delay:
@@ -196,6 +199,25 @@ func (c *persistentVolumeController) syncUnboundClaim(key string, claim *corev1.
 		claim = cur
 	}
 	return c.setClaimPhase(claim, corev1.ClaimPending, nil) || wrote
+}
+
+// assignDefaultClass is RetroactiveDefaultStorageClass (beta and on in
+// 1.27, GA in 1.28): a claim created with no class while there was no
+// default class gets the default class once there is one.
+func (c *persistentVolumeController) assignDefaultClass(claim *corev1.PersistentVolumeClaim) bool {
+	if claim.Spec.StorageClassName != nil {
+		return false
+	}
+	if _, ok := claim.Annotations[corev1.BetaStorageClassAnnotation]; ok {
+		return false
+	}
+	sc := c.Registry.DefaultStorageClass()
+	if sc == nil {
+		return false
+	}
+	cp := claim.DeepCopy()
+	cp.Spec.StorageClassName = &sc.Name
+	return c.update(c.pvcs, cp, "")
 }
 
 // findVolume is findBestMatchForClaim: volumes whose access modes cover

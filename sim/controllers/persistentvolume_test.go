@@ -174,3 +174,21 @@ func TestExpansion(t *testing.T) {
 		t.Errorf("events of grow: %q", evs)
 	}
 }
+
+// TestRetroactiveDefaultClass: a claim made while there was no default
+// class gets the default class once one appears.
+func TestRetroactiveDefaultClass(t *testing.T) {
+	e := newEnv(t, "v1.27.1", NewPersistentVolume)
+	e.create("persistentvolumeclaims", "default", testPVC("early", nil, "1Gi"))
+	e.settle()
+	if c := getT[*corev1.PersistentVolumeClaim](e, "persistentvolumeclaims", "default", "early"); c.Spec.StorageClassName != nil {
+		t.Fatalf("class %q before any default class", *c.Spec.StorageClassName)
+	}
+	wffc := storagev1.VolumeBindingWaitForFirstConsumer
+	e.create("storageclasses", "", &storagev1.StorageClass{ObjectMeta: metav1.ObjectMeta{Name: "standard", Annotations: map[string]string{"storageclass.kubernetes.io/is-default-class": "true"}},
+		Provisioner: LocalPathProvisioner, VolumeBindingMode: &wffc})
+	e.settle()
+	if c := getT[*corev1.PersistentVolumeClaim](e, "persistentvolumeclaims", "default", "early"); c.Spec.StorageClassName == nil || *c.Spec.StorageClassName != "standard" {
+		t.Fatalf("class %v after the default class appeared, want standard", c.Spec.StorageClassName)
+	}
+}
