@@ -38,6 +38,12 @@ func TestCurlPodAndRedisForward(t *testing.T) {
 			if code != 0 || !strings.Contains(out, "<title>Welcome to nginx!</title>") {
 				t.Errorf("curl from a pod: exit %d\n%s", code, out)
 			}
+			// kubectl run -i --rm: curl's output arrives (attach to a
+			// non-shell falls back to the logs) and the pod goes.
+			out, code = s.run("kubectl", "run", "c2", "--image=curlimages/curl", "--rm", "-i", "--restart=Never", "--", "curl", "-s", "http://web")
+			if code != 0 || !strings.Contains(out, "<title>Welcome to nginx!</title>") || !strings.Contains(out, `pod "c2" deleted`) {
+				t.Errorf("run -i --rm curl: exit %d\n%s", code, out)
+			}
 			pf := s.background("port-forward", "pod/redis", ":6379")
 			port := pf.localPort()
 			conn, err := net.DialTimeout("tcp", "127.0.0.1:"+port, 10*time.Second)

@@ -470,10 +470,18 @@ func (p *Process) accessLog(site *httpSite, now time.Time, method, path string, 
 // (`… && nginx -g 'daemon off;'`): that process becomes the server the
 // catalog models.
 func (p *Process) scriptable(argv []string) bool {
-	if p.stdin || p.img.Userland() == "" {
+	if p.img.Userland() == "" {
 		return false
 	}
 	base := argv[0][strings.LastIndexByte(argv[0], '/')+1:]
+	if p.stdin && base == "curl" {
+		// kubectl run -i … -- curl URL: curl does not read its stdin, and
+		// only runtime/shell has curl.
+		return true
+	}
+	if p.stdin {
+		return false
+	}
 	if base == "python" || base == "python3" {
 		return false
 	}
