@@ -38,13 +38,12 @@ func existingCluster(t *testing.T, scenario string) string {
 // kubeconfig, as they would against kind or kubeadm: the runner's settles
 // wait for pods instead of moving a clock, curl runs in a pod.
 //
-// Left out, as a real cluster would fail them too: persistent-storage
-// (step 3 runs kubectl exec right after creating the pod, which only a
-// simulation's instant start allows) and autoscaling (the HPA needs
-// minutes of real load and time; 2+ minutes here, and verify still fails).
+// Left out, as a real cluster would fail it too: autoscaling (the HPA
+// needs minutes of real load and time; 2+ minutes here, and verify still
+// fails).
 func TestScenarioTestExisting(t *testing.T) {
 	for _, name := range builtin.ScenarioNames() {
-		if name == "persistent-storage" || name == "autoscaling" {
+		if name == "autoscaling" {
 			continue
 		}
 		t.Run(name, func(t *testing.T) {
