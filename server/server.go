@@ -280,6 +280,7 @@ func (s *Served) serve(c *sim.Cluster, dir, addr string, keepPort bool) error {
 	s.Addr = ln.Addr().String()
 	mux := http.NewServeMux()
 	mux.Handle("/kubesim/", s.internal())
+	mux.Handle(DashboardPath, s.dashboardHandler(s.shifted(api)))
 	mux.Handle("/", s.wallWatchTimeouts(s.shifted(api)))
 	s.srv = &http.Server{Handler: s.auth(mux), TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}}
 	s.done.Add(1)
@@ -385,6 +386,12 @@ func (s *Served) auth(next http.Handler) http.Handler {
 			return
 		case "/version":
 			next.ServeHTTP(w, r)
+			return
+		}
+		if isDashboard(r.URL.Path) {
+			if s.dashboardAuth(w, r) {
+				next.ServeHTTP(w, r)
+			}
 			return
 		}
 		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
