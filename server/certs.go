@@ -20,19 +20,24 @@ import (
 type Credentials struct {
 	CAPEM, CertPEM, KeyPEM []byte
 	Token                  string
+	// CAKeyPEM is the CA's key (ca.key), which signs the client
+	// certificates of approved CertificateSigningRequests; empty for a
+	// state directory made before it was kept.
+	CAKeyPEM []byte
 }
 
 // loadOrCreateCredentials reads the credentials in dir, creating them on
 // first use (crypto/rand: these protect a real socket, they are not part of
 // the simulation).
 func loadOrCreateCredentials(dir string) (*Credentials, error) {
-	paths := map[string]string{"ca": filepath.Join(dir, "ca.crt"), "crt": filepath.Join(dir, "apiserver.crt"), "key": filepath.Join(dir, "apiserver.key"), "token": filepath.Join(dir, "token")}
+	paths := map[string]string{"ca": filepath.Join(dir, "ca.crt"), "crt": filepath.Join(dir, "apiserver.crt"), "key": filepath.Join(dir, "apiserver.key"), "token": filepath.Join(dir, "token"), "cakey": filepath.Join(dir, "ca.key")}
 	if ca, err := os.ReadFile(paths["ca"]); err == nil {
 		crt, err1 := os.ReadFile(paths["crt"])
 		key, err2 := os.ReadFile(paths["key"])
 		tok, err3 := os.ReadFile(paths["token"])
 		if err1 == nil && err2 == nil && err3 == nil {
-			return &Credentials{CAPEM: ca, CertPEM: crt, KeyPEM: key, Token: string(tok)}, nil
+			caKey, _ := os.ReadFile(paths["cakey"])
+			return &Credentials{CAPEM: ca, CertPEM: crt, KeyPEM: key, Token: string(tok), CAKeyPEM: caKey}, nil
 		}
 	}
 	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -69,6 +74,10 @@ func loadOrCreateCredentials(dir string) (*Credentials, error) {
 	if err != nil {
 		return nil, err
 	}
+	caKeyDER, err := x509.MarshalECPrivateKey(caKey)
+	if err != nil {
+		return nil, err
+	}
 	tokBytes := make([]byte, 24)
 	if _, err := rand.Read(tokBytes); err != nil {
 		return nil, err
@@ -78,8 +87,10 @@ func loadOrCreateCredentials(dir string) (*Credentials, error) {
 		CertPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
 		KeyPEM:  pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}),
 		Token:   hex.EncodeToString(tokBytes),
+
+		CAKeyPEM: pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: caKeyDER}),
 	}
-	for name, data := range map[string][]byte{"ca": c.CAPEM, "crt": c.CertPEM, "key": c.KeyPEM, "token": []byte(c.Token)} {
+	for name, data := range map[string][]byte{"ca": c.CAPEM, "crt": c.CertPEM, "key": c.KeyPEM, "token": []byte(c.Token), "cakey": c.CAKeyPEM} {
 		if err := os.WriteFile(paths[name], data, 0o600); err != nil {
 			return nil, fmt.Errorf("write %s: %w", paths[name], err)
 		}

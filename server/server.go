@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -63,15 +64,17 @@ type Served struct {
 	Cluster *sim.Cluster
 	Creds   *Credentials
 	Addr    string
-	srv     *http.Server
-	stop    chan struct{}
-	wake    chan struct{}
-	done    sync.WaitGroup
-	live    bool
-	verbs   Verbs
-	criStop []func() error
-	dir     string
-	wall    func() time.Time
+	// clientCAs verify client certificates (the cluster CA).
+	clientCAs *x509.CertPool
+	srv       *http.Server
+	stop      chan struct{}
+	wake      chan struct{}
+	done      sync.WaitGroup
+	live      bool
+	verbs     Verbs
+	criStop   []func() error
+	dir       string
+	wall      func() time.Time
 	// offset is how far the virtual clock runs ahead of the wall clock
 	// (kubesim advance); nanoseconds, read atomically.
 	offset atomic.Int64
@@ -265,6 +268,9 @@ func (s *Served) serve(c *sim.Cluster, dir, addr string, keepPort bool) error {
 	if err != nil {
 		return err
 	}
+	if err := s.trustClientCA(c, creds); err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil && keepPort {
 		ln, err = net.Listen("tcp", "127.0.0.1:0")
@@ -282,7 +288,7 @@ func (s *Served) serve(c *sim.Cluster, dir, addr string, keepPort bool) error {
 	mux.Handle("/kubesim/", s.internal())
 	mux.Handle(DashboardPath, s.dashboardHandler(s.shifted(api)))
 	mux.Handle("/", s.wallWatchTimeouts(s.shifted(api)))
-	s.srv = &http.Server{Handler: s.auth(mux), TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}}
+	s.srv = &http.Server{Handler: s.auth(mux), TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12, ClientAuth: tls.RequestClientCert}}
 	s.done.Add(1)
 	go func() {
 		defer s.done.Done()
@@ -394,10 +400,17 @@ func (s *Served) auth(next http.Handler) http.Handler {
 			}
 			return
 		}
+		if r.TLS != nil && len(r.TLS.PeerCertificates) > 0 {
+			u, ok := s.clientCertUser(r.TLS.PeerCertificates)
+			if !ok {
+				writeUnauthorized(w)
+				return
+			}
+			next.ServeHTTP(w, r.WithContext(apiserver.WithUser(r.Context(), u)))
+			return
+		}
 		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusUnauthorized)
-			fmt.Fprintln(w, `{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401}`)
+			writeUnauthorized(w)
 			return
 		}
 		next.ServeHTTP(w, r)

@@ -16,6 +16,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 
 	"kubesim/net/fabric"
+	"kubesim/sim/certsign"
 	"kubesim/sim/clock"
 	"kubesim/sim/events"
 	"kubesim/sim/kubelet"
@@ -82,6 +83,7 @@ type Cluster struct {
 
 	opts       Options
 	mu         sync.Mutex
+	ca         certsign.Holder
 	watcher    *store.Watcher
 	components []loop.Component
 	periodics  []*periodic

@@ -54,6 +54,7 @@ func (c *Cluster) build(resumed bool) error {
 			return k != nil && k.Running()
 		},
 		PodMetrics: c.namespacePodMetrics,
+		CA:         &c.ca,
 	}))
 	if err != nil {
 		return err

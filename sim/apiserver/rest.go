@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	certificatesv1 "k8s.io/api/certificates/v1"
 	"mime"
 	"net/http"
 	"net/url"
@@ -26,7 +27,7 @@ const maxBodyBytes = 3 << 20
 func (s *Server) serveResource(w http.ResponseWriter, req *http.Request, r *request) {
 	q := req.URL.Query()
 	switch r.sub {
-	case "status", "scale", "binding", "eviction", "log", "exec", "attach", "portforward", "finalize", "ephemeralcontainers", "proxy":
+	case "status", "approval", "scale", "binding", "eviction", "log", "exec", "attach", "portforward", "finalize", "ephemeralcontainers", "proxy":
 		if r.sub != "status" && r.sub != "ephemeralcontainers" || req.Method != http.MethodGet {
 			s.serveSubresource(w, req, r)
 			return
@@ -320,6 +321,9 @@ func (s *Server) serveCreate(w http.ResponseWriter, req *http.Request, r *reques
 	if err := writeOptionsError(q, "CreateOptions"); err != nil {
 		writeError(w, err)
 		return
+	}
+	if csr, ok := obj.(*certificatesv1.CertificateSigningRequest); ok {
+		requestor(csr, r.user)
 	}
 	var out runtime.Object
 	s.doAs(fieldManager(q, req.UserAgent()), func() { out, err = s.cfg.Registry.Create(r.res, r.namespace, obj, isDryRun(q)) })

@@ -20,7 +20,7 @@ import (
 
 func (s *Server) serveSubresource(w http.ResponseWriter, req *http.Request, r *request) {
 	switch {
-	case r.sub == "status" || r.sub == "finalize" || r.sub == "ephemeralcontainers":
+	case r.sub == "status" || r.sub == "approval" || r.sub == "finalize" || r.sub == "ephemeralcontainers":
 		switch req.Method {
 		case http.MethodPut:
 			s.serveUpdate(w, req, r)

@@ -11,6 +11,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
+	certificatesv1 "k8s.io/api/certificates/v1"
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
@@ -24,6 +25,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	metricsv1beta1 "k8s.io/metrics/pkg/apis/metrics/v1beta1"
 
+	"kubesim/sim/certsign"
 	"kubesim/sim/clock"
 	"kubesim/sim/events"
 	"kubesim/sim/loop"
@@ -59,6 +61,9 @@ type Context struct {
 	// RootCAPEM, if set, is the cluster CA published in every namespace's
 	// kube-root-ca.crt ConfigMap; empty means a deterministic placeholder.
 	RootCAPEM string
+	// CA, if set, holds the cluster CA the csrsigning controller issues
+	// client certificates from (installed by the shell once it has one).
+	CA *certsign.Holder
 }
 
 // DefaultContext fills the network defaults of a kubeadm + flannel cluster.
@@ -133,6 +138,7 @@ func All(ctx Context) ([]loop.Component, error) {
 		newGarbageCollector(b),
 		newClusterRoleAggregation(b),
 		newCRD(b),
+		newCSRSigning(b),
 	}, nil
 }
 
@@ -202,7 +208,7 @@ type base struct {
 
 	pods, nodes, namespaces, services, endpoints, configmaps, serviceaccounts, leases *registry.Resource
 	deployments, replicasets, daemonsets, statefulsets, jobs, cronjobs, slices, pdbs  *registry.Resource
-	clusterroles                                                                      *registry.Resource
+	clusterroles, csrs                                                                *registry.Resource
 	pvs, pvcs, storageclasses                                                         *registry.Resource
 }
 
@@ -221,6 +227,7 @@ func newBase(ctx Context) *base {
 		slices:       mustLookup(discoveryv1.SchemeGroupVersion.WithResource("endpointslices")),
 		pdbs:         mustLookup(policyv1.SchemeGroupVersion.WithResource("poddisruptionbudgets")),
 		clusterroles: mustLookup(rbacv1.SchemeGroupVersion.WithResource("clusterroles")),
+		csrs:         mustLookup(certificatesv1.SchemeGroupVersion.WithResource("certificatesigningrequests")),
 		pvs:          core("persistentvolumes"), pvcs: core("persistentvolumeclaims"),
 		storageclasses: mustLookup(storagev1.SchemeGroupVersion.WithResource("storageclasses")),
 	}

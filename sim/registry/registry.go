@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync/atomic"
 
+	certificatesv1 "k8s.io/api/certificates/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -314,7 +315,9 @@ func (r *Registry) update(res *Resource, ns string, obj runtime.Object, subresou
 		merged.Spec.EphemeralContainers = p.Spec.EphemeralContainers
 		*p = *merged
 	}
-	if hasStatus(res) {
+	if csr, ok := obj.(*certificatesv1.CertificateSigningRequest); ok {
+		csrStrategy(csr, old.(*certificatesv1.CertificateSigningRequest), subresource, metav1.NewTime(r.clock.Now().UTC().Truncate(1e9)))
+	} else if hasStatus(res) {
 		if subresource == "status" {
 			copySpec(obj, old)
 		} else {

@@ -9,6 +9,7 @@ import (
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	batchv1 "k8s.io/api/batch/v1"
+	certificatesv1 "k8s.io/api/certificates/v1"
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
@@ -76,6 +77,7 @@ var (
 	rbacV1       = rbacv1.SchemeGroupVersion
 	apiextV1     = apiextensionsv1.SchemeGroupVersion
 	authnV1      = authenticationv1.SchemeGroupVersion
+	certsV1      = certificatesv1.SchemeGroupVersion
 	storageV1    = storagev1.SchemeGroupVersion
 	netV1        = networkingv1.SchemeGroupVersion
 	autoscaleV1  = autoscalingv1.SchemeGroupVersion
@@ -170,6 +172,9 @@ var resources = []*Resource{
 		New: func() runtime.Object { return &coordinationv1.Lease{} }, NewList: func() runtime.Object { return &coordinationv1.LeaseList{} }},
 	{GVR: discoveryV1.WithResource("endpointslices"), Kind: "EndpointSlice", Singular: "endpointslice", Namespaced: true, Verbs: allVerbs,
 		New: func() runtime.Object { return &discoveryv1.EndpointSlice{} }, NewList: func() runtime.Object { return &discoveryv1.EndpointSliceList{} }},
+	{GVR: certsV1.WithResource("certificatesigningrequests"), Kind: "CertificateSigningRequest", Singular: "certificatesigningrequest", ShortNames: []string{"csr"}, Verbs: allVerbs,
+		Subs: []Subresource{{Name: "approval", Kind: certsV1.WithKind("CertificateSigningRequest"), Verbs: statusVerbs}, statusSub(certsV1.WithKind("CertificateSigningRequest"))},
+		New:  func() runtime.Object { return &certificatesv1.CertificateSigningRequest{} }, NewList: func() runtime.Object { return &certificatesv1.CertificateSigningRequestList{} }},
 	{GVR: netV1.WithResource("ingressclasses"), Kind: "IngressClass", Singular: "ingressclass", Verbs: allVerbs,
 		New: func() runtime.Object { return &networkingv1.IngressClass{} }, NewList: func() runtime.Object { return &networkingv1.IngressClassList{} }},
 	{GVR: netV1.WithResource("ingresses"), Kind: "Ingress", Singular: "ingress", Namespaced: true, ShortNames: []string{"ing"}, Verbs: allVerbs,
@@ -255,7 +260,7 @@ var Scheme = runtime.NewScheme()
 func init() {
 	for _, add := range []func(*runtime.Scheme) error{
 		corev1.AddToScheme, appsv1.AddToScheme, apiextensionsv1.AddToScheme, coordinationv1.AddToScheme, policyv1.AddToScheme,
-		schedulingv1.AddToScheme, discoveryv1.AddToScheme, autoscalingv1.AddToScheme, autoscalingv2.AddToScheme, batchv1.AddToScheme, authorizationv1.AddToScheme, rbacv1.AddToScheme, authenticationv1.AddToScheme, storagev1.AddToScheme, networkingv1.AddToScheme,
+		schedulingv1.AddToScheme, discoveryv1.AddToScheme, autoscalingv1.AddToScheme, autoscalingv2.AddToScheme, batchv1.AddToScheme, authorizationv1.AddToScheme, rbacv1.AddToScheme, authenticationv1.AddToScheme, storagev1.AddToScheme, networkingv1.AddToScheme, certificatesv1.AddToScheme,
 	} {
 		if err := add(Scheme); err != nil {
 			panic(err)

@@ -4,6 +4,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	batchv1 "k8s.io/api/batch/v1"
+	certificatesv1 "k8s.io/api/certificates/v1"
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
@@ -84,6 +85,8 @@ func Validate(obj runtime.Object, v Version) field.ErrorList {
 		return ValidateRoleBinding(o)
 	case *rbacv1.ClusterRoleBinding:
 		return ValidateClusterRoleBinding(o)
+	case *certificatesv1.CertificateSigningRequest:
+		return ValidateCertificateSigningRequest(o)
 	}
 	return validateGeneric(obj)
 }

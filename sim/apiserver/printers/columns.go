@@ -4,6 +4,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	batchv1beta1 "k8s.io/api/batch/v1beta1"
+	certificatesv1 "k8s.io/api/certificates/v1"
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
@@ -253,31 +254,32 @@ func cronJobColumns(c *printContext) []metav1.TableColumnDefinition {
 
 // handlers maps each served resource to its printer.
 var handlers = map[schema.GroupResource]handler{
-	{Resource: "pods"}:                                                    {corev1.SchemeGroupVersion.WithKind("Pod"), fixed(podColumns), typed(printPod)},
-	{Resource: "nodes"}:                                                   {corev1.SchemeGroupVersion.WithKind("Node"), fixed(nodeColumns), typed(printNode)},
-	{Resource: "namespaces"}:                                              {corev1.SchemeGroupVersion.WithKind("Namespace"), fixed(namespaceColumns), typed(printNamespace)},
-	{Resource: "events"}:                                                  {corev1.SchemeGroupVersion.WithKind("Event"), fixed(eventColumns), typed(printEvent)},
-	{Resource: "services"}:                                                {corev1.SchemeGroupVersion.WithKind("Service"), fixed(serviceColumns), typed(printService)},
-	{Resource: "endpoints"}:                                               {corev1.SchemeGroupVersion.WithKind("Endpoints"), fixed(endpointsColumns), typed(printEndpoints)},
-	{Resource: "configmaps"}:                                              {corev1.SchemeGroupVersion.WithKind("ConfigMap"), fixed(configMapColumns), typed(printConfigMap)},
-	{Resource: "secrets"}:                                                 {corev1.SchemeGroupVersion.WithKind("Secret"), fixed(secretColumns), typed(printSecret)},
-	{Resource: "serviceaccounts"}:                                         {corev1.SchemeGroupVersion.WithKind("ServiceAccount"), fixed(serviceAccountColumns), typed(printServiceAccount)},
-	{Group: "discovery.k8s.io", Resource: "endpointslices"}:               {discoveryv1.SchemeGroupVersion.WithKind("EndpointSlice"), fixed(endpointSliceColumns), typed(printEndpointSlice)},
-	{Group: "coordination.k8s.io", Resource: "leases"}:                    {coordinationv1.SchemeGroupVersion.WithKind("Lease"), fixed(leaseColumns), typed(printLease)},
-	{Group: "apps", Resource: "deployments"}:                              {appsv1.SchemeGroupVersion.WithKind("Deployment"), fixed(deploymentColumns), typed(printDeployment)},
-	{Group: "apps", Resource: "replicasets"}:                              {appsv1.SchemeGroupVersion.WithKind("ReplicaSet"), fixed(replicaSetColumns), typed(printReplicaSet)},
-	{Group: "apps", Resource: "daemonsets"}:                               {appsv1.SchemeGroupVersion.WithKind("DaemonSet"), fixed(daemonSetColumns), typed(printDaemonSet)},
-	{Group: "apps", Resource: "statefulsets"}:                             {appsv1.SchemeGroupVersion.WithKind("StatefulSet"), fixed(statefulSetColumns), typed(printStatefulSet)},
-	{Group: "scheduling.k8s.io", Resource: "priorityclasses"}:             {schedulingv1.SchemeGroupVersion.WithKind("PriorityClass"), fixed(priorityClassColumns), typed(printPriorityClass)},
-	{Group: "policy", Resource: "poddisruptionbudgets"}:                   {policyv1.SchemeGroupVersion.WithKind("PodDisruptionBudget"), fixed(podDisruptionBudgetColumns), typed(printPodDisruptionBudget)},
-	{Group: "batch", Resource: "jobs"}:                                    {batchv1.SchemeGroupVersion.WithKind("Job"), jobColumns, typed(printJob)},
-	{Group: "rbac.authorization.k8s.io", Resource: "rolebindings"}:        {rbacv1.SchemeGroupVersion.WithKind("RoleBinding"), fixed(roleBindingColumns), typed(printRoleBinding)},
-	{Group: "rbac.authorization.k8s.io", Resource: "clusterrolebindings"}: {rbacv1.SchemeGroupVersion.WithKind("ClusterRoleBinding"), fixed(clusterRoleBindingColumns), typed(printClusterRoleBinding)},
-	{Resource: "persistentvolumes"}:                                       {corev1.SchemeGroupVersion.WithKind("PersistentVolume"), pvColumns, typed(printPersistentVolume)},
-	{Resource: "persistentvolumeclaims"}:                                  {corev1.SchemeGroupVersion.WithKind("PersistentVolumeClaim"), pvcColumns, typed(printPersistentVolumeClaim)},
-	{Group: "storage.k8s.io", Resource: "storageclasses"}:                 {storagev1.SchemeGroupVersion.WithKind("StorageClass"), fixed(storageClassColumns), typed(printStorageClass)},
-	{Group: "networking.k8s.io", Resource: "ingresses"}:                   {networkingv1.SchemeGroupVersion.WithKind("Ingress"), fixed(ingressColumns), typed(printIngress)},
-	{Group: "networking.k8s.io", Resource: "ingressclasses"}:              {networkingv1.SchemeGroupVersion.WithKind("IngressClass"), fixed(ingressClassColumns), typed(printIngressClass)},
-	{Group: "networking.k8s.io", Resource: "networkpolicies"}:             {networkingv1.SchemeGroupVersion.WithKind("NetworkPolicy"), fixed(networkPolicyColumns), typed(printNetworkPolicy)},
-	{Group: "batch", Resource: "cronjobs"}:                                {batchv1.SchemeGroupVersion.WithKind("CronJob"), cronJobColumns, typed(printCronJob)},
+	{Resource: "pods"}:                                                     {corev1.SchemeGroupVersion.WithKind("Pod"), fixed(podColumns), typed(printPod)},
+	{Resource: "nodes"}:                                                    {corev1.SchemeGroupVersion.WithKind("Node"), fixed(nodeColumns), typed(printNode)},
+	{Resource: "namespaces"}:                                               {corev1.SchemeGroupVersion.WithKind("Namespace"), fixed(namespaceColumns), typed(printNamespace)},
+	{Resource: "events"}:                                                   {corev1.SchemeGroupVersion.WithKind("Event"), fixed(eventColumns), typed(printEvent)},
+	{Resource: "services"}:                                                 {corev1.SchemeGroupVersion.WithKind("Service"), fixed(serviceColumns), typed(printService)},
+	{Resource: "endpoints"}:                                                {corev1.SchemeGroupVersion.WithKind("Endpoints"), fixed(endpointsColumns), typed(printEndpoints)},
+	{Resource: "configmaps"}:                                               {corev1.SchemeGroupVersion.WithKind("ConfigMap"), fixed(configMapColumns), typed(printConfigMap)},
+	{Resource: "secrets"}:                                                  {corev1.SchemeGroupVersion.WithKind("Secret"), fixed(secretColumns), typed(printSecret)},
+	{Resource: "serviceaccounts"}:                                          {corev1.SchemeGroupVersion.WithKind("ServiceAccount"), fixed(serviceAccountColumns), typed(printServiceAccount)},
+	{Group: "discovery.k8s.io", Resource: "endpointslices"}:                {discoveryv1.SchemeGroupVersion.WithKind("EndpointSlice"), fixed(endpointSliceColumns), typed(printEndpointSlice)},
+	{Group: "coordination.k8s.io", Resource: "leases"}:                     {coordinationv1.SchemeGroupVersion.WithKind("Lease"), fixed(leaseColumns), typed(printLease)},
+	{Group: "apps", Resource: "deployments"}:                               {appsv1.SchemeGroupVersion.WithKind("Deployment"), fixed(deploymentColumns), typed(printDeployment)},
+	{Group: "apps", Resource: "replicasets"}:                               {appsv1.SchemeGroupVersion.WithKind("ReplicaSet"), fixed(replicaSetColumns), typed(printReplicaSet)},
+	{Group: "apps", Resource: "daemonsets"}:                                {appsv1.SchemeGroupVersion.WithKind("DaemonSet"), fixed(daemonSetColumns), typed(printDaemonSet)},
+	{Group: "apps", Resource: "statefulsets"}:                              {appsv1.SchemeGroupVersion.WithKind("StatefulSet"), fixed(statefulSetColumns), typed(printStatefulSet)},
+	{Group: "scheduling.k8s.io", Resource: "priorityclasses"}:              {schedulingv1.SchemeGroupVersion.WithKind("PriorityClass"), fixed(priorityClassColumns), typed(printPriorityClass)},
+	{Group: "policy", Resource: "poddisruptionbudgets"}:                    {policyv1.SchemeGroupVersion.WithKind("PodDisruptionBudget"), fixed(podDisruptionBudgetColumns), typed(printPodDisruptionBudget)},
+	{Group: "batch", Resource: "jobs"}:                                     {batchv1.SchemeGroupVersion.WithKind("Job"), jobColumns, typed(printJob)},
+	{Group: "certificates.k8s.io", Resource: "certificatesigningrequests"}: {certificatesv1.SchemeGroupVersion.WithKind("CertificateSigningRequest"), fixed(certificateSigningRequestColumns), typed(printCertificateSigningRequest)},
+	{Group: "rbac.authorization.k8s.io", Resource: "rolebindings"}:         {rbacv1.SchemeGroupVersion.WithKind("RoleBinding"), fixed(roleBindingColumns), typed(printRoleBinding)},
+	{Group: "rbac.authorization.k8s.io", Resource: "clusterrolebindings"}:  {rbacv1.SchemeGroupVersion.WithKind("ClusterRoleBinding"), fixed(clusterRoleBindingColumns), typed(printClusterRoleBinding)},
+	{Resource: "persistentvolumes"}:                                        {corev1.SchemeGroupVersion.WithKind("PersistentVolume"), pvColumns, typed(printPersistentVolume)},
+	{Resource: "persistentvolumeclaims"}:                                   {corev1.SchemeGroupVersion.WithKind("PersistentVolumeClaim"), pvcColumns, typed(printPersistentVolumeClaim)},
+	{Group: "storage.k8s.io", Resource: "storageclasses"}:                  {storagev1.SchemeGroupVersion.WithKind("StorageClass"), fixed(storageClassColumns), typed(printStorageClass)},
+	{Group: "networking.k8s.io", Resource: "ingresses"}:                    {networkingv1.SchemeGroupVersion.WithKind("Ingress"), fixed(ingressColumns), typed(printIngress)},
+	{Group: "networking.k8s.io", Resource: "ingressclasses"}:               {networkingv1.SchemeGroupVersion.WithKind("IngressClass"), fixed(ingressClassColumns), typed(printIngressClass)},
+	{Group: "networking.k8s.io", Resource: "networkpolicies"}:              {networkingv1.SchemeGroupVersion.WithKind("NetworkPolicy"), fixed(networkPolicyColumns), typed(printNetworkPolicy)},
+	{Group: "batch", Resource: "cronjobs"}:                                 {batchv1.SchemeGroupVersion.WithKind("CronJob"), cronJobColumns, typed(printCronJob)},
 }

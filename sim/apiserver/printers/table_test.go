@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	certificatesv1 "k8s.io/api/certificates/v1"
 	"net/http"
 	"testing"
 
@@ -187,25 +188,26 @@ func TestEveryPrinter(t *testing.T) {
 		{Resource: "secrets"}:         &corev1.Secret{},
 		{Resource: "serviceaccounts"}: &corev1.ServiceAccount{},
 		{Resource: "resourcequotas"}:  &corev1.ResourceQuota{},
-		{Group: "autoscaling", Resource: "horizontalpodautoscalers"}:          &autoscalingv2.HorizontalPodAutoscaler{},
-		{Group: "discovery.k8s.io", Resource: "endpointslices"}:               &discoveryv1.EndpointSlice{},
-		{Group: "coordination.k8s.io", Resource: "leases"}:                    &coordinationv1.Lease{},
-		{Group: "apps", Resource: "deployments"}:                              &appsv1.Deployment{},
-		{Group: "apps", Resource: "replicasets"}:                              &appsv1.ReplicaSet{},
-		{Group: "apps", Resource: "daemonsets"}:                               &appsv1.DaemonSet{},
-		{Group: "apps", Resource: "statefulsets"}:                             &appsv1.StatefulSet{},
-		{Group: "scheduling.k8s.io", Resource: "priorityclasses"}:             &schedulingv1.PriorityClass{},
-		{Group: "policy", Resource: "poddisruptionbudgets"}:                   &policyv1.PodDisruptionBudget{},
-		{Group: "batch", Resource: "jobs"}:                                    &batchv1.Job{},
-		{Group: "batch", Resource: "cronjobs"}:                                &batchv1.CronJob{},
-		{Resource: "persistentvolumes"}:                                       &corev1.PersistentVolume{},
-		{Resource: "persistentvolumeclaims"}:                                  &corev1.PersistentVolumeClaim{},
-		{Group: "storage.k8s.io", Resource: "storageclasses"}:                 &storagev1.StorageClass{},
-		{Group: "rbac.authorization.k8s.io", Resource: "rolebindings"}:        &rbacv1.RoleBinding{},
-		{Group: "rbac.authorization.k8s.io", Resource: "clusterrolebindings"}: &rbacv1.ClusterRoleBinding{},
-		{Group: "networking.k8s.io", Resource: "ingresses"}:                   &networkingv1.Ingress{},
-		{Group: "networking.k8s.io", Resource: "ingressclasses"}:              &networkingv1.IngressClass{},
-		{Group: "networking.k8s.io", Resource: "networkpolicies"}:             &networkingv1.NetworkPolicy{},
+		{Group: "autoscaling", Resource: "horizontalpodautoscalers"}:           &autoscalingv2.HorizontalPodAutoscaler{},
+		{Group: "discovery.k8s.io", Resource: "endpointslices"}:                &discoveryv1.EndpointSlice{},
+		{Group: "coordination.k8s.io", Resource: "leases"}:                     &coordinationv1.Lease{},
+		{Group: "apps", Resource: "deployments"}:                               &appsv1.Deployment{},
+		{Group: "apps", Resource: "replicasets"}:                               &appsv1.ReplicaSet{},
+		{Group: "apps", Resource: "daemonsets"}:                                &appsv1.DaemonSet{},
+		{Group: "apps", Resource: "statefulsets"}:                              &appsv1.StatefulSet{},
+		{Group: "scheduling.k8s.io", Resource: "priorityclasses"}:              &schedulingv1.PriorityClass{},
+		{Group: "policy", Resource: "poddisruptionbudgets"}:                    &policyv1.PodDisruptionBudget{},
+		{Group: "batch", Resource: "jobs"}:                                     &batchv1.Job{},
+		{Group: "batch", Resource: "cronjobs"}:                                 &batchv1.CronJob{},
+		{Resource: "persistentvolumes"}:                                        &corev1.PersistentVolume{},
+		{Resource: "persistentvolumeclaims"}:                                   &corev1.PersistentVolumeClaim{},
+		{Group: "storage.k8s.io", Resource: "storageclasses"}:                  &storagev1.StorageClass{},
+		{Group: "rbac.authorization.k8s.io", Resource: "rolebindings"}:         &rbacv1.RoleBinding{},
+		{Group: "rbac.authorization.k8s.io", Resource: "clusterrolebindings"}:  &rbacv1.ClusterRoleBinding{},
+		{Group: "networking.k8s.io", Resource: "ingresses"}:                    &networkingv1.Ingress{},
+		{Group: "networking.k8s.io", Resource: "ingressclasses"}:               &networkingv1.IngressClass{},
+		{Group: "networking.k8s.io", Resource: "networkpolicies"}:              &networkingv1.NetworkPolicy{},
+		{Group: "certificates.k8s.io", Resource: "certificatesigningrequests"}: &certificatesv1.CertificateSigningRequest{},
 	}
 	if len(objects) != len(handlers) {
 		t.Errorf("test covers %d resources, registry has %d", len(objects), len(handlers))

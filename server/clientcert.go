@@ -1,0 +1,69 @@
+package server
+
+import (
+	"crypto/x509"
+	"fmt"
+	"net/http"
+
+	"kubesim/sim"
+	"kubesim/sim/authz"
+)
+
+// trustClientCA makes the cluster CA the issuer of client certificates:
+// the server verifies them against it (kube-apiserver's --client-ca-file)
+// and the cluster's csrsigning controller signs with it.
+func (s *Served) trustClientCA(c *sim.Cluster, creds *Credentials) error {
+	s.clientCAs = x509.NewCertPool()
+	if !s.clientCAs.AppendCertsFromPEM(creds.CAPEM) {
+		return fmt.Errorf("credentials: ca.crt holds no certificate")
+	}
+	if len(creds.CAKeyPEM) == 0 {
+		return nil // made before ca.key was kept: nothing can be signed
+	}
+	if err := c.SetClusterCA(creds.CAPEM, creds.CAKeyPEM); err != nil {
+		return fmt.Errorf("credentials: ca.key: %w", err)
+	}
+	return nil
+}
+
+// clientCertUser is the x509 authenticator: a chain that verifies against
+// the cluster CA for client auth, at the cluster's time, authenticates its
+// leaf's subject (CommonName is the user, each Organization a group).
+func (s *Served) clientCertUser(chain []*x509.Certificate) (*authz.User, bool) {
+	if s.clientCAs == nil {
+		return nil, false
+	}
+	inter := x509.NewCertPool()
+	for _, c := range chain[1:] {
+		inter.AddCert(c)
+	}
+	leaf := chain[0]
+	if _, err := leaf.Verify(x509.VerifyOptions{Roots: s.clientCAs, Intermediates: inter, CurrentTime: s.Now(),
+		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}); err != nil {
+		return nil, false
+	}
+	if leaf.Subject.CommonName == "" {
+		return nil, false
+	}
+	groups := append([]string(nil), leaf.Subject.Organization...)
+	if !contains(groups, authz.GroupAuthenticated) {
+		groups = append(groups, authz.GroupAuthenticated)
+	}
+	return &authz.User{Name: leaf.Subject.CommonName, Groups: groups}, true
+}
+
+func contains(list []string, v string) bool {
+	for _, s := range list {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}
+
+// writeUnauthorized is kube-apiserver's answer to failed authentication.
+func writeUnauthorized(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusUnauthorized)
+	fmt.Fprintln(w, `{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401}`)
+}
