@@ -95,40 +95,9 @@ func mapCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			src := dashboard.FromAPI(get)
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 			defer stop()
-			var last []byte
-			for {
-				m, err := src(ctx)
-				if err != nil {
-					if ctx.Err() != nil {
-						return nil
-					}
-					return err
-				}
-				var b bytes.Buffer
-				dashboard.Render(&b, m, color)
-				if !bytes.Equal(b.Bytes(), last) {
-					if last != nil {
-						if writerIsTerminal(out) {
-							io.WriteString(out, "\x1b[H\x1b[2J") // home, clear
-						} else {
-							io.WriteString(out, "\n")
-						}
-					}
-					out.Write(b.Bytes())
-					last = b.Bytes()
-				}
-				if !watch {
-					return nil
-				}
-				select {
-				case <-ctx.Done():
-					return nil
-				case <-time.After(interval):
-				}
-			}
+			return drawMap(ctx, dashboard.FromAPI(get), out, color, watch, interval)
 		},
 	}
 	cmd.Flags().BoolVarP(&watch, "watch", "w", false, "redraw whenever the map changes (until Ctrl-C)")
@@ -174,4 +143,42 @@ func dashboardCmd() *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&urlOnly, "url", false, "print the address instead of opening a browser")
 	return cmd
+}
+
+// drawMap writes src's map to out, and with watch again each time it
+// differs from the last one drawn (a terminal is cleared first; other
+// output gets a blank line between maps), reading every interval until ctx
+// ends.
+func drawMap(ctx context.Context, src dashboard.Source, out io.Writer, color, watch bool, interval time.Duration) error {
+	var last []byte
+	for {
+		m, err := src(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		var b bytes.Buffer
+		dashboard.Render(&b, m, color)
+		if !bytes.Equal(b.Bytes(), last) {
+			if last != nil {
+				if writerIsTerminal(out) {
+					io.WriteString(out, "\x1b[H\x1b[2J") // home, clear
+				} else {
+					io.WriteString(out, "\n")
+				}
+			}
+			out.Write(b.Bytes())
+			last = b.Bytes()
+		}
+		if !watch {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(interval):
+		}
+	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"net/http"
@@ -10,7 +11,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"kubesim/dashboard"
 	"kubesim/server"
 	"kubesim/sim"
 )
@@ -82,5 +85,37 @@ func TestMapWithoutCluster(t *testing.T) {
 		if code != 1 || !strings.Contains(errOut, "kubesim is not running") {
 			t.Errorf("kubesim %s without a cluster: exit %d %q", verb, code, errOut)
 		}
+	}
+}
+
+// TestMapWatch: --watch draws the map, skips reads that did not change it,
+// draws again (after a blank line, the output not being a terminal) when
+// it changes, and stops when its context ends.
+func TestMapWatch(t *testing.T) {
+	maps := []dashboard.Map{
+		{Nodes: []dashboard.Node{{Name: "n1", Status: "Ready", PodCIDR: "10.244.1.0/24"}}},
+		{Nodes: []dashboard.Node{{Name: "n1", Status: "Ready", PodCIDR: "10.244.1.0/24"}}},
+		{Nodes: []dashboard.Node{{Name: "n1", Status: "Ready", PodCIDR: "10.244.1.0/24", Pods: []dashboard.Pod{{Namespace: "default", Name: "web", Phase: "Running", Status: "Running", IP: "10.244.1.2"}}}}},
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	reads := 0
+	src := func(context.Context) (dashboard.Map, error) {
+		m := maps[min(reads, len(maps)-1)]
+		reads++
+		if reads == len(maps)+1 {
+			cancel()
+		}
+		return m, nil
+	}
+	var out bytes.Buffer
+	if err := drawMap(ctx, src, &out, false, true, time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	var first, second bytes.Buffer
+	dashboard.Render(&first, maps[0], false)
+	dashboard.Render(&second, maps[2], false)
+	if want := first.String() + "\n" + second.String(); out.String() != want {
+		t.Errorf("--watch wrote:\n%s\nwant:\n%s", out.String(), want)
 	}
 }
