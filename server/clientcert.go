@@ -4,6 +4,7 @@ import (
 	"crypto/x509"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"kubesim/sim"
 	"kubesim/sim/authz"
@@ -66,4 +67,31 @@ func writeUnauthorized(w http.ResponseWriter) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusUnauthorized)
 	fmt.Fprintln(w, `{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401}`)
+}
+
+// serviceAccountUser is the service-account token authenticator: a bearer
+// token the cluster signed, unexpired at the cluster's time, authenticates
+// as system:serviceaccount:NS:NAME in the service-account groups.
+func (s *Served) serviceAccountUser(header string) (*authz.User, bool) {
+	token, ok := strings.CutPrefix(header, "Bearer ")
+	if !ok || s.Cluster == nil {
+		return nil, false
+	}
+	c, ok := s.Cluster.Tokens().Verify(strings.TrimSpace(token), s.Now())
+	if !ok {
+		return nil, false
+	}
+	ns := c.K8s.Namespace
+	u := &authz.User{Name: c.Subject, UID: c.K8s.ServiceAccount.UID,
+		Groups: []string{authz.GroupServiceAccounts, authz.GroupServiceAccounts + ":" + ns, authz.GroupAuthenticated}}
+	if p := c.K8s.Pod; p != nil {
+		u.Extra = map[string][]string{"authentication.kubernetes.io/pod-name": {p.Name}, "authentication.kubernetes.io/pod-uid": {p.UID}}
+	}
+	if c.ID != "" {
+		if u.Extra == nil {
+			u.Extra = map[string][]string{}
+		}
+		u.Extra["authentication.kubernetes.io/credential-id"] = []string{"JTI=" + c.ID}
+	}
+	return u, true
 }

@@ -410,6 +410,10 @@ func (s *Served) auth(next http.Handler) http.Handler {
 			return
 		}
 		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
+			if u, ok := s.serviceAccountUser(r.Header.Get("Authorization")); ok {
+				next.ServeHTTP(w, r.WithContext(apiserver.WithUser(r.Context(), u)))
+				return
+			}
 			writeUnauthorized(w)
 			return
 		}

@@ -1,6 +1,9 @@
 package sim
 
-import "kubesim/sim/certsign"
+import (
+	"kubesim/sim/certsign"
+	"kubesim/sim/satoken"
+)
 
 // SetClusterCA installs the cluster CA (PEM certificate and key) the
 // csrsigning controller issues client certificates from; approved
@@ -12,4 +15,11 @@ func (c *Cluster) SetClusterCA(certPEM, keyPEM []byte) error {
 	}
 	c.Do(func() { c.ca.Set(ca) })
 	return nil
+}
+
+// Tokens is the cluster's service-account token signer (derived from the
+// spec's seed).
+func (c *Cluster) Tokens() *satoken.Signer {
+	c.tokensOnce.Do(func() { c.tokens = satoken.New(c.Spec.Seed) })
+	return c.tokens
 }

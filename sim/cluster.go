@@ -22,6 +22,7 @@ import (
 	"kubesim/sim/kubelet"
 	"kubesim/sim/loop"
 	"kubesim/sim/registry"
+	"kubesim/sim/satoken"
 	"kubesim/sim/store"
 )
 
@@ -84,6 +85,8 @@ type Cluster struct {
 	opts       Options
 	mu         sync.Mutex
 	ca         certsign.Holder
+	tokensOnce sync.Once
+	tokens     *satoken.Signer
 	watcher    *store.Watcher
 	components []loop.Component
 	periodics  []*periodic

@@ -20,6 +20,7 @@ func ForCluster(c *sim.Cluster) (*Server, error) {
 		Driver:   c,
 		Version:  c.Spec.KubernetesVersion,
 		Live:     c.Live(),
+		Tokens:   c.Tokens(),
 		Hooks: Hooks{
 			Logs: func(ns, pod string, opts LogOptions) ([]byte, error) {
 				return c.PodLogs(ns, pod, opts.Container, opts.Previous, opts.Timestamps, opts.TailLines)

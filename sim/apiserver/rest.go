@@ -27,7 +27,7 @@ const maxBodyBytes = 3 << 20
 func (s *Server) serveResource(w http.ResponseWriter, req *http.Request, r *request) {
 	q := req.URL.Query()
 	switch r.sub {
-	case "status", "approval", "scale", "binding", "eviction", "log", "exec", "attach", "portforward", "finalize", "ephemeralcontainers", "proxy":
+	case "status", "approval", "token", "scale", "binding", "eviction", "log", "exec", "attach", "portforward", "finalize", "ephemeralcontainers", "proxy":
 		if r.sub != "status" && r.sub != "ephemeralcontainers" || req.Method != http.MethodGet {
 			s.serveSubresource(w, req, r)
 			return

@@ -21,6 +21,7 @@ import (
 	"kubesim/sim/authz"
 	"kubesim/sim/clock"
 	"kubesim/sim/registry"
+	"kubesim/sim/satoken"
 )
 
 // Driver is how request handling cooperates with the cluster's loop.
@@ -106,6 +107,9 @@ type Config struct {
 	// Admin is the user of a request that carries none (WithUser):
 	// AdminUser(Version) when nil.
 	Admin *authz.User
+	// Tokens signs the TokenRequest API's tokens; nil: serviceaccounts/token
+	// answers 404.
+	Tokens *satoken.Signer
 }
 
 // Server is the API server's http.Handler.

@@ -39,6 +39,8 @@ func (s *Server) serveSubresource(w http.ResponseWriter, req *http.Request, r *r
 			return
 		}
 		s.serveBinding(w, req, r, obj)
+	case r.sub == "token" && req.Method == http.MethodPost:
+		s.serveTokenRequest(w, req, r)
 	case r.sub == "eviction" && req.Method == http.MethodPost:
 		s.serveEviction(w, req, r)
 	case r.sub == "log" && req.Method == http.MethodGet:
