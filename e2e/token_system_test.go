@@ -74,4 +74,28 @@ func TestTokenRequestSystemKubectl(t *testing.T) {
 		t.Errorf("expired token: exit %d %q", code, out)
 	}
 	must("kubectl --token="+long+" get pods", "No resources found in default namespace.\n")
+
+	// A legacy token Secret: the tokens controller fills it in, and its
+	// token (which never expires) authenticates as the service account.
+	secret := "apiVersion: v1\nkind: Secret\nmetadata:\n  name: robot-token\n  annotations:\n    kubernetes.io/service-account.name: robot\ntype: kubernetes.io/service-account-token\n"
+	if out, code := s.runStdin(secret, "kubectl", "apply", "-f", "-"); code != 0 || out != "secret/robot-token created\n" {
+		t.Fatalf("create secret: exit %d %q", code, out)
+	}
+	var keys string
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		if keys, _ = sh("kubectl get secret robot-token -o jsonpath='{.data}' | tr ',' '\\n' | cut -d'\"' -f2 | sort | tr '\\n' ' '"); strings.Contains(keys, "token") {
+			break
+		}
+	}
+	if keys != "ca.crt namespace token " {
+		t.Fatalf("secret data keys %q", keys)
+	}
+	must("kubectl get secret robot-token -o jsonpath='{.data.namespace}' | base64 -d", "default")
+	must("kubectl --token=$(kubectl get secret robot-token -o jsonpath='{.data.token}' | base64 -d) get pods", "No resources found in default namespace.\n")
+	legacy := s.dir + "/legacy-token"
+	must("kubectl get secret robot-token -o jsonpath='{.data.token}' | base64 -d > "+legacy, "")
+	must("kubectl delete secret robot-token", "secret \"robot-token\" deleted\n")
+	if out, code := sh("kubectl --token=$(cat " + legacy + ") get pods"); code != 1 || out != "error: You must be logged in to the server (Unauthorized)\n" {
+		t.Errorf("token of a deleted secret: exit %d %q", code, out)
+	}
 }

@@ -6,8 +6,11 @@ import (
 	"net/http"
 	"strings"
 
+	corev1 "k8s.io/api/core/v1"
+
 	"kubesim/sim"
 	"kubesim/sim/authz"
+	"kubesim/sim/registry"
 )
 
 // trustClientCA makes the cluster CA the issuer of client certificates:
@@ -77,9 +80,10 @@ func (s *Served) serviceAccountUser(header string) (*authz.User, bool) {
 	if !ok || s.Cluster == nil {
 		return nil, false
 	}
-	c, ok := s.Cluster.Tokens().Verify(strings.TrimSpace(token), s.Now())
+	token = strings.TrimSpace(token)
+	c, ok := s.Cluster.Tokens().Verify(token, s.Now())
 	if !ok {
-		return nil, false
+		return s.legacyTokenUser(token)
 	}
 	ns := c.K8s.Namespace
 	u := &authz.User{Name: c.Subject, UID: c.K8s.ServiceAccount.UID,
@@ -94,4 +98,31 @@ func (s *Served) serviceAccountUser(header string) (*authz.User, bool) {
 		u.Extra["authentication.kubernetes.io/credential-id"] = []string{"JTI=" + c.ID}
 	}
 	return u, true
+}
+
+// legacyTokenUser authenticates a token from a service-account-token
+// Secret: signed by the cluster, and the Secret (holding that very token)
+// and its service account (with the uid in the token) still exist.
+func (s *Served) legacyTokenUser(token string) (*authz.User, bool) {
+	l, ok := s.Cluster.Tokens().VerifyLegacy(token)
+	if !ok {
+		return nil, false
+	}
+	secrets, _ := registry.LookupGVR(corev1.SchemeGroupVersion.WithResource("secrets"))
+	sas, _ := registry.LookupGVR(corev1.SchemeGroupVersion.WithResource("serviceaccounts"))
+	var secObj, saObj any
+	var err1, err2 error
+	s.Cluster.Read(func() {
+		secObj, err1 = s.Cluster.Registry.Committed().Get(secrets, l.Namespace, l.SecretName)
+		saObj, err2 = s.Cluster.Registry.Committed().Get(sas, l.Namespace, l.Name)
+	})
+	if err1 != nil || err2 != nil {
+		return nil, false
+	}
+	sec, sa := secObj.(*corev1.Secret), saObj.(*corev1.ServiceAccount)
+	if string(sec.Data[corev1.ServiceAccountTokenKey]) != token || string(sa.UID) != l.UID {
+		return nil, false
+	}
+	return &authz.User{Name: l.Subject, UID: l.UID,
+		Groups: []string{authz.GroupServiceAccounts, authz.GroupServiceAccounts + ":" + l.Namespace, authz.GroupAuthenticated}}, true
 }

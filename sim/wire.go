@@ -55,6 +55,7 @@ func (c *Cluster) build(resumed bool) error {
 		},
 		PodMetrics: c.namespacePodMetrics,
 		CA:         &c.ca,
+		Tokens:     c.Tokens(),
 	}))
 	if err != nil {
 		return err

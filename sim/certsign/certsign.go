@@ -18,6 +18,8 @@ import (
 type CA struct {
 	Cert *x509.Certificate
 	Key  crypto.Signer
+	// PEM is the certificate as given.
+	PEM []byte
 }
 
 // Parse reads a PEM certificate and a PEM private key (PKCS#1, SEC 1 or
@@ -51,7 +53,7 @@ func Parse(certPEM, keyPEM []byte) (*CA, error) {
 	if !ok {
 		return nil, fmt.Errorf("certsign: key type %T cannot sign", key)
 	}
-	return &CA{Cert: cert, Key: signer}, nil
+	return &CA{Cert: cert, Key: signer, PEM: certPEM}, nil
 }
 
 // Holder is the cluster's CA slot. It is read and written under the

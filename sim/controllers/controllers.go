@@ -30,6 +30,7 @@ import (
 	"kubesim/sim/events"
 	"kubesim/sim/loop"
 	"kubesim/sim/registry"
+	"kubesim/sim/satoken"
 	"kubesim/sim/store"
 )
 
@@ -64,6 +65,8 @@ type Context struct {
 	// CA, if set, holds the cluster CA the csrsigning controller issues
 	// client certificates from (installed by the shell once it has one).
 	CA *certsign.Holder
+	// Tokens, if set, signs the tokens of service-account-token Secrets.
+	Tokens *satoken.Signer
 }
 
 // DefaultContext fills the network defaults of a kubeadm + flannel cluster.
@@ -139,6 +142,7 @@ func All(ctx Context) ([]loop.Component, error) {
 		newClusterRoleAggregation(b),
 		newCRD(b),
 		newCSRSigning(b),
+		newTokens(b),
 	}, nil
 }
 
@@ -208,7 +212,7 @@ type base struct {
 
 	pods, nodes, namespaces, services, endpoints, configmaps, serviceaccounts, leases *registry.Resource
 	deployments, replicasets, daemonsets, statefulsets, jobs, cronjobs, slices, pdbs  *registry.Resource
-	clusterroles, csrs                                                                *registry.Resource
+	clusterroles, csrs, secrets                                                       *registry.Resource
 	pvs, pvcs, storageclasses                                                         *registry.Resource
 }
 
@@ -227,6 +231,7 @@ func newBase(ctx Context) *base {
 		slices:       mustLookup(discoveryv1.SchemeGroupVersion.WithResource("endpointslices")),
 		pdbs:         mustLookup(policyv1.SchemeGroupVersion.WithResource("poddisruptionbudgets")),
 		clusterroles: mustLookup(rbacv1.SchemeGroupVersion.WithResource("clusterroles")),
+		secrets:      core("secrets"),
 		csrs:         mustLookup(certificatesv1.SchemeGroupVersion.WithResource("certificatesigningrequests")),
 		pvs:          core("persistentvolumes"), pvcs: core("persistentvolumeclaims"),
 		storageclasses: mustLookup(storagev1.SchemeGroupVersion.WithResource("storageclasses")),

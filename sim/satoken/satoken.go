@@ -133,3 +133,48 @@ func (s *Signer) Verify(token string, now time.Time) (*Claims, bool) {
 func (s *Signer) kid() string { return b64(s.pub[:]) }
 
 func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
+
+// LegacyIssuer is the issuer of the tokens kept in Secrets.
+const LegacyIssuer = "kubernetes/serviceaccount"
+
+// Legacy are a Secret-held token's claims.
+type Legacy struct {
+	Issuer     string `json:"iss"`
+	Namespace  string `json:"kubernetes.io/serviceaccount/namespace"`
+	SecretName string `json:"kubernetes.io/serviceaccount/secret.name"`
+	Name       string `json:"kubernetes.io/serviceaccount/service-account.name"`
+	UID        string `json:"kubernetes.io/serviceaccount/service-account.uid"`
+	Subject    string `json:"sub"`
+}
+
+// IssueLegacy returns the non-expiring token the tokens controller puts
+// in a kubernetes.io/service-account-token Secret.
+func (s *Signer) IssueLegacy(sa Ref, secret string) string {
+	body, _ := json.Marshal(Legacy{Issuer: LegacyIssuer, Namespace: sa.Namespace, SecretName: secret, Name: sa.Name, UID: sa.UID,
+		Subject: "system:serviceaccount:" + sa.Namespace + ":" + sa.Name})
+	signing := b64([]byte(`{"alg":"EdDSA","kid":"`+s.kid()+`"}`)) + "." + b64(body)
+	return signing + "." + b64(ed25519.Sign(s.key, []byte(signing)))
+}
+
+// VerifyLegacy checks a Secret-held token's signature and issuer and
+// returns its claims (the caller checks that the Secret and the service
+// account still exist).
+func (s *Signer) VerifyLegacy(token string) (*Legacy, bool) {
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return nil, false
+	}
+	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
+	if err != nil || !ed25519.Verify(s.pub, []byte(parts[0]+"."+parts[1]), sig) {
+		return nil, false
+	}
+	body, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return nil, false
+	}
+	var l Legacy
+	if json.Unmarshal(body, &l) != nil || l.Issuer != LegacyIssuer {
+		return nil, false
+	}
+	return &l, true
+}
