@@ -105,9 +105,10 @@ func (ca *CA) Sign(csr *certificatesv1.CertificateSigningRequest, now time.Time,
 	if err := req.CheckSignature(); err != nil {
 		return nil, err
 	}
+	// signingDuration: the requested duration within [10m, MaxDuration].
 	ttl := MaxDuration
 	if e := csr.Spec.ExpirationSeconds; e != nil && time.Duration(*e)*time.Second < ttl {
-		ttl = time.Duration(*e) * time.Second
+		ttl = max(time.Duration(*e)*time.Second, 10*time.Minute)
 	}
 	notBefore := now.Add(-backdate)
 	if notBefore.Before(ca.Cert.NotBefore) {

@@ -1,6 +1,7 @@
 package controllers
 
 import (
+	"fmt"
 	"time"
 
 	certificatesv1 "k8s.io/api/certificates/v1"
@@ -54,14 +55,38 @@ func (c *csrSigningController) sync(key string, now time.Time) bool {
 		return false
 	}
 	upd := csr.DeepCopy()
-	cert, err := ca.Sign(csr, now, c.Rand)
-	if err != nil {
+	if err := clientUsagesOK(csr.Spec.Usages); err != nil {
 		upd.Status.Conditions = append(upd.Status.Conditions, certificatesv1.CertificateSigningRequestCondition{
 			Type: certificatesv1.CertificateFailed, Status: "True", Reason: "SignerValidationFailure", Message: err.Error(),
-			LastUpdateTime: c.metaNow(), LastTransitionTime: c.metaNow(),
+			LastUpdateTime: c.metaNow(),
 		})
-	} else {
-		upd.Status.Certificate = cert
+		return c.update(c.csrs, upd, "status")
 	}
+	cert, err := ca.Sign(csr, now, c.Rand)
+	if err != nil {
+		// Upstream retries a request it cannot sign (an unparsable one
+		// never passes validation); nothing here would change on a retry.
+		return false
+	}
+	upd.Status.Certificate = cert
 	return c.update(c.csrs, upd, "status")
+}
+
+// clientUsagesOK is validAPIServerClientUsages: client auth required,
+// digital signature and key encipherment allowed, nothing else.
+func clientUsagesOK(usages []certificatesv1.KeyUsage) error {
+	hasClientAuth := false
+	for _, u := range usages {
+		switch u {
+		case certificatesv1.UsageDigitalSignature, certificatesv1.UsageKeyEncipherment:
+		case certificatesv1.UsageClientAuth:
+			hasClientAuth = true
+		default:
+			return fmt.Errorf("invalid usage for client certificate: %s", u)
+		}
+	}
+	if !hasClientAuth {
+		return fmt.Errorf("missing required usage for client certificate: %s", certificatesv1.UsageClientAuth)
+	}
+	return nil
 }
