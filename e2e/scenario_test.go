@@ -28,6 +28,8 @@ func TestScenarios(t *testing.T) {
 		{name: "deployment-scale-expose", dir: "deployment-scale-expose", want: []string{"4 passed, 0 failed"}},
 		{name: "persistent-storage", dir: "persistent-storage", want: []string{"5 passed, 0 failed"}},
 		{name: "persistent-storage ko", dir: "persistent-storage --lang ko", want: []string{"5 passed, 0 failed"}},
+		{name: "pods-volumes-probes", dir: "pods-volumes-probes", want: []string{"4 passed, 0 failed"}},
+		{name: "pods-volumes-probes ko", dir: "pods-volumes-probes --lang ko", want: []string{"4 passed, 0 failed"}},
 		{name: "autoscaling", dir: "autoscaling", want: []string{"4 passed, 0 failed"}},
 		{name: "autoscaling ko", dir: "autoscaling --lang ko", want: []string{"4 passed, 0 failed"}},
 		{name: "saltyrucula-04-scheduling", dir: "../scenarios/testdata/killercoda/saltyrucula-04-scheduling", solutions: "../scenarios/testdata/solutions/saltyrucula-04-scheduling", want: []string{"5 passed, 0 failed"}},

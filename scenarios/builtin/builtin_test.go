@@ -16,13 +16,13 @@ import (
 )
 
 func TestNames(t *testing.T) {
-	if diff := cmp.Diff([]string{"autoscaling", "deployment-scale-expose", "lecture-04", "persistent-storage", "scheduling-basics"}, ScenarioNames()); diff != "" {
+	if diff := cmp.Diff([]string{"autoscaling", "deployment-scale-expose", "lecture-04", "persistent-storage", "pods-volumes-probes", "scheduling-basics"}, ScenarioNames()); diff != "" {
 		t.Errorf("ScenarioNames mismatch (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff([]string{"lecture-04"}, TranscriptNames()); diff != "" {
 		t.Errorf("TranscriptNames mismatch (-want +got):\n%s", diff)
 	}
-	if _, err := Scenario("nope"); err == nil || err.Error() != `no built-in scenario "nope" (built-in: autoscaling, deployment-scale-expose, lecture-04, persistent-storage, scheduling-basics)` {
+	if _, err := Scenario("nope"); err == nil || err.Error() != `no built-in scenario "nope" (built-in: autoscaling, deployment-scale-expose, lecture-04, persistent-storage, pods-volumes-probes, scheduling-basics)` {
 		t.Errorf("Scenario(nope) error = %v", err)
 	}
 	if _, err := Transcript("nope"); err == nil || err.Error() != `no built-in transcript "nope" (built-in: lecture-04)` {
@@ -39,6 +39,7 @@ func TestScenariosLoad(t *testing.T) {
 		"lecture-04":              {"m.example.com", "w1.example.com", "w2.example.com"},
 		"scheduling-basics":       {"controlplane", "node01"},
 		"persistent-storage":      {"controlplane", "node01"},
+		"pods-volumes-probes":     {"controlplane", "node01"},
 		"autoscaling":             {"controlplane", "node01"},
 		"deployment-scale-expose": {"controlplane"},
 	}

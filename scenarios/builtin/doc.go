@@ -12,6 +12,10 @@
 //	                                   exposed and updated
 //	scenarios/persistent-storage       claims of the default StorageClass,
 //	                                   data kept across pods, a Retain PV
+//	scenarios/pods-volumes-probes      two containers sharing an emptyDir
+//	                                   (one read-only), an init container,
+//	                                   a ConfigMap volume and its update,
+//	                                   the docs' liveness-exec restart
 //	scenarios/autoscaling              kubectl top, an HPA scaling
 //	                                   php-apache up under load and down
 //	transcripts/lecture-04.txt         the lecture as a replayable transcript
