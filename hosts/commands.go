@@ -1,6 +1,7 @@
 package hosts
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"net/netip"
@@ -390,9 +391,23 @@ func (h *Host) kubectl(c *shell.Cmd, o RunOptions) int {
 	}
 	var args []string
 	stdin := c.Stdin
+	verb := ""
 	for i := 1; i < len(c.Args); i++ {
 		a := c.Args[i]
+		if a == "--" {
+			// What follows is the command exec or debug runs: its
+			// flags are not kubectl's.
+			args = append(args, c.Args[i:]...)
+			break
+		}
+		if verb == "" && !strings.HasPrefix(a, "-") {
+			verb = a
+		}
 		switch {
+		case verb == "logs":
+			// -f is --follow there, not a file.
+			args = append(args, a)
+			continue
 		case strings.HasPrefix(a, "--kubeconfig="):
 			continue
 		case a == "--kubeconfig" && i+1 < len(c.Args):
@@ -414,7 +429,20 @@ func (h *Host) kubectl(c *shell.Cmd, o RunOptions) int {
 			args = append(args, a)
 			continue
 		}
-		if file == "-" || strings.Contains(file, "://") {
+		if file == "-" {
+			// Read the pipe before kubectl runs: in-process kubectl runs
+			// one at a time, so `kubectl … -o yaml | kubectl apply -f -`
+			// would wait on the writer while the writer waits its turn.
+			data, err := io.ReadAll(c.Stdin)
+			if err != nil {
+				fmt.Fprintf(c.Stderr, "error: %v\n", err)
+				return 1
+			}
+			args = append(args, "-f", "-")
+			stdin = bytes.NewReader(data)
+			continue
+		}
+		if strings.Contains(file, "://") {
 			args = append(args, "-f", file)
 			continue
 		}
