@@ -167,6 +167,18 @@ func verifyFile(path string) error {
 	if need := int64(best.pgid) * ps; best.pgid < 2 || best.pgid > uint64(fi.Size()/ps)+1 || fi.Size() < need {
 		return damaged("the file is truncated: %d bytes, its header says %d", fi.Size(), need)
 	}
+	// bbolt opens a file whose other meta page is invalid, but its check
+	// asserts that pages 0 and 1 name themselves (the meta checksum does
+	// not cover the page header).
+	for id := int64(0); id < 2; id++ {
+		b := make([]byte, 8)
+		if _, err := f.ReadAt(b, id*ps); err != nil {
+			return damaged("header (meta) page %d is missing", id)
+		}
+		if got := le.Uint64(b); got != uint64(id) {
+			return damaged("header (meta) page %d identifies as page %d", id, got)
+		}
+	}
 	v := &verifier{r: f, pageSize: ps, hwm: best.pgid, seen: make([]uint64, (best.pgid+63)/64)}
 	if best.freelist != noFreelist {
 		p, err := v.page(best.freelist)
