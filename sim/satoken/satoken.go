@@ -100,20 +100,8 @@ func (s *Signer) Issue(sa Ref, audiences []string, now time.Time, d time.Duratio
 // Verify checks a token's signature, issuer and audience and its validity
 // at now, and returns its claims.
 func (s *Signer) Verify(token string, now time.Time) (*Claims, bool) {
-	parts := strings.Split(token, ".")
-	if len(parts) != 3 {
-		return nil, false
-	}
-	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
-	if err != nil || !ed25519.Verify(s.pub, []byte(parts[0]+"."+parts[1]), sig) {
-		return nil, false
-	}
-	body, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		return nil, false
-	}
 	var c Claims
-	if json.Unmarshal(body, &c) != nil || c.Issuer != Issuer {
+	if !s.verified(token, &c) || c.Issuer != Issuer {
 		return nil, false
 	}
 	t := now.Unix()
@@ -160,21 +148,23 @@ func (s *Signer) IssueLegacy(sa Ref, secret string) string {
 // returns its claims (the caller checks that the Secret and the service
 // account still exist).
 func (s *Signer) VerifyLegacy(token string) (*Legacy, bool) {
-	parts := strings.Split(token, ".")
-	if len(parts) != 3 {
-		return nil, false
-	}
-	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
-	if err != nil || !ed25519.Verify(s.pub, []byte(parts[0]+"."+parts[1]), sig) {
-		return nil, false
-	}
-	body, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		return nil, false
-	}
 	var l Legacy
-	if json.Unmarshal(body, &l) != nil || l.Issuer != LegacyIssuer {
+	if !s.verified(token, &l) || l.Issuer != LegacyIssuer {
 		return nil, false
 	}
 	return &l, true
+}
+
+// verified checks a token's signature and decodes its claims into v.
+func (s *Signer) verified(token string, v any) bool {
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return false
+	}
+	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
+	if err != nil || !ed25519.Verify(s.pub, []byte(parts[0]+"."+parts[1]), sig) {
+		return false
+	}
+	body, err := base64.RawURLEncoding.DecodeString(parts[1])
+	return err == nil && json.Unmarshal(body, v) == nil
 }
