@@ -70,7 +70,7 @@ func (c *hpaController) normalizeWithBehaviors(h *autoscalingv2.HorizontalPodAut
 	out, reason, msg := stabilized, "DesiredWithinRange", "the desired count is within the acceptable range"
 	switch {
 	case stabilized > current:
-		limit := max(c.scaleUpLimit(key, current, up, now), current)
+		limit := max(c.scaleLimit(key, current, up, now, true), current)
 		maxAllowed, r, m := h.Spec.MaxReplicas, "TooManyReplicas", "the desired replica count is more than the maximum replica count"
 		if maxAllowed > limit {
 			maxAllowed, r, m = limit, "ScaleUpLimit", "the desired replica count is increasing faster than the maximum scale rate"
@@ -79,7 +79,7 @@ func (c *hpaController) normalizeWithBehaviors(h *autoscalingv2.HorizontalPodAut
 			out, reason, msg = maxAllowed, r, m
 		}
 	case stabilized < current:
-		limit := min(c.scaleDownLimit(key, current, down, now), current)
+		limit := min(c.scaleLimit(key, current, down, now, false), current)
 		minAllowed, r, m := minReplicas, "TooFewReplicas", "the desired replica count is less than the minimum replica count"
 		if minAllowed < limit {
 			minAllowed, r, m = limit, "ScaleDownLimit", "the desired replica count is decreasing faster than the maximum scale rate"
@@ -108,8 +108,11 @@ func changeInPeriod(periodSeconds int32, events []scaleEvent, now time.Time) int
 	return n
 }
 
-// scaleUpLimit is calculateScaleUpLimitWithScalingRules.
-func (c *hpaController) scaleUpLimit(key string, current int32, rules *autoscalingv2.HPAScalingRules, now time.Time) int32 {
+// scaleLimit is calculateScaleUpLimitWithScalingRules (up) and
+// calculateScaleDownLimitWithBehaviors (!up): each policy proposes a
+// count from the replicas at the start of its period, and the select
+// policy keeps the largest change (Max) or the smallest (Min).
+func (c *hpaController) scaleLimit(key string, current int32, rules *autoscalingv2.HPAScalingRules, now time.Time, up bool) int32 {
 	sel := autoscalingv2.MaxChangePolicySelect
 	if rules.SelectPolicy != nil {
 		sel = *rules.SelectPolicy
@@ -117,42 +120,23 @@ func (c *hpaController) scaleUpLimit(key string, current int32, rules *autoscali
 	if sel == autoscalingv2.DisabledPolicySelect {
 		return current
 	}
-	result, pick := int32(math.MinInt32), func(a, b int32) int32 { return max(a, b) }
-	if sel == autoscalingv2.MinChangePolicySelect {
-		result, pick = math.MaxInt32, func(a, b int32) int32 { return min(a, b) }
-	}
-	for _, p := range rules.Policies {
-		start := current - changeInPeriod(p.PeriodSeconds, c.scaleUpEvents[key], now) + changeInPeriod(p.PeriodSeconds, c.scaleDownEvents[key], now)
-		var proposed int32
-		if p.Type == autoscalingv2.PodsScalingPolicy {
-			proposed = start + p.Value
-		} else {
-			proposed = int32(math.Ceil(float64(start) * (1 + float64(p.Value)/100)))
-		}
-		result = pick(result, proposed)
-	}
-	return result
-}
-
-// scaleDownLimit is calculateScaleDownLimitWithBehaviors.
-func (c *hpaController) scaleDownLimit(key string, current int32, rules *autoscalingv2.HPAScalingRules, now time.Time) int32 {
-	sel := autoscalingv2.MaxChangePolicySelect
-	if rules.SelectPolicy != nil {
-		sel = *rules.SelectPolicy
-	}
-	if sel == autoscalingv2.DisabledPolicySelect {
-		return current
-	}
+	// The largest change is the highest count going up, the lowest going down.
+	highest := up == (sel == autoscalingv2.MaxChangePolicySelect)
 	result, pick := int32(math.MaxInt32), func(a, b int32) int32 { return min(a, b) }
-	if sel == autoscalingv2.MinChangePolicySelect {
+	if highest {
 		result, pick = math.MinInt32, func(a, b int32) int32 { return max(a, b) }
 	}
 	for _, p := range rules.Policies {
 		start := current - changeInPeriod(p.PeriodSeconds, c.scaleUpEvents[key], now) + changeInPeriod(p.PeriodSeconds, c.scaleDownEvents[key], now)
 		var proposed int32
-		if p.Type == autoscalingv2.PodsScalingPolicy {
+		switch {
+		case p.Type == autoscalingv2.PodsScalingPolicy && up:
+			proposed = start + p.Value
+		case p.Type == autoscalingv2.PodsScalingPolicy:
 			proposed = start - p.Value
-		} else {
+		case up:
+			proposed = int32(math.Ceil(float64(start) * (1 + float64(p.Value)/100)))
+		default:
 			proposed = int32(float64(start) * (1 - float64(p.Value)/100))
 		}
 		result = pick(result, proposed)
