@@ -124,6 +124,23 @@ func forbidden(a *authz.Attributes, reason string) error {
 
 // attributes are the RequestInfo of a resource request, as the
 // authorizer sees it.
+// authorize authenticates req and authorizes it for r, recording the user
+// in r; on failure it has written the 401 or 403 and reports false.
+func (s *Server) authorize(w http.ResponseWriter, req *http.Request, r *request) bool {
+	u, err := s.user(req)
+	if err != nil {
+		writeError(w, err)
+		return false
+	}
+	r.user = u
+	a := attributes(u, req, r)
+	if ok, reason := s.authz.Authorize(a); !ok {
+		writeError(w, forbidden(a, reason))
+		return false
+	}
+	return true
+}
+
 func attributes(u *authz.User, req *http.Request, r *request) *authz.Attributes {
 	a := &authz.Attributes{User: u, ResourceRequest: true, APIGroup: r.gv.Group, APIVersion: r.gv.Version,
 		Resource: r.res.GVR.Resource, Subresource: r.sub, Namespace: r.namespace, Name: r.name}

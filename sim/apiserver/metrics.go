@@ -90,15 +90,7 @@ func (s *Server) serveMetrics(w http.ResponseWriter, req *http.Request, gv schem
 	if len(segs) > 0 {
 		r.name = segs[0]
 	}
-	u, err := s.user(req)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	r.user = u
-	a := attributes(u, req, &r)
-	if ok, reason := s.authz.Authorize(a); !ok {
-		writeError(w, forbidden(a, reason))
+	if !s.authorize(w, req, &r) {
 		return
 	}
 	if req.Method != http.MethodGet {
@@ -112,6 +104,7 @@ func (s *Server) serveMetrics(w http.ResponseWriter, req *http.Request, gv schem
 	}
 	sel := labels.Everything()
 	if v := q.Get("labelSelector"); v != "" {
+		var err error
 		if sel, err = labels.Parse(v); err != nil {
 			writeError(w, apierrors.NewBadRequest(err.Error()))
 			return

@@ -322,15 +322,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, req *http.Request, path string)
 		writeError(w, notFoundPath())
 		return
 	}
-	u, err := s.user(req)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	r.user = u
-	a := attributes(u, req, &r)
-	if ok, reason := s.authz.Authorize(a); !ok {
-		writeError(w, forbidden(a, reason))
+	if !s.authorize(w, req, &r) {
 		return
 	}
 	if r.res.Alias {
