@@ -217,8 +217,12 @@ func fenceClose(line string, ch byte, n int) (a Action, interrupt, ok bool) {
 	return a, interrupt, true
 }
 
+// isDetailsOpen reports whether line starts with a whole <details…> tag:
+// the one details cuts out, so parsing what is left always moves on (a
+// "<details" with no ">" is text).
 func isDetailsOpen(line string) bool {
-	return strings.HasPrefix(strings.ToLower(strings.TrimSpace(line)), "<details")
+	loc := detailsOpenRE.FindStringIndex(strings.TrimSpace(line))
+	return loc != nil && loc[0] == 0
 }
 
 func (p *mdParser) blocks(from, to int) []Block {
