@@ -14,10 +14,17 @@ var page []byte
 
 // Handler serves the page under /dashboard/: the page itself, map.json
 // (the Map now) and events (server-sent events: a "map" event with the Map
-// at once and then each time it changes, polled every interval). The
-// caller authenticates requests before they reach it.
-func Handler(src Source, interval time.Duration) http.Handler {
+// at once and then each time it changes, polled every interval; with
+// WithPage, a "page" event likewise). The caller authenticates requests
+// before they reach it.
+func Handler(src Source, interval time.Duration, opts ...Option) http.Handler {
+	h := &handler{}
+	for _, o := range opts {
+		o(h)
+	}
 	mux := http.NewServeMux()
+	mux.HandleFunc("/dashboard/page.json", h.servePage)
+	mux.HandleFunc("/dashboard/"+FilesPrefix, h.serveFile)
 	mux.HandleFunc("/dashboard/", func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/dashboard/" {
 			http.NotFound(w, r)
@@ -33,8 +40,7 @@ func Handler(src Source, interval time.Duration) http.Handler {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
 		}
-		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(m)
+		writeJSON(w, m)
 	})
 	mux.HandleFunc("/dashboard/events", func(w http.ResponseWriter, r *http.Request) {
 		fl, ok := w.(http.Flusher)
@@ -44,10 +50,17 @@ func Handler(src Source, interval time.Duration) http.Handler {
 		}
 		w.Header().Set("Content-Type", "text/event-stream")
 		w.Header().Set("Cache-Control", "no-store")
-		var last []byte
+		var last, lastPage []byte
 		t := time.NewTicker(interval)
 		defer t.Stop()
 		for {
+			if p, _, ok := h.currentPage(); ok {
+				if b, _ := json.Marshal(p); !bytes.Equal(b, lastPage) {
+					lastPage = b
+					fmt.Fprintf(w, "event: page\ndata: %s\n\n", b)
+					fl.Flush()
+				}
+			}
 			m, err := src(r.Context())
 			if err != nil {
 				if r.Context().Err() != nil {
@@ -68,4 +81,9 @@ func Handler(src Source, interval time.Duration) http.Handler {
 		}
 	})
 	return mux
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(v)
 }

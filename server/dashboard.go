@@ -2,6 +2,7 @@ package server
 
 import (
 	"crypto/subtle"
+	"io/fs"
 	"net/http"
 	"strings"
 	"time"
@@ -26,7 +27,25 @@ func DashboardURL(addr, token string) string {
 // dashboardHandler draws the cluster from its own API handler (after this
 // server's authentication, with the cluster's credentials, in-process).
 func (s *Served) dashboardHandler(api http.Handler) http.Handler {
-	return dashboard.Handler(dashboard.FromAPI(dashboard.FromHandler(api)), time.Second)
+	return dashboard.Handler(dashboard.FromAPI(dashboard.FromHandler(api)), time.Second, dashboard.WithPage(s.currentPage))
+}
+
+// SetPage makes the dashboard show a scenario's page beside the map (what
+// `scenario play` calls as the learner moves through the steps); nil
+// removes it.
+func (s *Served) SetPage(src dashboard.PageSource) {
+	if src == nil {
+		s.page.Store(nil)
+		return
+	}
+	s.page.Store(&src)
+}
+
+func (s *Served) currentPage() (dashboard.Page, fs.FS, bool) {
+	if p := s.page.Load(); p != nil {
+		return (*p)()
+	}
+	return dashboard.Page{}, nil, false
 }
 
 // dashboardAuth decides a request under /dashboard/: the bearer token (the

@@ -19,6 +19,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"kubesim/dashboard"
 	"kubesim/runtime/cri"
 	"kubesim/sim"
 	"kubesim/sim/apiserver"
@@ -84,6 +85,8 @@ type Served struct {
 	frozen atomic.Int64
 	// health is the loop watchdog (live mode): see loopHealth.
 	health loopWatch
+	// page is the scenario page the dashboard shows (SetPage).
+	page atomic.Pointer[dashboard.PageSource]
 }
 
 // stallAfter is how long the loop's progress count may stand still before

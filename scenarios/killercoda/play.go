@@ -39,6 +39,10 @@ type PlayConfig struct {
 	// (a script's process group is killed) and the prompt comes back.
 	// Values that arrive at the prompt are dropped. Nil: no interrupts.
 	Interrupt <-chan struct{}
+	// OnStep, if set, is told each page the learner is shown: the step's
+	// index into Scenario.Steps, -1 for the intro, len(Steps) for the
+	// finish (a web view of the scenario follows it).
+	OnStep func(step int)
 }
 
 // Play runs a scenario interactively: it shows the intro, then each step's
@@ -85,6 +89,7 @@ func (p *player) play() error {
 	p.printf(p.msg.cluster, strings.Join(names, ", "), sc.ImageID)
 	p.printf("%s", p.msg.typeHelp)
 	p.startPage("intro", sc.Intro)
+	p.onStep(-1)
 	if sc.Intro.Text != nil && len(sc.Intro.Text.Blocks) > 0 {
 		Render(p.out, sc.Intro.Text, RenderOptions{Lang: sc.Lang})
 		p.printf("\n")
@@ -172,10 +177,17 @@ func (p *player) summary(r ScriptResult) string {
 	return r.Summary()
 }
 
+func (p *player) onStep(i int) {
+	if p.cfg.OnStep != nil {
+		p.cfg.OnStep(i)
+	}
+}
+
 func (p *player) current() Step { return p.s.sc.Steps[p.step] }
 
 func (p *player) showStep() {
 	st := p.current()
+	p.onStep(p.step)
 	p.printf(p.msg.stepHeader, p.step+1, len(p.s.sc.Steps), st.Title)
 	Render(p.out, st.Text, RenderOptions{Lang: p.s.sc.Lang})
 	p.printf("\n")
@@ -308,6 +320,7 @@ func (p *player) advance() (bool, error) {
 func (p *player) finish() error {
 	fin := p.s.sc.Finish
 	p.startPage("finish", fin)
+	p.onStep(len(p.s.sc.Steps))
 	if fin.Text != nil && len(fin.Text.Blocks) > 0 {
 		Render(p.out, fin.Text, RenderOptions{Lang: p.s.sc.Lang})
 		p.printf("\n")

@@ -41,6 +41,10 @@ type Scenario struct {
 	files fs.FS
 }
 
+// Files is the scenario's directory, which its step texts' relative
+// images and links point into; nil for a scenario not loaded from one.
+func (s *Scenario) Files() fs.FS { return s.files }
+
 // Page is the intro, a step or the finish.
 type Page struct {
 	Title string
