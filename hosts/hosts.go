@@ -1,6 +1,7 @@
 package hosts
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"sort"
 	"strings"
@@ -17,6 +18,12 @@ type Hosts struct {
 	mu    sync.Mutex // serialises shells: one runs at a time
 	hosts map[string]*Host
 	order []string
+	// loadErr is a damaged state file (persist.go): shells are refused
+	// and the file is left as it is. saved is the digest of what the
+	// file holds.
+	loadErr   error
+	saved     [32]byte
+	savedMark string
 }
 
 type hostsKey struct{}
@@ -28,6 +35,8 @@ func For(c *sim.Cluster) *Hosts {
 
 func newHosts(c *sim.Cluster) *Hosts {
 	hs := &Hosts{c: c, hosts: map[string]*Host{}}
+	saved, err := loadState(hs.statePath())
+	hs.loadErr = err
 	c.Locked(func() {
 		for i, n := range c.Spec.Nodes {
 			h := &Host{hs: hs, Name: n.Name, IP: n.IP, ControlPlane: n.Role == "control-plane", index: i,
@@ -42,11 +51,22 @@ func newHosts(c *sim.Cluster) *Hosts {
 		}
 		for _, name := range hs.order {
 			h := hs.hosts[name]
+			if s := saved[name]; s != nil {
+				h.restore(s)
+				continue
+			}
 			h.writeFiles()
 			h.bootUnits()
 		}
+		if saved != nil {
+			// What the file holds now: no need to write it again.
+			if data, err := hs.encodeState(); err == nil {
+				hs.saved = sha256.Sum256(data)
+			}
+		}
 	})
 	hs.installGates()
+	c.OnClose(hs.save)
 	return hs
 }
 

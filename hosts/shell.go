@@ -62,8 +62,12 @@ func (hs *Hosts) Run(ctx context.Context, name, script string, o RunOptions) (in
 	if !up {
 		return 0, fmt.Errorf("ssh: connect to host %s port 22: No route to host", name)
 	}
+	if hs.loadErr != nil {
+		return 0, hs.loadErr
+	}
 	hs.mu.Lock()
 	defer hs.mu.Unlock()
+	defer hs.saveAfterRun(o)
 	if !o.Session {
 		return h.run(ctx, script, o, time.Time{}), nil
 	}

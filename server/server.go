@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"kubesim/dashboard"
+	"kubesim/hosts"
 	"kubesim/runtime/cri"
 	"kubesim/sim"
 	"kubesim/sim/apiserver"
@@ -209,6 +210,8 @@ func Start(cfg Config) (*Served, error) {
 		Wait:     s.wait,
 		OnWrite:  s.poke,
 		Repair:   cfg.Repair,
+		// A kubelet stopped on a host before the stop stays stopped.
+		KubeletStopped: hosts.KubeletStopped(cfg.StateDir),
 	})
 	if err != nil {
 		return nil, explainOpenError(cfg.StateDir, err)
@@ -229,6 +232,12 @@ func Start(cfg Config) (*Served, error) {
 	if err := s.serve(c, cfg.StateDir, cfg.Addr, cfg.KeepPort); err != nil {
 		c.Close()
 		return nil, err
+	}
+	// The hosts come back at once (their files, for hostPath volumes); a
+	// damaged hosts file does not keep the cluster from starting: every
+	// shell on a host reports it.
+	if err := hosts.Resume(c); err != nil {
+		fmt.Fprintln(os.Stderr, "kubesim:", err)
 	}
 	if cfg.CRISocketDir != "" {
 		if err := os.MkdirAll(cfg.CRISocketDir, 0o755); err != nil {

@@ -61,6 +61,12 @@ type Options struct {
 	// without them (Store.Skipped names them); otherwise such a file fails
 	// New with store.ErrUndecodable.
 	Repair bool
+	// KubeletStopped reports, for a resumed cluster, the nodes whose
+	// kubelet service was stopped (systemctl stop kubelet) on a running
+	// machine when the cluster stopped (hosts.KubeletStopped reads it from
+	// the hosts' state): their stale lease is not a powered-off machine,
+	// and their kubelet stays stopped.
+	KubeletStopped func(node string) bool
 }
 
 // periodic is work that recurs every period but whose intermediate ticks
@@ -112,6 +118,7 @@ type Cluster struct {
 	ext       sync.Map
 	gates     map[string]func() bool
 	ctrlNames []string
+	onClose   []func() error
 }
 
 // New builds a cluster from spec, or resumes the one whose state is in
@@ -186,9 +193,13 @@ func (c *Cluster) Close() error {
 		return nil
 	}
 	c.closed = true
+	var errs []error
+	for _, fn := range c.onClose {
+		errs = append(errs, fn())
+	}
 	c.watcher.Stop()
-	err := c.Store.Sync()
-	return errors.Join(err, c.Store.Close())
+	errs = append(errs, c.Store.Sync(), c.Store.Close())
+	return errors.Join(errs...)
 }
 
 // AddComponent registers a component; components see events in the order

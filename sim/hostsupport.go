@@ -25,6 +25,13 @@ func (c *Cluster) Extension(key any, mk func() any) any {
 	return v
 }
 
+// OnClose registers fn to run when the cluster closes (kubesim stop), with
+// the cluster lock held, before the store's last commit: the hosts save
+// their state into the state directory then. Its error is Close's.
+func (c *Cluster) OnClose(fn func() error) {
+	c.locked(func() { c.onClose = append(c.onClose, fn) })
+}
+
 // StopKubelet stops node name's kubelet service (systemctl stop kubelet):
 // its containers keep running, its lease and status are no longer renewed,
 // so the node goes NotReady after the node monitor grace period. Call it

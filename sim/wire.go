@@ -126,6 +126,10 @@ func (c *Cluster) build(resumed bool) error {
 		// Each kubelet renews its lease at once: the cluster was
 		// suspended, and its nodes are Ready as they were.
 		for _, name := range c.nodeOrder {
+			if c.opts.KubeletStopped != nil && c.opts.KubeletStopped(name) {
+				c.kubelets[name].StopService()
+				continue
+			}
 			c.kubelets[name].Resume(c.Clock.Now())
 		}
 	}
