@@ -36,6 +36,9 @@ import (
 // machine; KUBESIM_E2E_100K_PODS=n sets the number of pods):
 //
 //	KUBESIM_E2E_100K=1 go test ./benchmarks/ -run '^$' -bench 'SchedulingE2E$/nodes=100000' -benchtime 1x
+//
+// KUBESIM_E2E_CPUPROFILE=file profiles the timed envelope alone (the
+// -cpuprofile flag's profile has the nodes' creation too).
 func BenchmarkSchedulingE2E(b *testing.B) {
 	defer sim.TuneGC()() // as the kubesim command runs (GOGC=100 to compare)
 	for _, w := range []struct{ nodes, pods int }{{500, 1000}, {5000, 10000}, {5000, 150000}, {100000, 1000000}} {
@@ -106,6 +109,18 @@ func benchSchedulingE2E(b *testing.B, nodes, pods int) {
 	runtime.GC()
 	runtime.ReadMemStats(&ms0)
 	b.StartTimer()
+	if f := os.Getenv("KUBESIM_E2E_CPUPROFILE"); f != "" {
+		// The envelope alone (-cpuprofile also has the nodes' creation).
+		out, err := os.Create(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer out.Close()
+		if err := pprof.StartCPUProfile(out); err != nil {
+			b.Fatal(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	created := time.Now()
 	cpu0 := cpuTime()
 	c.Locked(func() {
@@ -125,6 +140,7 @@ func benchSchedulingE2E(b *testing.B, nodes, pods int) {
 	b.StopTimer()
 	end := time.Now()
 	cpu := cpuTime() - cpu0
+	pprof.StopCPUProfile()
 	var ms1 runtime.MemStats
 	runtime.GC()
 	runtime.GC() // twice: bbolt's page pool (a sync.Pool) survives one

@@ -214,8 +214,11 @@ func (c *cache) isAssumed(key string) bool {
 
 // snapshot is the cycle's immutable view of the cache.
 type snapshot struct {
-	nodeInfoMap  map[string]*framework.NodeInfo
-	list         []*framework.NodeInfo
+	nodeInfoMap map[string]*framework.NodeInfo
+	list        []*framework.NodeInfo
+	// rows[i] is list[i].Row(), rewritten with every NodeInfo the
+	// snapshot copies (framework.NodeRow).
+	rows         []framework.NodeRow
 	index        map[string]int
 	withAffinity []*framework.NodeInfo
 	withAnti     []*framework.NodeInfo
@@ -285,6 +288,7 @@ func (c *cache) updateSnapshot(s *snapshot) {
 			// Update in place: snapshot NodeInfos are only read during a
 			// cycle, and keeping their memory keeps the list contiguous.
 			ni.CopyInto(old)
+			s.setRow(name, old, c.treeChanged)
 			if len(old.PodsWithAffinity) > 0 || len(old.PodsWithRequiredAntiAffinity) > 0 {
 				rebuildAffinity = true
 			}
@@ -297,6 +301,7 @@ func (c *cache) updateSnapshot(s *snapshot) {
 		}
 		if i, ok := s.index[name]; ok && !c.treeChanged {
 			s.list[i] = cl
+			s.rows[i] = cl.Row()
 		}
 	}
 	if len(c.dirty) > 64 {
@@ -308,10 +313,12 @@ func (c *cache) updateSnapshot(s *snapshot) {
 	}
 	if c.treeChanged {
 		names := c.tree.list()
-		s.list = s.list[:0]
+		s.list, s.rows = s.list[:0], s.rows[:0]
 		clear(s.index)
 		for i, n := range names {
-			s.list = append(s.list, s.nodeInfoMap[n])
+			ni := s.nodeInfoMap[n]
+			s.list = append(s.list, ni)
+			s.rows = append(s.rows, ni.Row())
 			s.index[n] = i
 		}
 		c.treeChanged = false
@@ -326,6 +333,17 @@ func (c *cache) updateSnapshot(s *snapshot) {
 				s.withAnti = append(s.withAnti, ni)
 			}
 		}
+	}
+}
+
+// setRow rewrites the row of ni, updated in place, unless the whole list
+// (and so every row) is about to be rebuilt.
+func (s *snapshot) setRow(name string, ni *framework.NodeInfo, rebuild bool) {
+	if rebuild {
+		return
+	}
+	if i, ok := s.index[name]; ok && s.list[i] == ni {
+		s.rows[i] = ni.Row()
 	}
 }
 

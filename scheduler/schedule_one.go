@@ -244,7 +244,12 @@ func (s *Scheduler) schedulePod(pi *framework.PodInfo) (*Result, *framework.Diag
 	// Filter. Rejections are kept in a slice; the status map is built only
 	// when someone reads it (failure, explanation).
 	s.failedBuf = s.failedBuf[:0]
-	feasible, err := s.findFeasible(state, pi, nodes, diag)
+	// Rows (framework.NodeRow) are read when the nodes are the whole list.
+	var rows []framework.NodeRow
+	if narrowed == nil && len(s.snap.rows) == len(all) {
+		rows = s.snap.rows
+	}
+	feasible, err := s.findFeasible(state, pi, nodes, rows, diag)
 	if err != nil {
 		return res, nil, err
 	}
@@ -278,7 +283,7 @@ func (s *Scheduler) schedulePod(pi *framework.PodInfo) (*Result, *framework.Diag
 	}
 
 	// Score.
-	totals, err := s.prioritize(state, pod, feasible, ex)
+	totals, err := s.prioritize(state, pod, feasible, s.feasibleRows.rows, ex)
 	if err != nil {
 		return res, nil, err
 	}
@@ -316,12 +321,14 @@ func (s *Scheduler) setActiveFilters(state *framework.CycleState) {
 			s.activeExt = true
 		}
 	}
-	s.activeFilters, s.activeBatch = s.activeFilters[:0], s.activeBatch[:0]
+	s.activeFilters, s.activeBatch, s.activeRows = s.activeFilters[:0], s.activeBatch[:0], s.activeRows[:0]
 	for _, pl := range s.filter {
 		if _, skip := state.SkipFilterPlugins[pl.Name()]; !skip {
 			s.activeFilters = append(s.activeFilters, pl)
 			b, _ := pl.(framework.BatchFilterPlugin)
 			s.activeBatch = append(s.activeBatch, b)
+			r, _ := pl.(framework.RowFilterPlugin)
+			s.activeRows = append(s.activeRows, r)
 		}
 	}
 }
@@ -369,7 +376,11 @@ func joinReasons(r []string) string {
 // parallel; results are merged in visiting order and the search stops at the
 // numFeasibleNodesToFind-th feasible node, so the outcome does not depend on
 // the number of workers.
-func (s *Scheduler) findFeasible(state *framework.CycleState, pi *framework.PodInfo, nodes []*framework.NodeInfo, diag *framework.Diagnosis) ([]*framework.NodeInfo, error) {
+//
+// rows, when not nil, are nodes' rows; s.feasibleRows is then left holding
+// the feasible nodes' rows (nil otherwise).
+func (s *Scheduler) findFeasible(state *framework.CycleState, pi *framework.PodInfo, nodes []*framework.NodeInfo, rows []framework.NodeRow, diag *framework.Diagnosis) ([]*framework.NodeInfo, error) {
+	s.feasibleRows.reset()
 	n := len(nodes)
 	if n == 0 {
 		return nil, nil
@@ -405,15 +416,27 @@ func (s *Scheduler) findFeasible(state *framework.CycleState, pi *framework.PodI
 			s.passBuf = make([]*framework.NodeInfo, w)
 			s.passIdx = make([]int32, w)
 			s.passStatus = make([]*framework.Status, w)
+			s.windowRows = make([]framework.NodeRow, w)
+			s.passRows = make([]framework.NodeRow, w)
 		}
 		buf := s.statusBuf[:w]
 		j := (start + processed) % n
 		// The window is a slice of nodes unless it wraps around.
 		win, copied := nodes[j:min(j+w, n)], false
+		var winRows []framework.NodeRow
+		if rows != nil {
+			winRows = rows[j:min(j+w, n)]
+		}
 		if len(win) < w {
 			win, copied = s.windowBuf[:w], true
+			if rows != nil {
+				winRows = s.windowRows[:w]
+			}
 			for i := range win {
 				win[i] = nodes[j]
+				if rows != nil {
+					winRows[i] = rows[j]
+				}
 				if j++; j == n {
 					j = 0
 				}
@@ -422,14 +445,17 @@ func (s *Scheduler) findFeasible(state *framework.CycleState, pi *framework.PodI
 		set := -1 // statuses set in buf; -1 when not counted
 		if s.par.Serial(w) {
 			// Not through a closure: one passed to Chunks is allocated.
-			set = s.filterChunk(state, pod, win, buf, batch, 0, w)
+			set = s.filterChunk(state, pod, win, winRows, buf, batch, 0, w)
 		} else {
-			s.par.Chunks(w, func(lo, hi int) { s.filterChunk(state, pod, win, buf, batch, lo, hi) })
+			s.par.Chunks(w, func(lo, hi int) { s.filterChunk(state, pod, win, winRows, buf, batch, lo, hi) })
 		}
 		if set == 0 {
 			// Every node passed (buf is all nil).
 			used := min(w, numToFind-len(feasible))
 			feasible = append(feasible, win[:used]...)
+			if rows != nil {
+				s.feasibleRows.add(winRows[:used], !copied)
+			}
 			if copied {
 				clear(win)
 			}
@@ -438,6 +464,8 @@ func (s *Scheduler) findFeasible(state *framework.CycleState, pi *framework.PodI
 			continue
 		}
 		used := w
+		// Rows are added by runs of feasible nodes: [run, i).
+		run := 0
 		for i := 0; i < w; i++ {
 			ni := win[i]
 			st := buf[i]
@@ -451,6 +479,10 @@ func (s *Scheduler) findFeasible(state *framework.CycleState, pi *framework.PodI
 				}
 				continue
 			}
+			if rows != nil && i > run {
+				s.feasibleRows.add(winRows[run:i], !copied)
+			}
+			run = i + 1
 			if !st.IsUnschedulable() {
 				clear(buf)
 				if copied {
@@ -459,6 +491,9 @@ func (s *Scheduler) findFeasible(state *framework.CycleState, pi *framework.PodI
 				return nil, st.AsError()
 			}
 			s.failedBuf = append(s.failedBuf, failedNode{ni, st})
+		}
+		if rows != nil && used > run {
+			s.feasibleRows.add(winRows[run:used], !copied)
 		}
 		if copied {
 			clear(win)
@@ -472,9 +507,14 @@ func (s *Scheduler) findFeasible(state *framework.CycleState, pi *framework.PodI
 
 // filterChunk filters win[lo:hi] into buf[lo:hi] and returns how many
 // statuses it set (non-nil entries).
-func (s *Scheduler) filterChunk(state *framework.CycleState, pod *v1.Pod, win []*framework.NodeInfo, buf []*framework.Status, batch bool, lo, hi int) int {
+// rows, when not nil, are win's rows.
+func (s *Scheduler) filterChunk(state *framework.CycleState, pod *v1.Pod, win []*framework.NodeInfo, rows []framework.NodeRow, buf []*framework.Status, batch bool, lo, hi int) int {
 	if batch {
-		return s.filterNodes(state, pod, win[lo:hi], buf[lo:hi], s.passBuf[lo:hi], s.passIdx[lo:hi], s.passStatus[lo:hi])
+		var r, passRows []framework.NodeRow
+		if rows != nil {
+			r, passRows = rows[lo:hi], s.passRows[lo:hi]
+		}
+		return s.filterNodes(state, pod, win[lo:hi], r, buf[lo:hi], s.passBuf[lo:hi], passRows, s.passIdx[lo:hi], s.passStatus[lo:hi])
 	}
 	set := 0
 	for i := lo; i < hi; i++ {
@@ -489,13 +529,14 @@ func (s *Scheduler) filterChunk(state *framework.CycleState, pod *v1.Pod, win []
 // the active filters plugin by plugin over the nodes that passed the earlier
 // ones, and returns how many nodes were rejected (statuses set in out).
 // pass, idx and tmp are scratch of len(nodes); tmp comes in and is left
-// cleared.
-func (s *Scheduler) filterNodes(state *framework.CycleState, pod *v1.Pod, nodes []*framework.NodeInfo, out []*framework.Status,
-	pass []*framework.NodeInfo, idx []int32, tmp []*framework.Status) int {
+// cleared. rows, when not nil, are nodes' rows, read by the plugins that
+// can (framework.RowFilterPlugin); passRows is then scratch of len(nodes).
+func (s *Scheduler) filterNodes(state *framework.CycleState, pod *v1.Pod, nodes []*framework.NodeInfo, rows []framework.NodeRow, out []*framework.Status,
+	pass []*framework.NodeInfo, passRows []framework.NodeRow, idx []int32, tmp []*framework.Status) int {
 	rejected := 0
 	// live are the nodes still passing; until the first rejection they are
 	// nodes itself (liveIdx nil: live[i] is nodes[i]).
-	live := nodes
+	live, liveRows := nodes, rows
 	var liveIdx []int32
 	for f, pl := range s.activeFilters {
 		if len(live) == 0 {
@@ -503,7 +544,9 @@ func (s *Scheduler) filterNodes(state *framework.CycleState, pod *v1.Pod, nodes 
 		}
 		st := tmp[:len(live)]
 		set := 0
-		if b := s.activeBatch[f]; b != nil {
+		if r := s.activeRows[f]; r != nil && liveRows != nil {
+			set = r.FilterRows(state, pod, live, liveRows, st)
+		} else if b := s.activeBatch[f]; b != nil {
 			set = b.FilterNodes(state, pod, live, st)
 		} else {
 			for i, ni := range live {
@@ -532,9 +575,15 @@ func (s *Scheduler) filterNodes(state *framework.CycleState, pod *v1.Pod, nodes 
 				}
 			}
 			pass[m], idx[m] = live[i], orig
+			if liveRows != nil {
+				passRows[m] = liveRows[i]
+			}
 			m++
 		}
 		live, liveIdx = pass[:m], idx[:m]
+		if liveRows != nil {
+			liveRows = passRows[:m]
+		}
 	}
 	if liveIdx != nil {
 		clear(pass)
@@ -560,6 +609,7 @@ type scoreRun struct {
 	state    *framework.CycleState
 	pod      *v1.Pod
 	feasible []*framework.NodeInfo
+	rows     []framework.NodeRow // feasible's rows, or nil
 	active   []weightedScore
 	scores   []int64
 
@@ -575,7 +625,11 @@ func (r *scoreRun) chunk(lo, hi int) {
 	for j := range r.active {
 		row := r.scores[j*nf+lo : j*nf+hi]
 		at, st := -1, (*framework.Status)(nil)
-		if b := r.active[j].batch; b != nil {
+		if rs := r.active[j].rows; rs != nil && r.rows != nil {
+			if i, x := rs.ScoreRows(r.state, r.pod, r.feasible[lo:hi], r.rows[lo:hi], row); !x.IsSuccess() {
+				at, st = lo+i, x
+			}
+		} else if b := r.active[j].batch; b != nil {
 			if i, x := b.ScoreNodes(r.state, r.pod, r.feasible[lo:hi], row); !x.IsSuccess() {
 				at, st = lo+i, x
 			}
@@ -601,8 +655,12 @@ func (r *scoreRun) chunk(lo, hi int) {
 
 // prioritize runs PreScore and Score (in parallel over nodes), normalises
 // each plugin's scores and returns the weighted totals in feasible order.
-func (s *Scheduler) prioritize(state *framework.CycleState, pod *v1.Pod, feasible []*framework.NodeInfo, ex *Explanation) ([]int64, error) {
+// rows, when not nil, are feasible's rows.
+func (s *Scheduler) prioritize(state *framework.CycleState, pod *v1.Pod, feasible []*framework.NodeInfo, rows []framework.NodeRow, ex *Explanation) ([]int64, error) {
 	nf := len(feasible)
+	if len(rows) != nf {
+		rows = nil
+	}
 	for _, pl := range s.preScore {
 		st := pl.PreScore(state, pod, feasible)
 		if st.IsSkip() {
@@ -640,7 +698,7 @@ func (s *Scheduler) prioritize(state *framework.CycleState, pod *v1.Pod, feasibl
 	}
 	scores := s.scoreBuf[:k*nf]
 	sc := &s.scoring
-	sc.state, sc.pod, sc.feasible, sc.active, sc.scores = state, pod, feasible, active, scores
+	sc.state, sc.pod, sc.feasible, sc.rows, sc.active, sc.scores = state, pod, feasible, rows, active, scores
 	sc.firstErr, sc.firstErrAt, sc.firstErrPlugin = nil, nf, k
 	if s.par.Serial(nf) {
 		sc.chunk(0, nf)
@@ -648,7 +706,7 @@ func (s *Scheduler) prioritize(state *framework.CycleState, pod *v1.Pod, feasibl
 		s.par.Chunks(nf, sc.chunk)
 	}
 	firstErr := sc.firstErr
-	sc.state, sc.pod, sc.feasible, sc.active, sc.scores, sc.firstErr = nil, nil, nil, nil, nil, nil
+	sc.state, sc.pod, sc.feasible, sc.rows, sc.active, sc.scores, sc.firstErr = nil, nil, nil, nil, nil, nil, nil
 	if firstErr != nil {
 		return nil, fmt.Errorf("running Score plugin %q: %w", firstErr.Plugin(), firstErr.AsError())
 	}
@@ -702,4 +760,28 @@ func (s *Scheduler) prioritize(state *framework.CycleState, pod *v1.Pod, feasibl
 	}
 	ex.setTotals(feasible, totals)
 	return totals, nil
+}
+
+// rowList collects the feasible nodes' rows: an alias of the snapshot's
+// rows while they are one run of it, else a copy in its own buffer.
+type rowList struct {
+	rows  []framework.NodeRow
+	alias bool
+	buf   []framework.NodeRow
+}
+
+func (l *rowList) reset() { l.rows, l.alias = nil, false }
+
+// add appends r; canAlias says r may be kept as it is (the snapshot's own
+// rows, which do not change during the cycle).
+func (l *rowList) add(r []framework.NodeRow, canAlias bool) {
+	if l.rows == nil && canAlias {
+		l.rows, l.alias = r, true
+		return
+	}
+	if l.alias || l.rows == nil {
+		l.rows, l.alias = append(l.buf[:0], l.rows...), false
+	}
+	l.rows = append(l.rows, r...)
+	l.buf = l.rows[:0]
 }

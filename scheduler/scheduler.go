@@ -44,24 +44,30 @@ type Scheduler struct {
 	activeFilters []framework.FilterPlugin
 	// activeBatch[i] is activeFilters[i]'s batch fast path, or nil.
 	activeBatch []framework.BatchFilterPlugin
+	// activeRows[i] is activeFilters[i]'s row fast path, or nil.
+	activeRows  []framework.RowFilterPlugin
 	activeScore []weightedScore
 	// activeExt is set when a PreFilterExtensions plugin did not skip.
 	activeExt bool
 
 	// per-cycle buffers, reused
-	state       *framework.CycleState
-	scoring     scoreRun
-	statusBuf   []*framework.Status
-	windowBuf   []*framework.NodeInfo
-	passBuf     []*framework.NodeInfo
-	passIdx     []int32
-	passStatus  []*framework.Status
-	scoreBuf    []int64
-	totalBuf    []int64
-	feasibleBuf []*framework.NodeInfo
-	failedBuf   []failedNode
-	nsBuf       []framework.NodeScore
-	rejected    []Rejection
+	state      *framework.CycleState
+	scoring    scoreRun
+	statusBuf  []*framework.Status
+	windowBuf  []*framework.NodeInfo
+	passBuf    []*framework.NodeInfo
+	passIdx    []int32
+	passStatus []*framework.Status
+	windowRows []framework.NodeRow
+	passRows   []framework.NodeRow
+	// feasibleRows are the last findFeasible's feasible nodes' rows.
+	feasibleRows rowList
+	scoreBuf     []int64
+	totalBuf     []int64
+	feasibleBuf  []*framework.NodeInfo
+	failedBuf    []failedNode
+	nsBuf        []framework.NodeScore
+	rejected     []Rejection
 
 	decisions decisions
 }
@@ -75,6 +81,7 @@ type weightedScore struct {
 	pl     framework.ScorePlugin
 	norm   framework.NormalizeScorePlugin
 	batch  framework.BatchScorePlugin
+	rows   framework.RowScorePlugin
 	bnorm  framework.BatchNormalizeScorePlugin
 	weight int64
 }
@@ -149,6 +156,7 @@ func New(cfg Config) (*Scheduler, error) {
 			ws := weightedScore{pl: x, weight: w}
 			ws.norm, _ = p.(framework.NormalizeScorePlugin)
 			ws.batch, _ = p.(framework.BatchScorePlugin)
+			ws.rows, _ = p.(framework.RowScorePlugin)
 			ws.bnorm, _ = p.(framework.BatchNormalizeScorePlugin)
 			s.score = append(s.score, ws)
 		}

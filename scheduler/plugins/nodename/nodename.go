@@ -47,6 +47,12 @@ func (*NodeName) FilterNodes(_ *framework.CycleState, pod *v1.Pod, nodes []*fram
 	return n
 }
 
+// FilterRows is FilterNodes (framework.RowFilterPlugin): a pod without
+// spec.nodeName reads no node.
+func (pl *NodeName) FilterRows(state *framework.CycleState, pod *v1.Pod, nodes []*framework.NodeInfo, _ []framework.NodeRow, out []*framework.Status) int {
+	return pl.FilterNodes(state, pod, nodes, out)
+}
+
 // EventsToRegister: a node appearing or changing.
 func (*NodeName) EventsToRegister() []framework.ClusterEvent {
 	return []framework.ClusterEvent{{Resource: framework.Node, ActionType: framework.Add | framework.Update}}

@@ -173,6 +173,35 @@ func (f *Fit) FilterNodes(state *framework.CycleState, pod *v1.Pod, nodes []*fra
 
 // filterRequests is the pod's requests from PreFilter (computed afresh
 // when PreFilter did not run).
+// FilterRows is FilterNodes reading rows (framework.RowFilterPlugin): a
+// node whose row has no ephemeral storage or scalar resources, for a pod
+// requesting none, fits as fitsSimple says.
+func (f *Fit) FilterRows(state *framework.CycleState, pod *v1.Pod, nodes []*framework.NodeInfo, rows []framework.NodeRow, out []*framework.Status) int {
+	req := filterRequests(state, pod)
+	if len(req.ScalarResources) > 0 || req.EphemeralStorage > 0 {
+		return f.FilterNodes(state, pod, nodes, out)
+	}
+	n := 0
+	for i := range rows {
+		r := &rows[i]
+		if r.Flags&framework.RowUnusual == 0 && fitsRow(req, r) {
+			continue
+		}
+		if st := f.filter(req, nodes[i]); st != nil {
+			out[i] = st
+			n++
+		}
+	}
+	return n
+}
+
+// fitsRow is fitsSimple on a row, for a request without ephemeral storage.
+func fitsRow(req *framework.Resource, r *framework.NodeRow) bool {
+	return r.PodRoom >= 1 &&
+		(req.MilliCPU <= 0 || req.MilliCPU <= r.AllocMilliCPU-r.ReqMilliCPU) &&
+		(req.Memory <= 0 || req.Memory <= r.AllocMemory-r.ReqMemory)
+}
+
 func filterRequests(state *framework.CycleState, pod *v1.Pod) *framework.Resource {
 	if d, err := state.Read(preFilterKey); err == nil {
 		return (*framework.Resource)(d.(*preFilterState))

@@ -401,3 +401,56 @@ func (s *scoring) ScoreNodes(state *framework.CycleState, _ *v1.Pod, nodes []*fr
 }
 
 func (s *scoring) balanced() bool { return s.scorer.kind == kindBalanced }
+
+// ScoreRows is ScoreNodes reading rows (framework.RowScorePlugin).
+func (s *scoring) ScoreRows(state *framework.CycleState, _ *v1.Pod, nodes []*framework.NodeInfo, rows []framework.NodeRow, out []int64) (int, *framework.Status) {
+	d, err := state.Read(s.scorer.key)
+	if err != nil {
+		return 0, framework.AsStatus(err)
+	}
+	s.scorer.scoreRows(nodes, rows, d.(*preScoreState).requests, s.balanced(), out)
+	return 0, nil
+}
+
+// scoreRows is scoreNodes reading the default resources (cpu, memory) from
+// rows; the same arithmetic, node by node.
+func (r *resourceAllocationScorer) scoreRows(nodes []*framework.NodeInfo, rows []framework.NodeRow, podReq []int64, useRequested bool, out []int64) {
+	if !r.cpuMem || (r.kind != kindBalanced && r.kind != kindLeast) {
+		r.scoreNodes(nodes, podReq, useRequested, out)
+		return
+	}
+	out = out[:len(rows)]
+	pc, pm := podReq[0], podReq[1]
+	wc, wm := r.resources[0].Weight, r.resources[1].Weight
+	ws := wc + wm
+	for i := range rows {
+		row := &rows[i]
+		rc, rm := row.NonZeroMilliCPU, row.NonZeroMemory
+		if useRequested {
+			rc, rm = row.ReqMilliCPU, row.ReqMemory
+		}
+		ac, am := row.AllocMilliCPU, row.AllocMemory
+		if ac == 0 || am == 0 || (ws == 0 && r.kind == kindLeast) {
+			ni := nodes[i]
+			nodeReq := &ni.NonZeroRequested
+			if useRequested {
+				nodeReq = &ni.Requested
+			}
+			out[i] = r.scoreCPUMemory(ni, nodeReq, podReq)
+			continue
+		}
+		if r.kind == kindBalanced {
+			fc := min(float64(rc+pc)/float64(ac), 1)
+			fm := min(float64(rm+pm)/float64(am), 1)
+			// balancedScore of two fractions.
+			out[i] = int64((1 - math.Abs((fc-fm)/2)) * float64(framework.MaxNodeScore))
+			continue
+		}
+		sum := leastRequestedScore(rc+pc, ac)*wc + leastRequestedScore(rm+pm, am)*wm
+		if ws == 2 {
+			out[i] = sum / 2
+		} else {
+			out[i] = sum / ws
+		}
+	}
+}

@@ -57,6 +57,20 @@ func (pl *NodeUnschedulable) FilterNodes(state *framework.CycleState, pod *v1.Po
 }
 
 // EventsToRegister: a node added, or its taints/spec.unschedulable changed.
+// FilterRows is FilterNodes reading rows (framework.RowFilterPlugin).
+func (pl *NodeUnschedulable) FilterRows(state *framework.CycleState, pod *v1.Pod, nodes []*framework.NodeInfo, rows []framework.NodeRow, out []*framework.Status) int {
+	n := 0
+	for i := range rows {
+		if rows[i].Flags&framework.RowUnschedulable != 0 {
+			if st := pl.Filter(state, pod, nodes[i]); st != nil {
+				out[i] = st
+				n++
+			}
+		}
+	}
+	return n
+}
+
 func (*NodeUnschedulable) EventsToRegister() []framework.ClusterEvent {
 	return []framework.ClusterEvent{{Resource: framework.Node, ActionType: framework.Add | framework.UpdateNodeTaint}}
 }

@@ -76,6 +76,20 @@ func (pl *TaintToleration) FilterNodes(state *framework.CycleState, pod *v1.Pod,
 	return n
 }
 
+// FilterRows is FilterNodes reading rows (framework.RowFilterPlugin).
+func (pl *TaintToleration) FilterRows(state *framework.CycleState, pod *v1.Pod, nodes []*framework.NodeInfo, rows []framework.NodeRow, out []*framework.Status) int {
+	n := 0
+	for i := range rows {
+		if rows[i].Flags&framework.RowTainted != 0 {
+			if st := pl.Filter(state, pod, nodes[i]); st != nil {
+				out[i] = st
+				n++
+			}
+		}
+	}
+	return n
+}
+
 const preScoreKey framework.StateKey = "PreScore" + Name
 
 type preScoreState struct{ tolerations []v1.Toleration }
@@ -133,6 +147,22 @@ func (pl *TaintToleration) ScoreNodes(state *framework.CycleState, pod *v1.Pod, 
 			continue
 		}
 		sc, st := pl.Score(state, pod, ni)
+		if !st.IsSuccess() {
+			return i, st
+		}
+		out[i] = sc
+	}
+	return 0, nil
+}
+
+// ScoreRows is ScoreNodes reading rows (framework.RowScorePlugin).
+func (pl *TaintToleration) ScoreRows(state *framework.CycleState, pod *v1.Pod, nodes []*framework.NodeInfo, rows []framework.NodeRow, out []int64) (int, *framework.Status) {
+	for i := range rows {
+		if rows[i].Flags&framework.RowTainted == 0 {
+			out[i] = 0
+			continue
+		}
+		sc, st := pl.Score(state, pod, nodes[i])
 		if !st.IsSuccess() {
 			return i, st
 		}
