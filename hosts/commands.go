@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"kubesim/internal/curl"
+	"kubesim/internal/manifests"
 	"kubesim/runtime/shell"
 )
 
@@ -443,6 +444,12 @@ func (h *Host) kubectl(c *shell.Cmd, o RunOptions) int {
 			continue
 		}
 		if strings.Contains(file, "://") {
+			if m, ok := manifests.Lookup(file); ok {
+				// A manifest of the catalog: no network needed.
+				args = append(args, "-f", "-")
+				stdin = strings.NewReader(m)
+				continue
+			}
 			args = append(args, "-f", file)
 			continue
 		}

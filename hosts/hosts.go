@@ -57,6 +57,9 @@ func newHosts(c *sim.Cluster) *Hosts {
 			}
 			h.writeFiles()
 			h.bootUnits()
+			if h.bare() {
+				h.unsetUp()
+			}
 		}
 		if saved != nil {
 			// What the file holds now: no need to write it again.

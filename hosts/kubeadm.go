@@ -23,6 +23,10 @@ func (h *Host) kubeadm(c *shell.Cmd) int {
 		fmt.Fprintln(c.Stdout, "\n    ┌──────────────────────────────────────────────────────────┐\n    │ KUBEADM                                                  │\n    │ Easily bootstrap a secure Kubernetes cluster             │\n    └──────────────────────────────────────────────────────────┘")
 		return 0
 	}
+	switch rest[0] {
+	case "init", "join", "reset":
+		return h.kubeadmSetup(c, rest[0])
+	}
 	v := h.cluster().Spec.KubernetesVersion
 	switch {
 	case rest[0] == "version":

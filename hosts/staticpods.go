@@ -221,6 +221,9 @@ func (h *Host) decodeManifest(data string) (*corev1.Pod, error) {
 		p.Namespace = metav1.NamespaceDefault
 	}
 	p.Spec.NodeName = h.Name
+	// The kubelet's file source lets static pods tolerate every NoExecute
+	// taint (pkg/kubelet/config/common.go), so a NotReady node keeps them.
+	p.Spec.Tolerations = append(p.Spec.Tolerations, corev1.Toleration{Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoExecute})
 	p.Status = corev1.PodStatus{}
 	return &p, nil
 }

@@ -36,6 +36,9 @@ func isNew(dir string) bool {
 // until booted or bootLimit.
 func (s *Served) playBoot(c *sim.Cluster) {
 	c.AdvanceTo(s.Now())
+	if c.Spec.Bare {
+		return // bare machines: nothing boots until kubeadm runs
+	}
 	for deadline := c.Clock.Now().Add(bootLimit); !Booted(c) && c.Clock.Now().Before(deadline); {
 		c.Advance(time.Second)
 	}

@@ -67,6 +67,15 @@ func objName(obj runtime.Object) string {
 // first sync and the flannel manifest leave in a new cluster (nodes and
 // static pods come from the kubelets).
 func (c *Cluster) bootstrapObjects() {
+	av := c.bootstrapKubeadm()
+	c.bootstrapFlannel(av)
+	c.bootstrapStorage()
+}
+
+// bootstrapKubeadm creates what kubeadm init and the
+// kube-controller-manager's first sync leave; it returns the addon
+// versions.
+func (c *Cluster) bootstrapKubeadm() addonVersions {
 	for _, ns := range []string{"default", "kube-node-lease", "kube-public", "kube-system"} {
 		c.mustCreate("", "namespaces", "", &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})
 	}
@@ -106,6 +115,11 @@ func (c *Cluster) bootstrapObjects() {
 	av := addonsFor(minor)
 	c.mustCreate("apps", "deployments", "kube-system", corednsDeployment(av))
 	c.mustCreate("apps", "daemonsets", "kube-system", kubeProxyDaemonSet(c.Spec.KubernetesVersion))
+	return av
+}
+
+// bootstrapFlannel creates what `kubectl apply -f kube-flannel.yml` left.
+func (c *Cluster) bootstrapFlannel(av addonVersions) {
 	c.mustCreate("", "namespaces", "", &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "kube-flannel", Labels: map[string]string{"k8s-app": "flannel", "pod-security.kubernetes.io/enforce": "privileged"}}})
 	c.mustCreate("", "configmaps", "kube-flannel", &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "kube-flannel-cfg", Labels: map[string]string{"app": "flannel", "k8s-app": "flannel", "tier": "node"}},
 		Data: map[string]string{
@@ -113,7 +127,6 @@ func (c *Cluster) bootstrapObjects() {
 			"net-conf.json": fmt.Sprintf("{\n  \"Network\": \"%s\",\n  \"Backend\": {\n    \"Type\": \"vxlan\"\n  }\n}\n", c.Spec.PodCIDR),
 		}})
 	c.mustCreate("apps", "daemonsets", "kube-flannel", flannelDaemonSet(av))
-	c.bootstrapStorage()
 }
 
 func minorVersion(v string) int {

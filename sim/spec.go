@@ -74,6 +74,13 @@ type ClusterSpec struct {
 	// Images are catalog entries added to the built-in image catalog (the
 	// schema of runtime/images' catalog.yaml), as kind users load images.
 	Images []images.RepoEntry `json:"images,omitempty"`
+	// Bare starts the machines powered on with kubeadm, kubelet, kubectl
+	// and containerd installed but no cluster: no Node objects, kubelets
+	// failing for want of their configuration, until `kubeadm init` on the
+	// control plane and `kubeadm join` on the workers (package hosts) set
+	// them up; nodes stay NotReady until a pod network (flannel) runs on
+	// them (bare.go).
+	Bare bool `json:"bare,omitempty"`
 }
 
 // Values of ClusterSpec.NetworkPolicy.

@@ -86,7 +86,7 @@ func (c *Cluster) build(resumed bool) error {
 		c.ensureRBACDefaults()
 		return nil
 	}
-	if !resumed {
+	if !resumed && !c.Spec.Bare {
 		c.bootstrapObjects()
 		if c.Spec.Ingress == IngressNginx {
 			c.bootstrapIngressClass()
@@ -104,6 +104,11 @@ func (c *Cluster) build(resumed bool) error {
 		if ip, err := netip.ParseAddr(n.IP); err == nil {
 			c.fabric.AddHost(ip, fabric.HostNode)
 			c.fabric.SetName(n.Name, ip)
+		}
+		if c.Spec.Bare && !c.registered(n.Name) {
+			// Not set up by kubeadm yet (bare.go).
+			k.Hold()
+			continue
 		}
 		c.as("kubelet", func() { err = k.Register() })
 		if err != nil {
@@ -175,7 +180,7 @@ func (c *Cluster) newKubelet(i int, n NodeSpec) (*kubelet.Kubelet, error) {
 		NodeName: n.Name, NodeIP: n.IP, ControlPlane: n.Role == "control-plane", Schedulable: n.Schedulable,
 		CPUs: n.CPUs, Memory: mem, Labels: n.Labels, Version: c.Spec.KubernetesVersion,
 		Registry: c.Registry, Clock: c.Clock, Recorder: c.Recorder, Runtime: rt, Fabric: c.fabric, Network: network, Catalog: rt.Catalog(),
-		MachineID: fmt.Sprint(c.Spec.Seed),
+		MachineID: fmt.Sprint(c.Spec.Seed), AwaitCNI: c.Spec.Bare,
 	})
 }
 

@@ -48,6 +48,7 @@ type specFlags struct {
 	ingress string // --ingress
 	repair  bool
 	ignore  []string // --ignore-preflight-errors
+	bare    bool     // --bare
 }
 
 func (f *specFlags) add(cmd *cobra.Command) {
@@ -56,6 +57,7 @@ func (f *specFlags) add(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.runtime, "container-runtime", "", "containerd, cri-o, cri-dockerd or docker")
 	cmd.Flags().StringVar(&f.netpol, "network-policy", "", "calico: NetworkPolicy enforced as Calico or Cilium do (the default); none: flannel alone, which enforces no NetworkPolicy")
 	cmd.Flags().StringVar(&f.ingress, "ingress", "", "nginx: install ingress-nginx (IngressClass nginx, the controller on the first worker's ports 80 and 443); default none, as kubeadm")
+	cmd.Flags().BoolVar(&f.bare, "bare", false, "start the lecture's machines with kubeadm, kubelet, kubectl and containerd installed but no cluster: build it with kubeadm init on m and kubeadm join on w1 and w2 (kubesim ssh), then apply flannel")
 	cmd.Flags().StringSliceVar(&f.ignore, "ignore-preflight-errors", nil, "A list of checks whose errors will be shown as warnings. Example: 'NumCPU,Mem'. Value 'all' ignores errors from all checks.")
 }
 
@@ -186,6 +188,9 @@ func (f *specFlags) spec() (sim.ClusterSpec, error) {
 	}
 	if f.ingress != "" {
 		spec.Ingress = f.ingress
+	}
+	if f.bare {
+		spec.Bare = true
 	}
 	return spec, nil
 }

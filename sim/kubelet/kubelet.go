@@ -57,6 +57,10 @@ type Config struct {
 	Catalog *images.Catalog
 	// MachineID seeds the node's machineID/systemUUID/bootID.
 	MachineID string
+	// AwaitCNI: the node has no pod network until a flannel pod runs on
+	// it, as on a kubeadm node before kube-flannel.yml is applied; till
+	// then it registers and stays NotReady (cni.go).
+	AwaitCNI bool
 }
 
 // Network is the node's pod network as far as the kubelet touches it. The
@@ -97,6 +101,8 @@ type Kubelet struct {
 	attached map[string]*attachState
 	// eviction is the eviction manager's state (eviction.go).
 	eviction evictionState
+	// cni is the wait for the pod network of an AwaitCNI node (cni.go).
+	cni cniState
 }
 
 // New returns a kubelet for one node.
@@ -143,6 +149,7 @@ func (k *Kubelet) Handle(ev store.Event) {
 		if obj.Spec.NodeName != k.cfg.NodeName {
 			return
 		}
+		k.cniPodEvent(ev.Type, obj)
 		if ev.Type == store.Delete {
 			k.dirty[obj.UID] = true
 			return
@@ -183,6 +190,9 @@ func (k *Kubelet) setPodCIDR(cidr string) {
 	if k.cfg.Network == nil || cidr == "" {
 		return
 	}
+	if k.cniWaits(cidr) {
+		return
+	}
 	p, err := netip.ParsePrefix(cidr)
 	if err != nil || !k.cfg.Network.SetSubnet(p) {
 		return
@@ -200,6 +210,7 @@ func (k *Kubelet) Run(now time.Time) bool {
 		return false
 	}
 	did := k.checkWatches()
+	did = k.cniStart() || did
 	k.checkSized()
 	if len(k.dirty) == 0 {
 		return did
@@ -258,6 +269,7 @@ func (k *Kubelet) Register() error {
 	if obj, err := k.cfg.Registry.Get(k.nodeRes, "", k.cfg.NodeName); err == nil {
 		// Resumed: the node and its subnet are in the store already.
 		k.nodeUID = obj.(*corev1.Node).UID
+		k.cniResume()
 		k.setPodCIDR(obj.(*corev1.Node).Spec.PodCIDR)
 		return nil
 	}
@@ -275,6 +287,9 @@ func (k *Kubelet) Register() error {
 		{"NodeAllocatableEnforced", "Updated Node Allocatable limit across pods"},
 		{"NodeReady", fmt.Sprintf("Node %s status is now: NodeReady", k.cfg.NodeName)},
 	} {
+		if r.reason == "NodeReady" && !k.postsReady() {
+			continue
+		}
 		k.cfg.Recorder.Event(k.nodeRef(), "", k.source(), corev1.EventTypeNormal, r.reason, r.msg)
 	}
 	return k.RenewLease(k.cfg.Clock.Now())
@@ -303,6 +318,11 @@ func (k *Kubelet) nodeObject() *corev1.Node {
 	for key, v := range k.cfg.Labels {
 		labels[key] = v
 	}
+	if !k.postsReady() {
+		// Registered without a network: not schedulable until the node
+		// lifecycle controller sees it Ready (it owns the taint from here).
+		taints = append(taints, corev1.Taint{Key: corev1.TaintNodeNotReady, Effect: corev1.TaintEffectNoSchedule})
+	}
 	now := k.now()
 	capacity := corev1.ResourceList{
 		corev1.ResourceCPU:              *resource.NewQuantity(int64(k.cfg.CPUs), resource.DecimalSI),
@@ -330,7 +350,7 @@ func (k *Kubelet) nodeObject() *corev1.Node {
 		Status: corev1.NodeStatus{
 			Capacity:    capacity,
 			Allocatable: allocatable,
-			Conditions:  nodeConditions(now, true),
+			Conditions:  nodeConditions(now, k.postsReady()),
 			Addresses: []corev1.NodeAddress{
 				{Type: corev1.NodeInternalIP, Address: k.cfg.NodeIP},
 				{Type: corev1.NodeHostName, Address: k.cfg.NodeName},
@@ -388,7 +408,7 @@ func nodeConditions(now metav1.Time, ready bool) []corev1.NodeCondition {
 		{Type: corev1.NodeReady, Status: corev1.ConditionTrue, LastHeartbeatTime: now, LastTransitionTime: now, Reason: "KubeletReady", Message: "kubelet is posting ready status"},
 	}
 	if !ready {
-		c[3].Status, c[3].Reason, c[3].Message = corev1.ConditionFalse, "KubeletNotReady", "container runtime network not ready"
+		c[3].Status, c[3].Reason, c[3].Message = corev1.ConditionFalse, "KubeletNotReady", cniNotReadyMessage
 	}
 	return c
 }

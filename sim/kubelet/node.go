@@ -196,6 +196,9 @@ func (k *Kubelet) podUIDs() []types.UID {
 // every condition reports the kubelet's own view again (Ready=True), with
 // new heartbeats; a condition that changed gets a new transition time.
 func (k *Kubelet) postReady() {
+	if !k.postsReady() {
+		return
+	}
 	obj, err := k.cfg.Registry.Get(k.nodeRes, "", k.cfg.NodeName)
 	if err != nil {
 		return

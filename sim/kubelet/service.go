@@ -29,6 +29,12 @@ func (k *Kubelet) StartService() {
 	}
 	k.running = true
 	k.serviceStopped = false
+	if k.nodeUID == "" {
+		// Never registered (a machine kubeadm had not set up): the first
+		// start registers the node.
+		k.Register()
+		return
+	}
 	k.cfg.Recorder.Event(k.nodeRef(), "", k.source(), corev1.EventTypeNormal, "Starting", "Starting kubelet.")
 	k.RenewLease(k.cfg.Clock.Now())
 	if n, err := k.cfg.Registry.Get(k.nodeRes, "", k.cfg.NodeName); err == nil {

@@ -1,0 +1,96 @@
+package hosts
+
+import (
+	"strings"
+)
+
+// Bare machines (sim.ClusterSpec.Bare): the Vagrant VMs with the
+// packages installed (kubeadm, kubelet, kubectl, containerd) and no
+// cluster. The kubelet unit is enabled and fails at every start for want
+// of /var/lib/kubelet/config.yaml, as on a real machine before kubeadm
+// init or join; kubectl has no kubeconfig. kubeadm init and join
+// (kubeadm_init.go) write what kubeadm writes and start the kubelet.
+
+// bare reports whether h is a machine kubeadm has not set up yet.
+func (h *Host) bare() bool {
+	return h.cluster().Spec.Bare && !h.joined()
+}
+
+// joined reports whether h's kubelet registered its node.
+func (h *Host) joined() bool {
+	k := h.cluster().Node(h.Name)
+	return k != nil && k.Joined()
+}
+
+// unsetUp takes away what kubeadm, flannel and the user's kubeconfig
+// left on a machine the normal boot laid out (writeFiles, bootUnits),
+// leaving what the packages installed, and restarts the kubelet unit,
+// which then fails. Call it with the cluster lock held.
+func (h *Host) unsetUp() {
+	h.removeKubeadmFiles()
+	h.fs.RemoveAll("/root/.kube")
+	h.removeFlannelFiles()
+	h.manifests = map[string]string{}
+	// The kubelet unit's journal starts over: it never ran.
+	kept := h.journal[:0]
+	for _, e := range h.journal {
+		if e.unit != "kubelet.service" {
+			kept = append(kept, e)
+		}
+	}
+	h.journal = kept
+	if u := h.units["kubelet.service"]; u != nil {
+		now := h.now()
+		u.active, u.since = false, now
+		h.journalf(now, "systemd", 1, u.name, "Started %s.", u.description)
+		h.kubeletExec(u, now)
+	}
+}
+
+// kubeadmDirs and kubeadmFiles are what kubeadm reset deletes (the
+// contents of the directories, the files), in its order.
+var (
+	kubeadmDirs  = []string{"/etc/kubernetes/manifests", "/var/lib/kubelet", "/etc/kubernetes/pki"}
+	kubeadmFiles = []string{"/etc/kubernetes/admin.conf", "/etc/kubernetes/kubelet.conf", "/etc/kubernetes/bootstrap-kubelet.conf", "/etc/kubernetes/controller-manager.conf", "/etc/kubernetes/scheduler.conf"}
+)
+
+// removeKubeadmFiles deletes what kubeadm init or join wrote, as kubeadm
+// reset does, and etcd's data.
+func (h *Host) removeKubeadmFiles() {
+	h.emptyDir("/var/lib/etcd")
+	for _, d := range kubeadmDirs {
+		h.emptyDir(d)
+	}
+	for _, f := range append(kubeadmFiles, "/etc/kubernetes/super-admin.conf") {
+		h.fs.Remove(f)
+	}
+}
+
+// removeFlannelFiles deletes what flannel's DaemonSet put on the host.
+func (h *Host) removeFlannelFiles() {
+	h.fs.Remove("/etc/cni/net.d/10-flannel.conflist")
+	h.fs.RemoveAll("/run/flannel")
+	h.fs.Remove("/opt/cni/bin/flannel")
+}
+
+// emptyDir removes a directory's contents, keeping it.
+func (h *Host) emptyDir(dir string) {
+	ents, err := h.fs.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		h.fs.RemoveAll(strings.TrimSuffix(dir, "/") + "/" + e.Name())
+	}
+}
+
+// dirEmpty reports whether dir is missing or empty.
+func (h *Host) dirEmpty(dir string) bool {
+	ents, err := h.fs.ReadDir(dir)
+	return err != nil || len(ents) == 0
+}
+
+func (h *Host) hasFile(p string) bool {
+	_, err := h.fs.Stat(p)
+	return err == nil
+}
