@@ -10,6 +10,14 @@ import (
 // commit to w (etcd's snapshot: the backend database itself) and returns
 // its size. Commit first for the latest writes.
 func (s *Store) Backup(w io.Writer) (int64, error) {
+	// The file holds what the last checkpoint wrote: bring it up to the
+	// last commit first.
+	s.syncMu.Lock()
+	rev := s.durableRev
+	s.syncMu.Unlock()
+	if err := s.flush(rev); err != nil {
+		return 0, err
+	}
 	var n int64
 	err := s.db.View(func(tx *bolt.Tx) error {
 		var err error

@@ -12,5 +12,5 @@ func (s *Store) crash() error {
 	for _, w := range ws {
 		w.stop()
 	}
-	return s.closeDB()
+	return s.closeDB(true)
 }

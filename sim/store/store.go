@@ -9,6 +9,8 @@ import (
 
 	"github.com/google/btree"
 	bolt "go.etcd.io/bbolt"
+
+	"kubesim/sim/store/wal"
 )
 
 // Sentinel errors. Operations wrap them with the key concerned; test with
@@ -43,7 +45,8 @@ type Options struct {
 	// HistorySize is the number of events kept in memory so that a watch
 	// can resume from a past revision. 0 means DefaultHistorySize.
 	HistorySize int
-	// NoSync turns off fsync (bbolt NoSync): for tests and benchmarks that
+	// NoSync turns off fsync (bbolt NoSync) and the write-ahead log: each
+	// commit writes the bbolt file directly. For tests and benchmarks that
 	// do not need durability.
 	NoSync bool
 	// Decode, if set, is called at Open for each key read from the file; its
@@ -97,6 +100,9 @@ type KV struct {
 type Store struct {
 	db   *bolt.DB
 	opts Options
+	// The write-ahead log and its checkpointer (log.go); nil with NoSync.
+	wal *wal.Log
+	cp  *checkpointer
 
 	// mu guards everything below it up to syncMu.
 	mu        sync.RWMutex
@@ -147,7 +153,7 @@ func (s *Store) Skipped() []Skipped { return append([]Skipped(nil), s.skipped...
 
 // Stats counts the work of group commit since Open.
 type Stats struct {
-	Commits   int64 // bbolt write transactions
+	Commits   int64 // log appends (bbolt write transactions with NoSync)
 	Mutations int64 // mutations they carried (a key written twice in one batch counts twice)
 }
 
@@ -219,6 +225,12 @@ func Open(opts Options) (*Store, error) {
 		}
 		return nil, fmt.Errorf("store: open %s: %w", opts.Path, err)
 	}
+	if !opts.NoSync {
+		if err := s.startLog(); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
 	s.durableRev = s.rev
 	s.committed.Store(s.rev)
 	s.snap.Store(&Snapshot{rev: s.rev, index: s.index.Clone()})
@@ -240,11 +252,12 @@ func (s *Store) Close() error {
 		w.stop()
 	}
 	syncErr := s.Sync()
-	return errors.Join(syncErr, s.closeDB())
+	return errors.Join(syncErr, s.closeDB(false))
 }
 
-// closeDB waits for a commit in flight and closes the bbolt file.
-func (s *Store) closeDB() error {
+// closeDB waits for a commit in flight, stops the log (writing what it
+// holds to bbolt and removing it, unless crash) and closes the bbolt file.
+func (s *Store) closeDB(crash bool) error {
 	for {
 		s.syncMu.Lock()
 		f := s.inflight
@@ -254,12 +267,15 @@ func (s *Store) closeDB() error {
 		s.syncMu.Unlock()
 		<-f.done
 	}
-	defer s.syncMu.Unlock()
 	s.dbClosed = true
+	syncErr := s.syncErr
+	s.syncMu.Unlock()
+	// A store whose commit failed keeps its log: Open replays it.
+	logErr := s.stopLog(crash || syncErr != nil)
 	if err := s.db.Close(); err != nil {
-		return fmt.Errorf("store: close: %w", err)
+		return errors.Join(logErr, fmt.Errorf("store: close: %w", err))
 	}
-	return nil
+	return logErr
 }
 
 // Rev returns the current global revision (0 on a fresh store).

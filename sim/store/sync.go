@@ -155,7 +155,14 @@ func (s *Store) commit() (rev int64, n int, err error) {
 
 	n = len(batch)
 	if n > 0 {
-		err = s.write(batch, rev)
+		// Sorted puts touch each bbolt page once; a stable sort keeps the
+		// order of mutations of one key, and only the last one is written.
+		slices.SortStableFunc(batch, func(a, b pendingOp) int { return strings.Compare(a.key, b.key) })
+		if s.wal != nil {
+			err = s.logBatch(batch, s.wal.Last(), rev)
+		} else {
+			err = s.write(batch, rev)
+		}
 	}
 	if err == nil && snap != nil {
 		// Before the waiters are released: a client that wrote reads its write.
@@ -168,11 +175,8 @@ func (s *Store) commit() (rev int64, n int, err error) {
 	return rev, n, err
 }
 
-// write applies a batch (in mutation order) and the revision to the file.
+// write applies a sorted batch and the revision to the file (NoSync: no log).
 func (s *Store) write(batch []pendingOp, rev int64) error {
-	// Sorted puts touch each bbolt page once; a stable sort keeps the order
-	// of mutations of one key, and only the last one is written.
-	slices.SortStableFunc(batch, func(a, b pendingOp) int { return strings.Compare(a.key, b.key) })
 	size, lazy := 0, 0
 	for _, op := range batch {
 		if op.kv != nil {
@@ -300,6 +304,10 @@ func (s *Store) load() error {
 			return err
 		}
 	}
+	// What a crash left in the log goes to the file before it is read.
+	if err := s.replayLog(); err != nil {
+		return err
+	}
 	type bad struct {
 		key, raw []byte
 		problem  string
@@ -372,11 +380,16 @@ func (s *Store) loadValue(k, v []byte) (*KV, string) {
 	return kv, ""
 }
 
-// Check syncs, then verifies the file (bbolt's tx.Check) and that the file
-// holds exactly the index: same keys, values, revisions, and global
-// revision. It needs a quiet store: writes racing with it make it fail.
+// Check syncs, then verifies the log (it reads back to the last commit),
+// writes it to the file, and verifies the file (bbolt's tx.Check) and that
+// the file holds exactly the index: same keys, values, revisions, and
+// global revision. It needs a quiet store: writes racing with it make it
+// fail.
 func (s *Store) Check() error {
 	if err := s.Sync(); err != nil {
+		return err
+	}
+	if err := s.checkLog(); err != nil {
 		return err
 	}
 	s.mu.RLock()
