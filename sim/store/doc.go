@@ -1,13 +1,17 @@
 // Package store is kubesim's stand-in for etcd: an MVCC key-value store with
-// a global revision, kept in one bbolt file per cluster.
+// a global revision, kept in one bbolt file per cluster and the write-ahead
+// log beside it.
 //
 // It owns:
 //   - the revision counter (every mutation adds one, as in etcd) and each
 //     key's create and mod revision;
 //   - an in-memory index from which every read is served (Get, List, Count);
-//   - group commit to the bbolt file: mutations are applied to the index at
-//     once and written to disk by the next Sync, many writers sharing one
-//     bbolt transaction and its fsyncs;
+//   - group commit: mutations are applied to the index at once and made
+//     durable by the next Sync, many writers sharing one commit: one record
+//     appended to the write-ahead log (package wal) and one fdatasync;
+//     a checkpointer goroutine writes the logged batches to the bbolt file
+//     later, and Open replays what a crash left in the log (log.go). With
+//     NoSync there is no log and a commit is a bbolt transaction;
 //   - a bounded in-memory history of events, so that a watch can resume from
 //     a revision, and ErrCompacted once that revision has left the history;
 //   - the live event stream: one shared, lock-free log that every Watcher
