@@ -15,7 +15,7 @@ import (
 
 // hostCommandNames are the node's programs beyond the shell's applets.
 func hostCommandNames() []string {
-	return []string{"systemctl", "journalctl", "crictl", "ip", "kubectl", "curl", "kubeadm", "kubelet", "ssh", "etcdctl", "etcdutl", "containerd", "ctr"}
+	return append([]string{"systemctl", "journalctl", "crictl", "ip", "kubectl", "curl", "kubeadm", "kubelet", "ssh", "etcdctl", "etcdutl", "containerd", "ctr"}, packageCommandNames()...)
 }
 
 // commands are the host's programs for a shell run with o.
@@ -31,7 +31,7 @@ func (h *Host) commands(o RunOptions) map[string]shell.Command {
 			return code
 		}
 	}
-	return map[string]shell.Command{
+	cmds := map[string]shell.Command{
 		"systemctl":  locked(h.systemctl),
 		"journalctl": func(c *shell.Cmd) int { h.hs.c.Do(h.catchUp); return h.journalctl(c) },
 		"crictl":     h.crictl,
@@ -43,7 +43,12 @@ func (h *Host) commands(o RunOptions) map[string]shell.Command {
 		"etcdctl":    h.etcdctl,
 		"etcdutl":    h.etcdutl,
 		"kubeadm":    h.kubeadm,
+		"kubelet":    h.kubeletCmd,
 	}
+	for name, cmd := range h.packageCommands() {
+		cmds[name] = cmd
+	}
+	return cmds
 }
 
 // systemctl: status, start, stop, restart, enable, disable, is-active,

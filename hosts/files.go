@@ -86,6 +86,8 @@ func (h *Host) writeFiles() {
 		h.writeManifests()
 	}
 
+	h.writePackages()
+
 	// The container runtime and crictl.
 	switch h.runtime {
 	case "cri-dockerd":

@@ -1,6 +1,7 @@
 package hosts
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"fmt"
 	"sort"
@@ -27,11 +28,11 @@ func (h *Host) kubeadm(c *shell.Cmd) int {
 	case "init", "join", "reset":
 		return h.kubeadmSetup(c, rest[0])
 	}
-	v := h.cluster().Spec.KubernetesVersion
 	switch {
 	case rest[0] == "version":
-		fmt.Fprintln(c.Stdout, v)
-		return 0
+		return h.kubeadmVersion(c, cmp.Or(flags["o"], flags["output"]))
+	case rest[0] == "upgrade":
+		return h.kubeadmUpgrade(c, argsAfter(c.Args, "upgrade"))
 	case rest[0] == "token" && len(rest) > 1 && rest[1] == "create":
 		if !h.ControlPlane {
 			fmt.Fprintln(c.Stderr, "failed to load admin kubeconfig: open /etc/kubernetes/admin.conf: no such file or directory\nTo see the stack trace of this error execute with --v=5 or higher")

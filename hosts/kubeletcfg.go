@@ -67,7 +67,9 @@ func (h *Host) kubeletExec(u *unit, t time.Time) bool {
 		return false
 	}
 	u.active, u.failing = true, false
-	h.journalf(t, u.ident, u.pid, u.name, "I%s   %d server.go:415] \"Kubelet version\" kubeletVersion=\"%s\"", klogTime(t), u.pid, h.cluster().Spec.KubernetesVersion)
+	v := h.kubeletRelease()
+	h.journalf(t, u.ident, u.pid, u.name, "I%s   %d server.go:415] \"Kubelet version\" kubeletVersion=\"%s\"", klogTime(t), u.pid, v)
+	h.cluster().SetKubeletVersion(h.Name, v)
 	h.cluster().StartKubelet(h.Name)
 	h.syncManifests()
 	return true

@@ -160,3 +160,18 @@ func (c *Cluster) SnapshotInfo(path string) (rev int64, keys int, err error) {
 	defer snap.Close()
 	return snap.Rev(), snap.Count(""), nil
 }
+
+// SetKubeletVersion makes node name's kubelet the given version (v1.28.15)
+// from now on: the host's kubelet service started a new kubelet binary.
+// Call it with the cluster lock held (inside Do).
+func (c *Cluster) SetKubeletVersion(name, version string) error {
+	return c.service(name, func(k *kubelet.Kubelet) { k.SetVersion(version) })
+}
+
+// KubeletVersion is node name's kubelet version ("" for no such node).
+func (c *Cluster) KubeletVersion(name string) string {
+	if k := c.kubelets[name]; k != nil {
+		return k.Version()
+	}
+	return ""
+}

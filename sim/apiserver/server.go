@@ -173,14 +173,15 @@ func notFoundPath() error {
 }
 
 func (s *Server) serveVersion(w http.ResponseWriter) {
-	v := strings.TrimPrefix(s.cfg.Version, "v")
+	gitVersion := s.serverVersion()
+	v := strings.TrimPrefix(gitVersion, "v")
 	parts := strings.SplitN(v, ".", 3)
 	major, minor := parts[0], ""
 	if len(parts) > 1 {
 		minor = parts[1]
 	}
 	info := map[string]string{
-		"major": major, "minor": minor, "gitVersion": s.cfg.Version,
+		"major": major, "minor": minor, "gitVersion": gitVersion,
 		"gitCommit": "kubesim", "gitTreeState": "clean", "buildDate": "2023-04-14T13:14:42Z",
 		"goVersion": "go1.20.3", "compiler": "gc", "platform": s.cfg.Platform,
 	}
