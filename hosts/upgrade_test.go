@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
@@ -178,5 +179,40 @@ func TestVersionCompare(t *testing.T) {
 		if got := sizeToStr(in); got != want {
 			t.Errorf("sizeToStr(%v) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestUpgradeSurvivesStopStart: after kubesim stop and start the packages
+// are the upgraded ones, the upgraded kubelet still reports its version and
+// the API server its own; a kubelet installed but not restarted still runs
+// the old binary.
+func TestUpgradeSurvivesStopStart(t *testing.T) {
+	dir := t.TempDir()
+	c, hs := openCluster(t, dir)
+	steps := "sed -i 's/v1.27/v1.28/' /etc/apt/sources.list.d/kubernetes.list && apt-get update >/dev/null && " +
+		"apt-get install -y --allow-change-held-packages kubeadm=1.28.15-1.1 kubelet=1.28.15-1.1 >/dev/null && kubeadm upgrade apply v1.28.15 -y >/dev/null"
+	if _, errs, code := run(t, hs, "m", steps+" && systemctl restart kubelet"); code != 0 {
+		t.Fatalf("upgrade on m: %d %s", code, errs)
+	}
+	if _, errs, code := run(t, hs, "w1", "sed -i 's/v1.27/v1.28/' /etc/apt/sources.list.d/kubernetes.list && apt-get update >/dev/null && apt-get install -y --allow-change-held-packages kubelet=1.28.15-1.1 >/dev/null"); code != 0 {
+		t.Fatalf("install on w1: %d %s", code, errs)
+	}
+	c, hs = reopen(t, c, dir)
+	if out, _, _ := run(t, hs, "m", "kubeadm version -o short; apt-cache policy kubelet | head -2; apt-mark showhold"); out != "v1.28.15\nkubelet:\n  Installed: 1.28.15-1.1\nkubeadm\nkubectl\nkubelet\n" {
+		t.Errorf("packages after the restart:\n%s", out)
+	}
+	c.Advance(time.Minute)
+	if v := kubeletVersion(t, c, "m.example.com"); v != "v1.28.15" {
+		t.Errorf("after stop/start m reports kubelet %s, want v1.28.15", v)
+	}
+	if v := kubeletVersion(t, c, "w1.example.com"); v != "v1.27.1" {
+		t.Errorf("after stop/start w1 reports kubelet %s, want v1.27.1 (installed, never restarted)", v)
+	}
+	if v := serverVersion(t, c); v != "v1.28.15" {
+		t.Errorf("after stop/start the API server reports %s, want v1.28.15", v)
+	}
+	run(t, hs, "w1", "systemctl restart kubelet")
+	if v := kubeletVersion(t, c, "w1.example.com"); v != "v1.28.15" {
+		t.Errorf("after its restart w1 reports kubelet %s, want v1.28.15", v)
 	}
 }

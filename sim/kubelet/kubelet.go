@@ -81,6 +81,7 @@ type Network interface {
 // with the cluster lock held.
 type Kubelet struct {
 	cfg     Config
+	binary  string // the version it reports when not cfg.Version (version.go)
 	rt      runtimeapi.RuntimeServiceServer
 	images  runtimeapi.ImageServiceServer
 	pods    map[types.UID]*podState
@@ -267,9 +268,14 @@ func (k *Kubelet) source() events.Source {
 // it starts for the first time.
 func (k *Kubelet) Register() error {
 	if obj, err := k.cfg.Registry.Get(k.nodeRes, "", k.cfg.NodeName); err == nil {
-		// Resumed: the node and its subnet are in the store already.
+		// Resumed: the node and its subnet are in the store already, and
+		// the kubelet it reports is the binary that runs (an upgraded
+		// kubelet restarted before the stop).
 		k.nodeUID = obj.(*corev1.Node).UID
 		k.cniResume()
+		if v := obj.(*corev1.Node).Status.NodeInfo.KubeletVersion; v != k.cfg.Version {
+			k.binary = v
+		}
 		k.setPodCIDR(obj.(*corev1.Node).Spec.PodCIDR)
 		return nil
 	}

@@ -2,20 +2,30 @@ package kubelet
 
 import corev1 "k8s.io/api/core/v1"
 
-// Version is the kubelet's version (v1.27.1): the kubelet binary its
-// process runs.
-func (k *Kubelet) Version() string { return k.cfg.Version }
+// Version is the version of the kubelet binary its process runs (v1.27.1):
+// Config.Version unless the host's kubelet package was upgraded and the
+// service restarted (SetVersion).
+func (k *Kubelet) Version() string {
+	if k.binary != "" {
+		return k.binary
+	}
+	return k.cfg.Version
+}
 
-// SetVersion makes the kubelet the given version, as a new kubelet binary
-// started by its service would be (the host's kubelet package upgraded,
-// then `systemctl restart kubelet`): the node's status reports it
+// SetVersion makes the kubelet report the given version, as a new kubelet
+// binary started by its service would (the host's kubelet package
+// upgraded, then `systemctl restart kubelet`): the node's status shows it
 // (nodeInfo.kubeletVersion and kubeProxyVersion, the VERSION column of
-// kubectl get nodes) and the kubelet behaves as that release from now on.
+// kubectl get nodes). What the kubelet writes stays Config.Version's: the
+// API's types are the cluster's release.
 func (k *Kubelet) SetVersion(v string) {
-	if v == "" || v == k.cfg.Version {
+	if v == "" || v == k.Version() {
 		return
 	}
-	k.cfg.Version = v
+	k.binary = v
+	if v == k.cfg.Version {
+		k.binary = ""
+	}
 	obj, err := k.cfg.Registry.Get(k.nodeRes, "", k.cfg.NodeName)
 	if err != nil {
 		return
