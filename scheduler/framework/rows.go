@@ -20,7 +20,19 @@ type NodeRow struct {
 	// PodRoom is Allocatable.AllowedPodNumber - len(Pods).
 	PodRoom int64
 	Flags   RowFlags
+	// Memo keeps scores computed from the row, so that a node visited
+	// again before it changes is not scored again: slot RowMemoFit for
+	// NodeResourcesFit, RowMemoBalanced for NodeResourcesBalancedAllocation,
+	// each epoch<<8 | score, the epoch (never 0) naming the pod requests the
+	// plugin scored for. A rewritten row has none.
+	Memo [2]uint64
 }
+
+// The Memo slots.
+const (
+	RowMemoFit = iota
+	RowMemoBalanced
+)
 
 // RowFlags mark what a row does not hold.
 type RowFlags uint64

@@ -371,11 +371,23 @@ func (*BalancedAllocation) Name() string { return BalancedAllocationName }
 // state under the scorer's key.
 type scoring struct {
 	scorer resourceAllocationScorer
+	// epoch names memoReq, the pod requests (cpu, memory) of the last
+	// PreScore, in the rows' memo (framework.NodeRow.Memo): a row's score
+	// tagged with the current epoch was computed for these requests from
+	// the row as it is. Set by PreScore only, read by ScoreRows.
+	epoch   uint64
+	memoReq [2]int64
 }
 
-// PreScore computes the pod's request per scored resource.
+// PreScore computes the pod's request per scored resource, and starts a
+// new memo epoch when they differ from the last cycle's.
 func (s *scoring) PreScore(state *framework.CycleState, pod *v1.Pod, _ []*framework.NodeInfo) *framework.Status {
-	state.Write(s.scorer.key, s.scorer.preScoreState(podInfoFor(state, pod), s.balanced()))
+	ps := s.scorer.preScoreState(podInfoFor(state, pod), s.balanced())
+	state.Write(s.scorer.key, ps)
+	if len(ps.requests) == 2 && (s.epoch == 0 || ps.requests[0] != s.memoReq[0] || ps.requests[1] != s.memoReq[1]) {
+		s.epoch++
+		s.memoReq = [2]int64{ps.requests[0], ps.requests[1]}
+	}
 	return nil
 }
 
@@ -408,49 +420,68 @@ func (s *scoring) ScoreRows(state *framework.CycleState, _ *v1.Pod, nodes []*fra
 	if err != nil {
 		return 0, framework.AsStatus(err)
 	}
-	s.scorer.scoreRows(nodes, rows, d.(*preScoreState).requests, s.balanced(), out)
+	req := d.(*preScoreState).requests
+	var epoch uint64
+	if len(req) == 2 && req[0] == s.memoReq[0] && req[1] == s.memoReq[1] {
+		epoch = s.epoch
+	}
+	s.scorer.scoreRows(nodes, rows, req, s.balanced(), epoch, out)
 	return 0, nil
 }
 
 // scoreRows is scoreNodes reading the default resources (cpu, memory) from
-// rows; the same arithmetic, node by node.
-func (r *resourceAllocationScorer) scoreRows(nodes []*framework.NodeInfo, rows []framework.NodeRow, podReq []int64, useRequested bool, out []int64) {
+// rows; the same arithmetic, node by node. With epoch not 0 (podReq's
+// memo epoch) a row's score memo of that epoch is the score, and a score
+// computed is memoised.
+func (r *resourceAllocationScorer) scoreRows(nodes []*framework.NodeInfo, rows []framework.NodeRow, podReq []int64, useRequested bool, epoch uint64, out []int64) {
 	if !r.cpuMem || (r.kind != kindBalanced && r.kind != kindLeast) {
 		r.scoreNodes(nodes, podReq, useRequested, out)
 		return
 	}
 	out = out[:len(rows)]
-	pc, pm := podReq[0], podReq[1]
 	wc, wm := r.resources[0].Weight, r.resources[1].Weight
 	ws := wc + wm
+	slot := framework.RowMemoFit
+	if r.kind == kindBalanced {
+		slot = framework.RowMemoBalanced
+	}
 	for i := range rows {
 		row := &rows[i]
-		rc, rm := row.NonZeroMilliCPU, row.NonZeroMemory
-		if useRequested {
-			rc, rm = row.ReqMilliCPU, row.ReqMemory
-		}
-		ac, am := row.AllocMilliCPU, row.AllocMemory
-		if ac == 0 || am == 0 || (ws == 0 && r.kind == kindLeast) {
-			ni := nodes[i]
-			nodeReq := &ni.NonZeroRequested
-			if useRequested {
-				nodeReq = &ni.Requested
-			}
-			out[i] = r.scoreCPUMemory(ni, nodeReq, podReq)
+		if epoch != 0 && row.Memo[slot]>>8 == epoch {
+			out[i] = int64(row.Memo[slot] & 0xff)
 			continue
 		}
-		if r.kind == kindBalanced {
-			fc := min(float64(rc+pc)/float64(ac), 1)
-			fm := min(float64(rm+pm)/float64(am), 1)
-			// balancedScore of two fractions.
-			out[i] = int64((1 - math.Abs((fc-fm)/2)) * float64(framework.MaxNodeScore))
-			continue
-		}
-		sum := leastRequestedScore(rc+pc, ac)*wc + leastRequestedScore(rm+pm, am)*wm
-		if ws == 2 {
-			out[i] = sum / 2
-		} else {
-			out[i] = sum / ws
+		out[i] = r.scoreRow(nodes[i], row, podReq, useRequested, wc, wm, ws)
+		if epoch != 0 && epoch < 1<<56 && uint64(out[i]) <= 0xff {
+			row.Memo[slot] = epoch<<8 | uint64(out[i])
 		}
 	}
+}
+
+// scoreRow is one node's score in scoreRows (podReq is [pc, pm]).
+func (r *resourceAllocationScorer) scoreRow(ni *framework.NodeInfo, row *framework.NodeRow, podReq []int64, useRequested bool, wc, wm, ws int64) int64 {
+	pc, pm := podReq[0], podReq[1]
+	rc, rm := row.NonZeroMilliCPU, row.NonZeroMemory
+	if useRequested {
+		rc, rm = row.ReqMilliCPU, row.ReqMemory
+	}
+	ac, am := row.AllocMilliCPU, row.AllocMemory
+	if ac == 0 || am == 0 || (ws == 0 && r.kind == kindLeast) {
+		nodeReq := &ni.NonZeroRequested
+		if useRequested {
+			nodeReq = &ni.Requested
+		}
+		return r.scoreCPUMemory(ni, nodeReq, podReq)
+	}
+	if r.kind == kindBalanced {
+		fc := min(float64(rc+pc)/float64(ac), 1)
+		fm := min(float64(rm+pm)/float64(am), 1)
+		// balancedScore of two fractions.
+		return int64((1 - math.Abs((fc-fm)/2)) * float64(framework.MaxNodeScore))
+	}
+	sum := leastRequestedScore(rc+pc, ac)*wc + leastRequestedScore(rm+pm, am)*wm
+	if ws == 2 {
+		return sum / 2
+	}
+	return sum / ws
 }
