@@ -3,6 +3,7 @@ package scheduler
 import (
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	v1 "k8s.io/api/core/v1"
@@ -442,12 +443,14 @@ func (s *Scheduler) findFeasible(state *framework.CycleState, pi *framework.PodI
 				}
 			}
 		}
-		set := -1 // statuses set in buf; -1 when not counted
+		set := 0 // statuses set in buf
 		if s.par.Serial(w) {
 			// Not through a closure: one passed to Chunks is allocated.
 			set = s.filterChunk(state, pod, win, winRows, buf, batch, 0, w)
 		} else {
-			s.par.Chunks(w, func(lo, hi int) { s.filterChunk(state, pod, win, winRows, buf, batch, lo, hi) })
+			var n atomic.Int64
+			s.par.Chunks(w, func(lo, hi int) { n.Add(int64(s.filterChunk(state, pod, win, winRows, buf, batch, lo, hi))) })
+			set = int(n.Load())
 		}
 		if set == 0 {
 			// Every node passed (buf is all nil).
