@@ -84,7 +84,10 @@ func (m *Managers) createUpstream(k Kind, empty, obj runtime.Object, manager str
 // when empty), from the shapes' memo or by comparing obj with the kind's
 // empty object; false when that cannot be done here.
 func (m *Managers) createdFields(k Kind, empty, obj runtime.Object) ([]byte, bool) {
-	key, memo := shapeKey(k, obj, m.shapeBuf[:0])
+	if m.shapeTypes == nil {
+		m.shapeTypes = shapeTypes{}
+	}
+	key, memo := shapeKey(k, obj, m.shapeBuf[:0], m.shapeTypes)
 	m.shapeBuf = key[:0]
 	if memo {
 		if raw, ok := m.shapes[string(key)]; ok {

@@ -47,6 +47,8 @@ type Managers struct {
 	shapes    map[string][]byte
 	shapeBuf  []byte
 	shapeHits int
+	// shapeTypes caches the struct types shapes walk (shape.go).
+	shapeTypes shapeTypes
 }
 
 // New returns the field managers of a cluster whose objects scheme

@@ -1,7 +1,6 @@
 package fieldmanager
 
 import (
-	"encoding/json"
 	"fmt"
 	"reflect"
 	"sort"
@@ -40,9 +39,39 @@ var (
 	marshalerType = reflect.TypeOf((*interface{ MarshalJSON() ([]byte, error) })(nil)).Elem()
 )
 
+// structShape is what shape needs of a struct type, found once per type:
+// reflect's Field and Implements cost more than the walk itself.
+type structShape struct {
+	// time: metav1.Time or MicroTime; marshaler: another JSON marshaler.
+	time, marshaler bool
+	// exported are the indices of the exported fields.
+	exported []int
+}
+
+// shapeTypes caches structShape by type.
+type shapeTypes map[reflect.Type]*structShape
+
+func (c shapeTypes) of(t reflect.Type) *structShape {
+	if ss := c[t]; ss != nil {
+		return ss
+	}
+	ss := &structShape{time: t == timeType || t == microTimeType}
+	if !ss.time {
+		ss.marshaler = t.Implements(marshalerType) || reflect.PointerTo(t).Implements(marshalerType)
+	}
+	for i := 0; i < t.NumField(); i++ {
+		if t.Field(i).IsExported() {
+			ss.exported = append(ss.exported, i)
+		}
+	}
+	c[t] = ss
+	return ss
+}
+
 // shapeKey appends obj's shape to buf, after its kind; false when obj has
-// no key (see above) or is unstructured.
-func shapeKey(k Kind, obj runtime.Object, buf []byte) (_ []byte, ok bool) {
+// no key (see above) or is unstructured. types caches struct types' shapes
+// (nil: none).
+func shapeKey(k Kind, obj runtime.Object, buf []byte, types shapeTypes) (_ []byte, ok bool) {
 	defer func() {
 		// A shape is an optimisation: whatever goes wrong, compare.
 		if recover() != nil {
@@ -57,7 +86,10 @@ func shapeKey(k Kind, obj runtime.Object, buf []byte) (_ []byte, ok bool) {
 	buf = append(buf, 0)
 	buf = append(buf, k.Subresource...)
 	buf = append(buf, 0)
-	w := shapeWriter{buf: buf}
+	if types == nil {
+		types = shapeTypes{}
+	}
+	w := shapeWriter{buf: buf, types: types}
 	ok = w.shape(v.Elem(), false)
 	return w.buf, ok
 }
@@ -67,7 +99,10 @@ func shapeKey(k Kind, obj runtime.Object, buf []byte) (_ []byte, ok bool) {
 // field is modified), and the values themselves inside lists and the keys
 // of maps (list keys and set members are values; the empty object has no
 // items, so everything in them is added whatever its value).
-type shapeWriter struct{ buf []byte }
+type shapeWriter struct {
+	buf   []byte
+	types shapeTypes
+}
 
 func (w *shapeWriter) bit(b bool) {
 	if b {
@@ -89,28 +124,32 @@ func (w *shapeWriter) shape(v reflect.Value, inside bool) bool {
 	t := v.Type()
 	switch t.Kind() {
 	case reflect.Struct:
-		if t == timeType || t == microTimeType {
+		ss := w.types.of(t)
+		if ss.time {
 			w.bit(v.IsZero())
 			return true
 		}
-		if t.Implements(marshalerType) || reflect.PointerTo(t).Implements(marshalerType) {
+		if ss.marshaler {
 			if !inside {
 				return false
 			}
 			w.bit(v.IsZero())
 			p := reflect.New(t)
 			p.Elem().Set(v)
-			b, err := json.Marshal(p.Interface())
+			// The marshaler's own output, not json.Marshal's compacted
+			// copy of it: the same output is the same JSON.
+			m, ok := p.Interface().(interface{ MarshalJSON() ([]byte, error) })
+			if !ok {
+				return false
+			}
+			b, err := m.MarshalJSON()
 			if err != nil {
 				return false
 			}
 			w.str(string(b))
 			return true
 		}
-		for i := 0; i < t.NumField(); i++ {
-			if !t.Field(i).IsExported() {
-				continue
-			}
+		for _, i := range ss.exported {
 			if !w.shape(v.Field(i), inside) {
 				return false
 			}
