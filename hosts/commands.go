@@ -15,7 +15,7 @@ import (
 
 // hostCommandNames are the node's programs beyond the shell's applets.
 func hostCommandNames() []string {
-	return append([]string{"systemctl", "journalctl", "crictl", "ip", "kubectl", "curl", "kubeadm", "kubelet", "ssh", "etcdctl", "etcdutl", "containerd", "ctr"}, packageCommandNames()...)
+	return append([]string{"systemctl", "journalctl", "crictl", "ip", "kubectl", "curl", "kubeadm", "kubelet", "ssh", "etcdctl", "etcdutl", "containerd", "ctr", "nerdctl", "openssl"}, packageCommandNames()...)
 }
 
 // commands are the host's programs for a shell run with o.
@@ -44,6 +44,7 @@ func (h *Host) commands(o RunOptions) map[string]shell.Command {
 		"etcdutl":    h.etcdutl,
 		"kubeadm":    h.kubeadm,
 		"kubelet":    h.kubeletCmd,
+		"openssl":    locked(h.openssl),
 	}
 	for name, cmd := range h.packageCommands() {
 		cmds[name] = cmd

@@ -5,8 +5,9 @@
 // systemd units (kubelet and the node's container runtime) with their
 // journal, and a root shell on it: runtime/shell over that filesystem, with
 // the node's programs (systemctl, journalctl, crictl, ip, kubectl, ssh) as
-// commands (and curl, etcdctl, etcdutl, kubeadm), on the cluster's
-// virtual clock.
+// commands (and curl, etcdctl, etcdutl, kubeadm, openssl), on the
+// cluster's virtual clock. Its certificates are real (pki.go), and what
+// it holds outlives a stop and start of the cluster (persist.go).
 //
 // Files drive the node as on a real one: a changed manifest under
 // /etc/kubernetes/manifests replaces its mirror pod (a bad image tag leaves

@@ -46,43 +46,11 @@ func (h *Host) writeFiles() {
 	if cp != nil {
 		server = "https://" + cp.IP + ":6443"
 	}
-	h.write("/etc/kubernetes/kubelet.conf", kubeconfig(server, h.seed("ca.crt"), "system:node:"+h.Name, "", "/var/lib/kubelet/pki/kubelet-client-current.pem"), 0o600)
-	h.write("/var/lib/kubelet/pki/kubelet-client-current.pem", pemBlock("CERTIFICATE", h.seed("kubelet-client"), 14)+pemBlock("EC PRIVATE KEY", h.seed("kubelet-client-key"), 3), 0o600)
-	h.write("/var/lib/kubelet/pki/kubelet.crt", pemBlock("CERTIFICATE", h.seed("kubelet.crt"), 16), 0o644)
-	h.write("/var/lib/kubelet/pki/kubelet.key", pemBlock("RSA PRIVATE KEY", h.seed("kubelet.key"), 25), 0o600)
+	h.writePKI(server)
 	h.write("/var/lib/kubelet/config.yaml", kubeletConfig, 0o644)
 	pause := "registry.k8s.io/pause:3.9"
 	h.write("/var/lib/kubelet/kubeadm-flags.env", fmt.Sprintf("KUBELET_KUBEADM_ARGS=\"--container-runtime-endpoint=%s --pod-infra-container-image=%s\"\n", h.criEndpoint(), pause), 0o644)
-	h.write("/etc/kubernetes/pki/ca.crt", pemBlock("CERTIFICATE", clusterSeed(c.Spec.Seed, "ca.crt"), 15), 0o644)
 	if h.ControlPlane {
-		for _, name := range pkiFiles {
-			kind := "CERTIFICATE"
-			switch {
-			case strings.HasSuffix(name, ".key") && name != "sa.key":
-				kind = "RSA PRIVATE KEY"
-			case name == "sa.key":
-				kind = "RSA PRIVATE KEY"
-			case name == "sa.pub":
-				kind = "PUBLIC KEY"
-			}
-			lines := 15
-			if kind != "CERTIFICATE" {
-				lines = 25
-			}
-			h.write("/etc/kubernetes/pki/"+name, pemBlock(kind, clusterSeed(c.Spec.Seed, name), lines), 0o644)
-		}
-		for _, k := range []string{"sa.key"} {
-			h.fs.Chmod("/etc/kubernetes/pki/"+k, 0o600)
-		}
-		admin := kubeconfig(server, clusterSeed(c.Spec.Seed, "ca.crt"), "kubernetes-admin", clusterSeed(c.Spec.Seed, "admin"), "")
-		h.write("/etc/kubernetes/admin.conf", admin, 0o600)
-		h.write("/etc/kubernetes/controller-manager.conf", kubeconfig("https://"+h.IP+":6443", clusterSeed(c.Spec.Seed, "ca.crt"), "system:kube-controller-manager", clusterSeed(c.Spec.Seed, "kcm"), ""), 0o600)
-		h.write("/etc/kubernetes/scheduler.conf", kubeconfig("https://"+h.IP+":6443", clusterSeed(c.Spec.Seed, "ca.crt"), "system:kube-scheduler", clusterSeed(c.Spec.Seed, "sched"), ""), 0o600)
-		if minorOf(c.Spec.KubernetesVersion) >= 29 {
-			h.write("/etc/kubernetes/super-admin.conf", kubeconfig(server, clusterSeed(c.Spec.Seed, "ca.crt"), "kubernetes-super-admin", clusterSeed(c.Spec.Seed, "super"), ""), 0o600)
-		}
-		h.fs.MkdirAll("/root/.kube", 0o755)
-		h.write("/root/.kube/config", admin, 0o600)
 		h.writeManifests()
 	}
 
@@ -192,47 +160,6 @@ func pemBlock(kind, seed string, lines int) string {
 }
 
 func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
-
-// kubeconfig is a kubeadm kubeconfig for user: with embedded client data
-// (clientSeed), or pointing at certFile (the kubelet's rotated pair).
-func kubeconfig(server, caSeed, user, clientSeed, certFile string) string {
-	ctxName := user + "@kubernetes"
-	var u string
-	if certFile != "" {
-		u = fmt.Sprintf("    client-certificate: %s\n    client-key: %s\n", certFile, certFile)
-	} else {
-		u = fmt.Sprintf("    client-certificate-data: %s\n    client-key-data: %s\n",
-			b64(pemBlock("CERTIFICATE", clientSeed, 14)), b64(pemBlock("RSA PRIVATE KEY", clientSeed+"/key", 25)))
-	}
-	return fmt.Sprintf(`apiVersion: v1
-clusters:
-- cluster:
-    certificate-authority-data: %s
-    server: %s
-  name: kubernetes
-contexts:
-- context:
-    cluster: kubernetes
-    user: %s
-  name: %s
-current-context: %s
-kind: Config
-preferences: {}
-users:
-- name: %s
-  user:
-%s`, b64(pemBlock("CERTIFICATE", caSeed, 15)), server, user, ctxName, ctxName, user, u)
-}
-
-// pkiFiles are /etc/kubernetes/pki's files on a kubeadm control plane
-// (besides ca.crt).
-var pkiFiles = []string{
-	"apiserver-etcd-client.crt", "apiserver-etcd-client.key", "apiserver-kubelet-client.crt", "apiserver-kubelet-client.key",
-	"apiserver.crt", "apiserver.key", "ca.key", "front-proxy-ca.crt", "front-proxy-ca.key", "front-proxy-client.crt",
-	"front-proxy-client.key", "sa.key", "sa.pub",
-	"etcd/ca.crt", "etcd/ca.key", "etcd/healthcheck-client.crt", "etcd/healthcheck-client.key", "etcd/peer.crt",
-	"etcd/peer.key", "etcd/server.crt", "etcd/server.key",
-}
 
 func minorOf(v string) int {
 	var major, minor int

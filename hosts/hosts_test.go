@@ -244,9 +244,10 @@ func TestKubeadm(t *testing.T) {
 		"TOKEN                     TTL       EXPIRES                USAGES                   DESCRIPTION   EXTRA GROUPS\n",
 		"   24h       2023-04-20T13:01:00Z   authentication,signing   <none>        system:bootstrappers:kubeadm:default-node-token\n",
 		"CERTIFICATE                EXPIRES                  RESIDUAL TIME   CERTIFICATE AUTHORITY   EXTERNALLY MANAGED\n",
-		// 2024 is a leap year: a year less a minute is still 365 days.
-		"admin.conf                 Apr 19, 2024 13:00 UTC   1y              ca                      no\n",
-		"ca                      Apr 19, 2033 13:00 UTC   10y             no\n"} {
+		// Leaves last 365 days from kubeadm init (CertificateValidity),
+		// across 2024's leap day; CAs 3650 days.
+		"admin.conf                 Apr 18, 2024 13:00 UTC   364d            ca                      no\n",
+		"ca                      Apr 16, 2033 13:00 UTC   9y              no\n"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}

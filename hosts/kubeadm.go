@@ -49,7 +49,7 @@ func (h *Host) kubeadm(c *shell.Cmd) int {
 		}
 		tok := h.newToken(c.Now(), flags["description"], ttl)
 		if flags["print-join-command"] != "" {
-			fmt.Fprintf(c.Stdout, "kubeadm join %s:6443 --token %s --discovery-token-ca-cert-hash sha256:%x \n", h.IP, tok, sha256.Sum256([]byte(clusterSeed(h.cluster().Spec.Seed, "ca.crt"))))
+			fmt.Fprintf(c.Stdout, "kubeadm join %s:6443 --token %s --discovery-token-ca-cert-hash %s \n", h.IP, tok, h.caCertHash())
 		} else {
 			fmt.Fprintln(c.Stdout, tok)
 		}
@@ -156,15 +156,10 @@ func shortDuration(d time.Duration) string {
 	return fmt.Sprintf("%dy", int(d.Hours()/24/365))
 }
 
-// checkExpiration: kubeadm certs check-expiration. Leaf certificates last a
-// year from kubeadm init, CAs ten.
+// checkExpiration: kubeadm certs check-expiration, from the certificates
+// on the host (pki.go).
 func (h *Host) checkExpiration(c *shell.Cmd) {
-	issued := h.cluster().Spec.Start
-	if n := h.node(); n != nil {
-		issued = n.CreationTimestamp.Time
-	}
 	now := c.Now()
-	leaf, ca := issued.AddDate(1, 0, 0), issued.AddDate(10, 0, 0)
 	stamp := func(t time.Time) string { return t.UTC().Format("Jan 02, 2006 15:04 MST") }
 	fmt.Fprint(c.Stdout, "[check-expiration] Reading configuration from the cluster...\n[check-expiration] FYI: You can look at this config file with 'kubectl -n kube-system get cm kubeadm-config -o yaml'\n\n")
 	w := tabwriter.NewWriter(c.Stdout, 10, 4, 3, ' ', 0)
@@ -176,14 +171,24 @@ func (h *Host) checkExpiration(c *shell.Cmd) {
 		certs = append(certs, [2]string{"super-admin.conf", "ca"})
 	}
 	for _, ce := range certs {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\tno\n", ce[0], stamp(leaf), shortDuration(leaf.Sub(now)), ce[1])
+		cert := h.kubeadmCert(ce[0])
+		if cert == nil {
+			fmt.Fprintf(w, "!MISSING! %s\n", ce[0])
+			continue
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\tno\n", ce[0], stamp(cert.NotAfter), shortDuration(cert.NotAfter.Sub(now)), ce[1])
 	}
 	w.Flush()
 	fmt.Fprintln(c.Stdout)
 	w = tabwriter.NewWriter(c.Stdout, 10, 4, 3, ' ', 0)
 	fmt.Fprintln(w, "CERTIFICATE AUTHORITY\tEXPIRES\tRESIDUAL TIME\tEXTERNALLY MANAGED")
 	for _, name := range []string{"ca", "etcd-ca", "front-proxy-ca"} {
-		fmt.Fprintf(w, "%s\t%s\t%s\tno\n", name, stamp(ca), shortDuration(ca.Sub(now)))
+		cert := h.kubeadmCert(name)
+		if cert == nil {
+			fmt.Fprintf(w, "!MISSING! %s\n", name)
+			continue
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\tno\n", name, stamp(cert.NotAfter), shortDuration(cert.NotAfter.Sub(now)))
 	}
 	w.Flush()
 }

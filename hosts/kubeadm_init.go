@@ -113,12 +113,6 @@ func (h *Host) staticPodUp(file string) bool {
 	return h.kubeletActive() && h.hasFile(manifestDir+"/"+file)
 }
 
-// caCertHash is the sha256 pin of the cluster CA's public key that join
-// commands carry.
-func (h *Host) caCertHash() string {
-	return fmt.Sprintf("sha256:%x", sha256.Sum256([]byte(clusterSeed(h.cluster().Spec.Seed, "ca.crt"))))
-}
-
 // kubeadmInit: kubeadm init on the control plane.
 func (h *Host) kubeadmInit(c *shell.Cmd, flags map[string]string) int {
 	cl := h.cluster()

@@ -23,3 +23,8 @@ func (c *Cluster) Tokens() *satoken.Signer {
 	c.tokensOnce.Do(func() { c.tokens = satoken.New(c.Spec.Seed) })
 	return c.tokens
 }
+
+// ClusterCA is the installed cluster CA, or nil until SetClusterCA (a
+// stepped cluster without a server, a state directory made before ca.key
+// was kept). Call it with the cluster lock held.
+func (c *Cluster) ClusterCA() *certsign.CA { return c.ca.CA() }

@@ -168,3 +168,8 @@ func (s *Signer) verified(token string, v any) bool {
 	body, err := base64.RawURLEncoding.DecodeString(parts[1])
 	return err == nil && json.Unmarshal(body, v) == nil
 }
+
+// Key is the signing key: kube-apiserver's
+// --service-account-signing-key-file (a control plane's
+// /etc/kubernetes/pki/sa.key, with sa.pub its public half).
+func (s *Signer) Key() ed25519.PrivateKey { return s.key }
