@@ -34,11 +34,18 @@ func (s *served) startPTY(args ...string) *ptyCmd {
 	s.t.Helper()
 	cmd := exec.Command("kubectl", args...)
 	cmd.Env = s.env
+	return startOnPTY(s.t, cmd)
+}
+
+// startOnPTY starts cmd on a new pseudo-terminal of 24x80, its
+// controlling terminal.
+func startOnPTY(t *testing.T, cmd *exec.Cmd) *ptyCmd {
+	t.Helper()
 	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 24, Cols: 80})
 	if err != nil {
-		s.t.Fatal(err)
+		t.Fatal(err)
 	}
-	p := &ptyCmd{t: s.t, cmd: cmd, f: f, more: make(chan struct{}, 1), done: make(chan struct{})}
+	p := &ptyCmd{t: t, cmd: cmd, f: f, more: make(chan struct{}, 1), done: make(chan struct{})}
 	go func() {
 		buf := make([]byte, 4096)
 		for {
@@ -57,7 +64,7 @@ func (s *served) startPTY(args ...string) *ptyCmd {
 		p.err = cmd.Wait()
 		close(p.done)
 	}()
-	s.t.Cleanup(func() {
+	t.Cleanup(func() {
 		cmd.Process.Kill()
 		<-p.done
 		f.Close()

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"kubesim/internal/practice"
+	"kubesim/server"
 	"kubesim/sim"
 )
 
@@ -33,11 +34,21 @@ func newLocal(spec sim.ClusterSpec, start time.Time, paced bool) (*practice.Env,
 	if paced {
 		pace = practice.NewPace(nil)
 		opts.Wait = pace.Wait
+		opts.Start = start.Add(-bootLead)
 	}
 	c, err := sim.New(spec, opts)
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, nil, err
+	}
+	if paced {
+		// The learner's first command finds the cluster up, as kubesim
+		// start leaves it: the boot is played out on the clock, started
+		// bootLead early, and past the wall clock by at most bootLead.
+		c.AdvanceTo(start)
+		for i := 0; i < int(bootLead/time.Second) && !server.Booted(c); i++ {
+			c.Advance(time.Second)
+		}
 	}
 	self, _ := os.Executable()
 	env, err := practice.New(c, dir, self)
@@ -53,12 +64,23 @@ func newLocal(spec sim.ClusterSpec, start time.Time, paced bool) (*practice.Env,
 	return env, func() { env.Close(); c.Close(); os.RemoveAll(dir) }, nil
 }
 
+// bootLead is how early a paced cluster's clock starts, so that its boot
+// (about 5 s of cluster time) is over at the wall clock (server's bootLead).
+const bootLead = 30 * time.Second
+
 func shellCmd() *cobra.Command {
 	var sf specFlags
-	var keep bool
+	var keep, builtinPrompt bool
 	cmd := &cobra.Command{
 		Use:   "shell",
-		Short: "A practice prompt on a fresh cluster: kubectl, k, curl, vagrant",
+		Short: "Your own bash on a fresh cluster: kubectl (k), curl, ssh and vagrant reach it",
+		Long: `shell starts a fresh practice cluster and your own bash on it (your ~/.bashrc,
+aliases and completion, as killercoda's terminal), with kubectl, curl, ssh,
+vagrant and kubesim resolved to the cluster. The cluster's clock follows the
+wall clock. Leaving the shell asks whether to delete the cluster.
+
+Without a terminal (a script on stdin), or with --builtin-prompt, kubesim's
+own prompt reads the lines instead.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			spec, err := sf.checkedSpec(cmd)
 			if err != nil {
@@ -68,6 +90,12 @@ func shellCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			interactive := isTerminal(os.Stdin)
+			if bash := practice.FindBash(); interactive && !builtinPrompt && bash != "" {
+				fmt.Fprintf(cmd.OutOrStdout(), "kubesim practice shell on %s: kubectl (or k), curl, ssh and vagrant reach the cluster; exit to leave.\n", strings.Join(env.Cluster.Nodes(), ", "))
+				_, err = env.Shell(practice.ShellConfig{Bash: bash})
+				return leave(cmd, env, cleanup, keep, interactive, err, nil)
+			}
 			// Ctrl-C interrupts the running command, never the prompt (as
 			// in bash): the signal cancels the command's context; the
 			// programs bash runs get it from the terminal themselves.
@@ -76,22 +104,34 @@ func shellCmd() *cobra.Command {
 			defer signal.Stop(sigs)
 			lines := readLines(cmd.InOrStdin())
 			err = shellLoop(env, lines, cmd.OutOrStdout(), cmd.ErrOrStderr(), sigs)
-			if !keep {
-				keep = askKeep(lines, cmd.OutOrStdout())
-			}
-			if keep {
-				env.Close()
-				env.Cluster.Close()
-				fmt.Fprintf(cmd.OutOrStdout(), "The cluster is kept in %s\n", env.Dir())
-				return err
-			}
-			cleanup()
-			return err
+			return leave(cmd, env, cleanup, keep, interactive, err, lines)
 		},
 	}
 	sf.add(cmd)
 	cmd.Flags().BoolVar(&keep, "keep", false, "keep the cluster's files when leaving, without asking")
+	cmd.Flags().BoolVar(&builtinPrompt, "builtin-prompt", false, "kubesim's own prompt instead of your bash (as without a terminal or without bash)")
 	return cmd
+}
+
+// leave ends a practice session: the throw-away cluster is deleted unless
+// --keep, or the learner at a terminal answers the question yes; a session
+// without a terminal never asks (it deletes). lines are the prompt's
+// input, nil for the shell (the answer is read from stdin).
+func leave(cmd *cobra.Command, env *practice.Env, cleanup func(), keep, interactive bool, err error, lines <-chan string) error {
+	if !keep && interactive {
+		if lines == nil {
+			lines = readLines(os.Stdin)
+		}
+		keep = askKeep(lines, cmd.OutOrStdout())
+	}
+	if keep {
+		env.Close()
+		env.Cluster.Close()
+		fmt.Fprintf(cmd.OutOrStdout(), "The cluster is kept in %s\n", env.Dir())
+		return err
+	}
+	cleanup()
+	return err
 }
 
 // readLines hands the lines of in over a channel, closed at EOF, so that
@@ -114,17 +154,17 @@ func readLines(in io.Reader) <-chan string {
 	return lines
 }
 
-// askKeep asks, on leaving, whether to delete the cluster (default yes:
-// the practice cluster is throwaway).
+// askKeep asks, on leaving, whether to delete the cluster; the default,
+// also at the end of input, is to keep it.
 func askKeep(lines <-chan string, out io.Writer) bool {
-	fmt.Fprint(out, "Delete the practice cluster? [Y/n] ")
+	fmt.Fprint(out, "Delete the cluster? [y/N] ")
 	line, ok := <-lines
 	if !ok {
 		fmt.Fprintln(out)
-		return false
+		return true
 	}
 	a := strings.ToLower(strings.TrimSpace(line))
-	return a == "n" || a == "no"
+	return a != "y" && a != "yes"
 }
 
 // shellLoop reads command lines; cluster time follows the wall clock

@@ -43,11 +43,11 @@ func TestShellInterrupt(t *testing.T) {
 		t.Errorf("shell output:\n%s\nstderr:\n%s", got, errOut.String())
 	}
 
-	for answer, keep := range map[string]bool{"\n": false, "y\n": false, "n\n": true, "No\n": true} {
+	for answer, keep := range map[string]bool{"\n": true, "y\n": false, "Yes\n": false, "n\n": true, "No\n": true} {
 		ch := make(chan string, 1)
 		ch <- answer
 		var o bytes.Buffer
-		if got := askKeep(ch, &o); got != keep || o.String() != "Delete the practice cluster? [Y/n] " {
+		if got := askKeep(ch, &o); got != keep || o.String() != "Delete the cluster? [y/N] " {
 			t.Errorf("answer %q: keep %v, printed %q", answer, got, o.String())
 		}
 	}

@@ -56,9 +56,63 @@ func (p *Pace) Now() time.Time {
 
 // CatchUp moves the cluster to Now, running what fell due on the way.
 func (p *Pace) CatchUp() {
+	p.adopt()
 	if now := p.Now(); now.After(p.c.Clock.Now()) {
 		p.c.AdvanceTo(now)
 	}
+}
+
+// adopt takes over a jump of the cluster's clock made around the Pace
+// (`kubesim advance` from the practice shell reaches the cluster through
+// its endpoint, which advances it directly): the cluster's time never goes
+// back, so following the wall clock goes on from there instead of
+// standing still until the wall clock has caught up.
+func (p *Pace) adopt() {
+	cn := p.c.Clock.Now()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if ahead := cn.Sub(p.wall().Add(p.offset)); ahead > time.Second {
+		p.offset += ahead
+		close(p.moved)
+		p.moved = make(chan struct{})
+	}
+}
+
+// Follow keeps the cluster caught up with the wall clock until stop is
+// called: at each timer as it falls due, and at least once a second, as
+// the live server's loop does. The practice shell needs it because its
+// commands are the learner's own processes, which reach the cluster
+// through its endpoint and never call CatchUp.
+func (p *Pace) Follow() (stop func()) {
+	quit, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			d := time.Second
+			if next, ok := p.c.NextWake(); ok {
+				if until := next.Sub(p.Now()); until < d {
+					d = until
+				}
+			}
+			if d < time.Millisecond {
+				d = time.Millisecond
+			}
+			p.mu.Lock()
+			moved := p.moved
+			p.mu.Unlock()
+			t := time.NewTimer(d)
+			select {
+			case <-quit:
+				t.Stop()
+				return
+			case <-moved:
+			case <-t.C:
+			}
+			t.Stop()
+			p.CatchUp()
+		}
+	}()
+	return func() { close(quit); <-done }
 }
 
 // Advance jumps the cluster's time ahead by d (a scenario's advance, the
@@ -84,6 +138,7 @@ func (p *Pace) Wait(ctx context.Context, ready <-chan struct{}, deadline time.Ti
 		return false
 	default:
 	}
+	p.adopt()
 	target := deadline
 	if next, ok := p.c.NextWake(); ok && next.Before(target) {
 		target = next

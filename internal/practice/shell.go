@@ -37,6 +37,11 @@ type Env struct {
 	// waits (get -w, logs -f, delete, wait, rollout status) would exit
 	// the whole prompt.
 	Pace *Pace
+	// Verbs, if set, answers the CLI's verbs on the cluster's endpoint
+	// (kubesim curl, ssh, ... from scripts and the practice shell) in
+	// place of verbs.Run: scenario play adds the scenario's commands. Set
+	// it before the endpoint starts (the first script, Shell).
+	Verbs server.Verbs
 
 	dir     string
 	once    sync.Once
@@ -230,7 +235,11 @@ func (e *Env) startShims() error {
 	if err := os.MkdirAll(state, 0o700); err != nil {
 		return err
 	}
-	s, err := server.Serve(e.Cluster, state, verbs.Run)
+	v := e.Verbs
+	if v == nil {
+		v = verbs.Run
+	}
+	s, err := server.Serve(e.Cluster, state, v)
 	if err != nil {
 		return err
 	}
