@@ -134,3 +134,72 @@ func TestPracticeShellKeep(t *testing.T) {
 		t.Errorf("history: %q", b)
 	}
 }
+
+// TestPracticeScenario: `kubesim scenario play` on a terminal shows the
+// first step and gives the learner's bash with the scenario's commands:
+// step shows the text again, verify fails (exit 1) until the step is done
+// and then moves on, exec N runs a block, next finishes a step without a
+// verify script; ssh node01 reaches the scenario's node. Answering the
+// question with Enter keeps the cluster.
+func TestPracticeScenario(t *testing.T) {
+	sc := t.TempDir()
+	files := map[string]string{
+		"index.json": `{"title": "Practice shell", "details": {"intro": {"text": "intro.md"},
+  "steps": [{"title": "Make a namespace", "text": "step1/text.md", "verify": "step1/verify.sh"},
+            {"title": "Look around", "text": "step2/text.md"}],
+  "finish": {"text": "finish.md"}}, "backend": {"imageid": "kubernetes-kubeadm-2nodes"}}`,
+		"intro.md":        "Welcome to the practice.\n",
+		"step1/text.md":   "Create the namespace `practice`.\n\n`kubectl create namespace practice`{{exec}}\n",
+		"step1/verify.sh": "#!/bin/bash\nkubectl get namespace practice\n",
+		"step2/text.md":   "Look at the nodes.\n",
+		"finish.md":       "All done.\n",
+	}
+	for name, body := range files {
+		os.MkdirAll(filepath.Join(sc, filepath.Dir(name)), 0o755)
+		if err := os.WriteFile(filepath.Join(sc, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, home, tmp, before := practiceShell(t, testBashrc, "scenario", "play", sc)
+	const prompt = "(kubesim) practice$ "
+	p.expect("── Step 1 of 2: Make a namespace ──")
+	p.expect(prompt)
+
+	p.send("step\r")
+	if got := p.expect(prompt); !strings.Contains(got, "Create the namespace `practice`.") {
+		t.Errorf("step: %q", got)
+	}
+	p.send("verify; echo code=$?\r")
+	if got := p.expect(prompt); !strings.Contains(got, "✗ Not yet") || !strings.Contains(got, "code=1\r\n") {
+		t.Errorf("verify before: %q", got)
+	}
+	p.send("exec 1\r")
+	if got := p.expect(prompt); !strings.Contains(got, "namespace/practice created") {
+		t.Errorf("exec 1: %q", got)
+	}
+	p.send("verify; echo code=$?\r")
+	if got := p.expect(prompt); !strings.Contains(got, "✔ Step 1 solved.") || !strings.Contains(got, "── Step 2 of 2: Look around ──") || !strings.Contains(got, "code=0\r\n") {
+		t.Errorf("verify after: %q", got)
+	}
+	p.send("k get ns practice --no-headers -o name; ssh node01 hostname\r")
+	if got := p.expect(prompt); !strings.Contains(got, "namespace/practice\r\nnode01\r\n") {
+		t.Errorf("k and ssh: %q", got)
+	}
+	p.send("next\r")
+	if got := p.expect(prompt); !strings.Contains(got, "All done.") || !strings.Contains(got, "Scenario complete: 2 of 2 steps done.") {
+		t.Errorf("next: %q", got)
+	}
+
+	p.send("exit\r")
+	p.expect("Delete the cluster? [y/N] ")
+	p.send("\r")
+	if code, rest := p.wait(); code != 0 || !strings.Contains(rest, "The cluster is kept in ") {
+		t.Errorf("exit code %d; output %q", code, rest)
+	}
+	if left, _ := filepath.Glob(filepath.Join(tmp, "kubesim-*", "state")); len(left) != 1 {
+		t.Errorf("the kept cluster's folder: %v", left)
+	}
+	if diff := cmp.Diff(before, tree(t, home)); diff != "" {
+		t.Errorf("HOME changed (-before +after):\n%s", diff)
+	}
+}

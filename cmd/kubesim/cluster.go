@@ -524,6 +524,12 @@ func deleteCmd() *cobra.Command {
 
 // control calls the running server's /kubesim/ endpoint.
 func control(verb string, args []string) (server.ControlResponse, error) {
+	return controlFor(verb, args, 10*time.Second)
+}
+
+// controlFor is control with a time limit for the whole call (0: none,
+// for a scenario's verify, which its own script timeout bounds).
+func controlFor(verb string, args []string, limit time.Duration) (server.ControlResponse, error) {
 	var resp server.ControlResponse
 	dir := stateDir()
 	pid, addr, err := server.ReadRuntime(dir)
@@ -534,6 +540,7 @@ func control(verb string, args []string) (server.ControlResponse, error) {
 	if err != nil {
 		return resp, err
 	}
+	c.Timeout = limit
 	tok, err := os.ReadFile(filepath.Join(dir, "token"))
 	if err != nil {
 		return resp, err

@@ -68,7 +68,7 @@ func newRoot() *cobra.Command {
 	root.Flags().StringVarP(&output, "output", "o", "", "with --version: one of 'yaml' or 'json'")
 	root.AddCommand(startCmd(), serveCmd(), stopCmd(), statusCmd(), deleteCmd(), versionCmd(),
 		kubectlCmd(), serviceCmd(), shellCmd(), curlCmd(), vagrantCmd(), nodeCmd(), imageCmd(), advanceCmd(), clockCmd(), explainCmd(),
-		replayCmd(), scenarioCmd(), runtimeCmd(), sshCmd(), mapCmd(), dashboardCmd())
+		replayCmd(), scenarioCmd(), scenarioCtlCmd(), runtimeCmd(), sshCmd(), mapCmd(), dashboardCmd())
 	return root
 }
 

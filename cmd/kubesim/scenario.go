@@ -3,17 +3,21 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"kubesim/internal/practice"
+	"kubesim/internal/verbs"
 	"kubesim/scenarios"
 	"kubesim/scenarios/builtin"
 	"kubesim/scenarios/killercoda"
+	"kubesim/sim"
 )
 
 // onExisting runs f with an Env on the existing cluster kubeconfig names,
@@ -73,15 +77,91 @@ func onScenario(lang *string, paced bool, f func(*cobra.Command, *killercoda.Sce
 	}
 }
 
+// playSettle is how far the clock moves before each verify (PlayConfig.Settle).
+const playSettle = 30 * time.Second
+
+// playInShell plays sc in the learner's bash: the intro and first step are
+// shown, then the shell runs with the scenario's commands, which reach the
+// Player through the cluster's control endpoint (verb "scenario").
+func playInShell(cmd *cobra.Command, sc *killercoda.Scenario, env *practice.Env, bash string) error {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var player atomic.Pointer[killercoda.Player]
+	env.Verbs = func(ctx context.Context, c *sim.Cluster, verb string, args []string, stdout, stderr io.Writer) int {
+		if verb == "scenario" {
+			if pl := player.Load(); pl != nil {
+				return pl.Command(ctx, args, stdout)
+			}
+			fmt.Fprintln(stderr, "the scenario is not ready yet")
+			return 1
+		}
+		return verbs.Run(ctx, c, verb, args, stdout, stderr)
+	}
+	pl, err := killercoda.NewPlayer(ctx, sc, env, killercoda.PlayConfig{Settle: playSettle})
+	if err != nil {
+		return err
+	}
+	defer pl.Close()
+	player.Store(pl)
+	if err := pl.Start(cmd.OutOrStdout()); err != nil {
+		return err
+	}
+	_, err = env.Shell(practice.ShellConfig{Bash: bash, Scenario: true})
+	return err
+}
+
+// scenarioCtlCmd is what the practice shell's scenario commands (step,
+// verify, ...) run: kubesim _scenario COMMAND [ARGS], answered by the
+// Player of the scenario play that started the shell.
+func scenarioCtlCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:                "_scenario COMMAND [ARGS]",
+		Short:              "A scenario command of the practice shell (step, verify, next, hint, solution, log, exec N)",
+		Hidden:             true,
+		DisableFlagParsing: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if wantsHelp(args) {
+				return cmd.Help()
+			}
+			resp, err := controlFor("scenario", args, 0)
+			if err != nil {
+				return err
+			}
+			fmt.Fprint(cmd.OutOrStdout(), resp.Stdout)
+			fmt.Fprint(cmd.ErrOrStderr(), resp.Stderr)
+			if resp.Code != 0 {
+				return exitError{resp.Code}
+			}
+			return nil
+		},
+	}
+}
+
 func scenarioCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "scenario", Short: "Killercoda scenarios: play one, or test that its steps pass", RunE: groupRunE}
 	var lang, solutions string
-	var trace bool
+	var trace, keep, builtinPrompt bool
 	play := &cobra.Command{
 		Use:   "play DIR|NAME",
-		Short: "Work through a scenario interactively",
-		Args:  cobra.ExactArgs(1),
-		RunE: onScenario(&lang, true, func(cmd *cobra.Command, sc *killercoda.Scenario, env *practice.Env) error {
+		Short: "Work through a scenario in your own bash (step, verify, next, hint, solution)",
+		Long: `play starts the scenario's cluster, shows its intro and first step, and then
+your own bash on it (as kubesim shell), with the scenario's commands: step,
+verify (or check), next, hint, solution, log and exec N. Leaving the shell
+asks whether to delete the cluster.
+
+Without a terminal, or with --builtin-prompt, kubesim's own prompt reads the
+lines instead (help lists its commands).`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			sc, env, cleanup, err := scenarioCluster(args[0], lang, true)
+			if err != nil {
+				return err
+			}
+			interactive := isTerminal(os.Stdin)
+			if bash := practice.FindBash(); interactive && !builtinPrompt && bash != "" {
+				err = playInShell(cmd, sc, env, bash)
+				return leave(cmd, env, cleanup, keep, interactive, err, nil)
+			}
 			intr := make(chan struct{}, 1)
 			sigs := make(chan os.Signal, 1)
 			signal.Notify(sigs, os.Interrupt)
@@ -94,9 +174,16 @@ func scenarioCmd() *cobra.Command {
 					}
 				}
 			}()
-			return killercoda.Play(context.Background(), sc, env, cmd.InOrStdin(), cmd.OutOrStdout(), killercoda.PlayConfig{Interrupt: intr, Settle: 30 * time.Second})
-		}),
+			err = killercoda.Play(context.Background(), sc, env, cmd.InOrStdin(), cmd.OutOrStdout(), killercoda.PlayConfig{Interrupt: intr, Settle: playSettle})
+			if keep {
+				return leave(cmd, env, cleanup, keep, false, err, nil)
+			}
+			cleanup()
+			return err
+		},
 	}
+	play.Flags().BoolVar(&keep, "keep", false, "keep the cluster's files when leaving, without asking")
+	play.Flags().BoolVar(&builtinPrompt, "builtin-prompt", false, "kubesim's own prompt instead of your bash (as without a terminal or without bash)")
 	play.Flags().StringVar(&lang, "lang", "", "language of the scenario text (e.g. ko, en)")
 	var kubeconfig string
 	runTest := func(cmd *cobra.Command, sc *killercoda.Scenario, env scenarios.Env, cfg killercoda.TestConfig) error {

@@ -65,8 +65,9 @@ func (p *Pace) CatchUp() {
 // adopt takes over a jump of the cluster's clock made around the Pace
 // (`kubesim advance` from the practice shell reaches the cluster through
 // its endpoint, which advances it directly): the cluster's time never goes
-// back, so following the wall clock goes on from there instead of
-// standing still until the wall clock has caught up.
+// back, so following the wall clock goes on from there (from when it is
+// noticed: Follow looks at least once a second) instead of standing
+// still until the wall clock has caught up.
 func (p *Pace) adopt() {
 	cn := p.c.Clock.Now()
 	p.mu.Lock()

@@ -78,27 +78,9 @@ func (p *player) printf(format string, args ...any) { fmt.Fprintf(p.out, format,
 
 func (p *player) play() error {
 	sc := p.s.sc
-	p.printf("%s\n", sc.Title)
-	if sc.Description != "" {
-		p.printf("%s\n", sc.Description)
+	if done, err := p.intro(p.msg.typeHelp); done {
+		return err
 	}
-	var names []string
-	for _, n := range sc.Topology.Nodes {
-		names = append(names, n.Name)
-	}
-	p.printf(p.msg.cluster, strings.Join(names, ", "), sc.ImageID)
-	p.printf("%s", p.msg.typeHelp)
-	p.startPage("intro", sc.Intro)
-	p.onStep(-1)
-	if sc.Intro.Text != nil && len(sc.Intro.Text.Blocks) > 0 {
-		Render(p.out, sc.Intro.Text, RenderOptions{Lang: sc.Lang})
-		p.printf("\n")
-	}
-	if len(sc.Steps) == 0 {
-		return p.finish()
-	}
-	p.startPage("step 1", sc.Steps[0].Page)
-	p.showStep()
 	for {
 		p.printf("[%d/%d] $ ", p.step+1, len(sc.Steps))
 		if !p.lines.Scan() {
@@ -113,6 +95,35 @@ func (p *player) play() error {
 			return err
 		}
 	}
+}
+
+// intro shows the title, the intro and the first step (typeHelp says how
+// to get the commands), and starts their pages' scripts; done when the
+// scenario has no steps.
+func (p *player) intro(typeHelp string) (done bool, err error) {
+	sc := p.s.sc
+	p.printf("%s\n", sc.Title)
+	if sc.Description != "" {
+		p.printf("%s\n", sc.Description)
+	}
+	var names []string
+	for _, n := range sc.Topology.Nodes {
+		names = append(names, n.Name)
+	}
+	p.printf(p.msg.cluster, strings.Join(names, ", "), sc.ImageID)
+	p.printf("%s", typeHelp)
+	p.startPage("intro", sc.Intro)
+	p.onStep(-1)
+	if sc.Intro.Text != nil && len(sc.Intro.Text.Blocks) > 0 {
+		Render(p.out, sc.Intro.Text, RenderOptions{Lang: sc.Lang})
+		p.printf("\n")
+	}
+	if len(sc.Steps) == 0 {
+		return true, p.finish()
+	}
+	p.startPage("step 1", sc.Steps[0].Page)
+	p.showStep()
+	return false, nil
 }
 
 // startPage starts a page's background script and runs its foreground one.
