@@ -307,10 +307,14 @@ func (s *Served) serve(c *sim.Cluster, dir, addr string, keepPort bool) error {
 		s.srv.ServeTLS(ln, "", "")
 	}()
 	if s.live {
-		s.done.Add(1)
+		s.done.Add(2)
 		go func() {
 			defer s.done.Done()
 			s.loop()
+		}()
+		go func() {
+			defer s.done.Done()
+			s.checkpointLoop()
 		}()
 	}
 	return nil

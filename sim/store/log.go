@@ -23,7 +23,7 @@ import (
 // goes on a queue to the checkpointer, a goroutine that writes queued
 // batches to bbolt in one transaction (sorted by key, the last write of a
 // key winning) once checkpointBytes of them have gathered, or when asked
-// (Check, Backup, Close); bbolt's own commit makes that durable, and the
+// (Checkpoint, Check, Backup, Close); bbolt's own commit makes that durable, and the
 // log segments it covers are then released for reuse. Open replays the
 // records past bbolt's revision into bbolt before it loads the index, and
 // Close checkpoints everything and removes the log, so a closed store is
@@ -40,7 +40,7 @@ const (
 
 var (
 	// checkpointBytes of queued batches start a checkpoint.
-	checkpointBytes = 4 << 20
+	checkpointBytes = 16 << 20
 	// maxBacklog of queued batches holds commits until the checkpointer
 	// has caught up (it bounds memory and the log's length).
 	maxBacklog = 64 << 20
@@ -406,4 +406,21 @@ func relLog(storePath, p string) string {
 		return r
 	}
 	return p
+}
+
+// Checkpoint writes every committed mutation that is only in the log to
+// the bbolt file (and releases the log up to it), and returns once that is
+// durable. It commits nothing itself: mutations not yet synced stay
+// pending. A NoSync store has no log: Checkpoint does nothing.
+func (s *Store) Checkpoint() error {
+	s.syncMu.Lock()
+	rev, err := s.durableRev, s.syncErr
+	if err == nil && s.dbClosed {
+		err = ErrClosed
+	}
+	s.syncMu.Unlock()
+	if err != nil {
+		return err
+	}
+	return s.flush(rev)
 }
