@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -10,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	bolt "go.etcd.io/bbolt"
 )
 
 // smallLog makes checkpoints and segment changes frequent for one test.
@@ -264,5 +266,41 @@ func TestCloseRemovesLog(t *testing.T) {
 	s = openStore(t, Options{Path: path, NoSync: true})
 	if rev := s.Rev(); rev != int64(len(watchSetup)) {
 		t.Errorf("revision %d from the file alone, want %d", rev, len(watchSetup))
+	}
+}
+
+// fileRev reads the revision the bbolt file holds.
+func fileRev(t *testing.T, s *Store) int64 {
+	t.Helper()
+	var rev int64
+	if err := s.db.View(func(tx *bolt.Tx) error {
+		if rb := tx.Bucket(bucketMeta).Get(metaRev); len(rb) == 8 {
+			rev = int64(binary.BigEndian.Uint64(rb))
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return rev
+}
+
+// TestCheckpoint: Checkpoint brings the file to the last commit and
+// commits nothing itself; below checkpointBytes the file waits.
+func TestCheckpoint(t *testing.T) {
+	s := openStore(t, Options{})
+	mustApply(t, s, watchSetup[:3])
+	s.Sync()
+	mustApply(t, s, watchSetup[3:4])
+	if got := fileRev(t, s); got != 0 {
+		t.Errorf("file at revision %d before a checkpoint, want 0 (the commit is in the log)", got)
+	}
+	if err := s.Checkpoint(); err != nil {
+		t.Fatal(err)
+	}
+	if got := fileRev(t, s); got != 3 {
+		t.Errorf("file at revision %d after Checkpoint, want 3 (the last commit)", got)
+	}
+	if st := s.Stats(); st.Commits != 1 {
+		t.Errorf("Checkpoint committed: %+v", st)
 	}
 }
