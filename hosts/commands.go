@@ -396,6 +396,9 @@ func (h *Host) kubectl(c *shell.Cmd, o RunOptions) int {
 		fmt.Fprintln(c.Stderr, "The connection to the server localhost:8080 was refused - did you specify the right host or port?")
 		return 1
 	}
+	if h.apiRefused(c, kc) { // controlplane.go
+		return 1
+	}
 	var args []string
 	stdin := c.Stdin
 	verb := ""

@@ -13,7 +13,10 @@
 // /etc/kubernetes/manifests replaces its mirror pod (a bad image tag leaves
 // the component in ImagePullBackOff, and while the kube-scheduler's or the
 // controller manager's static pod does not run, that component does
-// nothing); `systemctl stop kubelet` stops the node's kubelet service (the
+// nothing; a kube-apiserver or etcd manifest with a wrong flag, a missing
+// certificate or an unreachable etcd makes kube-apiserver exit with its
+// own error and the API refuse its clients until the file is fixed);
+// `systemctl stop kubelet` stops the node's kubelet service (the
 // node goes NotReady after the grace period) without stopping its
 // containers; `crictl stop` stops a container behind the kubelet's back,
 // and the kubelet restarts it. etcdctl and etcdutl work against the

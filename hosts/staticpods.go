@@ -240,6 +240,7 @@ func (hs *Hosts) installGates() {
 	node := strings.ToLower(cp.Name)
 	hs.c.SetGate(sim.SchedulerComponent, func() bool { return k.StaticPodRunning("kube-system", "kube-scheduler-"+node) })
 	hs.c.SetGate(sim.ControllerManagerComponent, func() bool { return k.StaticPodRunning("kube-system", "kube-controller-manager-"+node) })
+	hs.installAPIGate(k, node) // controlplane.go
 }
 
 // containerProcs are the main processes of the containers the node's

@@ -60,6 +60,9 @@ func (c *Cluster) service(name string, do func(*kubelet.Kubelet)) error {
 const (
 	SchedulerComponent         = "kube-scheduler"
 	ControllerManagerComponent = "kube-controller-manager"
+	// APIServerComponent gates the Kubernetes API as clients reach it
+	// (APIServing): the served listener and the hosts' kubectl.
+	APIServerComponent = "kube-apiserver"
 )
 
 // SetGate makes a control-plane component (SchedulerComponent or
@@ -79,6 +82,8 @@ func (c *Cluster) SetGate(component string, up func() bool) {
 			names = []string{"default-scheduler"}
 		case ControllerManagerComponent:
 			names = c.ctrlNames
+		case APIServerComponent:
+			names = []string{APIServerComponent}
 		}
 		for _, n := range names {
 			if up == nil {
@@ -95,6 +100,12 @@ func (c *Cluster) gated(name string) bool {
 	g := c.gates[name]
 	return g != nil && !g()
 }
+
+// APIServing reports whether the Kubernetes API answers clients: true
+// unless the hosts gate it (the kube-apiserver static pod does not run, or
+// cannot reach etcd). Components inside the cluster write through the
+// registry whatever it says. Call it with the cluster lock held.
+func (c *Cluster) APIServing() bool { return !c.gated(APIServerComponent) }
 
 // StateDir is the directory of the cluster's state file: what belongs
 // to the cluster on the user's machine lives below it.

@@ -159,6 +159,8 @@ type Chain struct {
 	cpu     map[string]time.Duration
 	calls   map[string]int
 	version versionInfo
+	// startHook sees each container process at runc create (starthook.go).
+	startHook StartHook
 }
 
 // New builds a chain. Kind "docker" with Kubernetes ≥ 1.24 is refused with the

@@ -151,6 +151,9 @@ func (c *Chain) runc(from string, argv []string) (runcExecResult, error) {
 			return runcExecResult{}, fmt.Errorf("runc create failed: %w", err)
 		}
 		p.Clock = c.cfg.Now
+		if c.startHook != nil {
+			c.startHook(p)
+		}
 		m.procs[a.id] = &proc{id: a.id, bundle: a.bundle, pid: c.newPID(), img: img, p: p, execs: map[string]*Process{}}
 	case "start":
 		c.enter(from, hopRunc, a.sub, call, 0)
