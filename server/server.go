@@ -88,6 +88,8 @@ type Served struct {
 	health loopWatch
 	// page is the scenario page the dashboard shows (SetPage).
 	page atomic.Pointer[dashboard.PageSource]
+	// gate opens and closes the API port (apigate.go).
+	gate apiGate
 }
 
 // stallAfter is how long the loop's progress count may stand still before
@@ -300,12 +302,10 @@ func (s *Served) serve(c *sim.Cluster, dir, addr string, keepPort bool) error {
 	mux.Handle("/kubesim/", s.internal())
 	mux.Handle(DashboardPath, s.dashboardHandler(s.shifted(api)))
 	mux.Handle("/", s.wallWatchTimeouts(s.shifted(api)))
-	s.srv = &http.Server{Handler: s.auth(mux), TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12, ClientAuth: tls.RequestClientCert}}
-	s.done.Add(1)
-	go func() {
-		defer s.done.Done()
-		s.srv.ServeTLS(ln, "", "")
-	}()
+	s.srv = &http.Server{Handler: s.auth(mux), TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12, ClientAuth: tls.RequestClientCert},
+		ConnState: s.trackConn}
+	s.serveAPI(ln)
+	s.serveControl(dir, s.srv.Handler) // apigate.go
 	if s.live {
 		s.done.Add(2)
 		go func() {
@@ -329,6 +329,9 @@ func (s *Served) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	s.srv.Shutdown(ctx)
+	if s.gate.ctl != nil {
+		s.gate.ctl.Shutdown(ctx)
+	}
 	s.done.Wait()
 	if !s.live {
 		return nil
@@ -371,6 +374,7 @@ func (s *Served) loop() {
 		}
 		t.Stop()
 		s.step()
+		s.syncAPI()
 	}
 }
 
@@ -486,6 +490,9 @@ func (s *Served) internal() http.Handler {
 			}
 			code = s.verbs(r.Context(), s.Cluster, verb, req.Args, &out, &errOut)
 		}
+		// A verb may have stopped or started the control plane's API
+		// server (ssh, advance): the port follows before it answers.
+		s.syncAPI()
 		json.NewEncoder(w).Encode(ControlResponse{Stdout: out.String(), Stderr: errOut.String(), Code: code})
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -491,6 +492,11 @@ func statusCmd() *cobra.Command {
 			api := "Running"
 			if !livez(dir, addr) {
 				api = "Error"
+				// Nothing listens: the control plane's API server is
+				// down (a broken manifest), as minikube says of it.
+				if _, err := net.DialTimeout("tcp", addr, time.Second); errors.Is(err, syscall.ECONNREFUSED) {
+					api = "Stopped"
+				}
 			}
 			fmt.Fprintf(out, "host: Running\nkubelet: Running\napiserver: %s\nkubeconfig: Configured\naddress: https://%s\n", api, addr)
 			if api != "Running" {
@@ -536,7 +542,7 @@ func controlFor(verb string, args []string, limit time.Duration) (server.Control
 	if err != nil || !alive(pid) {
 		return resp, errors.New("kubesim is not running: start it with `kubesim start`")
 	}
-	c, err := httpsClient(dir)
+	c, url, err := controlClient(dir, addr)
 	if err != nil {
 		return resp, err
 	}
@@ -546,7 +552,7 @@ func controlFor(verb string, args []string, limit time.Duration) (server.Control
 		return resp, err
 	}
 	body, _ := json.Marshal(server.ControlRequest{Args: args})
-	req, _ := http.NewRequest(http.MethodPost, "https://"+addr+"/kubesim/"+verb, bytes.NewReader(body))
+	req, _ := http.NewRequest(http.MethodPost, url+"/kubesim/"+verb, bytes.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+string(tok))
 	r, err := c.Do(req)
 	if err != nil {
@@ -555,6 +561,22 @@ func controlFor(verb string, args []string, limit time.Duration) (server.Control
 	defer r.Body.Close()
 	err = json.NewDecoder(r.Body).Decode(&resp)
 	return resp, err
+}
+
+// controlClient reaches the server's control verbs: through its unix
+// socket, which stays open while the cluster's API server is down, else
+// (a server without one) through the API port.
+func controlClient(dir, addr string) (*http.Client, string, error) {
+	sock := server.ControlSocket(dir)
+	if _, err := os.Stat(sock); err == nil {
+		dial := func(ctx context.Context, _, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, "unix", sock)
+		}
+		return &http.Client{Transport: &http.Transport{DialContext: dial}}, "http://kubesim", nil
+	}
+	c, err := httpsClient(dir)
+	return c, "https://" + addr, err
 }
 
 func controlCmd(use, short, verb string, prefix []string) *cobra.Command {

@@ -1,0 +1,79 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestBrokenAPIServerServed: a wrong etcd port in kube-apiserver.yaml on
+// the control plane takes the API away from the system kubectl (refused,
+// as by a machine whose API server is down; a watch in progress ends) and
+// from kubectl on the host, while kubesim's own verbs keep working; crictl
+// shows the API server's own error; fixing the file brings the API back.
+func TestBrokenAPIServerServed(t *testing.T) {
+	s := startServed(t, "v1.27.1")
+	ssh := func(node, script string) (string, int) {
+		t.Helper()
+		return s.run(s.bin, "ssh", node, "--", script)
+	}
+	// A watch in progress.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	watch := exec.CommandContext(ctx, "kubectl", "get", "pods", "-A", "-w")
+	var wout bytes.Buffer
+	watch.Env, watch.Stdout, watch.Stderr = s.env, &wout, &wout
+	if err := watch.Start(); err != nil {
+		t.Fatal(err)
+	}
+	ended := make(chan struct{})
+	go func() { watch.Wait(); close(ended) }()
+	out, _ := s.run("kubectl", "get", "pods", "-A")
+	if !strings.Contains(out, "kube-apiserver-m.example.com") {
+		t.Fatalf("before the edit:\n%s", out)
+	}
+
+	if out, code := ssh("m", "sed -i 's#--etcd-servers=https://127.0.0.1:2379#--etcd-servers=https://127.0.0.1:2380#' /etc/kubernetes/manifests/kube-apiserver.yaml; sleep 45"); code != 0 {
+		t.Fatalf("edit: exit %d\n%s", code, out)
+	}
+	select {
+	case <-ended:
+	case <-time.After(20 * time.Second): // a bound, not a timing
+		t.Errorf("kubectl get -w still running after the API went down:\n%s", wout.String())
+	}
+	out, code := s.run("kubectl", "get", "nodes")
+	if code != 1 || !strings.Contains(out, "The connection to the server 127.0.0.1:") || !strings.HasSuffix(out, " was refused - did you specify the right host or port?\n") {
+		t.Errorf("system kubectl while the API is down: exit %d\n%s", code, out)
+	}
+	out, code = ssh("m", "kubectl get nodes")
+	if code != 1 || !strings.HasSuffix(out, "The connection to the server 192.168.56.10:6443 was refused - did you specify the right host or port?\n") {
+		t.Errorf("kubectl on the control plane while the API is down: exit %d\n%s", code, out)
+	}
+	out, _ = ssh("m", "crictl ps -a --name kube-apiserver; crictl logs $(crictl ps -a --name kube-apiserver -q | head -n 1) 2>&1 | tail -n 2")
+	for _, want := range []string{"Exited", `grpc: addrConn.createTransport failed to connect to {Addr: "127.0.0.1:2380", ServerName: "127.0.0.1:2380", }. Err: connection error: desc = "transport: Error while dialing dial tcp 127.0.0.1:2380: connect: connection refused"`,
+		"instance.go:290] Error creating leases: error creating storage factory: context deadline exceeded"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("crictl on the control plane lacks %q:\n%s", want, out)
+		}
+	}
+	// kubesim's own verbs do not go through the API.
+	if out, code := s.run(s.bin, "status"); code != 4 || !strings.Contains(out, "apiserver: Stopped\n") {
+		t.Errorf("kubesim status while the API is down: exit %d\n%s", code, out)
+	}
+	if out, code := s.run(s.bin, "advance", "10s"); code != 0 {
+		t.Errorf("kubesim advance while the API is down: exit %d\n%s", code, out)
+	}
+
+	if out, code := ssh("m", "sed -i 's#127.0.0.1:2380#127.0.0.1:2379#' /etc/kubernetes/manifests/kube-apiserver.yaml; sleep 5"); code != 0 {
+		t.Fatalf("fix: exit %d\n%s", code, out)
+	}
+	if out, code := s.run("kubectl", "get", "nodes"); code != 0 || !strings.Contains(out, "m.example.com") {
+		t.Errorf("system kubectl after the fix: exit %d\n%s", code, out)
+	}
+	if out, code := s.run(s.bin, "status"); code != 0 || !strings.Contains(out, "apiserver: Running\n") {
+		t.Errorf("kubesim status after the fix: exit %d\n%s", code, out)
+	}
+}
