@@ -18,6 +18,12 @@ func replay(t *testing.T, tr *transcript.Transcript) (string, error) {
 	t.Helper()
 	dir := t.TempDir()
 	spec := sim.DefaultClusterSpec()
+	if tr.Cluster != "" {
+		var err error
+		if spec, err = sim.NamedSpec(tr.Cluster); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if tr.HasSeed {
 		spec.Seed = uint64(tr.Seed)
 	}

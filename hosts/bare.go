@@ -2,6 +2,7 @@ package hosts
 
 import (
 	"strings"
+	"time"
 )
 
 // Bare machines (sim.ClusterSpec.Bare): the Vagrant VMs with the
@@ -39,13 +40,33 @@ func (h *Host) unsetUp() {
 		}
 	}
 	h.journal = kept
+	// The machine booted when the cluster started (at most
+	// bareBacklog ago): its services since then, and the kubelet's
+	// restarts every RestartSec (catchUp).
+	now := h.now()
+	boot := h.cluster().Spec.Start
+	if boot.After(now) || now.Sub(boot) > bareBacklog {
+		boot = now.Add(-bareBacklog)
+	}
+	for i := range h.journal {
+		if h.journal[i].at.Equal(now) {
+			h.journal[i].at = boot
+		}
+	}
+	for _, u := range h.units {
+		u.since = boot
+	}
 	if u := h.units["kubelet.service"]; u != nil {
-		now := h.now()
-		u.active, u.since = false, now
-		h.journalf(now, "systemd", 1, u.name, "Started %s.", u.description)
-		h.kubeletExec(u, now)
+		u.active = false
+		h.journalf(boot, "systemd", 1, u.name, "Started %s.", u.description)
+		h.kubeletExec(u, boot)
+		h.catchUp()
 	}
 }
+
+// bareBacklog bounds how far back a bare machine's journal goes when it
+// is first looked at long after the cluster started.
+const bareBacklog = 10 * time.Minute
 
 // kubeadmDirs and kubeadmFiles are what kubeadm reset deletes (the
 // contents of the directories, the files), in its order.

@@ -48,6 +48,10 @@
 //	seed N             the cluster's seed. Must come before the first
 //	                   command; the caller reads Transcript.Seed and builds
 //	                   the cluster with it. Replay skips it.
+//	cluster NAME       the built-in cluster spec to build ("bare-machines":
+//	                   the lecture's VMs before kubeadm; default the
+//	                   lecture's cluster). Before the first command, like
+//	                   seed; the caller reads Transcript.Cluster.
 //	advance DURATION   move the virtual clock (Env.Advance). Durations are
 //	                   written the way kubectl prints ages: 2d12h, 9h,
 //	                   2m22s, 1h30m, 500ms.

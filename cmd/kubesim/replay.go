@@ -35,11 +35,19 @@ func replayCmd() *cobra.Command {
 				return err
 			}
 			if kubeconfig != "" {
+				if tr.Cluster != "" {
+					return fmt.Errorf("%s starts from the built-in cluster %q: replay it on a simulated cluster (without --kubeconfig)", name, tr.Cluster)
+				}
 				return onExisting(kubeconfig, func(env *practice.Remote) error {
 					return replayOn(cmd, tr, name, env)
 				})
 			}
 			spec := sim.DefaultClusterSpec()
+			if tr.Cluster != "" {
+				if spec, err = sim.NamedSpec(tr.Cluster); err != nil {
+					return err
+				}
+			}
 			if tr.HasSeed {
 				spec.Seed = uint64(tr.Seed)
 			}

@@ -84,6 +84,8 @@ func TestBareMachines(t *testing.T) {
 		t.Errorf("after flannel, want both CoreDNS pods Running:\n%s", out)
 	}
 	run("ssh w1.example.com cat /run/flannel/subnet.env", 0, "FLANNEL_SUBNET=10.244.1.1/24")
+	// At the prompt too, the catalog serves the URL (here: unchanged).
+	run("kubectl apply -f https://github.com/flannel-io/flannel/releases/latest/download/kube-flannel.yml", 0, "daemonset.apps/kube-flannel-ds unchanged")
 	run("ssh w2.example.com kubeadm reset -f", 0, "[reset] Deleting files: [/etc/kubernetes/admin.conf")
 	run("ssh w2.example.com systemctl is-active kubelet", 3)
 	run("kubectl get nodes", 0)

@@ -98,6 +98,7 @@ func (e *Env) Exec(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	switch args[0] {
 	case "kubectl", "k":
+		args = e.catalogFiles(args)
 		if e.Pace != nil && e.Binary != "" {
 			return e.childKubectl(ctx, args[1:], stdout, stderr)
 		}

@@ -19,13 +19,13 @@ func TestNames(t *testing.T) {
 	if diff := cmp.Diff([]string{"autoscaling", "deployment-scale-expose", "lecture-04", "persistent-storage", "pods-volumes-probes", "scheduling-basics"}, ScenarioNames()); diff != "" {
 		t.Errorf("ScenarioNames mismatch (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]string{"lecture-04"}, TranscriptNames()); diff != "" {
+	if diff := cmp.Diff([]string{"bare-machines", "bare-machines.ko", "lecture-04"}, TranscriptNames()); diff != "" {
 		t.Errorf("TranscriptNames mismatch (-want +got):\n%s", diff)
 	}
 	if _, err := Scenario("nope"); err == nil || err.Error() != `no built-in scenario "nope" (built-in: autoscaling, deployment-scale-expose, lecture-04, persistent-storage, pods-volumes-probes, scheduling-basics)` {
 		t.Errorf("Scenario(nope) error = %v", err)
 	}
-	if _, err := Transcript("nope"); err == nil || err.Error() != `no built-in transcript "nope" (built-in: lecture-04)` {
+	if _, err := Transcript("nope"); err == nil || err.Error() != `no built-in transcript "nope" (built-in: bare-machines, bare-machines.ko, lecture-04)` {
 		t.Errorf("Transcript(nope) error = %v", err)
 	}
 }

@@ -44,7 +44,7 @@ type Item struct {
 	Exit int
 
 	// Directive is the directive's name (advance, halt, start,
-	// restart-node, seed); Args its arguments.
+	// restart-node, seed, cluster); Args its arguments.
 	Directive string
 	Args      []string
 	// Advance is the parsed duration of an "advance" directive.
@@ -66,6 +66,10 @@ type Transcript struct {
 	// it before calling Replay; Replay itself skips the directive.
 	Seed    int64
 	HasSeed bool
+	// Cluster is the built-in cluster spec from "# kubesim: cluster
+	// NAME" ("": the lecture's); like Seed, the caller builds the cluster
+	// with it and Replay skips the directive.
+	Cluster string
 	Items   []Item
 }
 
@@ -99,6 +103,7 @@ const (
 // scenarios.Env.Directive.
 var directives = map[string]int{
 	"seed":         1,
+	"cluster":      1,
 	"advance":      1,
 	"exit":         1,
 	"halt":         1,
@@ -261,6 +266,14 @@ func (p *parser) directive(rest string) error {
 			return p.errf("seed %q is not an integer", args[0])
 		}
 		p.t.Seed, p.t.HasSeed = n, true
+	case "cluster":
+		if p.t.Commands() > 0 {
+			return p.errf("directive \"cluster\" must come before the first command")
+		}
+		if p.t.Cluster != "" {
+			return p.errf("directive \"cluster\" given twice")
+		}
+		p.t.Cluster = args[0]
 	case "exit":
 		if !exitOK {
 			return p.errf("directive \"exit\" must directly follow a command's output")

@@ -88,7 +88,7 @@ func play(ctx context.Context, file string, it *Item, env scenarios.Env) (string
 	case KindDirective:
 		var err error
 		switch it.Directive {
-		case "seed":
+		case "seed", "cluster":
 		case "advance":
 			err = env.Advance(it.Advance)
 		default:
