@@ -1,13 +1,14 @@
 package store
 
 import (
+	"bytes"
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"sync"
 
 	bolt "go.etcd.io/bbolt"
@@ -57,6 +58,13 @@ type queued struct {
 	payload []byte
 }
 
+// kvop is one mutation of a checkpoint: val nil for a delete; seq orders
+// the mutations of one key.
+type kvop struct {
+	key, val []byte
+	seq      int
+}
+
 // checkpointer is the state shared by the commit leader and the
 // checkpoint goroutine.
 type checkpointer struct {
@@ -72,6 +80,7 @@ type checkpointer struct {
 	done    chan struct{}
 	spare   [][]byte // payload buffers to reuse
 	count   int64    // checkpoints made
+	ops     []kvop   // the checkpointer's scratch
 	base    int64    // the revision the log started at
 }
 
@@ -108,6 +117,20 @@ func (s *Store) logBatch(batch []pendingOp, from, to int64) error {
 	if err != nil {
 		return err
 	}
+	size := 0
+	for _, op := range batch {
+		size += 1 + binary.MaxVarintLen32 + len(op.key)
+		if op.kv != nil {
+			size += binary.MaxVarintLen32 + headerLen + len(op.kv.Value)
+			if op.kv.Value == nil {
+				size += max(s.lazyAvg, 512)
+			}
+		}
+	}
+	if cap(buf) < size {
+		buf = make([]byte, 0, size*9/8)
+	}
+	lazyBytes, lazy := 0, 0
 	for i, op := range batch {
 		if i+1 < len(batch) && batch[i+1].key == op.key {
 			continue // superseded within this batch
@@ -121,7 +144,14 @@ func (s *Store) logBatch(batch []pendingOp, from, to int64) error {
 		buf = append(buf, opPut)
 		buf = binary.AppendUvarint(buf, uint64(len(op.key)))
 		buf = append(buf, op.key...)
-		// The value's length is known once it is encoded: reserve the
+		if op.kv.Value != nil || s.opts.Encode == nil {
+			buf = binary.AppendUvarint(buf, uint64(headerLen+len(op.kv.Value)))
+			buf = binary.BigEndian.AppendUint64(buf, uint64(op.kv.CreateRev))
+			buf = binary.BigEndian.AppendUint64(buf, uint64(op.kv.ModRev))
+			buf = append(buf, op.kv.Value...)
+			continue
+		}
+		// A lazy value's length is known once it is encoded: reserve the
 		// longest uvarint, then move the value back if it was shorter.
 		lenAt := len(buf)
 		buf = append(buf, make([]byte, binary.MaxVarintLen32)...)
@@ -130,10 +160,15 @@ func (s *Store) logBatch(batch []pendingOp, from, to int64) error {
 		if buf, err = s.appendValue(buf, op.kv); err != nil {
 			return err
 		}
+		lazy++
+		lazyBytes += len(buf) - start - headerLen
 		var lb [binary.MaxVarintLen64]byte
 		k := binary.PutUvarint(lb[:], uint64(len(buf)-start))
 		copy(buf[lenAt:], lb[:k])
 		buf = append(buf[:lenAt+k], buf[start:]...)
+	}
+	if lazy > 0 {
+		s.lazyAvg = lazyBytes / lazy
 	}
 	if err := s.wal.Append(from, to, buf); err != nil {
 		return fmt.Errorf("store: commit up to revision %d: %w", to, err)
@@ -234,25 +269,30 @@ func (s *Store) checkpointLoop() {
 // checkpoint writes the batches q (in revision order) to bbolt in one
 // transaction, which bbolt makes durable.
 func (s *Store) checkpoint(q []queued) error {
-	type kvop struct{ key, val []byte }
-	var ops []kvop
+	ops := s.cp.ops[:0]
+	defer func() { clear(ops); s.cp.ops = ops[:0] }()
 	for _, b := range q {
 		if err := eachOp(b.payload, func(key, val []byte) error {
-			ops = append(ops, kvop{key, val})
+			ops = append(ops, kvop{key, val, len(ops)})
 			return nil
 		}); err != nil {
 			return fmt.Errorf("store: checkpoint: %w", err)
 		}
 	}
-	// Sorted puts touch each page once; stable, so the last write of a key
-	// is the one kept.
-	slices.SortStableFunc(ops, func(a, b kvop) int { return strings.Compare(string(a.key), string(b.key)) })
+	// Sorted puts touch each page once; by key, then by position, so that
+	// the last write of a key is the one kept.
+	slices.SortFunc(ops, func(a, b kvop) int {
+		if c := bytes.Compare(a.key, b.key); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.seq, b.seq)
+	})
 	to := q[len(q)-1].to
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		kvb := tx.Bucket(bucketKV)
 		kvb.FillPercent = 0.9
 		for i, op := range ops {
-			if i+1 < len(ops) && string(ops[i+1].key) == string(op.key) {
+			if i+1 < len(ops) && bytes.Equal(ops[i+1].key, op.key) {
 				continue
 			}
 			var err error
