@@ -45,6 +45,8 @@ func (h *Host) commands(o RunOptions) map[string]shell.Command {
 		"kubeadm":    h.kubeadm,
 		"kubelet":    h.kubeletCmd,
 		"openssl":    locked(h.openssl),
+		"ctr":        h.ctr,
+		"nerdctl":    h.nerdctl,
 	}
 	for name, cmd := range h.packageCommands() {
 		cmds[name] = cmd

@@ -182,22 +182,8 @@ func (h *Host) crictlVerb(c *shell.Cmd, rt *chain.Chain, verb string, args []str
 			// The kubelet's next relist sees the exit.
 			h.hs.c.Node(h.Name).ContainerStopped(id)
 		}
-	case "inspect":
-		if len(rest) == 0 {
-			fmt.Fprintln(c.Stderr, "ID cannot be empty")
-			return 1
-		}
-		for _, a := range rest {
-			id, err := resolveID(ctx, rs, a)
-			if err != nil {
-				return crictlErr(c, err)
-			}
-			st, err := rs.ContainerStatus(ctx, &runtimeapi.ContainerStatusRequest{ContainerId: id, Verbose: true})
-			if err != nil {
-				return crictlErr(c, err)
-			}
-			io.WriteString(c.Stdout, inspectJSON(st))
-		}
+	case "inspect", "inspectp", "inspecti":
+		return h.crictlInspect(c, rt, verb, args)
 	case "exec":
 		if len(rest) < 2 {
 			fmt.Fprintln(c.Stderr, "command must include a container ID and a command")
@@ -380,48 +366,4 @@ func humanSize(size float64) string {
 		i++
 	}
 	return fmt.Sprintf("%.3g%s", size, units[i])
-}
-
-// inspectJSON is crictl inspect's JSON: the CRI status, and info.
-func inspectJSON(st *runtimeapi.ContainerStatusResponse) string {
-	s := st.Status
-	ts := func(n int64) string {
-		if n == 0 {
-			return "1970-01-01T00:00:00Z"
-		}
-		return time.Unix(0, n).UTC().Format(time.RFC3339Nano)
-	}
-	out := map[string]any{
-		"status": map[string]any{
-			"id":          s.Id,
-			"metadata":    map[string]any{"attempt": s.Metadata.GetAttempt(), "name": s.Metadata.GetName()},
-			"state":       s.State.String(),
-			"createdAt":   ts(s.CreatedAt),
-			"startedAt":   ts(s.StartedAt),
-			"finishedAt":  ts(s.FinishedAt),
-			"exitCode":    s.ExitCode,
-			"image":       map[string]any{"annotations": map[string]string{}, "image": s.Image.GetImage()},
-			"imageRef":    s.ImageRef,
-			"reason":      s.Reason,
-			"message":     s.Message,
-			"labels":      s.Labels,
-			"annotations": s.Annotations,
-			"mounts":      []any{},
-			"logPath":     s.LogPath,
-		},
-	}
-	if len(st.Info) > 0 {
-		info := map[string]any{}
-		for k, v := range st.Info {
-			var x any
-			if json.Unmarshal([]byte(v), &x) == nil {
-				info[k] = x
-			} else {
-				info[k] = v
-			}
-		}
-		out["info"] = info
-	}
-	b, _ := json.MarshalIndent(out, "", "  ")
-	return string(b) + "\n"
 }

@@ -5,7 +5,7 @@
 // systemd units (kubelet and the node's container runtime) with their
 // journal, and a root shell on it: runtime/shell over that filesystem, with
 // the node's programs (systemctl, journalctl, crictl, ip, kubectl, ssh) as
-// commands (and curl, etcdctl, etcdutl, kubeadm, openssl), on the
+// commands (and curl, etcdctl, etcdutl, kubeadm, openssl, ctr, nerdctl), on the
 // cluster's virtual clock. Its certificates are real (pki.go), and what
 // it holds outlives a stop and start of the cluster (persist.go).
 //
