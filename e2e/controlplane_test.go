@@ -77,3 +77,30 @@ func TestBrokenAPIServerServed(t *testing.T) {
 		t.Errorf("kubesim status after the fix: exit %d\n%s", code, out)
 	}
 }
+
+// TestNodeServicesServed: the node's services as a learner breaks them on
+// a served cluster: a stopped containerd makes the node NotReady with the
+// kubelet's reason and crictl fail; started again, the node is Ready.
+func TestNodeServicesServed(t *testing.T) {
+	s := startServed(t, "v1.27.1")
+	ssh := func(node, script string) (string, int) {
+		t.Helper()
+		return s.run(s.bin, "ssh", node, "--", script)
+	}
+	if out, code := ssh("w1", "systemctl stop containerd; sleep 45"); code != 0 {
+		t.Fatalf("stop containerd: exit %d\n%s", code, out)
+	}
+	if out, _ := s.run("kubectl", "get", "node", "w1.example.com", "--no-headers"); !strings.Contains(out, " NotReady ") {
+		t.Errorf("45 s after containerd stopped:\n%s", out)
+	}
+	if out, _ := s.run("kubectl", "get", "node", "w1.example.com", "-o", `jsonpath={.status.conditions[?(@.type=="Ready")].message}`); out != "container runtime is down" {
+		t.Errorf("Ready condition's message: %q", out)
+	}
+	if out, code := ssh("w1", "crictl ps"); code != 1 || !strings.Contains(out, "FATA[0000] validate service connection: validate CRI v1 runtime API for endpoint \"unix:///var/run/containerd/containerd.sock\": rpc error: code = Unavailable desc = connection error: desc = \"transport: Error while dialing dial unix /var/run/containerd/containerd.sock: connect: no such file or directory\"") {
+		t.Errorf("crictl with containerd stopped: exit %d\n%s", code, out)
+	}
+	ssh("w1", "systemctl start containerd")
+	if out, _ := s.run("kubectl", "get", "node", "w1.example.com", "--no-headers"); !strings.Contains(out, " Ready ") {
+		t.Errorf("after containerd started:\n%s", out)
+	}
+}

@@ -33,6 +33,9 @@ func (h *Host) crictl(c *shell.Cmd) int {
 		fmt.Fprintln(c.Stdout, "NAME:\n   crictl - client for CRI\n\nUSAGE:\n   crictl [global options] command [command options] [arguments...]")
 		return 0
 	}
+	if h.crictlRefused(c) { // runtime_unit.go
+		return 1
+	}
 	var code int
 	h.hs.c.Do(func() {
 		k := h.hs.c.Node(h.Name)

@@ -16,6 +16,8 @@
 // nothing; a kube-apiserver or etcd manifest with a wrong flag, a missing
 // certificate or an unreachable etcd makes kube-apiserver exit with its
 // own error and the API refuse its clients until the file is fixed);
+// `systemctl stop containerd` makes the node NotReady ("container runtime
+// is down") and crictl fail, its containers still running;
 // `systemctl stop kubelet` stops the node's kubelet service (the
 // node goes NotReady after the grace period) without stopping its
 // containers; `crictl stop` stops a container behind the kubelet's back,

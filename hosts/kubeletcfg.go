@@ -41,7 +41,7 @@ func (h *Host) kubeletStartError() string {
 	if _, err := h.fs.Stat("/etc/kubernetes/kubelet.conf"); err != nil {
 		return "failed to run Kubelet: unable to load bootstrap kubeconfig: stat /etc/kubernetes/bootstrap-kubelet.conf: no such file or directory"
 	}
-	return ""
+	return h.runtimeStartError() // runtime_unit.go
 }
 
 // runLine is run.go's line number for "command failed" (74 in 1.26-1.27,
@@ -61,7 +61,7 @@ func (h *Host) kubeletExec(u *unit, t time.Time) bool {
 	u.since = t
 	if msg := h.kubeletStartError(); msg != "" {
 		u.active, u.failing, u.lastTry = false, true, t
-		h.journalf(t, "kubelet", u.pid, u.name, "E%s    %d run.go:%d] \"command failed\" err=\"%s\"", klogTime(t), u.pid, h.runLine(), msg)
+		h.journalf(t, "kubelet", u.pid, u.name, "E%s    %d run.go:%d] \"command failed\" err=%q", klogTime(t), u.pid, h.runLine(), msg)
 		h.journalf(t, "systemd", 1, u.name, "%s: Main process exited, code=exited, status=1/FAILURE", u.name)
 		h.journalf(t, "systemd", 1, u.name, "%s: Failed with result 'exit-code'.", u.name)
 		return false

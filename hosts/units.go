@@ -96,6 +96,7 @@ func (h *Host) startUnit(u *unit) {
 		return
 	}
 	u.active, u.since, u.pid = true, now, h.newPID()
+	h.runtimeUnitChanged(u) // runtime_unit.go
 }
 
 func (h *Host) stopUnit(u *unit) {
@@ -117,6 +118,7 @@ func (h *Host) stopUnit(u *unit) {
 	if u.ident == "kubelet" {
 		h.cluster().StopKubelet(h.Name)
 	}
+	h.runtimeUnitChanged(u) // runtime_unit.go
 }
 
 // cpuTime is the CPU time of the unit's current run at now.

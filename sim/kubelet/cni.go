@@ -32,8 +32,9 @@ type cniState struct {
 }
 
 // postsReady reports whether the kubelet posts Ready=True: always, except
-// on an AwaitCNI node before its network is up.
-func (k *Kubelet) postsReady() bool { return !k.cfg.AwaitCNI || k.cni.up }
+// on an AwaitCNI node before its network is up and while the node's
+// runtime is stopped (runtimedown.go).
+func (k *Kubelet) postsReady() bool { return (!k.cfg.AwaitCNI || k.cni.up) && !k.rtState.down }
 
 // cniWaits holds the node's podCIDR back while the network is not up.
 func (k *Kubelet) cniWaits(cidr string) bool {

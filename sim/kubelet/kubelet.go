@@ -104,6 +104,8 @@ type Kubelet struct {
 	eviction evictionState
 	// cni is the wait for the pod network of an AwaitCNI node (cni.go).
 	cni cniState
+	// rtState is the runtime service's state (runtimedown.go).
+	rtState runtimeState
 }
 
 // New returns a kubelet for one node.
@@ -207,7 +209,7 @@ func (k *Kubelet) setPodCIDR(cidr string) {
 
 // Run syncs every queued pod, in name order.
 func (k *Kubelet) Run(now time.Time) bool {
-	if !k.running {
+	if !k.running || k.rtState.down {
 		return false
 	}
 	did := k.checkWatches()
