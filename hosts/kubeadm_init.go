@@ -182,17 +182,30 @@ func (h *Host) kubeadmInit(c *shell.Cmd, flags map[string]string) int {
 [etcd] Creating static Pod manifest for local etcd in "/etc/kubernetes/manifests"
 [wait-control-plane] Waiting for the kubelet to boot up the control plane as static Pods from directory "/etc/kubernetes/manifests". This can take up to 4m0s
 `)
+	// The kubelet starts etcd first: the API server's etcd client waits
+	// for it (kubesim's API server decides at start whether etcd answers).
+	started := c.Now()
+	var rest map[string][]byte
 	cl.Do(func() {
 		h.layOut()
 		// etcd's data directory, as its first start leaves it.
 		h.fs.MkdirAll("/var/lib/etcd/member/snap", 0o700)
 		h.fs.MkdirAll("/var/lib/etcd/member/wal", 0o700)
 		cl.KubeadmInit(flags["pod-network-cidr"])
+		rest = h.holdManifests("etcd.yaml")
 		h.restartKubelet()
 	})
-	// The control plane's containers pull and start.
-	wait := controlPlaneWait(cl.Spec.Seed)
-	c.Sleep(wait)
+	h.waitStaticPods(c, "etcd")
+	cl.Do(func() {
+		for _, f := range sortedKeys(rest) {
+			h.write(manifestDir+"/"+f, string(rest[f]), 0o600)
+		}
+		h.syncManifests()
+	})
+	h.waitStaticPods(c, "etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler")
+	// kubeadm polls the components' health endpoints: its figure is the
+	// wait with a fraction of a second's jitter.
+	wait := c.Now().Sub(started) + controlPlaneJitter(cl.Spec.Seed)
 	fmt.Fprintf(out, "[apiclient] All control plane components are healthy after %.6f seconds\n", wait.Seconds())
 	fmt.Fprint(out, `[upload-config] Storing the configuration used in ConfigMap "kubeadm-config" in the "kube-system" Namespace
 [kubelet] Creating a ConfigMap "kubelet-config" in namespace kube-system with the configuration for the kubelets in the cluster
@@ -239,13 +252,50 @@ Then you can join any number of worker nodes by running the following on each as
 	return 0
 }
 
-// controlPlaneWait is how long the control plane's static pods take to
-// answer their health checks (about 4 to 9 s on the lecture's VMs),
-// drawn from the cluster's seed.
-func controlPlaneWait(seed uint64) time.Duration {
+// controlPlaneJitter is the part of a second kubeadm's health polls add to
+// the control plane's start, drawn from the cluster's seed.
+func controlPlaneJitter(seed uint64) time.Duration {
 	sum := sha256.Sum256([]byte(fmt.Sprintf("%d/wait-control-plane", seed)))
 	micros := int64(sum[0])<<16 | int64(sum[1])<<8 | int64(sum[2])
-	return 4*time.Second + time.Duration(micros%5000000)*time.Microsecond
+	return time.Duration(micros%1000000) * time.Microsecond
+}
+
+// holdManifests takes the static pod manifests but keep out of the
+// manifest directory and returns them. Call it with the cluster lock held.
+func (h *Host) holdManifests(keep string) map[string][]byte {
+	out := map[string][]byte{}
+	ents, _ := h.fs.ReadDir(manifestDir)
+	for _, e := range ents {
+		if e.IsDir() || e.Name() == keep {
+			continue
+		}
+		if b, err := h.fs.ReadFile(manifestDir + "/" + e.Name()); err == nil {
+			out[e.Name()] = b
+			h.fs.Remove(manifestDir + "/" + e.Name())
+		}
+	}
+	return out
+}
+
+// waitStaticPods sleeps (virtually, in half seconds, at most 4m0s as
+// kubeadm waits) until the named static pods of h run.
+func (h *Host) waitStaticPods(c *shell.Cmd, components ...string) {
+	cl := h.cluster()
+	for deadline := c.Now().Add(4 * time.Minute); c.Now().Before(deadline); {
+		up := true
+		cl.Locked(func() {
+			k := cl.Node(h.Name)
+			for _, comp := range components {
+				if k == nil || !k.StaticPodRunning("kube-system", comp+"-"+strings.ToLower(h.Name)) {
+					up = false
+				}
+			}
+		})
+		if up {
+			return
+		}
+		c.Sleep(500 * time.Millisecond)
+	}
 }
 
 // layOut writes what kubeadm init or join writes on h (certificates,
