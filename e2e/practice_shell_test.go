@@ -203,3 +203,23 @@ func TestPracticeScenario(t *testing.T) {
 		t.Errorf("HOME changed (-before +after):\n%s", diff)
 	}
 }
+
+// TestPracticeShellHangup: closing the terminal ends bash (which saves its
+// history) and kubesim, which has no one to ask and keeps the cluster.
+func TestPracticeShellHangup(t *testing.T) {
+	p, _, tmp, _ := practiceShell(t, testBashrc, "shell")
+	p.expect("(kubesim) practice$ ")
+	p.send("echo before-hangup\r")
+	p.expect("(kubesim) practice$ ")
+	p.f.Close()
+	if code, _ := p.wait(); code != 0 {
+		t.Errorf("exit code %d", code)
+	}
+	hist, _ := filepath.Glob(filepath.Join(tmp, "kubesim-*", "bash_history"))
+	if len(hist) != 1 {
+		t.Fatalf("history files: %v", hist)
+	}
+	if b, _ := os.ReadFile(hist[0]); string(b) != "echo before-hangup\n" {
+		t.Errorf("history: %q", b)
+	}
+}

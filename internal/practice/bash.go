@@ -64,7 +64,9 @@ func (e *Env) HistoryFile() string { return filepath.Join(e.dir, "bash_history")
 // (job control), so Ctrl-C reaches only the foreground command. This
 // process catches SIGINT and SIGQUIT (it never ignores them: an ignored
 // signal would be inherited by bash and by every command it runs) and
-// drops them, for a bash whose rc turns job control off.
+// drops them, for a bash whose rc turns job control off. A hang-up (the
+// terminal closed) is passed on to bash, which saves its history and
+// ends; the caller then finds no terminal to ask on.
 func (e *Env) Shell(cfg ShellConfig) (int, error) {
 	e.once.Do(func() { e.shimErr = e.startShims() })
 	if e.shimErr != nil {
@@ -81,16 +83,22 @@ func (e *Env) Shell(cfg ShellConfig) (int, error) {
 		stop := e.Pace.Follow()
 		defer stop()
 	}
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGQUIT)
-	go func() {
-		for range sigs {
-		}
-	}()
 	cmd := exec.Command(cfg.Bash, "--rcfile", rc, "-i")
 	cmd.Env = e.shellEnviron()
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = or(cfg.Stdin, os.Stdin), or(cfg.Stdout, os.Stdout), or(cfg.Stderr, os.Stderr)
-	err := cmd.Run()
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGQUIT, syscall.SIGHUP)
+	err := cmd.Start()
+	if err == nil {
+		go func() {
+			for s := range sigs {
+				if s == syscall.SIGHUP {
+					cmd.Process.Signal(s)
+				}
+			}
+		}()
+		err = cmd.Wait()
+	}
 	signal.Stop(sigs)
 	close(sigs)
 	var ee *exec.ExitError
