@@ -83,7 +83,7 @@ const playSettle = 30 * time.Second
 // playInShell plays sc in the learner's bash: the intro and first step are
 // shown, then the shell runs with the scenario's commands, which reach the
 // Player through the cluster's control endpoint (verb "scenario").
-func playInShell(cmd *cobra.Command, sc *killercoda.Scenario, env *practice.Env, bash string) error {
+func playInShell(cmd *cobra.Command, sc *killercoda.Scenario, env *practice.Env, bash string, tty *os.File) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var player atomic.Pointer[killercoda.Player]
@@ -106,7 +106,7 @@ func playInShell(cmd *cobra.Command, sc *killercoda.Scenario, env *practice.Env,
 	if err := pl.Start(cmd.OutOrStdout()); err != nil {
 		return err
 	}
-	_, err = env.Shell(practice.ShellConfig{Bash: bash, Scenario: true})
+	_, err = env.Shell(practice.ShellConfig{Bash: bash, Scenario: true, Stdin: tty})
 	return err
 }
 
@@ -157,9 +157,9 @@ lines instead (help lists its commands).`,
 			if err != nil {
 				return err
 			}
-			interactive := isTerminal(os.Stdin)
+			tty, interactive := stdinTerminal(cmd)
 			if bash := practice.FindBash(); interactive && !builtinPrompt && bash != "" {
-				err = playInShell(cmd, sc, env, bash)
+				err = playInShell(cmd, sc, env, bash, tty)
 				return leave(cmd, env, cleanup, keep, interactive, err, nil)
 			}
 			intr := make(chan struct{}, 1)

@@ -90,10 +90,10 @@ own prompt reads the lines instead.`,
 			if err != nil {
 				return err
 			}
-			interactive := isTerminal(os.Stdin)
+			tty, interactive := stdinTerminal(cmd)
 			if bash := practice.FindBash(); interactive && !builtinPrompt && bash != "" {
 				fmt.Fprintf(cmd.OutOrStdout(), "kubesim practice shell on %s: kubectl (or k), curl, ssh and vagrant reach the cluster; exit to leave.\n", strings.Join(env.Cluster.Nodes(), ", "))
-				_, err = env.Shell(practice.ShellConfig{Bash: bash})
+				_, err = env.Shell(practice.ShellConfig{Bash: bash, Stdin: tty})
 				return leave(cmd, env, cleanup, keep, interactive, err, nil)
 			}
 			// Ctrl-C interrupts the running command, never the prompt (as
@@ -113,6 +113,15 @@ own prompt reads the lines instead.`,
 	return cmd
 }
 
+// stdinTerminal returns the command's input when it is a terminal.
+func stdinTerminal(cmd *cobra.Command) (*os.File, bool) {
+	f, ok := cmd.InOrStdin().(*os.File)
+	if !ok || !isTerminal(f) {
+		return nil, false
+	}
+	return f, true
+}
+
 // leave ends a practice session: the throw-away cluster is deleted unless
 // --keep, or the learner at a terminal answers the question yes; a session
 // without a terminal never asks (it deletes). lines are the prompt's
@@ -120,7 +129,7 @@ own prompt reads the lines instead.`,
 func leave(cmd *cobra.Command, env *practice.Env, cleanup func(), keep, interactive bool, err error, lines <-chan string) error {
 	if !keep && interactive {
 		if lines == nil {
-			lines = readLines(os.Stdin)
+			lines = readLines(cmd.InOrStdin())
 		}
 		keep = askKeep(lines, cmd.OutOrStdout())
 	}

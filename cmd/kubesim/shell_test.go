@@ -139,3 +139,26 @@ func TestShellWatch(t *testing.T) {
 		t.Fatal("Ctrl-C did not end kubectl get -w")
 	}
 }
+
+// TestShellScriptNeverAsks: kubesim shell with a script on stdin (no
+// terminal) runs it at kubesim's own prompt, never asks about the cluster
+// and deletes it.
+func TestShellScriptNeverAsks(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	root := newRoot()
+	var out bytes.Buffer
+	root.SetArgs([]string{"shell"})
+	root.SetIn(strings.NewReader("kubectl get ns default -o name\n"))
+	root.SetOut(&out)
+	root.SetErr(&out)
+	if err := root.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if got := out.String(); strings.Contains(got, "Delete the") || !strings.Contains(got, "namespace/default\n") {
+		t.Errorf("output:\n%s", got)
+	}
+	if left, _ := os.ReadDir(tmp); len(left) != 0 {
+		t.Errorf("left in TMPDIR: %v", left)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 )
 
 // sshCmd: kubesim ssh NODE [-- COMMAND...] opens a root shell on a node's
@@ -87,7 +88,9 @@ func sshSession(node string, send func([]string) (int, error), out io.Writer) (i
 	}
 }
 
+// isTerminal reports whether f is a terminal (a character device is not
+// enough: /dev/null is one, and `kubesim shell </dev/null` has no one to
+// ask).
 func isTerminal(f *os.File) bool {
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	return term.IsTerminal(int(f.Fd()))
 }
