@@ -80,7 +80,10 @@ func TestBrokenAPIServerServed(t *testing.T) {
 
 // TestNodeServicesServed: the node's services as a learner breaks them on
 // a served cluster: a stopped containerd makes the node NotReady with the
-// kubelet's reason and crictl fail; started again, the node is Ready.
+// kubelet's reason and crictl fail (started again, the node is Ready); a
+// wrong client CA in the kubelet's config fails the unit and the node goes
+// NotReady until it is fixed; a staticPodPath that does not exist takes
+// the control plane, and the API, away.
 func TestNodeServicesServed(t *testing.T) {
 	s := startServed(t, "v1.27.1")
 	ssh := func(node, script string) (string, int) {
@@ -102,5 +105,31 @@ func TestNodeServicesServed(t *testing.T) {
 	ssh("w1", "systemctl start containerd")
 	if out, _ := s.run("kubectl", "get", "node", "w1.example.com", "--no-headers"); !strings.Contains(out, " Ready ") {
 		t.Errorf("after containerd started:\n%s", out)
+	}
+
+	// A wrong client CA in the kubelet's config fails the unit.
+	out, _ := ssh("w2", "sed -i 's#clientCAFile: /etc/kubernetes/pki/ca.crt#clientCAFile: /etc/kubernetes/pki/WRONG-CA-FILE.crt#' /var/lib/kubelet/config.yaml; systemctl restart kubelet; sleep 50; systemctl status kubelet; journalctl -u kubelet | grep 'command failed' | tail -n 1")
+	for _, want := range []string{"     Active: activating (auto-restart) (Result: exit-code) since ",
+		`"command failed" err="failed to construct kubelet dependencies: unable to load client CA file /etc/kubernetes/pki/WRONG-CA-FILE.crt: open /etc/kubernetes/pki/WRONG-CA-FILE.crt: no such file or directory"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("kubelet with a wrong client CA lacks %q:\n%s", want, out)
+		}
+	}
+	if out, _ := s.run("kubectl", "get", "node", "w2.example.com", "--no-headers"); !strings.Contains(out, " NotReady ") {
+		t.Errorf("50 s with a failing kubelet:\n%s", out)
+	}
+	ssh("w2", "sed -i 's#WRONG-CA-FILE#ca#' /var/lib/kubelet/config.yaml; sleep 10")
+	if out, _ := s.run("kubectl", "get", "node", "w2.example.com", "--no-headers"); !strings.Contains(out, " Ready ") {
+		t.Errorf("after fixing the kubelet's config:\n%s", out)
+	}
+
+	// A staticPodPath that does not exist takes the control plane away.
+	ssh("m", "sed -i 's#staticPodPath: /etc/kubernetes/manifests#staticPodPath: /etc/kubernetes/manifest#' /var/lib/kubelet/config.yaml && systemctl restart kubelet; sleep 5")
+	if out, code := s.run("kubectl", "get", "nodes"); code != 1 || !strings.Contains(out, " was refused - did you specify the right host or port?") {
+		t.Errorf("kubectl with the control plane's static pods gone: exit %d\n%s", code, out)
+	}
+	ssh("m", "sed -i 's#staticPodPath: /etc/kubernetes/manifest$#staticPodPath: /etc/kubernetes/manifests#' /var/lib/kubelet/config.yaml && systemctl restart kubelet; sleep 5")
+	if out, code := s.run("kubectl", "get", "pods", "-n", "kube-system"); code != 0 || !strings.Contains(out, "kube-apiserver-m.example.com") {
+		t.Errorf("after the staticPodPath was set back: exit %d\n%s", code, out)
 	}
 }

@@ -71,6 +71,7 @@ func (h *Host) kubeletExec(u *unit, t time.Time) bool {
 	h.journalf(t, u.ident, u.pid, u.name, "I%s   %d server.go:415] \"Kubelet version\" kubeletVersion=\"%s\"", klogTime(t), u.pid, v)
 	h.cluster().SetKubeletVersion(h.Name, v)
 	h.cluster().StartKubelet(h.Name)
+	h.kubeletReadsPodPath(t, u.pid) // staticpodpath.go
 	h.syncManifests()
 	return true
 }

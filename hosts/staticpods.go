@@ -126,15 +126,16 @@ func (h *Host) kubeadmManifests() []manifest {
 // names do not start with a dot, as the kubelet's file source does.
 func (h *Host) currentManifests() map[string]string {
 	out := map[string]string{}
-	ents, err := h.fs.ReadDir(manifestDir)
-	if err != nil {
+	dir := h.staticPodDir() // staticpodpath.go
+	ents, err := h.fs.ReadDir(dir)
+	if dir == "" || err != nil {
 		return out
 	}
 	for _, e := range ents {
 		if e.IsDir() || strings.HasPrefix(e.Name(), ".") {
 			continue
 		}
-		b, err := h.fs.ReadFile(manifestDir + "/" + e.Name())
+		b, err := h.fs.ReadFile(dir + "/" + e.Name())
 		if err == nil {
 			out[e.Name()] = string(b)
 		}
