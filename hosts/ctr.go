@@ -158,7 +158,12 @@ func imageRecords(imgs []ctrImage) []imageRecord {
 // containerdClient runs fn with the node's runtime under the cluster lock;
 // it reports containerd's socket error when the runtime has none.
 func (h *Host) containerdClient(c *shell.Cmd, prog string, fn func(rt *chain.Chain) int) int {
-	if h.ctrNamespace() == "" {
+	var containerdDown bool
+	h.hs.c.Locked(func() {
+		u := h.units["containerd.service"]
+		containerdDown = u == nil || !u.active
+	})
+	if h.ctrNamespace() == "" || containerdDown {
 		if prog == "ctr" {
 			fmt.Fprintln(c.Stderr, `ctr: failed to dial "/run/containerd/containerd.sock": context deadline exceeded`)
 		} else {

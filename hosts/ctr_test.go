@@ -53,3 +53,17 @@ nerdctl ps -a`)
 		t.Errorf("ctr bogus: exit %d, %q", code, errs)
 	}
 }
+
+// TestCtrContainerdStopped: with containerd stopped, ctr and nerdctl cannot
+// reach its socket; started again, they list the containers.
+func TestCtrContainerdStopped(t *testing.T) {
+	_, hs := newCluster(t)
+	_, errs, code := run(t, hs, "w1", "systemctl stop containerd; ctr -n k8s.io tasks ls")
+	if code != 1 || errs != "ctr: failed to dial \"/run/containerd/containerd.sock\": context deadline exceeded\n" {
+		t.Errorf("ctr with containerd stopped: exit %d, %q", code, errs)
+	}
+	out, _, code := run(t, hs, "w1", "systemctl start containerd; ctr -n k8s.io tasks ls -q | wc -l")
+	if code != 0 || strings.TrimSpace(out) != "4" {
+		t.Errorf("ctr after containerd started: exit %d, %q tasks", code, out)
+	}
+}

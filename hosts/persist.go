@@ -133,6 +133,10 @@ func (h *Host) restore(s *savedHost) {
 		h.journal = append(h.journal, journalEntry{at: r.At, ident: r.Ident, pid: r.PID, unit: r.Unit, msg: r.Msg})
 	}
 	h.pidNext, h.manifests, h.cwd, h.etcdData = st.PIDNext, st.Manifests, st.Cwd, st.EtcdData
+	if k := h.cluster().Node(h.Name); k != nil && !h.runtimeUp() {
+		// The container runtime's units were stopped (runtime_unit.go).
+		k.RuntimeStopped()
+	}
 	if u := h.units["kubelet.service"]; u != nil && !u.active {
 		// The kubelet service was stopped (or kept failing) when the
 		// cluster stopped: it is not running after the start either.

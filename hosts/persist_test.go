@@ -66,6 +66,9 @@ sleep 20`
 	if got := nodeReady(t, c, "w1.example.com"); got != corev1.ConditionUnknown {
 		t.Fatalf("before the stop: w1 Ready=%s, want Unknown", got)
 	}
+	if _, errs, code := run(t, hs, "w2", "systemctl stop containerd"); code != 0 {
+		t.Fatalf("w2: %d %s", code, errs)
+	}
 	schedBefore := podStatus(t, c, "kube-system", "kube-scheduler-m.example.com").UID
 	journalBefore, _, _ := run(t, hs, "w1", "journalctl -u kubelet --no-pager")
 
@@ -84,6 +87,13 @@ sleep 20`
 	}
 	if got := nodeReady(t, c, "w1.example.com"); got != corev1.ConditionUnknown {
 		t.Errorf("after the start: w1 Ready=%s, want Unknown (its kubelet is stopped)", got)
+	}
+	out, errs, _ = run(t, hs, "w2", "systemctl is-active containerd; crictl ps")
+	if out != "inactive\n" || !strings.Contains(errs, "validate service connection") {
+		t.Errorf("w2's containerd after start: %q, crictl: %q; want inactive and refused", out, errs)
+	}
+	if got := nodeReady(t, c, "w2.example.com"); got != corev1.ConditionFalse {
+		t.Errorf("a minute after the start: w2 Ready=%s, want False (its runtime is down)", got)
 	}
 	journalAfter, _, _ := run(t, hs, "w1", "journalctl -u kubelet --no-pager")
 	if journalAfter != journalBefore {
