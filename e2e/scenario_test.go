@@ -35,6 +35,7 @@ func TestScenarios(t *testing.T) {
 		{name: "saltyrucula-04-scheduling", dir: "../scenarios/testdata/killercoda/saltyrucula-04-scheduling", solutions: "../scenarios/testdata/solutions/saltyrucula-04-scheduling", want: []string{"5 passed, 0 failed"}},
 		{name: "omkar-ckad-scale-web-application-service", dir: "../scenarios/testdata/killercoda/omkar-ckad-scale-web-application-service", solutions: "../scenarios/testdata/solutions/omkar-ckad-scale-web-application-service", want: []string{"1 passed, 0 failed"}},
 		{name: "kubesim-cka-node-troubleshooting", dir: "../scenarios/testdata/killercoda/kubesim-cka-node-troubleshooting", want: []string{"4 passed, 0 failed"}},
+		{name: "kubesim-cka-cluster-upgrade", dir: "../scenarios/testdata/killercoda/kubesim-cka-cluster-upgrade", want: []string{"4 passed, 0 failed"}},
 		{name: "saltyrucula-01-kubectl-core", dir: "../scenarios/testdata/killercoda/saltyrucula-01-kubectl-core", solutions: "../scenarios/testdata/solutions/saltyrucula-01-kubectl-core",
 			want: []string{"FAIL step 5/5 Delete by label: verify passes before the step is done", "4 passed, 1 failed"}, exit: 1},
 	}

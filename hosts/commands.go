@@ -472,6 +472,9 @@ func (h *Host) kubectl(c *shell.Cmd, o RunOptions) int {
 		args = append(args, "-f", "-")
 		stdin = strings.NewReader(data)
 	}
+	if verb == "drain" {
+		return h.kubectlWaiting(c, func() int { return o.Kubectl(args, stdin, c.Stdout, c.Stderr) })
+	}
 	return o.Kubectl(args, stdin, c.Stdout, c.Stderr)
 }
 

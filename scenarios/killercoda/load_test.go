@@ -171,9 +171,9 @@ func TestLoadErrors(t *testing.T) {
 		{"empty verify script", with(map[string]string{"index.json": minimalIndex("kubernetes-kubeadm-1node"), "verify.sh": "  \n"}),
 			"sc/verify.sh: script is empty", false},
 		{"unknown imageid", with(map[string]string{"index.json": minimalIndex("ubuntu")}),
-			`sc/index.json: unknown backend.imageid "ubuntu" (known: kubernetes-k3s-1node, kubernetes-kubeadm-1node, kubernetes-kubeadm-1node-rapid, kubernetes-kubeadm-2nodes, kubernetes-kubeadm-2nodes-rapid, kubesim-lecture)`, false},
+			`sc/index.json: unknown backend.imageid "ubuntu" (known: kubernetes-k3s-1node, kubernetes-kubeadm-1node, kubernetes-kubeadm-1node-rapid, kubernetes-kubeadm-2nodes, kubernetes-kubeadm-2nodes-rapid, kubesim-kubeadm-2nodes-v1.27, kubesim-lecture)`, false},
 		{"missing imageid", with(map[string]string{"index.json": `{"title":"t"}`}),
-			`sc/index.json: backend.imageid is missing (known: kubernetes-k3s-1node, kubernetes-kubeadm-1node, kubernetes-kubeadm-1node-rapid, kubernetes-kubeadm-2nodes, kubernetes-kubeadm-2nodes-rapid, kubesim-lecture)`, false},
+			`sc/index.json: backend.imageid is missing (known: kubernetes-k3s-1node, kubernetes-kubeadm-1node, kubernetes-kubeadm-1node-rapid, kubernetes-kubeadm-2nodes, kubernetes-kubeadm-2nodes-rapid, kubesim-kubeadm-2nodes-v1.27, kubesim-lecture)`, false},
 		{"path leaves the scenario", with(map[string]string{"index.json": `{"details":{"intro":{"text":"../x.md"}},"backend":{"imageid":"kubernetes-kubeadm-1node"}}`}),
 			`sc/index.json: details.intro.text: path "../x.md" leaves the scenario directory`, false},
 		{"absolute path", with(map[string]string{"index.json": `{"details":{"intro":{"background":"/etc/x.sh"}},"backend":{"imageid":"kubernetes-kubeadm-1node"}}`}),
@@ -262,6 +262,7 @@ func TestTopologyFor(t *testing.T) {
 		{"kubernetes-kubeadm-2nodes-rapid", []string{"controlplane", "node01"}, true},
 		{"kubernetes-k3s-1node", []string{"controlplane"}, false},
 		{LectureImageID, []string{"m.example.com", "w1.example.com", "w2.example.com"}, true},
+		{UpgradeImageID, []string{"controlplane", "node01"}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.id, func(t *testing.T) {
@@ -283,8 +284,11 @@ func TestTopologyFor(t *testing.T) {
 				t.Errorf("ImageID = %q", top.ImageID)
 			}
 			wantYear := 2025
-			if tt.id == LectureImageID {
+			switch tt.id {
+			case LectureImageID:
 				wantYear = 2023
+			case UpgradeImageID:
+				wantYear = 2024
 			}
 			if top.Date.Year() != wantYear {
 				t.Errorf("Date = %v, want a day in %d", top.Date, wantYear)

@@ -63,7 +63,18 @@ func kubeadm2(id string) Topology {
 // m.example.com (control plane) with workers w1 and w2, Kubernetes v1.27.1.
 const LectureImageID = "kubesim-lecture"
 
+// UpgradeImageID is our own imageid for the CKA upgrade exercise:
+// killercoda's two-node kubeadm layout (controlplane, node01) one release
+// back, at Kubernetes v1.27.1, whose next minor's packages the nodes' apt
+// knows (hosts/apt.go); the day is after v1.28.15, the last 1.28 patch.
+const UpgradeImageID = "kubesim-kubeadm-2nodes-v1.27"
+
 var topologies = map[string]func(string) Topology{
+	UpgradeImageID: func(id string) Topology {
+		t := kubeadm2(id)
+		t.KubernetesVersion, t.Date = "v1.27.1", time.Date(2024, 11, 1, 0, 0, 0, 0, time.UTC)
+		return t
+	},
 	"kubernetes-kubeadm-1node":        kubeadm1,
 	"kubernetes-kubeadm-1node-rapid":  kubeadm1,
 	"kubernetes-kubeadm-2nodes":       kubeadm2,
