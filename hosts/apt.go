@@ -170,8 +170,13 @@ func patchOf(v string) int {
 
 // writePackages lays out the packages the node was built with: the
 // cluster's release from the repository of its minor, apt's index of that
-// repository fetched. Called once, with the cluster lock held.
+// repository fetched. Called with the cluster lock held; a machine whose
+// packages are there already (kubeadm init or join on a bare machine lays
+// the files out again) keeps them.
 func (h *Host) writePackages() {
+	if _, err := h.fs.Stat(dpkgStatus); err == nil {
+		return
+	}
 	v := h.cluster().Spec.KubernetesVersion
 	minor := minorOf(v)
 	h.fs.MkdirAll("/etc/apt/keyrings", 0o755)
