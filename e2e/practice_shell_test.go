@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -204,16 +205,23 @@ func TestPracticeScenario(t *testing.T) {
 	}
 }
 
-// TestPracticeShellHangup: closing the terminal ends bash (which saves its
-// history) and kubesim, which has no one to ask and keeps the cluster.
+// TestPracticeShellHangup: a hang-up (SIGHUP, as the learner's login shell
+// sends its jobs when the terminal closes) is passed on to bash, which
+// saves its history and ends, and kubesim closes the cluster in order.
+// (Closing the test's pty master instead does not reliably hang up: the
+// reader goroutine's pending Read keeps it open.)
 func TestPracticeShellHangup(t *testing.T) {
 	p, _, tmp, _ := practiceShell(t, testBashrc, "shell")
 	p.expect("(kubesim) practice$ ")
 	p.send("echo before-hangup\r")
 	p.expect("(kubesim) practice$ ")
-	p.f.Close()
-	if code, _ := p.wait(); code != 0 {
-		t.Errorf("exit code %d", code)
+	if err := p.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	p.expect("Delete the cluster? [y/N] ")
+	p.send("n\r")
+	if code, rest := p.wait(); code != 0 || !strings.Contains(rest, "The cluster is kept in ") {
+		t.Errorf("exit code %d; output %q", code, rest)
 	}
 	hist, _ := filepath.Glob(filepath.Join(tmp, "kubesim-*", "bash_history"))
 	if len(hist) != 1 {

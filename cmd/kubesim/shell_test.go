@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"strings"
 	"sync"
@@ -50,6 +51,11 @@ func TestShellInterrupt(t *testing.T) {
 		if got := askKeep(ch, &o); got != keep || o.String() != "Delete the cluster? [y/N] " {
 			t.Errorf("answer %q: keep %v, printed %q", answer, got, o.String())
 		}
+	}
+	closed := make(chan string)
+	close(closed)
+	if !askKeep(closed, io.Discard) {
+		t.Error("no answer at all (the terminal gone): the cluster was not kept")
 	}
 }
 
