@@ -82,8 +82,9 @@ func TestBrokenAPIServerServed(t *testing.T) {
 // a served cluster: a stopped containerd makes the node NotReady with the
 // kubelet's reason and crictl fail (started again, the node is Ready); a
 // wrong client CA in the kubelet's config fails the unit and the node goes
-// NotReady until it is fixed; a staticPodPath that does not exist takes
-// the control plane, and the API, away.
+// NotReady until it is fixed; cgroupDriver: cgroupfs leaves new pods
+// without a sandbox; a staticPodPath that does not exist takes the control
+// plane, and the API, away.
 func TestNodeServicesServed(t *testing.T) {
 	s := startServed(t, "v1.27.1")
 	ssh := func(node, script string) (string, int) {
@@ -121,6 +122,19 @@ func TestNodeServicesServed(t *testing.T) {
 	ssh("w2", "sed -i 's#WRONG-CA-FILE#ca#' /var/lib/kubelet/config.yaml; sleep 10")
 	if out, _ := s.run("kubectl", "get", "node", "w2.example.com", "--no-headers"); !strings.Contains(out, " Ready ") {
 		t.Errorf("after fixing the kubelet's config:\n%s", out)
+	}
+
+	// cgroupDriver: cgroupfs against containerd's systemd cgroups: the
+	// kubelet runs, new pods on the node get no sandbox.
+	ssh("w1", "sed -i 's#cgroupDriver: systemd#cgroupDriver: cgroupfs#' /var/lib/kubelet/config.yaml && systemctl restart kubelet")
+	s.run("kubectl", "run", "pinned", "--image=nginx", `--overrides={"spec":{"nodeName":"w1.example.com"}}`)
+	ssh("w1", "sleep 20")
+	if out, _ := s.run("kubectl", "get", "events", "--field-selector", "involvedObject.name=pinned,reason=FailedCreatePodSandBox", "-o", "jsonpath={.items[0].message}"); !strings.Contains(out, `OCI runtime create failed: runc create failed: expected cgroupsPath to be of format "slice:prefix:name" for systemd cgroups, got "/kubepods/besteffort/pod`) {
+		t.Errorf("a pod on a cgroupfs kubelet: %q", out)
+	}
+	ssh("w1", "sed -i 's#cgroupDriver: cgroupfs#cgroupDriver: systemd#' /var/lib/kubelet/config.yaml && systemctl restart kubelet; sleep 20")
+	if out, _ := s.run("kubectl", "get", "pod", "pinned", "--no-headers"); !strings.Contains(out, "Running") {
+		t.Errorf("after the kubelet's driver was set back:\n%s", out)
 	}
 
 	// A staticPodPath that does not exist takes the control plane away.

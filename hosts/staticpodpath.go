@@ -38,10 +38,12 @@ func (h *Host) staticPodDir() string {
 func (h *Host) kubeletReadsPodPath(t time.Time, pid int) {
 	var cfg struct {
 		StaticPodPath string `json:"staticPodPath"`
+		CgroupDriver  string `json:"cgroupDriver"`
 	}
 	if b, err := h.fs.ReadFile("/var/lib/kubelet/config.yaml"); err == nil {
 		yaml.Unmarshal(b, &cfg)
 	}
+	h.kubeletCgroupDriver(cfg.CgroupDriver) // cgroupdriver.go
 	st := h.podPath()
 	st.read, st.dir = true, cfg.StaticPodPath
 	if st.dir == "" {

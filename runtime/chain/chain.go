@@ -161,6 +161,8 @@ type Chain struct {
 	version versionInfo
 	// startHook sees each container process at runc create (starthook.go).
 	startHook StartHook
+	// systemdCgroup: runc's systemd cgroup driver (cgroups.go).
+	systemdCgroup bool
 }
 
 // New builds a chain. Kind "docker" with Kubernetes ≥ 1.24 is refused with the

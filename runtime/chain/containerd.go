@@ -2,6 +2,8 @@ package chain
 
 import (
 	"fmt"
+	"path"
+	"strings"
 
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
 
@@ -64,13 +66,17 @@ func cwdOf(img *images.Image, wd string) string {
 // hostname and cgroup parent, and the pause process's ipc, uts and network
 // namespaces.
 func containerSpec(ociVersion, runtimeName string, sb *sandbox, ct *container, cfg *runtimeapi.ContainerConfig, pid int, ann map[string]string) *Spec {
+	cgroups := containerdCgroupsPath
+	if runtimeName == "crio" {
+		cgroups = cgroupsPath // CRI-O's systemd cgroup manager
+	}
 	return &Spec{
 		OCIVersion:  ociVersion,
 		Process:     &Process{Args: ct.img.Argv(cfg.GetCommand(), cfg.GetArgs()), Env: envList(ct.img, cfg.GetEnvs()), Cwd: cwdOf(ct.img, cfg.GetWorkingDir()), Terminal: cfg.GetTty()},
 		Hostname:    sb.cfg.GetHostname(),
 		Annotations: ann,
 		Linux: &Linux{
-			CgroupsPath: cgroupsPath(sb.cfg.GetLinux().GetCgroupParent(), runtimeName, ct.id),
+			CgroupsPath: cgroups(sb.cfg.GetLinux().GetCgroupParent(), runtimeName, ct.id),
 			Namespaces: []Namespace{
 				{Type: "pid"}, {Type: "mount"},
 				{Type: "ipc", Path: fmt.Sprintf("/proc/%d/ns/ipc", pid)},
@@ -86,6 +92,19 @@ func cgroupsPath(parent, runtimeName, id string) string {
 		return ""
 	}
 	return parent + ":" + runtimeName + ":" + id
+}
+
+// containerdCgroupsPath is containerd's CRI rule (getCgroupsPath): a
+// systemd slice parent gives systemd's "slice:prefix:name", any other a
+// cgroupfs path.
+func containerdCgroupsPath(parent, runtimeName, id string) string {
+	if parent == "" {
+		return ""
+	}
+	if base := path.Base(parent); strings.HasSuffix(base, ".slice") {
+		return base + ":" + runtimeName + ":" + id
+	}
+	return path.Join(parent, id)
 }
 
 func (h *containerdCRI) runPodSandbox(req *runtimeapi.RunPodSandboxRequest, sb *sandbox) error {
@@ -109,7 +128,7 @@ func (h *containerdCRI) runPodSandbox(req *runtimeapi.RunPodSandboxRequest, sb *
 		Hostname:    sb.cfg.GetHostname(),
 		Annotations: ann,
 		Linux: &Linux{
-			CgroupsPath: cgroupsPath(sb.cfg.GetLinux().GetCgroupParent(), "cri-containerd", sb.id),
+			CgroupsPath: containerdCgroupsPath(sb.cfg.GetLinux().GetCgroupParent(), "cri-containerd", sb.id),
 			Namespaces:  []Namespace{{Type: "pid"}, {Type: "ipc"}, {Type: "uts"}, {Type: "mount"}, {Type: "network", Path: netns}},
 		},
 	}

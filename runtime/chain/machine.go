@@ -121,6 +121,9 @@ func (c *Chain) runc(from string, argv []string) (runcExecResult, error) {
 		}
 		call.Config = &spec
 		c.enter(from, hopRunc, a.sub, call, 0)
+		if err := c.checkCgroupsPath(&spec); err != nil {
+			return runcExecResult{}, err
+		}
 		root := spec.Root.Path
 		if !strings.HasPrefix(root, "/") {
 			root = a.bundle + "/" + root

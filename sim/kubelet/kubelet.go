@@ -106,6 +106,8 @@ type Kubelet struct {
 	cni cniState
 	// rtState is the runtime service's state (runtimedown.go).
 	rtState runtimeState
+	// cgroupDriver is config.yaml's cgroupDriver (cgroups.go).
+	cgroupDriver string
 }
 
 // New returns a kubelet for one node.

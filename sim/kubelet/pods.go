@@ -240,6 +240,7 @@ func (k *Kubelet) sandboxConfig(ps *podState) *runtimeapi.PodSandboxConfig {
 	for key, v := range p.Labels {
 		cfg.Labels[key] = v
 	}
+	cfg.Linux.CgroupParent = k.cgroupParent(p) // cgroups.go
 	if p.Spec.HostNetwork {
 		cfg.Linux.SecurityContext.NamespaceOptions.Network = runtimeapi.NamespaceMode_NODE
 		cfg.Annotations[chain.PodIPAnnotation] = k.cfg.NodeIP
