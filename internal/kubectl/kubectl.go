@@ -29,6 +29,7 @@ type Runner struct {
 	handler    http.Handler
 	dir        string
 	kubeconfig string
+	refuse     func() bool // refuse.go
 }
 
 // New returns a Runner for handler; dir holds its kubeconfig and discovery
@@ -148,7 +149,7 @@ func (r *Runner) Run(args []string, stdin io.Reader, stdout, stderr io.Writer) (
 		// is recorded as "kubectl").
 		c.UserAgent = userAgent
 		if h := r.handler; h != nil {
-			c.Transport = &Transport{Handler: h}
+			c.Transport = &Transport{Handler: h, Refuse: r.refuse}
 			c.TLSClientConfig = rest.TLSClientConfig{}
 			c.BearerToken, c.BearerTokenFile = "", ""
 		}
@@ -197,10 +198,15 @@ func (r *Runner) Run(args []string, stdin io.Reader, stdout, stderr io.Writer) (
 // http.Handler in memory, streaming the response as the handler writes it.
 type Transport struct {
 	Handler http.Handler
+	// Refuse, when set and true, refuses the connection (refuse.go).
+	Refuse func() bool
 }
 
 // RoundTrip implements http.RoundTripper.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if t.Refuse != nil && t.Refuse() {
+		return nil, refused()
+	}
 	ctx, cancel := context.WithCancel(req.Context())
 	pr, pw := io.Pipe()
 	w := &pipeResponse{header: http.Header{}, pw: pw, ready: make(chan struct{})}

@@ -59,6 +59,13 @@ func New(c *sim.Cluster, dir, binary string) (*Env, error) {
 	if err != nil {
 		return nil, err
 	}
+	// While the control plane's kube-apiserver does not serve, kubectl is
+	// refused as on a real cluster.
+	k.SetRefuse(func() bool {
+		up := true
+		c.Locked(func() { up = c.APIServing() })
+		return !up
+	})
 	return &Env{Cluster: c, Kubectl: k, Binary: binary, dir: dir}, nil
 }
 
