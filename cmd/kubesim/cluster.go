@@ -24,6 +24,7 @@ import (
 	"kubesim/internal/verbs"
 	"kubesim/server"
 	"kubesim/sim"
+	"kubesim/sim/store"
 )
 
 const clusterName = "kubesim"
@@ -402,7 +403,13 @@ func serveCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if sk := s.Skipped(); len(sk) > 0 {
+			sk := s.Skipped()
+			for _, o := range sk {
+				if o.Key == store.SkippedLog {
+					fmt.Fprintf(cmd.ErrOrStderr(), "--repair kept the revisions before the damage: the write-ahead log %s\n", o.Problem)
+				}
+			}
+			if sk = slices.DeleteFunc(sk, func(o store.Skipped) bool { return o.Key == store.SkippedLog }); len(sk) > 0 {
 				fmt.Fprintf(cmd.ErrOrStderr(), "--repair left out %d objects that cannot be decoded (kept aside in store.db's \"damaged\" bucket):\n", len(sk))
 				for _, o := range sk {
 					fmt.Fprintf(cmd.ErrOrStderr(), "  %s: %s\n", o.Key, o.Problem)

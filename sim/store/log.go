@@ -49,6 +49,11 @@ var (
 	segmentSize int64 = wal.DefaultSegmentSize
 )
 
+// SkippedLog is the Key of the Skipped entry that says Options.Repair
+// opened the store without the records of a damaged write-ahead log
+// beyond the damage (Problem says which revisions and where the log is).
+const SkippedLog = "(write-ahead log)"
+
 // logDir is the log directory of the store file at path.
 func logDir(path string) string { return path + ".wal" }
 
@@ -385,7 +390,7 @@ func (s *Store) replayLog() error {
 		if !s.opts.Repair {
 			return &DamageError{Path: s.opts.Path, Problem: fmt.Sprintf("write-ahead log %s: %s (start with --repair to keep the revisions before the damage)", relLog(s.opts.Path, damage.Path), damage.Problem)}
 		}
-		s.skipped = append(s.skipped, Skipped{Key: "(write-ahead log)", Problem: fmt.Sprintf("%s is damaged: %s; revisions after %d were left out (the log is kept in %s)", relLog(s.opts.Path, damage.Path), damage.Problem, rev, filepath.Base(dir)+".damaged")})
+		s.skipped = append(s.skipped, Skipped{Key: SkippedLog, Problem: fmt.Sprintf("%s is damaged: %s; revisions after %d were left out (the log is kept in %s)", relLog(s.opts.Path, damage.Path), damage.Problem, rev, filepath.Base(dir)+".damaged")})
 	} else if err != nil {
 		return err
 	}

@@ -241,7 +241,7 @@ func TestDamagedLog(t *testing.T) {
 	if rev != 2 || !cmp.Equal(states[1], got, kvOpts) {
 		t.Errorf("repaired: revision %d, %d keys; want the 2 before the damage", rev, len(got))
 	}
-	if sk := r.Skipped(); len(sk) != 1 || !strings.Contains(sk[0].Problem, "revisions after 2 were left out") {
+	if sk := r.Skipped(); len(sk) != 1 || sk[0].Key != SkippedLog || !strings.Contains(sk[0].Problem, "revisions after 2 were left out") {
 		t.Errorf("Skipped = %+v", sk)
 	}
 	if _, err := os.Stat(logDir(path) + ".damaged"); err != nil {
