@@ -33,7 +33,10 @@ type Record struct {
 // Replay calls fn, in revision order, for every record with To > after,
 // and returns the revision the last one reached (after if none). The first
 // such record must have From == after, each next From == the previous To;
-// a gap is damage. A missing dir is an empty log.
+// a gap is damage (reported as the damaged record that made it, if one
+// did). A damaged record whose revisions the store already holds (at or
+// below after) is no error: the records past it are replayed. A missing
+// dir is an empty log.
 func Replay(dir string, after int64, fn func(Record) error) (int64, error) {
 	segs, err := read(dir)
 	if err != nil {
@@ -46,15 +49,15 @@ func Replay(dir string, after int64, fn func(Record) error) (int64, error) {
 				continue
 			}
 			if r.From != rev {
+				if s.damage != nil {
+					return rev, s.damage
+				}
 				return rev, &DamageError{Path: s.path, Problem: fmt.Sprintf("it resumes after revision %d, but the store and the log before it reach only revision %d (%s missing)", r.From, rev, revisions(rev+1, r.From))}
 			}
 			if err := fn(r); err != nil {
 				return rev, err
 			}
 			rev = r.To
-		}
-		if s.damage != nil {
-			return rev, s.damage
 		}
 	}
 	return rev, nil
@@ -86,12 +89,13 @@ type readSeg struct {
 	path   string
 	base   int64
 	recs   []Record
-	damage error // after recs: a damaged record with good ones beyond it
+	damage error // a damaged record with good ones beyond it
 }
 
 // read parses every segment of dir, ordered by base revision. A segment
-// damaged after some good records is returned with them and its damage;
-// one whose header is damaged is an error.
+// with a damaged record is returned with the good records on both sides
+// of it and its damage (which Replay reports only if the store needs
+// what was lost); one whose header is damaged is an error.
 func read(dir string) ([]readSeg, error) {
 	names, err := segments(dir)
 	if errors.Is(err, os.ErrNotExist) {
@@ -146,31 +150,43 @@ func parse(path string, b []byte) (*readSeg, error) {
 	for {
 		r, ok := record(b, off)
 		if !ok || r.From != prev {
-			break
+			// What follows the chain is a torn write, zeros, or an older
+			// generation's records (lower revisions). A good record
+			// further on with later revisions means the one here was
+			// damaged: the chain resumes there, and Replay decides
+			// whether what was lost is already in the store.
+			at, ok := resume(b, off, prev)
+			if !ok {
+				break
+			}
+			r, _ = record(b, at)
+			if s.damage == nil {
+				s.damage = damaged("the record at offset %d (after revision %d) is damaged, and a good record (%s) follows it at offset %d", off, prev, revisions(r.From+1, r.To), at)
+			}
+			off = at
 		}
 		s.recs = append(s.recs, r)
 		prev = r.To
 		off += recHead + len(r.Payload)
 	}
-	// What follows the last good record is a torn write, zeros, or an
-	// older generation's records (lower revisions). A good record beyond
-	// the tail with later revisions means one in between was damaged.
-	if off+recHead <= len(b) && binary.LittleEndian.Uint32(b[off:]) != 0 {
-		for at := off + 1; at+recHead <= len(b); at++ {
-			// A record's length is not 0: skip runs of zeros (what a
-			// segment is grown with) to the last 3 bytes before the next
-			// non-zero one.
-			if b[at] == 0 {
-				nz := len(b) - len(bytes.TrimLeft(b[at:], "\x00"))
-				at = max(at, nz-3)
-			}
-			if r, ok := record(b, at); ok && r.From >= prev {
-				s.damage = damaged("the record at offset %d (after revision %d) is damaged, and a good record (%s) follows it at offset %d", off, prev, revisions(r.From+1, r.To), at)
-				break
-			}
+	return s, nil
+}
+
+// resume finds the first good record after off whose revisions follow
+// prev.
+func resume(b []byte, off int, prev int64) (int, bool) {
+	for at := off + 1; at+recHead <= len(b); at++ {
+		// A record's length is not 0: skip runs of zeros (what a segment
+		// is grown with) to the last 3 bytes before the next non-zero one.
+		if b[at] == 0 {
+			nz := len(b) - len(bytes.TrimLeft(b[at:], "\x00"))
+			at = max(at, nz-3)
+		}
+		if r, ok := record(b, at); ok && r.From >= prev {
+			return at, true
 		}
 	}
-	return s, nil
+	return 0, false
 }
 
 // record reads the record at off, if it is whole and its checksum holds.
