@@ -26,7 +26,9 @@ openssl x509 -in apiserver.crt -noout -text
 openssl x509 -noout -subject -issuer -dates -in etcd/server.crt
 openssl x509 -in apiserver-kubelet-client.crt -noout -subject -enddate
 cat /var/lib/kubelet/pki/kubelet-client-current.pem | openssl x509 -noout -subject -issuer -dates
-openssl x509 -in ca.crt -noout -text | grep -e 'CA:' -e 'DNS:' -e 'Not After'
+openssl x509 -in ca.crt -noout -text | grep -e 'CA:' -e 'Not After'
+openssl x509 -in apiserver.crt -noout -text | grep -A1 'Subject Alternative Name'
+sed -n 's/.*client-certificate-data: //p' /etc/kubernetes/admin.conf | base64 -d | openssl x509 -noout -subject -issuer
 kubeadm certs check-expiration`)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)

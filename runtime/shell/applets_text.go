@@ -112,7 +112,33 @@ func grep(c *call) int {
 		files = []string{"-"}
 	}
 	showName := (len(files) > 1 || o.has('H')) && !o.has('h')
-	matched, code := false, 0
+	// Context lines (-A, -B, -C): printed with '-' where a match has ':',
+	// groups that do not touch parted by "--".
+	after, before, withContext := 0, 0, false
+	for _, f := range []byte{'C', 'A', 'B'} {
+		v := o.val[f]
+		if len(v) == 0 {
+			continue
+		}
+		n, err := strconv.Atoi(v[len(v)-1])
+		if err != nil || n < 0 {
+			c.errorf("%s: invalid context length argument", v[len(v)-1])
+			return 2
+		}
+		withContext = true
+		switch f {
+		case 'C':
+			after, before = n, n
+		case 'A':
+			after = n
+		case 'B':
+			before = n
+		}
+	}
+	if o.has('c') || o.has('l') || o.has('L') || o.has('q') {
+		withContext = false
+	}
+	matched, code, groups := false, 0, 0
 	for _, f := range files {
 		b, err := c.readInput(f)
 		if err != nil {
@@ -126,9 +152,21 @@ func grep(c *call) int {
 		if f == "-" {
 			name = "(standard input)"
 		}
-		count := 0
-		for i, l := range splitLines(b) {
-			line := strings.TrimSuffix(l, "\n")
+		lines := splitLines(b)
+		text := func(i int) string { return strings.TrimSuffix(lines[i], "\n") }
+		prefix := func(i int, sep string) string {
+			p := ""
+			if showName {
+				p = name + sep
+			}
+			if o.has('n') {
+				p += strconv.Itoa(i+1) + sep
+			}
+			return p
+		}
+		count, last, pendingAfter := 0, -1, 0
+		for i := range lines {
+			line := text(i)
 			hit := false
 			for _, re := range res {
 				if re.MatchString(line) {
@@ -137,6 +175,10 @@ func grep(c *call) int {
 				}
 			}
 			if hit == o.has('v') {
+				if withContext && pendingAfter > 0 {
+					fmt.Fprintln(c.out, prefix(i, "-")+line)
+					last, pendingAfter = i, pendingAfter-1
+				}
 				continue
 			}
 			count++
@@ -147,22 +189,28 @@ func grep(c *call) int {
 			if o.has('c') || o.has('l') || o.has('L') {
 				continue
 			}
-			prefix := ""
-			if showName {
-				prefix = name + ":"
-			}
-			if o.has('n') {
-				prefix += strconv.Itoa(i+1) + ":"
+			if withContext {
+				from := max(last+1, i-before)
+				if groups > 0 && (last < 0 || from > last+1) {
+					fmt.Fprintln(c.out, "--")
+				}
+				for j := from; j < i; j++ {
+					fmt.Fprintln(c.out, prefix(j, "-")+text(j))
+				}
+				if last < 0 || from > last+1 {
+					groups++
+				}
+				last, pendingAfter = i, after
 			}
 			if o.has('o') && !o.has('v') {
 				for _, re := range res {
 					for _, m := range re.FindAllString(line, -1) {
-						fmt.Fprintln(c.out, prefix+m)
+						fmt.Fprintln(c.out, prefix(i, ":")+m)
 					}
 				}
 				continue
 			}
-			fmt.Fprintln(c.out, prefix+line)
+			fmt.Fprintln(c.out, prefix(i, ":")+line)
 		}
 		switch {
 		case o.has('l') && count > 0:
