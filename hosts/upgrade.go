@@ -172,7 +172,9 @@ func (h *Host) kubeletVersions() map[string]int {
 	h.cluster().Locked(func() {
 		objs, _, _ := h.cluster().Registry.List(res, "", registry.ListOptions{})
 		for _, o := range objs {
-			out[o.(*corev1.Node).Status.NodeInfo.KubeletVersion]++
+			if v := o.(*corev1.Node).Status.NodeInfo.KubeletVersion; v != "" {
+				out[v]++
+			}
 		}
 	})
 	return out
@@ -366,9 +368,10 @@ func formatErrs(errs []string) string {
 	return b.String()
 }
 
-// tempSuffix is os.MkdirTemp's random suffix, from the cluster's seed and
-// the time.
+// tempSuffix is os.MkdirTemp's random suffix, from the cluster's seed, the
+// time and what kubeadm's tmp directory holds already.
 func (h *Host) tempSuffix(now time.Time, what string) uint32 {
-	sum := sha256.Sum256([]byte(fmt.Sprintf("%s/%s/%d", h.seed("kubeadm"), what, now.UnixNano())))
+	ents, _ := h.fs.ReadDir("/etc/kubernetes/tmp")
+	sum := sha256.Sum256([]byte(fmt.Sprintf("%s/%s/%d/%d", h.seed("kubeadm"), what, now.UnixNano(), len(ents))))
 	return binary.BigEndian.Uint32(sum[:4])
 }

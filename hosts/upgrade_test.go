@@ -126,6 +126,7 @@ func TestUpgradeControlPlane(t *testing.T) {
 		"journalctl -u kubelet | grep 'Kubelet version' | tail -1 | sed 's/.*\\] //'",
 		"dpkg -l | grep kube",
 		"kubeadm upgrade plan | tail -n +6",
+		"kubeadm upgrade node --certificate-renewal=false",
 	)
 	golden(t, "upgrade-controlplane.golden", got)
 	if v := kubeletVersion(t, c, "m.example.com"); v != "v1.28.15" {
