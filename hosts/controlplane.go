@@ -53,7 +53,11 @@ func (hs *Hosts) installAPIGate(k *kubelet.Kubelet, node string) {
 		return
 	}
 	k.Runtime().SetStartHook(cp.startHook)
-	up := func() bool { return cp.apiUp() }
+	up := func() bool {
+		v := cp.apiUp()
+		hs.noteAPI(v) // apijournal.go
+		return v
+	}
 	hs.c.SetGate(sim.APIServerComponent, up)
 	hs.c.SetGate(sim.SchedulerComponent, func() bool {
 		return up() && k.StaticPodRunning("kube-system", "kube-scheduler-"+node)

@@ -77,6 +77,18 @@ func TestBrokenControlPlane(t *testing.T) {
 					t.Errorf("crictl logs lacks %q:\n%s", want, logs)
 				}
 			}
+			// Every node's kubelet fails to reach the API meanwhile.
+			var jb strings.Builder
+			hs.Run(context.Background(), "w1", "journalctl -u kubelet | grep -E 'node status|lease' | tail -n 7", RunOptions{Stdout: &jb, Stderr: &jb})
+			for _, want := range []string{
+				` kubelet_node_status.go:540] "Error updating node status, will retry" err="error getting node \"w1.example.com\": Get \"https://192.168.56.10:6443/api/v1/nodes/w1.example.com?resourceVersion=0&timeout=10s\": dial tcp 192.168.56.10:6443: connect: connection refused"` + "\n",
+				` kubelet_node_status.go:527] "Unable to update node status" err="update node status exceeds retry count"` + "\n",
+				` controller.go:146] "Failed to ensure lease exists, will retry" err="Get \"https://192.168.56.10:6443/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/w1.example.com?timeout=10s\": dial tcp 192.168.56.10:6443: connect: connection refused" interval="7s"` + "\n",
+			} {
+				if !strings.Contains(jb.String(), want) {
+					t.Errorf("w1's kubelet journal lacks %q:\n%s", want, jb.String())
+				}
+			}
 			// The scheduler reaches nothing while the API is down.
 			res, _ := lookupResource("pods")
 			c.Do(func() {

@@ -80,6 +80,7 @@ func (h *Host) kubeletExec(u *unit, t time.Time) bool {
 // RestartSec while the kubelet keeps failing. Call it with the cluster
 // lock held.
 func (h *Host) catchUp() {
+	h.apiJournal() // apijournal.go
 	u := h.units["kubelet.service"]
 	if u == nil || !u.failing {
 		return
