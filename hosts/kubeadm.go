@@ -57,6 +57,8 @@ func (h *Host) kubeadm(c *shell.Cmd) int {
 	case rest[0] == "token" && len(rest) > 1 && rest[1] == "list":
 		h.tokenList(c)
 		return 0
+	case rest[0] == "certs" && len(rest) > 1 && rest[1] == "renew":
+		return h.certsRenew(c, rest[2:]) // certsrenew.go
 	case rest[0] == "certs" && len(rest) > 1 && rest[1] == "check-expiration":
 		if !h.ControlPlane {
 			fmt.Fprintln(c.Stderr, "[check-expiration] Reading configuration from the cluster...\n[check-expiration] FYI: You can look at this config file with 'kubectl -n kube-system get cm kubeadm-config -o yaml'\nfailed to load admin kubeconfig: open /etc/kubernetes/admin.conf: no such file or directory")

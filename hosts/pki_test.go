@@ -134,3 +134,32 @@ func TestPKIClusterCA(t *testing.T) {
 		t.Error("a service-account token does not verify with sa.pub")
 	}
 }
+
+// TestCertsRenew: kubeadm certs renew all issues the certificates again,
+// valid a year from now (check-expiration shows it), signed by the same
+// CAs with new keys; ~/.kube/config keeps the old client certificate.
+func TestCertsRenew(t *testing.T) {
+	c, hs := newCluster(t)
+	before, _, _ := run(t, hs, "m", "cat /etc/kubernetes/pki/apiserver.key /root/.kube/config")
+	c.Advance(100 * 24 * time.Hour)
+	out, errs, code := run(t, hs, "m", "kubeadm certs renew all; kubeadm certs renew apiserver; kubeadm certs check-expiration | grep -e apiserver -e admin.conf -e '^ca '; openssl x509 -in /etc/kubernetes/pki/apiserver.crt -noout -dates")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	golden(t, "pki/renew.txt", out)
+	after, _, _ := run(t, hs, "m", "cat /etc/kubernetes/pki/apiserver.key /root/.kube/config")
+	if before[:200] == after[:200] {
+		t.Error("apiserver.key is the same after renewal")
+	}
+	if !strings.HasSuffix(before, after[strings.Index(after, "apiVersion"):]) {
+		t.Error("~/.kube/config changed: kubeadm certs renew only rewrites /etc/kubernetes/*.conf")
+	}
+	h, _ := hs.Lookup("m")
+	var leaf, ca *x509.Certificate
+	c.Locked(func() { leaf, ca = h.readCert("/etc/kubernetes/pki/apiserver.crt"), h.readCert("/etc/kubernetes/pki/ca.crt") })
+	pool := x509.NewCertPool()
+	pool.AddCert(ca)
+	if _, err := leaf.Verify(x509.VerifyOptions{Roots: pool, CurrentTime: c.Clock.Now(), KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}); err != nil {
+		t.Errorf("renewed apiserver.crt: %v", err)
+	}
+}

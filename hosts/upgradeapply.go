@@ -134,6 +134,7 @@ func (h *Host) upgradeStaticPod(c *shell.Cmd, component, image, backup string, c
 	updated := old[:loc[2]] + image + old[loc[3]:]
 	for _, cert := range certs {
 		fmt.Fprintf(out, "[upgrade/staticpods] Renewing %s certificate\n", cert)
+		h.cluster().Locked(func() { h.renewCert(cert, c.Now()) }) // certsrenew.go
 	}
 	h.fs.MkdirAll(backup, 0o700)
 	h.fs.WriteFile(backup+"/"+component+".yaml", b, 0o600)
