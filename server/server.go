@@ -88,6 +88,9 @@ type Served struct {
 	health loopWatch
 	// page is the scenario page the dashboard shows (SetPage).
 	page atomic.Pointer[dashboard.PageSource]
+	// lead, if set, is how far a served stepped cluster's clock runs ahead
+	// of the wall clock (ShiftBy).
+	lead atomic.Pointer[func() time.Duration]
 	// gate opens and closes the API port (apigate.go).
 	gate apiGate
 }

@@ -24,8 +24,11 @@ import (
 // shifted.
 
 // skew is how far the cluster's clock is ahead of the wall clock, in whole
-// seconds (0 for a stepped cluster).
+// seconds (0 for a stepped cluster, unless ShiftBy).
 func (s *Served) skew() time.Duration {
+	if f := s.lead.Load(); f != nil {
+		return (*f)().Round(time.Second)
+	}
 	if !s.live {
 		return 0
 	}
@@ -34,6 +37,13 @@ func (s *Served) skew() time.Duration {
 	}
 	return time.Duration(s.offset.Load()).Round(time.Second)
 }
+
+// ShiftBy makes Serve's stepped cluster shift what clients read and write
+// by lead, as the live server does for its own clock's lead: for a stepped
+// cluster whose time follows the wall clock at an offset (the practice
+// shell's, practice.Pace), which `kubesim advance` and a scenario's settle
+// before verify move ahead. Replays never call it.
+func (s *Served) ShiftBy(lead func() time.Duration) { s.lead.Store(&lead) }
 
 // timestampRE matches a JSON string holding a Kubernetes timestamp:
 // metav1.Time (RFC 3339, seconds) or metav1.MicroTime (microseconds).

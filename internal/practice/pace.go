@@ -54,6 +54,19 @@ func (p *Pace) Now() time.Time {
 	return p.wall().Add(p.offset)
 }
 
+// Lead is how far the cluster's time runs ahead of the wall clock (after
+// Advance, or an advance made around the Pace, which it adopts first);
+// never negative: a cluster behind by the moment a catch-up takes needs
+// no shift. The served endpoint shifts timestamps by it, so that ages
+// kubectl computes from its own wall clock read as the cluster's time
+// says (server.ShiftBy).
+func (p *Pace) Lead() time.Duration {
+	p.adopt()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return max(p.offset, 0)
+}
+
 // CatchUp moves the cluster to Now, running what fell due on the way.
 func (p *Pace) CatchUp() {
 	p.adopt()
@@ -69,7 +82,13 @@ func (p *Pace) CatchUp() {
 // noticed: Follow looks at least once a second) instead of standing
 // still until the wall clock has caught up.
 func (p *Pace) adopt() {
-	cn := p.c.Clock.Now()
+	p.mu.Lock()
+	c := p.c
+	p.mu.Unlock()
+	if c == nil {
+		return
+	}
+	cn := c.Clock.Now()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if ahead := cn.Sub(p.wall().Add(p.offset)); ahead > time.Second {

@@ -252,6 +252,9 @@ func (e *Env) startShims() error {
 		return err
 	}
 	e.served = s
+	if e.Pace != nil {
+		s.ShiftBy(e.Pace.Lead)
+	}
 	if err := server.WriteRuntimeFiles(state, os.Getpid(), s.Addr); err != nil {
 		return err
 	}
