@@ -26,6 +26,16 @@
 // restoring one into a data directory and pointing etcd's manifest there
 // makes the cluster's objects the snapshot's.
 //
+// Each node has its Kubernetes packages as apt and dpkg keep them, in its
+// files (apt.go): kubeadm, kubelet and kubectl of the cluster's release,
+// held, from the pkgs.k8s.io repository of the minor the source list
+// names; apt-get, apt, apt-cache, apt-mark and dpkg change them with
+// apt's output and refusals. kubeadm is the installed package's:
+// `kubeadm upgrade plan|apply|node` (upgrade.go, upgradeapply.go) print
+// kubeadm 1.28's output and rewrite the control plane's static pod
+// manifests, waiting on the virtual clock for each new pod; the kubelet
+// service starts its package's version (the node reports it from then on).
+//
 // A host's filesystem is the node's own (the kubelet's host paths), held in
 // memory: nothing here reads or writes the machine kubesim runs on. A shell
 // sleeps on the virtual clock: while it sleeps the cluster advances to its

@@ -110,6 +110,7 @@ func TestUpgradeControlPlane(t *testing.T) {
 		"kubeadm upgrade plan",
 		"kubeadm upgrade apply v1.29.0 -y",
 		"kubeadm upgrade apply v1.28.15 </dev/null",
+		"kubeadm upgrade apply v1.28.15 --dry-run | tail -2; grep image: /etc/kubernetes/manifests/kube-apiserver.yaml",
 		"kubeadm upgrade apply v1.28.15 -y",
 		"grep image: /etc/kubernetes/manifests/kube-apiserver.yaml; ls /etc/kubernetes/tmp",
 		"apt-get upgrade",

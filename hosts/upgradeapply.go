@@ -48,7 +48,8 @@ func (h *Host) upgradeApply(c *shell.Cmd, arg string, flags map[string]string) i
 		}
 		fmt.Fprintf(out, "[upgrade/version] Found %d potential version compatibility errors but skipping since the --force flag is set: \n\n%s", len(skippable), formatErrs(skippable))
 	}
-	if !force && flags["y"] != "true" && flags["yes"] != "true" {
+	dryRun := flags["dry-run"] == "true"
+	if !dryRun && !force && flags["y"] != "true" && flags["yes"] != "true" {
 		fmt.Fprint(out, "[upgrade] Are you sure you want to proceed? [y/N]: ")
 		ans, _ := readLine(c.Stdin)
 		if ans != "y" && ans != "Y" {
@@ -58,6 +59,12 @@ func (h *Host) upgradeApply(c *shell.Cmd, arg string, flags map[string]string) i
 	}
 	fmt.Fprint(out, "[upgrade/prepull] Pulling images required for setting up a Kubernetes cluster\n[upgrade/prepull] This might take a minute or two, depending on the speed of your internet connection\n[upgrade/prepull] You can also perform this action in beforehand using 'kubeadm config images pull'\n")
 	fmt.Fprintf(out, "[upgrade/apply] Upgrading your Static Pod-hosted control plane to version %q (timeout: 5m0s)...\n", target)
+	if dryRun {
+		// kubeadm also prints the manifests and objects it would write;
+		// here nothing is changed and only its closing line follows.
+		fmt.Fprint(out, "[upgrade/successful] Finished dryrunning successfully!\n")
+		return 0
+	}
 	if err := h.upgradeControlPlane(c, target, flags); err != "" {
 		fmt.Fprintf(c.Stderr, "[upgrade/apply] FATAL: couldn't upgrade control plane. kubeadm has tried to recover everything into the earlier state. Errors faced: %s\nTo see the stack trace of this error execute with --v=5 or higher\n", err)
 		return 1
