@@ -97,7 +97,7 @@ func playInShell(cmd *cobra.Command, sc *killercoda.Scenario, env *practice.Env,
 		}
 		return verbs.Run(ctx, c, verb, args, stdout, stderr)
 	}
-	pl, err := killercoda.NewPlayer(ctx, sc, env, killercoda.PlayConfig{Settle: playSettle})
+	pl, err := killercoda.NewPlayer(ctx, sc, env, killercoda.PlayConfig{Settle: playSettle, OnStep: env.FollowScenario(sc)})
 	if err != nil {
 		return err
 	}
@@ -174,7 +174,7 @@ lines instead (help lists its commands).`,
 					}
 				}
 			}()
-			err = killercoda.Play(context.Background(), sc, env, cmd.InOrStdin(), cmd.OutOrStdout(), killercoda.PlayConfig{Interrupt: intr, Settle: playSettle})
+			err = killercoda.Play(context.Background(), sc, env, cmd.InOrStdin(), cmd.OutOrStdout(), killercoda.PlayConfig{Interrupt: intr, Settle: playSettle, OnStep: env.FollowScenario(sc)})
 			if keep {
 				return leave(cmd, env, cleanup, keep, false, err, nil)
 			}

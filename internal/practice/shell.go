@@ -10,12 +10,14 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
 	"mvdan.cc/sh/v3/shell"
 	"mvdan.cc/sh/v3/syntax"
 
+	"kubesim/dashboard"
 	"kubesim/internal/kubectl"
 	"kubesim/internal/verbs"
 	"kubesim/server"
@@ -43,9 +45,11 @@ type Env struct {
 	// it before the endpoint starts (the first script, Shell).
 	Verbs server.Verbs
 
-	dir     string
-	once    sync.Once
-	served  *server.Served
+	dir    string
+	once   sync.Once
+	served *server.Served
+	// page is the scenario page the dashboard shows (FollowScenario).
+	page    atomic.Pointer[dashboard.PageSource]
 	shimErr error
 }
 
@@ -254,6 +258,9 @@ func (e *Env) startShims() error {
 	e.served = s
 	if e.Pace != nil {
 		s.ShiftBy(e.Pace.Lead)
+	}
+	if p := e.page.Load(); p != nil {
+		s.SetPage(*p)
 	}
 	if err := server.WriteRuntimeFiles(state, os.Getpid(), s.Addr); err != nil {
 		return err
