@@ -69,7 +69,14 @@ func newHosts(c *sim.Cluster) *Hosts {
 		}
 	})
 	hs.installGates()
-	c.OnClose(hs.save)
+	c.OnClose(func() error {
+		// Two first uses at once may each build hosts; only the kept
+		// one's state is the cluster's.
+		if For(c) != hs {
+			return nil
+		}
+		return hs.save()
+	})
 	return hs
 }
 
