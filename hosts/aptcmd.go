@@ -15,7 +15,7 @@ import (
 
 // packageCommandNames are the package programs, for /usr/bin.
 func packageCommandNames() []string {
-	return []string{"apt", "apt-get", "apt-cache", "apt-mark", "dpkg", "dpkg-query"}
+	return []string{"apt", "apt-get", "apt-cache", "apt-mark", "dpkg", "dpkg-query", "sudo"}
 }
 
 // packageCommands are the package programs as host commands.
@@ -27,6 +27,7 @@ func (h *Host) packageCommands() map[string]shell.Command {
 		"apt-mark":   h.aptMark,
 		"dpkg":       h.dpkg,
 		"dpkg-query": h.dpkg,
+		"sudo":       sudo,
 	}
 }
 

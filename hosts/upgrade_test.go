@@ -218,3 +218,21 @@ func TestUpgradeSurvivesStopStart(t *testing.T) {
 		t.Errorf("after its restart w1 reports kubelet %s, want v1.28.15", v)
 	}
 }
+
+// TestSudo: a Vagrant user's sudo runs the command as the root the host's
+// shell already is, with VAR=value words, and refuses other users.
+func TestSudo(t *testing.T) {
+	_, hs := newCluster(t)
+	got := transcript(t, hs, "w1",
+		"sudo kubeadm version -o short && sudo -E apt-mark showhold | head -1",
+		"sudo FOO=bar env | grep FOO; sudo -u root id -u",
+		"sudo -u vagrant id",
+		"sudo",
+	)
+	want := "$ sudo kubeadm version -o short && sudo -E apt-mark showhold | head -1\nv1.27.1\nkubeadm\n" +
+		"$ sudo FOO=bar env | grep FOO; sudo -u root id -u\nFOO=bar\n0\n" +
+		"$ sudo -u vagrant id\nsudo: unknown user vagrant\nsudo: error initializing audit plugin sudoers_audit\n[exit 1]\n"
+	if !strings.HasPrefix(got, want) || !strings.Contains(got, "$ sudo\nusage: sudo -h | -K | -k | -V\n") {
+		t.Errorf("sudo:\n%s", got)
+	}
+}

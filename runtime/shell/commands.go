@@ -22,8 +22,21 @@ type Cmd struct {
 	Stdout io.Writer
 	Stderr io.Writer
 	// Ctx is canceled when the process is killed.
-	Ctx context.Context
-	p   *Process
+	Ctx  context.Context
+	p    *Process
+	call *call
+}
+
+// Exec runs args as the shell would run a simple command, with the
+// command's streams, directory and environment (sudo, nohup): an applet,
+// a Config.Commands entry or a program on PATH. It returns the exit code.
+func (c *Cmd) Exec(args []string) int {
+	if len(args) == 0 {
+		return 0
+	}
+	sub := *c.call
+	sub.args = args
+	return c.p.execCall(&sub)
 }
 
 // Getenv returns an exported variable ("" when unset).
@@ -49,7 +62,7 @@ func (c *Cmd) Abs(p string) string { return abs(c.Dir, p) }
 // runCommand runs a Config.Commands entry for c.
 func (p *Process) runCommand(cmd Command, c *call) int {
 	p.impure.Add(1)
-	return cmd(&Cmd{Args: c.args, Env: c.environ(), Dir: c.dir, Stdin: c.in, Stdout: c.out, Stderr: c.errw, Ctx: c.ctx, p: p})
+	return cmd(&Cmd{Args: c.args, Env: c.environ(), Dir: c.dir, Stdin: c.in, Stdout: c.out, Stderr: c.errw, Ctx: c.ctx, p: p, call: c})
 }
 
 // Applets lists the names the shell runs as busybox or coreutils applets,
