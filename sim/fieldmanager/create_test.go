@@ -151,3 +151,30 @@ func fields(es []metav1.ManagedFieldsEntry) []string {
 func schemaGR(group, resource string) schema.GroupResource {
 	return schema.GroupResource{Group: group, Resource: resource}
 }
+
+// TestCreateShapeIgnoresStringValues: objects differing only in the values
+// of their labels and annotations (100,000 nodes differ in their hostname
+// label) share a shape, and record what upstream's managers record.
+func TestCreateShapeIgnoresStringValues(t *testing.T) {
+	now := t0
+	m := newManagers(t, "v1.27.1", &now)
+	k := fieldmanager.Kind{GVK: corev1.SchemeGroupVersion.WithKind("Node"), HasStatus: true}
+	node := func(name, zone string) *corev1.Node {
+		n := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: name,
+			Labels:      map[string]string{corev1.LabelHostname: name, corev1.LabelTopologyZone: zone},
+			Annotations: map[string]string{"note": name + zone}}}
+		registry.SetGVK(n)
+		return n
+	}
+	empty := func() runtime.Object { e := &corev1.Node{}; registry.SetGVK(e); return e }
+	for i, n := range []*corev1.Node{node("a", "z1"), node("b", "z2"), node("c", "")} {
+		want := m.Update(k, empty(), n.DeepCopy(), "m")
+		got := m.Create(k, empty(), n.DeepCopy(), "m")
+		if diff := cmp.Diff(fields(acc(want).GetManagedFields()), fields(acc(got).GetManagedFields())); diff != "" {
+			t.Errorf("node %s: managedFields (-upstream +fast):\n%s", n.Name, diff)
+		}
+		if hits := fieldmanager.ShapeHits(m); hits != i {
+			t.Errorf("after node %s: %d creates from the shapes' memo, want %d", n.Name, hits, i)
+		}
+	}
+}
