@@ -14,7 +14,9 @@ import (
 // "connect: connection refused"), then gives up ("Unable to update node
 // status"); the lease controller retries every 7 s ("Failed to ensure
 // lease exists, will retry"). The lines are written when the journal is
-// read, for the time the API was down, at most the last hour of it.
+// read, for the time the API was down after it had served, at most the
+// last hour of it (kubeadm init's own wait for the control plane is not
+// an outage here).
 
 const (
 	statusUpdateEvery = 10 * time.Second // nodeStatusUpdateFrequency
@@ -25,6 +27,7 @@ const (
 // apiDowntime is when the API did not serve: closed intervals and, while
 // down, the open one.
 type apiDowntime struct {
+	seen   bool // the gate has answered once
 	up     bool
 	downs  [][2]time.Time // [from, to); to zero while down
 	logged map[string]time.Time
@@ -39,6 +42,12 @@ func (hs *Hosts) downtime() *apiDowntime {
 // with the cluster lock held.
 func (hs *Hosts) noteAPI(up bool) {
 	d := hs.downtime()
+	if !d.seen {
+		// What the hosts find when they are built is no outage: bare
+		// machines before kubeadm init have never had an API server.
+		d.seen, d.up = true, up
+		return
+	}
 	if up == d.up {
 		return
 	}
