@@ -3,6 +3,7 @@ package hosts
 import (
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -298,7 +299,7 @@ func installedKB(name, version string) int {
 
 // candidates are the package's versions in apt's index, newest first.
 func (db *pkgDB) candidates(name string) []string {
-	if db.listMinor == 0 {
+	if db.listMinor == 0 || !slices.Contains(kubePackages, name) {
 		return nil
 	}
 	return repoVersions(name, db.listMinor, db.atLeastFor(db.listMinor))

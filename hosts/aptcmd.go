@@ -117,16 +117,17 @@ func firstWord(args []string) int {
 
 // aptUpdate fetches the index of the repository the source list names.
 func (h *Host) aptUpdate(c *shell.Cmd, db *pkgDB, apt bool) int {
+	minor, url, err := h.sourceMinor()
+	if err != "" {
+		// apt reads its sources before it fetches anything.
+		fmt.Fprint(c.Stderr, err)
+		return 100
+	}
 	for i, s := range []string{"http://archive.ubuntu.com/ubuntu jammy", "http://archive.ubuntu.com/ubuntu jammy-updates", "http://archive.ubuntu.com/ubuntu jammy-backports", "http://security.ubuntu.com/ubuntu jammy-security"} {
 		fmt.Fprintf(c.Stdout, "Hit:%d %s InRelease\n", i+1, s)
 	}
-	minor, url, err := h.sourceMinor()
 	fetched := 0
 	switch {
-	case err != "":
-		fmt.Fprint(c.Stdout, "Reading package lists... Done\n")
-		fmt.Fprint(c.Stderr, err)
-		return 100
 	case url == "":
 		db.listMinor = 0
 	case minor < firstRepoMinor || minor > lastRepoMinor:

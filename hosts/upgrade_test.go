@@ -236,3 +236,24 @@ func TestSudo(t *testing.T) {
 		t.Errorf("sudo:\n%s", got)
 	}
 }
+
+// TestAptErrors: what apt and dpkg say to bad input, never a panic.
+func TestAptErrors(t *testing.T) {
+	_, hs := newCluster(t)
+	got := transcript(t, hs, "w1",
+		"apt-get install -y nosuchpkg",
+		"apt-get install -y kubeadm=1.28.15",
+		"apt-mark hold nosuchpkg",
+		"apt-get frobnicate",
+		"apt-get --bogus update",
+		"dpkg -l nosuchpkg",
+		"dpkg -s nosuchpkg",
+		"echo 'deb' > /etc/apt/sources.list.d/kubernetes.list; apt-get update",
+		"echo 'dep https://pkgs.k8s.io/core:/stable:/v1.28/deb/ /' > /etc/apt/sources.list.d/kubernetes.list; apt-get update",
+		"echo 'deb https://pkgs.k8s.io/core:/stable:/v1.99/deb/ /' > /etc/apt/sources.list.d/kubernetes.list; apt-get update",
+		"rm /etc/apt/sources.list.d/kubernetes.list; apt-get update >/dev/null; apt-cache madison kubeadm; apt-get install -y kubeadm",
+		"kubeadm upgrade apply v1.2x -y",
+		"kubeadm upgrade frob",
+	)
+	golden(t, "apt-errors.golden", got)
+}
