@@ -175,11 +175,7 @@ lines instead (help lists its commands).`,
 				}
 			}()
 			err = killercoda.Play(context.Background(), sc, env, cmd.InOrStdin(), cmd.OutOrStdout(), killercoda.PlayConfig{Interrupt: intr, Settle: playSettle, OnStep: env.FollowScenario(sc)})
-			if keep {
-				return leave(cmd, env, cleanup, keep, false, err, nil)
-			}
-			cleanup()
-			return err
+			return leave(cmd, env, cleanup, keep, interactive, err, nil)
 		},
 	}
 	play.Flags().BoolVar(&keep, "keep", false, "keep the cluster's files when leaving, without asking")
