@@ -156,7 +156,9 @@ func TestCertsRenew(t *testing.T) {
 	}
 	h, _ := hs.Lookup("m")
 	var leaf, ca *x509.Certificate
-	c.Locked(func() { leaf, ca = h.readCert("/etc/kubernetes/pki/apiserver.crt"), h.readCert("/etc/kubernetes/pki/ca.crt") })
+	c.Locked(func() {
+		leaf, ca = h.readCert("/etc/kubernetes/pki/apiserver.crt"), h.readCert("/etc/kubernetes/pki/ca.crt")
+	})
 	pool := x509.NewCertPool()
 	pool.AddCert(ca)
 	if _, err := leaf.Verify(x509.VerifyOptions{Roots: pool, CurrentTime: c.Clock.Now(), KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}); err != nil {
