@@ -29,6 +29,7 @@ func (h *Host) joined() bool {
 // which then fails. Call it with the cluster lock held.
 func (h *Host) unsetUp() {
 	h.removeKubeadmFiles()
+	h.fs.RemoveAll("/etc/kubernetes/pki")
 	h.fs.RemoveAll("/root/.kube")
 	h.removeFlannelFiles()
 	h.manifests = map[string]string{}

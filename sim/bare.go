@@ -3,7 +3,6 @@ package sim
 import (
 	"fmt"
 
-	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
@@ -73,9 +72,10 @@ func (c *Cluster) KubeadmInit(podSubnet string) {
 	}
 }
 
-// KubeadmReset deletes node name's Node object and its lease (what kubeadm
-// reset leaves the API server to forget once `kubectl delete node` runs:
-// here reset does both) and holds its kubelet again. Call it with the
+// KubeadmReset stops node name's kubelet and makes it forget its node
+// (kubeadm reset): the Node object stays, NotReady once its lease runs
+// out, until someone deletes it (kubectl delete node), as on a real
+// cluster; a later join registers the node again. Call it with the
 // cluster lock held.
 func (c *Cluster) KubeadmReset(name string) error {
 	k := c.kubelets[name]
@@ -83,12 +83,9 @@ func (c *Cluster) KubeadmReset(name string) error {
 		return fmt.Errorf("node %q not found", name)
 	}
 	k.StopService()
-	zero := int64(0)
-	c.Registry.Delete(c.res("coordination.k8s.io", "leases"), corev1.NamespaceNodeLease, name, &metav1.DeleteOptions{GracePeriodSeconds: &zero})
-	_, err := c.Registry.Delete(c.res("", "nodes"), "", name, &metav1.DeleteOptions{GracePeriodSeconds: &zero})
 	k.Unjoin()
 	c.memberChanged(name)
-	return err
+	return nil
 }
 
 // EtcdImage is the etcd image kubeadm of the given Kubernetes version

@@ -290,7 +290,13 @@ func startCmd() *cobra.Command {
 			if keepPort && !strings.HasSuffix(addr, fmt.Sprintf(":%d", lastPort)) {
 				fmt.Fprintf(cmd.ErrOrStderr(), "Note: port %d, which the cluster had before, is in use by another program; it now listens on %s\n", lastPort, addr)
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "Kubernetes %s is running at https://%s (%d nodes, state in %s)\n", spec.KubernetesVersion, addr, len(spec.Nodes), dir)
+			if spec.Bare && spec.ControlPlane() != nil {
+				// No cluster yet: the machines are up.
+				fmt.Fprintf(cmd.OutOrStdout(), "%d machines are up with Kubernetes %s's packages and no cluster (state in %s): kubesim ssh %s -- kubeadm init --apiserver-advertise-address=%s --pod-network-cidr=%s\n",
+					len(spec.Nodes), spec.KubernetesVersion, dir, spec.ControlPlane().Name, spec.ControlPlane().IP, spec.PodCIDR)
+			} else {
+				fmt.Fprintf(cmd.OutOrStdout(), "Kubernetes %s is running at https://%s (%d nodes, state in %s)\n", spec.KubernetesVersion, addr, len(spec.Nodes), dir)
+			}
 			fmt.Fprintf(cmd.OutOrStdout(), "Done! kubectl is now configured to use %q cluster and \"default\" namespace by default\n", clusterName)
 			return nil
 		},
