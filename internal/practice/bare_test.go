@@ -43,7 +43,7 @@ func TestBareMachines(t *testing.T) {
 		}
 		return out.String()
 	}
-	run("kubectl get nodes", 0, "No resources found")
+	run("kubectl get nodes", 1, "was refused")
 	c.Advance(25 * time.Second)
 	run("ssh m.example.com kubectl get nodes", 1, "The connection to the server localhost:8080 was refused - did you specify the right host or port?")
 	run("ssh w1.example.com journalctl -u kubelet", 0, "failed to load Kubelet config file /var/lib/kubelet/config.yaml")

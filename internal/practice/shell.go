@@ -18,6 +18,7 @@ import (
 	"mvdan.cc/sh/v3/syntax"
 
 	"kubesim/dashboard"
+	"kubesim/hosts"
 	"kubesim/internal/kubectl"
 	"kubesim/internal/verbs"
 	"kubesim/server"
@@ -70,6 +71,11 @@ func New(c *sim.Cluster, dir, binary string) (*Env, error) {
 		c.Locked(func() { up = c.APIServing() })
 		return !up
 	})
+	if c.Spec.Bare {
+		// Bare machines: the hosts are there from the start, and with
+		// them the API's gate, closed until kubeadm init.
+		hosts.For(c)
+	}
 	return &Env{Cluster: c, Kubectl: k, Binary: binary, dir: dir}, nil
 }
 
