@@ -77,8 +77,18 @@ func (h *Host) newToken(now time.Time, desc string, ttl time.Duration) string {
 	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
 	var tok string
 	h.cluster().Do(func() {
-		n := len(h.journal)
-		sum := sha256.Sum256([]byte(fmt.Sprintf("%s/token/%d/%d", h.seed("kubeadm"), now.UnixNano(), n)))
+		// Drawn from the seed and how many tokens exist already: the same
+		// for the same history, whatever else the host logged meanwhile.
+		n := 0
+		if res, ok := lookupResource("secrets"); ok {
+			objs, _, _ := h.cluster().Registry.List(res, "kube-system", registry.ListOptions{})
+			for _, o := range objs {
+				if o.(*corev1.Secret).Type == "bootstrap.kubernetes.io/token" {
+					n++
+				}
+			}
+		}
+		sum := sha256.Sum256([]byte(fmt.Sprintf("%s/token/%d", h.seed("kubeadm"), n)))
 		b := make([]byte, 22)
 		for i := range b {
 			b[i] = alphabet[int(sum[i])%len(alphabet)]
