@@ -3,10 +3,10 @@ package framework
 import v1 "k8s.io/api/core/v1"
 
 // NodeRow is what the per-node loops of the default filters and scores read
-// of a NodeInfo, in one cache line. The scheduler's snapshot keeps a row
+// of a NodeInfo, in 80 bytes. The scheduler's snapshot keeps a row
 // per node in list order, rewritten whenever it copies a changed NodeInfo,
 // so a cycle that filters and scores thousands of nodes (5,000 of 100,000)
-// reads 64 bytes a node from one array instead of several cache lines from
+// reads 80 bytes a node from one array instead of several cache lines from
 // each NodeInfo. Rows are a fast path only (kube-scheduler has none): a
 // plugin reading a row computes exactly what it computes from the
 // NodeInfo, and reads the NodeInfo for anything the row does not settle
