@@ -149,21 +149,23 @@ func (h *Host) tokenList(c *shell.Cmd) {
 	}
 }
 
-// shortDuration is apimachinery's duration.ShortHumanDuration.
+// shortDuration is apimachinery's duration.ShortHumanDuration: hours
+// below a day, then days (kubeadm token list's TTL, certs check-expiration).
 func shortDuration(d time.Duration) string {
+	seconds := int(d.Seconds())
 	switch {
-	case d < -time.Second:
+	case seconds < -1:
 		return "<invalid>"
-	case d < 0:
+	case seconds < 0:
 		return "0s"
-	case d < time.Minute:
-		return fmt.Sprintf("%ds", int(d.Seconds()))
-	case d < time.Hour:
+	case seconds < 60:
+		return fmt.Sprintf("%ds", seconds)
+	case int(d.Minutes()) < 60:
 		return fmt.Sprintf("%dm", int(d.Minutes()))
-	case d < 48*time.Hour:
+	case int(d.Hours()) < 24:
 		return fmt.Sprintf("%dh", int(d.Hours()))
-	case d < 365*24*time.Hour:
-		return fmt.Sprintf("%dd", int(d.Hours()/24))
+	case int(d.Hours()) < 24*365:
+		return fmt.Sprintf("%dd", int(d.Hours())/24)
 	}
 	return fmt.Sprintf("%dy", int(d.Hours()/24/365))
 }
