@@ -132,11 +132,14 @@ const (
 )
 
 // rootCACertController publishes the kube-root-ca.crt ConfigMap in every
-// active namespace and restores its data if changed. The certificate is a
-// deterministic placeholder PEM block (no real key material).
+// active namespace and restores its data if changed. The certificate is
+// the cluster CA's once one is installed (as kube-controller-manager
+// publishes its --root-ca-file), else RootCAPEM, else a deterministic
+// placeholder PEM block (a stepped cluster without a server).
 type rootCACertController struct {
 	controller[*corev1.Namespace]
-	pem string
+	pem    string
+	seenCA int
 }
 
 func newRootCACert(b *base) *rootCACertController {
@@ -145,6 +148,9 @@ func newRootCACert(b *base) *rootCACertController {
 		pem = placeholderPEM("kubernetes")
 	}
 	c := &rootCACertController{pem: pem}
+	if ca := b.CA.CA(); ca != nil {
+		c.pem, c.seenCA = string(ca.PEM), b.CA.Generation()
+	}
 	c.controller = newController[*corev1.Namespace](b, "root-ca-cert-publisher", b.namespaces, c.syncNS)
 	c.onEvent = func(_ store.Event, res, ns, name string) {
 		if res == "configmaps" && name == rootCAConfigMap {
@@ -152,6 +158,18 @@ func newRootCACert(b *base) *rootCACertController {
 		}
 	}
 	return c
+}
+
+// Run publishes a CA installed since the last run in every namespace.
+func (c *rootCACertController) Run(now time.Time) bool {
+	if g := c.CA.Generation(); g != c.seenCA {
+		c.seenCA = g
+		if ca := c.CA.CA(); ca != nil {
+			c.pem = string(ca.PEM)
+			c.relistNS("")
+		}
+	}
+	return c.controller.Run(now)
 }
 
 // placeholderPEM returns a PEM-framed block of deterministic bytes.
