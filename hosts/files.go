@@ -22,6 +22,8 @@ func (h *Host) writeFiles() {
 	h.write("/etc/hosts", h.etcHosts(), 0o644)
 	h.write("/etc/os-release", osRelease, 0o644)
 	h.write("/etc/timezone", "Etc/UTC\n", 0o644)
+	h.write("/etc/passwd", etcPasswd, 0o644)
+	h.write("/etc/group", etcGroup, 0o644)
 	h.write("/etc/resolv.conf", "nameserver 127.0.0.53\noptions edns0 trust-ad\nsearch .\n", 0o644)
 	h.root.Symlink("usr/bin", "/bin")
 	h.root.Symlink("usr/sbin", "/sbin")

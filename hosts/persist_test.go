@@ -75,7 +75,7 @@ sleep 20`
 	c, hs = reopen(t, c, dir)
 	c.Advance(time.Minute)
 	out, errs, code := run(t, hs, "m", "cat /root/backup.db; ls -l /root/backup.db; grep -c leader-elect=false /etc/kubernetes/manifests/kube-scheduler.yaml; readlink /opt/data/link; cat /etc/kubernetes/pki/ca.crt | head -1")
-	if want := "backup\n-rw------- 1 0 0 7 Apr 19 13:01 /root/backup.db\n1\n/root/backup.db\n-----BEGIN CERTIFICATE-----\n"; code != 0 || out != want {
+	if want := "backup\n-rw------- 1 root root 7 Apr 19 13:01 /root/backup.db\n1\n/root/backup.db\n-----BEGIN CERTIFICATE-----\n"; code != 0 || out != want {
 		t.Errorf("m after start: code %d, stderr %q\n%s want\n%s", code, errs, out, want)
 	}
 	if p := podStatus(t, c, "kube-system", "kube-scheduler-m.example.com"); p == nil || p.UID != schedBefore {
