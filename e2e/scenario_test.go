@@ -3,7 +3,9 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,7 +16,10 @@ import (
 // TestScenarios runs `kubesim scenario test` on our own scenarios and on the
 // three real killercoda scenarios (with step solutions where a step has no
 // {{exec}} blocks). Each real step whose feature exists passes; the one
-// remaining failure is an upstream verify that cannot fail.
+// remaining failure is an upstream verify that cannot fail. Each runs with a
+// HOME and TMPDIR of its own that must stay empty: the scripts (which write
+// ~/, /tmp, /opt and /var/lib/etcd-restore on their hosts) run on the
+// simulated hosts, never on the user's machine.
 func TestScenarios(t *testing.T) {
 	bin := kubesimBinary(t)
 	tests := []struct {
@@ -39,8 +44,17 @@ func TestScenarios(t *testing.T) {
 		{name: "saltyrucula-01-kubectl-core", dir: "../scenarios/testdata/killercoda/saltyrucula-01-kubectl-core", solutions: "../scenarios/testdata/solutions/saltyrucula-01-kubectl-core",
 			want: []string{"FAIL step 5/5 Delete by label: verify passes before the step is done", "4 passed, 1 failed"}, exit: 1},
 	}
+	// What the CKA scenario writes on its controlplane host; none of it
+	// may appear on this machine.
+	hostOnly := []string{"/opt/etcd-backup.db", "/var/lib/etcd-restore"}
+	for _, p := range hostOnly {
+		if _, err := os.Stat(p); err == nil {
+			t.Fatalf("%s exists on this machine before the scenarios run: the test could not tell a scenario wrote it", p)
+		}
+	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			home, tmp := t.TempDir(), t.TempDir()
 			args := append([]string{"scenario", "test"}, strings.Fields(tc.dir)...)
 			if tc.solutions != "" {
 				args = append(args, "--solutions", tc.solutions)
@@ -50,6 +64,7 @@ func TestScenarios(t *testing.T) {
 			var out bytes.Buffer
 			cmd := exec.CommandContext(ctx, bin, args...)
 			cmd.Stdout, cmd.Stderr = &out, &out
+			cmd.Env = append(os.Environ(), "HOME="+home, "TMPDIR="+tmp, "KUBESIM_STATE=", "XDG_STATE_HOME=")
 			err := cmd.Run()
 			code := 0
 			if ee, ok := err.(*exec.ExitError); ok {
@@ -69,6 +84,16 @@ func TestScenarios(t *testing.T) {
 			for _, w := range tc.want {
 				if !strings.Contains(out.String(), w) {
 					t.Errorf("output lacks %q:\n%s", w, out.String())
+				}
+			}
+			for _, d := range []string{home, tmp} {
+				if ents, _ := os.ReadDir(d); len(ents) > 0 {
+					t.Errorf("scenario test wrote %s on the user's machine", filepath.Join(d, ents[0].Name()))
+				}
+			}
+			for _, p := range hostOnly {
+				if _, err := os.Stat(p); err == nil {
+					t.Errorf("a scenario script wrote %s on the user's machine", p)
 				}
 			}
 		})
