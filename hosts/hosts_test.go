@@ -242,7 +242,7 @@ func TestKubeadm(t *testing.T) {
 	}
 	for _, want := range []string{"kubeadm join 192.168.56.10:6443 --token ", " --discovery-token-ca-cert-hash sha256:",
 		"TOKEN                     TTL       EXPIRES                USAGES                   DESCRIPTION   EXTRA GROUPS\n",
-		"   24h       2023-04-20T13:01:00Z   authentication,signing   <none>        system:bootstrappers:kubeadm:default-node-token\n",
+		"   23h       2023-04-20T13:01:00Z   authentication,signing   <none>        system:bootstrappers:kubeadm:default-node-token\n",
 		"CERTIFICATE                EXPIRES                  RESIDUAL TIME   CERTIFICATE AUTHORITY   EXTERNALLY MANAGED\n",
 		// Leaves last 365 days from kubeadm init (CertificateValidity),
 		// across 2024's leap day; CAs 3650 days.

@@ -128,7 +128,9 @@ func (h *Host) tokenList(c *shell.Cmd) {
 			}
 			ttl, exp := "<forever>", "<never>"
 			if e, err := time.Parse(time.RFC3339, string(s.Data["expiration"])); err == nil {
-				ttl, exp = shortDuration(e.Sub(c.Now())), e.UTC().Format(time.RFC3339)
+				// time.Until on a real node: the listing comes after the
+				// creation, so a fresh 24h token reads 23h, never 1d.
+				ttl, exp = shortDuration(e.Sub(c.Now())-time.Millisecond), e.UTC().Format(time.RFC3339)
 			}
 			desc := string(s.Data["description"])
 			if desc == "" {
