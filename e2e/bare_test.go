@@ -64,3 +64,42 @@ func TestBareMachinesReplayDetectsChange(t *testing.T) {
 		}
 	}
 }
+
+// TestBareServed: `kubesim start --bare` serves the machines with no
+// cluster: the system kubectl is refused until kubeadm init on m (through
+// kubesim ssh), then lists m NotReady; after a join and flannel's
+// manifest, both nodes are Ready.
+func TestBareServed(t *testing.T) {
+	s := startServedWith(t, "v1.27.1", "--bare")
+	if out, code := s.run("kubectl", "get", "nodes"); code == 0 || !strings.Contains(out, "was refused") {
+		t.Fatalf("kubectl before kubeadm init: exit %d\n%s", code, out)
+	}
+	out, code := s.run(s.bin, "ssh", "m.example.com", "--", "kubeadm", "init", "--apiserver-advertise-address=192.168.56.10", "--pod-network-cidr=10.244.0.0/16")
+	if code != 0 || !strings.Contains(out, "Your Kubernetes control-plane has initialized successfully!") {
+		t.Fatalf("kubeadm init: exit %d\n%s", code, out)
+	}
+	var join []string
+	lines := strings.Split(out, "\n")
+	for i, l := range lines {
+		if strings.HasPrefix(l, "kubeadm join") && i+1 < len(lines) {
+			join = append(strings.Fields(strings.TrimSuffix(l, "\\")), strings.Fields(lines[i+1])...)
+		}
+	}
+	if out, code := s.run("kubectl", "get", "nodes"); code != 0 || !strings.Contains(out, "m.example.com   NotReady   control-plane") {
+		t.Fatalf("kubectl get nodes after init: exit %d\n%s", code, out)
+	}
+	if out, code := s.run(s.bin, append([]string{"ssh", "w1.example.com", "--"}, join...)...); code != 0 || !strings.Contains(out, "This node has joined the cluster:") {
+		t.Fatalf("%v: exit %d\n%s", join, code, out)
+	}
+	if out, code := s.run(s.bin, "ssh", "m.example.com", "--", "KUBECONFIG=/etc/kubernetes/admin.conf", "kubectl", "apply", "-f",
+		"https://github.com/flannel-io/flannel/releases/latest/download/kube-flannel.yml"); code != 0 || !strings.Contains(out, "daemonset.apps/kube-flannel-ds created") {
+		t.Fatalf("kubectl apply flannel: exit %d\n%s", code, out)
+	}
+	if out, code := s.run(s.bin, "advance", "1m"); code != 0 {
+		t.Fatalf("kubesim advance: %s", out)
+	}
+	out, code = s.run("kubectl", "get", "nodes")
+	if code != 0 || strings.Count(out, " Ready ") != 2 {
+		t.Fatalf("after flannel, want m and w1 Ready: exit %d\n%s", code, out)
+	}
+}

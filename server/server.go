@@ -244,6 +244,12 @@ func Start(cfg Config) (*Served, error) {
 	if err := hosts.Resume(c); err != nil {
 		fmt.Fprintln(os.Stderr, "kubesim:", err)
 	}
+	if c.Spec.Bare {
+		// Bare machines are there from the start, and with them the
+		// API's gate: closed until kubeadm init runs the API server.
+		hosts.For(c)
+		s.syncAPI()
+	}
 	if cfg.CRISocketDir != "" {
 		if err := os.MkdirAll(cfg.CRISocketDir, 0o755); err != nil {
 			s.Close()

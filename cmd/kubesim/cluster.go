@@ -339,6 +339,16 @@ func waitReady(dir string, exited <-chan error, limit time.Duration) (string, er
 					}
 				}
 			}
+			// A cluster whose API server does not run (bare machines
+			// before kubeadm init) answers on its control socket only.
+			if c, base, err := controlClient(dir, addr); err == nil && strings.HasPrefix(base, "http://") {
+				if resp, err := c.Get(base + "/readyz"); err == nil {
+					resp.Body.Close()
+					if resp.StatusCode == http.StatusOK {
+						return addr, nil
+					}
+				}
+			}
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
