@@ -46,7 +46,7 @@ func (img *Image) BusyboxVersion() string {
 var (
 	// busyboxApplets are the applets runtime/shell implements; the busybox
 	// image installs them as hard links of /bin/busybox in /bin.
-	busyboxApplets = strings.Fields(`sh ash cat ls touch mkdir rmdir rm cp mv ln chmod grep egrep fgrep sed head tail wc
+	busyboxApplets = strings.Fields(`sh ash cat ls touch mkdir rmdir rm cp mv ln chmod grep egrep fgrep sed awk head tail wc
 		sort uniq env printenv hostname id whoami date sleep test [ [[ true false kill ps df mount tar tee echo printf
 		pwd uname basename dirname which readlink seq nproc wget nslookup nc ping stty tty`)
 	// debianBin and debianUsrBin: coreutils, dash, bash, grep, sed, tar,
@@ -54,7 +54,7 @@ var (
 	// images have no ps, wget, curl, nslookup, nc or ping.
 	debianBin = strings.Fields(`bash dash cat chmod cp date df echo egrep false fgrep grep hostname kill ln ls mkdir
 		mount mv pwd readlink rm rmdir sed sleep stty tar touch true uname`)
-	debianUsrBin = strings.Fields(`[ basename dirname env head id nproc printenv seq sort tail tee test tty uniq wc whoami which`)
+	debianUsrBin = strings.Fields(`[ awk basename dirname env head id nproc printenv seq sort tail tee test tty uniq wc whoami which`)
 )
 
 // Account files [guess: as remembered from the images; busybox's and

@@ -19,7 +19,7 @@ func init() {
 		"pwd": pwd, "kill": kill,
 		"cat": cat, "ls": ls, "touch": touch, "mkdir": mkdir, "rmdir": rmdir, "rm": rm, "cp": cp, "mv": mv,
 		"ln": ln, "chmod": chmod, "head": head, "tail": tail, "wc": wc, "sort": sortApplet, "uniq": uniq,
-		"grep": grep, "egrep": grep, "fgrep": grep, "sed": sed, "tar": tar_, "tee": tee, "base64": base64Applet,
+		"grep": grep, "egrep": grep, "fgrep": grep, "sed": sed, "awk": awk, "tar": tar_, "tee": tee, "base64": base64Applet,
 		"env": env, "printenv": printenv, "hostname": hostname, "id": id, "whoami": whoami, "date": date,
 		"sleep": sleep, "stress": stress, "ps": ps, "df": df, "mount": mountApplet, "uname": uname, "basename": basename,
 		"dirname": dirname, "which": which, "readlink": readlink, "seq": seq, "nproc": nproc,

@@ -13,7 +13,7 @@ import (
 
 var t0 = time.Date(2023, 5, 2, 10, 0, 0, 0, time.UTC)
 
-var testApplets = []string{"sh", "ash", "base64", "cat", "ls", "touch", "mkdir", "rm", "cp", "mv", "grep", "sed", "head", "tail", "wc",
+var testApplets = []string{"sh", "ash", "awk", "base64", "cat", "ls", "touch", "mkdir", "rm", "cp", "mv", "grep", "sed", "head", "tail", "wc",
 	"sort", "uniq", "env", "printenv", "hostname", "id", "whoami", "date", "sleep", "test", "[", "true", "false", "kill",
 	"ps", "df", "mount", "tar", "echo", "printf", "wget", "nslookup", "nc", "ping", "ln", "chmod", "tee", "stty", "tty"}
 
