@@ -36,6 +36,13 @@
 // manifests, waiting on the virtual clock for each new pod; the kubelet
 // service starts its package's version (the node reports it from then on).
 //
+// On bare machines (sim.ClusterSpec.Bare, bare.go) the hosts start as the
+// packages leave them: no kubeadm files, the kubelet unit failing every
+// RestartSec for want of its configuration. `kubeadm init` and `kubeadm
+// join` (kubeadm_init.go) print kubeadm 1.27's output and preflight and
+// discovery errors, write what kubeadm writes and restart the kubelet,
+// whose first start registers the node; `kubeadm reset` undoes them.
+//
 // A host's filesystem is the node's own (the kubelet's host paths), held in
 // memory: nothing here reads or writes the machine kubesim runs on. A shell
 // sleeps on the virtual clock: while it sleeps the cluster advances to its

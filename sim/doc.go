@@ -5,6 +5,8 @@
 // (sim/registry) and reacts to the store's events. The cluster knows no
 // HTTP: the shells put sim/apiserver in front of it (apiserver.ForCluster);
 // Cluster.Do and Cluster.Wait are what the API server drives it through.
+// A bare spec (bare.go) builds the machines' kubelets held and no objects:
+// KubeadmInit and the kubelets' first starts make the cluster later.
 //
 // The loop is synchronous: after each API request, timer or periodic tick it
 // delivers store events to components in revision order until the cluster is
