@@ -210,7 +210,7 @@ func (h *Host) crictlVerb(c *shell.Cmd, rt *chain.Chain, verb string, args []str
 		}
 		fmt.Fprintln(tw, "CONTAINER\tNAME\tCPU %\tMEM\tDISK\tINODES")
 		for _, s := range resp.Stats {
-			fmt.Fprintf(tw, "%s\t%s\t%.2f\t%s\t%s\t%d\n", trunc(s.Attributes.GetId()), s.Attributes.GetMetadata().GetName(), float64(s.GetCpu().GetUsageNanoCores().GetValue())/1e7, humanSize(float64(s.GetMemory().GetWorkingSetBytes().GetValue())), humanSize(float64(s.GetWritableLayer().GetUsedBytes().GetValue())), s.GetWritableLayer().GetInodesUsed().GetValue())
+			fmt.Fprintf(tw, "%s\t%s\t%.2f\t%s\t%s\t%d\n", trunc(s.Attributes.GetId()), s.Attributes.GetMetadata().GetName(), float64(s.GetCpu().GetUsageNanoCores().GetValue())/1e7, humanSizePrec(float64(s.GetMemory().GetWorkingSetBytes().GetValue()), 4), humanSizePrec(float64(s.GetWritableLayer().GetUsedBytes().GetValue()), 4), s.GetWritableLayer().GetInodesUsed().GetValue())
 		}
 	case "version":
 		v, err := rs.Version(ctx, &runtimeapi.VersionRequest{})
@@ -361,12 +361,16 @@ func humanDuration(d time.Duration) string {
 }
 
 // humanSize is go-units' HumanSizeWithPrecision(size, 3): decimal units.
-func humanSize(size float64) string {
+func humanSize(size float64) string { return humanSizePrec(size, 3) }
+
+// humanSizePrec is go-units' HumanSizeWithPrecision (crictl stats uses
+// HumanSize: 4 significant digits, 298.8MB; crictl images 3).
+func humanSizePrec(size float64, prec int) string {
 	units := []string{"B", "kB", "MB", "GB", "TB", "PB"}
 	i := 0
 	for size >= 1000 && i < len(units)-1 {
 		size /= 1000
 		i++
 	}
-	return fmt.Sprintf("%.3g%s", size, units[i])
+	return fmt.Sprintf("%.*g%s", prec, size, units[i])
 }

@@ -674,8 +674,9 @@ func (s *runtimeService) ListContainerStats(_ context.Context, req *runtimeapi.L
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.kubelet("ListContainerStats", len(c.containers))
-	c.front.read("ListContainerStats", wire(req), len(c.containers))
-	return &runtimeapi.ListContainerStatsResponse{}, nil
+	req = wire(req)
+	c.front.read("ListContainerStats", req, len(c.containers))
+	return wire(&runtimeapi.ListContainerStatsResponse{Stats: c.containerStats(req.GetFilter())}), nil
 }
 
 func (s *runtimeService) ListPodSandboxStats(context.Context, *runtimeapi.ListPodSandboxStatsRequest) (*runtimeapi.ListPodSandboxStatsResponse, error) {

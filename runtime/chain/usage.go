@@ -22,7 +22,11 @@ type Usage struct {
 func (c *Chain) Usage(containerID string, from, to time.Time) (u Usage, ok bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	ct := c.containers[containerID]
+	return c.usageLocked(c.containers[containerID], from, to)
+}
+
+// usageLocked is Usage with the chain's lock held.
+func (c *Chain) usageLocked(ct *container, from, to time.Time) (u Usage, ok bool) {
 	if ct == nil || ct.state != runtimeapi.ContainerState_CONTAINER_RUNNING || ct.img == nil {
 		return Usage{}, false
 	}
