@@ -61,6 +61,7 @@ type ctrState struct {
 	ephemeral bool // an ephemeral container: never restarted (ephemeral.go)
 	spec      corev1.Container
 	id        string
+	deadID    string // the previous, exited instance the GC keeps (deadctr.go)
 	imageID   string
 	imageRef  string
 	waiting   *corev1.ContainerStateWaiting
@@ -606,7 +607,7 @@ func (k *Kubelet) restart(ps *podState, c *ctrState) {
 	k.afterC(ps, c, backoff, func() {
 		c.restarts++
 		c.prevProc = c.proc
-		k.rt.RemoveContainer(k.ctx(), &runtimeapi.RemoveContainerRequest{ContainerId: c.id})
+		k.retire(c)
 		k.cfg.Runtime.TakeCost()
 		k.cfg.Recorder.Event(ps.pod, fieldPath(c), k.source(), corev1.EventTypeNormal, "Pulled", fmt.Sprintf("Container image %q already present on machine", c.spec.Image))
 		k.launch(ps, c, func() {
@@ -705,6 +706,10 @@ func (k *Kubelet) teardown(ps *podState) {
 		if c.id != "" {
 			k.rt.StopContainer(k.ctx(), &runtimeapi.StopContainerRequest{ContainerId: c.id})
 			k.rt.RemoveContainer(k.ctx(), &runtimeapi.RemoveContainerRequest{ContainerId: c.id})
+		}
+		if c.deadID != "" && c.deadID != c.id {
+			k.rt.RemoveContainer(k.ctx(), &runtimeapi.RemoveContainerRequest{ContainerId: c.deadID})
+			c.deadID = ""
 		}
 	}
 	if ps.sandboxID != "" {
