@@ -36,17 +36,7 @@ func (h *Host) crictl(c *shell.Cmd) int {
 	if h.crictlRefused(c) { // runtime_unit.go
 		return 1
 	}
-	var code int
-	h.hs.c.Do(func() {
-		k := h.hs.c.Node(h.Name)
-		if k == nil || !k.MachineUp() {
-			code = 1
-			return
-		}
-		rt := k.Runtime()
-		defer rt.TakeCost()
-		code = h.crictlVerb(c, rt, args[0], args[1:])
-	})
+	code := h.onRuntime(func(rt *chain.Chain) int { return h.crictlVerb(c, rt, args[0], args[1:]) })
 	return code
 }
 

@@ -171,6 +171,12 @@ func (h *Host) containerdClient(c *shell.Cmd, prog string, fn func(rt *chain.Cha
 		}
 		return 1
 	}
+	return h.onRuntime(fn)
+}
+
+// onRuntime runs fn with the node's runtime inside the loop (as the CRI
+// clients reach it), charging the runtime's cost; 1 when the machine is down.
+func (h *Host) onRuntime(fn func(rt *chain.Chain) int) int {
 	var code int
 	h.hs.c.Do(func() {
 		k := h.hs.c.Node(h.Name)

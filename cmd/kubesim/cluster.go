@@ -552,6 +552,20 @@ func deleteCmd() *cobra.Command {
 }
 
 // control calls the running server's /kubesim/ endpoint.
+// printResponse writes what a verb run in the cluster's process printed and
+// returns its exit code as the command's.
+func printResponse(cmd *cobra.Command, resp server.ControlResponse, err error) error {
+	if err != nil {
+		return err
+	}
+	fmt.Fprint(cmd.OutOrStdout(), resp.Stdout)
+	fmt.Fprint(cmd.ErrOrStderr(), resp.Stderr)
+	if resp.Code != 0 {
+		return exitError{resp.Code}
+	}
+	return nil
+}
+
 func control(verb string, args []string) (server.ControlResponse, error) {
 	return controlFor(verb, args, 10*time.Second)
 }
@@ -614,15 +628,7 @@ func controlCmd(use, short, verb string, prefix []string) *cobra.Command {
 				return cmd.Help()
 			}
 			resp, err := control(verb, append(append([]string(nil), prefix...), args...))
-			if err != nil {
-				return err
-			}
-			fmt.Fprint(cmd.OutOrStdout(), resp.Stdout)
-			fmt.Fprint(cmd.ErrOrStderr(), resp.Stderr)
-			if resp.Code != 0 {
-				return exitError{resp.Code}
-			}
-			return nil
+			return printResponse(cmd, resp, err)
 		},
 	}
 }

@@ -124,15 +124,7 @@ func scenarioCtlCmd() *cobra.Command {
 				return cmd.Help()
 			}
 			resp, err := controlFor("scenario", args, 0)
-			if err != nil {
-				return err
-			}
-			fmt.Fprint(cmd.OutOrStdout(), resp.Stdout)
-			fmt.Fprint(cmd.ErrOrStderr(), resp.Stderr)
-			if resp.Code != 0 {
-				return exitError{resp.Code}
-			}
-			return nil
+			return printResponse(cmd, resp, err)
 		},
 	}
 }

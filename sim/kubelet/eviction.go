@@ -275,33 +275,43 @@ func (k *Kubelet) evictedStatus(ps *podState, st *corev1.PodStatus, now metav1.T
 // setMemoryPressure posts the node's MemoryPressure condition with its
 // event (the kubelet's node status setter).
 func (k *Kubelet) setMemoryPressure(on bool) {
-	obj, err := k.cfg.Registry.Get(k.nodeRes, "", k.cfg.NodeName)
-	if err != nil {
-		return
-	}
-	n := obj.(*corev1.Node).DeepCopy()
-	now := k.now()
-	for i := range n.Status.Conditions {
-		// A status update refreshes every condition's heartbeat.
-		c := &n.Status.Conditions[i]
-		c.LastHeartbeatTime = now
-		if c.Type != corev1.NodeMemoryPressure {
-			continue
-		}
+	if !k.postCondition(corev1.NodeMemoryPressure, func(c *corev1.NodeCondition, now metav1.Time) {
 		c.LastTransitionTime = now
 		if on {
 			c.Status, c.Reason, c.Message = corev1.ConditionTrue, "KubeletHasInsufficientMemory", "kubelet has insufficient memory available"
 		} else {
 			c.Status, c.Reason, c.Message = corev1.ConditionFalse, "KubeletHasSufficientMemory", "kubelet has sufficient memory available"
 		}
+	}) {
+		return
 	}
-	n.ResourceVersion = ""
-	k.cfg.Registry.Update(k.nodeRes, "", n, "status")
 	reason := "NodeHasSufficientMemory"
 	if on {
 		reason = "NodeHasInsufficientMemory"
 	}
 	k.cfg.Recorder.Event(k.nodeRef(), "", k.source(), corev1.EventTypeNormal, reason, fmt.Sprintf("Node %s status is now: %s", k.cfg.NodeName, reason))
+}
+
+// postCondition updates the node's status as a status setter does: every
+// condition's heartbeat is refreshed and set changes the one of type t. It
+// reports whether the node was there to update.
+func (k *Kubelet) postCondition(t corev1.NodeConditionType, set func(c *corev1.NodeCondition, now metav1.Time)) bool {
+	obj, err := k.cfg.Registry.Get(k.nodeRes, "", k.cfg.NodeName)
+	if err != nil {
+		return false
+	}
+	n := obj.(*corev1.Node).DeepCopy()
+	now := k.now()
+	for i := range n.Status.Conditions {
+		c := &n.Status.Conditions[i]
+		c.LastHeartbeatTime = now
+		if c.Type == t {
+			set(c, now)
+		}
+	}
+	n.ResourceVersion = ""
+	k.cfg.Registry.Update(k.nodeRes, "", n, "status")
+	return true
 }
 
 // admitUnderPressure is the eviction manager's Admit: while the node has

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"kubesim/sim/podutil"
 )
@@ -71,24 +72,13 @@ func (k *Kubelet) RuntimeDown() bool { return k.rtState.down }
 
 // postRuntimeDown posts Ready=False for the stopped runtime.
 func (k *Kubelet) postRuntimeDown() {
-	obj, err := k.cfg.Registry.Get(k.nodeRes, "", k.cfg.NodeName)
-	if err != nil {
-		return
-	}
-	n := obj.(*corev1.Node).DeepCopy()
-	now := k.now()
-	for i := range n.Status.Conditions {
-		c := &n.Status.Conditions[i]
-		c.LastHeartbeatTime = now
-		if c.Type != corev1.NodeReady {
-			continue
-		}
+	if !k.postCondition(corev1.NodeReady, func(c *corev1.NodeCondition, now metav1.Time) {
 		if c.Status != corev1.ConditionFalse {
 			c.LastTransitionTime = now
 		}
 		c.Status, c.Reason, c.Message = corev1.ConditionFalse, "KubeletNotReady", runtimeDownMessage
+	}) {
+		return
 	}
-	n.ResourceVersion = ""
-	k.cfg.Registry.Update(k.nodeRes, "", n, "status")
 	k.cfg.Recorder.Event(k.nodeRef(), "", k.source(), corev1.EventTypeNormal, "NodeNotReady", fmt.Sprintf("Node %s status is now: NodeNotReady", k.cfg.NodeName))
 }
