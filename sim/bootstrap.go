@@ -2,7 +2,6 @@ package sim
 
 import (
 	"fmt"
-	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -287,34 +286,3 @@ func flannelDaemonSet(av addonVersions) *appsv1.DaemonSet {
 
 func ptr[T any](v T) *T { return &v }
 
-// staticPods are the control plane's manifests in /etc/kubernetes/manifests.
-func staticPods(spec *ClusterSpec, node NodeSpec) []*corev1.Pod {
-	av := addonsFor(minorVersion(spec.KubernetesVersion))
-	mk := func(component, image string, cpu string, cmd []string) *corev1.Pod {
-		return &corev1.Pod{
-			ObjectMeta: metav1.ObjectMeta{
-				Name:      component + "-" + strings.ToLower(node.Name),
-				Namespace: "kube-system",
-				Labels:    map[string]string{"component": component, "tier": "control-plane"},
-			},
-			Spec: corev1.PodSpec{
-				HostNetwork:       true,
-				PriorityClassName: "system-node-critical",
-				NodeName:          node.Name,
-				Tolerations:       []corev1.Toleration{{Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoExecute}},
-				SecurityContext:   &corev1.PodSecurityContext{SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault}},
-				Containers: []corev1.Container{{
-					Name: component, Image: image, Command: cmd, ImagePullPolicy: corev1.PullIfNotPresent,
-					Resources: corev1.ResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceCPU: qty(cpu)}},
-				}},
-			},
-		}
-	}
-	v := spec.KubernetesVersion
-	return []*corev1.Pod{
-		mk("etcd", "registry.k8s.io/etcd:"+av.etcd, "100m", []string{"etcd", "--advertise-client-urls=https://" + node.IP + ":2379", "--data-dir=/var/lib/etcd", "--name=" + node.Name}),
-		mk("kube-apiserver", "registry.k8s.io/kube-apiserver:"+v, "250m", []string{"kube-apiserver", "--advertise-address=" + node.IP, "--secure-port=6443", "--service-cluster-ip-range=" + spec.ServiceCIDR}),
-		mk("kube-controller-manager", "registry.k8s.io/kube-controller-manager:"+v, "200m", []string{"kube-controller-manager", "--allocate-node-cidrs=true", "--cluster-cidr=" + spec.PodCIDR, "--leader-elect=true"}),
-		mk("kube-scheduler", "registry.k8s.io/kube-scheduler:"+v, "100m", []string{"kube-scheduler", "--bind-address=127.0.0.1", "--leader-elect=true"}),
-	}
-}
