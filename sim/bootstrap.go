@@ -285,4 +285,3 @@ func flannelDaemonSet(av addonVersions) *appsv1.DaemonSet {
 }
 
 func ptr[T any](v T) *T { return &v }
-
