@@ -43,3 +43,17 @@ func TestMirrorPodsMatchManifests(t *testing.T) {
 		}
 	}
 }
+
+// An edited manifest is a new static pod: its config.hash changes with the
+// content, as the kubelet's file source derives it from the pod.
+func TestMirrorPodHashFollowsManifest(t *testing.T) {
+	c, hs := newCluster(t)
+	before := podStatus(t, c, "kube-system", "kube-scheduler-m.example.com").Annotations["kubernetes.io/config.hash"]
+	if _, errs, code := run(t, hs, "m", "sed -i 's#--leader-elect=true#--leader-elect=false#' /etc/kubernetes/manifests/kube-scheduler.yaml; sleep 30"); code != 0 {
+		t.Fatalf("sed: %d %s", code, errs)
+	}
+	after := podStatus(t, c, "kube-system", "kube-scheduler-m.example.com").Annotations["kubernetes.io/config.hash"]
+	if before == "" || after == "" || before == after {
+		t.Errorf("config.hash before %q, after the edit %q: want two different hashes", before, after)
+	}
+}

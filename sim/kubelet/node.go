@@ -2,6 +2,7 @@ package kubelet
 
 import (
 	"crypto/md5"
+	"encoding/json"
 	"fmt"
 	"net/netip"
 	"sort"
@@ -18,7 +19,12 @@ import (
 // publishes its mirror pod, as the kubelet does for kubeadm's control plane.
 func (k *Kubelet) CreateMirrorPod(p *corev1.Pod) error {
 	pod := p.DeepCopy()
-	hash := fmt.Sprintf("%x", md5.Sum([]byte(pod.Name+k.cfg.NodeName)))
+	// The file source's pod UID, which config.hash carries: a hash of the
+	// manifest's pod and its host, so that an edited manifest is a new pod
+	// (upstream hashes the object with DeepHashObject; any content hash
+	// keeps its meaning).
+	body, _ := json.Marshal(p)
+	hash := fmt.Sprintf("%x", md5.Sum(append(body, "host:"+k.cfg.NodeName...)))
 	if pod.Annotations == nil {
 		pod.Annotations = map[string]string{}
 	}
