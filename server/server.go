@@ -497,13 +497,29 @@ func (s *Served) internal() http.Handler {
 				code = 2
 				break
 			}
-			code = s.verbs(r.Context(), s.Cluster, verb, req.Args, &out, &errOut)
+			code = s.runVerb(r.Context(), verb, req.Args, &out, &errOut)
 		}
 		// A verb may have stopped or started the control plane's API
 		// server (ssh, advance): the port follows before it answers.
 		s.syncAPI()
 		json.NewEncoder(w).Encode(ControlResponse{Stdout: out.String(), Stderr: errOut.String(), Code: code})
 	})
+}
+
+// runVerb runs one of the CLI's verbs in the cluster's process. A verb
+// that panics is a kubesim bug: its caller gets one line saying so and
+// exit code 1 (net/http would drop the connection, and the CLI would print
+// only "EOF"), the server's log gets the stack, and the next request is
+// served as before.
+func (s *Served) runVerb(ctx context.Context, verb string, args []string, stdout, stderr io.Writer) (code int) {
+	defer func() {
+		if v := recover(); v != nil {
+			fmt.Fprintf(os.Stderr, "kubesim: the %s verb panicked: %v\n%s\n", verb, v, debug.Stack())
+			fmt.Fprintf(stderr, "kubesim: internal error in %s: %v (the cluster goes on; the server log has the details)\n", verb, v)
+			code = 1
+		}
+	}()
+	return s.verbs(ctx, s.Cluster, verb, args, stdout, stderr)
 }
 
 // StatePaths are the files of a served cluster.
@@ -518,7 +534,13 @@ func WriteRuntimeFiles(dir string, pid int, addr string) error {
 	if err := writeLastPort(dir, addr); err != nil {
 		return err
 	}
-	return os.WriteFile(portFile(dir), []byte(addr), 0o600)
+	// Written aside and renamed: a reader (start's readiness wait, every
+	// verb) never sees the file empty or half written.
+	tmp := portFile(dir) + ".tmp"
+	if err := os.WriteFile(tmp, []byte(addr), 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, portFile(dir))
 }
 
 // RemoveRuntimeFiles removes them when the server exits.
@@ -541,7 +563,11 @@ func ReadRuntime(dir string) (pid int, addr string, err error) {
 	if err != nil {
 		return 0, "", err
 	}
-	return pid, strings.TrimSpace(string(a)), nil
+	addr = strings.TrimSpace(string(a))
+	if addr == "" {
+		return 0, "", fmt.Errorf("%s is empty", portFile(dir))
+	}
+	return pid, addr, nil
 }
 
 func (s *Served) advanceVerb(args []string, stderr io.Writer) int {
