@@ -33,6 +33,21 @@ func For(c *sim.Cluster) *Hosts {
 	return c.Extension(hostsKey{}, func() any { return newHosts(c) }).(*Hosts)
 }
 
+// Quiet runs f while no host shell runs, if the cluster has hosts. The live
+// loop steps through it: a step evaluates the control plane's gates, which
+// read the hosts' filesystems, and shells write those without the cluster
+// lock (containerfs is not safe for concurrent use). Shells and steps both
+// take hs.mu before the cluster lock.
+func Quiet(c *sim.Cluster, f func()) {
+	if v, ok := c.LookupExtension(hostsKey{}); ok {
+		if hs, ok := v.(*Hosts); ok && hs != nil {
+			hs.mu.Lock()
+			defer hs.mu.Unlock()
+		}
+	}
+	f()
+}
+
 func newHosts(c *sim.Cluster) *Hosts {
 	hs := &Hosts{c: c, hosts: map[string]*Host{}}
 	saved, err := loadState(hs.statePath())

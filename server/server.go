@@ -152,7 +152,7 @@ func (s *Served) step() {
 		s.health.failed = msg
 		s.health.mu.Unlock()
 	}()
-	s.Cluster.AdvanceTo(s.Now())
+	hosts.Quiet(s.Cluster, func() { s.Cluster.AdvanceTo(s.Now()) })
 	s.observe()
 }
 

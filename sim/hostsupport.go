@@ -25,6 +25,9 @@ func (c *Cluster) Extension(key any, mk func() any) any {
 	return v
 }
 
+// LookupExtension returns the value Extension made for key, if it made one.
+func (c *Cluster) LookupExtension(key any) (any, bool) { return c.ext.Load(key) }
+
 // OnClose registers fn to run when the cluster closes (kubesim stop), with
 // the cluster lock held, before the store's last commit: the hosts save
 // their state into the state directory then. Its error is Close's.
