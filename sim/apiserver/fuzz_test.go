@@ -155,8 +155,14 @@ func FuzzCreate(f *testing.F) {
 		var m struct {
 			Metadata metav1.ObjectMeta `json:"metadata"`
 		}
-		if err := json.Unmarshal([]byte(out), &m); err != nil || m.Metadata.Name == "" {
-			t.Fatalf("created %s has no name: %v %s", r.Kind, err, out)
+		if err := json.Unmarshal([]byte(out), &m); err != nil {
+			t.Fatalf("created %s: %v %s", r.Kind, err, out)
+		}
+		if m.Metadata.Name == "" {
+			if strings.HasSuffix(r.Kind, "Review") {
+				return // reviews are answered, not stored: upstream returns them unnamed too
+			}
+			t.Fatalf("created %s has no name: %s", r.Kind, out)
 		}
 		gcode, got := do(t, s, http.MethodGet, path+"/"+m.Metadata.Name, "", "")
 		if gcode == http.StatusNotFound || gcode == http.StatusMethodNotAllowed {
