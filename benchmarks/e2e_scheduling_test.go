@@ -38,7 +38,9 @@ import (
 //	KUBESIM_E2E_100K=1 go test ./benchmarks/ -run '^$' -bench 'SchedulingE2E$/nodes=100000' -benchtime 1x
 //
 // KUBESIM_E2E_CPUPROFILE=file profiles the timed envelope alone (the
-// -cpuprofile flag's profile has the nodes' creation too).
+// -cpuprofile flag's profile has the nodes' creation too); KUBESIM_HEAPPROFILE=file
+// writes the live heap at the end, KUBESIM_HEAPPROFILE_CREATED=file with
+// every pod created and none scheduled.
 func BenchmarkSchedulingE2E(b *testing.B) {
 	defer sim.TuneGC()() // as the kubesim command runs (GOGC=100 to compare)
 	for _, w := range []struct{ nodes, pods int }{{500, 1000}, {5000, 10000}, {5000, 150000}, {100000, 1000000}} {
@@ -135,6 +137,11 @@ func benchSchedulingE2E(b *testing.B, nodes, pods int) {
 			}
 		}
 	})
+	if f := os.Getenv("KUBESIM_HEAPPROFILE_CREATED"); f != "" {
+		// The heap with every pod created and none scheduled yet: the
+		// pending side of the envelope's peak.
+		writeHeapProfile(b, f)
+	}
 	start := time.Now()
 	c.Settle()
 	b.StopTimer()
@@ -146,9 +153,7 @@ func benchSchedulingE2E(b *testing.B, nodes, pods int) {
 	runtime.GC() // twice: bbolt's page pool (a sync.Pool) survives one
 	runtime.ReadMemStats(&ms1)
 	if f := os.Getenv("KUBESIM_HEAPPROFILE"); f != "" {
-		out, _ := os.Create(f)
-		pprof.WriteHeapProfile(out)
-		out.Close()
+		writeHeapProfile(b, f)
 	}
 	bound := 0
 	c.Locked(func() {
@@ -174,6 +179,19 @@ func benchSchedulingE2E(b *testing.B, nodes, pods int) {
 	// default cluster leaves it adaptive): how many feasible nodes a cycle
 	// looks for before scoring.
 	b.ReportMetric(float64(scheduler.NodesToFind(c.Spec.Scheduler.PercentageOfNodesToScore, nodes)), "nodes-to-find")
+}
+
+// writeHeapProfile writes the live heap (after a collection) to file f.
+func writeHeapProfile(b *testing.B, f string) {
+	runtime.GC()
+	out, err := os.Create(f)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer out.Close()
+	if err := pprof.WriteHeapProfile(out); err != nil {
+		b.Fatal(err)
+	}
 }
 
 // e2eMemoryLimit is the soft memory limit of the 100,000-node size.
