@@ -74,6 +74,10 @@ type Config struct {
 	// Rand is the cluster's seeded source: ties between equal top scores and
 	// the preemption offset come from it. Required.
 	Rand *rand.Rand
+	// PCG, when set, is Rand's source (rand.New(PCG)): host selection then
+	// steps it inline for its tie draws, the same stream as Rand.IntN
+	// (select.go). New checks that Rand draws from it.
+	PCG *rand.PCG
 	// Parallelism bounds filter/score workers (kube-scheduler default 16);
 	// results are merged in node order so it never changes the outcome.
 	Parallelism int
@@ -116,12 +120,24 @@ func DefaultConfig(r *rand.Rand) Config {
 	}
 }
 
+// DefaultConfigPCG is DefaultConfig(rand.New(src)) with Config.PCG set to src.
+func DefaultConfigPCG(src *rand.PCG) Config {
+	c := DefaultConfig(rand.New(src))
+	c.PCG = src
+	return c
+}
+
 func (c *Config) validate() error {
 	if c.Record < 0 {
 		return fmt.Errorf("scheduler: Record %d must not be negative", c.Record)
 	}
 	if c.Rand == nil {
 		return errors.New("scheduler: Config.Rand is required (the cluster's seeded source)")
+	}
+	if c.PCG != nil {
+		if err := checkPCG(c.Rand, c.PCG); err != nil {
+			return err
+		}
 	}
 	if c.Parallelism < 1 {
 		return fmt.Errorf("scheduler: Parallelism %d must be at least 1", c.Parallelism)

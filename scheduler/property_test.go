@@ -69,7 +69,10 @@ func randomPod(r *rand.Rand, name string) *v1.Pod {
 func buildScheduler(t *testing.T, seed uint64, pct int32, workers int, nodes []*v1.Node, pods []*v1.Pod) *Scheduler {
 	t.Helper()
 	s := newTestScheduler(t, func(c *Config) {
-		c.Rand = rand.New(rand.NewPCG(seed, 99))
+		// The fast path steps the PCG inline (select.go); the naive
+		// reference draws through rand.Rand.
+		src := rand.NewPCG(seed, 99)
+		c.Rand, c.PCG = rand.New(src), src
 		c.PercentageOfNodesToScore = pct
 	})
 	// Force real chunking even on small clusters and few CPUs.

@@ -288,18 +288,7 @@ func (s *Scheduler) schedulePod(pi *framework.PodInfo) (*Result, *framework.Diag
 	if err != nil {
 		return res, nil, err
 	}
-	best, cnt := 0, 1
-	for i := 1; i < len(totals); i++ {
-		switch {
-		case totals[i] > totals[best]:
-			best, cnt = i, 1
-		case totals[i] == totals[best]:
-			cnt++
-			if s.cfg.Rand.IntN(cnt) == 0 {
-				best = i
-			}
-		}
-	}
+	best := s.selectHost(totals)
 	res.NodeName = feasible[best].Name
 	ex.setSelected(res.NodeName)
 	res.decision = ex

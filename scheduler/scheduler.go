@@ -68,6 +68,7 @@ type Scheduler struct {
 	failedBuf    []failedNode
 	nsBuf        []framework.NodeScore
 	rejected     []Rejection
+	pcgBuf       []byte
 
 	decisions decisions
 }

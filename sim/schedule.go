@@ -377,7 +377,7 @@ func (sc *schedulerComponent) annotate(pod *corev1.Pod, key, val string) {
 // scheduler section applied to kube-scheduler's defaults), drawing from
 // the cluster seed's given stream.
 func (c *Cluster) schedulerConfig(stream uint64) (scheduler.Config, error) {
-	cfg := scheduler.DefaultConfig(rand.New(rand.NewPCG(c.Spec.Seed, stream)))
+	cfg := scheduler.DefaultConfigPCG(rand.NewPCG(c.Spec.Seed, stream))
 	cfg.KubernetesVersion = c.Spec.KubernetesVersion
 	cfg.Explain = c.Spec.ExplainAnnotations
 	cfg.Record, cfg.RecordLarge = decisionsKept, c.Spec.Scheduler.RecordDecisions
