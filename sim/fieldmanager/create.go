@@ -37,35 +37,64 @@ var stripSet = fieldpath.NewSet(
 // halves a create's cost: creates are most of a busy cluster's writes (a
 // pod and its Scheduled event each). Anything unusual (fields the
 // release's schema lacks) goes the upstream way. TestCreateMatchesUpdate
-// checks the two agree on every kind of a running cluster.
-func (m *Managers) Create(k Kind, empty, obj runtime.Object, manager string) runtime.Object {
+// checks the two agree on every kind of a running cluster. empty makes the
+// kind's empty object, called only when the comparison is made.
+//
+// Objects created in the same second by the same manager with the same
+// shape get the very same managedFields (one slice, its time and its
+// fieldsV1 shared): stored objects are never modified, and the slice's
+// capacity is its length, so an append copies it.
+func (m *Managers) Create(k Kind, empty func() runtime.Object, obj runtime.Object, manager string) runtime.Object {
 	a, err := meta.Accessor(obj)
 	if err != nil || len(a.GetManagedFields()) > 0 {
-		return m.createUpstream(k, empty, obj, manager)
+		return m.createUpstream(k, empty(), obj, manager)
 	}
 	raw, ok := m.createdFields(k, empty, obj)
 	if !ok {
-		return m.createUpstream(k, empty, obj, manager)
+		return m.createUpstream(k, empty(), obj, manager)
 	}
 	if raw == nil {
 		a.SetManagedFields(nil)
 		return obj
 	}
-	gv := k.GVK.GroupVersion().String()
-	now := metav1.NewTime(m.now().UTC().Truncate(time.Second))
-	a.SetManagedFields([]metav1.ManagedFieldsEntry{{
-		Manager: manager, Operation: metav1.ManagedFieldsOperationUpdate, APIVersion: gv, Time: &now,
-		FieldsType: "FieldsV1", FieldsV1: &metav1.FieldsV1{Raw: raw}, Subresource: k.Subresource,
-	}})
+	a.SetManagedFields(m.createdEntries(k, raw, manager))
 	return obj
 }
 
+// createdEntries returns the one-entry managedFields of a create, shared
+// with the previous create's when it is the same (createdMemo).
+func (m *Managers) createdEntries(k Kind, raw []byte, manager string) []metav1.ManagedFieldsEntry {
+	sec := m.now().Unix()
+	c := &m.created
+	if c.entries != nil && c.sec == sec && c.manager == manager && c.kind == k && len(c.raw) == len(raw) && &c.raw[0] == &raw[0] {
+		return c.entries
+	}
+	now := metav1.NewTime(time.Unix(sec, 0).UTC())
+	entries := []metav1.ManagedFieldsEntry{{
+		Manager: manager, Operation: metav1.ManagedFieldsOperationUpdate, APIVersion: k.GVK.GroupVersion().String(), Time: &now,
+		FieldsType: "FieldsV1", FieldsV1: &metav1.FieldsV1{Raw: raw}, Subresource: k.Subresource,
+	}}
+	*c = createdMemo{kind: k, manager: manager, sec: sec, raw: raw, entries: entries[:1:1]}
+	return c.entries
+}
+
+// createdMemo is the last create's managedFields and what they depend on
+// (the kind, the manager, the second and the shape's field set, the very
+// bytes the shapes' memo holds).
+type createdMemo struct {
+	kind    Kind
+	manager string
+	sec     int64
+	raw     []byte
+	entries []metav1.ManagedFieldsEntry
+}
+
 // emptyTyped is the kind's empty object as a typed value, made once.
-func (m *Managers) emptyTyped(k Kind, empty runtime.Object) (*typed.TypedValue, error) {
+func (m *Managers) emptyTyped(k Kind, empty func() runtime.Object) (*typed.TypedValue, error) {
 	if tv := m.empties[k.GVK]; tv != nil {
 		return tv, nil
 	}
-	tv, err := m.types.ObjectToTyped(empty, typed.AllowDuplicates)
+	tv, err := m.types.ObjectToTyped(empty(), typed.AllowDuplicates)
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +112,7 @@ func (m *Managers) createUpstream(k Kind, empty, obj runtime.Object, manager str
 // createdFields returns the encoded field set a create of obj records (nil
 // when empty), from the shapes' memo or by comparing obj with the kind's
 // empty object; false when that cannot be done here.
-func (m *Managers) createdFields(k Kind, empty, obj runtime.Object) ([]byte, bool) {
+func (m *Managers) createdFields(k Kind, empty func() runtime.Object, obj runtime.Object) ([]byte, bool) {
 	if m.shapeTypes == nil {
 		m.shapeTypes = shapeTypes{}
 	}

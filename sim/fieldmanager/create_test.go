@@ -3,6 +3,7 @@ package fieldmanager_test
 import (
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	appsv1 "k8s.io/api/apps/v1"
@@ -113,7 +114,7 @@ func TestCreateMatchesUpdate(t *testing.T) {
 				empty := res.New()
 				registry.SetGVK(empty)
 				want := m.Update(k, empty, a, "m")
-				got := m.Create(k, empty, b, "m")
+				got := m.Create(k, func() runtime.Object { return empty }, b, "m")
 				wa, _ := meta.Accessor(want)
 				ga, _ := meta.Accessor(got)
 				if diff := cmp.Diff(fields(wa.GetManagedFields()), fields(ga.GetManagedFields())); diff != "" {
@@ -169,12 +170,60 @@ func TestCreateShapeIgnoresStringValues(t *testing.T) {
 	empty := func() runtime.Object { e := &corev1.Node{}; registry.SetGVK(e); return e }
 	for i, n := range []*corev1.Node{node("a", "z1"), node("b", "z2"), node("c", "")} {
 		want := m.Update(k, empty(), n.DeepCopy(), "m")
-		got := m.Create(k, empty(), n.DeepCopy(), "m")
+		got := m.Create(k, empty, n.DeepCopy(), "m")
 		if diff := cmp.Diff(fields(acc(want).GetManagedFields()), fields(acc(got).GetManagedFields())); diff != "" {
 			t.Errorf("node %s: managedFields (-upstream +fast):\n%s", n.Name, diff)
 		}
 		if hits := fieldmanager.ShapeHits(m); hits != i {
 			t.Errorf("after node %s: %d creates from the shapes' memo, want %d", n.Name, hits, i)
+		}
+	}
+}
+
+// TestCreateSharesEntries: creates of one shape by one manager in one
+// second share their managedFields; another second, manager or shape gets
+// its own, and appending to a shared list leaves the others as they were.
+func TestCreateSharesEntries(t *testing.T) {
+	now := t0
+	m := newManagers(t, "v1.27.1", &now)
+	k := fieldmanager.Kind{GVK: corev1.SchemeGroupVersion.WithKind("Node"), HasStatus: true}
+	empty := func() runtime.Object { e := &corev1.Node{}; registry.SetGVK(e); return e }
+	create := func(name, manager string, labels map[string]string) []metav1.ManagedFieldsEntry {
+		n := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels}}
+		registry.SetGVK(n)
+		return acc(m.Create(k, empty, n, manager)).GetManagedFields()
+	}
+	host := func(n string) map[string]string { return map[string]string{corev1.LabelHostname: n} }
+	a, b := create("a", "m", host("a")), create("b", "m", host("b"))
+	if len(a) != 1 || &a[0] != &b[0] {
+		t.Fatalf("same second, manager and shape: entries not shared (%v, %v)", fields(a), fields(b))
+	}
+	if cap(a) != len(a) {
+		t.Errorf("shared entries have spare capacity %d: an append would write into them", cap(a))
+	}
+	_ = append(a, metav1.ManagedFieldsEntry{Manager: "x"})
+	if c := create("c", "m", host("c")); len(c) != 1 || c[0].Manager != "m" {
+		t.Errorf("after an append to a shared list: %v", fields(c))
+	}
+	for _, tc := range []struct {
+		name    string
+		entries func() []metav1.ManagedFieldsEntry
+		sec     int64
+	}{
+		{"another manager", func() []metav1.ManagedFieldsEntry { return create("d", "other", host("d")) }, t0.Unix()},
+		{"another shape", func() []metav1.ManagedFieldsEntry { return create("e", "m", map[string]string{"zone": "z"}) }, t0.Unix()},
+		{"another second", func() []metav1.ManagedFieldsEntry {
+			now = t0.Add(1500 * time.Millisecond)
+			return create("f", "m", host("f"))
+		}, t0.Unix() + 1},
+	} {
+		e := tc.entries()
+		if len(e) != 1 || &e[0] == &a[0] {
+			t.Errorf("%s: entries shared with the first create's", tc.name)
+			continue
+		}
+		if got := e[0].Time.Unix(); got != tc.sec || e[0].Time.Nanosecond() != 0 {
+			t.Errorf("%s: time %v, want %d to the second", tc.name, e[0].Time, tc.sec)
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/managedfields"
 
@@ -34,14 +35,14 @@ func TestCustomKind(t *testing.T) {
 		return u
 	}
 	want := m.Update(k, empty(), obj(), "kubectl-create").(*unstructured.Unstructured).GetManagedFields()
-	got := m.Create(k, empty(), obj(), "kubectl-create").(*unstructured.Unstructured).GetManagedFields()
+	got := m.Create(k, func() runtime.Object { return empty() }, obj(), "kubectl-create").(*unstructured.Unstructured).GetManagedFields()
 	if len(want) != 1 || len(got) != 1 || string(want[0].FieldsV1.Raw) != string(got[0].FieldsV1.Raw) {
 		t.Fatalf("create: upstream %v, fast %v", fields(want), fields(got))
 	}
 	if n := fieldmanager.Fallbacks(m); n != 0 {
 		t.Errorf("%d creates took the upstream way", n)
 	}
-	live := m.Create(k, empty(), obj(), "kubectl-create")
+	live := m.Create(k, func() runtime.Object { return empty() }, obj(), "kubectl-create")
 	patch := obj()
 	unstructured.SetNestedField(patch.Object, int64(3), "spec", "replicas")
 	_, err := m.Apply(k, live, patch, "kubectl", false)

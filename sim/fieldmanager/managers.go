@@ -49,6 +49,8 @@ type Managers struct {
 	shapeHits int
 	// shapeTypes caches the struct types shapes walk (shape.go).
 	shapeTypes shapeTypes
+	// created is the last create's managedFields (create.go).
+	created createdMemo
 }
 
 // New returns the field managers of a cluster whose objects scheme

@@ -170,9 +170,7 @@ func BenchmarkCreatePodFast(b *testing.B) {
 	k := fieldmanager.Kind{GVK: corev1.SchemeGroupVersion.WithKind("Pod"), HasStatus: true}
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		live := &corev1.Pod{}
-		registry.SetGVK(live)
-		m.Create(k, live, benchPod(), "kubectl-create")
+		m.Create(k, func() runtime.Object { live := &corev1.Pod{}; registry.SetGVK(live); return live }, benchPod(), "kubectl-create")
 	}
 }
 

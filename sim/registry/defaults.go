@@ -215,10 +215,10 @@ func defaultPodSpec(s *corev1.PodSpec) {
 		s.DNSPolicy = corev1.DNSClusterFirst
 	}
 	if s.TerminationGracePeriodSeconds == nil {
-		s.TerminationGracePeriodSeconds = ptr(int64(30))
+		s.TerminationGracePeriodSeconds = sharedGracePeriod
 	}
 	if s.SecurityContext == nil {
-		s.SecurityContext = &corev1.PodSecurityContext{}
+		s.SecurityContext = sharedEmptyPodSecurityContext
 	}
 	if s.SchedulerName == "" {
 		s.SchedulerName = corev1.DefaultSchedulerName
@@ -310,10 +310,10 @@ func imageTag(image string) string {
 // admitPod applies the default admission plugins to a new pod.
 func (r *Registry) admitPod(p *corev1.Pod) {
 	if p.Spec.EnableServiceLinks == nil {
-		p.Spec.EnableServiceLinks = ptr(true)
+		p.Spec.EnableServiceLinks = sharedTrue
 	}
 	if p.Spec.Priority == nil {
-		p.Spec.Priority = ptr(int32(0))
+		p.Spec.Priority = sharedPriorityZero
 		if pc := r.priorityClass(p.Spec.PriorityClassName); pc != nil {
 			p.Spec.Priority = ptr(pc.Value)
 			if pc.PreemptionPolicy != nil && p.Spec.PreemptionPolicy == nil {
@@ -322,7 +322,7 @@ func (r *Registry) admitPod(p *corev1.Pod) {
 		}
 	}
 	if p.Spec.PreemptionPolicy == nil {
-		p.Spec.PreemptionPolicy = ptr(corev1.PreemptLowerPriority)
+		p.Spec.PreemptionPolicy = sharedPreemptLower
 	}
 	// DefaultTolerationSeconds.
 	addTol := func(key string) {
@@ -331,13 +331,15 @@ func (r *Registry) admitPod(p *corev1.Pod) {
 				return
 			}
 		}
-		p.Spec.Tolerations = append(p.Spec.Tolerations, corev1.Toleration{
-			Key: key, Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoExecute, TolerationSeconds: ptr(int64(300)),
-		})
+		p.Spec.Tolerations = append(p.Spec.Tolerations, defaultToleration(key))
 	}
 	if _, mirror := p.Annotations[corev1.MirrorPodAnnotationKey]; !mirror {
-		addTol(corev1.TaintNodeNotReady)
-		addTol(corev1.TaintNodeUnreachable)
+		if len(p.Spec.Tolerations) == 0 {
+			p.Spec.Tolerations = defaultTolerations // shared.go
+		} else {
+			addTol(corev1.TaintNodeNotReady)
+			addTol(corev1.TaintNodeUnreachable)
+		}
 		r.admitServiceAccount(p)
 	}
 	if p.Status.Phase == "" {
@@ -375,7 +377,7 @@ func (r *Registry) admitServiceAccount(p *corev1.Pod) {
 			return
 		}
 	}
-	name := "kube-api-access-" + r.RandSuffix(5)
+	name := r.withSuffix("kube-api-access-", 5)
 	p.Spec.Volumes = append(p.Spec.Volumes, corev1.Volume{Name: name, VolumeSource: corev1.VolumeSource{Projected: kubeAPIAccess}})
 	mount := corev1.VolumeMount{Name: name, ReadOnly: true, MountPath: "/var/run/secrets/kubernetes.io/serviceaccount"}
 	for i := range p.Spec.Containers {

@@ -72,8 +72,7 @@ func (r *Registry) trackCreate(res *Resource, obj runtime.Object) runtime.Object
 	if fm == nil {
 		return obj
 	}
-	live := emptyOf(res)
-	return fm.Create(managedKind(res, ""), live, obj, r.manager)
+	return fm.Create(managedKind(res, ""), func() runtime.Object { return emptyOf(res) }, obj, r.manager)
 }
 
 // trackUpdate records the current manager's changes from old to obj.

@@ -501,8 +501,14 @@ const suffixAlphabet = "bcdfghjklmnpqrstvwxz2456789"
 
 // RandSuffix returns n characters from the suffix alphabet, drawn from the
 // cluster's seeded source.
-func (r *Registry) RandSuffix(n int) string {
+func (r *Registry) RandSuffix(n int) string { return r.withSuffix("", n) }
+
+// withSuffix returns prefix and n characters from the suffix alphabet, in
+// one allocation.
+func (r *Registry) withSuffix(prefix string, n int) string {
 	var b strings.Builder
+	b.Grow(len(prefix) + n)
+	b.WriteString(prefix)
 	for i := 0; i < n; i++ {
 		b.WriteByte(suffixAlphabet[r.rand.IntN(len(suffixAlphabet))])
 	}
@@ -516,7 +522,7 @@ func (r *Registry) GenerateName(base string) string {
 	if len(base) > maxGeneratedNameLength {
 		base = base[:maxGeneratedNameLength]
 	}
-	return base + r.RandSuffix(5)
+	return r.withSuffix(base, 5)
 }
 
 // NewUID returns a version-4 UUID drawn from the cluster's seeded source.
