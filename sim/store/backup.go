@@ -19,6 +19,11 @@ func (s *Store) Backup(w io.Writer) (int64, error) {
 		return 0, err
 	}
 	var n int64
+	if s.cp != nil {
+		// Not between the pieces of a record.
+		s.cp.whole.RLock()
+		defer s.cp.whole.RUnlock()
+	}
 	err := s.db.View(func(tx *bolt.Tx) error {
 		var err error
 		n, err = tx.WriteTo(w)

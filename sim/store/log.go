@@ -20,12 +20,22 @@ import (
 //
 // A commit appends its batch to the log (package wal: one record, one
 // fdatasync of a contiguous append) and is durable then: writers are
-// released, committed watchers signalled, the snapshot moves. The batch
-// goes on a queue to the checkpointer, a goroutine that writes queued
-// batches to bbolt in one transaction (sorted by key, the last write of a
-// key winning) once checkpointBytes of them have gathered, or when asked
-// (Checkpoint, Check, Backup, Close); bbolt's own commit makes that durable, and the
-// log segments it covers are then released for reuse. Open replays the
+// released, committed watchers signalled, the snapshot moves. The record
+// is encoded into one reused buffer, written from it in place, and a
+// batch bigger than recordChunk goes to the file a chunk at a time as it
+// is encoded, so a commit of any size holds a few MiB. Only the record's
+// place in the log goes on a queue to the checkpointer, a goroutine that
+// reads queued records back (from the page cache, as a rule) and writes
+// them to bbolt, sorted by key, the last write of a key winning, in
+// transactions of at most checkpointTx bytes of records, once
+// checkpointBytes of them have gathered, or when asked (Checkpoint,
+// Check, Backup, Close); bbolt's own commit makes that durable, and the
+// log segments it covers are then released for reuse. A record bigger
+// than checkpointTx is written in pieces of whole mutations, one
+// transaction each, the file's revision moving with the last: a crash
+// between them leaves keys ahead of it, which Open's replay of that
+// record (its puts are final states) makes whole again, and Backup waits
+// for the last piece. Open replays the
 // records past bbolt's revision into bbolt before it loads the index, and
 // Close checkpoints everything and removes the log, so a closed store is
 // its bbolt file alone.
@@ -42,6 +52,15 @@ const (
 var (
 	// checkpointBytes of queued batches start a checkpoint.
 	checkpointBytes = 16 << 20
+	// checkpointTx bounds the records one checkpoint transaction writes
+	// (its dirty pages and nodes are in memory until it commits).
+	checkpointTx = 32 << 20
+	// recordChunk of a record's payload go to the file while the rest is
+	// encoded.
+	recordChunk = 4 << 20
+	// checkpointPieceHook, if set, runs before each piece of a record
+	// checkpointed in pieces (tests: a crash between pieces).
+	checkpointPieceHook func() error
 	// maxBacklog of queued batches holds commits until the checkpointer
 	// has caught up (it bounds memory and the log's length).
 	maxBacklog = 64 << 20
@@ -59,8 +78,8 @@ func logDir(path string) string { return path + ".wal" }
 
 // queued is a batch in the log, not yet in bbolt.
 type queued struct {
-	to      int64
-	payload []byte
+	to  int64
+	pos wal.Pos
 }
 
 // kvop is one mutation of a checkpoint: val nil for a delete; seq orders
@@ -83,10 +102,16 @@ type checkpointer struct {
 	stop    bool
 	crash   bool // stop without applying the queue
 	done    chan struct{}
-	spare   [][]byte // payload buffers to reuse
-	count   int64    // checkpoints made
-	ops     []kvop   // the checkpointer's scratch
-	base    int64    // the revision the log started at
+	count   int64 // checkpoints made
+	base    int64 // the revision the log started at
+	// The checkpointer's scratch: mutations, records read back, payloads.
+	ops      []kvop
+	buf      []byte
+	payloads [][]byte
+	// whole is held (read) by a reader of the bbolt file that must see
+	// whole records only (Backup, Check), and by the checkpointer while
+	// it writes a record in pieces.
+	whole sync.RWMutex
 }
 
 // startLog creates the log after load (which replayed and removed any
@@ -114,10 +139,6 @@ func (s *Store) logBatch(batch []pendingOp, from, to int64) error {
 		cp.cond.Wait()
 	}
 	err := cp.err
-	var buf []byte
-	if n := len(cp.spare); n > 0 {
-		buf, cp.spare = cp.spare[n-1][:0], cp.spare[:n-1]
-	}
 	cp.mu.Unlock()
 	if err != nil {
 		return err
@@ -132,13 +153,33 @@ func (s *Store) logBatch(batch []pendingOp, from, to int64) error {
 			}
 		}
 	}
-	if cap(buf) < size {
-		buf = make([]byte, 0, size*9/8)
+	// The buffer holds a chunk at most (plus the mutation that crosses its
+	// end); it is kept between commits.
+	if want := wal.RecordHead + min(size, recordChunk+recordChunk/4); cap(s.arena) < want {
+		s.arena = make([]byte, 0, want)
 	}
+	buf := append(s.arena[:0], make([]byte, wal.RecordHead)...)
+	defer func() {
+		if cap(buf) <= maxKeptArena {
+			s.arena = buf[:0]
+		}
+	}()
+	var w *wal.Writer
 	lazyBytes, lazy := 0, 0
 	for i, op := range batch {
 		if i+1 < len(batch) && batch[i+1].key == op.key {
 			continue // superseded within this batch
+		}
+		if len(buf) >= wal.RecordHead+recordChunk {
+			if w == nil {
+				if w, err = s.wal.Begin(from, size); err != nil {
+					return fmt.Errorf("store: commit up to revision %d: %w", to, err)
+				}
+			}
+			if err := w.Write(buf[wal.RecordHead:]); err != nil {
+				return fmt.Errorf("store: commit up to revision %d: %w", to, err)
+			}
+			buf = buf[:wal.RecordHead]
 		}
 		if op.kv == nil {
 			buf = append(buf, opDelete)
@@ -175,12 +216,18 @@ func (s *Store) logBatch(batch []pendingOp, from, to int64) error {
 	if lazy > 0 {
 		s.lazyAvg = lazyBytes / lazy
 	}
-	if err := s.wal.Append(from, to, buf); err != nil {
+	var pos wal.Pos
+	if w == nil {
+		pos, err = s.wal.AppendRecord(from, to, buf)
+	} else if err = w.Write(buf[wal.RecordHead:]); err == nil {
+		pos, err = w.Commit(to)
+	}
+	if err != nil {
 		return fmt.Errorf("store: commit up to revision %d: %w", to, err)
 	}
 	cp.mu.Lock()
-	cp.queue = append(cp.queue, queued{to: to, payload: buf})
-	cp.bytes += len(buf)
+	cp.queue = append(cp.queue, queued{to: to, pos: pos})
+	cp.bytes += int(pos.Len())
 	if cp.bytes >= checkpointBytes {
 		cp.cond.Broadcast()
 	}
@@ -221,6 +268,30 @@ func eachOp(p []byte, fn func(key, val []byte) error) error {
 	return nil
 }
 
+// wholeOps returns the length of p's longest prefix of whole mutations
+// (p is a record's payload cut anywhere).
+func wholeOps(p []byte) int {
+	n := 0
+	for n < len(p) {
+		q := p[n+1:]
+		kl, k := binary.Uvarint(q)
+		if k <= 0 || kl > uint64(len(q)-k) {
+			return n
+		}
+		q = q[k+int(kl):]
+		end := len(p) - len(q)
+		if p[n] == opPut {
+			vl, k := binary.Uvarint(q)
+			if k <= 0 || vl > uint64(len(q)-k) {
+				return n
+			}
+			end += k + int(vl)
+		}
+		n = end
+	}
+	return n
+}
+
 // checkpointLoop writes queued batches to bbolt until the store closes.
 func (s *Store) checkpointLoop() {
 	cp := s.cp
@@ -255,10 +326,7 @@ func (s *Store) checkpointLoop() {
 		cp.applied = to
 		cp.count++
 		for _, b := range q {
-			cp.bytes -= len(b.payload)
-			if cap(b.payload) <= 1<<20 && len(cp.spare) < 8 {
-				cp.spare = append(cp.spare, b.payload[:0])
-			}
+			cp.bytes -= int(b.pos.Len())
 		}
 		cp.cond.Broadcast()
 		cp.mu.Unlock()
@@ -271,13 +339,117 @@ func (s *Store) checkpointLoop() {
 	}
 }
 
-// checkpoint writes the batches q (in revision order) to bbolt in one
-// transaction, which bbolt makes durable.
+// checkpoint writes the batches q (in revision order) to bbolt, which
+// bbolt makes durable: as many whole records per transaction as
+// checkpointTx allows, a bigger record in pieces.
 func (s *Store) checkpoint(q []queued) error {
+	cp := s.cp
+	for len(q) > 0 {
+		if q[0].pos.Len() > int64(checkpointTx) {
+			if err := s.checkpointPieces(q[0]); err != nil {
+				return err
+			}
+			q = q[1:]
+			continue
+		}
+		n, size := 0, int64(0)
+		for n < len(q) && size+q[n].pos.Len() <= int64(checkpointTx) {
+			size += q[n].pos.Len()
+			n++
+		}
+		// Adjoining records are read at once.
+		need := int64(0)
+		for i := 0; i < n; {
+			j := i + 1
+			for j < n && q[j-1].pos.Adjoins(q[j].pos) {
+				j++
+			}
+			need += wal.Span(posOf(q[i:j]))
+			i = j
+		}
+		buf, payloads := slices.Grow(cp.buf[:0], int(need)), cp.payloads[:0]
+		var err error
+		for i := 0; i < n && err == nil; {
+			j := i + 1
+			for j < n && q[j-1].pos.Adjoins(q[j].pos) {
+				j++
+			}
+			buf, payloads, err = s.wal.ReadRecords(posOf(q[i:j]), buf, payloads)
+			i = j
+		}
+		if err == nil {
+			err = s.checkpointTx(payloads, q[n-1].to, true)
+		}
+		clear(payloads)
+		cp.payloads = payloads[:0]
+		if cap(buf) <= 2*checkpointTx {
+			cp.buf = buf[:0]
+		}
+		if err != nil {
+			return err
+		}
+		q = q[n:]
+	}
+	return nil
+}
+
+func posOf(q []queued) []wal.Pos {
+	ps := make([]wal.Pos, len(q))
+	for i, b := range q {
+		ps[i] = b.pos
+	}
+	return ps
+}
+
+// checkpointPieces writes one record bigger than checkpointTx in pieces of
+// whole mutations, one transaction each; the file's revision moves with
+// the last. Readers that need whole records wait (cp.whole).
+func (s *Store) checkpointPieces(b queued) error {
+	cp := s.cp
+	cp.whole.Lock()
+	defer cp.whole.Unlock()
+	window := int64(checkpointTx)
+	for off := int64(0); off < b.pos.Len(); {
+		m := min(window, b.pos.Len()-off)
+		if int64(cap(cp.buf)) < m {
+			cp.buf = make([]byte, m)
+		}
+		buf := cp.buf[:m]
+		if err := s.wal.ReadAt(b.pos, off, buf); err != nil {
+			return fmt.Errorf("store: checkpoint: %w", err)
+		}
+		k := wholeOps(buf)
+		if k == 0 {
+			if off+m == b.pos.Len() {
+				return fmt.Errorf("store: checkpoint up to revision %d: malformed record payload", b.to)
+			}
+			window *= 2 // one mutation bigger than the window
+			continue
+		}
+		last := off+int64(k) == b.pos.Len()
+		if checkpointPieceHook != nil {
+			if err := checkpointPieceHook(); err != nil {
+				return err
+			}
+		}
+		if err := s.checkpointTx([][]byte{buf[:k]}, b.to, last); err != nil {
+			return err
+		}
+		off += int64(k)
+	}
+	if int64(cap(cp.buf)) > 2*int64(checkpointTx) {
+		cp.buf = nil
+	}
+	return nil
+}
+
+// checkpointTx writes the mutations of payloads (in revision order) to
+// bbolt in one transaction, and the file's revision to if setRev.
+func (s *Store) checkpointTx(payloads [][]byte, to int64, setRev bool) error {
 	ops := s.cp.ops[:0]
 	defer func() { clear(ops); s.cp.ops = ops[:0] }()
-	for _, b := range q {
-		if err := eachOp(b.payload, func(key, val []byte) error {
+	for _, p := range payloads {
+		if err := eachOp(p, func(key, val []byte) error {
 			ops = append(ops, kvop{key, val, len(ops)})
 			return nil
 		}); err != nil {
@@ -285,14 +457,16 @@ func (s *Store) checkpoint(q []queued) error {
 		}
 	}
 	// Sorted puts touch each page once; by key, then by position, so that
-	// the last write of a key is the one kept.
-	slices.SortFunc(ops, func(a, b kvop) int {
-		if c := bytes.Compare(a.key, b.key); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.seq, b.seq)
-	})
-	to := q[len(q)-1].to
+	// the last write of a key is the one kept. (One record is sorted
+	// already.)
+	if len(payloads) > 1 {
+		slices.SortFunc(ops, func(a, b kvop) int {
+			if c := bytes.Compare(a.key, b.key); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.seq, b.seq)
+		})
+	}
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		kvb := tx.Bucket(bucketKV)
 		kvb.FillPercent = 0.9
@@ -309,6 +483,9 @@ func (s *Store) checkpoint(q []queued) error {
 			if err != nil {
 				return err
 			}
+		}
+		if !setRev {
+			return nil
 		}
 		var rb [8]byte
 		binary.BigEndian.PutUint64(rb[:], uint64(to))

@@ -51,7 +51,37 @@ func randomOp(s *Store, rng *rand.Rand, i int) {
 // revision, and the log it leaves passes Check.
 func TestLogCrashRecovery(t *testing.T) {
 	smallLog(t, 2<<10, 4<<10)
-	rng := rand.New(rand.NewPCG(18, 1))
+	if n := logCrashRecovery(t, 1); n < 12 {
+		t.Errorf("%d checkpoints in the whole run: the test did not exercise them", n)
+	}
+}
+
+// TestLogCrashRecoveryPieces is TestLogCrashRecovery with records written
+// to the log in chunks as they are encoded, and checkpointed in pieces.
+func TestLogCrashRecoveryPieces(t *testing.T) {
+	smallLog(t, 2<<10, 4<<10)
+	smallPieces(t, 300, 700)
+	pieces := 0
+	checkpointPieceHook = func() error { pieces++; return nil }
+	t.Cleanup(func() { checkpointPieceHook = nil })
+	logCrashRecovery(t, 2)
+	if pieces < 12 {
+		t.Errorf("%d checkpoint pieces in the whole run: the test did not exercise them", pieces)
+	}
+}
+
+// smallPieces makes records stream to the log every chunk bytes and
+// checkpoint transactions hold at most tx bytes of records.
+func smallPieces(t *testing.T, chunk, tx int) {
+	t.Helper()
+	oldR, oldT := recordChunk, checkpointTx
+	recordChunk, checkpointTx = chunk, tx
+	t.Cleanup(func() { recordChunk, checkpointTx = oldR, oldT })
+}
+
+// logCrashRecovery runs the workload and returns the checkpoints made.
+func logCrashRecovery(t *testing.T, seed uint64) int64 {
+	rng := rand.New(rand.NewPCG(18, seed))
 	path := filepath.Join(t.TempDir(), "store.db")
 	s := openStore(t, Options{Path: path})
 	var want []KV
@@ -82,9 +112,7 @@ func TestLogCrashRecovery(t *testing.T) {
 			t.Fatalf("round %d: contents after the crash (-want +got):\n%s", round, d)
 		}
 	}
-	if checkpoints < 12 {
-		t.Errorf("%d checkpoints in the whole run: the test did not exercise them", checkpoints)
-	}
+	return checkpoints
 }
 
 // TestCheckpointThenCrash: the file was checkpointed past some of the log's
@@ -328,5 +356,71 @@ func TestDamagedLogCheckpointed(t *testing.T) {
 	r := openStore(t, Options{Path: path})
 	if got, rev := contents(r); rev != 6 || !cmp.Equal(want, got, kvOpts) {
 		t.Errorf("revision %d, %d keys; want 6 and all 6 keys", rev, len(got))
+	}
+}
+
+// TestCrashBetweenPieces: a record checkpointed in pieces, the process
+// killed after the first piece's transaction: the file holds keys ahead of
+// its revision, and Open's replay of the record makes it whole.
+func TestCrashBetweenPieces(t *testing.T) {
+	smallPieces(t, 1<<10, 2<<10)
+	path := filepath.Join(t.TempDir(), "store.db")
+	s, err := Open(Options{Path: path}) // crashed below: not openStore's check
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ops []op
+	for i := range 40 {
+		ops = append(ops, op{kind: "create", key: fmt.Sprintf("/k/%03d", i), value: strings.Repeat("v", 200)})
+	}
+	mustApply(t, s, ops)
+	if err := s.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	want, wantRev := contents(s)
+	pieces := 0
+	checkpointPieceHook = func() error {
+		if pieces++; pieces == 2 {
+			return errors.New("killed")
+		}
+		return nil
+	}
+	t.Cleanup(func() { checkpointPieceHook = nil })
+	if err := s.Checkpoint(); err == nil || !strings.Contains(err.Error(), "killed") {
+		t.Fatalf("Checkpoint: %v, want the hook's error", err)
+	}
+	checkpointPieceHook = nil
+	s.crash()
+	if pieces != 2 {
+		t.Fatalf("%d pieces begun, want 2", pieces)
+	}
+	// The file alone: the first piece's keys, at revisions beyond its own.
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fileRev int64
+	keys := 0
+	db.View(func(tx *bolt.Tx) error {
+		if rb := tx.Bucket(bucketMeta).Get(metaRev); len(rb) == 8 {
+			fileRev = int64(binary.BigEndian.Uint64(rb))
+		}
+		keys = tx.Bucket(bucketKV).Stats().KeyN
+		return nil
+	})
+	db.Close()
+	if fileRev != 0 || keys == 0 || keys == len(ops) {
+		t.Fatalf("file after the first piece: revision %d, %d keys; want revision 0 and some of %d keys", fileRev, keys, len(ops))
+	}
+	s = openStore(t, Options{Path: path})
+	got, rev := contents(s)
+	if rev != wantRev {
+		t.Errorf("revision %d after the crash, want %d", rev, wantRev)
+	}
+	if d := cmp.Diff(want, got, kvOpts); d != "" {
+		t.Errorf("contents after the crash (-want +got):\n%s", d)
+	}
+	if err := s.Check(); err != nil {
+		t.Error(err)
 	}
 }

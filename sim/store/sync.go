@@ -402,6 +402,10 @@ func (s *Store) Check() error {
 	if s.inflight != nil || s.durableRev != s.rev {
 		return fmt.Errorf("store: check: writes in flight (durable %d, index %d)", s.durableRev, s.rev)
 	}
+	if s.cp != nil {
+		s.cp.whole.RLock()
+		defer s.cp.whole.RUnlock()
+	}
 	if len(s.keys) != s.index.Len() {
 		return fmt.Errorf("store: check: %d keys by name, %d in the ordered index", len(s.keys), s.index.Len())
 	}

@@ -58,7 +58,6 @@ type Log struct {
 	full   []*segment // segments before cur, oldest first
 	free   []*segment // checkpointed segments for reuse
 	nextID int
-	buf    []byte // Append's scratch
 }
 
 type segment struct {
@@ -89,51 +88,195 @@ func Create(dir string, rev int64, segSize int64) (*Log, error) {
 	return &Log{dir: dir, segSize: segSize, last: rev, off: -1}, nil
 }
 
+// RecordHead is the size of a record's header: a buffer handed to
+// AppendRecord starts with this many bytes of room for it.
+const RecordHead = recHead
+
+// Pos is where a record's payload lies in the log, for reading it back
+// (ReadAt) until Release frees its segment.
+type Pos struct {
+	seg *segment
+	off int64 // of the payload
+	n   int64
+}
+
+// Len is the payload's length.
+func (p Pos) Len() int64 { return p.n }
+
+// Adjoins says whether q's record starts where p's payload ends, in the
+// same segment (one read covers both).
+func (p Pos) Adjoins(q Pos) bool { return p.seg == q.seg && q.off == p.off+p.n+recHead }
+
 // Append writes the record (from, to] and makes it durable. from must be
 // the to of the last record (or Create's rev).
 func (l *Log) Append(from, to int64, payload []byte) error {
-	if from != l.last || to < from {
-		return fmt.Errorf("wal: append (%d, %d] after %d", from, to, l.last)
+	rec := make([]byte, recHead, recHead+len(payload))
+	_, err := l.AppendRecord(from, to, append(rec, payload...))
+	return err
+}
+
+// AppendRecord is Append of the payload rec[RecordHead:]: the header is
+// written into rec's first RecordHead bytes, and the record goes to the
+// file from rec as it is, with no copy.
+func (l *Log) AppendRecord(from, to int64, rec []byte) (Pos, error) {
+	w, err := l.Begin(from, len(rec))
+	if err != nil {
+		return Pos{}, err
 	}
-	n := int64(recHead + len(payload))
-	if l.cur == nil || l.off+n > l.segSize && l.off > headerLen {
+	w.rec = rec
+	w.n = int64(len(rec) - recHead)
+	return w.Commit(to)
+}
+
+// Writer writes one record whose payload is not in memory at once: the
+// payload goes to the file in pieces (Write), the header and the sync
+// when it is complete (Commit). A record not committed is not in the
+// log: its header slot is not written, so the chain ends before it.
+type Writer struct {
+	l    *Log
+	from int64
+	at   int64  // the record's offset
+	n    int64  // payload bytes written
+	crc  uint32 // of the payload written
+	rec  []byte // AppendRecord's whole record (header room and payload), written by Commit
+	err  error
+}
+
+// Begin starts the record that follows from; sizeHint (its expected size)
+// decides whether it starts a new segment. Only one record is written at
+// a time.
+func (l *Log) Begin(from int64, sizeHint int) (*Writer, error) {
+	if from != l.last {
+		return nil, fmt.Errorf("wal: append after %d, the log is at %d", from, l.last)
+	}
+	if l.cur == nil || l.off+int64(recHead+sizeHint) > l.segSize && l.off > headerLen {
 		if err := l.rotate(from); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	b := l.buf[:0]
 	if l.off == headerLen {
-		// The header goes with the first record: one write, one sync.
-		b = appendHeader(b, from)
+		// Before the record, in the same page: a crash leaves the header
+		// without the record (an empty segment), never the reverse.
+		if _, err := l.cur.f.WriteAt(appendHeader(nil, from), 0); err != nil {
+			return nil, fmt.Errorf("wal: write %s: %w", l.cur.path, err)
+		}
 	}
-	start := len(b)
-	b = binary.LittleEndian.AppendUint32(b, uint32(len(payload)))
-	b = binary.LittleEndian.AppendUint32(b, 0)
-	b = binary.LittleEndian.AppendUint64(b, uint64(from))
-	b = binary.LittleEndian.AppendUint64(b, uint64(to))
-	b = append(b, payload...)
-	binary.LittleEndian.PutUint32(b[start+4:], recordCRC(b[start:]))
-	at := l.off - int64(start)
-	end := at + int64(len(b))
+	return &Writer{l: l, from: from, at: l.off}, nil
+}
+
+// Write appends p to the record's payload in the file (not yet durable).
+func (w *Writer) Write(p []byte) error {
+	if w.err != nil {
+		return w.err
+	}
+	if _, err := w.l.cur.f.WriteAt(p, w.at+recHead+w.n); err != nil {
+		w.err = fmt.Errorf("wal: write %s: %w", w.l.cur.path, err)
+		return w.err
+	}
+	w.crc = crc32.Update(w.crc, castagnoli, p)
+	w.n += int64(len(p))
+	return nil
+}
+
+// Commit writes the record's header as (from, to], zeros ahead of it, and
+// makes it durable.
+func (w *Writer) Commit(to int64) (Pos, error) {
+	l := w.l
+	if w.err != nil {
+		return Pos{}, w.err
+	}
+	if to < w.from || w.n > 1<<32-1 {
+		return Pos{}, fmt.Errorf("wal: record (%d, %d] of %d bytes", w.from, to, w.n)
+	}
+	rec := w.rec
+	if rec == nil {
+		rec = make([]byte, recHead) // the payload is in the file already
+	}
+	binary.LittleEndian.PutUint32(rec[0:], uint32(w.n))
+	binary.LittleEndian.PutUint64(rec[8:], uint64(w.from))
+	binary.LittleEndian.PutUint64(rec[16:], uint64(to))
+	// The checksum covers the length and everything after the crc field.
+	c := crc32.Update(0, castagnoli, rec[0:4])
+	c = crc32.Update(c, castagnoli, rec[8:recHead])
+	if w.rec != nil {
+		c = crc32.Update(c, castagnoli, rec[recHead:])
+	} else {
+		c = crc32Combine(c, w.crc, w.n)
+	}
+	binary.LittleEndian.PutUint32(rec[4:], c)
+	if _, err := l.cur.f.WriteAt(rec, w.at); err != nil {
+		return Pos{}, fmt.Errorf("wal: write %s: %w", l.cur.path, err)
+	}
+	end := w.at + recHead + w.n
 	if end > l.cur.size {
 		// Zero ahead, so that the next records overwrite written blocks.
 		size := min(end+growChunk, max(l.segSize, end))
-		b = append(b, make([]byte, size-end)...)
-	}
-	if cap(b) <= 1<<20 {
-		l.buf = b[:0]
-	}
-	if _, err := l.cur.f.WriteAt(b, at); err != nil {
-		return fmt.Errorf("wal: write %s: %w", l.cur.path, err)
+		for at := end; at < size; {
+			n := min(int64(len(zeros)), size-at)
+			if _, err := l.cur.f.WriteAt(zeros[:n], at); err != nil {
+				return Pos{}, fmt.Errorf("wal: write %s: %w", l.cur.path, err)
+			}
+			at += n
+		}
+		l.cur.size = size
 	}
 	if err := fdatasync(l.cur.f); err != nil {
-		return fmt.Errorf("wal: sync %s: %w", l.cur.path, err)
+		return Pos{}, fmt.Errorf("wal: sync %s: %w", l.cur.path, err)
 	}
-	l.cur.size = max(l.cur.size, at+int64(len(b)))
 	l.off = end
 	l.last = to
 	l.cur.last = to
+	w.err = errors.New("wal: record already committed")
+	return Pos{seg: l.cur, off: w.at + recHead, n: w.n}, nil
+}
+
+// zeros is what segments are grown with.
+var zeros = make([]byte, growChunk)
+
+// ReadAt reads len(dst) bytes of the payload at p, from its byte off. The
+// record must not have been released.
+func (l *Log) ReadAt(p Pos, off int64, dst []byte) error {
+	if off < 0 || off+int64(len(dst)) > p.n {
+		return fmt.Errorf("wal: read %d bytes at %d of a %d-byte payload", len(dst), off, p.n)
+	}
+	if _, err := p.seg.f.ReadAt(dst, p.off+off); err != nil {
+		return fmt.Errorf("wal: read %s: %w", p.seg.path, err)
+	}
 	return nil
+}
+
+// ReadRecords reads the payloads of ps, each record adjoining the one
+// before it (Pos.Adjoins), with one read appended to dst (grown if short),
+// and appends them to out: slices of the returned buffer.
+func (l *Log) ReadRecords(ps []Pos, dst []byte, out [][]byte) ([]byte, [][]byte, error) {
+	if len(ps) == 0 {
+		return dst, out, nil
+	}
+	first, last := ps[0], ps[len(ps)-1]
+	for i := 1; i < len(ps); i++ {
+		if !ps[i-1].Adjoins(ps[i]) {
+			return dst, out, errors.New("wal: read of records that do not adjoin")
+		}
+	}
+	start := len(dst)
+	dst = slices.Grow(dst, int(last.off+last.n-first.off))
+	dst = dst[:start+int(last.off+last.n-first.off)]
+	if _, err := first.seg.f.ReadAt(dst[start:], first.off); err != nil {
+		return dst[:start], out, fmt.Errorf("wal: read %s: %w", first.seg.path, err)
+	}
+	for _, p := range ps {
+		at := start + int(p.off-first.off)
+		out = append(out, dst[at:at+int(p.n):at+int(p.n)])
+	}
+	return dst, out, nil
+}
+
+// Span is the bytes a read of ps (adjoining records) takes.
+func Span(ps []Pos) int64 {
+	if len(ps) == 0 {
+		return 0
+	}
+	return ps[len(ps)-1].off + ps[len(ps)-1].n - ps[0].off
 }
 
 // rotate moves to a free segment, or a new one, whose header will say base.
