@@ -214,6 +214,22 @@ type base struct {
 	deployments, replicasets, daemonsets, statefulsets, jobs, cronjobs, slices, pdbs  *registry.Resource
 	clusterroles, csrs, secrets                                                       *registry.Resource
 	pvs, pvcs, storageclasses                                                         *registry.Resource
+
+	// split is the last event key split by splitEvent: every controller
+	// sharing this base is handed the same event in turn.
+	split struct{ key, res, ns, name string }
+}
+
+// splitEvent is splitKey for the key of the event being delivered,
+// remembered across the controllers that share b (one split per event
+// instead of one per controller).
+func (b *base) splitEvent(key string) (resource, ns, name string) {
+	if s := &b.split; s.key == key && key != "" {
+		return s.res, s.ns, s.name
+	}
+	resource, ns, name = splitKey(key)
+	b.split.key, b.split.res, b.split.ns, b.split.name = key, resource, ns, name
+	return resource, ns, name
 }
 
 func newBase(ctx Context) *base {

@@ -45,10 +45,28 @@ func newGarbageCollector(b *base) *garbageCollector {
 func (c *garbageCollector) Name() string { return "garbagecollector" }
 
 func (c *garbageCollector) Handle(ev store.Event) {
-	if res, _, _ := splitKey(ev.KV.Key); res == "events" {
+	if res, _, _ := c.splitEvent(ev.KV.Key); res == "events" {
 		return
 	}
-	c.observe(ev.KV.Key, objOf(ev), ev.Type == store.Delete)
+	obj := objOf(ev)
+	if ev.Type == store.Put && unindexedUpdate(obj, prevOf(ev)) {
+		return
+	}
+	c.observe(ev.KV.Key, obj, ev.Type == store.Delete)
+}
+
+// unindexedUpdate reports an update that changes nothing the collector
+// indexes: same uid (recorded with the earlier version, or by the first
+// Run's list), no owner references before or after, not being deleted.
+// A pod's binding and status updates are such: the uid index is not
+// touched again (a lookup in a map of every object, a cache miss).
+func unindexedUpdate(obj, prev runtime.Object) bool {
+	if prev == nil {
+		return false
+	}
+	m, pm := metaOf(obj), metaOf(prev)
+	return m != nil && pm != nil && m.GetUID() == pm.GetUID() && m.GetDeletionTimestamp() == nil &&
+		len(m.GetOwnerReferences()) == 0 && len(pm.GetOwnerReferences()) == 0
 }
 
 func (c *garbageCollector) observe(key string, obj runtime.Object, deleted bool) {

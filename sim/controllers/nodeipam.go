@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"sort"
+	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -46,10 +47,10 @@ func (c *NodeIPAM) Allocator() *overlay.Allocator { return c.alloc }
 func (c *NodeIPAM) Name() string { return "nodeipam" }
 
 func (c *NodeIPAM) Handle(ev store.Event) {
-	res, _, name := splitKey(ev.KV.Key)
-	if res != "nodes" {
-		return
+	if !strings.HasPrefix(ev.KV.Key, "/registry/nodes/") {
+		return // most events (pods, their events) are not about nodes
 	}
+	_, _, name := splitKey(ev.KV.Key)
 	if ev.Type == store.Delete {
 		c.alloc.Release(name)
 		return

@@ -50,6 +50,13 @@ type nodeLifecycleController struct {
 	podQueue                 queue                // ns/name of pods to check against their node's taints
 	evictions                map[string]*eviction // pod key -> scheduled eviction
 	known                    map[string]bool      // nodes registered (RegisteredNode sent)
+	// noExec holds the nodes with a NoExecute taint, as of their last
+	// event or sync: only a pod bound to one of them, or with an eviction
+	// pending, is queued for checkPod (on any other node checkPod has
+	// nothing to do). A node whose taints change is synced, and its sync
+	// checks every pod on it, so a pod event seen before the taint is not
+	// lost.
+	noExec map[string]bool
 }
 
 type eviction struct {
@@ -62,22 +69,44 @@ func newNodeLifecycle(b *base) *nodeLifecycleController {
 	if b.minor >= 32 {
 		grace = 50 * time.Second
 	}
-	c := &nodeLifecycleController{grace: grace, podQueue: queue{}, evictions: map[string]*eviction{}, known: map[string]bool{}}
+	c := &nodeLifecycleController{grace: grace, podQueue: queue{}, evictions: map[string]*eviction{}, known: map[string]bool{}, noExec: map[string]bool{}}
 	c.controller = newController[*corev1.Node](b, "nodelifecycle", b.nodes, c.syncNode)
 	c.component = nodeComponent
 	c.onEvent = func(ev store.Event, res, ns, name string) {
 		switch res {
+		case "nodes":
+			n, _ := objOf(ev).(*corev1.Node)
+			c.noteTaints(name, n, ev.Type == store.Put)
 		case "leases":
 			if ns == corev1.NamespaceNodeLease {
 				c.queue.add(name)
 			}
 		case "pods":
-			if p, ok := objOf(ev).(*corev1.Pod); ok && ev.Type == store.Put && p.Spec.NodeName != "" {
+			if p, ok := objOf(ev).(*corev1.Pod); ok && ev.Type == store.Put && p.Spec.NodeName != "" &&
+				(c.noExec[p.Spec.NodeName] || len(c.evictions) > 0 && c.evictions[nsKey(ns, name)] != nil) {
 				c.podQueue.add(nsKey(ns, name))
 			}
 		}
 	}
 	return c
+}
+
+// noteTaints records whether node name (n, nil if unknown) has a NoExecute taint.
+func (c *nodeLifecycleController) noteTaints(name string, n *corev1.Node, exists bool) {
+	if exists && n != nil && hasNoExecute(n) {
+		c.noExec[name] = true
+	} else {
+		delete(c.noExec, name)
+	}
+}
+
+func hasNoExecute(n *corev1.Node) bool {
+	for _, t := range n.Spec.Taints {
+		if t.Effect == corev1.TaintEffectNoExecute {
+			return true
+		}
+	}
+	return false
 }
 
 // MemberChanged implements MembershipAware: re-check the node.
@@ -104,6 +133,7 @@ func nodeCondition(n *corev1.Node, t corev1.NodeConditionType) *corev1.NodeCondi
 
 func (c *nodeLifecycleController) syncNode(name string, now time.Time) bool {
 	n, ok := c.get(name)
+	c.noteTaints(name, n, ok)
 	if !ok {
 		if c.known[name] {
 			delete(c.known, name)
@@ -142,13 +172,7 @@ func (c *nodeLifecycleController) syncNode(name string, now time.Time) bool {
 	}
 	// Taint eviction for the node's pods: only a node with NoExecute taints
 	// (or pods with a pending eviction) needs a look at its pods.
-	tainted := false
-	for _, t := range n.Spec.Taints {
-		if t.Effect == corev1.TaintEffectNoExecute {
-			tainted = true
-		}
-	}
-	if tainted {
+	if hasNoExecute(n) {
 		for _, p := range c.podsOnNode(name) {
 			if c.checkPod(nsKey(p.Namespace, p.Name), now) {
 				wrote = true

@@ -27,7 +27,11 @@ const burstReplicas = 500
 // already holds every write.
 type replicaSetController struct {
 	controller[*appsv1.ReplicaSet]
-	orphans map[string]map[string]bool // namespace -> orphan pod names to match against selectors
+	// orphans: namespace -> names of pods seen without a controller since
+	// the last Run, to match against selectors (a name may repeat: queueing
+	// a ReplicaSet twice is queueing it once; a slice costs an append per
+	// pod event where a set cost a hash insert).
+	orphans map[string][]string
 	// failures counts each key's consecutive failed creations, for the
 	// workqueue's rate limiter: a refused create (a quota, an admission
 	// plugin) retries after 5 ms doubling to 1000 s (AddRateLimited).
@@ -35,15 +39,12 @@ type replicaSetController struct {
 }
 
 func newReplicaSet(b *base) *replicaSetController {
-	c := &replicaSetController{orphans: map[string]map[string]bool{}, failures: map[string]int{}}
+	c := &replicaSetController{orphans: map[string][]string{}, failures: map[string]int{}}
 	c.controller = newController[*appsv1.ReplicaSet](b, "replicaset", b.replicasets, c.syncRS)
 	c.owns = map[string]string{"pods": "ReplicaSet"}
 	c.onEvent = func(ev store.Event, res, ns, name string) {
 		if p, ok := objOf(ev).(*corev1.Pod); ok && ev.Type == store.Put && metav1.GetControllerOfNoCopy(p) == nil {
-			if c.orphans[ns] == nil {
-				c.orphans[ns] = map[string]bool{}
-			}
-			c.orphans[ns][name] = true
+			c.orphans[ns] = append(c.orphans[ns], name)
 		}
 	}
 	return c
@@ -70,7 +71,7 @@ func (c *replicaSetController) matchOrphans() {
 		if len(rss) == 0 {
 			continue
 		}
-		for name := range names {
+		for _, name := range names {
 			p, ok := get[*corev1.Pod](c.base, c.pods, ns, name)
 			if !ok || metav1.GetControllerOfNoCopy(p) != nil {
 				continue

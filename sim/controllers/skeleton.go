@@ -75,7 +75,7 @@ func (c *controller[T]) Name() string { return c.name }
 // Handle queues the key of a primary object, the owner of a dependent, and
 // passes the event to onEvent.
 func (c *controller[T]) Handle(ev store.Event) {
-	res, ns, name := splitKey(ev.KV.Key)
+	res, ns, name := c.splitEvent(ev.KV.Key)
 	if res == c.primary.GVR.Resource {
 		c.queue.add(nsKey(ns, name))
 	} else if kind, ok := c.owns[res]; ok {
