@@ -50,6 +50,9 @@ type Registry struct {
 	// tracked is set while a write whose managed fields are already recorded
 	// (an apply, a scale) goes through Create or update.
 	tracked bool
+	// scheduled is the conditions of the pods bound in one second
+	// (scheduledConditions).
+	scheduled []corev1.PodCondition
 	// custom is the served custom resources (custom.go), rebuilt after
 	// every write to a CRD; request goroutines read it.
 	custom atomic.Pointer[customTable]
@@ -217,7 +220,12 @@ func (r *Registry) Create(res *Resource, ns string, obj runtime.Object, dryRun b
 // put encodes and writes obj; expect is the ModRev precondition for updates.
 func (r *Registry) put(res *Resource, obj runtime.Object, expect int64, create bool) (runtime.Object, error) {
 	m := ObjectMeta(obj)
-	key := Key(res, m.GetNamespace(), m.GetName())
+	return r.putKey(res, Key(res, m.GetNamespace(), m.GetName()), obj, expect, create)
+}
+
+// putKey is put with the object's key already made.
+func (r *Registry) putKey(res *Resource, key string, obj runtime.Object, expect int64, create bool) (runtime.Object, error) {
+	m := ObjectMeta(obj)
 	// A lazy store encodes at commit time, on its own goroutine.
 	var val []byte
 	if !r.store.Lazy() {

@@ -1,9 +1,12 @@
 package registry
 
 import (
+	"errors"
 	"fmt"
+	"time"
 
 	"kubesim/sim/podutil"
+	"kubesim/sim/store"
 	"kubesim/sim/validation"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -25,11 +28,14 @@ func (r *Registry) DryRunBind(ns, name, node string) error { return r.bind(ns, n
 
 func (r *Registry) bind(ns, name, node string, dryRun bool) error {
 	podRes := byGVR[coreV1.WithResource("pods")]
-	obj, err := r.Get(podRes, ns, name)
-	if err != nil {
-		return err
+	key := Key(podRes, ns, name)
+	kv, err := r.store.Get(key)
+	if errors.Is(err, store.ErrNotFound) {
+		return notFound(podRes, name)
+	} else if err != nil {
+		return apierrors.NewInternalError(err)
 	}
-	pod := obj.(*corev1.Pod)
+	pod := kv.Obj.(*corev1.Pod)
 	if pod.DeletionTimestamp != nil {
 		return apierrors.NewConflict(podRes.GR(), name, fmt.Errorf("pod %s is being deleted, cannot be assigned to a host", name))
 	}
@@ -37,17 +43,32 @@ func (r *Registry) bind(ns, name, node string, dryRun bool) error {
 		return apierrors.NewConflict(podRes.GR(), name, fmt.Errorf("pod %s is already assigned to node %q", name, pod.Spec.NodeName))
 	}
 	// Stored objects are never modified, so the bound pod shares every part
-	// of the pending one but the conditions it changes.
+	// of the pending one but the conditions it changes; a pod that had
+	// none gets the conditions every pod bound in this second gets.
 	cp := *pod
-	cp.Status.Conditions = append(make([]corev1.PodCondition, 0, len(pod.Status.Conditions)+1), pod.Status.Conditions...)
 	cp.Spec.NodeName = node
-	now := metav1.NewTime(r.clock.Now().UTC().Truncate(1e9))
-	podutil.UpdatePodCondition(&cp.Status, &corev1.PodCondition{Type: corev1.PodScheduled, Status: corev1.ConditionTrue, LastTransitionTime: now})
+	sec := r.clock.Now().Unix()
+	if len(pod.Status.Conditions) == 0 {
+		cp.Status.Conditions = r.scheduledConditions(sec)
+	} else {
+		cp.Status.Conditions = append(make([]corev1.PodCondition, 0, len(pod.Status.Conditions)+1), pod.Status.Conditions...)
+		podutil.UpdatePodCondition(&cp.Status, &corev1.PodCondition{Type: corev1.PodScheduled, Status: corev1.ConditionTrue, LastTransitionTime: metav1.NewTime(time.Unix(sec, 0).UTC())})
+	}
 	if dryRun {
 		return nil
 	}
-	_, err = r.put(podRes, &cp, 0, false)
+	_, err = r.putKey(podRes, key, &cp, 0, false)
 	return err
+}
+
+// scheduledConditions is a bound pod's conditions when it had none before:
+// PodScheduled=True since second sec, one list for every pod bound in that
+// second (capacity its length, so an append copies it).
+func (r *Registry) scheduledConditions(sec int64) []corev1.PodCondition {
+	if r.scheduled == nil || r.scheduled[0].LastTransitionTime.Unix() != sec {
+		r.scheduled = []corev1.PodCondition{{Type: corev1.PodScheduled, Status: corev1.ConditionTrue, LastTransitionTime: metav1.NewTime(time.Unix(sec, 0).UTC())}}
+	}
+	return r.scheduled
 }
 
 // scalable returns the parts of a Deployment, ReplicaSet or StatefulSet the

@@ -1,0 +1,86 @@
+package registry
+
+import (
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// TestSharedPodValues: pods created and bound in one second share their
+// defaults' values and their PodScheduled condition, and each pod reads
+// exactly what it read when every pod had its own; a pod with tolerations
+// or conditions of its own gets its own list, and one bound in another
+// second its own condition.
+func TestSharedPodValues(t *testing.T) {
+	r, _, clk := newTestRegistry(t)
+	pods := mustRes(t, "", "pods")
+	create := func(name string, tols []corev1.Toleration) *corev1.Pod {
+		t.Helper()
+		p := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: name}, Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "c", Image: "nginx"}}, Tolerations: tols}}
+		if _, err := r.Create(pods, "default", p, false); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Bind("default", name, "w1"); err != nil {
+			t.Fatal(err)
+		}
+		o, err := r.Get(pods, "default", name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return o.(*corev1.Pod)
+	}
+	a, b := create("a", nil), create("b", nil)
+	sec := func(i int64) *int64 { return &i }
+	wantTols := []corev1.Toleration{
+		{Key: corev1.TaintNodeNotReady, Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoExecute, TolerationSeconds: sec(300)},
+		{Key: corev1.TaintNodeUnreachable, Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoExecute, TolerationSeconds: sec(300)},
+	}
+	wantConds := []corev1.PodCondition{{Type: corev1.PodScheduled, Status: corev1.ConditionTrue, LastTransitionTime: metav1.NewTime(testStart)}}
+	for _, p := range []*corev1.Pod{a, b} {
+		if diff := cmp.Diff(wantTols, p.Spec.Tolerations); diff != "" {
+			t.Errorf("%s tolerations (-want +got):\n%s", p.Name, diff)
+		}
+		if diff := cmp.Diff(wantConds, p.Status.Conditions); diff != "" {
+			t.Errorf("%s conditions (-want +got):\n%s", p.Name, diff)
+		}
+		if *p.Spec.TerminationGracePeriodSeconds != 30 || *p.Spec.EnableServiceLinks != true || *p.Spec.Priority != 0 ||
+			*p.Spec.PreemptionPolicy != corev1.PreemptLowerPriority || !cmp.Equal(*p.Spec.SecurityContext, corev1.PodSecurityContext{}) {
+			t.Errorf("%s defaults: %+v", p.Name, p.Spec)
+		}
+	}
+	same := func(what string, x, y any) {
+		if x != y {
+			t.Errorf("%s not shared between pods created in one second", what)
+		}
+	}
+	same("tolerations", &a.Spec.Tolerations[0], &b.Spec.Tolerations[0])
+	same("conditions", &a.Status.Conditions[0], &b.Status.Conditions[0])
+	same("grace period", a.Spec.TerminationGracePeriodSeconds, b.Spec.TerminationGracePeriodSeconds)
+	same("securityContext", a.Spec.SecurityContext, b.Spec.SecurityContext)
+	if cap(a.Spec.Tolerations) != len(a.Spec.Tolerations) || cap(a.Status.Conditions) != len(a.Status.Conditions) {
+		t.Errorf("shared lists have spare capacity: an append would write into them")
+	}
+
+	own := create("own", []corev1.Toleration{{Key: "k", Operator: corev1.TolerationOpExists}})
+	if len(own.Spec.Tolerations) != 3 || own.Spec.Tolerations[0].Key != "k" || own.Spec.Tolerations[1].Key != corev1.TaintNodeNotReady {
+		t.Errorf("own tolerations: %+v", own.Spec.Tolerations)
+	}
+	if len(defaultTolerations) != 2 {
+		t.Errorf("a pod's own tolerations changed the shared list: %+v", defaultTolerations)
+	}
+
+	clk.Set(testStart.Add(1500 * time.Millisecond))
+	c := create("c", nil)
+	if &c.Status.Conditions[0] == &a.Status.Conditions[0] {
+		t.Errorf("a pod bound in the next second shares the first second's condition")
+	}
+	if got, want := c.Status.Conditions[0].LastTransitionTime.Time, testStart.Add(time.Second); !got.Equal(want) {
+		t.Errorf("next second's condition at %v, want %v", got, want)
+	}
+	if !a.Status.Conditions[0].LastTransitionTime.Time.Equal(testStart) {
+		t.Errorf("binding in the next second changed an earlier pod's condition: %v", a.Status.Conditions[0].LastTransitionTime)
+	}
+}
