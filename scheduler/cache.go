@@ -218,7 +218,12 @@ type snapshot struct {
 	list        []*framework.NodeInfo
 	// rows[i] is list[i].Row(), rewritten with every NodeInfo the
 	// snapshot copies (framework.NodeRow).
-	rows         []framework.NodeRow
+	rows []framework.NodeRow
+	// blocks[b] summarises rows[b*RowBlockSize:][:RowBlockSize]
+	// (framework.RowBlock; the last may be short); dirtyBlocks are those
+	// whose rows were rewritten since they were summarised.
+	blocks       []framework.RowBlock
+	dirtyBlocks  []int
 	index        map[string]int
 	withAffinity []*framework.NodeInfo
 	withAnti     []*framework.NodeInfo
@@ -302,6 +307,7 @@ func (c *cache) updateSnapshot(s *snapshot) {
 		if i, ok := s.index[name]; ok && !c.treeChanged {
 			s.list[i] = cl
 			s.rows[i] = cl.Row()
+			s.dirtyBlocks = append(s.dirtyBlocks, i>>framework.RowBlockShift)
 		}
 	}
 	if len(c.dirty) > 64 {
@@ -322,7 +328,17 @@ func (c *cache) updateSnapshot(s *snapshot) {
 			s.index[n] = i
 		}
 		c.treeChanged = false
+		s.blocks = s.blocks[:0]
+		for lo := 0; lo < len(s.rows); lo += framework.RowBlockSize {
+			s.blocks = append(s.blocks, framework.SummarizeRows(s.rows[lo:min(lo+framework.RowBlockSize, len(s.rows))]))
+		}
+		s.dirtyBlocks = s.dirtyBlocks[:0]
 	}
+	for _, b := range s.dirtyBlocks {
+		lo := b << framework.RowBlockShift
+		s.blocks[b] = framework.SummarizeRows(s.rows[lo:min(lo+framework.RowBlockSize, len(s.rows))])
+	}
+	s.dirtyBlocks = s.dirtyBlocks[:0]
 	if rebuildAffinity {
 		s.withAffinity, s.withAnti = s.withAffinity[:0], s.withAnti[:0]
 		for _, ni := range s.list {
@@ -344,6 +360,7 @@ func (s *snapshot) setRow(name string, ni *framework.NodeInfo, rebuild bool) {
 	}
 	if i, ok := s.index[name]; ok && s.list[i] == ni {
 		s.rows[i] = ni.Row()
+		s.dirtyBlocks = append(s.dirtyBlocks, i>>framework.RowBlockShift)
 	}
 }
 

@@ -122,6 +122,15 @@ func checkSnapshotRows(t *testing.T, seed uint64, snap *snapshot) {
 			t.Fatalf("seed %d: row of %s (-want +got):\n%s", seed, ni.Name, diff)
 		}
 	}
+	if want := (len(snap.rows) + framework.RowBlockSize - 1) / framework.RowBlockSize; len(snap.blocks) != want {
+		t.Fatalf("seed %d: %d row blocks for %d rows, want %d", seed, len(snap.blocks), len(snap.rows), want)
+	}
+	for b := range snap.blocks {
+		lo := b * framework.RowBlockSize
+		if want := framework.SummarizeRows(snap.rows[lo:min(lo+framework.RowBlockSize, len(snap.rows))]); snap.blocks[b] != want {
+			t.Fatalf("seed %d: block %d summary %+v, want %+v", seed, b, snap.blocks[b], want)
+		}
+	}
 }
 
 func checkRowPlugins(t *testing.T, seed uint64, s *Scheduler, pod *v1.Pod) {

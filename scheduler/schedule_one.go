@@ -232,6 +232,7 @@ func (s *Scheduler) schedulePod(pi *framework.PodInfo) (*Result, *framework.Diag
 		}
 	}
 	s.setActiveFilters(state)
+	s.setRowTest(state, pod)
 	nodes := all
 	if narrowed != nil {
 		nodes = make([]*framework.NodeInfo, 0, len(narrowed))
@@ -433,12 +434,17 @@ func (s *Scheduler) findFeasible(state *framework.CycleState, pi *framework.PodI
 			}
 		}
 		set := 0 // statuses set in buf
+		// base is winRows[0]'s index in the snapshot's rows, or -1.
+		base := -1
+		if rows != nil && !copied && len(rows) == len(s.snap.rows) {
+			base = j
+		}
 		if s.par.Serial(w) {
 			// Not through a closure: one passed to Chunks is allocated.
-			set = s.filterChunk(state, pod, win, winRows, buf, batch, 0, w)
+			set = s.filterChunk(state, pod, win, winRows, base, buf, batch, 0, w)
 		} else {
 			var n atomic.Int64
-			s.par.Chunks(w, func(lo, hi int) { n.Add(int64(s.filterChunk(state, pod, win, winRows, buf, batch, lo, hi))) })
+			s.par.Chunks(w, func(lo, hi int) { n.Add(int64(s.filterChunk(state, pod, win, winRows, base, buf, batch, lo, hi))) })
 			set = int(n.Load())
 		}
 		if set == 0 {
@@ -499,14 +505,18 @@ func (s *Scheduler) findFeasible(state *framework.CycleState, pi *framework.PodI
 
 // filterChunk filters win[lo:hi] into buf[lo:hi] and returns how many
 // statuses it set (non-nil entries).
-// rows, when not nil, are win's rows.
-func (s *Scheduler) filterChunk(state *framework.CycleState, pod *v1.Pod, win []*framework.NodeInfo, rows []framework.NodeRow, buf []*framework.Status, batch bool, lo, hi int) int {
+// rows, when not nil, are win's rows; base, when not -1, is rows[0]'s
+// index in the snapshot's rows.
+func (s *Scheduler) filterChunk(state *framework.CycleState, pod *v1.Pod, win []*framework.NodeInfo, rows []framework.NodeRow, base int, buf []*framework.Status, batch bool, lo, hi int) int {
 	if batch {
 		var r, passRows []framework.NodeRow
 		if rows != nil {
 			r, passRows = rows[lo:hi], s.passRows[lo:hi]
 		}
-		return s.filterNodes(state, pod, win[lo:hi], r, buf[lo:hi], s.passBuf[lo:hi], passRows, s.passIdx[lo:hi], s.passStatus[lo:hi])
+		if base >= 0 {
+			base += lo
+		}
+		return s.filterNodes(state, pod, win[lo:hi], r, base, buf[lo:hi], s.passBuf[lo:hi], passRows, s.passIdx[lo:hi], s.passStatus[lo:hi])
 	}
 	set := 0
 	for i := lo; i < hi; i++ {
@@ -523,8 +533,12 @@ func (s *Scheduler) filterChunk(state *framework.CycleState, pod *v1.Pod, win []
 // pass, idx and tmp are scratch of len(nodes); tmp comes in and is left
 // cleared. rows, when not nil, are nodes' rows, read by the plugins that
 // can (framework.RowFilterPlugin); passRows is then scratch of len(nodes).
-func (s *Scheduler) filterNodes(state *framework.CycleState, pod *v1.Pod, nodes []*framework.NodeInfo, rows []framework.NodeRow, out []*framework.Status,
+// base, when not -1, is rows[0]'s index in the snapshot's rows.
+func (s *Scheduler) filterNodes(state *framework.CycleState, pod *v1.Pod, nodes []*framework.NodeInfo, rows []framework.NodeRow, base int, out []*framework.Status,
 	pass []*framework.NodeInfo, passRows []framework.NodeRow, idx []int32, tmp []*framework.Status) int {
+	if rows != nil && s.rowTested {
+		return s.filterRowTested(state, pod, nodes, rows, base, out, tmp)
+	}
 	rejected := 0
 	// live are the nodes still passing; until the first rejection they are
 	// nodes itself (liveIdx nil: live[i] is nodes[i]).

@@ -49,6 +49,10 @@ type Scheduler struct {
 	activeScore []weightedScore
 	// activeExt is set when a PreFilterExtensions plugin did not skip.
 	activeExt bool
+	// rowTested is set when every active filter has a row test this
+	// cycle; rowTest is their And (filter_rows.go).
+	rowTested bool
+	rowTest   framework.RowTest
 
 	// per-cycle buffers, reused
 	state      *framework.CycleState

@@ -1,6 +1,10 @@
 package framework
 
-import v1 "k8s.io/api/core/v1"
+import (
+	"math"
+
+	v1 "k8s.io/api/core/v1"
+)
 
 // NodeRow is what the per-node loops of the default filters and scores read
 // of a NodeInfo, in 80 bytes. The scheduler's snapshot keeps a row
@@ -83,4 +87,73 @@ type RowFilterPlugin interface {
 type RowScorePlugin interface {
 	BatchScorePlugin
 	ScoreRows(state *CycleState, pod *v1.Pod, nodes []*NodeInfo, rows []NodeRow, out []int64) (int, *Status)
+}
+
+// RowTest is one cycle's test of the rows that certainly pass a filter: a
+// row passes when it has none of Flags set, room for Pods more pods and
+// MilliCPU and Memory free of its allocatable (a bound ≤ 0 is not tested).
+// The tests of several filters combine (And) into one row pass.
+type RowTest struct {
+	Flags                  RowFlags
+	Pods, MilliCPU, Memory int64
+}
+
+// And is the test that a row passes when it passes both t and u.
+func (t RowTest) And(u RowTest) RowTest {
+	return RowTest{Flags: t.Flags | u.Flags, Pods: max(t.Pods, u.Pods), MilliCPU: max(t.MilliCPU, u.MilliCPU), Memory: max(t.Memory, u.Memory)}
+}
+
+// Pass reports whether r passes the test.
+func (t *RowTest) Pass(r *NodeRow) bool {
+	return r.Flags&t.Flags == 0 &&
+		(t.Pods <= 0 || r.PodRoom >= t.Pods) &&
+		(t.MilliCPU <= 0 || t.MilliCPU <= r.AllocMilliCPU-r.ReqMilliCPU) &&
+		(t.Memory <= 0 || t.Memory <= r.AllocMemory-r.ReqMemory)
+}
+
+// RowTestPlugin is a RowFilterPlugin that can say before a cycle's filters
+// run which rows pass it: the scheduler then tests every row once for all
+// such filters together and runs them only on the rows that fail the test.
+type RowTestPlugin interface {
+	RowFilterPlugin
+	// RowTest is the cycle's test (after PreFilter): Filter passes every
+	// node whose row passes it. ok false: no test this cycle.
+	RowTest(state *CycleState, pod *v1.Pod) (t RowTest, ok bool)
+}
+
+// RowBlockShift: rows are summarised in blocks of RowBlockSize, aligned
+// on the snapshot's row index, so that a row test can pass a whole block
+// (64 nodes) by reading its summary instead of its rows.
+const (
+	RowBlockShift = 6
+	RowBlockSize  = 1 << RowBlockShift
+)
+
+// RowBlock summarises a block of rows for RowTest.PassBlock: the union of
+// their flags and the least room for pods, free CPU and free memory.
+type RowBlock struct {
+	Flags                             RowFlags
+	PodRoom, FreeMilliCPU, FreeMemory int64
+}
+
+// SummarizeRows is rows' RowBlock (rows not empty).
+func SummarizeRows(rows []NodeRow) RowBlock {
+	b := RowBlock{PodRoom: math.MaxInt64, FreeMilliCPU: math.MaxInt64, FreeMemory: math.MaxInt64}
+	for i := range rows {
+		r := &rows[i]
+		b.Flags |= r.Flags
+		b.PodRoom = min(b.PodRoom, r.PodRoom)
+		b.FreeMilliCPU = min(b.FreeMilliCPU, r.AllocMilliCPU-r.ReqMilliCPU)
+		b.FreeMemory = min(b.FreeMemory, r.AllocMemory-r.ReqMemory)
+	}
+	return b
+}
+
+// PassBlock reports that every row b summarises passes the test: each has
+// no more flags, and at least the room, CPU and memory, of the summary.
+func (t *RowTest) PassBlock(b *RowBlock) bool {
+	return b.Flags&t.Flags == 0 &&
+		(t.Pods <= 0 || b.PodRoom >= t.Pods) &&
+		(t.MilliCPU <= 0 || t.MilliCPU <= b.FreeMilliCPU) &&
+		(t.Memory <= 0 || t.Memory <= b.FreeMemory)
 }

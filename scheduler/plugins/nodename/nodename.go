@@ -53,6 +53,12 @@ func (pl *NodeName) FilterRows(state *framework.CycleState, pod *v1.Pod, nodes [
 	return pl.FilterNodes(state, pod, nodes, out)
 }
 
+// RowTest (framework.RowTestPlugin): every node passes when the pod names
+// none.
+func (*NodeName) RowTest(_ *framework.CycleState, pod *v1.Pod) (framework.RowTest, bool) {
+	return framework.RowTest{}, pod.Spec.NodeName == ""
+}
+
 // EventsToRegister: a node appearing or changing.
 func (*NodeName) EventsToRegister() []framework.ClusterEvent {
 	return []framework.ClusterEvent{{Resource: framework.Node, ActionType: framework.Add | framework.Update}}

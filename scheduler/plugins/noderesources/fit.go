@@ -195,6 +195,17 @@ func (f *Fit) FilterRows(state *framework.CycleState, pod *v1.Pod, nodes []*fram
 	return n
 }
 
+// RowTest (framework.RowTestPlugin) is FilterRows' pass: for a pod
+// requesting no ephemeral storage or scalar resources, a row without them
+// passes when fitsRow says so.
+func (f *Fit) RowTest(state *framework.CycleState, pod *v1.Pod) (framework.RowTest, bool) {
+	req := filterRequests(state, pod)
+	if len(req.ScalarResources) > 0 || req.EphemeralStorage > 0 {
+		return framework.RowTest{}, false
+	}
+	return framework.RowTest{Flags: framework.RowUnusual, Pods: 1, MilliCPU: req.MilliCPU, Memory: req.Memory}, true
+}
+
 // fitsRow is fitsSimple on a row, for a request without ephemeral storage.
 func fitsRow(req *framework.Resource, r *framework.NodeRow) bool {
 	return r.PodRoom >= 1 &&

@@ -71,6 +71,11 @@ func (pl *NodeUnschedulable) FilterRows(state *framework.CycleState, pod *v1.Pod
 	return n
 }
 
+// RowTest (framework.RowTestPlugin): a node not marked unschedulable passes.
+func (*NodeUnschedulable) RowTest(*framework.CycleState, *v1.Pod) (framework.RowTest, bool) {
+	return framework.RowTest{Flags: framework.RowUnschedulable}, true
+}
+
 func (*NodeUnschedulable) EventsToRegister() []framework.ClusterEvent {
 	return []framework.ClusterEvent{{Resource: framework.Node, ActionType: framework.Add | framework.UpdateNodeTaint}}
 }

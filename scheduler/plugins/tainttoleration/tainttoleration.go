@@ -90,6 +90,11 @@ func (pl *TaintToleration) FilterRows(state *framework.CycleState, pod *v1.Pod, 
 	return n
 }
 
+// RowTest (framework.RowTestPlugin): a node without taints passes.
+func (*TaintToleration) RowTest(*framework.CycleState, *v1.Pod) (framework.RowTest, bool) {
+	return framework.RowTest{Flags: framework.RowTainted}, true
+}
+
 const preScoreKey framework.StateKey = "PreScore" + Name
 
 type preScoreState struct{ tolerations []v1.Toleration }
