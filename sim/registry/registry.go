@@ -53,6 +53,8 @@ type Registry struct {
 	// scheduled is the conditions of the pods bound in one second
 	// (scheduledConditions).
 	scheduled []corev1.PodCondition
+	// resources is the container resources new pods share (shared.go).
+	resources resourceLists
 	// custom is the served custom resources (custom.go), rebuilt after
 	// every write to a CRD; request goroutines read it.
 	custom atomic.Pointer[customTable]
@@ -197,6 +199,9 @@ func (r *Registry) Create(res *Resource, ns string, obj runtime.Object, dryRun b
 	obj = r.trackCreate(res, obj)
 	r.admit(obj)
 	r.admitMutate(obj, nil)
+	if p, ok := obj.(*corev1.Pod); ok {
+		r.shareResources(p)
+	}
 	// Validation before allocation, as rest.BeforeCreate runs before the
 	// service storage's BeginCreate: a bad clusterIP gets a 422, not a 500.
 	if errs := r.validate(obj, nil, ""); len(errs) > 0 {

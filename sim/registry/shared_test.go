@@ -1,11 +1,13 @@
 package registry
 
 import (
+	"reflect"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
@@ -82,5 +84,53 @@ func TestSharedPodValues(t *testing.T) {
 	}
 	if !a.Status.Conditions[0].LastTransitionTime.Time.Equal(testStart) {
 		t.Errorf("binding in the next second changed an earlier pod's condition: %v", a.Status.Conditions[0].LastTransitionTime)
+	}
+}
+
+// TestSharedResources: pods whose containers request the same quantities
+// in the same form share the lists; another form ("1" and "1000m"), another
+// quantity or a LimitRange's defaults give a pod lists of its own, and
+// nothing a later pod gets changes an earlier pod's.
+func TestSharedResources(t *testing.T) {
+	r, _, _ := newTestRegistry(t)
+	pods := mustRes(t, "", "pods")
+	create := func(name, cpu string) *corev1.Pod {
+		t.Helper()
+		p := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: name}, Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "c", Image: "nginx",
+			Resources: corev1.ResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse(cpu), corev1.ResourceMemory: resource.MustParse("10Mi")}}}}}}
+		if _, err := r.Create(pods, "default", p, false); err != nil {
+			t.Fatal(err)
+		}
+		o, err := r.Get(pods, "default", name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return o.(*corev1.Pod)
+	}
+	list := func(p *corev1.Pod) corev1.ResourceList { return p.Spec.Containers[0].Resources.Requests }
+	a, b := create("a", "1"), create("b", "1")
+	if reflect.ValueOf(list(a)).UnsafePointer() != reflect.ValueOf(list(b)).UnsafePointer() {
+		t.Errorf("pods with the same requests do not share them")
+	}
+	c := create("c", "1000m")
+	if reflect.ValueOf(list(c)).UnsafePointer() == reflect.ValueOf(list(a)).UnsafePointer() {
+		t.Errorf("1000m shares the list of 1")
+	}
+	if got := list(c)[corev1.ResourceCPU]; got.String() != "1" && got.String() != "1000m" {
+		t.Errorf("c's cpu %s", got.String())
+	}
+	lr := &corev1.LimitRange{ObjectMeta: metav1.ObjectMeta{Name: "lr"}, Spec: corev1.LimitRangeSpec{Limits: []corev1.LimitRangeItem{{Type: corev1.LimitTypeContainer,
+		Default: corev1.ResourceList{corev1.ResourceMemory: resource.MustParse("64Mi")}}}}}
+	if _, err := r.Create(mustRes(t, "", "limitranges"), "default", lr, false); err != nil {
+		t.Fatal(err)
+	}
+	d := create("d", "1")
+	if _, ok := d.Spec.Containers[0].Resources.Limits[corev1.ResourceMemory]; !ok {
+		t.Fatalf("the LimitRange's default limit is missing: %+v", d.Spec.Containers[0].Resources)
+	}
+	for _, p := range []*corev1.Pod{a, b} {
+		if len(p.Spec.Containers[0].Resources.Limits) != 0 || len(list(p)) != 2 {
+			t.Errorf("%s's resources changed by a later pod: %+v", p.Name, p.Spec.Containers[0].Resources)
+		}
 	}
 }
