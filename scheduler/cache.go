@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 
 	v1 "k8s.io/api/core/v1"
@@ -219,6 +220,8 @@ type snapshot struct {
 	// rows[i] is list[i].Row(), rewritten with every NodeInfo the
 	// snapshot copies (framework.NodeRow).
 	rows []framework.NodeRow
+	// memo[i] is rows[i]'s RowMemo, cleared when the row is rewritten.
+	memo []framework.RowMemo
 	// blocks[b] summarises rows[b*RowBlockSize:][:RowBlockSize]
 	// (framework.RowBlock; the last may be short); dirtyBlocks are those
 	// whose rows were rewritten since they were summarised.
@@ -306,7 +309,7 @@ func (c *cache) updateSnapshot(s *snapshot) {
 		}
 		if i, ok := s.index[name]; ok && !c.treeChanged {
 			s.list[i] = cl
-			s.rows[i] = cl.Row()
+			s.rows[i], s.memo[i] = cl.Row(), framework.RowMemo{}
 			s.dirtyBlocks = append(s.dirtyBlocks, i>>framework.RowBlockShift)
 		}
 	}
@@ -328,6 +331,8 @@ func (c *cache) updateSnapshot(s *snapshot) {
 			s.index[n] = i
 		}
 		c.treeChanged = false
+		s.memo = slices.Grow(s.memo[:0], len(s.rows))[:len(s.rows)]
+		clear(s.memo)
 		s.blocks = s.blocks[:0]
 		for lo := 0; lo < len(s.rows); lo += framework.RowBlockSize {
 			s.blocks = append(s.blocks, framework.SummarizeRows(s.rows[lo:min(lo+framework.RowBlockSize, len(s.rows))]))
@@ -359,7 +364,7 @@ func (s *snapshot) setRow(name string, ni *framework.NodeInfo, rebuild bool) {
 		return
 	}
 	if i, ok := s.index[name]; ok && s.list[i] == ni {
-		s.rows[i] = ni.Row()
+		s.rows[i], s.memo[i] = ni.Row(), framework.RowMemo{}
 		s.dirtyBlocks = append(s.dirtyBlocks, i>>framework.RowBlockShift)
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-cmp/cmp/cmpopts"
 	v1 "k8s.io/api/core/v1"
 
 	"kubesim/scheduler/framework"
@@ -117,8 +116,7 @@ func checkSnapshotRows(t *testing.T, seed uint64, snap *snapshot) {
 		t.Fatalf("seed %d: %d rows for %d nodes", seed, len(snap.rows), len(snap.list))
 	}
 	for i, ni := range snap.list {
-		// Memo is scores kept by scoring, which a rewritten row drops.
-		if diff := cmp.Diff(ni.Row(), snap.rows[i], cmpopts.IgnoreFields(framework.NodeRow{}, "Memo")); diff != "" {
+		if diff := cmp.Diff(ni.Row(), snap.rows[i]); diff != "" {
 			t.Fatalf("seed %d: row of %s (-want +got):\n%s", seed, ni.Name, diff)
 		}
 	}
@@ -172,10 +170,15 @@ func checkRowPlugins(t *testing.T, seed uint64, s *Scheduler, pod *v1.Pod) {
 		rowScores++
 		want := make([]int64, len(nodes))
 		iw, stw := ws.rows.ScoreNodes(state, pod, nodes, want)
-		// Twice: the second reads what the first kept in the rows' memo.
-		for pass := 0; pass < 2; pass++ {
+		// Without the snapshot's memo and blocks, then twice with them: the
+		// second reads what the first kept in the memo.
+		for pass := 0; pass < 3; pass++ {
+			var run framework.RowRun
+			if pass > 0 {
+				run = framework.RowRun{Memo: s.snap.memo, Blocks: s.snap.blocks}
+			}
 			got := make([]int64, len(nodes))
-			ig, stg := ws.rows.ScoreRows(state, pod, nodes, rows, got)
+			ig, stg := ws.rows.ScoreRows(state, pod, nodes, rows, run, got)
 			if iw != ig || statusString(stw) != statusString(stg) {
 				t.Errorf("seed %d, pod %s, %s, pass %d: ScoreRows (%d, %s), ScoreNodes (%d, %s)", seed, pod.Name, ws.pl.Name(), pass, ig, statusString(stg), iw, statusString(stw))
 			}
@@ -189,5 +192,56 @@ func checkRowPlugins(t *testing.T, seed uint64, s *Scheduler, pod *v1.Pod) {
 	// TaintToleration score.
 	if rowFilters != 4 || rowScores != 3 {
 		t.Fatalf("%d row filters and %d row scores in the default profile, want 4 and 3", rowFilters, rowScores)
+	}
+}
+
+// TestScoreRowsBlocks: the row scores over whole untainted blocks of the
+// snapshot (TaintToleration fills them from the block's summary) and over
+// runs starting off a block boundary, with the memo, are ScoreNodes'.
+func TestScoreRowsBlocks(t *testing.T) {
+	s := newTestScheduler(t, nil)
+	for i := 0; i < 300; i++ {
+		w := testutil.MakeNode().Name(fmt.Sprintf("n-%03d", i)).Capacity("cpu", "8", "memory", "16Gi")
+		if i == 130 || i == 131 {
+			w.Taint("soft", "x", v1.TaintEffectPreferNoSchedule)
+		}
+		s.AddNode(w.Obj())
+	}
+	s.c.updateSnapshot(s.snap)
+	pod := testutil.MakePod().Name("p").Req("cpu", "100m", "memory", "256Mi").Obj()
+	state := framework.NewCycleState(s.newPodInfo(pod))
+	for _, pl := range s.preFilter {
+		pl.PreFilter(state, pod)
+	}
+	nodes, rows := s.snap.list, s.snap.rows
+	for _, pl := range s.preScore {
+		pl.PreScore(state, pod, nodes)
+	}
+	untainted := 0
+	for _, b := range s.snap.blocks {
+		if b.Flags&framework.RowTainted == 0 {
+			untainted++
+		}
+	}
+	if untainted < 3 {
+		t.Fatalf("%d untainted blocks: the block path is not exercised", untainted)
+	}
+	all := framework.RowRun{Memo: s.snap.memo, Blocks: s.snap.blocks}
+	for _, ws := range s.score {
+		if ws.rows == nil {
+			continue
+		}
+		for _, lo := range []int{0, 10, 64, 100, 129} {
+			want := make([]int64, len(nodes)-lo)
+			ws.rows.ScoreNodes(state, pod, nodes[lo:], want)
+			got := make([]int64, len(nodes)-lo)
+			for i := range got {
+				got[i] = -1 // every score is written
+			}
+			ws.rows.ScoreRows(state, pod, nodes[lo:], rows[lo:], all.Sub(lo, len(nodes)), got)
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("%s from row %d (-ScoreNodes +ScoreRows):\n%s", ws.pl.Name(), lo, diff)
+			}
+		}
 	}
 }

@@ -285,7 +285,7 @@ func (s *Scheduler) schedulePod(pi *framework.PodInfo) (*Result, *framework.Diag
 	}
 
 	// Score.
-	totals, err := s.prioritize(state, pod, feasible, s.feasibleRows.rows, ex)
+	totals, err := s.prioritize(state, pod, feasible, s.feasibleRows.rows, s.feasibleRows.run(s.snap), ex)
 	if err != nil {
 		return res, nil, err
 	}
@@ -393,6 +393,9 @@ func (s *Scheduler) findFeasible(state *framework.CycleState, pi *framework.PodI
 		s.feasibleBuf = make([]*framework.NodeInfo, 0, numToFind)
 	}
 	feasible := s.feasibleBuf[:0]
+	// aliased: feasible is a run of nodes itself (capped, so that an
+	// append cannot write into nodes), until a second run joins it.
+	aliased := false
 	// Without nominated pods every node's filters run on the node itself,
 	// so the filters can run plugin by plugin over the window (the same
 	// first rejection per node; see BatchFilterPlugin).
@@ -436,10 +439,12 @@ func (s *Scheduler) findFeasible(state *framework.CycleState, pi *framework.PodI
 		set := 0 // statuses set in buf
 		// base is winRows[0]'s index in the snapshot's rows, or -1.
 		base := -1
-		if rows != nil && !copied && len(rows) == len(s.snap.rows) {
+		if rows != nil && !copied {
 			base = j
 		}
-		if s.par.Serial(w) {
+		// A row test reads ~1 block summary per 64 nodes: goroutines would
+		// cost more than the filtering.
+		if s.par.Serial(w) || (batch && base >= 0 && s.rowTested) {
 			// Not through a closure: one passed to Chunks is allocated.
 			set = s.filterChunk(state, pod, win, winRows, base, buf, batch, 0, w)
 		} else {
@@ -450,9 +455,16 @@ func (s *Scheduler) findFeasible(state *framework.CycleState, pi *framework.PodI
 		if set == 0 {
 			// Every node passed (buf is all nil).
 			used := min(w, numToFind-len(feasible))
-			feasible = append(feasible, win[:used]...)
+			if len(feasible) == 0 && !copied {
+				feasible, aliased = win[:used:used], true
+			} else {
+				if aliased {
+					feasible, aliased = append(s.feasibleBuf[:0], feasible...), false
+				}
+				feasible = append(feasible, win[:used]...)
+			}
 			if rows != nil {
-				s.feasibleRows.add(winRows[:used], !copied)
+				s.feasibleRows.add(winRows[:used], base)
 			}
 			if copied {
 				clear(win)
@@ -469,6 +481,9 @@ func (s *Scheduler) findFeasible(state *framework.CycleState, pi *framework.PodI
 			st := buf[i]
 			buf[i] = nil
 			if st.IsSuccess() {
+				if aliased {
+					feasible, aliased = append(s.feasibleBuf[:0], feasible...), false
+				}
 				feasible = append(feasible, ni)
 				if len(feasible) == numToFind {
 					used = i + 1
@@ -478,7 +493,7 @@ func (s *Scheduler) findFeasible(state *framework.CycleState, pi *framework.PodI
 				continue
 			}
 			if rows != nil && i > run {
-				s.feasibleRows.add(winRows[run:i], !copied)
+				s.feasibleRows.add(winRows[run:i], offset(base, run))
 			}
 			run = i + 1
 			if !st.IsUnschedulable() {
@@ -491,7 +506,7 @@ func (s *Scheduler) findFeasible(state *framework.CycleState, pi *framework.PodI
 			s.failedBuf = append(s.failedBuf, failedNode{ni, st})
 		}
 		if rows != nil && used > run {
-			s.feasibleRows.add(winRows[run:used], !copied)
+			s.feasibleRows.add(winRows[run:used], offset(base, run))
 		}
 		if copied {
 			clear(win)
@@ -616,6 +631,7 @@ type scoreRun struct {
 	pod      *v1.Pod
 	feasible []*framework.NodeInfo
 	rows     []framework.NodeRow // feasible's rows, or nil
+	run      framework.RowRun    // where rows sit in the snapshot
 	active   []weightedScore
 	scores   []int64
 
@@ -632,7 +648,7 @@ func (r *scoreRun) chunk(lo, hi int) {
 		row := r.scores[j*nf+lo : j*nf+hi]
 		at, st := -1, (*framework.Status)(nil)
 		if rs := r.active[j].rows; rs != nil && r.rows != nil {
-			if i, x := rs.ScoreRows(r.state, r.pod, r.feasible[lo:hi], r.rows[lo:hi], row); !x.IsSuccess() {
+			if i, x := rs.ScoreRows(r.state, r.pod, r.feasible[lo:hi], r.rows[lo:hi], r.run.Sub(lo, hi), row); !x.IsSuccess() {
 				at, st = lo+i, x
 			}
 		} else if b := r.active[j].batch; b != nil {
@@ -661,11 +677,11 @@ func (r *scoreRun) chunk(lo, hi int) {
 
 // prioritize runs PreScore and Score (in parallel over nodes), normalises
 // each plugin's scores and returns the weighted totals in feasible order.
-// rows, when not nil, are feasible's rows.
-func (s *Scheduler) prioritize(state *framework.CycleState, pod *v1.Pod, feasible []*framework.NodeInfo, rows []framework.NodeRow, ex *Explanation) ([]int64, error) {
+// rows, when not nil, are feasible's rows, and run where they sit.
+func (s *Scheduler) prioritize(state *framework.CycleState, pod *v1.Pod, feasible []*framework.NodeInfo, rows []framework.NodeRow, run framework.RowRun, ex *Explanation) ([]int64, error) {
 	nf := len(feasible)
 	if len(rows) != nf {
-		rows = nil
+		rows, run = nil, framework.RowRun{}
 	}
 	for _, pl := range s.preScore {
 		st := pl.PreScore(state, pod, feasible)
@@ -704,7 +720,7 @@ func (s *Scheduler) prioritize(state *framework.CycleState, pod *v1.Pod, feasibl
 	}
 	scores := s.scoreBuf[:k*nf]
 	sc := &s.scoring
-	sc.state, sc.pod, sc.feasible, sc.rows, sc.active, sc.scores = state, pod, feasible, rows, active, scores
+	sc.state, sc.pod, sc.feasible, sc.rows, sc.run, sc.active, sc.scores = state, pod, feasible, rows, run, active, scores
 	sc.firstErr, sc.firstErrAt, sc.firstErrPlugin = nil, nf, k
 	if s.par.Serial(nf) {
 		sc.chunk(0, nf)
@@ -712,7 +728,7 @@ func (s *Scheduler) prioritize(state *framework.CycleState, pod *v1.Pod, feasibl
 		s.par.Chunks(nf, sc.chunk)
 	}
 	firstErr := sc.firstErr
-	sc.state, sc.pod, sc.feasible, sc.rows, sc.active, sc.scores, sc.firstErr = nil, nil, nil, nil, nil, nil, nil
+	sc.state, sc.pod, sc.feasible, sc.rows, sc.run, sc.active, sc.scores, sc.firstErr = nil, nil, nil, nil, framework.RowRun{}, nil, nil, nil
 	if firstErr != nil {
 		return nil, fmt.Errorf("running Score plugin %q: %w", firstErr.Plugin(), firstErr.AsError())
 	}
@@ -771,23 +787,41 @@ func (s *Scheduler) prioritize(state *framework.CycleState, pod *v1.Pod, feasibl
 // rowList collects the feasible nodes' rows: an alias of the snapshot's
 // rows while they are one run of it, else a copy in its own buffer.
 type rowList struct {
-	rows  []framework.NodeRow
-	alias bool
-	buf   []framework.NodeRow
+	rows []framework.NodeRow
+	// base is the index of rows[0] in the snapshot's rows while rows is
+	// an alias, else -1.
+	base int
+	buf  []framework.NodeRow
 }
 
-func (l *rowList) reset() { l.rows, l.alias = nil, false }
+func (l *rowList) reset() { l.rows, l.base = nil, -1 }
 
-// add appends r; canAlias says r may be kept as it is (the snapshot's own
-// rows, which do not change during the cycle).
-func (l *rowList) add(r []framework.NodeRow, canAlias bool) {
-	if l.rows == nil && canAlias {
-		l.rows, l.alias = r, true
+// add appends r; base, when not -1, is r[0]'s index in the snapshot's
+// rows (which do not change during the cycle): r may be kept as it is.
+func (l *rowList) add(r []framework.NodeRow, base int) {
+	if l.rows == nil && base >= 0 {
+		l.rows, l.base = r, base
 		return
 	}
-	if l.alias || l.rows == nil {
-		l.rows, l.alias = append(l.buf[:0], l.rows...), false
+	if l.base >= 0 || l.rows == nil {
+		l.rows, l.base = append(l.buf[:0], l.rows...), -1
 	}
 	l.rows = append(l.rows, r...)
 	l.buf = l.rows[:0]
+}
+
+// run is where the rows sit in snap: nothing for a copy.
+func (l *rowList) run(snap *snapshot) framework.RowRun {
+	if l.base < 0 || l.rows == nil {
+		return framework.RowRun{}
+	}
+	return framework.RowRun{Memo: snap.memo[l.base : l.base+len(l.rows)], Blocks: snap.blocks, Base: l.base}
+}
+
+// offset is base+i, or -1 for a base of -1.
+func offset(base, i int) int {
+	if base < 0 {
+		return -1
+	}
+	return base + i
 }

@@ -7,14 +7,15 @@ import (
 )
 
 // NodeRow is what the per-node loops of the default filters and scores read
-// of a NodeInfo, in 80 bytes. The scheduler's snapshot keeps a row
-// per node in list order, rewritten whenever it copies a changed NodeInfo,
-// so a cycle that filters and scores thousands of nodes (5,000 of 100,000)
-// reads 80 bytes a node from one array instead of several cache lines from
-// each NodeInfo. Rows are a fast path only (kube-scheduler has none): a
-// plugin reading a row computes exactly what it computes from the
-// NodeInfo, and reads the NodeInfo for anything the row does not settle
-// (RowUnusual, a set flag).
+// of a NodeInfo, in 64 bytes (one cache line). The scheduler's snapshot
+// keeps a row per node in list order, rewritten whenever it copies a
+// changed NodeInfo, so a cycle that filters and scores thousands of nodes
+// (5,000 of 100,000) reads 64 bytes a node from one array instead of
+// several cache lines from each NodeInfo. Beside the rows it keeps their
+// RowMemo and, per RowBlockSize rows, a RowBlock. Rows are a fast path only
+// (kube-scheduler has none): a plugin reading a row computes exactly what
+// it computes from the NodeInfo, and reads the NodeInfo for anything the
+// row does not settle (RowUnusual, a set flag).
 type NodeRow struct {
 	AllocMilliCPU, AllocMemory int64
 	// ReqMilliCPU and ReqMemory are Requested; NonZeroMilliCPU and
@@ -24,19 +25,50 @@ type NodeRow struct {
 	// PodRoom is Allocatable.AllowedPodNumber - len(Pods).
 	PodRoom int64
 	Flags   RowFlags
-	// Memo keeps scores computed from the row, so that a node visited
-	// again before it changes is not scored again: slot RowMemoFit for
-	// NodeResourcesFit, RowMemoBalanced for NodeResourcesBalancedAllocation,
-	// each epoch<<8 | score, the epoch (never 0) naming the pod requests the
-	// plugin scored for. A rewritten row has none.
-	Memo [2]uint64
 }
 
-// The Memo slots.
+// RowMemo keeps scores computed from a row, so that a node visited again
+// before it changes is not scored again, in a dense array beside the rows
+// (a cycle that finds its scores there reads 16 bytes a node, not the
+// row): slot RowMemoFit for NodeResourcesFit, RowMemoBalanced for
+// NodeResourcesBalancedAllocation, each epoch<<8 | score, the epoch (never
+// 0) naming the pod requests the plugin scored for. A rewritten row has
+// none.
+type RowMemo [2]uint64
+
+// The RowMemo slots.
 const (
 	RowMemoFit = iota
 	RowMemoBalanced
 )
+
+// RowRun says where rows handed to a RowScorePlugin sit in the snapshot:
+// Memo[i] is rows[i]'s memo and Blocks the snapshot's row blocks, Base
+// the index of rows[0] in the snapshot's rows. The zero RowRun (rows
+// copied out of the snapshot) has neither.
+type RowRun struct {
+	Memo   []RowMemo
+	Blocks []RowBlock
+	Base   int
+}
+
+// Sub is the run of rows[lo:hi].
+func (r RowRun) Sub(lo, hi int) RowRun {
+	if r.Memo == nil {
+		return RowRun{}
+	}
+	return RowRun{Memo: r.Memo[lo:hi], Blocks: r.Blocks, Base: r.Base + lo}
+}
+
+// Block is the summary of rows[i:i+RowBlockSize] (n rows in all) when
+// they are exactly one of the snapshot's blocks, else nil.
+func (r *RowRun) Block(i, n int) *RowBlock {
+	g := r.Base + i
+	if r.Blocks == nil || g&(RowBlockSize-1) != 0 || i+RowBlockSize > n {
+		return nil
+	}
+	return &r.Blocks[g>>RowBlockShift]
+}
 
 // RowFlags mark what a row does not hold.
 type RowFlags uint64
@@ -83,10 +115,11 @@ type RowFilterPlugin interface {
 
 // RowScorePlugin is a BatchScorePlugin that reads rows: ScoreRows returns
 // exactly what ScoreNodes(state, pod, nodes, out) would; rows[i] is
-// nodes[i]'s row.
+// nodes[i]'s row, and run where they sit in the snapshot (their memo and
+// blocks, if any).
 type RowScorePlugin interface {
 	BatchScorePlugin
-	ScoreRows(state *CycleState, pod *v1.Pod, nodes []*NodeInfo, rows []NodeRow, out []int64) (int, *Status)
+	ScoreRows(state *CycleState, pod *v1.Pod, nodes []*NodeInfo, rows []NodeRow, run RowRun, out []int64) (int, *Status)
 }
 
 // RowTest is one cycle's test of the rows that certainly pass a filter: a

@@ -372,7 +372,7 @@ func (*BalancedAllocation) Name() string { return BalancedAllocationName }
 type scoring struct {
 	scorer resourceAllocationScorer
 	// epoch names memoReq, the pod requests (cpu, memory) of the last
-	// PreScore, in the rows' memo (framework.NodeRow.Memo): a row's score
+	// PreScore, in the rows' memo (framework.RowMemo): a row's score
 	// tagged with the current epoch was computed for these requests from
 	// the row as it is. Set by PreScore only, read by ScoreRows.
 	epoch   uint64
@@ -415,7 +415,7 @@ func (s *scoring) ScoreNodes(state *framework.CycleState, _ *v1.Pod, nodes []*fr
 func (s *scoring) balanced() bool { return s.scorer.kind == kindBalanced }
 
 // ScoreRows is ScoreNodes reading rows (framework.RowScorePlugin).
-func (s *scoring) ScoreRows(state *framework.CycleState, _ *v1.Pod, nodes []*framework.NodeInfo, rows []framework.NodeRow, out []int64) (int, *framework.Status) {
+func (s *scoring) ScoreRows(state *framework.CycleState, _ *v1.Pod, nodes []*framework.NodeInfo, rows []framework.NodeRow, run framework.RowRun, out []int64) (int, *framework.Status) {
 	d, err := state.Read(s.scorer.key)
 	if err != nil {
 		return 0, framework.AsStatus(err)
@@ -425,15 +425,15 @@ func (s *scoring) ScoreRows(state *framework.CycleState, _ *v1.Pod, nodes []*fra
 	if len(req) == 2 && req[0] == s.memoReq[0] && req[1] == s.memoReq[1] {
 		epoch = s.epoch
 	}
-	s.scorer.scoreRows(nodes, rows, req, s.balanced(), epoch, out)
+	s.scorer.scoreRows(nodes, rows, run.Memo, req, s.balanced(), epoch, out)
 	return 0, nil
 }
 
 // scoreRows is scoreNodes reading the default resources (cpu, memory) from
 // rows; the same arithmetic, node by node. With epoch not 0 (podReq's
-// memo epoch) a row's score memo of that epoch is the score, and a score
-// computed is memoised.
-func (r *resourceAllocationScorer) scoreRows(nodes []*framework.NodeInfo, rows []framework.NodeRow, podReq []int64, useRequested bool, epoch uint64, out []int64) {
+// memo epoch) and memo (rows' memo) not nil, a row's score memo of that
+// epoch is the score, and a score computed is memoised.
+func (r *resourceAllocationScorer) scoreRows(nodes []*framework.NodeInfo, rows []framework.NodeRow, memo []framework.RowMemo, podReq []int64, useRequested bool, epoch uint64, out []int64) {
 	if !r.cpuMem || (r.kind != kindBalanced && r.kind != kindLeast) {
 		r.scoreNodes(nodes, podReq, useRequested, out)
 		return
@@ -445,15 +445,22 @@ func (r *resourceAllocationScorer) scoreRows(nodes []*framework.NodeInfo, rows [
 	if r.kind == kindBalanced {
 		slot = framework.RowMemoBalanced
 	}
-	for i := range rows {
-		row := &rows[i]
-		if epoch != 0 && row.Memo[slot]>>8 == epoch {
-			out[i] = int64(row.Memo[slot] & 0xff)
+	if memo == nil || epoch == 0 || epoch >= 1<<56 {
+		for i := range rows {
+			out[i] = r.scoreRow(nodes[i], &rows[i], podReq, useRequested, wc, wm, ws)
+		}
+		return
+	}
+	memo = memo[:len(rows)]
+	for i := range memo {
+		m := &memo[i][slot]
+		if *m>>8 == epoch {
+			out[i] = int64(*m & 0xff)
 			continue
 		}
-		out[i] = r.scoreRow(nodes[i], row, podReq, useRequested, wc, wm, ws)
-		if epoch != 0 && epoch < 1<<56 && uint64(out[i]) <= 0xff {
-			row.Memo[slot] = epoch<<8 | uint64(out[i])
+		out[i] = r.scoreRow(nodes[i], &rows[i], podReq, useRequested, wc, wm, ws)
+		if uint64(out[i]) <= 0xff {
+			*m = epoch<<8 | uint64(out[i])
 		}
 	}
 }

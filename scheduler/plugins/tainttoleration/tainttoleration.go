@@ -160,9 +160,17 @@ func (pl *TaintToleration) ScoreNodes(state *framework.CycleState, pod *v1.Pod, 
 	return 0, nil
 }
 
-// ScoreRows is ScoreNodes reading rows (framework.RowScorePlugin).
-func (pl *TaintToleration) ScoreRows(state *framework.CycleState, pod *v1.Pod, nodes []*framework.NodeInfo, rows []framework.NodeRow, out []int64) (int, *framework.Status) {
-	for i := range rows {
+// ScoreRows is ScoreNodes reading rows (framework.RowScorePlugin); a
+// block of the snapshot without a tainted row scores 0 throughout.
+func (pl *TaintToleration) ScoreRows(state *framework.CycleState, pod *v1.Pod, nodes []*framework.NodeInfo, rows []framework.NodeRow, run framework.RowRun, out []int64) (int, *framework.Status) {
+	for i := 0; i < len(rows); i++ {
+		for b := run.Block(i, len(rows)); b != nil && b.Flags&framework.RowTainted == 0; b = run.Block(i, len(rows)) {
+			clear(out[i : i+framework.RowBlockSize])
+			i += framework.RowBlockSize
+		}
+		if i == len(rows) {
+			break
+		}
 		if rows[i].Flags&framework.RowTainted == 0 {
 			out[i] = 0
 			continue
