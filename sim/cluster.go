@@ -135,7 +135,11 @@ func New(spec ClusterSpec, opts Options) (*Cluster, error) {
 	if err := os.MkdirAll(opts.Dir, 0o700); err != nil {
 		return nil, err
 	}
-	st, err := store.Open(store.Options{Path: filepath.Join(opts.Dir, "store.db"), NoSync: opts.NoSync, Decode: registry.DecodeStorage, Encode: registry.EncodeStorage, HistorySize: watchHistory, Repair: opts.Repair})
+	st, err := store.Open(store.Options{Path: filepath.Join(opts.Dir, "store.db"), NoSync: opts.NoSync, Decode: registry.DecodeStorage, Encode: registry.EncodeStorage, HistorySize: watchHistory, Repair: opts.Repair,
+		// Events are written once and rarely read: the store keeps them
+		// encoded (a few hundred bytes, not the decoded 1.7 KB) and a read
+		// decodes them again.
+		BytesOnly: []string{"/registry/events/"}})
 	if err != nil {
 		return nil, fmt.Errorf("open cluster state: %w", err)
 	}

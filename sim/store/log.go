@@ -195,6 +195,7 @@ func (s *Store) logBatch(batch []pendingOp, from, to int64) error {
 			buf = binary.BigEndian.AppendUint64(buf, uint64(op.kv.CreateRev))
 			buf = binary.BigEndian.AppendUint64(buf, uint64(op.kv.ModRev))
 			buf = append(buf, op.kv.Value...)
+			s.noteCompaction(op.kv, op.kv.Value)
 			continue
 		}
 		// A lazy value's length is known once it is encoded: reserve the
@@ -212,6 +213,7 @@ func (s *Store) logBatch(batch []pendingOp, from, to int64) error {
 		k := binary.PutUvarint(lb[:], uint64(len(buf)-start))
 		copy(buf[lenAt:], lb[:k])
 		buf = append(buf[:lenAt+k], buf[start:]...)
+		s.noteCompaction(op.kv, buf[lenAt+k+headerLen:])
 	}
 	if lazy > 0 {
 		s.lazyAvg = lazyBytes / lazy

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/google/btree"
@@ -15,6 +16,8 @@ import (
 type Snapshot struct {
 	rev   int64
 	index index // a copy-on-write clone of the index at rev
+	// decode decodes bytes-only entries (nil: there are none).
+	decode func(string, []byte) (any, error)
 }
 
 type index = *btree.BTreeG[*KV]
@@ -32,13 +35,17 @@ func (sn *Snapshot) Get(key string) (KV, error) {
 	if !ok {
 		return KV{}, notFoundErr(key)
 	}
+	kv, err := decoded(sn.decode, kv)
+	if err != nil {
+		return KV{}, fmt.Errorf("store: get: %w", err)
+	}
 	return *kv, nil
 }
 
 // List is Store.List on the snapshot; filter may run concurrently with
 // other readers (it must not modify the KV).
 func (sn *Snapshot) List(prefix string, filter func(*KV) bool) ([]KV, int64) {
-	return listIndex(sn.index, prefix, filter), sn.rev
+	return listIndex(sn.index, prefix, filter, sn.decode), sn.rev
 }
 
 // Count returns the number of keys with the prefix.
@@ -51,8 +58,10 @@ func (sn *Snapshot) Count(prefix string) int {
 	return n
 }
 
-// listIndex lists the entries with the prefix for which filter is true.
-func listIndex(ix index, prefix string, filter func(*KV) bool) []KV {
+// listIndex lists the entries with the prefix for which filter is true;
+// decode (if not nil) decodes bytes-only entries first (one that fails to
+// is left out).
+func listIndex(ix index, prefix string, filter func(*KV) bool, decode func(string, []byte) (any, error)) []KV {
 	var out []KV
 	if filter == nil {
 		// Counting first is cheaper than growing the result by doubling.
@@ -61,6 +70,10 @@ func listIndex(ix index, prefix string, filter func(*KV) bool) []KV {
 		out = make([]KV, 0, n)
 	}
 	ascend(ix, prefix, func(kv *KV) bool {
+		kv, err := decoded(decode, kv)
+		if err != nil {
+			return true
+		}
 		if filter == nil || filter(kv) {
 			out = append(out, *kv)
 		}

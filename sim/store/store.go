@@ -64,6 +64,12 @@ type Options struct {
 	// must never be modified once stored. With Decode also set, values
 	// read at Open are dropped once decoded.
 	Encode func(dst []byte, key string, obj any) ([]byte, error)
+	// BytesOnly lists key prefixes whose values the store keeps encoded
+	// only: once a commit has made a lazy value durable, the index keeps
+	// its bytes and drops the object, and every read decodes the bytes
+	// again into a fresh object (bytesonly.go). For objects written once
+	// and rarely read (events). Needs Encode and Decode.
+	BytesOnly []string
 }
 
 // DefaultOptions returns durable options for the file at path.
@@ -74,6 +80,9 @@ func DefaultOptions(path string) Options {
 func (o Options) validate() error {
 	if o.Path == "" {
 		return errors.New("store: Options.Path is empty")
+	}
+	if len(o.BytesOnly) > 0 && (o.Encode == nil || o.Decode == nil) {
+		return errors.New("store: Options.BytesOnly needs Encode and Decode")
 	}
 	if o.HistorySize < 0 {
 		return fmt.Errorf("store: Options.HistorySize %d is negative", o.HistorySize)
@@ -134,9 +143,10 @@ type Store struct {
 	durableRev    int64   // every mutation up to here is on disk
 	syncErr       error   // sticky: a failed commit leaves the file behind the index
 	dbClosed      bool
-	lastFollowers int    // writers that waited for the last commit
-	arena         []byte // leader-only scratch space for encoded values
-	lazyAvg       int    // leader-only: average size of the last batch's lazy values
+	lastFollowers int          // writers that waited for the last commit
+	arena         []byte       // leader-only scratch space for encoded values
+	lazyAvg       int          // leader-only: average size of the last batch's lazy values
+	compacted     []compaction // leader-only: this commit's bytes-only values
 	stats         Stats
 
 	skipped []Skipped // set by load (Repair)
@@ -233,7 +243,7 @@ func Open(opts Options) (*Store, error) {
 	}
 	s.durableRev = s.rev
 	s.committed.Store(s.rev)
-	s.snap.Store(&Snapshot{rev: s.rev, index: s.index.Clone()})
+	s.snap.Store(&Snapshot{rev: s.rev, index: s.index.Clone(), decode: s.decoder()})
 	return s, nil
 }
 
@@ -299,6 +309,10 @@ func (s *Store) Get(key string) (KV, error) {
 	if !ok {
 		return KV{}, notFoundErr(key)
 	}
+	kv, err := decoded(s.decoder(), kv)
+	if err != nil {
+		return KV{}, fmt.Errorf("store: get: %w", err)
+	}
 	return *kv, nil
 }
 
@@ -311,7 +325,7 @@ func notFoundErr(key string) error { return fmt.Errorf("get %q: %w", key, ErrNot
 func (s *Store) List(prefix string, filter func(*KV) bool) ([]KV, int64) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return listIndex(s.index, prefix, filter), s.rev
+	return listIndex(s.index, prefix, filter, s.decoder()), s.rev
 }
 
 // Count returns the number of keys with the prefix.
@@ -359,7 +373,7 @@ func (s *Store) Update(key string, value []byte, obj any, expectModRev int64) (K
 	kv := &KV{Key: key, Value: value, Obj: obj, CreateRev: prev.CreateRev, ModRev: s.rev}
 	s.index.ReplaceOrInsert(kv)
 	s.keys[key] = kv
-	s.record(Event{Type: Put, Rev: s.rev, KV: *kv, PrevKV: prev}, kv)
+	s.record(Event{Type: Put, Rev: s.rev, KV: *kv, PrevKV: s.eventPrev(prev)}, kv)
 	return *kv, nil
 }
 
@@ -394,6 +408,7 @@ func (s *Store) Delete(key string, expectModRev int64) (KV, error) {
 	s.rev++
 	s.index.Delete(prev)
 	delete(s.keys, key)
+	prev = s.eventPrev(prev)
 	kv := *prev
 	kv.ModRev = s.rev
 	s.record(Event{Type: Delete, Rev: s.rev, KV: kv, PrevKV: prev}, nil)

@@ -149,7 +149,7 @@ func (s *Store) commit() (rev int64, n int, err error) {
 	var snap *Snapshot
 	if len(batch) > 0 {
 		// O(1): the index copies a node on its next change instead.
-		snap = &Snapshot{rev: rev, index: s.index.Clone()}
+		snap = &Snapshot{rev: rev, index: s.index.Clone(), decode: s.decoder()}
 	}
 	s.mu.Unlock()
 
@@ -167,6 +167,12 @@ func (s *Store) commit() (rev int64, n int, err error) {
 	if err == nil && snap != nil {
 		// Before the waiters are released: a client that wrote reads its write.
 		s.snap.Store(snap)
+	}
+	if err == nil {
+		s.compact(rev)
+	} else {
+		clear(s.compacted)
+		s.compacted = s.compacted[:0]
 	}
 	clear(batch)
 	s.mu.Lock()
@@ -232,6 +238,7 @@ func (s *Store) write(batch []pendingOp, rev int64) error {
 			if op.kv.Value == nil {
 				lazyBytes += len(arena) - start - headerLen
 			}
+			s.noteCompaction(op.kv, arena[start+headerLen:])
 			if err := kvb.Put([]byte(op.key), arena[start:len(arena):len(arena)]); err != nil {
 				return err
 			}
@@ -373,7 +380,9 @@ func (s *Store) loadValue(k, v []byte) (*KV, string) {
 		if kv.Obj, err = s.opts.Decode(kv.Key, kv.Value); err != nil {
 			return nil, err.Error()
 		}
-		if s.opts.Encode != nil {
+		if s.opts.Encode != nil && s.bytesOnly(kv.Key) {
+			kv.Obj = nil // decoded to check it; kept as bytes
+		} else if s.opts.Encode != nil {
 			kv.Value = nil // lazy from now on: the object is the state
 		}
 	}
