@@ -5,6 +5,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"runtime/pprof"
 	"strconv"
 	"syscall"
@@ -52,7 +53,19 @@ func BenchmarkSchedulingE2E(b *testing.B) {
 				}
 				// Under 8 GiB: the collector works harder as the heap nears
 				// it instead of growing to GOGC's target (3x the live heap).
-				defer debug.SetMemoryLimit(debug.SetMemoryLimit(e2eMemoryLimit))
+				// GOMEMLIMIT, if set, chooses otherwise (as GOGC does).
+				if os.Getenv("GOMEMLIMIT") == "" {
+					defer debug.SetMemoryLimit(debug.SetMemoryLimit(e2eMemoryLimit))
+				}
+				// And only the limit starts a collection: each one marks
+				// the whole live heap (several GB of pointer-rich objects,
+				// ~5 CPU-s at 300k pods), so GOGC's early cycles while the
+				// heap is small only cost (300k pods: 2 cycles and 63.2
+				// CPU-s at GOGC 200, none and 51.6 CPU-s off;
+				// benchmarks/README.md).
+				if os.Getenv("GOGC") == "" {
+					defer debug.SetGCPercent(debug.SetGCPercent(-1))
+				}
 				// KUBESIM_E2E_100K_PODS=n runs n pods on the 100,000 nodes
 				// instead (a profile of the cycle at that size in minutes).
 				if v := os.Getenv("KUBESIM_E2E_100K_PODS"); v != "" {
@@ -130,6 +143,7 @@ func benchSchedulingE2E(b *testing.B, nodes, pods int) {
 	}
 	created := time.Now()
 	cpu0 := cpuTime()
+	gc0 := readGC()
 	c.Locked(func() {
 		for i := 0; i < pods; i++ {
 			p := &corev1.Pod{
@@ -152,6 +166,7 @@ func benchSchedulingE2E(b *testing.B, nodes, pods int) {
 	b.StopTimer()
 	end := time.Now()
 	cpu := cpuTime() - cpu0
+	gc := readGC().sub(gc0)
 	pprof.StopCPUProfile()
 	var ms1 runtime.MemStats
 	runtime.GC()
@@ -180,6 +195,10 @@ func benchSchedulingE2E(b *testing.B, nodes, pods int) {
 	b.ReportMetric(float64(ms0.HeapAlloc-msNodes.HeapAlloc)/float64(nodes), "heap-bytes/node")
 	b.ReportMetric(cpu.Seconds(), "envelope-cpu-s")
 	b.ReportMetric(float64(maxRSS())/(1<<20), "maxrss-MiB")
+	b.ReportMetric(gc.cpu, "gc-cpu-s")
+	b.ReportMetric(gc.idle, "gc-idle-s")
+	b.ReportMetric(float64(gc.cycles), "gc-cycles")
+	b.ReportMetric(float64(gc.alloc)/float64(pods), "alloc-bytes/pod")
 	// kube-scheduler's adaptive percentageOfNodesToScore at this size (the
 	// default cluster leaves it adaptive): how many feasible nodes a cycle
 	// looks for before scoring.
@@ -197,6 +216,34 @@ func writeHeapProfile(b *testing.B, f string) {
 	if err := pprof.WriteHeapProfile(out); err != nil {
 		b.Fatal(err)
 	}
+}
+
+// gcStats reads the collector's CPU so far (the runtime's estimate: mark
+// assists, dedicated workers and pauses; idle is the mark workers run on
+// otherwise idle Ps, counted apart because it is wall time the OS may have
+// given to another process), its completed cycles and the bytes allocated.
+type gcStats struct {
+	cpu, idle     float64
+	cycles, alloc uint64
+}
+
+func readGC() gcStats {
+	ms := []metrics.Sample{{Name: "/cpu/classes/gc/total:cpu-seconds"}, {Name: "/cpu/classes/gc/mark/idle:cpu-seconds"},
+		{Name: "/gc/cycles/total:gc-cycles"}, {Name: "/gc/heap/allocs:bytes"}}
+	metrics.Read(ms)
+	var g gcStats
+	if ms[0].Value.Kind() == metrics.KindFloat64 && ms[1].Value.Kind() == metrics.KindFloat64 {
+		g.idle = ms[1].Value.Float64()
+		g.cpu = ms[0].Value.Float64() - g.idle
+	}
+	if ms[2].Value.Kind() == metrics.KindUint64 && ms[3].Value.Kind() == metrics.KindUint64 {
+		g.cycles, g.alloc = ms[2].Value.Uint64(), ms[3].Value.Uint64()
+	}
+	return g
+}
+
+func (g gcStats) sub(h gcStats) gcStats {
+	return gcStats{cpu: g.cpu - h.cpu, idle: g.idle - h.idle, cycles: g.cycles - h.cycles, alloc: g.alloc - h.alloc}
 }
 
 // e2eMemoryLimit is the soft memory limit of the 100,000-node size.
