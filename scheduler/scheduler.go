@@ -73,6 +73,7 @@ type Scheduler struct {
 	nsBuf        []framework.NodeScore
 	rejected     []Rejection
 	pcgBuf       []byte
+	candBuf      []int32
 
 	decisions decisions
 }

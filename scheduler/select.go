@@ -16,44 +16,62 @@ import (
 // thousands of times; with Config.PCG the draws step the PCG inline
 // (pcgStep, pcgIntN) instead of through Rand's Source interface. The stream
 // is the same draw for draw: the state is read before the loop and written
-// back after it.
+// back after it. A first pass, without branches on the scores, lists the
+// nodes at or above the running best (the new bests and the ties), so
+// that the drawing pass does not mispredict a branch per node where ties
+// and lower scores interleave.
 func (s *Scheduler) selectHost(totals []int64) int {
+	if cap(s.candBuf) < len(totals) {
+		s.candBuf = make([]int32, len(totals))
+	}
+	cand := s.candBuf[:len(totals)]
+	k, top := 0, totals[0]
+	for i := 1; i < len(totals); i++ {
+		t := totals[i]
+		cand[k] = int32(i)
+		ge := 0
+		if t >= top {
+			ge = 1
+		}
+		k += ge
+		top = max(top, t)
+	}
+	cand = cand[:k]
 	best, cnt := 0, uint64(1)
-	top := totals[0]
+	top = totals[0]
 	hi, lo, ok := s.pcgState()
 	if !ok {
-		for i := 1; i < len(totals); i++ {
-			switch t := totals[i]; {
-			case t > top:
-				best, cnt, top = i, 1, t
-			case t == top:
-				cnt++
-				if s.cfg.Rand.IntN(int(cnt)) == 0 {
-					best = i
-				}
+		for _, c := range cand {
+			// totals[c] ≥ top: a new best, or a tie.
+			if t := totals[c]; t > top {
+				best, cnt, top = int(c), 1, t
+				continue
+			}
+			cnt++
+			if s.cfg.Rand.IntN(int(cnt)) == 0 {
+				best = int(c)
 			}
 		}
 		return best
 	}
-	for i := 1; i < len(totals); i++ {
-		switch t := totals[i]; {
-		case t > top:
-			best, cnt, top = i, 1, t
-		case t == top:
-			cnt++
-			// pcgIntN, written out: pcgBound is over the inlining budget.
-			var x uint64
-			hi, lo, x = pcgStep(hi, lo)
-			d := x & (cnt - 1)
-			if cnt&(cnt-1) != 0 {
-				var low uint64
-				if d, low = bits.Mul64(x, cnt); low < cnt {
-					hi, lo, d = pcgReject(hi, lo, cnt, d, low)
-				}
+	for _, c := range cand {
+		if t := totals[c]; t > top {
+			best, cnt, top = int(c), 1, t
+			continue
+		}
+		cnt++
+		// pcgIntN, written out: pcgBound is over the inlining budget.
+		var x uint64
+		hi, lo, x = pcgStep(hi, lo)
+		d := x & (cnt - 1)
+		if cnt&(cnt-1) != 0 {
+			var low uint64
+			if d, low = bits.Mul64(x, cnt); low < cnt {
+				hi, lo, d = pcgReject(hi, lo, cnt, d, low)
 			}
-			if d == 0 {
-				best = i
-			}
+		}
+		if d == 0 {
+			best = int(c)
 		}
 	}
 	s.cfg.PCG.Seed(hi, lo)

@@ -52,6 +52,7 @@ func TestSelectHostSameDraws(t *testing.T) {
 	viaRand := newTestScheduler(t, func(c *Config) { c.Rand = rand.New(rand.NewPCG(9, 9)) })
 	src := rand.NewPCG(9, 9)
 	inline := newTestScheduler(t, func(c *Config) { c.Rand, c.PCG = rand.New(src), src })
+	ref := rand.New(rand.NewPCG(9, 9))
 	for round := 0; round < 2000; round++ {
 		n := 2 + gen.IntN(6000)
 		totals := make([]int64, n)
@@ -66,12 +67,20 @@ func TestSelectHostSameDraws(t *testing.T) {
 				totals[i] = int64(gen.IntN(1000))
 			}
 		}
-		if got, want := inline.selectHost(totals), viaRand.selectHost(totals); got != want {
-			t.Fatalf("round %d: selectHost with PCG = %d, via Rand = %d", round, got, want)
+		want := referenceSelect(totals, ref)
+		if got := inline.selectHost(totals); got != want {
+			t.Fatalf("round %d: selectHost with PCG = %d, the reference loop %d", round, got, want)
+		}
+		if got := viaRand.selectHost(totals); got != want {
+			t.Fatalf("round %d: selectHost via Rand = %d, the reference loop %d", round, got, want)
 		}
 	}
-	if got, want := inline.cfg.Rand.Uint64(), viaRand.cfg.Rand.Uint64(); got != want {
-		t.Fatalf("the streams parted: next draw %d, want %d", got, want)
+	want := ref.Uint64()
+	if got := inline.cfg.Rand.Uint64(); got != want {
+		t.Fatalf("the PCG's stream parted: next draw %d, want %d", got, want)
+	}
+	if got := viaRand.cfg.Rand.Uint64(); got != want {
+		t.Fatalf("Rand's stream parted: next draw %d, want %d", got, want)
 	}
 }
 
@@ -88,4 +97,21 @@ func TestConfigPCGMustBeRandsSource(t *testing.T) {
 	if _, err := New(c); err == nil || !strings.Contains(err.Error(), "not Config.Rand's source") {
 		t.Fatalf("New with another PCG: %v, want not Config.Rand's source", err)
 	}
+}
+
+// referenceSelect is the selection loop node by node, as upstream's.
+func referenceSelect(totals []int64, r *rand.Rand) int {
+	best, cnt := 0, 1
+	for i := 1; i < len(totals); i++ {
+		switch {
+		case totals[i] > totals[best]:
+			best, cnt = i, 1
+		case totals[i] == totals[best]:
+			cnt++
+			if r.IntN(cnt) == 0 {
+				best = i
+			}
+		}
+	}
+	return best
 }
