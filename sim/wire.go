@@ -86,6 +86,7 @@ func (c *Cluster) build(resumed bool) error {
 		c.ensureRBACDefaults()
 		return nil
 	}
+	c.AddComponent(eventExpiry{c.Recorder}) // before any event is written
 	if !resumed && !c.Spec.Bare {
 		c.bootstrapObjects()
 		if c.Spec.Ingress == IngressNginx {

@@ -41,6 +41,12 @@ type Recorder struct {
 	// at one virtual instant get successive nanoseconds, as they would on a
 	// real clock, so their names never collide.
 	lastNano int64
+	// prefix is the events' store key prefix; expiries when each event
+	// write expires and gone the events deleted since the last Expire
+	// (expire.go).
+	prefix   string
+	expiries expiries
+	gone     map[string]struct{}
 }
 
 // nameNano returns the nanosecond stamp for a new event's name.
@@ -56,7 +62,7 @@ func (r *Recorder) nameNano() int64 {
 // NewRecorder returns a recorder writing through reg.
 func NewRecorder(reg *registry.Registry, clk clock.Clock) *Recorder {
 	res, _ := registry.Lookup(corev1.SchemeGroupVersion.WithResource("events").GroupResource())
-	return &Recorder{reg: reg, clock: clk, res: res, cache: lru{m: map[key]*lruEntry{}}}
+	return &Recorder{reg: reg, clock: clk, res: res, cache: lru{m: map[key]*lruEntry{}}, prefix: registry.Prefix(res, ""), gone: map[string]struct{}{}}
 }
 
 // Ref builds the involvedObject reference of obj.
@@ -154,41 +160,6 @@ func (r *Recorder) Series(obj runtime.Object, controller, instance, typ, reason,
 		ev.EventTime = metav1.NewMicroTime(nowT)
 		ev.Action = action
 	})
-}
-
-// Expire deletes events whose last activity is older than TTL, as etcd's
-// lease on each event does. The cluster runs it periodically.
-func (r *Recorder) Expire(now time.Time) {
-	objs, _, _ := r.reg.List(r.res, "", registry.ListOptions{})
-	for _, o := range objs {
-		ev := o.(*corev1.Event)
-		last := ev.LastTimestamp.Time
-		if ev.Series != nil && ev.Series.LastObservedTime.Time.After(last) {
-			last = ev.Series.LastObservedTime.Time
-		}
-		if last.IsZero() {
-			last = ev.EventTime.Time
-		}
-		if last.IsZero() {
-			last = ev.CreationTimestamp.Time
-		}
-		if now.Sub(last) >= TTL {
-			r.reg.Remove(r.res, ev.Namespace, ev.Name)
-		}
-	}
-	for k, e := range r.cache.m {
-		if _, err := r.reg.Get(r.res, nsOr(k.ns), e.name); err != nil {
-			e.stamp = 0 // its uses in order are stale now
-			delete(r.cache.m, k)
-		}
-	}
-}
-
-func nsOr(ns string) string {
-	if ns == "" {
-		return metav1.NamespaceDefault
-	}
-	return ns
 }
 
 // cacheSize bounds the events a recorder remembers for aggregation, as
