@@ -29,12 +29,16 @@ type NodeRow struct {
 
 // RowMemo keeps scores computed from a row, so that a node visited again
 // before it changes is not scored again, in a dense array beside the rows
-// (a cycle that finds its scores there reads 16 bytes a node, not the
+// (a cycle that finds its scores there reads 8 bytes a node, not the
 // row): slot RowMemoFit for NodeResourcesFit, RowMemoBalanced for
 // NodeResourcesBalancedAllocation, each epoch<<8 | score, the epoch (never
-// 0) naming the pod requests the plugin scored for. A rewritten row has
-// none.
-type RowMemo [2]uint64
+// 0, below RowMemoEpochs) naming the pod requests the plugin scored for. A
+// rewritten row has none.
+type RowMemo [2]uint32
+
+// RowMemoEpochs bounds a memo's epochs: a plugin whose pod requests
+// changed that many times stops memoising (it scores from the rows).
+const RowMemoEpochs = 1 << 24
 
 // The RowMemo slots.
 const (

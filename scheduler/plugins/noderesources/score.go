@@ -445,7 +445,7 @@ func (r *resourceAllocationScorer) scoreRows(nodes []*framework.NodeInfo, rows [
 	if r.kind == kindBalanced {
 		slot = framework.RowMemoBalanced
 	}
-	if memo == nil || epoch == 0 || epoch >= 1<<56 {
+	if memo == nil || epoch == 0 || epoch >= framework.RowMemoEpochs {
 		for i := range rows {
 			out[i] = r.scoreRow(nodes[i], &rows[i], podReq, useRequested, wc, wm, ws)
 		}
@@ -454,13 +454,13 @@ func (r *resourceAllocationScorer) scoreRows(nodes []*framework.NodeInfo, rows [
 	memo = memo[:len(rows)]
 	for i := range memo {
 		m := &memo[i][slot]
-		if *m>>8 == epoch {
+		if uint64(*m>>8) == epoch {
 			out[i] = int64(*m & 0xff)
 			continue
 		}
 		out[i] = r.scoreRow(nodes[i], &rows[i], podReq, useRequested, wc, wm, ws)
 		if uint64(out[i]) <= 0xff {
-			*m = epoch<<8 | uint64(out[i])
+			*m = uint32(epoch<<8 | uint64(out[i]))
 		}
 	}
 }
