@@ -6,6 +6,7 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 
 	"kubesim/sim/registry"
@@ -15,8 +16,13 @@ import (
 // garbageCollector deletes dependents whose owners are gone (upstream
 // pkg/controller/garbagecollector), in a simple form:
 //
-//   - It indexes every object by uid and every ownerReference by owner uid,
-//     from store events (and a full list on its first Run).
+//   - It indexes every ownerReference by owner uid, from store events (and
+//     a full list on its first Run).
+//   - An owner is looked up as upstream's isDangling does: the resource of
+//     its reference's group and kind (built-in or custom), its name in the
+//     dependent's namespace (none for a cluster-scoped kind), and its uid
+//     compared; a kind no resource serves counts as present (upstream
+//     cannot resolve it and leaves the dependent alone).
 //   - A dependent all of whose owners are absent is deleted with background
 //     propagation; one that still has an existing owner only loses its
 //     references to absent owners.
@@ -29,7 +35,6 @@ import (
 //     only changes the order in which grandchildren disappear.)
 type garbageCollector struct {
 	*base
-	keyOf      map[types.UID]string              // uid -> store key
 	dependents map[types.UID]map[string]struct{} // owner uid -> dependent store keys
 	refsOf     map[string][]metav1.OwnerReference
 	check      queue // dependent store keys to check
@@ -38,7 +43,7 @@ type garbageCollector struct {
 }
 
 func newGarbageCollector(b *base) *garbageCollector {
-	return &garbageCollector{base: b, keyOf: map[types.UID]string{}, dependents: map[types.UID]map[string]struct{}{},
+	return &garbageCollector{base: b, dependents: map[types.UID]map[string]struct{}{},
 		refsOf: map[string][]metav1.OwnerReference{}, check: queue{}, owners: queue{}}
 }
 
@@ -58,8 +63,7 @@ func (c *garbageCollector) Handle(ev store.Event) {
 // unindexedUpdate reports an update that changes nothing the collector
 // indexes: same uid (recorded with the earlier version, or by the first
 // Run's list), no owner references before or after, not being deleted.
-// A pod's binding and status updates are such: the uid index is not
-// touched again (a lookup in a map of every object, a cache miss).
+// A pod's binding and status updates are such.
 func unindexedUpdate(obj, prev runtime.Object) bool {
 	if prev == nil {
 		return false
@@ -85,18 +89,16 @@ func (c *garbageCollector) observe(key string, obj runtime.Object, deleted bool)
 	}
 	delete(c.refsOf, key)
 	if deleted {
-		delete(c.keyOf, uid)
 		for dep := range c.dependents[uid] {
 			c.check.add(dep)
 		}
 		for _, r := range m.GetOwnerReferences() {
-			if k, ok := c.keyOf[r.UID]; ok {
-				c.owners.add(k)
+			if res, ok := c.ownerResource(r); ok {
+				c.owners.add(registry.Key(res, ownerNS(res, m.GetNamespace()), r.Name))
 			}
 		}
 		return
 	}
-	c.keyOf[uid] = key
 	if refs := m.GetOwnerReferences(); len(refs) > 0 {
 		c.refsOf[key] = append([]metav1.OwnerReference(nil), refs...)
 		for _, r := range refs {
@@ -168,22 +170,46 @@ func (c *garbageCollector) resolve(key string) (*registry.Resource, runtime.Obje
 	return nil, nil, false
 }
 
-// ownerState reports whether the owner exists and whether it is waiting for
-// its dependents (foreground deletion).
-func (c *garbageCollector) ownerState(uid types.UID) (exists, waiting bool) {
-	k, ok := c.keyOf[uid]
+// ownerResource returns the served resource of an owner reference's group
+// and kind.
+func (c *garbageCollector) ownerResource(r metav1.OwnerReference) (*registry.Resource, bool) {
+	gv, err := schema.ParseGroupVersion(r.APIVersion)
+	if err != nil {
+		return nil, false
+	}
+	return c.Registry.LookupKind(schema.GroupKind{Group: gv.Group, Kind: r.Kind})
+}
+
+// ownerNS is the namespace an owner of a dependent in ns lives in.
+func ownerNS(res *registry.Resource, ns string) string {
+	if res.Namespaced {
+		return ns
+	}
+	return ""
+}
+
+// ownerState reports whether the owner a dependent in namespace ns refers
+// to exists and whether it is waiting for its dependents (foreground
+// deletion).
+func (c *garbageCollector) ownerState(r metav1.OwnerReference, ns string) (exists, waiting bool) {
+	res, ok := c.ownerResource(r)
 	if !ok {
+		return true, false
+	}
+	kv, err := c.Registry.Store().Get(registry.Key(res, ownerNS(res, ns), r.Name))
+	if err != nil {
 		return false, false
 	}
-	_, obj, ok := c.resolve(k)
-	if !ok {
-		return false, false
-	}
-	m := metaOf(obj)
-	if m.GetUID() != uid {
+	m := metaOf(objOfKV(kv.Obj))
+	if m == nil || m.GetUID() != r.UID {
 		return false, false
 	}
 	return true, m.GetDeletionTimestamp() != nil && hasFinalizer(m, metav1.FinalizerDeleteDependents)
+}
+
+func objOfKV(v any) runtime.Object {
+	o, _ := v.(runtime.Object)
+	return o
 }
 
 func (c *garbageCollector) attemptToDelete(key string) bool {
@@ -198,7 +224,7 @@ func (c *garbageCollector) attemptToDelete(key string) bool {
 	var solid, dangling []types.UID
 	waiting := false
 	for _, r := range m.GetOwnerReferences() {
-		exists, w := c.ownerState(r.UID)
+		exists, w := c.ownerState(r, m.GetNamespace())
 		switch {
 		case !exists:
 			dangling = append(dangling, r.UID)
