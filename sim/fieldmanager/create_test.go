@@ -7,10 +7,13 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -224,6 +227,38 @@ func TestCreateSharesEntries(t *testing.T) {
 		}
 		if got := e[0].Time.Unix(); got != tc.sec || e[0].Time.Nanosecond() != 0 {
 			t.Errorf("%s: time %v, want %d to the second", tc.name, e[0].Time, tc.sec)
+		}
+	}
+}
+
+// TestShapeMatchesReflect: the shape walk over memory writes the keys the
+// reflect.Value walk writes, on every object of a running cluster and on
+// objects with numbers, booleans, quantities and maps of structs inside
+// lists and maps.
+func TestShapeMatchesReflect(t *testing.T) {
+	f := 0.5
+	objs := append(corpus(t, "v1.33.0"),
+		&corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "p", Labels: map[string]string{"b": "2", "a": "1"}}, Spec: corev1.PodSpec{
+			Containers: []corev1.Container{{Name: "c", Ports: []corev1.ContainerPort{{ContainerPort: 80}, {ContainerPort: -1, HostPort: 7}},
+				Resources: corev1.ResourceRequirements{Requests: corev1.ResourceList{"memory": resource.MustParse("10Mi"), "cpu": resource.MustParse("1.5")},
+					Limits: corev1.ResourceList{}},
+				Stdin: true, TTY: false}},
+			Overhead: corev1.ResourceList{"cpu": resource.MustParse("0")}}},
+		&corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "n"}, Status: corev1.NodeStatus{
+			Capacity: corev1.ResourceList{"cpu": resource.MustParse("4")},
+			Images:   []corev1.ContainerImage{{Names: []string{"a", "b"}, SizeBytes: 1 << 40}, {SizeBytes: -3}}}},
+		&metav1.Status{Details: &metav1.StatusDetails{Causes: []metav1.StatusCause{{Field: "x"}}, RetryAfterSeconds: 3}, Code: 0},
+		&autoscalingv2.HorizontalPodAutoscaler{Spec: autoscalingv2.HorizontalPodAutoscalerSpec{Behavior: &autoscalingv2.HorizontalPodAutoscalerBehavior{
+			ScaleUp: &autoscalingv2.HPAScalingRules{Policies: []autoscalingv2.HPAScalingPolicy{{Type: "Pods", Value: 4, PeriodSeconds: 15}}}}}},
+		&apiextensionsv1.CustomResourceDefinition{Spec: apiextensionsv1.CustomResourceDefinitionSpec{Versions: []apiextensionsv1.CustomResourceDefinitionVersion{{
+			Name: "v1", Served: true, Schema: &apiextensionsv1.CustomResourceValidation{OpenAPIV3Schema: &apiextensionsv1.JSONSchemaProps{
+				Properties: map[string]apiextensionsv1.JSONSchemaProps{"spec": {Type: "object", Minimum: &f, Properties: map[string]apiextensionsv1.JSONSchemaProps{"x": {Type: "integer"}}}}}}}}}},
+	)
+	for _, o := range objs {
+		k := fieldmanager.Kind{GVK: o.GetObjectKind().GroupVersionKind()}
+		fast, fastOK, ref, refOK := fieldmanager.ShapeKeys(k, o)
+		if fastOK != refOK || string(fast) != string(ref) {
+			t.Errorf("%T %s: shape %v %q, reflect walk %v %q", o, acc(o).GetName(), fastOK, fast, refOK, ref)
 		}
 	}
 }
