@@ -722,10 +722,14 @@ func (s *Scheduler) prioritize(state *framework.CycleState, pod *v1.Pod, feasibl
 	sc := &s.scoring
 	sc.state, sc.pod, sc.feasible, sc.rows, sc.run, sc.active, sc.scores = state, pod, feasible, rows, run, active, scores
 	sc.firstErr, sc.firstErrAt, sc.firstErrPlugin = nil, nf, k
-	if s.par.Serial(nf) {
+	par := s.par
+	if run.Memo != nil && rowScoresOnly(active) {
+		par.MinChunk = max(par.MinChunk, parallelRowMinChunk)
+	}
+	if par.Serial(nf) {
 		sc.chunk(0, nf)
 	} else {
-		s.par.Chunks(nf, sc.chunk)
+		par.Chunks(nf, sc.chunk)
 	}
 	firstErr := sc.firstErr
 	sc.state, sc.pod, sc.feasible, sc.rows, sc.run, sc.active, sc.scores, sc.firstErr = nil, nil, nil, nil, framework.RowRun{}, nil, nil, nil
@@ -782,6 +786,16 @@ func (s *Scheduler) prioritize(state *framework.CycleState, pod *v1.Pod, feasibl
 	}
 	ex.setTotals(feasible, totals)
 	return totals, nil
+}
+
+// rowScoresOnly reports that every plugin in active scores rows.
+func rowScoresOnly(active []weightedScore) bool {
+	for _, ws := range active {
+		if ws.rows == nil {
+			return false
+		}
+	}
+	return true
 }
 
 // rowList collects the feasible nodes' rows: an alias of the snapshot's
