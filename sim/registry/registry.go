@@ -199,9 +199,7 @@ func (r *Registry) Create(res *Resource, ns string, obj runtime.Object, dryRun b
 	obj = r.trackCreate(res, obj)
 	r.admit(obj)
 	r.admitMutate(obj, nil)
-	if p, ok := obj.(*corev1.Pod); ok {
-		r.shareResources(p)
-	}
+	r.shareResources(obj)
 	// Validation before allocation, as rest.BeforeCreate runs before the
 	// service storage's BeginCreate: a bad clusterIP gets a 422, not a 500.
 	if errs := r.validate(obj, nil, ""); len(errs) > 0 {
@@ -338,6 +336,7 @@ func (r *Registry) update(res *Resource, ns string, obj runtime.Object, subresou
 		}
 	}
 	r.defaultObject(res, obj, old)
+	r.shareResources(obj)
 	obj = r.trackUpdate(res, old, obj, subresource)
 	if errs := r.validate(obj, old, subresource); len(errs) > 0 {
 		return nil, apierrors.NewInvalid(res.GVK().GroupKind(), name, errs)

@@ -134,3 +134,48 @@ func TestSharedResources(t *testing.T) {
 		}
 	}
 }
+
+// TestSharedNodeResources: nodes of one machine type share their capacity
+// and allocatable lists, also after a status update (which writes a deep
+// copy); a node of another size has its own.
+func TestSharedNodeResources(t *testing.T) {
+	r, _, _ := newTestRegistry(t)
+	nodes := mustRes(t, "", "nodes")
+	list := func(cpu string) corev1.ResourceList {
+		return corev1.ResourceList{corev1.ResourceCPU: resource.MustParse(cpu), corev1.ResourceMemory: resource.MustParse("32Gi"), corev1.ResourcePods: resource.MustParse("110")}
+	}
+	get := func(name string) *corev1.Node {
+		t.Helper()
+		o, err := r.Get(nodes, "", name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return o.(*corev1.Node)
+	}
+	ptr := func(l corev1.ResourceList) uintptr { return uintptr(reflect.ValueOf(l).UnsafePointer()) }
+	for _, n := range []struct{ name, cpu string }{{"a", "4"}, {"b", "4"}, {"big", "64"}} {
+		node := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: n.name}, Status: corev1.NodeStatus{Capacity: list(n.cpu), Allocatable: list(n.cpu)}}
+		if _, err := r.Create(nodes, "", node, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a, b, big := get("a"), get("b"), get("big")
+	if ptr(a.Status.Capacity) != ptr(b.Status.Capacity) || ptr(a.Status.Allocatable) != ptr(b.Status.Capacity) {
+		t.Errorf("nodes of one size do not share capacity and allocatable")
+	}
+	if ptr(big.Status.Capacity) == ptr(a.Status.Capacity) {
+		t.Errorf("a 64-CPU node shares a 4-CPU node's capacity")
+	}
+	up := b.DeepCopy()
+	up.ResourceVersion = ""
+	up.Status.Conditions = []corev1.NodeCondition{{Type: corev1.NodeReady, Status: corev1.ConditionTrue}}
+	if _, err := r.Update(nodes, "", up, "status"); err != nil {
+		t.Fatal(err)
+	}
+	if b2 := get("b"); ptr(b2.Status.Capacity) != ptr(a.Status.Capacity) || len(b2.Status.Conditions) != 1 {
+		t.Errorf("after a status update: capacity not shared, or the update lost (%+v)", b2.Status)
+	}
+	if got := a.Status.Capacity[corev1.ResourceCPU]; got.String() != "4" || len(a.Status.Capacity) != 3 {
+		t.Errorf("a's capacity changed: %v", a.Status.Capacity)
+	}
+}
