@@ -95,6 +95,7 @@ type Cluster struct {
 	tokens     *satoken.Signer
 	watcher    *store.Watcher
 	components []loop.Component
+	handlersOf map[string][]loop.Component // resource -> components wanting its events (contain.go)
 	periodics  []*periodic
 	settling   bool
 	evBuf      []store.Event // the loop's pull buffer
@@ -208,7 +209,10 @@ func (c *Cluster) Close() error {
 
 // AddComponent registers a component; components see events in the order
 // they were added.
-func (c *Cluster) AddComponent(comp loop.Component) { c.components = append(c.components, comp) }
+func (c *Cluster) AddComponent(comp loop.Component) {
+	c.components = append(c.components, comp)
+	c.handlersOf = nil
+}
 
 // Every registers periodic work (see periodic). first is the first tick.
 func (c *Cluster) Every(name string, period time.Duration, first time.Time, fn func(tick time.Time)) {

@@ -102,8 +102,9 @@ func (c *Cluster) containRun(name string, v any) {
 	c.logf("kubesim: %s panicked: %v (paused for %s)\n%s", name, v, d, debug.Stack())
 }
 
-// deliver hands each event to every component's Handle, in order. A
-// component that panics on an event is reported and skips that event.
+// deliver hands each event to the Handle of every component that wants
+// its resource (handlers), in order. A component that panics on an event
+// is reported and skips that event.
 func (c *Cluster) deliver(evs []store.Event) {
 	i, j := 0, 0
 	for i < len(evs) {
@@ -112,9 +113,15 @@ func (c *Cluster) deliver(evs []store.Event) {
 }
 
 func (c *Cluster) deliverFrom(evs []store.Event, i, j int) (ri, rj int) {
+	var hs []loop.Component
 	defer func() {
 		if v := recover(); v != nil {
-			name := c.components[j].Name()
+			if j >= len(hs) { // not a component's panic: skip the event
+				c.logf("kubesim: delivering an event of %s panicked: %v\n%s", evs[i].KV.Key, v, debug.Stack())
+				ri, rj = i+1, 0
+				return
+			}
+			name := hs[j].Name()
 			obj, _ := evs[i].KV.Obj.(runtime.Object)
 			what := evs[i].KV.Key
 			if obj != nil {
@@ -123,18 +130,40 @@ func (c *Cluster) deliverFrom(evs []store.Event, i, j int) (ri, rj int) {
 			c.logf("kubesim: %s panicked handling an event of %s: %v\n%s", name, what, v, debug.Stack())
 			c.panicEvent(name, obj, v)
 			// Go on after the failing (event, component) pair.
-			if ri, rj = i, j+1; rj == len(c.components) {
+			if ri, rj = i, j+1; rj == len(hs) {
 				ri, rj = i+1, 0
 			}
 		}
 	}()
 	for ; i < len(evs); i++ {
-		for ; j < len(c.components); j++ {
-			c.components[j].Handle(evs[i])
+		hs = c.handlers(loop.Resource(evs[i].KV.Key))
+		for ; j < len(hs); j++ {
+			hs[j].Handle(evs[i])
 		}
 		j = 0
 	}
 	return i, j
+}
+
+// handlers returns the components, in order, that want events of resource
+// res: all but the loop.Selective ones that say no. The lists are kept per
+// resource until a component is added: a pod event then costs only the
+// components that act on pods.
+func (c *Cluster) handlers(res string) []loop.Component {
+	if hs, ok := c.handlersOf[res]; ok {
+		return hs
+	}
+	hs := []loop.Component{}
+	for _, comp := range c.components {
+		if s, ok := comp.(loop.Selective); !ok || s.Wants(res) {
+			hs = append(hs, comp)
+		}
+	}
+	if c.handlersOf == nil {
+		c.handlersOf = map[string][]loop.Component{}
+	}
+	c.handlersOf[res] = hs
+	return hs
 }
 
 // guarded runs fn (a timer or periodic job), reporting a panic instead of

@@ -26,6 +26,9 @@ func newHollowKubelet(c *Cluster) *hollowKubelet {
 
 func (h *hollowKubelet) Name() string { return "hollow-kubelet" }
 
+// Wants implements loop.Selective: pods only.
+func (h *hollowKubelet) Wants(res string) bool { return res == "pods" }
+
 func (h *hollowKubelet) Handle(ev store.Event) {
 	if ev.Type != store.Put {
 		return

@@ -25,6 +25,11 @@ func newPolicyAgent(c *Cluster) *policyAgent {
 
 func (a *policyAgent) Name() string { return "network-policy" }
 
+// Wants implements loop.Selective: pods, namespaces, NetworkPolicies.
+func (a *policyAgent) Wants(res string) bool {
+	return res == "pods" || res == "namespaces" || res == "networkpolicies"
+}
+
 func (a *policyAgent) Handle(ev store.Event) {
 	del := ev.Type == store.Delete
 	switch o := ev.KV.Obj.(type) {

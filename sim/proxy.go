@@ -18,6 +18,9 @@ func newKubeProxy(c *Cluster) *kubeProxy { return &kubeProxy{p: proxy.New(c.fabr
 
 func (k *kubeProxy) Name() string { return "kube-proxy" }
 
+// Wants implements loop.Selective: Services and Endpoints.
+func (k *kubeProxy) Wants(res string) bool { return res == "services" || res == "endpoints" }
+
 func (k *kubeProxy) Handle(ev store.Event) {
 	del := ev.Type == store.Delete
 	switch o := ev.KV.Obj.(type) {

@@ -25,6 +25,7 @@ func newClusterRoleAggregation(b *base) *clusterRoleAggregationController {
 	c := &clusterRoleAggregationController{}
 	c.controller = newController[*rbacv1.ClusterRole](b, "clusterrole-aggregation", b.clusterroles, c.sync)
 	c.relistIf = func(r *rbacv1.ClusterRole) bool { return r.AggregationRule != nil }
+	c.onEventFor = resources("clusterroles")
 	c.onEvent = func(_ store.Event, res, _, _ string) {
 		if res == "clusterroles" {
 			c.relistNS("")

@@ -27,6 +27,7 @@ type crdController struct {
 func newCRD(b *base) *crdController {
 	c := &crdController{}
 	c.controller = newController[*apiextensionsv1.CustomResourceDefinition](b, "crd", registry.CRDResource(), c.sync)
+	c.onEventFor = func(res string) bool { return res == "customresourcedefinitions" || isCustomResource(res) }
 	c.onEvent = func(ev store.Event, res, _, _ string) {
 		switch {
 		case res == "customresourcedefinitions":

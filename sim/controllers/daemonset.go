@@ -61,6 +61,7 @@ func newDaemonSet(b *base) *daemonSetController {
 	c := &daemonSetController{hashes: map[types.UID]dsHash{}}
 	c.controller = newController[*appsv1.DaemonSet](b, "daemonset", b.daemonsets, c.syncDS)
 	c.owns = map[string]string{"pods": "DaemonSet"}
+	c.onEventFor = resources("nodes")
 	c.onEvent = func(ev store.Event, res, _, _ string) {
 		if res != "nodes" {
 			return

@@ -32,7 +32,7 @@ func newDeployment(b *base) *deploymentController {
 	c := &deploymentController{podRS: map[string]bool{}}
 	c.controller = newController[*appsv1.Deployment](b, "deployment", b.deployments, c.syncDeployment)
 	c.owns = map[string]string{"replicasets": "Deployment"}
-	c.onEvent = c.handle
+	c.onEvent, c.onEventFor = c.handle, resources("replicasets", "pods")
 	return c
 }
 

@@ -52,6 +52,7 @@ func newDisruption(b *base) *disruptionController {
 	c := &disruptionController{}
 	c.controller = newController[*policyv1.PodDisruptionBudget](b, "disruption", b.pdbs, c.syncPDB)
 	c.component = pdbComponent
+	c.onEventFor = resources("pods", "replicasets", "deployments")
 	c.onEvent = func(_ store.Event, res, ns, _ string) {
 		switch res {
 		case "pods", "replicasets", "deployments":

@@ -26,9 +26,10 @@ const (
 // their namespace's selector services; a node change queues
 // default/kubernetes (it follows the control plane's IP). own handles the
 // controller's own resource's events.
-func initServiceController(c *controller[*corev1.Service], b *base, name string, sync func(string, time.Time) bool, own func(ev store.Event, res, ns, name string)) {
+func initServiceController(c *controller[*corev1.Service], b *base, name string, sync func(string, time.Time) bool, ownRes string, own func(ev store.Event, res, ns, name string)) {
 	*c = newController[*corev1.Service](b, name, b.services, sync)
 	c.relistIf = func(s *corev1.Service) bool { return len(s.Spec.Selector) > 0 }
+	c.onEventFor = resources("pods", "nodes", ownRes)
 	c.onEvent = func(ev store.Event, res, ns, name string) {
 		switch res {
 		case "pods":
@@ -151,7 +152,7 @@ type endpointsController struct {
 
 func newEndpoints(b *base) *endpointsController {
 	c := &endpointsController{}
-	initServiceController(&c.controller, b, "endpoint", c.syncEndpoints, func(_ store.Event, res, ns, name string) {
+	initServiceController(&c.controller, b, "endpoint", c.syncEndpoints, "endpoints", func(_ store.Event, res, ns, name string) {
 		if res == "endpoints" {
 			c.queue.add(nsKey(ns, name))
 		}

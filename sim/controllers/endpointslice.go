@@ -33,7 +33,7 @@ type endpointSliceController struct {
 
 func newEndpointSlice(b *base) *endpointSliceController {
 	c := &endpointSliceController{}
-	initServiceController(&c.controller, b, "endpointslice", c.syncSlices, func(ev store.Event, res, ns, _ string) {
+	initServiceController(&c.controller, b, "endpointslice", c.syncSlices, "endpointslices", func(ev store.Event, res, ns, _ string) {
 		if res != "endpointslices" {
 			return
 		}

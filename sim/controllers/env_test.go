@@ -143,6 +143,11 @@ func (e *env) settle() {
 			progressed = true
 			for _, ev := range evs {
 				for _, c := range e.comps {
+					// As the cluster delivers: not to a component that
+					// does not want the resource.
+					if s, ok := c.(loop.Selective); ok && !s.Wants(loop.Resource(ev.KV.Key)) {
+						continue
+					}
 					c.Handle(ev)
 				}
 			}

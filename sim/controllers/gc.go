@@ -49,6 +49,9 @@ func newGarbageCollector(b *base) *garbageCollector {
 
 func (c *garbageCollector) Name() string { return "garbagecollector" }
 
+// Wants implements loop.Selective: every resource but events.
+func (c *garbageCollector) Wants(res string) bool { return res != "events" }
+
 func (c *garbageCollector) Handle(ev store.Event) {
 	if res, _, _ := c.splitEvent(ev.KV.Key); res == "events" {
 		return

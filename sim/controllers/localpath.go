@@ -46,6 +46,7 @@ type localPathController struct {
 func newLocalPath(b *base) *localPathController {
 	c := &localPathController{volumes: queue{}}
 	c.controller = newController[*corev1.PersistentVolumeClaim](b, "local-path-provisioner", b.pvcs, c.syncClaim)
+	c.onEventFor = resources("persistentvolumes")
 	c.onEvent = func(ev store.Event, res, ns, name string) {
 		if res == "persistentvolumes" {
 			c.volumes.add(name)

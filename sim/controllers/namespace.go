@@ -97,6 +97,7 @@ type serviceAccountController struct {
 func newServiceAccount(b *base) *serviceAccountController {
 	c := &serviceAccountController{}
 	c.controller = newController[*corev1.Namespace](b, "serviceaccount", b.namespaces, c.syncNS)
+	c.onEventFor = resources("serviceaccounts")
 	c.onEvent = func(ev store.Event, res, ns, name string) {
 		if res == "serviceaccounts" && ev.Type == store.Delete && name == "default" {
 			c.queue.add(ns)
@@ -152,6 +153,7 @@ func newRootCACert(b *base) *rootCACertController {
 		c.pem, c.seenCA = string(ca.PEM), b.CA.Generation()
 	}
 	c.controller = newController[*corev1.Namespace](b, "root-ca-cert-publisher", b.namespaces, c.syncNS)
+	c.onEventFor = resources("configmaps")
 	c.onEvent = func(_ store.Event, res, ns, name string) {
 		if res == "configmaps" && name == rootCAConfigMap {
 			c.queue.add(ns)

@@ -46,6 +46,9 @@ func (c *NodeIPAM) Allocator() *overlay.Allocator { return c.alloc }
 
 func (c *NodeIPAM) Name() string { return "nodeipam" }
 
+// Wants implements loop.Selective: nodes only.
+func (c *NodeIPAM) Wants(res string) bool { return res == "nodes" }
+
 func (c *NodeIPAM) Handle(ev store.Event) {
 	if !strings.HasPrefix(ev.KV.Key, "/registry/nodes/") {
 		return // most events (pods, their events) are not about nodes

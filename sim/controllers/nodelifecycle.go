@@ -72,6 +72,7 @@ func newNodeLifecycle(b *base) *nodeLifecycleController {
 	c := &nodeLifecycleController{grace: grace, podQueue: queue{}, evictions: map[string]*eviction{}, known: map[string]bool{}, noExec: map[string]bool{}}
 	c.controller = newController[*corev1.Node](b, "nodelifecycle", b.nodes, c.syncNode)
 	c.component = nodeComponent
+	c.onEventFor = resources("nodes", "leases", "pods")
 	c.onEvent = func(ev store.Event, res, ns, name string) {
 		switch res {
 		case "nodes":

@@ -57,7 +57,7 @@ func newPersistentVolume(b *base) *persistentVolumeController {
 	c := &persistentVolumeController{volumes: queue{}, expand: queue{}, protect: queue{}}
 	c.controller = newController[*corev1.PersistentVolumeClaim](b, "persistentvolume-binder", b.pvcs, c.syncClaim)
 	c.component = "persistentvolume-controller"
-	c.onEvent = c.onStorageEvent
+	c.onEvent, c.onEventFor = c.onStorageEvent, resources("persistentvolumes", "persistentvolumeclaims", "pods", "storageclasses")
 	return c
 }
 

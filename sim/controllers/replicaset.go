@@ -42,6 +42,7 @@ func newReplicaSet(b *base) *replicaSetController {
 	c := &replicaSetController{orphans: map[string][]string{}, failures: map[string]int{}}
 	c.controller = newController[*appsv1.ReplicaSet](b, "replicaset", b.replicasets, c.syncRS)
 	c.owns = map[string]string{"pods": "ReplicaSet"}
+	c.onEventFor = resources("pods")
 	c.onEvent = func(ev store.Event, res, ns, name string) {
 		if p, ok := objOf(ev).(*corev1.Pod); ok && ev.Type == store.Put && metav1.GetControllerOfNoCopy(p) == nil {
 			c.orphans[ns] = append(c.orphans[ns], name)

@@ -32,6 +32,7 @@ func newResourceQuota(b *base) *resourceQuotaController {
 	c := &resourceQuotaController{quotas: mustLookup(corev1.SchemeGroupVersion.WithResource("resourcequotas")), withQuota: map[string]int{}}
 	c.controller = newController[*corev1.ResourceQuota](b, "resourcequota", c.quotas, c.syncQuota)
 	c.component = "resource-quota-controller"
+	c.onEventFor = func(res string) bool { return res != "events" && res != "leases" }
 	c.onEvent = func(ev store.Event, res, ns, _ string) {
 		switch {
 		case res == "resourcequotas":

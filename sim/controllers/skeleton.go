@@ -1,6 +1,7 @@
 package controllers
 
 import (
+	"slices"
 	"sort"
 	"time"
 
@@ -49,6 +50,9 @@ type controller[T object] struct {
 	// onEvent, if set, sees every event after the above, for the
 	// controller's own bookkeeping. Like Handle it must not write.
 	onEvent func(ev store.Event, res, ns, name string)
+	// onEventFor, if set, tells the resources whose events onEvent acts
+	// on; the loop hands the controller no others (Wants). Unset: all.
+	onEventFor func(res string) bool
 	// relistIf, if set, filters which objects a relist of a namespace
 	// queues (the initial list queues them all).
 	relistIf func(T) bool
@@ -84,6 +88,23 @@ func (c *controller[T]) Handle(ev store.Event) {
 	if c.onEvent != nil {
 		c.onEvent(ev, res, ns, name)
 	}
+}
+
+// Wants implements loop.Selective: the primary resource's events, the
+// owned resources', and those onEvent acts on.
+func (c *controller[T]) Wants(res string) bool {
+	if res == c.primary.GVR.Resource {
+		return true
+	}
+	if _, ok := c.owns[res]; ok {
+		return true
+	}
+	return c.onEvent != nil && (c.onEventFor == nil || c.onEventFor(res))
+}
+
+// resources is an onEventFor of a fixed list.
+func resources(names ...string) func(string) bool {
+	return func(res string) bool { return slices.Contains(names, res) }
 }
 
 // Run lists the primary resource on its first call, queues the namespaces

@@ -22,6 +22,7 @@ func newTokens(b *base) *tokensController {
 	c := &tokensController{}
 	c.controller = newController[*corev1.Secret](b, "serviceaccount-token", b.secrets, c.sync)
 	c.relistIf = func(s *corev1.Secret) bool { return s.Type == corev1.SecretTypeServiceAccountToken }
+	c.onEventFor = resources("serviceaccounts")
 	c.onEvent = func(_ store.Event, res, ns, _ string) {
 		if res == "serviceaccounts" {
 			c.relistNS(ns)

@@ -1,6 +1,7 @@
 package loop
 
 import (
+	"strings"
 	"time"
 
 	"kubesim/sim/store"
@@ -21,4 +22,29 @@ type Component interface {
 	// reports false, so a component that finds the world as it wants it
 	// writes nothing and returns false.
 	Run(now time.Time) bool
+}
+
+// Selective is implemented by a component whose Handle acts on the events
+// of some resources only: the loop hands it no others. Wants must depend
+// on resource alone and never change, as the loop remembers its answers.
+type Selective interface {
+	// Wants reports whether Handle may act on an event of resource
+	// (Resource of the event's key).
+	Wants(resource string) bool
+}
+
+// Resource is the resource of a store key "/registry/<resource>/…":
+// "<group>/<resource>" for a custom resource (a group has a dot), "" for
+// a key outside /registry/.
+func Resource(key string) string {
+	rest, ok := strings.CutPrefix(key, "/registry/")
+	if !ok {
+		return ""
+	}
+	res, rest, ok := strings.Cut(rest, "/")
+	if !ok || !strings.Contains(res, ".") {
+		return res
+	}
+	r, _, _ := strings.Cut(rest, "/")
+	return res + "/" + r
 }
