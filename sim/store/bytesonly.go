@@ -55,8 +55,8 @@ func (s *Store) noteCompaction(kv *KV, value []byte) {
 // commit (at rev) too if nothing was written since (else the next
 // commit's snapshot has them). Only the commit leader calls it, without
 // holding mu, before the commit's writers are released.
-func (s *Store) compact(rev int64) {
-	if len(s.compacted) == 0 {
+func (s *Store) compact(rev int64, compacted []compaction) {
+	if len(compacted) == 0 {
 		return
 	}
 	s.mu.Lock()
@@ -66,7 +66,7 @@ func (s *Store) compact(rev int64) {
 		}
 		s.mu.Unlock()
 	}()
-	for _, c := range s.compacted {
+	for _, c := range compacted {
 		if s.keys[c.kv.Key] != c.kv {
 			continue // changed or deleted since: its own commit compacts it
 		}
@@ -74,8 +74,6 @@ func (s *Store) compact(rev int64) {
 		s.index.ReplaceOrInsert(kv)
 		s.keys[kv.Key] = kv
 	}
-	clear(s.compacted)
-	s.compacted = s.compacted[:0]
 }
 
 // decoded returns kv with its decoded form: kv itself, or for a bytes-only

@@ -136,11 +136,10 @@ func TestBytesOnlyChangedBeforeCompaction(t *testing.T) {
 	// The commit's compaction of /ev/a, applied after a newer write.
 	newer := &msg{"two"}
 	first := s.keys["/ev/a"]
-	s.compacted = append(s.compacted, compaction{first, []byte("one")})
 	if _, err := s.Update("/ev/a", nil, newer, 0); err != nil {
 		t.Fatal(err)
 	}
-	s.compact(0)
+	s.compact(0, []compaction{{first, []byte("one")}})
 	if kv := s.keys["/ev/a"]; kv.Obj != newer {
 		t.Errorf("after a stale compaction: %+v, want the newer object", kv)
 	}

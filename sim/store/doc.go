@@ -8,7 +8,10 @@
 //   - an in-memory index from which every read is served (Get, List, Count);
 //   - group commit: mutations are applied to the index at once and made
 //     durable by the next Sync, many writers sharing one commit: one record
-//     appended to the write-ahead log (package wal) and one fdatasync;
+//     appended to the write-ahead log (package wal) and one fdatasync; two
+//     commits overlap (the next record is written while the one before is
+//     synced, the syncs run together), and each is released only after
+//     the one before it;
 //     a checkpointer goroutine writes the logged batches to the bbolt file
 //     later, and Open replays what a crash left in the log (log.go). With
 //     NoSync there is no log and a commit is a bbolt transaction;

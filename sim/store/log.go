@@ -128,9 +128,9 @@ func (s *Store) startLog() error {
 	return nil
 }
 
-// logBatch appends a sorted batch to the log as the record (from, to] and
-// queues it for bbolt. Only the commit leader calls it.
-func (s *Store) logBatch(batch []pendingOp, from, to int64) error {
+// logBatch writes a sorted batch to the log as the record (from, to], not
+// yet synced. Only the commit leader calls it.
+func (s *Store) logBatch(batch []pendingOp, from, to int64) (wal.Pos, error) {
 	cp := s.cp
 	cp.mu.Lock()
 	for cp.bytes > maxBacklog && cp.err == nil {
@@ -141,7 +141,7 @@ func (s *Store) logBatch(batch []pendingOp, from, to int64) error {
 	err := cp.err
 	cp.mu.Unlock()
 	if err != nil {
-		return err
+		return wal.Pos{}, err
 	}
 	size := 0
 	for _, op := range batch {
@@ -173,11 +173,11 @@ func (s *Store) logBatch(batch []pendingOp, from, to int64) error {
 		if len(buf) >= wal.RecordHead+recordChunk {
 			if w == nil {
 				if w, err = s.wal.Begin(from, size); err != nil {
-					return fmt.Errorf("store: commit up to revision %d: %w", to, err)
+					return wal.Pos{}, fmt.Errorf("store: commit up to revision %d: %w", to, err)
 				}
 			}
 			if err := w.Write(buf[wal.RecordHead:]); err != nil {
-				return fmt.Errorf("store: commit up to revision %d: %w", to, err)
+				return wal.Pos{}, fmt.Errorf("store: commit up to revision %d: %w", to, err)
 			}
 			buf = buf[:wal.RecordHead]
 		}
@@ -205,7 +205,7 @@ func (s *Store) logBatch(batch []pendingOp, from, to int64) error {
 		start := len(buf)
 		var err error
 		if buf, err = s.appendValue(buf, op.kv); err != nil {
-			return err
+			return wal.Pos{}, err
 		}
 		lazy++
 		lazyBytes += len(buf) - start - headerLen
@@ -220,13 +220,20 @@ func (s *Store) logBatch(batch []pendingOp, from, to int64) error {
 	}
 	var pos wal.Pos
 	if w == nil {
-		pos, err = s.wal.AppendRecord(from, to, buf)
+		pos, err = s.wal.WriteRecord(from, to, buf)
 	} else if err = w.Write(buf[wal.RecordHead:]); err == nil {
-		pos, err = w.Commit(to)
+		pos, err = w.Finish(to)
 	}
 	if err != nil {
-		return fmt.Errorf("store: commit up to revision %d: %w", to, err)
+		return wal.Pos{}, fmt.Errorf("store: commit up to revision %d: %w", to, err)
 	}
+	return pos, nil
+}
+
+// queueRecord hands a durable record (up to revision to) to the
+// checkpointer. Commits call it in revision order.
+func (s *Store) queueRecord(to int64, pos wal.Pos) {
+	cp := s.cp
 	cp.mu.Lock()
 	cp.queue = append(cp.queue, queued{to: to, pos: pos})
 	cp.bytes += int(pos.Len())
@@ -234,7 +241,6 @@ func (s *Store) logBatch(batch []pendingOp, from, to int64) error {
 		cp.cond.Broadcast()
 	}
 	cp.mu.Unlock()
-	return nil
 }
 
 // eachOp calls fn for each mutation of a payload (val nil: a delete).

@@ -139,7 +139,9 @@ type Store struct {
 
 	// syncMu guards the group-commit state.
 	syncMu        sync.Mutex
-	inflight      *flight // the commit being written, nil if none
+	writing       *flight // the commit taking and writing its batch, nil if none
+	last          *flight // the latest commit (finished, or not)
+	flights       int     // commits not finished
 	durableRev    int64   // every mutation up to here is on disk
 	syncErr       error   // sticky: a failed commit leaves the file behind the index
 	dbClosed      bool
@@ -270,9 +272,9 @@ func (s *Store) Close() error {
 func (s *Store) closeDB(crash bool) error {
 	for {
 		s.syncMu.Lock()
-		f := s.inflight
-		if f == nil {
-			break
+		f := s.last
+		if f == nil || f.finished {
+			break // flights finish in order: all have
 		}
 		s.syncMu.Unlock()
 		<-f.done

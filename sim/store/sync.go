@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	bolt "go.etcd.io/bbolt"
+
+	"kubesim/sim/store/wal"
 )
 
 // On-disk layout: bucket "kv" maps each key to a 16-byte header (create
@@ -33,11 +35,14 @@ const maxKeptArena = 16 << 20
 const arenaChunk = 1 << 20
 
 // Sync makes durable every mutation made before the call. Many goroutines may
-// call it at once: one of them (the leader) writes everything pending in one
-// bbolt transaction (and its fsyncs), while those arriving during that commit
-// wait and are written together by the next leader. A failed commit is
-// sticky: the file is then behind the index, and every later Sync returns
-// the error.
+// call it at once: one of them (the leader) takes everything pending and
+// writes it as one commit, while those arriving meanwhile wait and are
+// written together by the next leader. With the log, commits overlap: a
+// leader writes its record while the commit before is still being synced
+// (at most maxFlights commits at once, their syncs running together), and
+// each is released only after the one before it (flight). A failed commit
+// is sticky: the file is then behind the index, and every later Sync
+// returns the error.
 func (s *Store) Sync() error {
 	s.mu.RLock()
 	target := s.rev
@@ -57,62 +62,147 @@ func (s *Store) Sync() error {
 			s.syncMu.Unlock()
 			return nil
 		}
-		if f := s.inflight; f != nil {
-			// Follower: wait for the commit in flight without holding a
-			// lock; if it did not carry our writes, the next one will.
-			f.followers++
+		// Follower: wait, without holding a lock, for the commit that
+		// carries our writes, for the leader taking a batch now, or for
+		// room for another commit; then look again.
+		wait := s.carrying(target)
+		var ch chan struct{}
+		switch {
+		case wait != nil:
+			ch = wait.done
+		case s.writing != nil:
+			wait, ch = s.writing, s.writing.written
+		case s.flights >= maxFlights:
+			wait = s.oldest()
+			ch = wait.done
+		}
+		if wait != nil {
+			wait.followers++
 			s.syncMu.Unlock()
-			<-f.done
-			if f.err != nil {
-				return f.err
-			}
-			if f.rev >= target {
-				return nil
-			}
+			<-ch
 			continue
 		}
 		// Leader.
-		f := &flight{done: make(chan struct{})}
-		s.inflight = f
+		f := &flight{written: make(chan struct{}), done: make(chan struct{}), prev: s.last}
+		if f.prev != nil && f.prev.finished {
+			f.prev = nil
+		}
+		s.writing, s.last = f, f
+		s.flights++
 		grouped := s.lastFollowers > 0
 		s.syncMu.Unlock()
 
 		if grouped {
 			s.gather()
 		}
-		rev, n, err := s.commit()
-
-		s.syncMu.Lock()
-		f.rev, f.err = rev, err
-		s.inflight = nil
-		s.lastFollowers = f.followers
-		if n > 0 {
-			s.stats.Commits++
-			s.stats.Mutations += int64(n)
-		}
-		if err != nil {
-			s.syncErr = err
-		} else {
-			s.durableRev = rev
-			s.committed.Store(rev)
-		}
-		s.syncMu.Unlock()
-		close(f.done)
-		if err == nil {
-			// After the followers are released: signalling many watchers
-			// delays only the leader's return.
-			s.wakeCommitted(rev)
-		}
+		s.lead(f)
 	}
 }
 
-// flight is one commit: followers wait for done, then read rev and err
-// (written before done is closed).
+// maxFlights is how many commits may be written and not yet durable at
+// once (wal.WriteRecord's rule).
+const maxFlights = 2
+
+// flight is one commit. Its leader takes the batch and writes it (then
+// written is closed; rev and taken are set), syncs it, waits for the
+// flight before (prev), and publishes it (then done is closed; finished
+// and err are set). Fields are guarded by syncMu.
 type flight struct {
+	written   chan struct{}
 	done      chan struct{}
 	rev       int64
+	taken     bool
+	finished  bool
 	err       error
-	followers int // writers that waited for it (under syncMu)
+	followers int     // writers that waited for it
+	prev      *flight // the flight before it, until this one finishes
+}
+
+// carrying returns the oldest unfinished flight whose batch holds target,
+// or nil. The caller holds syncMu.
+func (s *Store) carrying(target int64) *flight {
+	var c *flight
+	for f := s.last; f != nil && !f.finished; f = f.prev {
+		if !f.taken {
+			continue
+		}
+		if f.rev < target {
+			break
+		}
+		c = f
+	}
+	return c
+}
+
+// oldest returns the oldest unfinished flight (there is one). The caller
+// holds syncMu.
+func (s *Store) oldest() *flight {
+	f := s.last
+	for f.prev != nil && !f.prev.finished {
+		f = f.prev
+	}
+	return f
+}
+
+// lead runs the flight f, whose leader is the caller.
+func (s *Store) lead(f *flight) {
+	rev, n, pos, snap, compacted, err := s.commit()
+	s.syncMu.Lock()
+	f.rev, f.taken = rev, true
+	s.writing = nil
+	if err != nil && s.syncErr == nil {
+		// At once: no later leader may write a record after a batch
+		// that is not in the log.
+		s.syncErr = err
+	}
+	s.syncMu.Unlock()
+	close(f.written)
+
+	if err == nil && n > 0 && s.wal != nil {
+		err = s.wal.Sync(pos)
+	}
+	if p := f.prev; p != nil {
+		<-p.done
+		if err == nil && p.err != nil {
+			err = p.err
+		}
+	}
+	if err == nil {
+		if n > 0 && s.wal != nil {
+			s.queueRecord(rev, pos)
+		}
+		if snap != nil {
+			// Before the waiters are released: a client that wrote reads its write.
+			s.snap.Store(snap)
+		}
+		s.compact(rev, compacted)
+	}
+
+	s.syncMu.Lock()
+	f.err = err
+	f.finished = true
+	f.prev = nil
+	s.flights--
+	s.lastFollowers = f.followers
+	if n > 0 {
+		s.stats.Commits++
+		s.stats.Mutations += int64(n)
+	}
+	if err != nil {
+		if s.syncErr == nil {
+			s.syncErr = err
+		}
+	} else {
+		s.durableRev = rev
+		s.committed.Store(rev)
+	}
+	s.syncMu.Unlock()
+	close(f.done)
+	if err == nil {
+		// After the followers are released: signalling many watchers
+		// delays only the leader's return.
+		s.wakeCommitted(rev)
+	}
 }
 
 // gather lets the writers that the previous commit just released add their
@@ -137,16 +227,18 @@ func (s *Store) gather() {
 	}
 }
 
-// commit takes the pending batch and writes it in one transaction. Only the
-// leader calls it (s.inflight is its flight), without holding any lock.
-func (s *Store) commit() (rev int64, n int, err error) {
+// commit takes the pending batch and writes it: to the log (not yet
+// synced: pos is its record), or with NoSync in one bbolt transaction.
+// It returns the snapshot at rev and the bytes-only values to publish
+// once the commit is durable. Only the leader holding the write turn
+// (s.writing) calls it, without holding any lock.
+func (s *Store) commit() (rev int64, n int, pos wal.Pos, snap *Snapshot, compacted []compaction, err error) {
 	s.mu.Lock()
 	batch := s.pending
 	s.pending = s.spare
 	s.spare = nil
 	s.pendingN.Store(0)
 	rev = s.rev
-	var snap *Snapshot
 	if len(batch) > 0 {
 		// O(1): the index copies a node on its next change instead.
 		snap = &Snapshot{rev: rev, index: s.index.Clone(), decode: s.decoder()}
@@ -159,26 +251,17 @@ func (s *Store) commit() (rev int64, n int, err error) {
 		// order of mutations of one key, and only the last one is written.
 		slices.SortStableFunc(batch, func(a, b pendingOp) int { return strings.Compare(a.key, b.key) })
 		if s.wal != nil {
-			err = s.logBatch(batch, s.wal.Last(), rev)
+			pos, err = s.logBatch(batch, s.wal.Last(), rev)
 		} else {
 			err = s.write(batch, rev)
 		}
 	}
-	if err == nil && snap != nil {
-		// Before the waiters are released: a client that wrote reads its write.
-		s.snap.Store(snap)
-	}
-	if err == nil {
-		s.compact(rev)
-	} else {
-		clear(s.compacted)
-		s.compacted = s.compacted[:0]
-	}
+	compacted, s.compacted = s.compacted, nil
 	clear(batch)
 	s.mu.Lock()
 	s.spare = batch[:0]
 	s.mu.Unlock()
-	return rev, n, err
+	return rev, n, pos, snap, compacted, err
 }
 
 // write applies a sorted batch and the revision to the file (NoSync: no log).
@@ -408,7 +491,7 @@ func (s *Store) Check() error {
 	if s.dbClosed {
 		return ErrClosed
 	}
-	if s.inflight != nil || s.durableRev != s.rev {
+	if s.last != nil && !s.last.finished || s.durableRev != s.rev {
 		return fmt.Errorf("store: check: writes in flight (durable %d, index %d)", s.durableRev, s.rev)
 	}
 	if s.cp != nil {

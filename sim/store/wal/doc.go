@@ -15,7 +15,11 @@
 //     exactly following the one before, up to the first torn or
 //     mis-checksummed record; damage that is not a torn tail (a bad record
 //     with good ones after it, a missing revision range, a segment whose
-//     header is not a log header) is an error, never a silent loss.
+//     header is not a log header) is an error, never a silent loss. One
+//     exception: records may be written two at a time, the second while
+//     the first is synced (WriteRecord, Sync), so a bad record followed by
+//     exactly one good record that ends the log is a torn tail (the
+//     second is acknowledged only once the first is durable).
 //
 // It must not:
 //   - interpret payloads (the store encodes and applies its batches);

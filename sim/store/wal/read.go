@@ -90,6 +90,22 @@ type readSeg struct {
 	base   int64
 	recs   []Record
 	damage error // a damaged record with good ones beyond it
+	// pairAt is the offset of a damaged record followed by exactly one
+	// good one that ends the segment (0: none): a torn tail if the
+	// segment is the log's last (read).
+	pairAt int
+}
+
+// inflightPair says whether the record r found at at (after a damaged
+// one) is the last of its chain: nothing follows it, not even after more
+// damage.
+func inflightPair(b []byte, at int, r Record) bool {
+	next := at + recHead + len(r.Payload)
+	if n, ok := record(b, next); ok && n.From == r.To {
+		return false
+	}
+	_, ok := resume(b, next, r.To)
+	return !ok
 }
 
 // read parses every segment of dir, ordered by base revision. A segment
@@ -120,6 +136,18 @@ func read(dir string) ([]readSeg, error) {
 		}
 	}
 	slices.SortStableFunc(segs, func(a, b readSeg) int { return cmp.Compare(a.base, b.base) })
+	// A torn pair is a torn tail only in the last segment with records.
+	for i := range segs {
+		if segs[i].pairAt == 0 || segs[i].damage != nil {
+			continue
+		}
+		for _, later := range segs[i+1:] {
+			if len(later.recs) > 0 {
+				segs[i].damage = &DamageError{Path: segs[i].path, Problem: fmt.Sprintf("the record at offset %d (after revision %d) is damaged, and good records follow it", segs[i].pairAt, lastTo(segs[i]))}
+				break
+			}
+		}
+	}
 	return segs, nil
 }
 
@@ -160,6 +188,14 @@ func parse(path string, b []byte) (*readSeg, error) {
 				break
 			}
 			r, _ = record(b, at)
+			if inflightPair(b, at, r) {
+				// The record here was being synced while the one found
+				// next was written (WriteRecord): a crash tore the first
+				// and left the second whole. Neither was acknowledged: a
+				// torn tail, if nothing follows in a later segment.
+				s.pairAt = off
+				break
+			}
 			if s.damage == nil {
 				s.damage = damaged("the record at offset %d (after revision %d) is damaged, and a good record (%s) follows it at offset %d", off, prev, revisions(r.From+1, r.To), at)
 			}
@@ -170,6 +206,14 @@ func parse(path string, b []byte) (*readSeg, error) {
 		off += recHead + len(r.Payload)
 	}
 	return s, nil
+}
+
+// lastTo is the revision the segment's good records reach.
+func lastTo(s readSeg) int64 {
+	if n := len(s.recs); n > 0 {
+		return s.recs[n-1].To
+	}
+	return s.base
 }
 
 // resume finds the first good record after off whose revisions follow

@@ -150,6 +150,13 @@ func (l *Log) Begin(from int64, sizeHint int) (*Writer, error) {
 		return nil, fmt.Errorf("wal: append after %d, the log is at %d", from, l.last)
 	}
 	if l.cur == nil || l.off+int64(recHead+sizeHint) > l.segSize && l.off > headerLen {
+		if l.cur != nil {
+			// A record still being synced there must not be torn behind a
+			// whole one in the next segment (WriteRecord).
+			if err := fdatasync(l.cur.f); err != nil {
+				return nil, fmt.Errorf("wal: sync %s: %w", l.cur.path, err)
+			}
+		}
 		if err := l.rotate(from); err != nil {
 			return nil, err
 		}
@@ -181,6 +188,43 @@ func (w *Writer) Write(p []byte) error {
 // Commit writes the record's header as (from, to], zeros ahead of it, and
 // makes it durable.
 func (w *Writer) Commit(to int64) (Pos, error) {
+	p, err := w.Finish(to)
+	if err != nil {
+		return p, err
+	}
+	return p, w.l.Sync(p)
+}
+
+// WriteRecord is AppendRecord without the sync: the record is written and
+// the next one may follow it; it is durable once Sync(pos) returns.
+//
+// At most two records may be unsynced at once (the caller's rule): a
+// crash can then leave the first torn and the second whole, which Replay
+// takes for a torn tail (neither was acknowledged: the second is
+// acknowledged only after the first is durable). A record that starts a
+// segment is written only once the segment before is durable.
+func (l *Log) WriteRecord(from, to int64, rec []byte) (Pos, error) {
+	w, err := l.Begin(from, len(rec))
+	if err != nil {
+		return Pos{}, err
+	}
+	w.rec = rec
+	w.n = int64(len(rec) - recHead)
+	return w.Finish(to)
+}
+
+// Sync makes the record at p durable, with every record written before it
+// in its segment. Several may run at once, and while later records are
+// written.
+func (l *Log) Sync(p Pos) error {
+	if err := fdatasync(p.seg.f); err != nil {
+		return fmt.Errorf("wal: sync %s: %w", p.seg.path, err)
+	}
+	return nil
+}
+
+// Finish is Commit without the sync (WriteRecord).
+func (w *Writer) Finish(to int64) (Pos, error) {
 	l := w.l
 	if w.err != nil {
 		return Pos{}, w.err
@@ -219,9 +263,6 @@ func (w *Writer) Commit(to int64) (Pos, error) {
 			at += n
 		}
 		l.cur.size = size
-	}
-	if err := fdatasync(l.cur.f); err != nil {
-		return Pos{}, fmt.Errorf("wal: sync %s: %w", l.cur.path, err)
 	}
 	l.off = end
 	l.last = to
