@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -108,4 +109,34 @@ func TestHollowSchedulesMany(t *testing.T) {
 	if err := c.Store.Check(); err != nil {
 		t.Errorf("store check: %v", err)
 	}
+}
+
+// TestHollowNodesStayReady: a hollow node has no kubelet posting its
+// status, but its hollow kubelet is up: the node lifecycle does not mark it
+// NotReady when the grace periods pass, nor taint it and evict its pods.
+func TestHollowNodesStayReady(t *testing.T) {
+	c, err := New(DefaultClusterSpec(), Options{Dir: t.TempDir(), Hollow: true, NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	nodes := c.res("", "nodes")
+	rl := corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("4"), corev1.ResourcePods: resource.MustParse("110")}
+	c.Do(func() {
+		if _, err := c.Registry.Create(nodes, "", &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "n1"},
+			Status: corev1.NodeStatus{Allocatable: rl, Capacity: rl, Conditions: []corev1.NodeCondition{{Type: corev1.NodeReady, Status: corev1.ConditionTrue}}}}, false); err != nil {
+			t.Fatal(err)
+		}
+	})
+	c.Advance(10 * time.Minute)
+	c.Locked(func() {
+		o, err := c.Registry.Get(nodes, "", "n1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := o.(*corev1.Node)
+		if len(n.Status.Conditions) != 1 || n.Status.Conditions[0].Status != corev1.ConditionTrue || len(n.Spec.Taints) != 0 {
+			t.Errorf("hollow node after 10 minutes: conditions %v, taints %v; want Ready and untainted", n.Status.Conditions, n.Spec.Taints)
+		}
+	})
 }

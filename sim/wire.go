@@ -50,6 +50,12 @@ func (c *Cluster) build(resumed bool) error {
 		Registry: c.Registry, Clock: c.Clock, Rand: c.Rand, Recorder: c.Recorder,
 		Version: c.Spec.KubernetesVersion, ClusterCIDR: c.Spec.PodCIDR,
 		Alive: func(node string) bool {
+			if c.opts.Hollow {
+				// A hollow node's kubelet (hollowKubelet) is always up, as
+				// kubemark's hollow kubelets post status: its node stays
+				// Ready, and the node lifecycle arms no grace timer for it.
+				return true
+			}
 			k := c.kubelets[node]
 			return k != nil && k.Running()
 		},
