@@ -54,10 +54,17 @@ func DefaultNormalizeScore(maxPriority int64, reverse bool, scores []framework.N
 
 // DefaultNormalizeScoreValues is DefaultNormalizeScore over bare scores.
 func DefaultNormalizeScoreValues(maxPriority int64, reverse bool, scores []int64) {
-	var maxCount int64
-	for _, s := range scores {
-		maxCount = max(maxCount, s)
+	// Four running maxima: one would chain every comparison on the last.
+	var m0, m1, m2, m3 int64
+	i := 0
+	for ; i+4 <= len(scores); i += 4 {
+		q := scores[i : i+4 : i+4]
+		m0, m1, m2, m3 = max(m0, q[0]), max(m1, q[1]), max(m2, q[2]), max(m3, q[3])
 	}
+	for ; i < len(scores); i++ {
+		m0 = max(m0, scores[i])
+	}
+	maxCount := max(m0, m1, m2, m3)
 	if maxCount == 0 {
 		if reverse {
 			for i := range scores {

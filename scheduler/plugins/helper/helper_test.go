@@ -19,6 +19,22 @@ func TestDefaultNormalizeScoreValues(t *testing.T) {
 		{name: "one", scores: []int64{5}},
 		{name: "empty", scores: []int64{}},
 		{name: "large", scores: []int64{1 << 40, 17, 1<<40 - 1}},
+		{name: "negative", scores: []int64{-4, -1, -7, -2, -9}},
+	}
+	// The maximum in every position of lists of 1 to 9 (the max loop keeps
+	// four lanes and a tail).
+	for n := 1; n <= 9; n++ {
+		for at := 0; at < n; at++ {
+			sc := make([]int64, n)
+			for i := range sc {
+				sc[i] = int64(1 + i%3)
+			}
+			sc[at] = 9
+			tests = append(tests, struct {
+				name   string
+				scores []int64
+			}{fmt.Sprintf("max at %d of %d", at, n), sc})
+		}
 	}
 	for _, tc := range tests {
 		for _, reverse := range []bool{false, true} {
