@@ -21,6 +21,7 @@ import (
 	"kubesim/runtime/shell"
 	"kubesim/sim/controllers"
 	"kubesim/sim/kubelet"
+	"kubesim/sim/loop"
 	"kubesim/sim/store"
 )
 
@@ -198,7 +199,7 @@ func (c *Cluster) replayState() {
 	kvs, rev := c.Store.List("/registry/", nil)
 	for _, kv := range kvs {
 		ev := store.Event{Type: store.Put, Rev: rev, KV: kv}
-		for _, comp := range c.components {
+		for _, comp := range c.handlers(loop.Resource(kv.Key)) {
 			comp.Handle(ev)
 		}
 	}
