@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"sync"
 	"testing"
 
@@ -96,4 +97,21 @@ func TestSnapshotConcurrentReads(t *testing.T) {
 	}
 	close(stop)
 	wg.Wait()
+}
+
+// TestEmptyListAllocates: listing a prefix with no keys (the registry's
+// quota and limit-range lookups on every create) allocates nothing.
+func TestEmptyListAllocates(t *testing.T) {
+	s := openStore(t, Options{Path: filepath.Join(t.TempDir(), "s.db"), NoSync: true})
+	if _, err := s.Create("/a/1", []byte("x"), nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	for name, list := range map[string]func(string, func(*KV) bool) ([]KV, int64){"Store": s.List, "Snapshot": s.Snapshot().List} {
+		if n := testing.AllocsPerRun(100, func() { list("/registry/resourcequotas/default/", nil) }); n != 0 {
+			t.Errorf("%s.List of an empty prefix: %v allocations, want 0", name, n)
+		}
+	}
 }
