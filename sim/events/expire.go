@@ -143,12 +143,10 @@ func (r *Recorder) Expire(now time.Time) {
 	if len(r.gone) == 0 {
 		return
 	}
-	for k, e := range r.cache.m {
-		if _, gone := r.gone[r.prefix+nsOr(k.ns)+"/"+e.name]; gone {
-			e.stamp = 0 // its uses in order are stale now
-			delete(r.cache.m, k)
-		}
-	}
+	r.cache.removeIf(func(k *key, name string) bool {
+		_, gone := r.gone[r.prefix+nsOr(k.ns)+"/"+name]
+		return gone
+	})
 	clear(r.gone)
 }
 

@@ -62,7 +62,7 @@ func (r *Recorder) nameNano() int64 {
 // NewRecorder returns a recorder writing through reg.
 func NewRecorder(reg *registry.Registry, clk clock.Clock) *Recorder {
 	res, _ := registry.Lookup(corev1.SchemeGroupVersion.WithResource("events").GroupResource())
-	return &Recorder{reg: reg, clock: clk, res: res, cache: lru{m: map[key]*lruEntry{}}, prefix: registry.Prefix(res, ""), gone: map[string]struct{}{}}
+	return &Recorder{reg: reg, clock: clk, res: res, cache: newLRU(), prefix: registry.Prefix(res, ""), gone: map[string]struct{}{}}
 }
 
 // Ref builds the involvedObject reference of obj.
@@ -160,87 +160,4 @@ func (r *Recorder) Series(obj runtime.Object, controller, instance, typ, reason,
 		ev.EventTime = metav1.NewMicroTime(nowT)
 		ev.Action = action
 	})
-}
-
-// cacheSize bounds the events a recorder remembers for aggregation, as
-// client-go's EventCorrelator does (maxLruCacheEntries = 4096): an event
-// not repeated within the last 4096 distinct ones starts anew.
-const cacheSize = 4096
-
-// lru maps keys to event names, forgetting the least recently used beyond
-// cacheSize. order lists (key, stamp) on every use; an entry is evicted
-// when it reaches the front with its latest stamp.
-type lru struct {
-	m     map[key]*lruEntry
-	order []lruUse
-	head  int
-	stamp uint64
-}
-
-type lruEntry struct {
-	k     key
-	name  string
-	stamp uint64
-}
-
-// lruUse is one use of an entry: current while the entry's stamp is its own.
-type lruUse struct {
-	e     *lruEntry
-	stamp uint64
-}
-
-func (c *lru) get(k key) (string, bool) {
-	e, ok := c.m[k]
-	if !ok {
-		return "", false
-	}
-	c.touch(e)
-	c.compact()
-	return e.name, true
-}
-
-func (c *lru) put(k key, name string) {
-	e, ok := c.m[k]
-	if !ok {
-		e = &lruEntry{k: k}
-		c.m[k] = e
-	}
-	e.name = name
-	c.touch(e)
-	for len(c.m) > cacheSize && c.head < len(c.order) {
-		u := c.order[c.head]
-		c.order[c.head] = lruUse{}
-		c.head++
-		if u.e.stamp == u.stamp {
-			delete(c.m, u.e.k)
-		}
-	}
-	c.compact()
-}
-
-// compact drops used-up slots at the front and, when repeats of a few keys
-// have filled order with stale uses, every use that is not an entry's latest.
-func (c *lru) compact() {
-	if len(c.order)-c.head > 4*cacheSize {
-		live := c.order[:0]
-		for _, u := range c.order[c.head:] {
-			if u.e.stamp == u.stamp {
-				live = append(live, u)
-			}
-		}
-		clear(c.order[len(live):])
-		c.order, c.head = live, 0
-		return
-	}
-	if c.head > len(c.order)/2 {
-		n := copy(c.order, c.order[c.head:])
-		clear(c.order[n:])
-		c.order, c.head = c.order[:n], 0
-	}
-}
-
-func (c *lru) touch(e *lruEntry) {
-	c.stamp++
-	e.stamp = c.stamp
-	c.order = append(c.order, lruUse{e, c.stamp})
 }

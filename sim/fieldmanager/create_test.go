@@ -252,9 +252,13 @@ func TestShapeMatchesReflect(t *testing.T) {
 			ScaleUp: &autoscalingv2.HPAScalingRules{Policies: []autoscalingv2.HPAScalingPolicy{{Type: "Pods", Value: 4, PeriodSeconds: 15}}}}}},
 		&apiextensionsv1.CustomResourceDefinition{Spec: apiextensionsv1.CustomResourceDefinitionSpec{Versions: []apiextensionsv1.CustomResourceDefinitionVersion{{
 			Name: "v1", Served: true, Schema: &apiextensionsv1.CustomResourceValidation{OpenAPIV3Schema: &apiextensionsv1.JSONSchemaProps{
-				Properties: map[string]apiextensionsv1.JSONSchemaProps{"spec": {Type: "object", Minimum: &f, Properties: map[string]apiextensionsv1.JSONSchemaProps{"x": {Type: "integer"}}}}}}}}}},
+				Properties: map[string]apiextensionsv1.JSONSchemaProps{"spec": {Type: "object", Minimum: &f, Properties: map[string]apiextensionsv1.JSONSchemaProps{"x": {Type: "integer"}}},
+					// maps of one type nested, the inner as large: shapeMap's scratch
+					"a": {Properties: map[string]apiextensionsv1.JSONSchemaProps{"s": {}, "r": {Type: "string"}, "q": {}, "p": {Properties: map[string]apiextensionsv1.JSONSchemaProps{"z": {}}}}},
+					"b": {Type: "string"}}}}}}}},
 	)
-	for _, o := range objs {
+	// Twice: the second pass walks with the scratch the first left.
+	for _, o := range append(objs, objs...) {
 		k := fieldmanager.Kind{GVK: o.GetObjectKind().GroupVersionKind()}
 		fast, fastOK, ref, refOK := fieldmanager.ShapeKeys(k, o)
 		if fastOK != refOK || string(fast) != string(ref) {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unsafe"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -97,8 +98,12 @@ func shapeKey(k Kind, obj runtime.Object, buf []byte, types shapeTypes) (_ []byt
 	if types == nil {
 		types = shapeTypes{}
 	}
-	w := shapeWriter{buf: buf, types: types}
+	sc := shapeScratch.Get().(*mapScratch)
+	clear(sc.entries)
+	sc.entries = sc.entries[:0]
+	w := shapeWriter{buf: buf, types: types, scratch: sc}
 	ok = w.shape(v.UnsafePointer(), v.Elem().Type(), false)
+	shapeScratch.Put(sc)
 	return w.buf, ok
 }
 
@@ -112,8 +117,9 @@ func shapeKey(k Kind, obj runtime.Object, buf []byte, types shapeTypes) (_ []byt
 // shape was ~45 % of a pod's create through reflect.Value.Field): p points
 // at a value of type t. Maps and marshalers go through reflect.
 type shapeWriter struct {
-	buf   []byte
-	types shapeTypes
+	buf     []byte
+	types   shapeTypes
+	scratch *mapScratch
 }
 
 func (w *shapeWriter) bit(b bool) {
@@ -307,27 +313,25 @@ func (w *shapeWriter) shapeMap(v reflect.Value) bool {
 	// annotations of objects that differ only in their values share a
 	// shape).
 	scalar := t.Elem().Kind() == reflect.String
-	type entry struct {
-		key string
-		i   int
-	}
-	entries := make([]entry, 0, n)
+	sc := w.scratch
 	var vals reflect.Value
 	if !scalar {
-		vals = reflect.MakeSlice(reflect.SliceOf(t.Elem()), n, n)
+		vals = sc.takeVals(t, n)
 	}
-	key := reflect.New(t.Key()).Elem()
+	key := sc.key(t.Key())
+	start := len(sc.entries)
 	var it reflect.MapIter
 	it.Reset(v)
 	for i := 0; it.Next(); i++ {
 		key.SetIterKey(&it)
-		entries = append(entries, entry{key.String(), i})
+		sc.entries = append(sc.entries, mapEntry{key.String(), i})
 		if !scalar {
 			vals.Index(i).SetIterValue(&it)
 		}
 	}
-	slices.SortFunc(entries, func(a, b entry) int { return strings.Compare(a.key, b.key) })
-	for _, e := range entries {
+	slices.SortFunc(sc.entries[start:], func(a, b mapEntry) int { return strings.Compare(a.key, b.key) })
+	for j := range n {
+		e := sc.entries[start+j] // a map inside may have grown entries
 		w.str(e.key)
 		if scalar {
 			continue
@@ -336,6 +340,61 @@ func (w *shapeWriter) shapeMap(v reflect.Value) bool {
 			return false
 		}
 	}
+	clear(sc.entries[start:])
+	sc.entries = sc.entries[:start]
+	if !scalar {
+		sc.putVals(t, vals, n)
+	}
 	w.buf = append(w.buf, '}')
 	return true
+}
+
+// mapScratch is where shapeMap sorts a map's keys and copies its values,
+// kept between shapes (shapeScratch): a pod's and a node's resource lists
+// are maps of structs, and allocating the copies cost ~0.5 KB an object.
+type mapScratch struct {
+	entries []mapEntry
+	// vals holds, by map type, a slice of its value type not in use (a
+	// map nested in a value of its own type makes its own); keys a
+	// settable key of each key type.
+	vals map[reflect.Type]reflect.Value
+	keys map[reflect.Type]reflect.Value
+}
+
+// mapEntry is a map's key and the index of its value in the copies.
+type mapEntry struct {
+	key string
+	i   int
+}
+
+var shapeScratch = sync.Pool{New: func() any {
+	return &mapScratch{vals: map[reflect.Type]reflect.Value{}, keys: map[reflect.Type]reflect.Value{}}
+}}
+
+// takeVals returns a slice of at least n values of map type t's values.
+func (sc *mapScratch) takeVals(t reflect.Type, n int) reflect.Value {
+	if v, ok := sc.vals[t]; ok && v.Len() >= n {
+		delete(sc.vals, t)
+		return v
+	}
+	n = max(n, 4)
+	return reflect.MakeSlice(reflect.SliceOf(t.Elem()), n, n)
+}
+
+// putVals zeroes the first n values (the scratch keeps no object alive)
+// and keeps vals for the next map of type t.
+func (sc *mapScratch) putVals(t reflect.Type, vals reflect.Value, n int) {
+	vals.Slice(0, n).Clear()
+	sc.vals[t] = vals
+}
+
+// key returns a settable value of type t: shapeMap reads each key out of
+// it before the next.
+func (sc *mapScratch) key(t reflect.Type) reflect.Value {
+	k, ok := sc.keys[t]
+	if !ok {
+		k = reflect.New(t).Elem()
+		sc.keys[t] = k
+	}
+	return k
 }

@@ -34,7 +34,7 @@ func forbidden(res *Resource, obj runtime.Object, err error) error {
 // resourceQuotas returns the namespace's quotas, or nil.
 func (r *Registry) resourceQuotas(ns string) []*corev1.ResourceQuota {
 	rq := byGR[coreV1.WithResource("resourcequotas").GroupResource()]
-	if rq == nil || ns == "" {
+	if rq == nil || ns == "" || !r.anyQuota(rq) {
 		return nil
 	}
 	objs, _, _ := r.List(rq, ns, ListOptions{})
@@ -43,6 +43,25 @@ func (r *Registry) resourceQuotas(ns string) []*corev1.ResourceQuota {
 		out = append(out, o.(*corev1.ResourceQuota))
 	}
 	return out
+}
+
+// anyQuota says whether the store holds a ResourceQuota in any namespace.
+// Every create asks (admitQuota) and most clusters have none: the answer
+// is counted once and again only after a write to a quota (noteQuota), so
+// a create does not list an empty prefix (~200 bytes each time).
+func (r *Registry) anyQuota(rq *Resource) bool {
+	if !r.quotaKnown {
+		r.quotaAny = r.store.Count(Prefix(rq, "")) > 0
+		r.quotaKnown = true
+	}
+	return r.quotaAny
+}
+
+// noteQuota forgets whether there are quotas after a write to one.
+func (r *Registry) noteQuota(res *Resource) {
+	if res.Custom == nil && res.GVR.Group == "" && res.GVR.Resource == "resourcequotas" {
+		r.quotaKnown = false
+	}
 }
 
 // admitQuota checks a create (old == nil) or an update of obj against the

@@ -113,3 +113,33 @@ func TestLimitRangerAdmission(t *testing.T) {
 		t.Errorf("got %v, want %s", err, want)
 	}
 }
+
+// TestQuotaAdmissionSeesNewQuota: a registry that has admitted creates with
+// no quota in the cluster enforces one created later, and stops once it is
+// deleted (anyQuota's answer is recounted after each write to a quota).
+func TestQuotaAdmissionSeesNewQuota(t *testing.T) {
+	r, _, _ := newTestRegistry(t)
+	rq, pods := mustRes(t, "", "resourcequotas"), mustRes(t, "", "pods")
+	create := func(name string) error {
+		_, err := r.Create(pods, "default", quotaPod(name, nil, nil), false)
+		return err
+	}
+	if err := create("before"); err != nil {
+		t.Fatal(err)
+	}
+	q := &corev1.ResourceQuota{ObjectMeta: metav1.ObjectMeta{Name: "q"}, Spec: corev1.ResourceQuotaSpec{Hard: corev1.ResourceList{"pods": resource.MustParse("1")}}}
+	if _, err := r.Create(rq, "default", q, false); err != nil {
+		t.Fatal(err)
+	}
+	setQuotaStatus(t, r, "q", corev1.ResourceList{"pods": resource.MustParse("1")})
+	want := `pods "during" is forbidden: exceeded quota: q, requested: pods=1, used: pods=1, limited: pods=1`
+	if err := create("during"); err == nil || err.Error() != want {
+		t.Errorf("create with a full quota: %v; want %s", err, want)
+	}
+	if _, err := r.Delete(rq, "default", "q", nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := create("after"); err != nil {
+		t.Errorf("create after the quota's deletion: %v", err)
+	}
+}

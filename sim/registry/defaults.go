@@ -471,9 +471,13 @@ func (r *Registry) defaultJob(j *batchv1.Job, old runtime.Object) {
 	j.Spec.Selector = &metav1.LabelSelector{MatchLabels: map[string]string{"batch.kubernetes.io/controller-uid": uid}}
 }
 
-// minor is the cluster's Kubernetes minor version.
+// minor is the cluster's Kubernetes minor version, parsed once per version
+// (every create asks: fmt.Sscanf cost ~160 B a call).
 func (r *Registry) minor() int {
-	var major, minor int
-	fmt.Sscanf(strings.TrimPrefix(r.version, "v"), "%d.%d", &major, &minor)
-	return minor
+	if r.minorOf != r.version || !r.minorSet {
+		var major, minor int
+		fmt.Sscanf(strings.TrimPrefix(r.version, "v"), "%d.%d", &major, &minor)
+		r.minorOf, r.minorVal, r.minorSet = r.version, minor, true
+	}
+	return r.minorVal
 }

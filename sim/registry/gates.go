@@ -40,11 +40,8 @@ func podSpecOf(obj runtime.Object) *corev1.PodSpec {
 // init container's restartPolicy (SidecarContainers, on by default from
 // 1.29) unless the stored object already uses it.
 func (r *Registry) dropDisabledFields(obj, old runtime.Object) {
-	if r.minor() >= 29 {
-		return
-	}
 	spec := podSpecOf(obj)
-	if spec == nil || (old != nil && usesSidecars(podSpecOf(old))) {
+	if spec == nil || r.minor() >= 29 || (old != nil && usesSidecars(podSpecOf(old))) {
 		return
 	}
 	for i := range spec.InitContainers {

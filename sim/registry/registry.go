@@ -36,6 +36,15 @@ type Registry struct {
 	clock   clock.Clock
 	rand    *rand.Rand
 	version string
+	// minorOf is the version minorVal was parsed from (minor).
+	minorOf  string
+	minorVal int
+	minorSet bool
+	// quotaAny is whether any ResourceQuota is stored, if quotaKnown
+	// (anyQuota).
+	quotaAny, quotaKnown bool
+	// nsKey is the store key of namespace nsKeyOf (checkNamespace).
+	nsKeyOf, nsKey string
 	// serviceCIDR is the ClusterIP range (ServiceCIDR).
 	serviceCIDR netip.Prefix
 	// rbacRev is the revision of the last write to an RBAC object, read
@@ -263,6 +272,7 @@ func (r *Registry) putKey(res *Resource, key string, obj runtime.Object, expect 
 	}
 	r.noteRBAC(res, next)
 	r.noteCRD(res, next)
+	r.noteQuota(res)
 	return obj, nil
 }
 
@@ -488,6 +498,7 @@ func (r *Registry) remove(res *Resource, ns, name string, expect int64) (runtime
 	}
 	r.noteRBAC(res, r.store.Rev())
 	r.noteCRD(res, r.store.Rev())
+	r.noteQuota(res)
 	return kv.Obj.(runtime.Object), nil
 }
 
@@ -495,7 +506,11 @@ func (r *Registry) remove(res *Resource, ns, name string, expect int64) (runtime
 // namespace that does not exist or is terminating.
 func (r *Registry) checkNamespace(ns string, creating bool) error {
 	nsRes := byGR[coreV1.WithResource("namespaces").GroupResource()]
-	kv, err := r.store.Get(Key(nsRes, "", ns))
+	if r.nsKeyOf != ns || r.nsKey == "" {
+		// Creates come in runs in one namespace: its key is built once.
+		r.nsKeyOf, r.nsKey = ns, Key(nsRes, "", ns)
+	}
+	kv, err := r.store.Get(r.nsKey)
 	if err != nil {
 		return apierrors.NewNotFound(nsRes.GR(), ns)
 	}
