@@ -26,7 +26,7 @@ const limitRangerAnnotation = "kubernetes.io/limit-ranger"
 // limitRanges returns the namespace's LimitRanges, or nil.
 func (r *Registry) limitRanges(ns string) []*corev1.LimitRange {
 	lr := byGR[coreV1.WithResource("limitranges").GroupResource()]
-	if lr == nil || ns == "" {
+	if lr == nil || ns == "" || !r.anyStored(lr, &r.limits) {
 		return nil
 	}
 	objs, _, _ := r.List(lr, ns, ListOptions{})

@@ -34,7 +34,7 @@ func forbidden(res *Resource, obj runtime.Object, err error) error {
 // resourceQuotas returns the namespace's quotas, or nil.
 func (r *Registry) resourceQuotas(ns string) []*corev1.ResourceQuota {
 	rq := byGR[coreV1.WithResource("resourcequotas").GroupResource()]
-	if rq == nil || ns == "" || !r.anyQuota(rq) {
+	if rq == nil || ns == "" || !r.anyStored(rq, &r.quotas) {
 		return nil
 	}
 	objs, _, _ := r.List(rq, ns, ListOptions{})
@@ -45,22 +45,32 @@ func (r *Registry) resourceQuotas(ns string) []*corev1.ResourceQuota {
 	return out
 }
 
-// anyQuota says whether the store holds a ResourceQuota in any namespace.
-// Every create asks (admitQuota) and most clusters have none: the answer
-// is counted once and again only after a write to a quota (noteQuota), so
-// a create does not list an empty prefix (~200 bytes each time).
-func (r *Registry) anyQuota(rq *Resource) bool {
-	if !r.quotaKnown {
-		r.quotaAny = r.store.Count(Prefix(rq, "")) > 0
-		r.quotaKnown = true
+// presence is whether a resource has any object stored, if known.
+type presence struct{ any, known bool }
+
+// anyStored says whether the store holds an object of res (quotas, limit
+// ranges) in any namespace. Admission asks on every create and most
+// clusters have none: the answer is counted once and again only after a
+// write to one (notePresence), so a create does not list an empty prefix.
+func (r *Registry) anyStored(res *Resource, p *presence) bool {
+	if !p.known {
+		p.any = r.store.Count(Prefix(res, "")) > 0
+		p.known = true
 	}
-	return r.quotaAny
+	return p.any
 }
 
-// noteQuota forgets whether there are quotas after a write to one.
-func (r *Registry) noteQuota(res *Resource) {
-	if res.Custom == nil && res.GVR.Group == "" && res.GVR.Resource == "resourcequotas" {
-		r.quotaKnown = false
+// notePresence forgets whether there are quotas or limit ranges after a
+// write to one.
+func (r *Registry) notePresence(res *Resource) {
+	if res.Custom != nil || res.GVR.Group != "" {
+		return
+	}
+	switch res.GVR.Resource {
+	case "resourcequotas":
+		r.quotas.known = false
+	case "limitranges":
+		r.limits.known = false
 	}
 }
 

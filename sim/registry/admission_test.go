@@ -143,3 +143,37 @@ func TestQuotaAdmissionSeesNewQuota(t *testing.T) {
 		t.Errorf("create after the quota's deletion: %v", err)
 	}
 }
+
+// TestLimitRangerSeesNewLimitRange: as for quotas, a limit range created
+// after creates that found none applies to the next pod, and not once
+// deleted.
+func TestLimitRangerSeesNewLimitRange(t *testing.T) {
+	r, _, _ := newTestRegistry(t)
+	lrs, pods := mustRes(t, "", "limitranges"), mustRes(t, "", "pods")
+	memory := func(name string) string {
+		t.Helper()
+		o, err := r.Create(pods, "default", quotaPod(name, nil, nil), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := o.(*corev1.Pod).Spec.Containers[0].Resources.Requests[corev1.ResourceMemory]
+		return q.String()
+	}
+	if got := memory("before"); got != "0" {
+		t.Errorf("memory request with no limit range: %s, want none (0)", got)
+	}
+	lr := &corev1.LimitRange{ObjectMeta: metav1.ObjectMeta{Name: "lr"}, Spec: corev1.LimitRangeSpec{Limits: []corev1.LimitRangeItem{{
+		Type: corev1.LimitTypeContainer, DefaultRequest: corev1.ResourceList{"memory": resource.MustParse("256Mi")}}}}}
+	if _, err := r.Create(lrs, "default", lr, false); err != nil {
+		t.Fatal(err)
+	}
+	if got := memory("during"); got != "256Mi" {
+		t.Errorf("memory request under the limit range: %s, want 256Mi", got)
+	}
+	if _, err := r.Delete(lrs, "default", "lr", nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := memory("after"); got != "0" {
+		t.Errorf("memory request after the limit range's deletion: %s, want none (0)", got)
+	}
+}

@@ -40,9 +40,8 @@ type Registry struct {
 	minorOf  string
 	minorVal int
 	minorSet bool
-	// quotaAny is whether any ResourceQuota is stored, if quotaKnown
-	// (anyQuota).
-	quotaAny, quotaKnown bool
+	// quotas and limits say whether quotas and limit ranges are stored (anyStored).
+	quotas, limits presence
 	// nsKey is the store key of namespace nsKeyOf (checkNamespace).
 	nsKeyOf, nsKey string
 	// serviceCIDR is the ClusterIP range (ServiceCIDR).
@@ -272,7 +271,7 @@ func (r *Registry) putKey(res *Resource, key string, obj runtime.Object, expect 
 	}
 	r.noteRBAC(res, next)
 	r.noteCRD(res, next)
-	r.noteQuota(res)
+	r.notePresence(res)
 	return obj, nil
 }
 
@@ -498,7 +497,7 @@ func (r *Registry) remove(res *Resource, ns, name string, expect int64) (runtime
 	}
 	r.noteRBAC(res, r.store.Rev())
 	r.noteCRD(res, r.store.Rev())
-	r.noteQuota(res)
+	r.notePresence(res)
 	return kv.Obj.(runtime.Object), nil
 }
 
