@@ -8,6 +8,7 @@ import (
 	"runtime/metrics"
 	"runtime/pprof"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -163,6 +164,12 @@ func benchSchedulingE2E(b *testing.B, nodes, pods int) {
 		writeHeapProfile(b, f)
 	}
 	start := time.Now()
+	if v := os.Getenv("KUBESIM_HEAPPROFILE_AT"); v != "" {
+		// SECONDS:FILE — the live heap as the last collection before
+		// SECONDS into scheduling found it (no collection is forced).
+		stop := heapProfileAt(b, v)
+		defer stop()
+	}
 	c.Settle()
 	b.StopTimer()
 	end := time.Now()
@@ -251,6 +258,23 @@ func readGC() gcStats {
 
 func (g gcStats) sub(h gcStats) gcStats {
 	return gcStats{cpu: g.cpu - h.cpu, idle: g.idle - h.idle, cycles: g.cycles - h.cycles, alloc: g.alloc - h.alloc}
+}
+
+// heapProfileAt writes a heap profile to FILE once SECONDS of wall time
+// have passed ("SECONDS:FILE"), unless the returned stop comes first.
+func heapProfileAt(b *testing.B, spec string) (stop func()) {
+	secs, file, ok := strings.Cut(spec, ":")
+	d, err := time.ParseDuration(secs + "s")
+	if !ok || err != nil {
+		b.Fatalf("KUBESIM_HEAPPROFILE_AT=%q: want SECONDS:FILE", spec)
+	}
+	t := time.AfterFunc(d, func() {
+		if out, err := os.Create(file); err == nil {
+			pprof.WriteHeapProfile(out)
+			out.Close()
+		}
+	})
+	return func() { t.Stop() }
 }
 
 // e2eMemoryLimit is the soft memory limit of the 100,000-node size.

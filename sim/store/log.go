@@ -502,6 +502,9 @@ func (s *Store) checkpointTx(payloads [][]byte, to int64, setRev bool) error {
 	if err != nil {
 		return fmt.Errorf("store: checkpoint up to revision %d: %w", to, err)
 	}
+	// What the transaction read through the mapping is not needed again
+	// before the next checkpoint: out of the resident set with it.
+	dropMappedPages(s.db)
 	return nil
 }
 
