@@ -103,8 +103,9 @@ func (r *Recorder) record(k key, ref corev1.ObjectReference, typ, reason, msg st
 	if r.repeat(k, ns, bump) {
 		return
 	}
+	var hex [16]byte // the name in one allocation
 	ev := &corev1.Event{
-		ObjectMeta:          metav1.ObjectMeta{Name: ref.Name + "." + strconv.FormatInt(r.nameNano(), 16), Namespace: ns},
+		ObjectMeta:          metav1.ObjectMeta{Name: ref.Name + "." + string(strconv.AppendInt(hex[:0], r.nameNano(), 16)), Namespace: ns},
 		InvolvedObject:      ref,
 		Type:                typ,
 		Reason:              reason,

@@ -2,6 +2,7 @@ package registry
 
 import (
 	"fmt"
+	"sync"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -46,12 +47,21 @@ func EncodeStorage(dst []byte, _ string, obj any) ([]byte, error) {
 	if u, ok := o.(*unstructured.Unstructured); ok {
 		return encodeCustom(dst, u)
 	}
-	a := appendAlloc{b: dst}
-	if err := protoSerializer.EncodeWithAllocator(o, &a, &a); err != nil {
+	// The serializer takes the allocator as an interface, so it would be
+	// allocated per encode: one is kept.
+	a := appenders.Get().(*appendAlloc)
+	a.b = dst
+	err := protoSerializer.EncodeWithAllocator(o, a, a)
+	b := a.b
+	a.b = nil
+	appenders.Put(a)
+	if err != nil {
 		return dst, fmt.Errorf("encode %T for storage: %w", obj, err)
 	}
-	return a.b, nil
+	return b, nil
 }
+
+var appenders = sync.Pool{New: func() any { return new(appendAlloc) }}
 
 // appendAlloc is the serializer's allocator and writer at once: it hands
 // out the spare capacity after b, and a Write of exactly that memory only
