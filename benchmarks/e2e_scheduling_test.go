@@ -2,6 +2,7 @@ package benchmarks
 
 import (
 	"fmt"
+	"hash/fnv"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -185,17 +186,23 @@ func benchSchedulingE2E(b *testing.B, nodes, pods int) {
 		writeHeapProfile(b, f)
 	}
 	bound := 0
+	// Where every pod went, in the store's key order: the same seed must
+	// give the same placements run after run.
+	placements := fnv.New32a()
 	c.Locked(func() {
 		objs, _, _ := c.Registry.List(podRes, "default", registry.ListOptions{})
 		for _, o := range objs {
-			if o.(*corev1.Pod).Spec.NodeName != "" {
+			p := o.(*corev1.Pod)
+			if p.Spec.NodeName != "" {
 				bound++
 			}
+			fmt.Fprintf(placements, "%s>%s;", p.Name, p.Spec.NodeName)
 		}
 	})
 	if bound != pods {
 		b.Fatalf("%d of %d pods bound", bound, pods)
 	}
+	b.ReportMetric(float64(placements.Sum32()), "placements-fnv32")
 	b.ReportMetric(float64(pods)/end.Sub(start).Seconds(), "pods/s")
 	b.ReportMetric(end.Sub(created).Seconds(), "envelope-s")
 	b.ReportMetric(float64(pods)/end.Sub(created).Seconds(), "envelope-pods/s")
