@@ -266,3 +266,32 @@ func TestShapeMatchesReflect(t *testing.T) {
 		}
 	}
 }
+
+// TestShapeKeyAllocatesNothing: the maps of a shape, nested ones of the
+// same type too, are sorted and copied in kept scratch. (Quantities inside
+// maps and lists are written by their MarshalJSON, which allocates.)
+func TestShapeKeyAllocatesNothing(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector's sync.Pool drops scratch at random")
+	}
+	props := func(names ...string) map[string]apiextensionsv1.JSONSchemaProps {
+		m := map[string]apiextensionsv1.JSONSchemaProps{}
+		for _, n := range names {
+			m[n] = apiextensionsv1.JSONSchemaProps{Type: "string"}
+		}
+		return m
+	}
+	inner := props("a", "b", "c", "d", "e")
+	crd := &apiextensionsv1.CustomResourceDefinition{ObjectMeta: metav1.ObjectMeta{Name: "c", Labels: map[string]string{"app": "x"}},
+		Spec: apiextensionsv1.CustomResourceDefinitionSpec{Versions: []apiextensionsv1.CustomResourceDefinitionVersion{{
+			Name: "v1", Schema: &apiextensionsv1.CustomResourceValidation{OpenAPIV3Schema: &apiextensionsv1.JSONSchemaProps{
+				Properties: map[string]apiextensionsv1.JSONSchemaProps{"spec": {Properties: inner}, "status": {Properties: props("x")}, "z": {}}}}}}}}
+	registry.SetGVK(crd)
+	k := fieldmanager.Kind{GVK: crd.GetObjectKind().GroupVersionKind()}
+	if _, ok, _, _ := fieldmanager.ShapeKeys(k, crd); !ok {
+		t.Fatal("the CRD has no shape key")
+	}
+	if n := fieldmanager.ShapeKeyAllocs(k, crd); n != 0 {
+		t.Errorf("shapeKey allocates %v times; want 0", n)
+	}
+}

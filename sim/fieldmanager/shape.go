@@ -11,6 +11,7 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
 // maxShapes bounds the shapes' memo; past it the memo starts again.
@@ -91,7 +92,7 @@ func shapeKey(k Kind, obj runtime.Object, buf []byte, types shapeTypes) (_ []byt
 	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
 		return buf, false
 	}
-	buf = append(buf, k.GVK.String()...)
+	buf = appendGVK(buf, k.GVK) // k.GVK.String(), without its allocation
 	buf = append(buf, 0)
 	buf = append(buf, k.Subresource...)
 	buf = append(buf, 0)
@@ -105,6 +106,15 @@ func shapeKey(k Kind, obj runtime.Object, buf []byte, types shapeTypes) (_ []byt
 	ok = w.shape(v.UnsafePointer(), v.Elem().Type(), false)
 	shapeScratch.Put(sc)
 	return w.buf, ok
+}
+
+// appendGVK appends gvk.String() to buf.
+func appendGVK(buf []byte, gvk schema.GroupVersionKind) []byte {
+	buf = append(buf, gvk.Group...)
+	buf = append(buf, '/')
+	buf = append(buf, gvk.Version...)
+	buf = append(buf, ", Kind="...)
+	return append(buf, gvk.Kind...)
 }
 
 // shapeWriter writes a shape: a byte per leaf's zero-ness or nil-ness
@@ -354,10 +364,10 @@ func (w *shapeWriter) shapeMap(v reflect.Value) bool {
 // are maps of structs, and allocating the copies cost ~0.5 KB an object.
 type mapScratch struct {
 	entries []mapEntry
-	// vals holds, by map type, a slice of its value type not in use (a
-	// map nested in a value of its own type makes its own); keys a
-	// settable key of each key type.
-	vals map[reflect.Type]reflect.Value
+	// vals holds, by map type, slices of its value type not in use (as
+	// many as maps of that type were walked nested in one another); keys
+	// a settable key of each key type.
+	vals map[reflect.Type][]reflect.Value
 	keys map[reflect.Type]reflect.Value
 }
 
@@ -368,13 +378,15 @@ type mapEntry struct {
 }
 
 var shapeScratch = sync.Pool{New: func() any {
-	return &mapScratch{vals: map[reflect.Type]reflect.Value{}, keys: map[reflect.Type]reflect.Value{}}
+	return &mapScratch{vals: map[reflect.Type][]reflect.Value{}, keys: map[reflect.Type]reflect.Value{}}
 }}
 
 // takeVals returns a slice of at least n values of map type t's values.
 func (sc *mapScratch) takeVals(t reflect.Type, n int) reflect.Value {
-	if v, ok := sc.vals[t]; ok && v.Len() >= n {
-		delete(sc.vals, t)
+	if free := sc.vals[t]; len(free) > 0 && free[len(free)-1].Len() >= n {
+		v := free[len(free)-1]
+		free[len(free)-1] = reflect.Value{}
+		sc.vals[t] = free[:len(free)-1]
 		return v
 	}
 	n = max(n, 4)
@@ -384,9 +396,16 @@ func (sc *mapScratch) takeVals(t reflect.Type, n int) reflect.Value {
 // putVals zeroes the first n values (the scratch keeps no object alive)
 // and keeps vals for the next map of type t.
 func (sc *mapScratch) putVals(t reflect.Type, vals reflect.Value, n int) {
-	vals.Slice(0, n).Clear()
-	sc.vals[t] = vals
+	for i := range n {
+		vals.Index(i).SetZero() // Slice(0, n).Clear() would allocate a header
+	}
+	if free := sc.vals[t]; len(free) < maxNestedScratch {
+		sc.vals[t] = append(free, vals)
+	}
 }
+
+// maxNestedScratch bounds the slices kept per map type.
+const maxNestedScratch = 8
 
 // key returns a settable value of type t: shapeMap reads each key out of
 // it before the next.

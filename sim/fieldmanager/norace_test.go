@@ -1,0 +1,5 @@
+//go:build !race
+
+package fieldmanager_test
+
+const raceEnabled = false
