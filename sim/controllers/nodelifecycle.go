@@ -62,6 +62,10 @@ type nodeLifecycleController struct {
 type eviction struct {
 	timer *clock.Timer
 	uid   string
+	// start is when the countdown began (upstream's scheduled eviction's
+	// CreatedAt): a later check of the same pod counts from it, so a
+	// taint without TimeAdded does not restart the countdown.
+	start time.Time
 }
 
 func newNodeLifecycle(b *base) *nodeLifecycleController {
@@ -357,6 +361,9 @@ func (c *nodeLifecycleController) checkPod(key string, now time.Time) bool {
 	var minSeconds *int64
 	forever := true
 	start := now
+	if e := c.evictions[key]; e != nil && e.uid == string(p.UID) {
+		start = e.start
+	}
 	for _, t := range noExec {
 		tolerated := false
 		for i := range p.Spec.Tolerations {
@@ -391,14 +398,15 @@ func (c *nodeLifecycleController) checkPod(key string, now time.Time) bool {
 	if !at.After(now) {
 		return c.evict(p)
 	}
-	if e := c.evictions[key]; e != nil && e.uid == string(p.UID) && !e.timer.When().After(at) {
-		return false
+	if e := c.evictions[key]; e != nil && e.uid == string(p.UID) && e.timer.When().After(now) && !e.timer.When().After(at) {
+		return false // already due no later, and still pending
 	}
 	if e := c.evictions[key]; e != nil {
 		c.Clock.Stop(e.timer)
 	}
-	c.evictions[key] = &eviction{uid: string(p.UID), timer: c.Clock.At(at, func() {
-		delete(c.evictions, key)
+	// The entry outlives its timer: the check the timer queues counts
+	// from the same start and finds the pod due.
+	c.evictions[key] = &eviction{uid: string(p.UID), start: start, timer: c.Clock.At(at, func() {
 		c.podQueue.add(key)
 	})}
 	return false

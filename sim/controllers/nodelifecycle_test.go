@@ -93,3 +93,38 @@ func TestTaintEviction(t *testing.T) {
 		t.Errorf("events of intolerant: %q", got)
 	}
 }
+
+// TestTaintEvictionWithoutTimeAdded: a NoExecute taint without TimeAdded
+// (as `kubectl taint` writes it) evicts a pod tolerating it for 30 s once
+// 30 s have passed since the taint manager first saw it, as upstream's
+// taint manager counts from its scheduled eviction's creation; the check
+// the countdown's end queues does not start a new countdown.
+func TestTaintEvictionWithoutTimeAdded(t *testing.T) {
+	e := newEnv(t, "v1.30.0", NewNodeLifecycle)
+	e.addNode("n1")
+	e.settle()
+	secs := int64(30)
+	p := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "p", Namespace: "default"},
+		Spec: corev1.PodSpec{NodeName: "n1", Containers: []corev1.Container{{Name: "c", Image: "busybox"}},
+			Tolerations: []corev1.Toleration{{Key: "k", Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoExecute, TolerationSeconds: &secs}}}}
+	e.create("pods", "default", p)
+	e.settle()
+	n := getT[*corev1.Node](e, "nodes", "", "n1")
+	n.Spec.Taints = []corev1.Taint{{Key: "k", Value: "v", Effect: corev1.TaintEffectNoExecute}}
+	e.update("nodes", "", n, "")
+	e.settle()
+	gone := func() bool {
+		return !e.exists("pods", "default", "p") || getT[*corev1.Pod](e, "pods", "default", "p").DeletionTimestamp != nil
+	}
+	for i, step := range []time.Duration{10 * time.Second, 10 * time.Second, 9 * time.Second} {
+		e.advance(step)
+		e.renewLease("n1")
+		if gone() {
+			t.Fatalf("evicted after step %d, before its 30 s", i)
+		}
+	}
+	e.advance(2 * time.Second)
+	if !gone() {
+		t.Fatal("not evicted 31 s after the taint it tolerates for 30 s")
+	}
+}
