@@ -356,8 +356,8 @@ func list[T runtime.Object](b *base, res *registry.Resource, ns string) []T {
 // get returns the typed stored object, or false.
 func get[T runtime.Object](b *base, res *registry.Resource, ns, name string) (T, bool) {
 	var zero T
-	o, err := b.Registry.Get(res, ns, name)
-	if err != nil {
+	o, ok := b.Registry.Find(res, ns, name) // a miss builds no NotFound error
+	if !ok {
 		return zero, false
 	}
 	t, ok := o.(T)
