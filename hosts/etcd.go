@@ -219,8 +219,8 @@ func (h *Host) snapshotInfo(p string) (rev int64, keys int, hash uint32, size in
 		return
 	}
 	defer os.Remove(tmp)
-	rev, keys, err = h.cluster().SnapshotInfo(tmp)
-	return rev, keys, crc32.ChecksumIEEE(data), int64(len(data)), err
+	rev, keys, hash, err = h.cluster().SnapshotInfo(tmp)
+	return rev, keys, hash, int64(len(data)), err
 }
 
 // tempDB puts data in a file below the cluster's state directory (bbolt

@@ -165,14 +165,16 @@ func (c *Cluster) EtcdRestore(path string) error {
 	return nil
 }
 
-// SnapshotInfo reads a snapshot file's revision and key count.
-func (c *Cluster) SnapshotInfo(path string) (rev int64, keys int, err error) {
+// SnapshotInfo reads a snapshot file's revision, key count and content hash
+// (store.ContentHash, etcdutl snapshot status's HASH).
+func (c *Cluster) SnapshotInfo(path string) (rev int64, keys int, hash uint32, err error) {
 	snap, err := store.Open(store.Options{Path: path, NoSync: true, Decode: registry.DecodeStorage, Repair: true})
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	defer snap.Close()
-	return snap.Rev(), snap.Count(""), nil
+	hash, err = snap.ContentHash()
+	return snap.Rev(), snap.Count(""), hash, err
 }
 
 // SetKubeletVersion makes node name's kubelet the given version (v1.28.15)
