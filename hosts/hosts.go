@@ -48,6 +48,23 @@ func Quiet(c *sim.Cluster, f func()) {
 	f()
 }
 
+// TryQuiet runs f, as Quiet does, if no host shell runs now, and reports
+// whether it did. It is for pumps that come round again soon (the
+// practice shell's clock) and must not wait behind a shell: a shell's own
+// waits advance the clock themselves.
+func TryQuiet(c *sim.Cluster, f func()) bool {
+	if v, ok := c.LookupExtension(hostsKey{}); ok {
+		if hs, ok := v.(*Hosts); ok && hs != nil {
+			if !hs.mu.TryLock() {
+				return false
+			}
+			defer hs.mu.Unlock()
+		}
+	}
+	f()
+	return true
+}
+
 func newHosts(c *sim.Cluster) *Hosts {
 	hs := &Hosts{c: c, hosts: map[string]*Host{}}
 	saved, err := loadState(hs.statePath())
