@@ -10,7 +10,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
@@ -301,12 +300,4 @@ func maxRestarts(p *corev1.Pod) int32 {
 		m = max(m, c.RestartCount)
 	}
 	return m
-}
-
-// gvkOf returns obj's kind from the scheme-stamped TypeMeta or the fallback.
-func gvkOf(obj runtime.Object, fallback schema.GroupVersionKind) schema.GroupVersionKind {
-	if g := obj.GetObjectKind().GroupVersionKind(); g.Kind != "" {
-		return g
-	}
-	return fallback
 }

@@ -2,7 +2,6 @@ package registry
 
 import (
 	"sort"
-	"strings"
 
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -226,14 +225,6 @@ func (r *Registry) SchemaFor(gvk schema.GroupVersionKind) *apiextensionsv1.JSONS
 // /registry/<group>/<resource>/, as apiextensions-apiserver keeps them.
 func customKeyPrefix(res *Resource) string {
 	return "/registry/" + res.GVR.Group + "/" + res.GVR.Resource + "/"
-}
-
-// isCustomKey reports whether a store key is a custom resource's: its
-// first segment is a group (has a dot), never a built-in resource name.
-func isCustomKey(key string) bool {
-	rest, _ := strings.CutPrefix(key, "/registry/")
-	seg, _, _ := strings.Cut(rest, "/")
-	return strings.Contains(seg, ".")
 }
 
 // customMeta returns the metadata of a custom object as typed ObjectMeta
