@@ -39,11 +39,9 @@ func For(c *sim.Cluster) *Hosts {
 // lock (containerfs is not safe for concurrent use). Shells and steps both
 // take hs.mu before the cluster lock.
 func Quiet(c *sim.Cluster, f func()) {
-	if v, ok := c.LookupExtension(hostsKey{}); ok {
-		if hs, ok := v.(*Hosts); ok && hs != nil {
-			hs.mu.Lock()
-			defer hs.mu.Unlock()
-		}
+	if hs := built(c); hs != nil {
+		hs.mu.Lock()
+		defer hs.mu.Unlock()
 	}
 	f()
 }
@@ -53,16 +51,21 @@ func Quiet(c *sim.Cluster, f func()) {
 // practice shell's clock) and must not wait behind a shell: a shell's own
 // waits advance the clock themselves.
 func TryQuiet(c *sim.Cluster, f func()) bool {
-	if v, ok := c.LookupExtension(hostsKey{}); ok {
-		if hs, ok := v.(*Hosts); ok && hs != nil {
-			if !hs.mu.TryLock() {
-				return false
-			}
-			defer hs.mu.Unlock()
+	if hs := built(c); hs != nil {
+		if !hs.mu.TryLock() {
+			return false
 		}
+		defer hs.mu.Unlock()
 	}
 	f()
 	return true
+}
+
+// built returns c's hosts if something has built them (For), else nil.
+func built(c *sim.Cluster) *Hosts {
+	v, _ := c.LookupExtension(hostsKey{})
+	hs, _ := v.(*Hosts)
+	return hs
 }
 
 func newHosts(c *sim.Cluster) *Hosts {
